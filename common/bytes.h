@@ -28,11 +28,13 @@ static inline void put_le16(uint8_t *p, uint16_t v)
 }
 static inline void put_le32(uint8_t *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 static inline void put_le64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 static inline uint32_t get_be32(const uint8_t *p)
 {
@@ -40,7 +42,8 @@ static inline uint32_t get_be32(const uint8_t *p)
 }
 static inline void put_be32(uint8_t *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (24 - 8 * i));
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
 /* A bounded byte writer: writes past the end set `overflow` instead of corrupting memory,
@@ -82,7 +85,8 @@ static inline void zb_put_le64(zb_buf *b, uint64_t v)
 }
 static inline void zb_put_bytes(zb_buf *b, const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) zb_put_u8(b, p[i]);
+    for (size_t i = 0; i < n; i++)
+        zb_put_u8(b, p[i]);
 }
 
 /* A bounded byte reader: reads past the end set `short_read` and return zeros. */
@@ -123,7 +127,8 @@ static inline uint64_t zb_get_le64(zb_rd *r)
 }
 static inline void zb_get_bytes(zb_rd *r, uint8_t *out, size_t n)
 {
-    for (size_t i = 0; i < n; i++) out[i] = zb_get_u8(r);
+    for (size_t i = 0; i < n; i++)
+        out[i] = zb_get_u8(r);
 }
 static inline size_t zb_rd_left(const zb_rd *r)
 {

@@ -16,7 +16,8 @@ static int hex_nibble(char c)
 size_t hex_span(const char *s)
 {
     size_t n = 0;
-    while (s[n] && hex_nibble(s[n]) >= 0) n++;
+    while (s[n] && hex_nibble(s[n]) >= 0)
+        n++;
     return n;
 }
 
@@ -65,7 +66,8 @@ int hex_to_u64(const char *s, uint64_t *out)
     size_t len = strlen(s);
     if (len == 0 || len > 16 || hex_span(s) != len) return -1;
     uint64_t v = 0;
-    for (size_t i = 0; i < len; i++) v = v << 4 | (uint64_t)hex_nibble(s[i]);
+    for (size_t i = 0; i < len; i++)
+        v = v << 4 | (uint64_t)hex_nibble(s[i]);
     *out = v;
     return 0;
 }

@@ -1,0 +1,157 @@
+/* ocb.h - the open coordinator backup (zigpy/open-coordinator-backup, version 1) as plain C data.
+ *
+ * Every tool in this project meets the backup format through this one model: the harness
+ * drivers fill it from a stick, the emulators seed themselves from it, and `validate`/`diff`
+ * judge files with it. Numbers are held as numbers: IEEE addresses and extended PAN IDs as the
+ * 64-bit value the JSON spells most-significant byte first (the spec's convention), keys as the
+ * 16 bytes in the order the JSON lists them.
+ *
+ * Ownership: ocb_parse() returns a backup the caller frees with ocb_free(); the `internal` and
+ * `stack_specific` cJSON trees are owned by the backup and kept verbatim. */
+#ifndef ZB_OCB_H
+#define ZB_OCB_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OCB_FORMAT      "zigpy/open-coordinator-backup"
+#define OCB_MAX_FILE    (4u * 1024 * 1024) /* larger files are refused before parsing */
+#define OCB_MAX_DEPTH   32                 /* deeper JSON nesting is refused */
+#define OCB_MAX_DEVICES 65536
+
+typedef struct ocb_link_key {
+    uint8_t key[16];
+    uint32_t tx_counter;
+    uint32_t rx_counter;
+} ocb_link_key;
+
+typedef struct ocb_device {
+    uint64_t ieee;
+    bool has_nwk; /* false: "nwk_address": null */
+    uint16_t nwk;
+    bool is_child; /* default true when absent */
+    bool has_link_key;
+    ocb_link_key link_key;
+} ocb_device;
+
+typedef struct ocb_network_key {
+    uint8_t key[16];
+    uint8_t sequence_number;
+    uint32_t frame_counter;
+} ocb_network_key;
+
+typedef struct ocb_backup {
+    /* metadata */
+    int version;
+    char *source;    /* "name@version" */
+    cJSON *internal; /* verbatim, may be NULL */
+    /* stack_specific: the whole object verbatim (may be NULL), plus the two known fields */
+    cJSON *stack_specific;
+    bool has_tclk_seed; /* stack_specific.zstack.tclk_seed */
+    uint8_t tclk_seed[16];
+    bool has_hashed_tclk; /* stack_specific.ezsp.hashed_tclk */
+    uint8_t hashed_tclk[16];
+
+    uint64_t coordinator_ieee;
+    uint16_t pan_id;
+    uint64_t extended_pan_id;
+    uint8_t nwk_update_id;
+    uint8_t security_level;
+    uint8_t channel;
+    uint32_t channel_mask; /* bit n set = channel n (11..26) */
+    ocb_network_key network_key;
+
+    size_t n_devices;
+    ocb_device *devices;
+} ocb_backup;
+
+/* One problem found while parsing or checking, with the JSON path it concerns. */
+enum ocb_severity { OCB_ERROR, OCB_WARNING };
+typedef struct ocb_issue {
+    enum ocb_severity severity;
+    char path[96];     /* e.g. "devices[3].link_key.key" ("" for the whole document) */
+    char message[160]; /* e.g. "expected 32 hex digits, got 16" */
+} ocb_issue;
+
+typedef struct ocb_report {
+    size_t n_issues, cap;
+    ocb_issue *issues;
+    size_t n_errors, n_warnings;
+} ocb_report;
+
+void ocb_report_init(ocb_report *r);
+void ocb_report_free(ocb_report *r);
+void ocb_report_add(ocb_report *r, enum ocb_severity sev, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Parse and check a backup. Returns the backup when there were no errors (warnings allowed),
+ * NULL otherwise; every problem is appended to `report`. Checks: the schema (types, ranges,
+ * anchored hex patterns, required keys, no unknown keys where the spec is closed) and the
+ * semantics (channel in channel_mask, PAN not 0xFFFF, EPID not all 0/FF, unique device IEEE,
+ * key lengths). Known implementation quirks (herdsman's unpadded pan_id/nwk_address) are
+ * warnings. */
+ocb_backup *ocb_parse(const char *text, size_t len, ocb_report *report);
+ocb_backup *ocb_parse_file(const char *path, ocb_report *report);
+
+/* Canonical JSON: fixed key order, lowercase hex, devices sorted by IEEE, 2-space indent,
+ * trailing newline. Equal backups emit byte-identical text. Caller frees. */
+char *ocb_emit(const ocb_backup *b);
+
+/* Write the canonical JSON to `path` atomically with mode 0600 (backups hold keys). */
+int ocb_write_file(const ocb_backup *b, const char *path);
+
+ocb_backup *ocb_new(void);
+ocb_backup *ocb_clone(const ocb_backup *b);
+void ocb_free(ocb_backup *b);
+/* Replace metadata.source (copied). Returns 0 or -1 on allocation failure. */
+int ocb_set_source(ocb_backup *b, const char *source);
+/* Append a device (copied); -1 on allocation failure. */
+int ocb_add_device(ocb_backup *b, const ocb_device *d);
+/* Sort devices by IEEE (emit does this on its own copy too). */
+void ocb_sort_devices(ocb_backup *b);
+const ocb_device *ocb_find_device(const ocb_backup *b, uint64_t ieee);
+
+/* ---- semantic comparison (ocb_diff.c) ---- */
+
+/* How one field is compared. Rules are data: a table of (field, comparison). */
+enum ocb_cmp {
+    OCB_CMP_EQUAL,   /* must be equal */
+    OCB_CMP_COUNTER, /* restored value must be >= original and <= original + max_increment */
+    OCB_CMP_IGNORE,  /* not compared */
+};
+
+typedef struct ocb_rule {
+    const char *field; /* a name from ocb_diff_fields(), e.g. "network_key.frame_counter" */
+    enum ocb_cmp cmp;
+} ocb_rule;
+
+typedef struct ocb_diff_rules {
+    const ocb_rule *rules; /* overrides; fields not listed use their default */
+    size_t n_rules;
+    uint32_t max_increment; /* for OCB_CMP_COUNTER; 0 = no upper bound */
+} ocb_diff_rules;
+
+typedef struct ocb_difference {
+    char path[96];
+    char a[80], b[80]; /* both values as text (keys redacted unless show_keys) */
+    char why[64];
+} ocb_difference;
+
+typedef struct ocb_diff_result {
+    size_t n, cap;
+    ocb_difference *items;
+} ocb_diff_result;
+
+/* The comparable fields, NULL-terminated, in report order. */
+const char *const *ocb_diff_fields(void);
+/* Default rules for a restore round trip: counters may rise, metadata is ignored. */
+extern const ocb_diff_rules OCB_RULES_ROUNDTRIP;
+/* Compare `restored` against `original`. Returns the number of differences (0 = equal under
+ * the rules) or -1 on allocation failure, or when a rule names an unknown field. */
+int ocb_diff(const ocb_backup *original, const ocb_backup *restored, const ocb_diff_rules *rules,
+             ocb_diff_result *out);
+void ocb_diff_result_free(ocb_diff_result *r);
+
+#endif

@@ -1,0 +1,242 @@
+/* emu.c - the emulator's event loop: one poll() over the serial endpoint, timers, signals.
+ *
+ * Single-threaded on purpose: every host request is handled to completion (NVRAM on disk
+ * included) before the next byte is read, so the protocol front ends need no locking and a
+ * response can never overtake the write it acknowledges. */
+#include "emu.h"
+#include "emu_port.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct emu_timer {
+    unsigned id;
+    uint64_t when;
+    emu_timer_fn fn;
+    void *arg;
+} emu_timer;
+
+struct emu {
+    emu_options opts;
+    const emu_frontend *fe;
+    void *fe_state;
+    emu_port port;
+    uint8_t *out;
+    size_t out_len, out_cap;
+    emu_timer *timers;
+    size_t n_timers, cap_timers;
+    unsigned next_timer_id;
+    uint64_t rng;
+    int stop;
+};
+
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int sig)
+{
+    g_signal = sig;
+}
+
+uint64_t emu_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+const emu_options *emu_opts(const emu *e)
+{
+    return &e->opts;
+}
+
+const char *emu_port_path(const emu *e)
+{
+    return e->port.path;
+}
+
+int emu_connected(const emu *e)
+{
+    return e->port.connected;
+}
+
+/* ---- randomness: splitmix64, seeded from --seed (or the clock), reproducible per seed ---- */
+
+uint32_t emu_rand(emu *e)
+{
+    uint64_t z = (e->rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (uint32_t)((z ^ (z >> 31)) >> 16);
+}
+
+void emu_rand_bytes(emu *e, uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)emu_rand(e);
+}
+
+/* ---- output ---- */
+
+void emu_send(emu *e, const uint8_t *p, size_t n)
+{
+    if (!e->port.connected) return; /* nobody listens: a real UART drops it too */
+    if (e->out_len + n > e->out_cap) {
+        size_t cap = e->out_cap ? e->out_cap : 4096;
+        while (cap < e->out_len + n)
+            cap *= 2;
+        uint8_t *np = realloc(e->out, cap);
+        if (!np) {
+            LOG_ERROR("out of memory queueing %zu bytes for the host", n);
+            return;
+        }
+        e->out = np;
+        e->out_cap = cap;
+    }
+    memcpy(e->out + e->out_len, p, n);
+    e->out_len += n;
+    emu_port_flush(&e->port, e->out, &e->out_len);
+}
+
+/* ---- timers: a small unsorted array; there are only a handful at any time ---- */
+
+unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg)
+{
+    if (e->n_timers == e->cap_timers) {
+        size_t cap = e->cap_timers ? e->cap_timers * 2 : 8;
+        emu_timer *nt = realloc(e->timers, cap * sizeof(*nt));
+        if (!nt) return 0;
+        e->timers = nt;
+        e->cap_timers = cap;
+    }
+    unsigned id = ++e->next_timer_id ? e->next_timer_id : ++e->next_timer_id;
+    e->timers[e->n_timers++] = (emu_timer){id, emu_now_ms() + delay_ms, fn, arg};
+    return id;
+}
+
+void emu_timer_cancel(emu *e, unsigned id)
+{
+    for (size_t i = 0; i < e->n_timers; i++)
+        if (e->timers[i].id == id) {
+            e->timers[i] = e->timers[--e->n_timers];
+            return;
+        }
+}
+
+static int next_timeout(const emu *e, int cap_ms)
+{
+    uint64_t now = emu_now_ms();
+    int t = cap_ms;
+    for (size_t i = 0; i < e->n_timers; i++) {
+        int64_t d = (int64_t)(e->timers[i].when - now);
+        if (d < 0) d = 0;
+        if (t < 0 || d < t) t = (int)d;
+    }
+    return t;
+}
+
+static void run_timers(emu *e)
+{
+    uint64_t now = emu_now_ms();
+    /* a callback may add or cancel timers: restart the scan after each one fires */
+    for (size_t i = 0; i < e->n_timers;) {
+        if (e->timers[i].when > now) {
+            i++;
+            continue;
+        }
+        emu_timer t = e->timers[i];
+        e->timers[i] = e->timers[--e->n_timers];
+        t.fn(e, t.arg);
+        i = 0;
+    }
+}
+
+/* ---- lifecycle ---- */
+
+emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t errlen)
+{
+    emu *e = calloc(1, sizeof(*e));
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->opts = *o;
+    e->fe = fe;
+    e->rng = o->seed ? o->seed : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    if (emu_port_open(&e->port, o, err, errlen) < 0) {
+        free(e);
+        return NULL;
+    }
+    e->fe_state = fe->create(e, o, err, errlen);
+    if (!e->fe_state) {
+        emu_port_close(&e->port);
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void emu_stop(emu *e)
+{
+    e->stop = 1;
+}
+
+static void service_port(emu *e, const struct pollfd *pfd, int n)
+{
+    uint8_t buf[4096];
+    size_t got = 0;
+    int ev = emu_port_service(&e->port, pfd, n, buf, sizeof(buf), &got);
+    if (ev & EMU_PORT_CLOSED) {
+        LOG_INFO("host closed the port");
+        e->out_len = 0;
+        e->fe->on_close(e->fe_state);
+    }
+    if (ev & EMU_PORT_OPENED) {
+        LOG_INFO("host opened the port");
+        e->out_len = 0;
+        e->fe->on_open(e->fe_state);
+    }
+    if (got) e->fe->on_bytes(e->fe_state, buf, got);
+    if (e->out_len) emu_port_flush(&e->port, e->out, &e->out_len);
+}
+
+int emu_run(emu *e)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    while (!e->stop && !g_signal) {
+        struct pollfd pfd[2];
+        int n = emu_port_pollfds(&e->port, pfd, e->out_len > 0);
+        int timeout = next_timeout(e, emu_port_idle_ms(&e->port));
+        int rc = poll(pfd, (nfds_t)n, timeout);
+        if (rc < 0 && errno != EINTR) {
+            LOG_ERROR("poll: %s", strerror(errno));
+            return -1;
+        }
+        if (rc > 0 || emu_port_idle_ms(&e->port) >= 0) service_port(e, pfd, n);
+        run_timers(e);
+    }
+    if (g_signal) LOG_INFO("signal %d: stopping", (int)g_signal);
+    return 0;
+}
+
+void emu_destroy(emu *e)
+{
+    if (!e) return;
+    if (e->fe_state) e->fe->destroy(e->fe_state);
+    emu_port_close(&e->port);
+    free(e->out);
+    free(e->timers);
+    free(e);
+}

@@ -1,0 +1,93 @@
+/* emu.h - the emulator core shared by the Z-Stack, EmberZNet and ZBOSS front ends.
+ *
+ * One single-threaded poll loop (Redis ae.c style) owns: the serial endpoint (a pty pair, or
+ * a TCP socket on 127.0.0.1), timers, the NVRAM file and the options. A protocol front end is a
+ * small table of functions (libmodbus backend style): it receives the host's bytes and
+ * open/close events and answers through emu_send(); it keeps its own NVRAM layout and saves
+ * it through emu_nv_write() before it answers the write that changed it. */
+#ifndef ZB_EMU_H
+#define ZB_EMU_H
+
+#include <cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct emu emu;
+
+typedef struct emu_options {
+    const char *nvram_path; /* NULL: RAM only (nothing persisted) */
+    const char *link_path;  /* symlink to the pty slave */
+    int tcp_port;           /* 0: pty */
+    const char *profile;    /* front-end specific (znp: zstack12|zstack30|zstack3x0) */
+    int ezsp_version;
+    int devices;   /* simulated devices to join after formation */
+    uint32_t seed; /* for simulated devices, keys */
+    int verbose;
+    int show_keys;
+    const char *ieee; /* hardware IEEE override (16 hex digits, MSB first) */
+} emu_options;
+
+/* A protocol front end. `create` loads (or factory-initialises) the NVRAM and returns the
+ * front end's state, or NULL after writing a message into err. */
+typedef struct emu_frontend {
+    const char *name;
+    const char *summary;
+    void *(*create)(emu *e, const emu_options *o, char *err, size_t errlen);
+    void (*destroy)(void *fe);
+    void (*on_open)(void *fe);  /* a host opened the port / connected */
+    void (*on_close)(void *fe); /* the host closed it */
+    void (*on_bytes)(void *fe, const uint8_t *p, size_t n);
+} emu_frontend;
+
+extern const emu_frontend emu_znp_frontend;
+
+/* ---- loop ---- */
+emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t errlen);
+/* Runs until SIGINT/SIGTERM or emu_stop(). Returns 0 on a clean stop. */
+int emu_run(emu *e);
+void emu_stop(emu *e);
+void emu_destroy(emu *e);
+const emu_options *emu_opts(const emu *e);
+const char *emu_port_path(const emu *e);
+
+/* ---- output to the host ---- */
+void emu_send(emu *e, const uint8_t *p, size_t n);
+int emu_connected(const emu *e);
+
+/* ---- timers (milliseconds, monotonic) ---- */
+typedef void (*emu_timer_fn)(emu *e, void *arg);
+uint64_t emu_now_ms(void);
+/* Returns a timer id (> 0) or 0 on allocation failure. */
+unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg);
+void emu_timer_cancel(emu *e, unsigned id);
+
+/* ---- NVRAM file (JSON, written atomically: temp, fsync, rename) ---- */
+/* Loads the NVRAM file. Returns 1 and *doc when it exists, 0 when it does not exist (a factory
+ * new device), -1 with a message naming the file and the problem. */
+int emu_nv_load(const char *path, cJSON **doc, char *err, size_t errlen);
+/* Persists `doc` (not consumed). Returns 0, or -1 after logging the error. No-op without a
+ * --nvram file. */
+int emu_nv_save(emu *e, const cJSON *doc);
+/* Takes an exclusive lock (PATH.lock) for the emulator's lifetime. Returns the lock fd, or -1
+ * with a message when another emulator holds it. */
+int emu_nv_lock(const char *path, char *err, size_t errlen);
+
+/* ---- deterministic randomness for keys, PANs and simulated devices ---- */
+uint32_t emu_rand(emu *e);
+void emu_rand_bytes(emu *e, uint8_t *p, size_t n);
+
+/* ---- protocol-neutral network model ---- */
+typedef struct emu_device {
+    uint64_t ieee;
+    uint16_t nwk;
+    int is_child;
+    uint8_t link_key[16];
+    uint32_t tx_counter, rx_counter;
+} emu_device;
+
+/* Makes `n` simulated devices (deterministic from the emulator's seed): unique IEEEs with a
+ * real vendor prefix, unique NWK addresses, children and routers, random link keys and
+ * counters. Caller frees. */
+emu_device *emu_make_devices(emu *e, int n);
+
+#endif

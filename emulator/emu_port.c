@@ -1,0 +1,195 @@
+/* emu_port.c - pty and TCP endpoints.
+ *
+ * A pty master cannot be told "the host opened the slave"; what Linux does tell is POLLHUP on
+ * the master while no process has the slave open. So the emulator keeps no slave fd of its own
+ * and, while idle, looks every few milliseconds whether the hang-up has cleared: that moment is
+ * the "port open" a real stick sees as a reset, and the front end is told about it. */
+#include "emu_port.h"
+
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define IDLE_POLL_MS 10
+
+static int set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int open_pty(emu_port *p, const emu_options *o, char *err, size_t errlen)
+{
+    int slave;
+    struct termios tio;
+    if (openpty(&p->master, &slave, p->path, NULL, NULL) < 0) {
+        snprintf(err, errlen, "openpty: %s", strerror(errno));
+        return -1;
+    }
+    /* raw 8N1, no echo, no flow control: what every host library sets anyway */
+    if (tcgetattr(slave, &tio) == 0) {
+        cfmakeraw(&tio);
+        tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
+        cfsetispeed(&tio, B115200);
+        cfsetospeed(&tio, B115200);
+        tcsetattr(slave, TCSANOW, &tio);
+    }
+    close(slave);
+    fcntl(p->master, F_SETFD, FD_CLOEXEC);
+    set_nonblock(p->master);
+    if (o->link_path) {
+        unlink(o->link_path);
+        if (symlink(p->path, o->link_path) < 0) {
+            snprintf(err, errlen, "--link %s: %s", o->link_path, strerror(errno));
+            close(p->master);
+            return -1;
+        }
+        p->link_path = strdup(o->link_path);
+    }
+    return 0;
+}
+
+static int open_tcp(emu_port *p, int port, char *err, size_t errlen)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+    p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (p->listen_fd < 0 ||
+        setsockopt(p->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        bind(p->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(p->listen_fd, 1) < 0) {
+        snprintf(err, errlen, "--tcp %d: %s", port, strerror(errno));
+        if (p->listen_fd >= 0) close(p->listen_fd);
+        return -1;
+    }
+    socklen_t sl = sizeof(sa);
+    getsockname(p->listen_fd, (struct sockaddr *)&sa, &sl);
+    snprintf(p->path, sizeof(p->path), "tcp://127.0.0.1:%d", ntohs(sa.sin_port));
+    set_nonblock(p->listen_fd);
+    return 0;
+}
+
+int emu_port_open(emu_port *p, const emu_options *o, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof(*p));
+    p->master = p->listen_fd = p->client_fd = -1;
+    return o->tcp_port ? open_tcp(p, o->tcp_port, err, errlen) : open_pty(p, o, err, errlen);
+}
+
+void emu_port_close(emu_port *p)
+{
+    if (p->master >= 0) close(p->master);
+    if (p->listen_fd >= 0) close(p->listen_fd);
+    if (p->client_fd >= 0) close(p->client_fd);
+    if (p->link_path) {
+        unlink(p->link_path);
+        free(p->link_path);
+    }
+    p->master = p->listen_fd = p->client_fd = -1;
+    p->link_path = NULL;
+}
+
+int emu_port_pollfds(emu_port *p, struct pollfd *pfd, int want_write)
+{
+    short ev = (short)(POLLIN | (want_write ? POLLOUT : 0));
+    if (p->master >= 0) {
+        if (!p->connected) return 0; /* POLLHUP would spin: see emu_port_idle_ms */
+        pfd[0] = (struct pollfd){p->master, ev, 0};
+        return 1;
+    }
+    if (p->client_fd >= 0) {
+        pfd[0] = (struct pollfd){p->client_fd, ev, 0};
+        return 1;
+    }
+    pfd[0] = (struct pollfd){p->listen_fd, POLLIN, 0};
+    return 1;
+}
+
+int emu_port_idle_ms(const emu_port *p)
+{
+    return (p->master >= 0 && !p->connected) ? IDLE_POLL_MS : -1;
+}
+
+static int pty_check_open(emu_port *p)
+{
+    struct pollfd q = {p->master, POLLIN, 0};
+    if (poll(&q, 1, 0) < 0 || (q.revents & POLLHUP)) return 0;
+    tcflush(p->master, TCIOFLUSH); /* nothing stale from a previous session */
+    p->connected = 1;
+    return EMU_PORT_OPENED;
+}
+
+static int read_into(int fd, uint8_t *rx, size_t cap, size_t *got)
+{
+    ssize_t n = read(fd, rx, cap);
+    if (n > 0) {
+        *got = (size_t)n;
+        return 0;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+    return -1; /* EOF, or EIO on a pty whose slave was closed */
+}
+
+static int tcp_accept(emu_port *p)
+{
+    int fd = accept(p->listen_fd, NULL, NULL);
+    if (fd < 0) return 0;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    set_nonblock(fd);
+    p->client_fd = fd;
+    p->connected = 1;
+    return EMU_PORT_OPENED;
+}
+
+int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, size_t cap,
+                     size_t *got)
+{
+    *got = 0;
+    if (p->master >= 0 && !p->connected) return pty_check_open(p);
+    if (p->master < 0 && p->client_fd < 0) return n > 0 && pfd[0].revents ? tcp_accept(p) : 0;
+    if (n <= 0 || !pfd[0].revents) return 0;
+    int fd = pfd[0].fd;
+    if ((pfd[0].revents & POLLIN) && read_into(fd, rx, cap, got) == 0) return 0;
+    if (!(pfd[0].revents & (POLLHUP | POLLERR | POLLIN))) return 0;
+    /* hang-up (or a failed read): the host closed its end */
+    if (p->client_fd >= 0) {
+        close(p->client_fd);
+        p->client_fd = -1;
+    }
+    p->connected = 0;
+    return EMU_PORT_CLOSED;
+}
+
+void emu_port_flush(emu_port *p, uint8_t *buf, size_t *len)
+{
+    int fd = p->master >= 0 ? p->master : p->client_fd;
+    if (fd < 0 || !p->connected) {
+        *len = 0;
+        return;
+    }
+    size_t done = 0;
+    while (done < *len) {
+        ssize_t w = write(fd, buf + done, *len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break; /* EAGAIN: poll for POLLOUT; other errors surface as a hang-up */
+        done += (size_t)w;
+    }
+    memmove(buf, buf + done, *len - done);
+    *len -= done;
+}

@@ -1,0 +1,165 @@
+/* main.c - zbemu: serves an emulated Zigbee coordinator on a pseudo-terminal.
+ *
+ * `zbemu STACK [OPTIONS]`. The first line on stdout is the port path (for scripts); logs go
+ * to stderr. Exit codes: 0 clean stop (SIGINT/SIGTERM), 1 runtime failure, 2 usage or
+ * startup error (bad NVRAM file, port in use). */
+#include "emu.h"
+
+#include "hex.h"
+#include "log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const emu_frontend *const FRONTENDS[] = {&emu_znp_frontend};
+#define N_FRONTENDS (sizeof(FRONTENDS) / sizeof(FRONTENDS[0]))
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: zbemu STACK [OPTIONS]\n\n"
+            "Emulates a Zigbee coordinator stick on a pseudo-terminal (or 127.0.0.1 TCP), with\n"
+            "its NVRAM kept in a JSON file. Prints the port path as the first line on stdout.\n\n"
+            "stacks:\n");
+    for (size_t i = 0; i < N_FRONTENDS; i++)
+        fprintf(f, "  %-8s %s\n", FRONTENDS[i]->name, FRONTENDS[i]->summary);
+    fprintf(f,
+            "\noptions:\n"
+            "  --nvram FILE      simulated NVRAM (created factory-new if missing; a corrupt file\n"
+            "                    is an error, never a silent reset). Without it: RAM only.\n"
+            "  --link PATH       make PATH a symlink to the pty (like socat's link=)\n"
+            "  --tcp PORT        listen on 127.0.0.1:PORT instead of a pty (0 < PORT < 65536)\n"
+            "  --profile NAME    znp: zstack12 | zstack30 | zstack3x0 (default zstack3x0)\n"
+            "  --devices N       join N simulated devices after the network is formed\n"
+            "  --seed N          seed for generated keys, addresses and devices (reproducible)\n"
+            "  --ieee HEX        hardware IEEE address (16 hex digits, MSB first)\n"
+            "  --verbose, -v     log requests; twice: frame trace\n"
+            "  --show-keys       do not redact key material in logs\n"
+            "  --help, -h        this text;  --version\n");
+}
+
+static const emu_frontend *find_frontend(const char *name)
+{
+    for (size_t i = 0; i < N_FRONTENDS; i++)
+        if (strcmp(FRONTENDS[i]->name, name) == 0) return FRONTENDS[i];
+    return NULL;
+}
+
+static int parse_int(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 0);
+    if (errno || *end || v < lo || v > hi) {
+        fprintf(stderr, "zbemu: %s: '%s' is not a number in %ld..%ld\n", opt, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"nvram", required_argument, NULL, 'n'},
+                                         {"link", required_argument, NULL, 'l'},
+                                         {"tcp", required_argument, NULL, 't'},
+                                         {"profile", required_argument, NULL, 'p'},
+                                         {"devices", required_argument, NULL, 'd'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"ieee", required_argument, NULL, 'i'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"show-keys", no_argument, NULL, 'k'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {"ezsp-version", required_argument, NULL, 'e'},
+                                         {NULL, 0, NULL, 0}};
+    emu_options o = {0};
+    long v;
+    int c;
+    zb_log_set_prefix("zbemu");
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("zbemu %s\n", ZB_VERSION);
+        return 0;
+    }
+    if (argc < 2 || argv[1][0] == '-') {
+        usage(stderr);
+        return 2;
+    }
+    const emu_frontend *fe = find_frontend(argv[1]);
+    if (!fe) {
+        fprintf(stderr, "zbemu: unknown stack '%s' (try --help)\n", argv[1]);
+        return 2;
+    }
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n': o.nvram_path = optarg; break;
+        case 'l': o.link_path = optarg; break;
+        case 't':
+            if (parse_int("--tcp", optarg, 1, 65535, &v) < 0) return 2;
+            o.tcp_port = (int)v;
+            break;
+        case 'p': o.profile = optarg; break;
+        case 'e':
+            if (parse_int("--ezsp-version", optarg, 4, 255, &v) < 0) return 2;
+            o.ezsp_version = (int)v;
+            break;
+        case 'd':
+            if (parse_int("--devices", optarg, 0, 2000, &v) < 0) return 2;
+            o.devices = (int)v;
+            break;
+        case 's':
+            if (parse_int("--seed", optarg, 1, 0x7FFFFFFF, &v) < 0) return 2;
+            o.seed = (uint32_t)v;
+            break;
+        case 'i': {
+            uint8_t b[8];
+            if (hex_decode(optarg, b, 8) < 0) {
+                fprintf(stderr, "zbemu: --ieee: expected 16 hex digits, got '%s'\n", optarg);
+                return 2;
+            }
+            o.ieee = optarg;
+            break;
+        }
+        case 'v': o.verbose++; break;
+        case 'k': o.show_keys = 1; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("zbemu %s\n", ZB_VERSION); return 0;
+        default: return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "zbemu: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    zb_log_set_level(o.verbose >= 2 ? ZB_LOG_TRACE : o.verbose ? ZB_LOG_DEBUG : ZB_LOG_INFO);
+    zb_log_set_show_keys(o.show_keys);
+
+    char err[512] = "";
+    int lock_fd = -1;
+    if (o.nvram_path && (lock_fd = emu_nv_lock(o.nvram_path, err, sizeof(err))) < 0) {
+        fprintf(stderr, "zbemu: %s\n", err);
+        return 2;
+    }
+    emu *e = emu_create(fe, &o, err, sizeof(err));
+    if (!e) {
+        fprintf(stderr, "zbemu: %s\n", err);
+        return 2;
+    }
+    printf("%s\n", emu_port_path(e));
+    fflush(stdout);
+    LOG_INFO("%s emulator on %s%s%s", fe->name, emu_port_path(e), o.nvram_path ? ", NVRAM " : "",
+             o.nvram_path ? o.nvram_path : "");
+    int rc = emu_run(e);
+    emu_destroy(e);
+    if (lock_fd >= 0) close(lock_fd);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,589 @@
+/* znp.c - the Z-Stack ZNP front end: profiles, boot/reset, network formation and NVRAM.
+ *
+ * The NVRAM is the device's truth: hosts read and write NV items directly (the NIB, key
+ * tables, the address manager), so the emulator keeps no second copy of the network. Every
+ * change reaches the NVRAM file before the response that acknowledges it. Factory-new devices
+ * start from the NVRAM of a real stick after a factory reset (emulator/factory/). */
+#include "znp.h"
+
+#include "bytes.h"
+#include "hex.h"
+#include "log.h"
+#include "znp_layout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char znp_factory_CC2531_ZStack1[], znp_factory_CC2531_ZStack3[],
+    znp_factory_CC2652R_ZStack4[];
+
+/* OSAL ids used here (zstack-mt.md §4.3) */
+enum {
+    NV_EXTADDR = 0x0001,
+    NV_STARTUP_OPTION = 0x0003,
+    NV_NIB = 0x0021,
+    NV_ADDRMGR = 0x0023,
+    NV_EXTENDED_PAN_ID = 0x002D,
+    NV_NWK_ACTIVE_KEY_INFO = 0x003A,
+    NV_NWK_ALTERN_KEY_INFO = 0x003B,
+    NV_APS_USE_EXT_PANID = 0x0047,
+    NV_APS_LINK_KEY_TABLE = 0x004C,
+    NV_BDBNODEISONANETWORK = 0x0055,
+    NV_PRECFGKEY = 0x0062,
+    NV_LEGACY_SEC_MATERIAL = 0x0075,
+    NV_NWKKEY = 0x0082,
+    NV_PANID = 0x0083,
+    NV_CHANLIST = 0x0084,
+    NV_TCLK_SEED = 0x0101,
+    NV_LEGACY_TCLK = 0x0111,
+    NV_LEGACY_APS_KEY = 0x0201,
+};
+enum { EX_ADDRMGR = 1, EX_TCLK_TABLE = 4, EX_APS_KEY_DATA = 6, EX_NWK_SEC_MATERIAL = 7 };
+
+#define STARTUP_CLEAR_CONFIG 0x01
+#define STARTUP_CLEAR_STATE  0x02
+#define STARTUP_CLEAR_FC     0x80
+#define FC_PERSIST_EVERY     1000
+#define FC_BOOT_INCREMENT    1250 /* MAX_NWK_FRAMECOUNTER_CHANGES + restore delta (§4.8) */
+
+static const znp_profile PROFILES[] = {
+    {"zstack3x0", "Z-Stack 3.x.0 on CC2652R (SimpleLink, aligned, extended NV)", 1, 2, 7, 1,
+     20250321, 0x0659, true, true, true, znp_factory_CC2652R_ZStack4, 257},
+    {"zstack30", "Z-Stack 3.0.x on CC2531 (packed, legacy NV tables)", 2, 2, 7, 2, 20190425, 0x0659,
+     false, false, true, znp_factory_CC2531_ZStack3, 62},
+    {"zstack12", "Z-Stack Home 1.2 on CC2531 (packed, no BDB)", 0, 2, 6, 3, 20190608, 0x0179, false,
+     false, false, znp_factory_CC2531_ZStack1, 23},
+};
+
+/* ---------------------------------------------------------------- output */
+
+void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t len)
+{
+    mt_frame f;
+    uint8_t out[MT_MAX_DATA + 5];
+    if (mt_frame_set(&f, cmd0, cmd1, data, len) < 0) {
+        LOG_ERROR("znp: response %02x %02x too long (%zu bytes)", cmd0, cmd1, len);
+        return;
+    }
+    size_t n = mt_encode(&f, out, sizeof(out));
+    zb_log_frame("znp tx", out, n, 4);
+    emu_send(z->e, out, n);
+}
+
+void znp_srsp(znp *z, const mt_frame *req, const uint8_t *data, size_t len)
+{
+    znp_send(z, (uint8_t)(0x60 | (req->cmd0 & 0x1F)), req->cmd1, data, len);
+}
+
+void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status)
+{
+    znp_srsp(z, req, &status, 1);
+}
+
+int znp_nv_commit(znp *z)
+{
+    cJSON *doc = znp_nv_to_json(&z->nv);
+    if (!doc) return -1;
+    int rc = emu_nv_save(z->e, doc);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- NIB helpers */
+
+static int nib_load(const znp *z, znp_nib *nib)
+{
+    const znp_nv_item *it = znp_nv_osal(&z->nv, NV_NIB);
+    return it ? znp_nib_decode(it->data, it->len, z->prof->aligned, nib) : -1;
+}
+
+static int nib_store(znp *z, const znp_nib *nib)
+{
+    uint8_t buf[128];
+    znp_nib_encode(nib, z->prof->aligned, buf);
+    return znp_nv_osal_put(&z->nv, NV_NIB, buf, znp_nib_size(z->prof->aligned)) ? 0 : -1;
+}
+
+bool znp_is_formed(const znp *z)
+{
+    znp_nib nib;
+    if (nib_load(z, &nib) < 0) return false;
+    if (nib.nwk_logical_channel < 11 || nib.nwk_logical_channel > 26) return false;
+    if (nib.nwk_pan_id == 0xFFFE || nib.nwk_pan_id == 0xFFFF || !nib.nwk_key_loaded) return false;
+    if (z->prof->bdb) {
+        const znp_nv_item *on = znp_nv_osal(&z->nv, NV_BDBNODEISONANETWORK);
+        if (!on || on->len < 1 || on->data[0] != 1) return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- frame counter */
+
+/* Where the stack keeps the NWK frame counter (§6.5): 3.x.0 ext sec-material rows, 3.0 legacy
+ * rows, 1.2 NWKKEY. Reads the row of the network's EPID, else the global (FF) row. */
+static uint32_t fc_read_nv(const znp *z)
+{
+    const znp_nv_item *nk = znp_nv_osal(&z->nv, NV_NWKKEY);
+    if (!z->prof->bdb) {
+        znp_nwkkey k;
+        return nk && znp_nwkkey_decode(nk->data, nk->len, z->prof->aligned, &k) == 0
+                   ? k.frame_counter
+                   : 0;
+    }
+    znp_nib nib;
+    if (nib_load(z, &nib) < 0) return 0;
+    uint32_t global = 0;
+    for (uint16_t i = 0; i < 64; i++) {
+        const znp_nv_item *row =
+            z->prof->ext_nv ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, EX_NWK_SEC_MATERIAL, i)
+                            : znp_nv_osal(&z->nv, (uint16_t)(NV_LEGACY_SEC_MATERIAL + i));
+        znp_sec_material m;
+        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
+        if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0) return m.frame_counter;
+        static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+        if (memcmp(m.extended_pan_id, ff, 8) == 0) global = m.frame_counter;
+    }
+    return global;
+}
+
+/* Writes the counter where the stack keeps it (row of this EPID, creating it in the first
+ * free row) and in NWKKEY. */
+static void fc_write_nv(znp *z, uint32_t fc)
+{
+    znp_nv_item *nk = znp_nv_osal(&z->nv, NV_NWKKEY);
+    znp_nwkkey k;
+    if (nk && znp_nwkkey_decode(nk->data, nk->len, z->prof->aligned, &k) == 0) {
+        k.frame_counter = fc;
+        znp_nwkkey_encode(&k, z->prof->aligned, nk->data);
+    }
+    z->frame_counter_nv = fc;
+    if (!z->prof->bdb) return;
+    znp_nib nib;
+    if (nib_load(z, &nib) < 0) return;
+    znp_nv_item *free_row = NULL;
+    for (uint16_t i = 0; i < 64; i++) {
+        znp_nv_item *row = z->prof->ext_nv
+                               ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, EX_NWK_SEC_MATERIAL, i)
+                               : znp_nv_osal(&z->nv, (uint16_t)(NV_LEGACY_SEC_MATERIAL + i));
+        znp_sec_material m;
+        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
+        static const uint8_t zero[8];
+        if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0) {
+            m.frame_counter = fc;
+            znp_sec_material_encode(&m, row->data);
+            return;
+        }
+        if (!free_row && memcmp(m.extended_pan_id, zero, 8) == 0) free_row = row;
+    }
+    if (free_row) {
+        znp_sec_material m = {.frame_counter = fc};
+        memcpy(m.extended_pan_id, nib.extended_pan_id, 8);
+        znp_sec_material_encode(&m, free_row->data);
+    }
+}
+
+/* Simulated traffic: a coordinator sends link status, many-to-one route requests and relays;
+ * each NWK frame uses one counter value. NV follows every 1000 frames, as on the real stack. */
+static void traffic_tick(emu *e, void *arg)
+{
+    znp *z = arg;
+    (void)e;
+    z->traffic_timer = 0;
+    if (z->dev_state != 9) return;
+    z->frame_counter += 1;
+    if (z->frame_counter - z->frame_counter_nv >= FC_PERSIST_EVERY) {
+        fc_write_nv(z, z->frame_counter);
+        znp_nv_commit(z);
+    }
+    z->traffic_timer = emu_timer_add(z->e, 1000, traffic_tick, z);
+}
+
+/* ---------------------------------------------------------------- factory image, reset */
+
+static int load_factory(znp *z, char *err, size_t errlen)
+{
+    cJSON *doc = cJSON_Parse(z->prof->factory);
+    if (!doc) {
+        snprintf(err, errlen, "internal error: factory image of %s does not parse", z->prof->name);
+        return -1;
+    }
+    int rc = znp_nv_from_json(&z->nv, doc, err, errlen);
+    cJSON_Delete(doc);
+    if (rc < 0) return -1;
+    /* stick-specific values: our own IEEE and TCLK seed */
+    znp_nv_osal_put(&z->nv, NV_EXTADDR, z->hw_ieee, 8);
+    if (z->prof->bdb) {
+        uint8_t seed[16];
+        emu_rand_bytes(z->e, seed, 16);
+        znp_nv_osal_put(&z->nv, NV_TCLK_SEED, seed, 16);
+    }
+    return 0;
+}
+
+/* Items the stack re-creates at every boot when missing (EXTADDR from the hardware IEEE,
+ * every other default from the factory image); host-owned ids are not in the image. */
+static void recreate_defaults(znp *z)
+{
+    znp_nv factory;
+    char err[128];
+    znp_nv_init(&factory);
+    cJSON *doc = cJSON_Parse(z->prof->factory);
+    if (doc && znp_nv_from_json(&factory, doc, err, sizeof(err)) == 0) {
+        for (size_t i = 0; i < factory.n; i++) {
+            const znp_nv_item *it = &factory.items[i];
+            if (it->item != ZNP_NV_LEGACY && !z->prof->ext_nv) continue;
+            if (znp_nv_find(&z->nv, it->sys, it->item, it->sub)) continue;
+            if (it->item == ZNP_NV_LEGACY && it->sub == NV_EXTADDR)
+                znp_nv_osal_put(&z->nv, NV_EXTADDR, z->hw_ieee, 8);
+            else if (it->item == ZNP_NV_LEGACY && it->sub == NV_NIB)
+                continue; /* a missing NIB means "not formed" (3.x); 1.2 re-creates it below */
+            else
+                znp_nv_put(&z->nv, it->sys, it->item, it->sub, it->data, it->len);
+        }
+        if (!z->prof->bdb && !znp_nv_osal(&z->nv, NV_NIB)) {
+            const znp_nv_item *nib = znp_nv_osal(&factory, NV_NIB);
+            if (nib) znp_nv_osal_put(&z->nv, NV_NIB, nib->data, nib->len);
+        }
+    }
+    cJSON_Delete(doc);
+    znp_nv_free(&factory);
+}
+
+/* STARTUP_OPTION bit 1: forget the network (NIB, tables, keys, counters). */
+static void clear_network_state(znp *z, bool clear_fc)
+{
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_ADDRMGR);
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_APS_LINK_KEY_TABLE);
+    if (z->prof->bdb) {
+        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NIB);
+        uint8_t zero = 0;
+        znp_nv_osal_put(&z->nv, NV_BDBNODEISONANETWORK, &zero, 1);
+    } else {
+        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NIB); /* re-created default */
+    }
+    for (uint16_t i = 0; z->prof->ext_nv && i < 0x400; i++)
+        if (znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, EX_ADDRMGR, i) < 0) break;
+    (void)clear_fc; /* tables below are re-created from the factory image (counters zero) */
+    for (uint16_t i = 0; z->prof->ext_nv && i < 0x400; i++) {
+        if (znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, EX_TCLK_TABLE, i) < 0) break;
+        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, EX_APS_KEY_DATA, i);
+        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, EX_NWK_SEC_MATERIAL, i);
+    }
+    if (!z->prof->ext_nv)
+        for (uint16_t i = 0; i < 0xF0; i++) {
+            znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, (uint16_t)(NV_LEGACY_TCLK + i));
+            if (i < 12)
+                znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY,
+                              (uint16_t)(NV_LEGACY_SEC_MATERIAL + i));
+            znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY,
+                          (uint16_t)(NV_LEGACY_APS_KEY + i));
+        }
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NWKKEY);
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NWK_ACTIVE_KEY_INFO);
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NWK_ALTERN_KEY_INFO);
+}
+
+static void send_reset_ind(emu *e, void *arg)
+{
+    znp *z = arg;
+    (void)e;
+    uint8_t d[6] = {0x00, 0x02, z->prof->product, z->prof->major, z->prof->minor, z->prof->maint};
+    znp_send(z, 0x41, 0x80, d, sizeof(d));
+}
+
+void znp_reset(znp *z, uint8_t reason)
+{
+    (void)reason;
+    memset(z->endpoints, 0, sizeof(z->endpoints));
+    z->bdb_primary = z->bdb_secondary = 0;
+    z->msg_cb_all = false;
+    z->n_groups = 0;
+    z->dev_state = 0;
+    if (z->traffic_timer) emu_timer_cancel(z->e, z->traffic_timer);
+    z->traffic_timer = 0;
+    znp_nv_item *opt = znp_nv_osal(&z->nv, NV_STARTUP_OPTION);
+    uint8_t o = opt && opt->len ? opt->data[0] : 0;
+    if (o & STARTUP_CLEAR_CONFIG) {
+        LOG_INFO("znp: reset with STARTUP_OPTION clear-config");
+        uint8_t seed_keep[16];
+        const znp_nv_item *seed = znp_nv_osal(&z->nv, NV_TCLK_SEED);
+        int had_seed = seed && seed->len == 16;
+        if (had_seed) memcpy(seed_keep, seed->data, 16);
+        znp_nv keep = z->nv;
+        znp_nv_init(&z->nv);
+        char err[128];
+        if (load_factory(z, err, sizeof(err)) < 0) {
+            LOG_ERROR("znp: %s", err);
+            znp_nv_free(&z->nv);
+            z->nv = keep;
+        } else {
+            /* host-owned markers survive a config reset only if the host does not delete them */
+            for (size_t i = 0; i < keep.n; i++) {
+                const znp_nv_item *it = &keep.items[i];
+                if (it->item == ZNP_NV_LEGACY && (it->sub == 0x005F || it->sub == 0x0060 ||
+                                                  it->sub == 0x0F00 || it->sub == NV_EXTADDR))
+                    znp_nv_put(&z->nv, it->sys, it->item, it->sub, it->data, it->len);
+            }
+            znp_nv_free(&keep);
+        }
+    }
+    if (o & STARTUP_CLEAR_STATE) {
+        LOG_INFO("znp: reset with STARTUP_OPTION clear-state");
+        clear_network_state(z, (o & STARTUP_CLEAR_FC) != 0);
+    }
+    if (opt && o) {
+        opt = znp_nv_osal(&z->nv, NV_STARTUP_OPTION);
+        if (opt && opt->len) opt->data[0] = 0;
+    }
+    recreate_defaults(z);
+    znp_nv_commit(z);
+    emu_timer_add(z->e, 50, send_reset_ind, z);
+}
+
+/* ---------------------------------------------------------------- formation */
+
+static void write_empty_tables(znp *z)
+{
+    bool a = z->prof->aligned;
+    /* address manager: all rows empty (§4.5.6) */
+    znp_addrmgr_entry empty = {.type = a ? 0xFF : 0x00, .nwk_addr = 0xFFFF};
+    memset(empty.ext_addr, 0xFF, 8);
+    size_t rs = znp_addrmgr_entry_size(a);
+    if (z->prof->ext_nv) {
+        uint8_t row[16];
+        znp_addrmgr_entry_encode(&empty, a, row);
+        for (size_t i = 0; i < z->prof->addrmgr_rows; i++)
+            if (!znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, EX_ADDRMGR, (uint16_t)i))
+                znp_nv_put(&z->nv, ZNP_NV_SYS_ZSTACK, EX_ADDRMGR, (uint16_t)i, row, rs);
+    } else if (!znp_nv_osal(&z->nv, NV_ADDRMGR)) {
+        uint8_t *buf = calloc(z->prof->addrmgr_rows, rs);
+        if (buf) {
+            for (size_t i = 0; i < z->prof->addrmgr_rows; i++)
+                znp_addrmgr_entry_encode(&empty, a, buf + i * rs);
+            znp_nv_osal_put(&z->nv, NV_ADDRMGR, buf, z->prof->addrmgr_rows * rs);
+            free(buf);
+        }
+    }
+    /* security manager table: count 0, three rows */
+    if (z->prof->bdb && !znp_nv_osal(&z->nv, NV_APS_LINK_KEY_TABLE)) {
+        size_t len = 2 + 3 * (a ? 6 : 5);
+        uint8_t buf[32] = {0};
+        znp_nv_osal_put(&z->nv, NV_APS_LINK_KEY_TABLE, buf, len);
+    }
+}
+
+static uint8_t pick_channel(const znp *z, uint32_t mask)
+{
+    for (int ch = 11; ch <= 26; ch++)
+        if (mask & (1u << ch)) return (uint8_t)ch;
+    (void)z;
+    return 11;
+}
+
+static int form_network(znp *z)
+{
+    const znp_nv_item *it;
+    znp_nib nib;
+    if (nib_load(z, &nib) < 0) {
+        /* no NIB (3.x after clear-state): start from the factory-default NIB fields */
+        memset(&nib, 0, sizeof(nib));
+        znp_nib_defaults(&nib);
+    }
+    uint32_t mask = z->bdb_primary ? z->bdb_primary : z->bdb_secondary;
+    if (!mask || !z->prof->bdb) {
+        it = znp_nv_osal(&z->nv, NV_CHANLIST);
+        mask = it && it->len == 4 ? get_le32(it->data) : 0x07FFF800;
+    }
+    uint8_t channel = pick_channel(z, mask);
+    it = znp_nv_osal(&z->nv, NV_PANID);
+    uint16_t pan = it && it->len == 2 ? get_le16(it->data) : 0xFFFF;
+    while (pan == 0xFFFF || pan == 0xFFFE)
+        pan = (uint16_t)(emu_rand(z->e) & 0x3FFF);
+    uint8_t epid[8] = {0};
+    it = znp_nv_osal(&z->nv, NV_APS_USE_EXT_PANID);
+    if (it && it->len == 8) memcpy(epid, it->data, 8);
+    static const uint8_t zero8[8];
+    if (memcmp(epid, zero8, 8) == 0) {
+        it = znp_nv_osal(&z->nv, NV_EXTADDR);
+        memcpy(epid, it && it->len == 8 ? it->data : z->hw_ieee, 8);
+    }
+    uint8_t key[16];
+    it = znp_nv_osal(&z->nv, NV_PRECFGKEY);
+    if (it && it->len == 16)
+        memcpy(key, it->data, 16);
+    else
+        emu_rand_bytes(z->e, key, 16);
+
+    nib.nwk_dev_address = 0x0000;
+    nib.nwk_coord_address = 0x0000;
+    nib.nwk_logical_channel = channel;
+    nib.nwk_pan_id = pan;
+    memcpy(nib.extended_pan_id, epid, 8);
+    nib.channel_list = 1u << channel;
+    nib.nwk_key_loaded = 1;
+    nib.security_level = 5;
+    nib.nwk_state = 8;
+    nib.nwk_manager_addr = 0x0000;
+    nib.nwk_update_id = 0;
+    if (nib_store(z, &nib) < 0) return -1;
+
+    uint8_t desc[17];
+    desc[0] = 0;
+    memcpy(desc + 1, key, 16);
+    znp_nv_osal_put(&z->nv, NV_NWK_ACTIVE_KEY_INFO, desc, 17);
+    znp_nv_osal_put(&z->nv, NV_NWK_ALTERN_KEY_INFO, desc, 17);
+    znp_nwkkey nk = {.seq = 0, .frame_counter = 0};
+    memcpy(nk.key, key, 16);
+    uint8_t nkbuf[32];
+    znp_nwkkey_encode(&nk, z->prof->aligned, nkbuf);
+    znp_nv_osal_put(&z->nv, NV_NWKKEY, nkbuf, znp_nwkkey_size(z->prof->aligned));
+    if (z->prof->bdb) {
+        uint8_t one = 1;
+        znp_nv_osal_put(&z->nv, NV_BDBNODEISONANETWORK, &one, 1);
+        znp_nv_osal_put(&z->nv, NV_EXTENDED_PAN_ID, epid, 8);
+    }
+    recreate_defaults(z); /* sec-material / TCLK / APS tables if a clear-state removed them */
+    write_empty_tables(z);
+    z->frame_counter = 0;
+    fc_write_nv(z, 0);
+    LOG_INFO("znp: formed network: channel %u, PAN %04x", channel, pan);
+    return 0;
+}
+
+int znp_start_network(znp *z, bool from_bdb)
+{
+    (void)from_bdb;
+    int formed_now = 0;
+    if (!znp_is_formed(z)) {
+        if (form_network(z) < 0) return -1;
+        formed_now = 1;
+    } else {
+        /* boot with a network: the RAM counter jumps ahead of NV as on the real stack */
+        uint32_t nv = fc_read_nv(z);
+        z->frame_counter = nv + FC_BOOT_INCREMENT;
+        z->frame_counter_nv = nv;
+    }
+    if (znp_nv_commit(z) < 0) return -1;
+    z->dev_state = 9;
+    if (!z->traffic_timer) z->traffic_timer = emu_timer_add(z->e, 1000, traffic_tick, z);
+    return formed_now;
+}
+
+/* ---------------------------------------------------------------- front end glue */
+
+static void on_frame(void *ctx, const mt_frame *f)
+{
+    znp *z = ctx;
+    znp_dispatch(z, f);
+}
+
+static void znp_on_bytes(void *fe, const uint8_t *p, size_t n)
+{
+    znp *z = fe;
+    zb_log_frame("znp rx", p, n, n < 4 ? n : 4);
+    mt_parser_feed(&z->parser, p, n, on_frame, z);
+}
+
+static void znp_on_open(void *fe)
+{
+    znp *z = fe;
+    mt_parser_init(&z->parser);
+    /* a real stick resets when the port opens (DTR/RTS); a pty cannot signal that, so the
+     * emulator says hello on its own: zigpy-znp waits for any frame after opening */
+    emu_timer_add(z->e, 150, send_reset_ind, z);
+}
+
+static void znp_on_close(void *fe)
+{
+    znp *z = fe;
+    mt_parser_init(&z->parser);
+}
+
+static const znp_profile *find_profile(const char *name)
+{
+    for (size_t i = 0; i < sizeof(PROFILES) / sizeof(PROFILES[0]); i++)
+        if (strcmp(PROFILES[i].name, name) == 0) return &PROFILES[i];
+    return NULL;
+}
+
+static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
+{
+    const znp_profile *prof = find_profile(o->profile ? o->profile : "zstack3x0");
+    if (!prof) {
+        snprintf(err, errlen, "--profile %s: unknown (zstack3x0, zstack30, zstack12)", o->profile);
+        return NULL;
+    }
+    znp *z = calloc(1, sizeof(*z));
+    if (!z) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    z->e = e;
+    z->prof = prof;
+    znp_nv_init(&z->nv);
+    mt_parser_init(&z->parser);
+    cJSON *doc = NULL;
+    int have = o->nvram_path ? emu_nv_load(o->nvram_path, &doc, err, errlen) : 0;
+    if (have < 0) goto fail;
+    if (o->ieee) {
+        uint8_t be[8];
+        hex_decode(o->ieee, be, 8);
+        for (int i = 0; i < 8; i++)
+            z->hw_ieee[i] = be[7 - i];
+    } else {
+        put_le64(z->hw_ieee, 0x00124B0000000000ull | (emu_rand(e) & 0xFFFFFF) |
+                                 ((uint64_t)(emu_rand(e) & 0xFF) << 24));
+    }
+    if (have) {
+        char sub[200];
+        if (znp_nv_from_json(&z->nv, doc, sub, sizeof(sub)) < 0) {
+            snprintf(err, errlen, "%s: %s", o->nvram_path, sub);
+            goto fail;
+        }
+        const znp_nv_item *ext = znp_nv_osal(&z->nv, NV_EXTADDR);
+        if (ext && ext->len == 8 && !o->ieee) memcpy(z->hw_ieee, ext->data, 8);
+        const znp_nv_item *nib = znp_nv_osal(&z->nv, NV_NIB);
+        if (nib && nib->len != znp_nib_size(prof->aligned)) {
+            snprintf(err, errlen,
+                     "%s: NIB is %u bytes but profile %s expects %zu (wrong --profile?)",
+                     o->nvram_path, nib->len, prof->name, znp_nib_size(prof->aligned));
+            goto fail;
+        }
+    } else if (load_factory(z, err, errlen) < 0) {
+        goto fail;
+    }
+    cJSON_Delete(doc);
+    doc = NULL;
+    z->frame_counter_nv = fc_read_nv(z);
+    /* power-up: the same boot path as a soft reset (defaults, startup options) */
+    znp_reset(z, 0);
+    if (o->devices && znp_is_formed(z)) znp_add_simulated_devices(z, o->devices);
+    LOG_INFO("znp: profile %s (%s), %s network", prof->name, prof->description,
+             znp_is_formed(z) ? "formed" : "no");
+    return z;
+fail:
+    cJSON_Delete(doc);
+    znp_nv_free(&z->nv);
+    free(z);
+    return NULL;
+}
+
+static void znp_destroy(void *fe)
+{
+    znp *z = fe;
+    if (z->dev_state == 9 && z->frame_counter != z->frame_counter_nv) {
+        /* a clean shutdown keeps the counter exactly */
+        fc_write_nv(z, z->frame_counter);
+        znp_nv_commit(z);
+    }
+    znp_nv_free(&z->nv);
+    free(z);
+}
+
+const emu_frontend emu_znp_frontend = {
+    "znp",        "TI Z-Stack ZNP (MT over UART): --profile zstack3x0 | zstack30 | zstack12",
+    znp_create,   znp_destroy,
+    znp_on_open,  znp_on_close,
+    znp_on_bytes,
+};

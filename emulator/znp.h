@@ -1,0 +1,71 @@
+/* znp.h - the emulated Z-Stack ZNP: state shared by the front end (znp.c) and its MT command
+ * handlers (znp_cmds.c). */
+#ifndef ZB_ZNP_H
+#define ZB_ZNP_H
+
+#include "emu.h"
+#include "mt.h"
+#include "znp_nv.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A firmware profile: everything a host uses to identify a stick, kept consistent. */
+typedef struct znp_profile {
+    const char *name;
+    const char *description;
+    uint8_t product; /* SYS_VERSION product id: herdsman's only version probe */
+    uint8_t major, minor, maint;
+    uint32_t code_revision;
+    uint16_t capabilities; /* SYS_PING */
+    bool aligned;          /* ARM struct layout vs packed 8051 */
+    bool ext_nv;           /* SYS_NV_* (3.x.0 only): zigpy-znp's version probe */
+    bool bdb;              /* APP_CNF present (3.0+) */
+    const char *factory;   /* embedded factory-reset NVRAM image */
+    size_t addrmgr_rows;   /* address manager capacity after formation */
+} znp_profile;
+
+typedef struct znp_endpoint {
+    bool used;
+    uint8_t desc[MT_MAX_DATA]; /* the AF_REGISTER payload (simple descriptor) */
+    uint8_t desc_len;
+} znp_endpoint;
+
+typedef struct znp {
+    emu *e;
+    const znp_profile *prof;
+    znp_nv nv;
+    mt_parser parser;
+    uint8_t hw_ieee[8]; /* LE, as in NV; EXTADDR is re-created from it */
+    uint8_t dev_state;  /* §3.8: 0 hold, 8 starting, 9 coordinator */
+    znp_endpoint endpoints[256];
+    uint32_t bdb_primary, bdb_secondary;
+    bool msg_cb_all;
+    uint8_t zdo_tsn;
+    uint32_t frame_counter;    /* RAM copy; NV is rewritten every 1000 frames */
+    uint32_t frame_counter_nv; /* what NV holds */
+    unsigned traffic_timer;
+    uint16_t groups[32][2]; /* (endpoint, group) registered with EXT_ADD_GROUP */
+    int n_groups;
+} znp;
+
+/* Replies and indications (znp.c). */
+void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t len);
+void znp_srsp(znp *z, const mt_frame *req, const uint8_t *data, size_t len);
+void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status);
+/* Persist the NVRAM now (before the SRSP that acknowledges a write). */
+int znp_nv_commit(znp *z);
+/* Soft reset: RAM state, STARTUP_OPTION, default items; SYS_RESET_IND follows. */
+void znp_reset(znp *z, uint8_t reason);
+/* Start the network from NV or form it (BDB commissioning / STARTUP_FROM_APP). Returns
+ * 1 when a new network was formed, 0 when restored, -1 on failure. */
+int znp_start_network(znp *z, bool from_bdb);
+bool znp_is_formed(const znp *z);
+
+/* Join `n` simulated devices through the stack's own tables (znp_devices.c). */
+int znp_add_simulated_devices(znp *z, int n);
+
+/* MT dispatch (znp_cmds.c). */
+void znp_dispatch(znp *z, const mt_frame *f);
+
+#endif

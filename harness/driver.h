@@ -1,0 +1,37 @@
+/* driver.h - one host driver per coordinator protocol behind the same small table, so that
+ * backup, restore, round trips and conformance runs are written once for all stacks. */
+#ifndef ZB_DRIVER_H
+#define ZB_DRIVER_H
+
+#include "ocb.h"
+#include "serial.h"
+
+#include <stddef.h>
+
+typedef struct zbh_device_info {
+    char stack[16];    /* "znp", "ezsp", "zboss" */
+    char firmware[64]; /* e.g. "Z-Stack 3.x.0 20250321" */
+    char profile[16];  /* e.g. "zstack3x0" */
+    int can_restore;   /* the host side knows how to write this firmware */
+} zbh_device_info;
+
+typedef struct zbh_restore_opts {
+    uint32_t counter_increment; /* added to the NWK and link-key tx frame counters */
+} zbh_restore_opts;
+
+typedef struct zbh_driver {
+    const char *name;
+    /* Opens the conversation: wakes the device, identifies the firmware. */
+    void *(*open)(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen);
+    void (*close)(void *d);
+    /* Reads the network into a new backup (NULL + err when not formed or on failure). */
+    ocb_backup *(*read_network)(void *d, char *err, size_t errlen);
+    /* Writes `b` and restarts the network on it. Returns 0 or -1 + err. */
+    int (*write_network)(void *d, const ocb_backup *b, const zbh_restore_opts *o, char *err,
+                         size_t errlen);
+} zbh_driver;
+
+extern const zbh_driver zbh_znp_driver;
+const zbh_driver *zbh_find_driver(const char *stack);
+
+#endif

@@ -1,0 +1,752 @@
+/* driver_znp.c - the harness's Z-Stack host driver (MT over UART).
+ *
+ * Backup reads the NV items the stack itself keeps (zstack-mt.md §6): NIB, keys, the frame
+ * counter where the firmware keeps it, the address manager and both key tables. Restore forms a
+ * network with the backup's PAN/EPID/key/channel through the stack's own commissioning, then
+ * overwrites identity, counters and device tables, and restarts: the order real hosts use, so
+ * that what a real stick accepts, the emulator accepts too, and vice versa. */
+#include "driver.h"
+#include "mt_host.h"
+
+#include "bytes.h"
+#include "log.h"
+#include "znp_layout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+    NV_EXTADDR = 0x0001,
+    NV_STARTUP_OPTION = 0x0003,
+    NV_NIB = 0x0021,
+    NV_ADDRMGR = 0x0023,
+    NV_EXTENDED_PAN_ID = 0x002D,
+    NV_NWK_ACTIVE_KEY_INFO = 0x003A,
+    NV_NWK_ALTERN_KEY_INFO = 0x003B,
+    NV_APS_USE_EXT_PANID = 0x0047,
+    NV_APS_LINK_KEY_TABLE = 0x004C,
+    NV_BDBNODEISONANETWORK = 0x0055,
+    NV_HAS_CONFIGURED_ZSTACK3 = 0x0060,
+    NV_PRECFGKEY = 0x0062,
+    NV_PRECFGKEYS_ENABLE = 0x0063,
+    NV_LEGACY_SEC_MATERIAL = 0x0075,
+    NV_NWKKEY = 0x0082,
+    NV_PANID = 0x0083,
+    NV_CHANLIST = 0x0084,
+    NV_TCLK_SEED = 0x0101,
+    NV_LEGACY_TCLK = 0x0111,
+    NV_LEGACY_APS_KEY = 0x0201,
+    NV_HAS_CONFIGURED_ZSTACK1 = 0x0F00,
+};
+enum { EX_ADDRMGR = 1, EX_TCLK_TABLE = 4, EX_APS_KEY_DATA = 6, EX_NWK_SEC_MATERIAL = 7 };
+#define MAX_ROWS 1024
+
+typedef struct znp_host {
+    mt_host mt;
+    uint8_t product;
+    bool aligned, ext_nv, bdb;
+} znp_host;
+
+/* A table as the host sees it: rows of raw bytes (ext rows or legacy ids or one legacy item
+ * split into fixed rows). */
+typedef struct nv_table {
+    size_t n, row_size;
+    uint8_t *rows;
+} nv_table;
+
+static void table_free(nv_table *t)
+{
+    free(t->rows);
+    memset(t, 0, sizeof(*t));
+}
+
+/* ---------------------------------------------------------------- NV access */
+
+static int osal_length(znp_host *h, uint16_t id, uint16_t *len)
+{
+    uint8_t d[2];
+    mt_frame r;
+    put_le16(d, id);
+    int rc = mt_host_sreq(&h->mt, 0x21, 0x13, d, 2, &r, 0);
+    if (rc) return rc;
+    *len = r.len >= 2 ? get_le16(r.data) : 0;
+    return 0;
+}
+
+/* Reads a whole OSAL item; returns its length (0 = absent) or a negative MT_HOST error. */
+static long osal_read(znp_host *h, uint16_t id, uint8_t *out, size_t cap)
+{
+    uint16_t len;
+    int rc = osal_length(h, id, &len);
+    if (rc) return rc;
+    if (len > cap) return MT_HOST_IO;
+    for (size_t off = 0; off < len;) {
+        uint8_t d[4];
+        mt_frame r;
+        put_le16(d, id);
+        put_le16(d + 2, (uint16_t)off);
+        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x1C, d, 4, &r, 0))) return rc;
+        if (r.len < 2 || r.data[0] != 0 || r.data[1] == 0 || (size_t)r.data[1] + 2 > r.len)
+            return MT_HOST_IO;
+        size_t n = r.data[1];
+        if (off + n > len) n = len - off;
+        memcpy(out + off, r.data + 2, n);
+        off += n;
+    }
+    return len;
+}
+
+/* Creates (when absent or of another length) and writes an OSAL item. */
+static int osal_write(znp_host *h, uint16_t id, const uint8_t *p, size_t len)
+{
+    uint16_t cur;
+    int rc = osal_length(h, id, &cur);
+    if (rc) return rc;
+    mt_frame r;
+    uint8_t d[MT_MAX_DATA];
+    if (cur != len) {
+        if (cur) {
+            put_le16(d, id);
+            put_le16(d + 2, cur);
+            if ((rc = mt_host_sreq(&h->mt, 0x21, 0x12, d, 4, &r, 0))) return rc;
+        }
+        put_le16(d, id);
+        put_le16(d + 2, (uint16_t)len);
+        d[4] = 0;
+        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x07, d, 5, &r, 0))) return rc;
+        if (r.len < 1 || (r.data[0] != 0x09 && r.data[0] != 0x00)) return MT_HOST_IO;
+    }
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off > 240 ? 240 : len - off;
+        put_le16(d, id);
+        put_le16(d + 2, (uint16_t)off);
+        put_le16(d + 4, (uint16_t)n);
+        memcpy(d + 6, p + off, n);
+        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x1D, d, 6 + n, &r, 0))) return rc;
+        if (r.len < 1 || r.data[0] != 0) return MT_HOST_IO;
+        off += n;
+    }
+    return 0;
+}
+
+static void ext_hdr(uint8_t *d, uint16_t item, uint16_t sub)
+{
+    d[0] = 1;
+    put_le16(d + 1, item);
+    put_le16(d + 3, sub);
+}
+
+static long ext_read(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out, size_t cap)
+{
+    uint8_t d[8];
+    mt_frame r;
+    ext_hdr(d, item, sub);
+    int rc = mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0);
+    if (rc) return rc;
+    uint32_t len = r.len >= 4 ? get_le32(r.data) : 0;
+    if (len == 0) return 0;
+    if (len > cap || len > 240) return MT_HOST_IO;
+    ext_hdr(d, item, sub);
+    put_le16(d + 5, 0);
+    d[7] = (uint8_t)len;
+    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x33, d, 8, &r, 0))) return rc;
+    if (r.len < 2 || r.data[0] != 0 || r.data[1] != len) return MT_HOST_IO;
+    memcpy(out, r.data + 2, len);
+    return (long)len;
+}
+
+static int ext_write(znp_host *h, uint16_t item, uint16_t sub, const uint8_t *p, size_t len,
+                     bool exists)
+{
+    uint8_t d[MT_MAX_DATA];
+    mt_frame r;
+    int rc;
+    if (!exists) {
+        ext_hdr(d, item, sub);
+        put_le32(d + 5, (uint32_t)len);
+        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x30, d, 9, &r, 0))) return rc;
+        if (r.len < 1 || r.data[0] != 0) return MT_HOST_IO;
+    }
+    ext_hdr(d, item, sub);
+    put_le16(d + 5, 0);
+    d[7] = (uint8_t)len;
+    memcpy(d + 8, p, len);
+    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x34, d, 8 + len, &r, 0))) return rc;
+    return r.len >= 1 && r.data[0] == 0 ? 0 : MT_HOST_IO;
+}
+
+/* Reads a table: ext rows (3.x.0), legacy ids from `first` (3.0), until the first absent. */
+static int table_read(znp_host *h, uint16_t ext_item, uint16_t legacy_first, size_t max,
+                      nv_table *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (size_t i = 0; i < max; i++) {
+        uint8_t row[256];
+        long n = h->ext_nv ? ext_read(h, ext_item, (uint16_t)i, row, sizeof(row))
+                           : osal_read(h, (uint16_t)(legacy_first + i), row, sizeof(row));
+        if (n < 0) {
+            table_free(t);
+            return (int)n;
+        }
+        if (n == 0) break;
+        if (t->n && (size_t)n != t->row_size) break;
+        uint8_t *nr = realloc(t->rows, (t->n + 1) * (size_t)n);
+        if (!nr) {
+            table_free(t);
+            return MT_HOST_IO;
+        }
+        t->rows = nr;
+        t->row_size = (size_t)n;
+        memcpy(t->rows + t->n * (size_t)n, row, (size_t)n);
+        t->n++;
+    }
+    return 0;
+}
+
+/* The address manager: ext rows on 3.x.0, one legacy item of fixed rows before. */
+static int addrmgr_read(znp_host *h, nv_table *t)
+{
+    if (h->ext_nv) return table_read(h, EX_ADDRMGR, 0, MAX_ROWS, t);
+    memset(t, 0, sizeof(*t));
+    uint8_t *buf = malloc(65536);
+    if (!buf) return MT_HOST_IO;
+    long n = osal_read(h, NV_ADDRMGR, buf, 65536);
+    size_t rs = znp_addrmgr_entry_size(h->aligned);
+    if (n < 0 || n % (long)rs) {
+        free(buf);
+        return n < 0 ? (int)n : MT_HOST_IO;
+    }
+    t->rows = buf;
+    t->row_size = rs;
+    t->n = (size_t)n / rs;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- open / identify */
+
+static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+{
+    znp_host *h = calloc(1, sizeof(*h));
+    if (!h) return NULL;
+    mt_host_init(&h->mt, s);
+    mt_frame r;
+    int rc = MT_HOST_TIMEOUT;
+    /* wake: ping; a CC253x bootloader needs 0xEF ("skip") before it runs the application */
+    for (int attempt = 0; attempt < 4 && rc; attempt++) {
+        rc = mt_host_sreq(&h->mt, 0x21, 0x01, NULL, 0, &r, attempt ? 1000 : 300);
+        if (rc == MT_HOST_TIMEOUT && attempt == 0) {
+            uint8_t ef = 0xEF;
+            zbh_serial_write(s, &ef, 1);
+            usleep(200000);
+        }
+    }
+    if (rc) {
+        snprintf(err, errlen, "no answer to SYS_PING: %s (is it a Z-Stack ZNP stick?)",
+                 mt_host_strerror(rc));
+        goto fail;
+    }
+    uint16_t caps = r.len >= 2 ? get_le16(r.data) : 0;
+    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x02, NULL, 0, &r, 0)) || r.len < 5) {
+        snprintf(err, errlen, "SYS_VERSION failed: %s", mt_host_strerror(rc));
+        goto fail;
+    }
+    h->product = r.data[1];
+    uint32_t rev = r.len >= 9 ? get_le32(r.data + 5) : 0;
+    h->bdb = (caps & 0x0400) != 0;
+    /* 3.x.0 answers SYS_NV_LENGTH; older firmware gives an RPC error (zigpy-znp's probe) */
+    uint8_t d[5];
+    ext_hdr(d, EX_TCLK_TABLE, 0);
+    h->ext_nv = h->bdb && mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0) == MT_HOST_OK;
+    /* alignment: the length of the associated-device struct (28 packed, 36 aligned) */
+    uint8_t idx = 0;
+    if ((rc = mt_host_sreq(&h->mt, 0x27, 0x49, &idx, 1, &r, 0))) {
+        snprintf(err, errlen, "UTIL_ASSOC_FIND_DEVICE failed: %s", mt_host_strerror(rc));
+        goto fail;
+    }
+    h->aligned = r.len == znp_assoc_size(true);
+    snprintf(info->stack, sizeof(info->stack), "znp");
+    snprintf(info->profile, sizeof(info->profile), "%s",
+             h->ext_nv ? "zstack3x0"
+             : h->bdb  ? "zstack30"
+                       : "zstack12");
+    snprintf(info->firmware, sizeof(info->firmware), "Z-Stack %s %u (product %u, %s)",
+             h->ext_nv ? "3.x.0"
+             : h->bdb  ? "3.0.x"
+                       : "Home 1.2",
+             rev, h->product, h->aligned ? "aligned" : "packed");
+    info->can_restore = 1;
+    LOG_INFO("znp: %s", info->firmware);
+    return h;
+fail:
+    free(h);
+    return NULL;
+}
+
+static void znp_close(void *d)
+{
+    free(d);
+}
+
+/* ---------------------------------------------------------------- backup */
+
+static uint64_t ieee_from_le(const uint8_t *p)
+{
+    return get_le64(p);
+}
+
+static int read_frame_counter(znp_host *h, const znp_nib *nib, uint32_t *fc)
+{
+    if (!h->bdb) {
+        uint8_t buf[32];
+        znp_nwkkey k;
+        long n = osal_read(h, NV_NWKKEY, buf, sizeof(buf));
+        if (n <= 0 || znp_nwkkey_decode(buf, (size_t)n, h->aligned, &k) < 0) return -1;
+        *fc = k.frame_counter;
+        return 0;
+    }
+    nv_table t;
+    if (table_read(h, EX_NWK_SEC_MATERIAL, NV_LEGACY_SEC_MATERIAL, 12, &t) < 0) return -1;
+    int found = -1;
+    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    for (size_t i = 0; i < t.n; i++) {
+        znp_sec_material m;
+        if (znp_sec_material_decode(t.rows + i * t.row_size, t.row_size, &m) < 0) continue;
+        if (memcmp(m.extended_pan_id, nib->extended_pan_id, 8) == 0) {
+            *fc = m.frame_counter;
+            found = 1;
+            break;
+        }
+        if (memcmp(m.extended_pan_id, ff, 8) == 0 && found < 0) {
+            *fc = m.frame_counter;
+            found = 0;
+        }
+    }
+    table_free(&t);
+    return found >= 0 ? 0 : -1;
+}
+
+/* Link keys: APS key data rows named by the security-manager table win over hashed TCLK rows. */
+static void read_link_keys(znp_host *h, ocb_backup *b, const nv_table *am, const uint8_t *seed)
+{
+    nv_table tclk = {0}, aps = {0};
+    uint8_t smt_buf[2048];
+    long smt_len = osal_read(h, NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf));
+    table_read(h, EX_TCLK_TABLE, NV_LEGACY_TCLK, 239, &tclk);
+    table_read(h, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, 255, &aps);
+    for (size_t i = 0; seed && i < tclk.n; i++) {
+        znp_tclk_row row;
+        if (znp_tclk_row_decode(tclk.rows + i * tclk.row_size, tclk.row_size, h->aligned, &row) < 0)
+            continue;
+        uint64_t ieee = ieee_from_le(row.ext_addr);
+        ocb_device *d = (ocb_device *)ocb_find_device(b, ieee);
+        if (!d || ieee == 0) continue;
+        d->has_link_key = true;
+        znp_tclk_derive(seed, row.ext_addr, row.seed_shift, d->link_key.key);
+        d->link_key.tx_counter = row.tx_counter;
+        d->link_key.rx_counter = row.rx_counter;
+    }
+    znp_aps_link_key_table smt;
+    if (smt_len > 2 &&
+        znp_aps_link_key_table_decode(smt_buf, (size_t)smt_len, h->aligned, &smt) == 0) {
+        for (size_t i = 0; i < smt.count && i < smt.n_rows; i++) {
+            const znp_aps_link_key_row *r = &smt.rows[i];
+            if (r->auth_state != 1 || r->addr_mgr_index >= am->n) continue;
+            size_t kr =
+                h->ext_nv ? r->link_key_nv_id : (size_t)(r->link_key_nv_id - NV_LEGACY_APS_KEY);
+            znp_addrmgr_entry e;
+            znp_aps_key_data k;
+            if (kr >= aps.n ||
+                znp_addrmgr_entry_decode(am->rows + r->addr_mgr_index * am->row_size, am->row_size,
+                                         h->aligned, &e) < 0 ||
+                znp_aps_key_data_decode(aps.rows + kr * aps.row_size, aps.row_size, &k) < 0)
+                continue;
+            ocb_device *d = (ocb_device *)ocb_find_device(b, ieee_from_le(e.ext_addr));
+            if (!d) continue;
+            d->has_link_key = true;
+            memcpy(d->link_key.key, k.key, 16);
+            d->link_key.tx_counter = k.tx_counter;
+            d->link_key.rx_counter = k.rx_counter;
+        }
+        znp_aps_link_key_table_free(&smt);
+    }
+    table_free(&tclk);
+    table_free(&aps);
+}
+
+static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
+{
+    znp_host *h = dv;
+    uint8_t buf[256];
+    znp_nib nib;
+    long n = osal_read(h, NV_NIB, buf, sizeof(buf));
+    if (n < 0) {
+        snprintf(err, errlen, "reading the NIB: %s", mt_host_strerror((int)n));
+        return NULL;
+    }
+    if (n == 0 || znp_nib_decode(buf, (size_t)n, h->aligned, &nib) < 0) {
+        snprintf(err, errlen, "no network: the NIB is %s", n ? "of an unexpected size" : "absent");
+        return NULL;
+    }
+    if (nib.nwk_logical_channel < 11 || nib.nwk_logical_channel > 26 || !nib.nwk_key_loaded ||
+        nib.nwk_pan_id >= 0xFFFE) {
+        snprintf(err, errlen, "no network formed (NIB channel %u, PAN %04x, key loaded %u)",
+                 nib.nwk_logical_channel, nib.nwk_pan_id, nib.nwk_key_loaded);
+        return NULL;
+    }
+    ocb_backup *b = ocb_new();
+    if (!b) return NULL;
+    char src[64];
+    snprintf(src, sizeof(src), "zbharness@%s", ZB_VERSION);
+    ocb_set_source(b, src);
+    if (osal_read(h, NV_EXTADDR, buf, sizeof(buf)) != 8) {
+        snprintf(err, errlen, "EXTADDR is missing");
+        goto fail;
+    }
+    b->coordinator_ieee = ieee_from_le(buf);
+    b->pan_id = nib.nwk_pan_id;
+    b->extended_pan_id = ieee_from_le(nib.extended_pan_id);
+    b->nwk_update_id = nib.nwk_update_id;
+    b->security_level = nib.security_level;
+    b->channel = nib.nwk_logical_channel;
+    b->channel_mask = nib.channel_list & 0x07FFF800;
+    if (!(b->channel_mask & (1u << b->channel))) b->channel_mask |= 1u << b->channel;
+    if (osal_read(h, NV_NWK_ACTIVE_KEY_INFO, buf, sizeof(buf)) != 17) {
+        snprintf(err, errlen, "NWK_ACTIVE_KEY_INFO is missing");
+        goto fail;
+    }
+    b->network_key.sequence_number = buf[0];
+    memcpy(b->network_key.key, buf + 1, 16);
+    if (read_frame_counter(h, &nib, &b->network_key.frame_counter) < 0) {
+        snprintf(err, errlen, "no NWK frame counter for this network in NV");
+        goto fail;
+    }
+    uint8_t seed[16];
+    int have_seed = h->bdb && osal_read(h, NV_TCLK_SEED, seed, sizeof(seed)) == 16;
+    if (have_seed) {
+        b->has_tclk_seed = true;
+        memcpy(b->tclk_seed, seed, 16);
+        char hex[33];
+        for (int i = 0; i < 16; i++)
+            snprintf(hex + 2 * i, 3, "%02x", seed[i]);
+        b->stack_specific = cJSON_CreateObject();
+        cJSON *zs = cJSON_AddObjectToObject(b->stack_specific, "zstack");
+        cJSON_AddStringToObject(zs, "tclk_seed", hex);
+    }
+    nv_table am;
+    if (addrmgr_read(h, &am) < 0) {
+        snprintf(err, errlen, "reading the address manager failed");
+        goto fail;
+    }
+    static const uint8_t zero8[8], ff8[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    for (size_t i = 0; i < am.n; i++) {
+        znp_addrmgr_entry e;
+        if (znp_addrmgr_entry_decode(am.rows + i * am.row_size, am.row_size, h->aligned, &e) < 0)
+            continue;
+        if (!memcmp(e.ext_addr, zero8, 8) || !memcmp(e.ext_addr, ff8, 8)) continue;
+        if (e.type == 0xFF || !(e.type & 0x03)) continue;
+        ocb_device d = {.ieee = ieee_from_le(e.ext_addr),
+                        .has_nwk = e.nwk_addr != 0xFFFE && e.nwk_addr != 0xFFFF,
+                        .nwk = e.nwk_addr,
+                        .is_child = (e.type & 0x01) != 0};
+        if (!ocb_find_device(b, d.ieee)) ocb_add_device(b, &d);
+    }
+    if (h->bdb) read_link_keys(h, b, &am, have_seed ? seed : NULL);
+    table_free(&am);
+    ocb_sort_devices(b);
+    return b;
+fail:
+    ocb_free(b);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- restore */
+
+static int reset_and_wait(znp_host *h)
+{
+    uint8_t type = 1;
+    mt_frame r;
+    mt_host_drain(&h->mt);
+    if (mt_host_areq(&h->mt, 0x41, 0x00, &type, 1)) return MT_HOST_IO;
+    return mt_host_wait(&h->mt, 0x41, 0x80, &r, 30000);
+}
+
+static int wait_coordinator(znp_host *h)
+{
+    mt_frame r;
+    for (;;) {
+        int rc = mt_host_wait(&h->mt, 0x45, 0xC0, &r, 60000);
+        if (rc) return rc;
+        if (r.len >= 1 && r.data[0] == 9) return 0;
+    }
+}
+
+static int start_network(znp_host *h)
+{
+    mt_frame r;
+    int rc;
+    if (h->bdb) {
+        uint8_t mode = 0x04;
+        if ((rc = mt_host_sreq(&h->mt, 0x2F, 0x05, &mode, 1, &r, 40000))) return rc;
+    } else {
+        uint8_t d[2] = {100, 0};
+        if ((rc = mt_host_sreq(&h->mt, 0x25, 0x40, d, 2, &r, 40000))) return rc;
+    }
+    return wait_coordinator(h);
+}
+
+/* Writes the device tables for `b` into the stick's existing capacities. */
+static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, uint32_t inc,
+                         char *err, size_t errlen)
+{
+    nv_table am, tclk = {0}, aps = {0};
+    int rc = addrmgr_read(h, &am);
+    if (rc < 0 || am.n < b->n_devices) {
+        snprintf(err, errlen, "the address manager holds %zu devices, the backup has %zu", am.n,
+                 b->n_devices);
+        table_free(&am);
+        return -1;
+    }
+    table_read(h, EX_TCLK_TABLE, NV_LEGACY_TCLK, 239, &tclk);
+    table_read(h, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, 255, &aps);
+    uint8_t smt_buf[2048];
+    long smt_len = osal_read(h, NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf));
+    size_t smt_rows = smt_len > 2 ? ((size_t)smt_len - 2) / (h->aligned ? 6 : 5) : 0;
+
+    /* new contents, all rows empty first */
+    znp_addrmgr_entry empty_am = {.type = h->ext_nv ? 0xFF : 0x00, .nwk_addr = 0xFFFF};
+    memset(empty_am.ext_addr, 0xFF, 8);
+    uint8_t *new_am = calloc(am.n ? am.n : 1, am.row_size);
+    uint8_t *new_tclk = calloc(tclk.n ? tclk.n : 1, tclk.row_size ? tclk.row_size : 1);
+    uint8_t *new_aps = calloc(aps.n ? aps.n : 1, aps.row_size ? aps.row_size : 1);
+    znp_aps_link_key_table smt = {0};
+    smt.n_rows = smt_rows;
+    smt.rows = calloc(smt_rows ? smt_rows : 1, sizeof(*smt.rows));
+    int result = -1;
+    if (!new_am || !new_tclk || !new_aps || !smt.rows) goto out;
+    for (size_t i = 0; i < am.n; i++)
+        znp_addrmgr_entry_encode(&empty_am, h->aligned, new_am + i * am.row_size);
+    znp_tclk_row empty_tclk = {.key_attributes = 0xFF};
+    for (size_t i = 0; i < tclk.n; i++)
+        znp_tclk_row_encode(&empty_tclk, h->aligned, new_tclk + i * tclk.row_size);
+    size_t n_tclk = 0, n_aps = 0;
+    for (size_t i = 0; i < b->n_devices; i++) {
+        const ocb_device *d = &b->devices[i];
+        znp_addrmgr_entry e = {.type = (uint8_t)((d->is_child ? 1 : 0) | (d->has_link_key ? 2 : 0)),
+                               .nwk_addr = d->has_nwk ? d->nwk : 0xFFFE};
+        put_le64(e.ext_addr, d->ieee);
+        if (!d->has_link_key) {
+            znp_addrmgr_entry_encode(&e, h->aligned, new_am + i * am.row_size);
+            continue;
+        }
+        int shift = seed ? znp_tclk_find_shift(seed, e.ext_addr, d->link_key.key) : -1;
+        if (shift >= 0 && n_tclk < tclk.n) {
+            znp_tclk_row row = {.tx_counter = d->link_key.tx_counter + inc,
+                                .rx_counter = d->link_key.rx_counter,
+                                .key_attributes = 2,
+                                .key_type = 0,
+                                .seed_shift = (uint8_t)shift};
+            memcpy(row.ext_addr, e.ext_addr, 8);
+            znp_tclk_row_encode(&row, h->aligned, new_tclk + n_tclk++ * tclk.row_size);
+        } else if (n_aps < aps.n && n_aps < smt_rows) {
+            znp_aps_key_data k = {.tx_counter = d->link_key.tx_counter + inc,
+                                  .rx_counter = d->link_key.rx_counter};
+            memcpy(k.key, d->link_key.key, 16);
+            znp_aps_key_data_encode(&k, new_aps + n_aps * aps.row_size);
+            smt.rows[n_aps] = (znp_aps_link_key_row){
+                .addr_mgr_index = (uint16_t)i,
+                .link_key_nv_id = (uint16_t)(h->ext_nv ? n_aps : NV_LEGACY_APS_KEY + n_aps),
+                .auth_state = 1};
+            n_aps++;
+        } else {
+            LOG_WARN("znp: no room for the link key of %016llx (TCLK table full or key does not "
+                     "fit the seed and the APS key table is full): restored without it",
+                     (unsigned long long)d->ieee);
+            e.type &= (uint8_t)~2u;
+        }
+        znp_addrmgr_entry_encode(&e, h->aligned, new_am + i * am.row_size);
+    }
+    smt.count = (uint16_t)n_aps;
+    /* write only rows that change: each NV write costs the device a flash write */
+    if (h->ext_nv) {
+        for (size_t i = 0; i < am.n; i++)
+            if (memcmp(am.rows + i * am.row_size, new_am + i * am.row_size, am.row_size) &&
+                ext_write(h, EX_ADDRMGR, (uint16_t)i, new_am + i * am.row_size, am.row_size, 1))
+                goto io;
+    } else if (osal_write(h, NV_ADDRMGR, new_am, am.n * am.row_size)) {
+        goto io;
+    }
+    for (size_t i = 0; i < tclk.n; i++)
+        if (memcmp(tclk.rows + i * tclk.row_size, new_tclk + i * tclk.row_size, tclk.row_size) &&
+            (h->ext_nv ? ext_write(h, EX_TCLK_TABLE, (uint16_t)i, new_tclk + i * tclk.row_size,
+                                   tclk.row_size, 1)
+                       : osal_write(h, (uint16_t)(NV_LEGACY_TCLK + i), new_tclk + i * tclk.row_size,
+                                    tclk.row_size)))
+            goto io;
+    for (size_t i = 0; i < aps.n; i++)
+        if (memcmp(aps.rows + i * aps.row_size, new_aps + i * aps.row_size, aps.row_size) &&
+            (h->ext_nv ? ext_write(h, EX_APS_KEY_DATA, (uint16_t)i, new_aps + i * aps.row_size,
+                                   aps.row_size, 1)
+                       : osal_write(h, (uint16_t)(NV_LEGACY_APS_KEY + i),
+                                    new_aps + i * aps.row_size, aps.row_size)))
+            goto io;
+    if (smt_len > 2) {
+        uint8_t smt_out[2048];
+        memcpy(smt_out, smt_buf, (size_t)smt_len);
+        znp_aps_link_key_table_encode(&smt, h->aligned, smt_out, (size_t)smt_len);
+        if (osal_write(h, NV_APS_LINK_KEY_TABLE, smt_out, (size_t)smt_len)) goto io;
+    }
+    result = 0;
+    goto out;
+io:
+    snprintf(err, errlen, "writing the device tables failed");
+out:
+    free(new_am);
+    free(new_tclk);
+    free(new_aps);
+    free(smt.rows);
+    table_free(&am);
+    table_free(&tclk);
+    table_free(&aps);
+    return result;
+}
+
+static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
+{
+    uint8_t buf[32];
+    long n = osal_read(h, NV_NWKKEY, buf, sizeof(buf));
+    znp_nwkkey k;
+    if (n > 0 && znp_nwkkey_decode(buf, (size_t)n, h->aligned, &k) == 0) {
+        k.frame_counter = fc;
+        znp_nwkkey_encode(&k, h->aligned, buf);
+        if (osal_write(h, NV_NWKKEY, buf, (size_t)n)) return -1;
+    }
+    if (!h->bdb) return 0;
+    nv_table t;
+    if (table_read(h, EX_NWK_SEC_MATERIAL, NV_LEGACY_SEC_MATERIAL, 12, &t) < 0 || t.n == 0) {
+        table_free(&t);
+        return -1;
+    }
+    /* row 0 = this network, other rows cleared (zigpy-znp's layout) */
+    for (size_t i = 0; i < t.n; i++) {
+        znp_sec_material m = {0};
+        if (i == 0) {
+            m.frame_counter = fc;
+            memcpy(m.extended_pan_id, nib->extended_pan_id, 8);
+        }
+        uint8_t row[16];
+        znp_sec_material_encode(&m, row);
+        if (!memcmp(row, t.rows + i * t.row_size, t.row_size)) continue;
+        int rc = h->ext_nv ? ext_write(h, EX_NWK_SEC_MATERIAL, (uint16_t)i, row, t.row_size, 1)
+                           : osal_write(h, (uint16_t)(NV_LEGACY_SEC_MATERIAL + i), row, t.row_size);
+        if (rc) {
+            table_free(&t);
+            return -1;
+        }
+    }
+    table_free(&t);
+    return 0;
+}
+
+#define STEP(expr, what)                                                                           \
+    do {                                                                                           \
+        int rc_ = (expr);                                                                          \
+        if (rc_) {                                                                                 \
+            snprintf(err, errlen, "%s: %s", what, rc_ < 0 ? mt_host_strerror(rc_) : "failed");     \
+            return -1;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_opts *o, char *err,
+                             size_t errlen)
+{
+    znp_host *h = dv;
+    uint8_t d[16], one = 1;
+    mt_frame r;
+    LOG_INFO("znp: restore 1/5: factory reset (STARTUP_OPTION clear config + state)");
+    d[0] = 0x03;
+    STEP(osal_write(h, NV_STARTUP_OPTION, d, 1), "setting STARTUP_OPTION");
+    STEP(reset_and_wait(h), "reset");
+
+    LOG_INFO("znp: restore 2/5: forming on channel %u, PAN %04x", b->channel, b->pan_id);
+    put_le16(d, b->pan_id);
+    STEP(osal_write(h, NV_PANID, d, 2), "writing PANID");
+    put_le64(d, b->extended_pan_id);
+    STEP(osal_write(h, NV_APS_USE_EXT_PANID, d, 8), "writing APS_USE_EXT_PANID");
+    STEP(osal_write(h, NV_EXTENDED_PAN_ID, d, 8), "writing EXTENDED_PAN_ID");
+    STEP(osal_write(h, NV_PRECFGKEY, b->network_key.key, 16), "writing PRECFGKEY");
+    d[0] = 0;
+    STEP(osal_write(h, NV_PRECFGKEYS_ENABLE, d, 1), "writing PRECFGKEYS_ENABLE");
+    put_le32(d, 1u << b->channel);
+    STEP(osal_write(h, NV_CHANLIST, d, 4), "writing CHANLIST");
+    if (h->bdb) {
+        uint8_t c[5] = {1, 0, 0, 0, 0};
+        put_le32(c + 1, 1u << b->channel);
+        STEP(mt_host_sreq(&h->mt, 0x2F, 0x08, c, 5, &r, 0), "BDB_SET_CHANNEL primary");
+        memset(c, 0, sizeof(c));
+        STEP(mt_host_sreq(&h->mt, 0x2F, 0x08, c, 5, &r, 0), "BDB_SET_CHANNEL secondary");
+    }
+    STEP(start_network(h), "forming the network");
+
+    LOG_INFO("znp: restore 3/5: identity, keys, frame counter");
+    uint8_t buf[256];
+    znp_nib nib;
+    long n = osal_read(h, NV_NIB, buf, sizeof(buf));
+    if (n <= 0 || znp_nib_decode(buf, (size_t)n, h->aligned, &nib) < 0) {
+        snprintf(err, errlen, "no NIB after formation");
+        return -1;
+    }
+    if (nib.nwk_pan_id != b->pan_id || nib.nwk_logical_channel != b->channel) {
+        snprintf(err, errlen, "the stick formed PAN %04x channel %u instead of %04x / %u",
+                 nib.nwk_pan_id, nib.nwk_logical_channel, b->pan_id, b->channel);
+        return -1;
+    }
+    nib.nwk_update_id = b->nwk_update_id;
+    nib.security_level = b->security_level;
+    nib.channel_list = b->channel_mask;
+    put_le64(nib.extended_pan_id, b->extended_pan_id);
+    znp_nib_encode(&nib, h->aligned, buf);
+    STEP(osal_write(h, NV_NIB, buf, (size_t)n), "writing the NIB");
+    put_le64(d, b->coordinator_ieee);
+    STEP(osal_write(h, NV_EXTADDR, d, 8), "writing EXTADDR");
+    buf[0] = b->network_key.sequence_number;
+    memcpy(buf + 1, b->network_key.key, 16);
+    STEP(osal_write(h, NV_NWK_ACTIVE_KEY_INFO, buf, 17), "writing NWK_ACTIVE_KEY_INFO");
+    STEP(osal_write(h, NV_NWK_ALTERN_KEY_INFO, buf, 17), "writing NWK_ALTERN_KEY_INFO");
+    uint64_t fc = (uint64_t)b->network_key.frame_counter + o->counter_increment;
+    if (fc > 0xFFFFFFFFull) fc = 0xFFFFFFFFull;
+    STEP(write_frame_counter(h, &nib, (uint32_t)fc), "writing the frame counter");
+    const uint8_t *seed = NULL;
+    uint8_t seed_buf[16];
+    if (h->bdb) {
+        if (b->has_tclk_seed) {
+            STEP(osal_write(h, NV_TCLK_SEED, b->tclk_seed, 16), "writing TCLK_SEED");
+            seed = b->tclk_seed;
+        } else if (osal_read(h, NV_TCLK_SEED, seed_buf, 16) == 16) {
+            seed = seed_buf; /* keys from other stacks go to the APS key table */
+        }
+    }
+
+    LOG_INFO("znp: restore 4/5: %zu devices", b->n_devices);
+    if (write_devices(h, b, seed, o->counter_increment, err, errlen) < 0) return -1;
+    STEP(osal_write(h, h->bdb ? NV_HAS_CONFIGURED_ZSTACK3 : NV_HAS_CONFIGURED_ZSTACK1,
+                    (const uint8_t[]){0x55}, 1),
+         "writing the configured marker");
+    (void)one;
+
+    LOG_INFO("znp: restore 5/5: restart on the restored network");
+    STEP(reset_and_wait(h), "reset");
+    STEP(start_network(h), "starting the restored network");
+    return 0;
+}
+
+const zbh_driver zbh_znp_driver = {"znp", znp_open, znp_close, znp_read_network, znp_write_network};
+
+const zbh_driver *zbh_find_driver(const char *stack)
+{
+    static const zbh_driver *const drivers[] = {&zbh_znp_driver};
+    for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+        if (strcmp(drivers[i]->name, stack) == 0) return drivers[i];
+    return NULL;
+}

@@ -1,0 +1,123 @@
+/* mt_host.c - MT request/response over a serial link with deadlines. */
+#include "mt_host.h"
+
+#include "log.h"
+
+#include <string.h>
+#include <time.h>
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_frame(void *ctx, const mt_frame *f)
+{
+    mt_host *h = ctx;
+    if (h->q_len == MT_HOST_QUEUE) {
+        memmove(&h->queue[0], &h->queue[1], (MT_HOST_QUEUE - 1) * sizeof(mt_frame));
+        h->q_len--;
+    }
+    h->queue[h->q_len++] = *f;
+}
+
+void mt_host_init(mt_host *h, zbh_serial *s)
+{
+    memset(h, 0, sizeof(*h));
+    h->s = s;
+    h->timeout_ms = 6000;
+    mt_parser_init(&h->parser);
+}
+
+void mt_host_drain(mt_host *h)
+{
+    h->q_len = 0;
+}
+
+const char *mt_host_strerror(int rc)
+{
+    switch (rc) {
+    case MT_HOST_OK: return "ok";
+    case MT_HOST_TIMEOUT: return "no response (timeout)";
+    case MT_HOST_IO: return "serial I/O error";
+    case MT_HOST_RPC_ERROR: return "command not supported by the device (RPC error)";
+    default: return "unknown error";
+    }
+}
+
+static int send_frame(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_t n)
+{
+    mt_frame f;
+    uint8_t out[MT_MAX_DATA + 5];
+    if (mt_frame_set(&f, cmd0, cmd1, d, n) < 0) return MT_HOST_IO;
+    size_t len = mt_encode(&f, out, sizeof(out));
+    return zbh_serial_write(h->s, out, len) == 0 ? MT_HOST_OK : MT_HOST_IO;
+}
+
+/* Takes the first queued frame accepted by `match` into out. */
+typedef int (*frame_match)(const mt_frame *f, uint8_t cmd0, uint8_t cmd1);
+
+static int take(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1, mt_frame *out)
+{
+    for (int i = 0; i < h->q_len; i++) {
+        if (!match(&h->queue[i], cmd0, cmd1)) continue;
+        *out = h->queue[i];
+        memmove(&h->queue[i], &h->queue[i + 1], (size_t)(h->q_len - i - 1) * sizeof(mt_frame));
+        h->q_len--;
+        return 1;
+    }
+    return 0;
+}
+
+static int wait_match(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1, mt_frame *out,
+                      int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        if (take(h, match, cmd0, cmd1, out)) return MT_HOST_OK;
+        long long left = deadline - now_ms();
+        if (left <= 0) return MT_HOST_TIMEOUT;
+        uint8_t buf[512];
+        int n = zbh_serial_read(h->s, buf, sizeof(buf), (int)left);
+        if (n < 0) return MT_HOST_IO;
+        if (n > 0) mt_parser_feed(&h->parser, buf, (size_t)n, on_frame, h);
+    }
+}
+
+static int is_srsp_for(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
+{
+    if (f->cmd0 == (uint8_t)(0x60 | (cmd0 & 0x1F)) && f->cmd1 == cmd1) return 1;
+    /* RPC error: 60 00 [code, req cmd0, req cmd1] */
+    return f->cmd0 == 0x60 && f->cmd1 == 0x00 && f->len == 3 && f->data[1] == cmd0 &&
+           f->data[2] == cmd1;
+}
+
+static int is_exact(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
+{
+    return f->cmd0 == cmd0 && f->cmd1 == cmd1;
+}
+
+int mt_host_sreq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_t n, mt_frame *rsp,
+                 int timeout_ms)
+{
+    int rc = send_frame(h, cmd0, cmd1, d, n);
+    if (rc != MT_HOST_OK) return rc;
+    mt_frame tmp;
+    if (!rsp) rsp = &tmp;
+    rc = wait_match(h, is_srsp_for, cmd0, cmd1, rsp, timeout_ms > 0 ? timeout_ms : h->timeout_ms);
+    if (rc == MT_HOST_OK && rsp->cmd0 == 0x60 && rsp->cmd1 == 0x00 && (cmd0 & 0x1F) != 0)
+        return MT_HOST_RPC_ERROR;
+    return rc;
+}
+
+int mt_host_areq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_t n)
+{
+    return send_frame(h, cmd0, cmd1, d, n);
+}
+
+int mt_host_wait(mt_host *h, uint8_t cmd0, uint8_t cmd1, mt_frame *out, int timeout_ms)
+{
+    return wait_match(h, is_exact, cmd0, cmd1, out, timeout_ms);
+}

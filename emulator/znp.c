@@ -16,7 +16,7 @@
 #include <string.h>
 
 extern const char znp_factory_CC2531_ZStack1[], znp_factory_CC2531_ZStack3[],
-    znp_factory_CC2652R_ZStack4[];
+    znp_factory_CC2538_ZStack3[], znp_factory_CC2652R_ZStack4[];
 
 /* OSAL ids used here (zstack-mt.md §4.3) */
 enum {
@@ -52,6 +52,10 @@ static const znp_profile PROFILES[] = {
      20250321, 0x0659, true, true, true, znp_factory_CC2652R_ZStack4, 257},
     {"zstack30", "Z-Stack 3.0.x on CC2531 (packed, legacy NV tables)", 2, 2, 7, 2, 20190425, 0x0659,
      false, false, true, znp_factory_CC2531_ZStack3, 62},
+    /* The same firmware family on an ARM chip: aligned structs. Chosen for --profile zstack30
+     * when the NVRAM file holds aligned items (a CC2538 dump), or by its own name. */
+    {"zstack30-cc2538", "Z-Stack 3.0.x on CC2538 (aligned, legacy NV tables)", 2, 2, 7, 2, 20190425,
+     0x0659, true, false, true, znp_factory_CC2538_ZStack3, 62},
     {"zstack12", "Z-Stack Home 1.2 on CC2531 (packed, no BDB)", 0, 2, 6, 3, 20190608, 0x0179, false,
      false, false, znp_factory_CC2531_ZStack1, 23},
 };
@@ -161,7 +165,7 @@ static void fc_write_nv(znp *z, uint32_t fc)
     if (!z->prof->bdb) return;
     znp_nib nib;
     if (nib_load(z, &nib) < 0) return;
-    znp_nv_item *free_row = NULL;
+    znp_nv_item *free_row = NULL, *first_row = NULL;
     for (uint16_t i = 0; i < 64; i++) {
         znp_nv_item *row = z->prof->ext_nv
                                ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, EX_NWK_SEC_MATERIAL, i)
@@ -174,8 +178,12 @@ static void fc_write_nv(znp *z, uint32_t fc)
             znp_sec_material_encode(&m, row->data);
             return;
         }
+        if (!first_row) first_row = row;
         if (!free_row && memcmp(m.extended_pan_id, zero, 8) == 0) free_row = row;
     }
+    /* No row for this EPID and none free: a factory reset keeps the rows of the previous
+     * network (the CC2531 3.0 reset dump has both rows on a stale EPID); take over row 0. */
+    if (!free_row) free_row = first_row;
     if (free_row) {
         znp_sec_material m = {.frame_counter = fc};
         memcpy(m.extended_pan_id, nib.extended_pan_id, 8);
@@ -511,7 +519,9 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
 {
     const znp_profile *prof = find_profile(o->profile ? o->profile : "zstack3x0");
     if (!prof) {
-        snprintf(err, errlen, "--profile %s: unknown (zstack3x0, zstack30, zstack12)", o->profile);
+        snprintf(err, errlen,
+                 "--profile %s: unknown (zstack3x0, zstack30, zstack30-cc2538, zstack12)",
+                 o->profile);
         return NULL;
     }
     znp *z = calloc(1, sizeof(*z));
@@ -544,6 +554,10 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
         const znp_nv_item *ext = znp_nv_osal(&z->nv, NV_EXTADDR);
         if (ext && ext->len == 8 && !o->ieee) memcpy(z->hw_ieee, ext->data, 8);
         const znp_nv_item *nib = znp_nv_osal(&z->nv, NV_NIB);
+        if (nib && prof == &PROFILES[1] && nib->len == znp_nib_size(true)) {
+            prof = z->prof = &PROFILES[2];
+            LOG_INFO("znp: %s holds aligned structs: profile %s", o->nvram_path, prof->name);
+        }
         if (nib && nib->len != znp_nib_size(prof->aligned)) {
             snprintf(err, errlen,
                      "%s: NIB is %u bytes but profile %s expects %zu (wrong --profile?)",

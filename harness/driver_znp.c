@@ -533,8 +533,12 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
     size_t n_tclk = 0, n_aps = 0;
     for (size_t i = 0; i < b->n_devices; i++) {
         const ocb_device *d = &b->devices[i];
-        znp_addrmgr_entry e = {.type = (uint8_t)((d->is_child ? 1 : 0) | (d->has_link_key ? 2 : 0)),
-                               .nwk_addr = d->has_nwk ? d->nwk : 0xFFFE};
+        /* A non-child without a link key is still typed Security (2), as real sticks keep such
+         * devices (CC2531/CC2538 dumps): a Default (0) entry is invisible to every backup, so
+         * zigbee-herdsman's restore, which writes 0, loses these devices. */
+        znp_addrmgr_entry e = {
+            .type = (uint8_t)((d->is_child ? 1 : 0) | (d->has_link_key || !d->is_child ? 2 : 0)),
+            .nwk_addr = d->has_nwk ? d->nwk : 0xFFFE};
         put_le64(e.ext_addr, d->ieee);
         if (!d->has_link_key) {
             znp_addrmgr_entry_encode(&e, h->aligned, new_am + i * am.row_size);
@@ -563,7 +567,7 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
             LOG_WARN("znp: no room for the link key of %016llx (TCLK table full or key does not "
                      "fit the seed and the APS key table is full): restored without it",
                      (unsigned long long)d->ieee);
-            e.type &= (uint8_t)~2u;
+            if (d->is_child) e.type &= (uint8_t)~2u;
         }
         znp_addrmgr_entry_encode(&e, h->aligned, new_am + i * am.row_size);
     }

@@ -1,15 +1,27 @@
-/* serial.c - libserialport wrapper. Modem lines are left alone: toggling DTR/RTS fails on a
- * pty (ENOTTY) and resets some sticks; the drivers wake devices with protocol frames only. */
+/* serial.c - the harness's serial link. Real sticks go through libserialport. Debian 12's
+ * libserialport (0.1.1) refuses pseudo-terminals in sp_get_port_by_name (it looks the device
+ * up in sysfs), so a port it cannot describe is opened with plain termios instead: same line
+ * settings, same read/write semantics. Modem lines are left alone either way: toggling DTR/RTS
+ * fails on a pty (ENOTTY) and resets some sticks; the drivers wake devices with frames only. */
 #include "serial.h"
 
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libserialport.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
 
 struct zbh_serial {
-    struct sp_port *port;
+    struct sp_port *port; /* libserialport, or NULL for the termios fallback */
+    int fd;               /* termios fallback */
     uint64_t tx, rx;
 };
 
@@ -22,6 +34,83 @@ static const char *sp_msg(void)
     return buf;
 }
 
+static speed_t tty_speed(int baud)
+{
+    switch (baud) {
+    case 9600: return B9600;
+    case 19200: return B19200;
+    case 38400: return B38400;
+    case 57600: return B57600;
+    case 230400: return B230400;
+    case 460800: return B460800;
+    default: return B115200;
+    }
+}
+
+static int tty_open(zbh_serial *s, const char *path, int baud, char *err, size_t errlen)
+{
+    s->fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (s->fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct termios t;
+    if (tcgetattr(s->fd, &t) != 0) {
+        snprintf(err, errlen, "%s: not a serial port: %s", path, strerror(errno));
+        close(s->fd);
+        return -1;
+    }
+    cfmakeraw(&t);
+    t.c_cflag |= CLOCAL | CREAD;
+    t.c_cflag &= ~(CRTSCTS | CSTOPB | PARENB);
+    t.c_iflag &= ~(IXON | IXOFF | IXANY);
+    cfsetispeed(&t, tty_speed(baud));
+    cfsetospeed(&t, tty_speed(baud));
+    if (tcsetattr(s->fd, TCSANOW, &t) != 0) {
+        snprintf(err, errlen, "%s: cannot configure: %s", path, strerror(errno));
+        close(s->fd);
+        return -1;
+    }
+    tcflush(s->fd, TCIOFLUSH);
+    return 0;
+}
+
+static int tty_write(int fd, const uint8_t *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w > 0) {
+            done += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno != EAGAIN && errno != EINTR) return -1;
+        struct pollfd pf = {.fd = fd, .events = POLLOUT};
+        int pr = poll(&pf, 1, 1000);
+        if (pr == 0) break;
+        if (pr < 0 && errno != EINTR) return -1;
+    }
+    return (int)done;
+}
+
+static int tty_read(int fd, uint8_t *p, size_t cap, int timeout_ms)
+{
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    for (;;) {
+        int pr = poll(&pf, 1, timeout_ms);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr < 0) return -1;
+        if (pr == 0) return 0;
+        ssize_t r = read(fd, p, cap);
+        if (r > 0) return (int)r;
+        if (r == 0 || (pf.revents & (POLLHUP | POLLERR))) {
+            errno = EIO; /* the other end (emulator) went away */
+            return -1;
+        }
+        if (errno != EAGAIN && errno != EINTR) return -1;
+    }
+}
+
 zbh_serial *zbh_serial_open(const char *path, int baud, char *err, size_t errlen)
 {
     zbh_serial *s = calloc(1, sizeof(*s));
@@ -29,10 +118,14 @@ zbh_serial *zbh_serial_open(const char *path, int baud, char *err, size_t errlen
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    s->fd = -1;
     if (sp_get_port_by_name(path, &s->port) != SP_OK) {
-        snprintf(err, errlen, "%s: no such serial port (%s)", path, sp_msg());
-        free(s);
-        return NULL;
+        s->port = NULL;
+        if (tty_open(s, path, baud, err, errlen) != 0) {
+            free(s);
+            return NULL;
+        }
+        return s;
     }
     if (sp_open(s->port, SP_MODE_READ_WRITE) != SP_OK) {
         snprintf(err, errlen, "%s: cannot open: %s", path, sp_msg());
@@ -54,17 +147,23 @@ zbh_serial *zbh_serial_open(const char *path, int baud, char *err, size_t errlen
 void zbh_serial_close(zbh_serial *s)
 {
     if (!s) return;
-    sp_close(s->port);
-    sp_free_port(s->port);
+    if (s->port) {
+        sp_close(s->port);
+        sp_free_port(s->port);
+    } else {
+        close(s->fd);
+    }
     free(s);
 }
 
 int zbh_serial_write(zbh_serial *s, const uint8_t *p, size_t n)
 {
     zb_log_frame("host tx", p, n, n < 4 ? n : 4);
-    enum sp_return r = sp_blocking_write(s->port, p, n, 1000);
+    int r = s->port ? (int)sp_blocking_write(s->port, p, n, 1000) : tty_write(s->fd, p, n);
     if (r < 0 || (size_t)r != n) {
-        LOG_ERROR("serial write failed: %s", r < 0 ? sp_msg() : "timeout");
+        LOG_ERROR("serial write failed: %s", r >= 0    ? "timeout"
+                                             : s->port ? sp_msg()
+                                                       : strerror(errno));
         return -1;
     }
     s->tx += n;
@@ -73,9 +172,10 @@ int zbh_serial_write(zbh_serial *s, const uint8_t *p, size_t n)
 
 int zbh_serial_read(zbh_serial *s, uint8_t *p, size_t cap, int timeout_ms)
 {
-    enum sp_return r = sp_blocking_read_next(s->port, p, cap, (unsigned)timeout_ms);
+    int r = s->port ? (int)sp_blocking_read_next(s->port, p, cap, (unsigned)timeout_ms)
+                    : tty_read(s->fd, p, cap, timeout_ms);
     if (r < 0) {
-        LOG_ERROR("serial read failed: %s", sp_msg());
+        LOG_ERROR("serial read failed: %s", s->port ? sp_msg() : strerror(errno));
         return -1;
     }
     if (r > 0) {

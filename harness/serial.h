@@ -1,5 +1,5 @@
-/* serial.h - the harness's serial link: libserialport for real sticks and emulator ptys alike,
- * so that a run against /dev/ttyUSB0 and one against an emulator take the same code path. */
+/* serial.h - the harness's serial link: libserialport for real sticks, termios for ptys that
+ * libserialport cannot describe; one API so drivers do not care which. */
 #ifndef ZB_SERIAL_H
 #define ZB_SERIAL_H
 

@@ -1,0 +1,83 @@
+# tests/system/lib.sh - shared by the system tests (sourced, not run).
+# A system test starts real zbemu processes on ptys, drives them with zbharness and with the
+# real zigbee-herdsman (tests/herdsman/zh-client.mjs), and counts checks. Every emulator is
+# stopped with SIGTERM at the end and must exit 0 (a sanitizer report makes it exit non-zero).
+# Usage in a test: source lib.sh "$BUILD"; ...; finish
+
+ZB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ZB_BUILD=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
+EMU=$ZB_BUILD/bin/zbemu
+HAR=$ZB_BUILD/bin/zbharness
+ZH=$ZB_ROOT/tests/herdsman/zh-client.mjs
+VEC=$ZB_ROOT/vectors
+WORK=$(mktemp -d /tmp/zbsys.XXXXXX)
+T_PASS=0
+T_FAIL=0
+declare -A EMU_PID=()
+
+cleanup() {
+  local n
+  for n in "${!EMU_PID[@]}"; do kill -9 "${EMU_PID[$n]}" 2>/dev/null; done
+  if [ "$T_FAIL" = 0 ] && [ -z "${ZB_KEEP:-}" ]; then rm -rf "$WORK"; else echo "   (work files kept in $WORK)"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { T_PASS=$((T_PASS + 1)); echo "   ok   $*"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "   FAIL $*"; }
+
+# check DESCRIPTION CMD...: runs CMD quietly (output kept in $WORK/last.log), pass if it exits 0
+check() {
+  local what=$1; shift
+  if "$@" >"$WORK/last.log" 2>&1; then pass "$what"; else fail "$what"; sed 's/^/        /' "$WORK/last.log" | tail -15; fi
+}
+
+# emu_start NAME ARGS...: starts zbemu with --link $WORK/NAME.tty, waits for the port.
+emu_start() {
+  local name=$1; shift
+  rm -f "$WORK/$name.tty"
+  "$EMU" "$@" --link "$WORK/$name.tty" >"$WORK/$name.port" 2>>"$WORK/$name.log" &
+  EMU_PID[$name]=$!
+  local i
+  for i in $(seq 100); do
+    [ -s "$WORK/$name.port" ] && [ -e "$WORK/$name.tty" ] && return 0
+    kill -0 "${EMU_PID[$name]}" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "zbemu $name did not start:" >&2
+  cat "$WORK/$name.log" >&2
+  return 1
+}
+port() { echo "$WORK/$1.tty"; }
+
+# emu_stop NAME: SIGTERM, wait; returns zbemu's exit status
+emu_stop() {
+  local name=$1 rc=0
+  kill -TERM "${EMU_PID[$name]}" 2>/dev/null
+  wait "${EMU_PID[$name]}" || rc=$?
+  unset "EMU_PID[$name]"
+  [ "$rc" = 0 ] || { echo "zbemu $name exited $rc:" >&2; tail -20 "$WORK/$name.log" >&2; }
+  return "$rc"
+}
+
+# zh NAME OUT ARGS...: runs zh-client against emulator NAME, JSON result line in OUT
+zh() {
+  local name=$1 out=$2; shift 2
+  node "$ZH" --port "$(port "$name")" --workdir "$WORK/$name.zh" --timeout-ms 60000 "$@" >"$out" 2>>"$WORK/$name.zh.log"
+}
+
+# jget FILE EXPR: evaluates a JS expression over the parsed JSON `j` (whole FILE)
+jget() {
+  node -e 'const fs=require("fs");const j=JSON.parse(fs.readFileSync(process.argv[1],"utf8"));
+           const v=eval(process.argv[2]);process.stdout.write(String(v));' "$1" "$2"
+}
+
+# expect_eq DESCRIPTION GOT WANT
+expect_eq() {
+  if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', want '$3'"; fi
+}
+
+finish() {
+  echo "   $T_PASS passed, $T_FAIL failed"
+  [ "$T_FAIL" = 0 ]
+}

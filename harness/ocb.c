@@ -167,12 +167,12 @@ static const char *json_type_name(const cJSON *j)
     return "invalid";
 }
 
+/* Paths are for messages: a path longer than the buffer (only from absurd key names) is cut
+ * with a trailing "..." rather than failing the parse. */
 static void join_path(char *out, size_t cap, const char *base, const char *key)
 {
-    if (base[0])
-        snprintf(out, cap, "%s.%s", base, key);
-    else
-        snprintf(out, cap, "%s", key);
+    int n = base[0] ? snprintf(out, cap, "%s.%s", base, key) : snprintf(out, cap, "%s", key);
+    if (n >= 0 && (size_t)n >= cap && cap > 4) memcpy(out + cap - 4, "...", 4);
 }
 
 /* The keys an object may hold; anything else is an error where the spec is closed. */

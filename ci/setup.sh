@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on Debian 12, idempotently (run as root).
+# Only what is missing is installed; `apt-get update` runs first when anything is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev; do
+  have_pkg "$p" || need+=("$p")
+done
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if ((${#need[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "ci/setup.sh: missing packages: ${need[*]}; run as root (or install them)" >&2
+    exit 2
+  fi
+  echo "ci/setup.sh: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Node clients (zigbee-herdsman, ajv-cli), pinned by tests/node/package-lock.json
+stamp=tests/node/node_modules/.zb-installed-lock
+if ! cmp -s tests/node/package-lock.json "$stamp" 2>/dev/null; then
+  echo "ci/setup.sh: installing node test clients (npm ci)"
+  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error >/dev/null
+  cp tests/node/package-lock.json "$stamp"
+fi

@@ -11,6 +11,7 @@ for p in build-essential cmake pkg-config libcjson-dev libserialport-dev libcrit
 done
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v python3 >/dev/null 2>&1 || need+=(python3) # vector tools, pty test peers
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "ci/setup.sh: missing packages: ${need[*]}; run as root (or install them)" >&2

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DUMP_DIR ZB_SHARED_DIR "/nvram/znp/"
+/* Unchanged copies of ../shared/nvram/znp, kept in the repo: formed-network dumps in
+ * vectors/nvram/znp/, factory-reset dumps in emulator/factory/ (the emulator embeds those). */
+#define FORMED_DIR ZB_SOURCE_DIR "/vectors/nvram/znp/"
+#define RESET_DIR  ZB_SOURCE_DIR "/emulator/factory/"
 
 typedef struct dump_info {
     const char *file;
@@ -30,7 +33,7 @@ static const dump_info DUMPS[] = {
 static cJSON *load_dump(const char *file)
 {
     char path[512];
-    snprintf(path, sizeof(path), "%s%s", DUMP_DIR, file);
+    snprintf(path, sizeof(path), "%s%s", strstr(file, ".reset.") ? RESET_DIR : FORMED_DIR, file);
     size_t len;
     char *text = file_read_all(path, 8u << 20, &len);
     cr_assert(text, "cannot read %s", path);

@@ -1,8 +1,8 @@
-# tests/system/lib.sh - shared by the system tests (sourced, not run).
+# tests/system/lib.bash - shared by the system tests (sourced, not run).
 # A system test starts real zbemu processes on ptys, drives them with zbharness and with the
 # real zigbee-herdsman (tests/herdsman/zh-client.mjs), and counts checks. Every emulator is
 # stopped with SIGTERM at the end and must exit 0 (a sanitizer report makes it exit non-zero).
-# Usage in a test: source lib.sh "$BUILD"; ...; finish
+# Usage in a test: source lib.bash "$BUILD"; ...; finish
 
 ZB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ZB_BUILD=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)

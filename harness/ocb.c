@@ -566,6 +566,32 @@ static void locate(const char *text, size_t off, size_t *line, size_t *col)
     }
 }
 
+/* An OCB document is 4 levels deep; cJSON recurses once per level (up to 1000). Deeper input is
+ * hostile or broken: refuse it before parsing, with the byte where the limit was crossed.
+ * Returns that byte offset, or -1 when the nesting is fine. */
+#define OCB_MAX_DEPTH 32
+static long nesting_too_deep(const char *text, size_t len)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if (ch == '{' || ch == '[') {
+            if (++depth > OCB_MAX_DEPTH) return (long)i;
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        }
+    }
+    return -1;
+}
+
 ocb_backup *ocb_parse(const char *text, size_t len, ocb_report *report)
 {
     if (len > OCB_MAX_FILE) {
@@ -575,6 +601,13 @@ ocb_backup *ocb_parse(const char *text, size_t len, ocb_report *report)
     }
     if (len == 0) {
         ocb_report_add(report, OCB_ERROR, "", "empty file, expected a JSON object");
+        return NULL;
+    }
+    long deep = nesting_too_deep(text, len);
+    if (deep >= 0) {
+        ocb_report_add(report, OCB_ERROR, "",
+                       "JSON nested deeper than %d levels at byte %ld (a backup has 4)",
+                       OCB_MAX_DEPTH, deep);
         return NULL;
     }
     const char *end = NULL;

@@ -128,7 +128,9 @@ static int pty_check_open(emu_port *p)
 {
     struct pollfd q = {p->master, POLLIN, 0};
     if (poll(&q, 1, 0) < 0 || (q.revents & POLLHUP)) return 0;
-    tcflush(p->master, TCIOFLUSH); /* nothing stale from a previous session */
+    /* Drop only what we wrote that a previous host never read. What the new host has already
+     * written (its first SYS_PING, often within these 10 ms) must be answered, not flushed. */
+    tcflush(p->master, TCOFLUSH);
     p->connected = 1;
     return EMU_PORT_OPENED;
 }

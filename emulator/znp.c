@@ -472,6 +472,7 @@ int znp_start_network(znp *z, bool from_bdb)
         z->frame_counter = nv + FC_BOOT_INCREMENT;
         z->frame_counter_nv = nv;
     }
+    if (formed_now && z->devices_wanted) znp_add_simulated_devices(z, z->devices_wanted);
     if (znp_nv_commit(z) < 0) return -1;
     z->dev_state = 9;
     if (!z->traffic_timer) z->traffic_timer = emu_timer_add(z->e, 1000, traffic_tick, z);
@@ -572,6 +573,7 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     z->frame_counter_nv = fc_read_nv(z);
     /* power-up: the same boot path as a soft reset (defaults, startup options) */
     znp_reset(z, 0);
+    z->devices_wanted = o->devices;
     if (o->devices && znp_is_formed(z)) znp_add_simulated_devices(z, o->devices);
     LOG_INFO("znp: profile %s (%s), %s network", prof->name, prof->description,
              znp_is_formed(z) ? "formed" : "no");

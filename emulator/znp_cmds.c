@@ -816,7 +816,7 @@ void znp_dispatch(znp *z, const mt_frame *f)
             LOG_DEBUG("znp: %s: %u bytes, needs %u", c->name, f->len, c->min_len);
             if (is_sreq) {
                 mt_frame e;
-                mt_rpc_error(&e, 0x03, f->cmd0, f->cmd1);
+                mt_rpc_error(&e, MT_RPC_ERR_PARAMETER, f->cmd0, f->cmd1);
                 znp_send(z, e.cmd0, e.cmd1, e.data, e.len);
             }
             return;
@@ -827,8 +827,13 @@ void znp_dispatch(znp *z, const mt_frame *f)
     }
     LOG_DEBUG("znp: unsupported %02x %02x (%u bytes)", f->cmd0, f->cmd1, f->len);
     if (is_sreq) {
+        /* MT_RPC answers "no such subsystem" apart from "no such command in it" */
+        uint8_t sub = f->cmd0 & 0x1F;
+        bool known = sub == 0x08 || sub == 0x09; /* DEBUG, APP: present, nothing we serve */
+        for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]) && !known; i++)
+            known = (COMMANDS[i].cmd0 & 0x1F) == sub;
         mt_frame e;
-        mt_rpc_error(&e, 0x02, f->cmd0, f->cmd1);
+        mt_rpc_error(&e, known ? MT_RPC_ERR_COMMAND_ID : MT_RPC_ERR_SUBSYSTEM, f->cmd0, f->cmd1);
         znp_send(z, e.cmd0, e.cmd1, e.data, e.len);
     }
 }

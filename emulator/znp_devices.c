@@ -52,8 +52,15 @@ static int slot_free(znp *z, const uint8_t *slot)
     return !memcmp(e.ext_addr, zero8, 8) || !memcmp(e.ext_addr, ff8, 8);
 }
 
-int znp_add_simulated_devices(znp *z, int n)
+/* Makes the network hold at least `want` devices: counts the used address-manager rows and
+ * joins the rest, so a restart with the same --devices adds nobody twice. */
+int znp_add_simulated_devices(znp *z, int want)
 {
+    int have = 0;
+    for (size_t i = 0; addrmgr_slot(z, i); i++)
+        if (!slot_free(z, addrmgr_slot(z, i))) have++;
+    if (have >= want) return 0;
+    int n = want - have;
     emu_device *devs = emu_make_devices(z->e, n);
     if (!devs) return -1;
     const znp_nv_item *seed_it = znp_nv_osal(&z->nv, NV_TCLK_SEED);
@@ -113,7 +120,8 @@ int znp_add_simulated_devices(znp *z, int n)
                 }
             }
         } else {
-            e.type |= 1; /* 1.2 keeps no keys: only children are listed as devices */
+            /* 1.2 keeps no link keys; a router is typed Security as on the real CC2531 */
+            if (!d->is_child) e.type |= 2;
         }
         znp_addrmgr_entry_encode(&e, z->prof->aligned, slot);
         slot_i++;

@@ -10,6 +10,18 @@ source "$(dirname "$0")/lib.bash" "${1:-build}"
 declare -A PROFILE=([CC2531-ZStack1]=zstack12 [CC2531-ZStack3]=zstack30
                     [CC2538-ZStack3]=zstack30 [CC2652R-ZStack4]=zstack3x0)
 
+echo "-- MT wire behaviour (tests/system/mt_probe.py, an independent framing implementation)"
+for prof in zstack12 zstack30 zstack3x0; do
+  n=wire-$prof
+  emu_start "$n" znp --profile "$prof" || { fail "$n: start"; continue; }
+  if python3 "$ZB_ROOT/tests/system/mt_probe.py" "$(port "$n")" >"$WORK/$n.probe" 2>&1; then
+    pass "$prof: $(grep -c '^ok' "$WORK/$n.probe") wire checks; $(tail -1 "$WORK/$n.probe")"
+  else
+    fail "$prof: wire checks"; sed 's/^/        /' "$WORK/$n.probe"
+  fi
+  check "$prof: clean exit on SIGTERM after hostile input" emu_stop "$n"
+done
+
 echo "-- real NVRAM dumps: zbharness and herdsman read back the stick's network"
 for dump in CC2531-ZStack1 CC2531-ZStack3 CC2538-ZStack3 CC2652R-ZStack4; do
   n=dump-$dump
@@ -70,7 +82,7 @@ for dump in CC2531-ZStack3 CC2538-ZStack3 CC2652R-ZStack4; do
   prof=${PROFILE[$dump]}
   [ "$dump" = CC2538-ZStack3 ] && prof=zstack30-cc2538
   emu_start "$n" znp --profile "$prof" --nvram "$WORK/$n.nv.json" || { fail "$n: start"; continue; }
-  if zh "$n" "$WORK/$n.zh1" --adapter zstack --restore-from "$golden"; then
+  if zh "$n" "$WORK/$n.zh1" --adapter zstack --restore-from "$golden" --backup-out "$WORK/$n.zh.json"; then
     expect_eq "$dump: herdsman start from its backup file" "$(jget "$WORK/$n.zh1" j.startResult)" restored
     check "$dump: zbharness backup after herdsman's restore" "$HAR" backup --stack znp --port "$(port "$n")" -o "$WORK/$n.ours.json"
     # herdsman writes a non-child device without a link key as address-manager user
@@ -78,6 +90,8 @@ for dump in CC2531-ZStack3 CC2538-ZStack3 CC2652R-ZStack4; do
     node -e 'const j=require(process.argv[1]); j.devices=j.devices.filter(d=>d.is_child!==false||d.link_key);
              process.stdout.write(JSON.stringify(j))' "$golden" >"$WORK/$n.expect.json"
     check "$dump: equals the golden backup less what herdsman drops" "$HAR" diff "$WORK/$n.expect.json" "$WORK/$n.ours.json"
+    check "$dump: herdsman's own backup after its restore, the same" "$HAR" diff "$WORK/$n.expect.json" "$WORK/$n.zh.json"
+    check "$dump: zbharness and herdsman backups of the same state are equal" "$HAR" diff --exact "$WORK/$n.zh.json" "$WORK/$n.ours.json"
     fc_gold=$(jget "$golden" j.network_key.frame_counter)
     fc_ours=$(jget "$WORK/$n.ours.json" j.network_key.frame_counter)
     if [ "$fc_ours" -ge $((fc_gold + 2500)) ]; then pass "$dump: frame counter raised by herdsman's 2500 ($fc_gold -> $fc_ours)"
@@ -85,6 +99,10 @@ for dump in CC2531-ZStack3 CC2538-ZStack3 CC2652R-ZStack4; do
   else
     fail "$dump: herdsman restore: $(cat "$WORK/$n.zh1")"
   fi
+  check "$dump: clean exit on SIGTERM" emu_stop "$n"
+  emu_start "$n" znp --profile "$prof" --nvram "$WORK/$n.nv.json" || { fail "$n: restart"; continue; }
+  check "$dump: after restart from the NVRAM file nothing is lost" \
+    bash -c "'$HAR' backup --stack znp --port '$(port "$n")' -o '$WORK/$n.again.json' && '$HAR' diff '$WORK/$n.ours.json' '$WORK/$n.again.json'"
   emu_stop "$n"
 done
 n=zhrestore-zstack12
@@ -106,6 +124,34 @@ else
   fail "zstack12: herdsman start from its backup file: $(cat "$WORK/$n.zh1")"
 fi
 emu_stop "$n"
+
+echo "-- populated networks (--devices): herdsman forms, both back up, herdsman restores elsewhere"
+for prof in zstack30 zstack3x0; do
+  n=pop-$prof
+  emu_start "$n" znp --profile "$prof" --nvram "$WORK/$n.nv.json" --devices 12 --seed 42 || { fail "$n: start"; continue; }
+  if zh "$n" "$WORK/$n.zh1" --adapter zstack --pan 0x0bee --epid 0123456789abcdef --channel 25 \
+       --backup-out "$WORK/$n.zh.json"; then
+    check "$prof: zbharness backup" "$HAR" backup --stack znp --port "$(port "$n")" -o "$WORK/$n.ours.json"
+    expect_eq "$prof: devices / with link keys in herdsman's backup" \
+      "$(jget "$WORK/$n.zh.json" 'j.devices.length+"/"+j.devices.filter(d=>d.link_key).length')" 12/12
+    check "$prof: zbharness backup equals herdsman's" "$HAR" diff "$WORK/$n.zh.json" "$WORK/$n.ours.json"
+  else
+    fail "$prof: herdsman formation: $(cat "$WORK/$n.zh1")"
+  fi
+  emu_stop "$n"
+  # herdsman restores this network onto a second, blank stick of the same kind
+  m=pop2-$prof
+  emu_start "$m" znp --profile "$prof" --nvram "$WORK/$m.nv.json" || { fail "$m: start"; continue; }
+  if zh "$m" "$WORK/$m.zh1" --adapter zstack --restore-from "$WORK/$n.zh.json" --backup-out "$WORK/$m.zh.json"; then
+    expect_eq "$prof: herdsman restores the populated network" "$(jget "$WORK/$m.zh1" j.startResult)" restored
+    check "$prof: zbharness backup of the restored stick" "$HAR" backup --stack znp --port "$(port "$m")" -o "$WORK/$m.ours.json"
+    check "$prof: equals the original (counters raised)" "$HAR" diff "$WORK/$n.zh.json" "$WORK/$m.ours.json"
+    check "$prof: herdsman's backup of the restored stick equals the original" "$HAR" diff "$WORK/$n.zh.json" "$WORK/$m.zh.json"
+  else
+    fail "$prof: herdsman restore of the populated network: $(cat "$WORK/$m.zh1")"
+  fi
+  emu_stop "$m"
+done
 
 echo "-- zbharness restores a golden backup onto a blank stick; herdsman resumes on it"
 for dump in CC2531-ZStack1 CC2531-ZStack3 CC2538-ZStack3 CC2652R-ZStack4; do

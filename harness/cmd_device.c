@@ -109,7 +109,8 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         return ZBH_USAGE;
     }
     if (!zbh_find_driver(a->stack)) {
-        fprintf(stderr, "zbharness: --stack %s: unknown (known: znp)\n", a->stack);
+        fprintf(stderr, "zbharness: --stack %s: unknown (known: %s)\n", a->stack,
+                zbh_driver_names());
         return ZBH_USAGE;
     }
     zb_log_set_level(a->verbose >= 2 ? ZB_LOG_TRACE : a->verbose ? ZB_LOG_INFO : ZB_LOG_WARN);

@@ -746,11 +746,3 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
 }
 
 const zbh_driver zbh_znp_driver = {"znp", znp_open, znp_close, znp_read_network, znp_write_network};
-
-const zbh_driver *zbh_find_driver(const char *stack)
-{
-    static const zbh_driver *const drivers[] = {&zbh_znp_driver};
-    for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-        if (strcmp(drivers[i]->name, stack) == 0) return drivers[i];
-    return NULL;
-}

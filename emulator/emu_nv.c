@@ -5,6 +5,7 @@
 #include "fileio.h"
 #include "log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,6 +58,30 @@ int emu_nv_save(emu *e, const cJSON *doc)
     return rc;
 }
 
+/* With the lock held, any PATH.tmp.<pid> is what a killed emulator was writing when it died:
+ * the rename never happened, so PATH is still the previous complete state. Remove them. */
+static void remove_stale_temps(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy) return;
+    char *slash = strrchr(copy, '/');
+    const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+    const char *base = slash ? slash + 1 : copy;
+    if (slash) *slash = '\0';
+    char prefix[512];
+    int plen = snprintf(prefix, sizeof(prefix), "%s.tmp.", base);
+    DIR *d = (plen > 0 && (size_t)plen < sizeof(prefix)) ? opendir(dir) : NULL;
+    struct dirent *ent;
+    while (d && (ent = readdir(d)) != NULL) {
+        if (strncmp(ent->d_name, prefix, (size_t)plen) != 0) continue;
+        char full[1024];
+        snprintf(full, sizeof(full), "%s/%s", dir, ent->d_name);
+        if (unlink(full) == 0) LOG_INFO("removed %s (left by an emulator that was killed)", full);
+    }
+    if (d) closedir(d);
+    free(copy);
+}
+
 int emu_nv_lock(const char *path, char *err, size_t errlen)
 {
     size_t n = strlen(path) + 6;
@@ -79,5 +104,6 @@ int emu_nv_lock(const char *path, char *err, size_t errlen)
         return -1;
     }
     free(lock);
+    remove_stale_temps(path);
     return fd;
 }

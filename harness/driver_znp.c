@@ -463,13 +463,15 @@ fail:
 
 /* ---------------------------------------------------------------- restore */
 
+/* A stick answers a soft reset with SYS_RESET_IND within ~1 s (CC2531 ~0.6 s, CC2652 less);
+ * 10 s leaves room for a bootloader delay without making a hung device a long wait. */
 static int reset_and_wait(znp_host *h)
 {
     uint8_t type = 1;
     mt_frame r;
     mt_host_drain(&h->mt);
     if (mt_host_areq(&h->mt, 0x41, 0x00, &type, 1)) return MT_HOST_IO;
-    return mt_host_wait(&h->mt, 0x41, 0x80, &r, 30000);
+    return mt_host_wait(&h->mt, 0x41, 0x80, &r, 10000);
 }
 
 static int wait_coordinator(znp_host *h)

@@ -18,6 +18,7 @@ suite "release build (-O2 warnings; the README's binaries)" bash ci/build.sh
 suite "unit tests (ctest, ASan+UBSan)" ctest --test-dir "$build" --output-on-failure
 suite "schema and vectors (ajv-cli, zbharness validate)" bash tests/schema/check_vectors.sh "$build"
 suite "herdsman client self-test (no emulator)" bash tests/herdsman/selftest.sh
+suite "fuzz smoke (libFuzzer, 5 s per target, regression inputs first)" bash ci/fuzz.sh --seconds 5
 for t in tests/system/*.sh; do
   [ -e "$t" ] && suite "system: $(basename "$t" .sh)" bash "$t" "$build"
 done

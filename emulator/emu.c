@@ -4,6 +4,7 @@
  * included) before the next byte is read, so the protocol front ends need no locking and a
  * response can never overtake the write it acknowledges. */
 #include "emu.h"
+#include "emu_fault.h"
 #include "emu_port.h"
 
 #include "log.h"
@@ -36,6 +37,15 @@ struct emu {
     unsigned next_timer_id;
     uint64_t rng;
     int stop;
+    emu_fault fault;
+    /* --fault delay: chunks held until `due`, in order; one timer drains them */
+    struct delayed_chunk {
+        uint64_t due;
+        size_t len;
+        uint8_t *data;
+    } * delayed;
+    size_t n_delayed, cap_delayed;
+    unsigned delay_timer;
 };
 
 static volatile sig_atomic_t g_signal;
@@ -85,9 +95,70 @@ void emu_rand_bytes(emu *e, uint8_t *p, size_t n)
 
 /* ---- output ---- */
 
+static void queue_out(emu *e, const uint8_t *p, size_t n);
+
+static void release_delayed(emu *e, void *arg)
+{
+    (void)arg;
+    e->delay_timer = 0;
+    uint64_t now = emu_now_ms();
+    size_t i = 0;
+    for (; i < e->n_delayed && e->delayed[i].due <= now; i++) {
+        queue_out(e, e->delayed[i].data, e->delayed[i].len);
+        free(e->delayed[i].data);
+    }
+    memmove(e->delayed, e->delayed + i, (e->n_delayed - i) * sizeof(*e->delayed));
+    e->n_delayed -= i;
+    if (e->n_delayed)
+        e->delay_timer = emu_timer_add(e, e->delayed[0].due - now, release_delayed, NULL);
+}
+
+static void drop_delayed(emu *e)
+{
+    for (size_t i = 0; i < e->n_delayed; i++)
+        free(e->delayed[i].data);
+    e->n_delayed = 0;
+    if (e->delay_timer) emu_timer_cancel(e, e->delay_timer);
+    e->delay_timer = 0;
+}
+
+static void hold_out(emu *e, const uint8_t *p, size_t n)
+{
+    if (e->n_delayed == e->cap_delayed) {
+        size_t cap = e->cap_delayed ? 2 * e->cap_delayed : 16;
+        struct delayed_chunk *nd = realloc(e->delayed, cap * sizeof(*nd));
+        if (!nd) return;
+        e->delayed = nd;
+        e->cap_delayed = cap;
+    }
+    uint8_t *copy = malloc(n);
+    if (!copy) return;
+    memcpy(copy, p, n);
+    e->delayed[e->n_delayed++] = (struct delayed_chunk){emu_now_ms() + e->fault.delay_ms, n, copy};
+    if (!e->delay_timer)
+        e->delay_timer = emu_timer_add(e, e->fault.delay_ms, release_delayed, NULL);
+}
+
 void emu_send(emu *e, const uint8_t *p, size_t n)
 {
     if (!e->port.connected) return; /* nobody listens: a real UART drops it too */
+    if (!e->fault.active) {
+        queue_out(e, p, n);
+        return;
+    }
+    uint8_t *copy = malloc(n ? n : 1);
+    if (!copy) return;
+    memcpy(copy, p, n);
+    emu_fault_apply(&e->fault, copy, &n, 1);
+    if (e->fault.delay_ms)
+        hold_out(e, copy, n);
+    else
+        queue_out(e, copy, n);
+    free(copy);
+}
+
+static void queue_out(emu *e, const uint8_t *p, size_t n)
+{
     if (e->out_len + n > e->out_cap) {
         size_t cap = e->out_cap ? e->out_cap : 4096;
         while (cap < e->out_len + n)
@@ -170,6 +241,10 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
     e->opts = *o;
     e->fe = fe;
     e->rng = o->seed ? o->seed : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    if (o->fault_spec && emu_fault_parse(o->fault_spec, &e->fault, err, errlen) < 0) {
+        free(e);
+        return NULL;
+    }
     if (emu_port_open(&e->port, o, err, errlen) < 0) {
         free(e);
         return NULL;
@@ -196,6 +271,7 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
     if (ev & EMU_PORT_CLOSED) {
         LOG_INFO("host closed the port");
         e->out_len = 0;
+        drop_delayed(e);
         e->fe->on_close(e->fe_state);
     }
     if (ev & EMU_PORT_OPENED) {
@@ -203,6 +279,7 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
         e->out_len = 0;
         e->fe->on_open(e->fe_state);
     }
+    if (got) emu_fault_apply(&e->fault, buf, &got, 0);
     if (got) e->fe->on_bytes(e->fe_state, buf, got);
     if (e->out_len) emu_port_flush(&e->port, e->out, &e->out_len);
 }
@@ -235,6 +312,15 @@ void emu_destroy(emu *e)
 {
     if (!e) return;
     if (e->fe_state) e->fe->destroy(e->fe_state);
+    if (e->fault.active)
+        LOG_INFO("faults injected: received %llu bytes, %llu dropped, %llu corrupted; sent %llu "
+                 "bytes, %llu dropped, %llu corrupted",
+                 (unsigned long long)e->fault.rx_bytes, (unsigned long long)e->fault.rx_dropped,
+                 (unsigned long long)e->fault.rx_corrupted, (unsigned long long)e->fault.tx_bytes,
+                 (unsigned long long)e->fault.tx_dropped,
+                 (unsigned long long)e->fault.tx_corrupted);
+    drop_delayed(e);
+    free(e->delayed);
     emu_port_close(&e->port);
     free(e->out);
     free(e->timers);

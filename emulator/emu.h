@@ -25,6 +25,7 @@ typedef struct emu_options {
     int verbose;
     int show_keys;
     const char *ieee; /* hardware IEEE override (16 hex digits, MSB first) */
+    const char *fault_spec; /* --fault drop=P,corrupt=P,delay=MS,seed=N (emu_fault.h) */
 } emu_options;
 
 /* A protocol front end. `create` loads (or factory-initialises) the NVRAM and returns the

@@ -467,10 +467,12 @@ int znp_start_network(znp *z, bool from_bdb)
         if (form_network(z) < 0) return -1;
         formed_now = 1;
     } else {
-        /* boot with a network: the RAM counter jumps ahead of NV as on the real stack */
+        /* boot with a network: the counter jumps ahead of what NV held (frames sent after the
+         * last save were lost with the power) and the new value is saved at once, so two hosts
+         * reading NV one after the other see the same counter */
         uint32_t nv = fc_read_nv(z);
         z->frame_counter = nv + FC_BOOT_INCREMENT;
-        z->frame_counter_nv = nv;
+        fc_write_nv(z, z->frame_counter);
     }
     if (formed_now && z->devices_wanted) znp_add_simulated_devices(z, z->devices_wanted);
     if (znp_nv_commit(z) < 0) return -1;
@@ -491,6 +493,11 @@ static void znp_on_bytes(void *fe, const uint8_t *p, size_t n)
 {
     znp *z = fe;
     zb_log_frame("znp rx", p, n, n < 4 ? n : 4);
+    /* a candidate left incomplete by a pause had a corrupted LEN: give it up first */
+    uint64_t now = emu_now_ms();
+    if (mt_parser_pending(&z->parser) && now - z->last_rx_ms > MT_STALE_MS)
+        mt_parser_expire(&z->parser, on_frame, z);
+    z->last_rx_ms = now;
     mt_parser_feed(&z->parser, p, n, on_frame, z);
 }
 

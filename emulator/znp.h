@@ -47,7 +47,9 @@ typedef struct znp {
     unsigned traffic_timer;
     uint16_t groups[32][2]; /* (endpoint, group) registered with EXT_ADD_GROUP */
     int n_groups;
-    int devices_wanted; /* --devices: joined at formation (and at start if formed) */
+    int devices_wanted;
+    uint64_t last_rx_ms;
+        /* for mt_parser_expire */ /* --devices: joined at formation (and at start if formed) */
 } znp;
 
 /* Replies and indications (znp.c). */

@@ -258,7 +258,15 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
     /* 3.x.0 answers SYS_NV_LENGTH; older firmware gives an RPC error (zigpy-znp's probe) */
     uint8_t d[5];
     ext_hdr(d, EX_TCLK_TABLE, 0);
-    h->ext_nv = h->bdb && mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0) == MT_HOST_OK;
+    h->ext_nv = false;
+    if (h->bdb) {
+        rc = mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0);
+        if (rc != MT_HOST_OK && rc != MT_HOST_RPC_ERROR) { /* silence is not "unsupported" */
+            snprintf(err, errlen, "SYS_NV_LENGTH failed: %s", mt_host_strerror(rc));
+            goto fail;
+        }
+        h->ext_nv = rc == MT_HOST_OK;
+    }
     /* alignment: the length of the associated-device struct (28 packed, 36 aligned) */
     uint8_t idx = 0;
     if ((rc = mt_host_sreq(&h->mt, 0x27, 0x49, &idx, 1, &r, 0))) {
@@ -296,18 +304,21 @@ static uint64_t ieee_from_le(const uint8_t *p)
     return get_le64(p);
 }
 
+/* Returns 0, -1 when NV holds no counter for this network, or a negative MT_HOST_* error. */
 static int read_frame_counter(znp_host *h, const znp_nib *nib, uint32_t *fc)
 {
     if (!h->bdb) {
         uint8_t buf[32];
         znp_nwkkey k;
         long n = osal_read(h, NV_NWKKEY, buf, sizeof(buf));
-        if (n <= 0 || znp_nwkkey_decode(buf, (size_t)n, h->aligned, &k) < 0) return -1;
+        if (n < 0) return (int)n;
+        if (n == 0 || znp_nwkkey_decode(buf, (size_t)n, h->aligned, &k) < 0) return -1;
         *fc = k.frame_counter;
         return 0;
     }
     nv_table t;
-    if (table_read(h, EX_NWK_SEC_MATERIAL, NV_LEGACY_SEC_MATERIAL, 12, &t) < 0) return -1;
+    int rc = table_read(h, EX_NWK_SEC_MATERIAL, NV_LEGACY_SEC_MATERIAL, 12, &t);
+    if (rc < 0) return rc;
     int found = -1;
     static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     for (size_t i = 0; i < t.n; i++) {
@@ -328,13 +339,20 @@ static int read_frame_counter(znp_host *h, const znp_nib *nib, uint32_t *fc)
 }
 
 /* Link keys: APS key data rows named by the security-manager table win over hashed TCLK rows. */
-static void read_link_keys(znp_host *h, ocb_backup *b, const nv_table *am, const uint8_t *seed)
+/* Returns 0, or a negative MT_HOST_* when a read failed: a table that could not be read is an
+ * error, never an empty table (a backup that silently lacks link keys is worse than none). */
+static int read_link_keys(znp_host *h, ocb_backup *b, const nv_table *am, const uint8_t *seed)
 {
     nv_table tclk = {0}, aps = {0};
     uint8_t smt_buf[2048];
     long smt_len = osal_read(h, NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf));
-    table_read(h, EX_TCLK_TABLE, NV_LEGACY_TCLK, 239, &tclk);
-    table_read(h, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, 255, &aps);
+    if (smt_len < 0) return (int)smt_len;
+    int rc = table_read(h, EX_TCLK_TABLE, NV_LEGACY_TCLK, 239, &tclk);
+    if (rc < 0) return rc;
+    if ((rc = table_read(h, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, 255, &aps)) < 0) {
+        table_free(&tclk);
+        return rc;
+    }
     for (size_t i = 0; seed && i < tclk.n; i++) {
         znp_tclk_row row;
         if (znp_tclk_row_decode(tclk.rows + i * tclk.row_size, tclk.row_size, h->aligned, &row) < 0)
@@ -373,6 +391,7 @@ static void read_link_keys(znp_host *h, ocb_backup *b, const nv_table *am, const
     }
     table_free(&tclk);
     table_free(&aps);
+    return 0;
 }
 
 static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
@@ -418,12 +437,21 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
     }
     b->network_key.sequence_number = buf[0];
     memcpy(b->network_key.key, buf + 1, 16);
-    if (read_frame_counter(h, &nib, &b->network_key.frame_counter) < 0) {
-        snprintf(err, errlen, "no NWK frame counter for this network in NV");
+    int fcrc = read_frame_counter(h, &nib, &b->network_key.frame_counter);
+    if (fcrc < 0) {
+        if (fcrc == -1)
+            snprintf(err, errlen, "no NWK frame counter for this network in NV");
+        else
+            snprintf(err, errlen, "reading the NWK frame counter: %s", mt_host_strerror(fcrc));
         goto fail;
     }
     uint8_t seed[16];
-    int have_seed = h->bdb && osal_read(h, NV_TCLK_SEED, seed, sizeof(seed)) == 16;
+    long seed_len = h->bdb ? osal_read(h, NV_TCLK_SEED, seed, sizeof(seed)) : 0;
+    if (seed_len < 0) {
+        snprintf(err, errlen, "reading TCLK_SEED: %s", mt_host_strerror((int)seed_len));
+        goto fail;
+    }
+    int have_seed = seed_len == 16;
     if (have_seed) {
         b->has_tclk_seed = true;
         memcpy(b->tclk_seed, seed, 16);
@@ -452,7 +480,12 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
                         .is_child = (e.type & 0x01) != 0};
         if (!ocb_find_device(b, d.ieee)) ocb_add_device(b, &d);
     }
-    if (h->bdb) read_link_keys(h, b, &am, have_seed ? seed : NULL);
+    int lk = h->bdb ? read_link_keys(h, b, &am, have_seed ? seed : NULL) : 0;
+    if (lk < 0) {
+        snprintf(err, errlen, "reading the link-key tables: %s", mt_host_strerror(lk));
+        table_free(&am);
+        goto fail;
+    }
     table_free(&am);
     ocb_sort_devices(b);
     return b;
@@ -510,10 +543,18 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
         table_free(&am);
         return -1;
     }
-    table_read(h, EX_TCLK_TABLE, NV_LEGACY_TCLK, 239, &tclk);
-    table_read(h, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, 255, &aps);
     uint8_t smt_buf[2048];
-    long smt_len = osal_read(h, NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf));
+    long smt_len = 0;
+    if ((rc = table_read(h, EX_TCLK_TABLE, NV_LEGACY_TCLK, 239, &tclk)) < 0 ||
+        (rc = table_read(h, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, 255, &aps)) < 0 ||
+        (smt_len = osal_read(h, NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf))) < 0) {
+        snprintf(err, errlen, "reading the link-key tables: %s",
+                 mt_host_strerror(smt_len < 0 ? (int)smt_len : rc));
+        table_free(&am);
+        table_free(&tclk);
+        table_free(&aps);
+        return -1;
+    }
     size_t smt_rows = smt_len > 2 ? ((size_t)smt_len - 2) / (h->aligned ? 6 : 5) : 0;
 
     /* new contents, all rows empty first */
@@ -622,6 +663,7 @@ static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
 {
     uint8_t buf[32];
     long n = osal_read(h, NV_NWKKEY, buf, sizeof(buf));
+    if (n < 0) return (int)n;
     znp_nwkkey k;
     if (n > 0 && znp_nwkkey_decode(buf, (size_t)n, h->aligned, &k) == 0) {
         k.frame_counter = fc;
@@ -729,8 +771,13 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
         if (b->has_tclk_seed) {
             STEP(osal_write(h, NV_TCLK_SEED, b->tclk_seed, 16), "writing TCLK_SEED");
             seed = b->tclk_seed;
-        } else if (osal_read(h, NV_TCLK_SEED, seed_buf, 16) == 16) {
-            seed = seed_buf; /* keys from other stacks go to the APS key table */
+        } else {
+            long sl = osal_read(h, NV_TCLK_SEED, seed_buf, 16);
+            if (sl < 0) {
+                snprintf(err, errlen, "reading TCLK_SEED: %s", mt_host_strerror((int)sl));
+                return -1;
+            }
+            if (sl == 16) seed = seed_buf; /* keys from other stacks go to the APS key table */
         }
     }
 

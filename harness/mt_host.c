@@ -80,9 +80,15 @@ static int wait_match(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1,
         long long left = deadline - now_ms();
         if (left <= 0) return MT_HOST_TIMEOUT;
         uint8_t buf[512];
-        int n = zbh_serial_read(h->s, buf, sizeof(buf), (int)left);
+        /* while a frame is half received, wait only MT_STALE_MS for the rest of it */
+        int pending = mt_parser_pending(&h->parser);
+        int n = zbh_serial_read(h->s, buf, sizeof(buf),
+                                pending && left > MT_STALE_MS ? MT_STALE_MS : (int)left);
         if (n < 0) return MT_HOST_IO;
-        if (n > 0) mt_parser_feed(&h->parser, buf, (size_t)n, on_frame, h);
+        if (n > 0)
+            mt_parser_feed(&h->parser, buf, (size_t)n, on_frame, h);
+        else if (pending)
+            mt_parser_expire(&h->parser, on_frame, h);
     }
 }
 
@@ -99,14 +105,38 @@ static int is_exact(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
     return f->cmd0 == cmd0 && f->cmd1 == cmd1;
 }
 
+/* SREQs are strictly one at a time, so an SRSP still queued when the next SREQ goes out
+ * answers an earlier attempt; keeping it could pair it with the wrong request (MT frames carry
+ * no sequence number). */
+static void drop_stale_srsps(mt_host *h)
+{
+    int w = 0;
+    for (int i = 0; i < h->q_len; i++)
+        if ((h->queue[i].cmd0 & 0xE0) != 0x60) h->queue[w++] = h->queue[i];
+    h->q_len = w;
+}
+
 int mt_host_sreq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_t n, mt_frame *rsp,
                  int timeout_ms)
 {
-    int rc = send_frame(h, cmd0, cmd1, d, n);
-    if (rc != MT_HOST_OK) return rc;
+    /* MT has no retransmission: a frame with a bad FCS is dropped silently by either side. With
+     * the default timeout an SREQ is sent up to three times, waiting 0.5, 1.5 and 4 s (a stick
+     * answers in milliseconds; a flash page erase can take a few hundred). Every SREQ the
+     * drivers send is idempotent (reads, and writes of the same value). An explicit timeout
+     * means the caller handles silence itself (the wake-up ping). */
+    static const int BACKOFF_MS[] = {500, 1500, 4000};
+    int attempts = timeout_ms > 0 ? 1 : 3;
     mt_frame tmp;
     if (!rsp) rsp = &tmp;
-    rc = wait_match(h, is_srsp_for, cmd0, cmd1, rsp, timeout_ms > 0 ? timeout_ms : h->timeout_ms);
+    int rc = MT_HOST_TIMEOUT;
+    for (int i = 0; i < attempts && rc == MT_HOST_TIMEOUT; i++) {
+        int wait_ms = timeout_ms > 0 ? timeout_ms : BACKOFF_MS[i] * h->timeout_ms / 6000;
+        if (i) LOG_DEBUG("mt: no SRSP for %02x %02x, sending it again", cmd0, cmd1);
+        drop_stale_srsps(h);
+        rc = send_frame(h, cmd0, cmd1, d, n);
+        if (rc != MT_HOST_OK) return rc;
+        rc = wait_match(h, is_srsp_for, cmd0, cmd1, rsp, wait_ms);
+    }
     if (rc == MT_HOST_OK && rsp->cmd0 == 0x60 && rsp->cmd1 == 0x00 && (cmd0 & 0x1F) != 0)
         return MT_HOST_RPC_ERROR;
     return rc;

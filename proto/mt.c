@@ -108,3 +108,11 @@ void mt_parser_feed(mt_parser *p, const uint8_t *buf, size_t n, mt_frame_cb cb, 
         settle(p, cb, ctx);
     }
 }
+
+void mt_parser_expire(mt_parser *p, mt_frame_cb cb, void *ctx)
+{
+    if (p->n == 0) return;
+    p->stale++;
+    drop(p, 1);
+    settle(p, cb, ctx);
+}

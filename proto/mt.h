@@ -92,6 +92,7 @@ typedef struct mt_parser {
     uint32_t bad_fcs;       /* candidates dropped for a bad FCS */
     uint32_t too_long;      /* candidates dropped for LEN > MT_MAX_DATA */
     uint32_t garbage_bytes; /* bytes skipped while looking for a SOF */
+    uint32_t stale;         /* incomplete candidates given up by mt_parser_expire */
 } mt_parser;
 
 typedef void (*mt_frame_cb)(void *ctx, const mt_frame *f);
@@ -101,5 +102,15 @@ void mt_parser_init(mt_parser *p);
 /* Consumes `n` bytes, calling cb(ctx, frame) for every valid frame completed. The callback must
  * not feed the same parser. */
 void mt_parser_feed(mt_parser *p, const uint8_t *buf, size_t n, mt_frame_cb cb, void *ctx);
+/* The line went quiet in the middle of a candidate: a frame's bytes arrive back to back on a
+ * UART, so a candidate still incomplete after a pause had a corrupted LEN (it would otherwise
+ * swallow the next frames too). Gives up its SOF and rescans the bytes after it. Call when no
+ * byte has arrived for MT_STALE_MS while mt_parser_pending() is true. */
+void mt_parser_expire(mt_parser *p, mt_frame_cb cb, void *ctx);
+static inline int mt_parser_pending(const mt_parser *p)
+{
+    return p->n > 0;
+}
+#define MT_STALE_MS 50
 
 #endif

@@ -78,7 +78,8 @@ int zboss_add_simulated_devices(zboss_emu *z, int want)
         if (t->am[i].nwk != 0x0000) have++;
     if (want > MAX_DEVICES) want = MAX_DEVICES;
     int n = want - (int)have;
-    if (n <= 0 || t->n_am + n > MAX_DEVICES) {
+    if (n > MAX_DEVICES - t->n_am) n = (int)(MAX_DEVICES - t->n_am); /* the map is full */
+    if (n <= 0) {
         free(t);
         return 0;
     }

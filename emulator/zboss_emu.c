@@ -27,9 +27,13 @@
 
 /* ---------------------------------------------------------------- LL transmit */
 
+/* Logs show the LL header and, on a first fragment, the HL header; parameters (keys, NVRAM
+ * datasets) only with --show-keys. */
 static void send_raw(zboss_emu *z, const uint8_t *p, size_t n, const char *what)
 {
-    zb_log_frame(what, p, n, n < 16 ? n : 16);
+    size_t pub = ZBOSS_LL_HDR;
+    if (n > ZBOSS_LL_HDR && (p[5] & ZBOSS_FLAG_FIRST)) pub = ZBOSS_LL_HDR + 2 + ZBOSS_HL_IND_HDR;
+    zb_log_frame(what, p, n, n < pub ? n : pub);
     emu_send(z->e, p, n);
 }
 
@@ -366,7 +370,8 @@ void zboss_schedule_reset(zboss_emu *z, uint8_t option)
 static void zboss_on_bytes(void *fe, const uint8_t *p, size_t n)
 {
     zboss_emu *z = fe;
-    zb_log_frame("zboss rx", p, n, n < 16 ? n : 16);
+    /* LL header + request header (14 bytes): never the parameters of a request */
+    zb_log_frame("zboss rx", p, n, n < 14 ? n : 14);
     zboss_ll_parser_feed(&z->parser, p, n, on_packet, z);
 }
 

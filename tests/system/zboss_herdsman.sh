@@ -25,7 +25,7 @@ check "clean exit on SIGTERM after the probe" emu_stop "$n"
 
 echo "-- herdsman forms on a blank NCP; zbharness reports exactly herdsman's settings"
 n=form
-emu_start "$n" zboss --nvram "$WORK/$n.nv.json" || fail "$n: start"
+emu_start "$n" zboss --nvram "$WORK/$n.nv.json" -vv || fail "$n: start"
 if zh "$n" "$WORK/$n.zh1" --adapter zboss --pan $PAN --epid $EPID --key $KEY --channel $CH; then
   expect_eq "herdsman start on a blank NCP" "$(jget "$WORK/$n.zh1" j.startResult)" reset
   t0=$(ms)
@@ -36,6 +36,10 @@ if zh "$n" "$WORK/$n.zh1" --adapter zboss --pan $PAN --epid $EPID --key $KEY --c
     "2a5c/$EPID_LE/$CH/$KEY"
   expect_eq "coordinator IEEE in our backup = herdsman's" \
     "0x$(jget "$WORK/$n.ours.json" j.coordinator_ieee)" "$(jget "$WORK/$n.zh1" j.coordinatorIeee)"
+  "$HAR" backup --stack zboss --port "$(port "$n")" -vv -o "$WORK/$n.vv.json" 2>"$WORK/$n.har-vv.log"
+  [ "$(grep -c 'zboss rx' "$WORK/$n.log")" -gt 10 ] && pass "zbemu -vv traces frames" || fail "no frame trace"
+  expect_eq "network key in frame traces (zbemu -vv, zbharness -vv)" \
+    "$(cat "$WORK/$n.log" "$WORK/$n.har-vv.log" | grep -c "${KEY:0:12}")" 0
 else
   fail "herdsman formation: $(cat "$WORK/$n.zh1")"
 fi

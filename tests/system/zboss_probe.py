@@ -225,6 +225,38 @@ def main():
     _, frags, _ = p.call(0x0014)
     r = hl(frags)
     check(r and r["params"] == b"\x01", "GET_JOINED = 1 after rebooting a formed NCP")
+    # 10. NVRAM_WRITE checks the dataset version (§8.2) and stores what it is given
+    ds7 = lambda ver, fc: b"\x01" + struct.pack("<HHH", 7, ver, 8) + struct.pack("<II", fc, 0)
+    _, frags, _ = p.call(0x002E, ds7(0, 5000))
+    r = hl(frags)
+    check(r and r["code"] == 11, "NVRAM_WRITE of IB_COUNTERS with version 0 -> 0/11")
+    _, frags, _ = p.call(0x002E, ds7(1, 5000))
+    r = hl(frags)
+    _, frags, _ = p.call(0x002F, struct.pack("<H", 7))
+    r2 = hl(frags)
+    check(r and r["code"] == 0 and r2 and r2["params"][2:8] == struct.pack("<HHH", 7, 1, 8)
+          and r2["params"][8:12] == struct.pack("<I", 5000), "NVRAM_WRITE then NVRAM_READ of IB_COUNTERS v1")
+    # 11. factory reset (option 2): network and tables gone, counter and local IEEE kept
+    ieee = bytes.fromhex("8877665544332211")
+    p.call(0x000C, b"\x00" + ieee)
+    _, frags, _ = p.call(0x0002, b"\x02", timeout=3.0)
+    r = hl(frags)
+    check(r and r["tsn"] == 0xFF and r["code"] == 0, "NCP_RESET option 2 answered after the reboot")
+    got = {}
+    for name, call, params in (("joined", 0x0014, b""), ("ieee", 0x000B, b"\x00"),
+                               ("ds7", 0x002F, struct.pack("<H", 7)), ("ds11", 0x002F, struct.pack("<H", 11))):
+        _, frags, _ = p.call(call, params)
+        got[name] = hl(frags)
+    check(got["joined"] and got["joined"]["params"] == b"\x00", "factory reset: GET_JOINED = 0")
+    check(got["ds11"] and got["ds11"]["code"] == 28, "factory reset: ADDR_MAP gone (0/28)")
+    check(got["ds7"] and got["ds7"]["code"] == 0 and got["ds7"]["params"][8:12] == struct.pack("<I", 5000),
+          "factory reset keeps IB_COUNTERS")
+    check(got["ieee"] and got["ieee"]["params"][1:9] == ieee, "local IEEE set by SET_LOCAL_IEEE_ADDR survives")
+    # 12. option 1 erases everything, the counter too
+    p.call(0x0002, b"\x01", timeout=3.0)
+    _, frags, _ = p.call(0x002F, struct.pack("<H", 7))
+    r = hl(frags)
+    check(r and r["code"] == 28, "NCP_RESET option 1: IB_COUNTERS erased (0/28)")
     p.close()
     print(json.dumps(timings))
     return 0 if all(results) else 1

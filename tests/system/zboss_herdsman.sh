@@ -43,13 +43,16 @@ if zh "$n" "$WORK/$n.zh1" --adapter zboss --pan $PAN --epid $EPID --key $KEY --c
 else
   fail "herdsman formation: $(cat "$WORK/$n.zh1")"
 fi
-if zh "$n" "$WORK/$n.zh2" --adapter zboss --pan $PAN --epid $EPID --key $KEY --channel $CH; then
+if zh "$n" "$WORK/$n.zh2" --adapter zboss --pan $PAN --epid $EPID --key $KEY --channel $CH --permit-join 30; then
   expect_eq "herdsman second start with the same settings" "$(jget "$WORK/$n.zh2" j.startResult)" resumed
   pass "herdsman start+backup: $(jget "$WORK/$n.zh2" 'j.startMs+j.backupMs') ms (start $(jget "$WORK/$n.zh2" j.startMs) ms)"
   expect_eq "network herdsman reads on resume = our backup" \
     "$(jget "$WORK/$n.zh2" 'j.network.panID+"/"+j.network.extendedPanID+"/"+j.network.channel')" \
     "10844/0x$EPID_LE/$CH"
   expect_eq "formed once, not again on resume" "$(grep -c 'formed network' "$WORK/$n.log")" 1
+  expect_eq "herdsman's permit join (ZDO to 0x0000, then 0xFFFC) accepted" \
+    "$(grep -o 'permit joining 30 s (dst [0-9a-f]*)' "$WORK/$n.log" | tr '\n' ';')" \
+    "permit joining 30 s (dst 0000);permit joining 30 s (dst fffc);"
 else
   fail "herdsman second start: $(cat "$WORK/$n.zh2")"
 fi

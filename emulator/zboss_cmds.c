@@ -737,6 +737,32 @@ static void zdo_set_manuf_code(zboss_emu *z, const zboss_hl *req)
     ok(z, req, NULL, 0);
 }
 
+/* A simulated device obeys MGMT_LEAVE: it leaves, the NCP forgets it (datasets on disk first),
+ * answers OK and reports the leave with NWK_LEAVE_IND (ieee, rejoin), as for a real device. */
+static void zdo_mgmt_leave_req(zboss_emu *z, const zboss_hl *req)
+{
+    uint16_t nwk = get_le16(req->params);
+    if (nwk == 0x0000 || req->params_len < 11) {
+        zdo_target_first(z, req);
+        return;
+    }
+    uint64_t ieee = 0;
+    int rc = zboss_remove_device(z, nwk, &ieee);
+    if (rc == 1) {
+        zdo_fail(z, req, ZDP_DEVICE_NOT_FOUND);
+        return;
+    }
+    if (rc < 0) {
+        fail(z, req, ZBOSS_OPERATION_FAILED);
+        return;
+    }
+    ok(z, req, NULL, 0);
+    uint8_t ind[9];
+    put_le64(ind, ieee);
+    ind[8] = (req->params[10] & 0x80) ? 1 : 0;
+    zboss_indicate(z, ZBOSS_NWK_LEAVE_IND, ind, sizeof(ind));
+}
+
 /* ---------------------------------------------------------------- APS */
 
 static void apsde_data_req(zboss_emu *z, const zboss_hl *req)
@@ -941,7 +967,7 @@ static const zboss_cmd COMMANDS[] = {
     {ZBOSS_ZDO_MATCH_DESC_REQ, 6, ANY_LEN, zdo_match_desc_req, "ZDO_MATCH_DESC_REQ"},
     {ZBOSS_ZDO_BIND_REQ, 2, ANY_LEN, zdo_target_first, "ZDO_BIND_REQ"},
     {ZBOSS_ZDO_UNBIND_REQ, 2, ANY_LEN, zdo_target_first, "ZDO_UNBIND_REQ"},
-    {ZBOSS_ZDO_MGMT_LEAVE_REQ, 2, ANY_LEN, zdo_target_first, "ZDO_MGMT_LEAVE_REQ"},
+    {ZBOSS_ZDO_MGMT_LEAVE_REQ, 2, ANY_LEN, zdo_mgmt_leave_req, "ZDO_MGMT_LEAVE_REQ"},
     {ZBOSS_ZDO_PERMIT_JOINING_REQ, 4, 4, zdo_permit_joining_req, "ZDO_PERMIT_JOINING_REQ"},
     {ZBOSS_ZDO_MGMT_BIND_REQ, 3, 3, zdo_target_first, "ZDO_MGMT_BIND_REQ"},
     {ZBOSS_ZDO_MGMT_LQI_REQ, 3, 3, zdo_mgmt_lqi_req, "ZDO_MGMT_LQI_REQ"},

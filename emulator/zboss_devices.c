@@ -111,3 +111,42 @@ int zboss_add_simulated_devices(zboss_emu *z, int want)
     LOG_INFO("zboss: %d simulated devices joined", n);
     return zboss_nv_commit(z);
 }
+
+int zboss_remove_device(zboss_emu *z, uint16_t nwk, uint64_t *ieee_out)
+{
+    tables *t = calloc(1, sizeof(*t));
+    if (!t) return -1;
+    t->n_am = decode_ds(&z->nv, ZBOSS_DS_ADDR_MAP, am_dec, t->am);
+    t->n_nb = decode_ds(&z->nv, ZBOSS_DS_NEIGHBOUR_TBL, nb_dec, t->nb);
+    t->n_keys = decode_ds(&z->nv, ZBOSS_DS_APS_SECURE_DATA, key_dec, t->keys);
+    long idx = -1;
+    for (long i = 0; i < t->n_am && idx < 0; i++)
+        if (t->am[i].nwk == nwk && nwk != 0x0000) idx = i;
+    if (idx < 0) {
+        free(t);
+        return 1;
+    }
+    uint64_t ieee = t->am[idx].ieee;
+    /* the address map closes the gap; neighbours refer to it by position */
+    memmove(&t->am[idx], &t->am[idx + 1], (size_t)(t->n_am - idx - 1) * sizeof(t->am[0]));
+    t->n_am--;
+    for (long i = 0; i < t->n_am; i++)
+        t->am[i].index = (uint8_t)i;
+    long k = 0;
+    for (long i = 0; i < t->n_nb; i++) {
+        if (t->nb[i].addr_ref == idx) continue;
+        t->nb[k] = t->nb[i];
+        if (t->nb[k].addr_ref > idx) t->nb[k].addr_ref--;
+        k++;
+    }
+    t->n_nb = k;
+    k = 0;
+    for (long i = 0; i < t->n_keys; i++)
+        if (t->keys[i].ieee != ieee) t->keys[k++] = t->keys[i];
+    t->n_keys = k;
+    int rc = store(z, t);
+    free(t);
+    if (rc < 0) return -1;
+    *ieee_out = ieee;
+    return zboss_nv_commit(z);
+}

@@ -109,6 +109,9 @@ int zboss_form(zboss_emu *z, uint32_t mask, const uint8_t epid[8], uint16_t *out
 void zboss_start_network(zboss_emu *z);
 /* Simulated devices (zboss_devices.c): make the network hold at least `want`. */
 int zboss_add_simulated_devices(zboss_emu *z, int want);
+/* A device that obeys a leave request: gone from the address map, neighbour table and key
+ * table. Returns 0 (ieee_out set), 1 when no device has `nwk`, -1 on failure. */
+int zboss_remove_device(zboss_emu *z, uint16_t nwk, uint64_t *ieee_out);
 
 /* HL dispatch (zboss_cmds.c). */
 void zboss_dispatch(zboss_emu *z, const zboss_hl *req);

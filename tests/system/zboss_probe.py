@@ -215,6 +215,21 @@ def main():
     check(frags and len(frags[0][1]) == (size % 247 or 247) and all(len(f[1]) == 247 for f in frags[1:]),
           "first fragment = %d mod 247 bytes, others 247" % size)
     check(r and size == 7 + 8 + 4 + 16 * n_dev and n_dev > 14, "reassembled NVRAM_READ: 19 + 16n bytes")
+    # 8b. a device told to leave: OK, then NWK_LEAVE_IND (an indication: no TSN, no status)
+    if r and n_dev > 0:
+        rec = r["params"][12:28]
+        dev_ieee, dev_nwk = rec[:8], struct.unpack("<H", rec[8:10])[0]
+        _, frags, _ = p.call(0x020A, struct.pack("<H", dev_nwk) + bytes(8) + b"\x00")
+        r2 = hl(frags)
+        ind = p.recv(1.0)
+        if ind and ind[0] != "badcrc" and not ind[0] & 1:
+            p.ack(ind[0])
+        check(r2 and r2["code"] == 0, "MGMT_LEAVE_REQ to device %04x -> OK" % dev_nwk)
+        check(ind and ind[1][:4] == b"\x00\x02\x0b\x04" and ind[1][4:12] == dev_ieee and ind[0] & 0xC0 == 0xC0,
+              "NWK_LEAVE_IND with the device's IEEE")
+        _, frags, _ = p.call(0x002F, struct.pack("<H", 11))
+        r3 = hl(frags)
+        check(r3 and r3["params"][8] == n_dev - 1 and dev_ieee not in r3["params"], "device gone from the address map")
     # 9. NCP_RESET: ACK now, reply after the reboot with TSN 0xFF and PKT# 0
     t1 = time.monotonic()
     a, frags, _ = p.call(0x0002, b"\x00", timeout=3.0)

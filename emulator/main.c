@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const emu_frontend *const FRONTENDS[] = {&emu_znp_frontend};
+static const emu_frontend *const FRONTENDS[] = {&emu_znp_frontend, &emu_zboss_frontend};
 #define N_FRONTENDS (sizeof(FRONTENDS) / sizeof(FRONTENDS[0]))
 
 static void usage(FILE *f)

@@ -1,0 +1,119 @@
+/* zboss_emu.h - the emulated ZBOSS NCP (nRF52840-style): state shared by the front end
+ * (zboss_emu.c: LL, boot/reset, formation), the HL call table (zboss_cmds.c), the NVRAM file
+ * (zboss_nv.c) and the simulated devices (zboss_devices.c). */
+#ifndef ZB_ZBOSS_EMU_H
+#define ZB_ZBOSS_EMU_H
+
+#include "emu.h"
+#include "zboss.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One NVRAM dataset as the NCP keeps it in flash: its version and raw payload. */
+typedef struct zboss_dataset_blob {
+    bool present;
+    uint16_t version;
+    uint8_t *data;
+    size_t len;
+} zboss_dataset_blob;
+
+/* The simulated NVRAM (emulator/ZBOSS-NVRAM.md). `production` survives erase and clear;
+ * `common` is COMMON_DATA (dataset 1) held as fields; the other datasets are raw blobs. */
+typedef struct zboss_nv {
+    uint8_t ieee[8]; /* production config: the local IEEE, LE as on the wire */
+    /* COMMON_DATA */
+    bool formed;
+    uint8_t role; /* 0 ZC, 1 ZR, 2 ZED, 3 none */
+    uint16_t pan_id;
+    uint8_t nwk_epid[8]; /* as received in NWK_FORMATION (wire order) */
+    uint8_t aps_epid[8]; /* as received in SET_EXTENDED_PAN_ID */
+    uint8_t channel, page;
+    uint32_t channel_mask; /* page 0 */
+    uint8_t rx_on_when_idle, ed_timeout, max_children;
+    uint8_t tc_policy[6];
+    uint8_t coordinator_version;
+    bool key_present[3];
+    uint8_t nwk_key[3][16]; /* slot n holds the key with sequence number n */
+    uint8_t active_key_seq;
+    zboss_dataset_blob ds[ZBOSS_DS_MAX + 1];
+} zboss_nv;
+
+void zboss_nv_init_blank(zboss_nv *nv);
+void zboss_nv_free(zboss_nv *nv);
+/* Replaces dataset `type` (copying data). Returns 0 or -1 on allocation failure. */
+int zboss_nv_ds_put(zboss_nv *nv, uint16_t type, uint16_t version, const uint8_t *p, size_t n);
+void zboss_nv_ds_delete(zboss_nv *nv, uint16_t type);
+/* NVRAM_ERASE / reset option 1: everything but the production config. */
+void zboss_nv_erase(zboss_nv *nv);
+/* NVRAM_CLEAR / reset option 2: like erase, but RESERVED, IB_COUNTERS and APP_DATA1-4 stay. */
+void zboss_nv_clear(zboss_nv *nv);
+cJSON *zboss_nv_to_json(const zboss_nv *nv);
+/* Fills nv from the file's JSON. Returns 0, or -1 with a message naming the field. */
+int zboss_nv_from_json(zboss_nv *nv, const cJSON *doc, char *err, size_t errlen);
+
+/* One queued LL data packet (a whole small message or one fragment of a large one). */
+typedef struct zboss_tx_frag {
+    uint8_t first_last; /* ZBOSS_FLAG_FIRST / ZBOSS_FLAG_LAST bits */
+    uint8_t len;
+    uint8_t body[ZBOSS_LL_MAX_BODY];
+} zboss_tx_frag;
+
+typedef struct zboss_endpoint {
+    bool used;
+    uint8_t desc[256]; /* AF_SET_SIMPLE_DESC params = ZDO simple descriptor layout */
+    size_t len;
+} zboss_endpoint;
+
+typedef struct zboss_emu {
+    emu *e;
+    zboss_nv nv;
+    /* LL */
+    zboss_ll_parser parser;
+    zboss_reasm rx;
+    uint8_t last_rx_pkt; /* 4 = none yet (duplicate detection) */
+    uint8_t next_tx_pkt; /* 0 once after boot, then 1,2,3,1... */
+    zboss_tx_frag *txq;
+    size_t txq_head, txq_len, txq_cap;
+    bool inflight;
+    uint8_t inflight_pkt[ZBOSS_LL_MAX_PKT];
+    size_t inflight_len;
+    uint8_t inflight_num;
+    int retries;
+    unsigned ack_timer;
+    /* stack */
+    bool running;     /* network started since the last boot */
+    bool keys_locked; /* reset option 3 */
+    uint32_t nwk_fc;  /* RAM NWK frame counter; IB_COUNTERS follows lazily */
+    unsigned traffic_timer, reset_timer;
+    uint8_t reset_option;
+    uint16_t manuf_code;
+    int8_t tx_power;
+    uint16_t groups[32];
+    int n_groups;
+    zboss_endpoint endpoints[256];
+    int devices_wanted;
+} zboss_emu;
+
+/* Output (zboss_emu.c). */
+void zboss_send_hl(zboss_emu *z, const uint8_t *msg, size_t n);
+void zboss_respond(zboss_emu *z, const zboss_hl *req, uint8_t cat, uint8_t code,
+                   const uint8_t *params, size_t n);
+void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_t n);
+/* Persist the NVRAM (before the response that acknowledges a change). 0 or -1. */
+int zboss_nv_commit(zboss_emu *z);
+/* NCP_RESET: reboot after the ACK has left, applying `option`. */
+void zboss_schedule_reset(zboss_emu *z, uint8_t option);
+/* Formation and start (zboss_emu.c). */
+int zboss_form(zboss_emu *z, uint32_t mask, const uint8_t epid[8], uint16_t *out_pan);
+void zboss_start_network(zboss_emu *z);
+/* Simulated devices (zboss_devices.c): make the network hold at least `want`. */
+int zboss_add_simulated_devices(zboss_emu *z, int want);
+/* A device that obeys a leave request: gone from the address map, neighbour table and key
+ * table. Returns 0 (ieee_out set), 1 when no device has `nwk`, -1 on failure. */
+int zboss_remove_device(zboss_emu *z, uint16_t nwk, uint64_t *ieee_out);
+
+/* HL dispatch (zboss_cmds.c). */
+void zboss_dispatch(zboss_emu *z, const zboss_hl *req);
+
+#endif

@@ -1,0 +1,455 @@
+/* driver_zboss.c - the harness's ZBOSS NCP host driver (nRF52840-style NCPs).
+ *
+ * Backup reads what zigpy-zboss reads (zboss-ncp.md §10.1, §11.1): the NCP's own calls for the
+ * network parameters and keys, and the NVRAM datasets for what no call exposes: the frame
+ * counter (IB_COUNTERS), the devices (ADDR_MAP), which of them are children (NEIGHBOUR_TBL)
+ * and their link keys (APS_SECURE_DATA). Restore is zigpy-zboss's write_network_info (§10.4)
+ * plus the neighbour table and the coordinator IEEE: factory reset, identity and settings,
+ * formation, the datasets, a reset so the stack loads them, and a start. That is how a network
+ * is cloned onto a new NCP although the vendor says a coordinator cannot be cloned. */
+#include "driver.h"
+#include "zboss_host.h"
+
+#include "bytes.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEVICES      255 /* ADDR_MAP count is a u8 */
+#define RESET_TIMEOUT_MS 10000
+#define NCP_MAX_MESSAGE  1600 /* the NCP's reassembly buffer: one NVRAM_WRITE must fit */
+
+static const uint8_t TC_STANDARD_KEY[16] = {0x5A, 0x69, 0x67, 0x42, 0x65, 0x65, 0x41, 0x6C,
+                                            0x6C, 0x69, 0x61, 0x6E, 0x63, 0x65, 0x30, 0x39};
+
+typedef struct zboss_drv {
+    zboss_host h;
+} zboss_drv;
+
+static const char *status_text(int rc, char *buf, size_t cap)
+{
+    if (rc < 0) return zboss_host_strerror(rc);
+    snprintf(buf, cap, "status %u/%u", (unsigned)(rc >> 8), (unsigned)(rc & 0xFF));
+    return buf;
+}
+
+#define CALL(expr, what)                                                                           \
+    do {                                                                                           \
+        int rc_ = (expr);                                                                          \
+        if (rc_) {                                                                                 \
+            char sb_[32];                                                                          \
+            snprintf(err, errlen, "%s: %s", what, status_text(rc_, sb_, sizeof(sb_)));             \
+            goto fail;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* A call whose response must carry at least `min` parameter bytes. */
+static int get(zboss_drv *d, uint16_t call, const uint8_t *p, size_t n, zboss_msg *m, size_t min)
+{
+    int rc = zboss_host_call(&d->h, call, p, n, m, 0);
+    if (rc) return rc;
+    if (m->hl.params_len < min) {
+        zboss_msg_free(m);
+        return ZBOSS_HOST_IO;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- open */
+
+static void *zboss_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+{
+    zboss_drv *d = calloc(1, sizeof(*d));
+    if (!d) return NULL;
+    zboss_host_init(&d->h, s);
+    zboss_msg m;
+    int rc = ZBOSS_HOST_TIMEOUT;
+    /* zigpy-zboss's probe: GET_ZIGBEE_ROLE, short timeout, repeated */
+    for (int attempt = 0; attempt < 5 && rc; attempt++)
+        rc = zboss_host_call(&d->h, ZBOSS_GET_ZIGBEE_ROLE, NULL, 0, NULL, 500);
+    if (rc) {
+        char sb[32];
+        snprintf(err, errlen, "no answer to GET_ZIGBEE_ROLE: %s (is it a ZBOSS NCP?)",
+                 status_text(rc, sb, sizeof(sb)));
+        goto fail;
+    }
+    CALL(get(d, ZBOSS_GET_MODULE_VERSION, NULL, 0, &m, 12), "GET_MODULE_VERSION");
+    uint32_t fw = get_le32(m.hl.params), stack = get_le32(m.hl.params + 4),
+             proto = get_le32(m.hl.params + 8);
+    zboss_msg_free(&m);
+    snprintf(info->stack, sizeof(info->stack), "zboss");
+    snprintf(info->profile, sizeof(info->profile), "ncp");
+    snprintf(info->firmware, sizeof(info->firmware),
+             "ZBOSS %u.%u.%u.%u stack %u.%u.%u.%u proto %u.%u", fw >> 24, (fw >> 16) & 0xFF,
+             (fw >> 8) & 0xFF, fw & 0xFF, stack >> 24, (stack >> 16) & 0xFF, (stack >> 8) & 0xFF,
+             stack & 0xFF, (proto >> 8) & 0xFF, proto & 0xFF);
+    info->can_restore = 1;
+    LOG_INFO("zboss: %s", info->firmware);
+    return d;
+fail:
+    zboss_host_free(&d->h);
+    free(d);
+    return NULL;
+}
+
+static void zboss_close(void *dv)
+{
+    zboss_drv *d = dv;
+    zboss_host_free(&d->h);
+    free(d);
+}
+
+/* ---------------------------------------------------------------- backup */
+
+/* NVRAM_READ: 0 with *m holding the response, 1 when the dataset was never written. */
+static int read_dataset(zboss_drv *d, uint16_t type, zboss_msg *m, zboss_nvram_read_rsp *r)
+{
+    uint8_t p[2];
+    put_le16(p, type);
+    int rc = zboss_host_call(&d->h, ZBOSS_NVRAM_READ, p, 2, m, 0);
+    if (rc == ZBOSS_NOT_FOUND) return 1;
+    if (rc) return rc;
+    if (zboss_nvram_read_rsp_decode(m->hl.params, m->hl.params_len, r) < 0 || r->type != type) {
+        zboss_msg_free(m);
+        return ZBOSS_HOST_IO;
+    }
+    return 0;
+}
+
+static void add_stack_specific(ocb_backup *b, uint8_t rx_on, uint8_t ed_timeout,
+                               uint8_t max_children, uint8_t coordinator_version)
+{
+    b->stack_specific = cJSON_CreateObject();
+    cJSON *z = b->stack_specific ? cJSON_AddObjectToObject(b->stack_specific, "zboss") : NULL;
+    if (!z) return;
+    cJSON_AddNumberToObject(z, "rx_on_when_idle", rx_on);
+    cJSON_AddNumberToObject(z, "end_device_timeout", ed_timeout);
+    cJSON_AddNumberToObject(z, "max_children", max_children);
+    cJSON_AddNumberToObject(z, "coordinator_version", coordinator_version);
+}
+
+static int read_devices(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
+{
+    zboss_msg m;
+    zboss_nvram_read_rsp r;
+    zboss_addr_map_entry *am = calloc(MAX_DEVICES, sizeof(*am));
+    zboss_neighbour *nb = calloc(MAX_DEVICES, sizeof(*nb));
+    zboss_aps_key *keys = calloc(MAX_DEVICES, sizeof(*keys));
+    long n_am = 0, n_nb = -1, n_keys = 0;
+    int rc = am && nb && keys ? 0 : ZBOSS_HOST_IO;
+    if (!rc && (rc = read_dataset(d, ZBOSS_DS_ADDR_MAP, &m, &r)) == 0) {
+        n_am = zboss_addr_map_decode(r.data, r.len, am, MAX_DEVICES);
+        zboss_msg_free(&m);
+        if (n_am < 0) snprintf(err, errlen, "ADDR_MAP: %u bytes is not 4 + 16n", r.len);
+    }
+    if (rc == 1) rc = 0;
+    if (!rc && n_am >= 0 && (rc = read_dataset(d, ZBOSS_DS_NEIGHBOUR_TBL, &m, &r)) == 0) {
+        n_nb = zboss_neighbour_decode(r.data, r.len, nb, MAX_DEVICES);
+        zboss_msg_free(&m);
+    }
+    if (rc == 1) rc = 0;
+    if (!rc && n_am >= 0 && (rc = read_dataset(d, ZBOSS_DS_APS_SECURE_DATA, &m, &r)) == 0) {
+        n_keys = zboss_aps_keys_decode(r.data, r.len, keys, MAX_DEVICES);
+        zboss_msg_free(&m);
+        if (n_keys < 0) snprintf(err, errlen, "APS_SECURE_DATA: %u bytes is not 4 + 28n", r.len);
+    }
+    if (rc == 1) rc = 0;
+    if (rc) {
+        char sb[32];
+        snprintf(err, errlen, "NVRAM_READ: %s", status_text(rc, sb, sizeof(sb)));
+    }
+    for (long i = 0; !rc && n_am >= 0 && n_keys >= 0 && i < n_am; i++) {
+        if (am[i].nwk == 0x0000 || am[i].ieee == 0 || am[i].ieee == UINT64_MAX) continue;
+        ocb_device dev = {.ieee = am[i].ieee,
+                          .has_nwk = am[i].nwk < 0xFFF8,
+                          .nwk = am[i].nwk,
+                          .is_child = n_nb < 0}; /* no neighbour table: zigpy's "all children" */
+        for (long k = 0; k < n_nb; k++)
+            if (nb[k].addr_ref == i && nb[k].relationship == ZBOSS_REL_CHILD) dev.is_child = true;
+        for (long k = 0; k < n_keys; k++)
+            if (keys[k].ieee == am[i].ieee) {
+                dev.has_link_key = true;
+                memcpy(dev.link_key.key, keys[k].key, 16); /* counters: not kept by ZBOSS */
+            }
+        if (!ocb_find_device(b, dev.ieee) && ocb_add_device(b, &dev) < 0) rc = ZBOSS_HOST_IO;
+    }
+    free(am);
+    free(nb);
+    free(keys);
+    return rc || n_am < 0 || n_keys < 0 ? -1 : 0;
+}
+
+static ocb_backup *zboss_read_network(void *dv, char *err, size_t errlen)
+{
+    zboss_drv *d = dv;
+    zboss_msg m;
+    ocb_backup *b = NULL;
+    static const uint8_t mac_if = 0;
+    CALL(get(d, ZBOSS_GET_JOINED, NULL, 0, &m, 1), "GET_JOINED");
+    int joined = m.hl.params[0] & 1;
+    zboss_msg_free(&m);
+    if (!joined) {
+        snprintf(err, errlen, "no network formed (GET_JOINED = 0)");
+        return NULL;
+    }
+    b = ocb_new();
+    if (!b) return NULL;
+    char src[64];
+    snprintf(src, sizeof(src), "zbharness@%s", ZB_VERSION);
+    ocb_set_source(b, src);
+    CALL(get(d, ZBOSS_GET_LOCAL_IEEE_ADDR, &mac_if, 1, &m, 9), "GET_LOCAL_IEEE_ADDR");
+    b->coordinator_ieee = get_le64(m.hl.params + 1);
+    zboss_msg_free(&m);
+    /* §9.2: the NCP answers the reverse of the bytes it formed with; those were the EPID in
+     * little-endian EUI-64 order, so the bytes read are the EPID most significant first */
+    CALL(get(d, ZBOSS_GET_EXTENDED_PAN_ID, NULL, 0, &m, 8), "GET_EXTENDED_PAN_ID");
+    b->extended_pan_id = (uint64_t)get_be32(m.hl.params) << 32 | get_be32(m.hl.params + 4);
+    zboss_msg_free(&m);
+    CALL(get(d, ZBOSS_GET_PAN_ID, NULL, 0, &m, 2), "GET_PAN_ID");
+    b->pan_id = get_le16(m.hl.params);
+    zboss_msg_free(&m);
+    CALL(get(d, ZBOSS_GET_ZIGBEE_CHANNEL, NULL, 0, &m, 2), "GET_ZIGBEE_CHANNEL");
+    b->channel = m.hl.params[1];
+    zboss_msg_free(&m);
+    if (b->channel < 11 || b->channel > 26) {
+        snprintf(err, errlen, "joined, but on channel %u", b->channel);
+        goto fail;
+    }
+    CALL(get(d, ZBOSS_GET_ZIGBEE_CHANNEL_MASK, NULL, 0, &m, 1), "GET_ZIGBEE_CHANNEL_MASK");
+    for (size_t i = 0; i < m.hl.params[0] && 1 + 5 * (i + 1) <= m.hl.params_len; i++)
+        if (m.hl.params[1 + 5 * i] == 0) b->channel_mask = get_le32(m.hl.params + 2 + 5 * i);
+    zboss_msg_free(&m);
+    b->channel_mask = (b->channel_mask & 0x07FFF800) | 1u << b->channel;
+    b->nwk_update_id = 0; /* no NCP call reads it (zigpy: config, default 0) */
+    b->security_level = 5;
+    CALL(get(d, ZBOSS_GET_NWK_KEYS, NULL, 0, &m, 51), "GET_NWK_KEYS");
+    memcpy(b->network_key.key, m.hl.params, 16);
+    b->network_key.sequence_number = m.hl.params[16];
+    zboss_msg_free(&m);
+    static const uint8_t zero[16];
+    if (!memcmp(b->network_key.key, zero, 16)) {
+        snprintf(err, errlen, "joined, but the active network key is empty");
+        goto fail;
+    }
+    zboss_nvram_read_rsp r;
+    int rc = read_dataset(d, ZBOSS_DS_IB_COUNTERS, &m, &r);
+    if (rc == 0) {
+        zboss_ib_counters c;
+        if (zboss_ib_counters_decode(r.data, r.len, &c) == 0)
+            b->network_key.frame_counter = c.nib_outgoing_fc;
+        zboss_msg_free(&m);
+    } else if (rc != 1) {
+        CALL(rc, "NVRAM_READ IB_COUNTERS");
+    }
+    uint8_t v[4];
+    uint16_t calls[4] = {ZBOSS_GET_RX_ON_WHEN_IDLE, ZBOSS_GET_ED_TIMEOUT, ZBOSS_GET_MAX_CHILDREN,
+                         ZBOSS_GET_COORDINATOR_VERSION};
+    for (int i = 0; i < 4; i++) {
+        CALL(get(d, calls[i], NULL, 0, &m, 1), "reading the NCP settings");
+        v[i] = m.hl.params[0];
+        zboss_msg_free(&m);
+    }
+    add_stack_specific(b, v[0], v[1], v[2], v[3]);
+    if (read_devices(d, b, err, errlen) < 0) goto fail;
+    ocb_sort_devices(b);
+    return b;
+fail:
+    ocb_free(b);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- restore */
+
+static int reset_and_wait(zboss_drv *d, uint8_t option)
+{
+    zboss_host_drain(&d->h);
+    int rc = zboss_host_send(&d->h, ZBOSS_NCP_RESET, &option, 1);
+    if (rc) return rc;
+    zboss_msg m;
+    /* the reply comes after the reboot, TSN 0xFF (§7.1) */
+    rc = zboss_host_wait(&d->h, ZBOSS_NCP_RESET, &m, RESET_TIMEOUT_MS);
+    if (rc) return rc;
+    rc = m.hl.status_cat << 8 | m.hl.status_code;
+    zboss_msg_free(&m);
+    d->h.tx_pkt = 0; /* a new link after the reboot: number from 0 again */
+    return rc;
+}
+
+static int nvram_write(zboss_drv *d, uint16_t type, const uint8_t *data, size_t len)
+{
+    size_t n = 7 + len;
+    if (ZBOSS_HL_REQ_HDR + n > NCP_MAX_MESSAGE) return ZBOSS_HOST_IO;
+    uint8_t *p = malloc(n);
+    if (!p) return ZBOSS_HOST_IO;
+    p[0] = 1;
+    put_le16(p + 1, type);
+    put_le16(p + 3, zboss_dataset_version(type));
+    put_le16(p + 5, (uint16_t)len);
+    memcpy(p + 7, data, len);
+    int rc = zboss_host_call(&d->h, ZBOSS_NVRAM_WRITE, p, n, NULL, 0);
+    free(p);
+    return rc;
+}
+
+static int settings_u8(const ocb_backup *b, const char *name, int dflt)
+{
+    const cJSON *z =
+        b->stack_specific ? cJSON_GetObjectItemCaseSensitive(b->stack_specific, "zboss") : NULL;
+    const cJSON *v = z ? cJSON_GetObjectItemCaseSensitive(z, name) : NULL;
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 255 ? (int)v->valuedouble
+                                                                             : dflt;
+}
+
+/* The device tables in the dataset layouts: address map, neighbours (children), APS keys. */
+static int write_devices(zboss_drv *d, const ocb_backup *b, char *err, size_t errlen)
+{
+    size_t n = b->n_devices;
+    if (n == 0) return 0;
+    if (n > MAX_DEVICES) {
+        snprintf(err, errlen, "%zu devices: a ZBOSS address map holds %d", n, MAX_DEVICES);
+        return -1;
+    }
+    zboss_addr_map_entry *am = calloc(n, sizeof(*am));
+    zboss_neighbour *nb = calloc(n, sizeof(*nb));
+    zboss_aps_key *keys = calloc(n, sizeof(*keys));
+    uint8_t *buf = malloc(ZBOSS_APS_KEYS_HDR + n * ZBOSS_APS_KEYS_REC);
+    size_t n_nb = 0, n_keys = 0;
+    int rc = am && nb && keys && buf ? 0 : -1;
+    for (size_t i = 0; !rc && i < n; i++) {
+        const ocb_device *dev = &b->devices[i];
+        am[i] = (zboss_addr_map_entry){
+            .ieee = dev->ieee, .nwk = dev->has_nwk ? dev->nwk : 0xFFFF, .index = (uint8_t)i};
+        if (dev->is_child)
+            nb[n_nb++] = (zboss_neighbour){.addr_ref = (uint8_t)i,
+                                           .depth = 1,
+                                           .relationship = ZBOSS_REL_CHILD,
+                                           .device_type = ZBOSS_DEV_ZED,
+                                           .ed_timeout = 8};
+        if (dev->has_link_key) {
+            keys[n_keys].ieee = dev->ieee;
+            memcpy(keys[n_keys].key, dev->link_key.key, 16);
+            keys[n_keys++].flags = memcmp(dev->link_key.key, TC_STANDARD_KEY, 16)
+                                       ? ZBOSS_APS_KEY_UNIQUE_VERIFIED
+                                       : ZBOSS_APS_KEY_GLOBAL_VERIFIED;
+        }
+    }
+    const char *what = "";
+    int st = 0;
+    if (!rc) {
+        size_t len = zboss_addr_map_encode(am, n, buf, ZBOSS_APS_KEYS_HDR + n * ZBOSS_APS_KEYS_REC);
+        what = "ADDR_MAP";
+        st = nvram_write(d, ZBOSS_DS_ADDR_MAP, buf, len);
+        if (!st) {
+            len =
+                zboss_neighbour_encode(nb, n_nb, buf, ZBOSS_APS_KEYS_HDR + n * ZBOSS_APS_KEYS_REC);
+            what = "NEIGHBOUR_TBL";
+            st = nvram_write(d, ZBOSS_DS_NEIGHBOUR_TBL, buf, len);
+        }
+        if (!st && n_keys) {
+            len = zboss_aps_keys_encode(0, keys, n_keys, buf,
+                                        ZBOSS_APS_KEYS_HDR + n * ZBOSS_APS_KEYS_REC);
+            what = "APS_SECURE_DATA";
+            st = nvram_write(d, ZBOSS_DS_APS_SECURE_DATA, buf, len);
+        }
+    }
+    if (st) {
+        char sb[32];
+        snprintf(err, errlen, "NVRAM_WRITE %s: %s%s", what, status_text(st, sb, sizeof(sb)),
+                 st == ZBOSS_HOST_IO ? " (over the NCP's 1600-byte message limit?)" : "");
+        rc = -1;
+    }
+    free(am);
+    free(nb);
+    free(keys);
+    free(buf);
+    return rc;
+}
+
+static int zboss_write_network(void *dv, const ocb_backup *b, const zbh_restore_opts *o, char *err,
+                               size_t errlen)
+{
+    zboss_drv *d = dv;
+    uint8_t p[32];
+    LOG_INFO("zboss: restore 1/5: factory reset");
+    CALL(reset_and_wait(d, 2), "NCP_RESET (factory reset)");
+
+    LOG_INFO("zboss: restore 2/5: identity and settings");
+    p[0] = 0;
+    put_le64(p + 1, b->coordinator_ieee);
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_LOCAL_IEEE_ADDR, p, 9, NULL, 0), "SET_LOCAL_IEEE_ADDR");
+    p[0] = 0;
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_ZIGBEE_ROLE, p, 1, NULL, 0), "SET_ZIGBEE_ROLE");
+    uint8_t epid[8];
+    put_le64(epid, b->extended_pan_id); /* EUI-64 order; read back reversed (§9.2) */
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_EXTENDED_PAN_ID, epid, 8, NULL, 0),
+         "SET_EXTENDED_PAN_ID");
+    p[0] = 0;
+    put_le32(p + 1, b->channel_mask);
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_ZIGBEE_CHANNEL_MASK, p, 5, NULL, 0),
+         "SET_ZIGBEE_CHANNEL_MASK");
+    put_le16(p, b->pan_id);
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_PAN_ID, p, 2, NULL, 0), "SET_PAN_ID");
+    /* §9.4: only slot 0 keeps a key through formation; its sequence number is 0 */
+    if (b->network_key.sequence_number != 0)
+        LOG_WARN("zboss: the NCP cannot take key sequence number %u; the key goes in with 0",
+                 b->network_key.sequence_number);
+    memcpy(p, b->network_key.key, 16);
+    p[16] = 0;
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_NWK_KEY, p, 17, NULL, 0), "SET_NWK_KEY");
+    /* zigpy-zboss's trust-centre policies (§9.6) */
+    static const uint8_t policy[6][2] = {{0, 0}, {1, 0}, {2, 1}, {3, 0}, {4, 1}, {5, 0}};
+    for (int i = 0; i < 6; i++) {
+        put_le16(p, policy[i][0]);
+        p[2] = policy[i][1];
+        CALL(zboss_host_call(&d->h, ZBOSS_SET_TC_POLICY, p, 3, NULL, 0), "SET_TC_POLICY");
+    }
+
+    LOG_INFO("zboss: restore 3/5: forming on channel %u, PAN %04x", b->channel, b->pan_id);
+    p[0] = 1;
+    p[1] = 0;
+    put_le32(p + 2, 1u << b->channel);
+    p[6] = 5;
+    p[7] = 0;
+    put_le16(p + 8, 0x0000);
+    memcpy(p + 10, epid, 8);
+    zboss_msg m;
+    CALL(get(d, ZBOSS_NWK_FORMATION, p, 18, &m, 6), "NWK_FORMATION");
+    uint16_t pan = get_le16(m.hl.params + 2);
+    uint8_t ch = m.hl.params[5];
+    zboss_msg_free(&m);
+    if (ch != b->channel) {
+        snprintf(err, errlen, "the NCP formed on channel %u instead of %u", ch, b->channel);
+        return -1;
+    }
+    if (pan != b->pan_id) {
+        put_le16(p, b->pan_id);
+        CALL(zboss_host_call(&d->h, ZBOSS_SET_PAN_ID, p, 2, NULL, 0), "SET_PAN_ID");
+    }
+    p[0] = (uint8_t)settings_u8(b, "rx_on_when_idle", 1);
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_RX_ON_WHEN_IDLE, p, 1, NULL, 0), "SET_RX_ON_WHEN_IDLE");
+    p[0] = (uint8_t)settings_u8(b, "end_device_timeout", 8);
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_ED_TIMEOUT, p, 1, NULL, 0), "SET_ED_TIMEOUT");
+    p[0] = (uint8_t)settings_u8(b, "max_children", 100);
+    CALL(zboss_host_call(&d->h, ZBOSS_SET_MAX_CHILDREN, p, 1, NULL, 0), "SET_MAX_CHILDREN");
+
+    LOG_INFO("zboss: restore 4/5: frame counter and %zu devices", b->n_devices);
+    uint64_t fc = (uint64_t)b->network_key.frame_counter + o->counter_increment;
+    zboss_ib_counters c = {fc > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)fc, 0};
+    zboss_ib_counters_encode(&c, p);
+    CALL(nvram_write(d, ZBOSS_DS_IB_COUNTERS, p, ZBOSS_IB_COUNTERS_SIZE),
+         "NVRAM_WRITE IB_COUNTERS");
+    if (write_devices(d, b, err, errlen) < 0) return -1;
+
+    LOG_INFO("zboss: restore 5/5: reset so the stack loads the datasets, and start");
+    CALL(reset_and_wait(d, 0), "NCP_RESET");
+    CALL(zboss_host_call(&d->h, ZBOSS_NWK_START_WITHOUT_FORMATION, NULL, 0, NULL, 0),
+         "NWK_START_WITHOUT_FORMATION");
+    return 0;
+fail:
+    return -1;
+}
+
+const zbh_driver zbh_zboss_driver = {"zboss", zboss_open, zboss_close, zboss_read_network,
+                                     zboss_write_network};

@@ -7,6 +7,7 @@
 #include "driver.h"
 #include "log.h"
 #include "ocb.h"
+#include "ops.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -118,38 +119,6 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
     return 0;
 }
 
-typedef struct session {
-    const zbh_driver *drv;
-    zbh_serial *serial;
-    void *dev;
-    zbh_device_info info;
-} session;
-
-static int session_open(session *s, const dev_args *a)
-{
-    char err[256];
-    memset(s, 0, sizeof(*s));
-    s->drv = zbh_find_driver(a->stack);
-    s->serial = zbh_serial_open(a->port, a->baud, err, sizeof(err));
-    if (!s->serial) {
-        fprintf(stderr, "zbharness: %s\n", err);
-        return ZBH_USAGE;
-    }
-    s->dev = s->drv->open(s->serial, &s->info, err, sizeof(err));
-    if (!s->dev) {
-        fprintf(stderr, "zbharness: %s: %s\n", a->port, err);
-        zbh_serial_close(s->serial);
-        return ZBH_FAIL;
-    }
-    return 0;
-}
-
-static void session_close(session *s)
-{
-    if (s->dev) s->drv->close(s->dev);
-    zbh_serial_close(s->serial);
-}
-
 static int write_backup(const ocb_backup *b, const char *path)
 {
     if (!path) {
@@ -171,13 +140,16 @@ int zbh_cmd_backup(int argc, char **argv)
     dev_args a;
     int rc = parse_dev_args(argc, argv, &a, backup_help);
     if (rc) return rc < 0 ? ZBH_OK : rc;
-    session s;
-    if ((rc = session_open(&s, &a))) return rc;
+    zbh_session s;
     char err[256];
+    if ((rc = zbh_session_open(&s, a.stack, a.port, a.baud, err, sizeof(err)))) {
+        fprintf(stderr, "zbharness: %s\n", err);
+        return rc;
+    }
     ocb_backup *b = s.drv->read_network(s.dev, err, sizeof(err));
     if (!b) {
         fprintf(stderr, "zbharness backup: %s: %s\n", a.port, err);
-        session_close(&s);
+        zbh_session_close(&s);
         return ZBH_FAIL;
     }
     rc = write_backup(b, a.output);
@@ -185,7 +157,7 @@ int zbh_cmd_backup(int argc, char **argv)
         fprintf(stderr, "zbharness: backed up %s (%s): %zu devices -> %s\n", a.port,
                 s.info.firmware, b->n_devices, a.output);
     ocb_free(b);
-    session_close(&s);
+    zbh_session_close(&s);
     return rc;
 }
 
@@ -208,82 +180,22 @@ int zbh_cmd_restore(int argc, char **argv)
     ocb_report_free(&rep);
     if (!want) return ZBH_FAIL;
 
-    session s;
-    if ((rc = session_open(&s, &a))) {
+    zbh_session s;
+    char err[256];
+    if ((rc = zbh_session_open(&s, a.stack, a.port, a.baud, err, sizeof(err)))) {
+        fprintf(stderr, "zbharness: %s\n", err);
         ocb_free(want);
         return rc;
     }
-    char err[256];
-    /* 1. safety: back up what is there */
-    ocb_backup *cur = s.drv->read_network(s.dev, err, sizeof(err));
-    if (cur) {
-        char path[128];
-        snprintf(path, sizeof(path), "zbharness-prerestore-%ld.json", (long)time(NULL));
-        if (write_backup(cur, path) != ZBH_OK) {
-            fprintf(stderr, "zbharness restore: refusing to write without a backup of the "
-                            "current network\n");
-            rc = ZBH_USAGE;
-            goto out;
-        }
-        fprintf(stderr, "zbharness: the network on %s is backed up to %s\n", a.port, path);
-        if (cur->extended_pan_id != want->extended_pan_id && !a.force) {
-            fprintf(stderr,
-                    "zbharness restore: %s holds another network (extended PAN ID %016llx, "
-                    "backup has %016llx); use --force to overwrite it\n",
-                    a.port, (unsigned long long)cur->extended_pan_id,
-                    (unsigned long long)want->extended_pan_id);
-            rc = ZBH_FAIL;
-            goto out;
-        }
-    } else {
-        fprintf(stderr, "zbharness: %s holds no network (%s): nothing to back up first\n", a.port,
-                err);
-    }
-    if (a.dry_run) {
-        printf("would restore to %s (%s): PAN %04x, extended PAN ID %016llx, channel %u, "
-               "%zu devices, frame counter %u + %ld\n",
-               a.port, s.info.firmware, want->pan_id, (unsigned long long)want->extended_pan_id,
-               want->channel, want->n_devices, want->network_key.frame_counter,
-               a.counter_increment);
-        rc = ZBH_OK;
-        goto out;
-    }
-    /* 2. write */
-    zbh_restore_opts o = {(uint32_t)a.counter_increment};
-    if (s.drv->write_network(s.dev, want, &o, err, sizeof(err)) < 0) {
-        fprintf(stderr,
-                "zbharness restore: %s: %s\nThe device may be half-written. Its previous "
-                "network is in the pre-restore backup above; run the restore again, or restore "
-                "that backup.\n",
-                a.port, err);
-        rc = ZBH_FAIL;
-        goto out;
-    }
-    /* 3. read back */
-    ocb_backup *after = s.drv->read_network(s.dev, err, sizeof(err));
-    if (!after) {
-        fprintf(stderr, "zbharness restore: reading back failed: %s\n", err);
-        rc = ZBH_FAIL;
-        goto out;
-    }
-    ocb_diff_result d;
-    ocb_diff_rules rules = OCB_RULES_ROUNDTRIP;
-    int n = ocb_diff(want, after, &rules, &d);
-    for (size_t i = 0; n > 0 && i < d.n; i++)
-        fprintf(stderr, "zbharness restore: read back %s: %s -> %s (%s)\n", d.items[i].path,
-                d.items[i].a, d.items[i].b, d.items[i].why);
-    ocb_diff_result_free(&d);
-    ocb_free(after);
-    if (n != 0) {
-        rc = ZBH_FAIL;
-        goto out;
-    }
-    fprintf(stderr, "zbharness: restored %s onto %s (%s) and read it back equal\n", a.backup,
-            a.port, s.info.firmware);
-    rc = ZBH_OK;
-out:
-    ocb_free(cur);
+    zbh_restore_req req = {(uint32_t)a.counter_increment, a.force != 0, a.dry_run != 0, NULL};
+    zbh_restore_result res;
+    rc = zbh_restore(&s, want, &req, &res);
+    if (rc == ZBH_OK && !a.dry_run)
+        fprintf(stderr, "zbharness: restored %s onto %s (%s) and read it back equal%s\n", a.backup,
+                a.port, s.info.firmware,
+                res.n_losses ? " (apart from what the device cannot store, above)" : "");
+    zbh_restore_result_free(&res);
     ocb_free(want);
-    session_close(&s);
+    zbh_session_close(&s);
     return rc;
 }

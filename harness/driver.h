@@ -19,6 +19,13 @@ typedef struct zbh_restore_opts {
     uint32_t counter_increment; /* added to the NWK and link-key tx frame counters */
 } zbh_restore_opts;
 
+/* A field of the backup format that a device cannot store, and why. A restore compares the
+ * read-back without these fields and reports each one that differs as a loss. */
+typedef struct zbh_loss {
+    const char *field; /* a name from ocb_diff_fields() */
+    const char *why;
+} zbh_loss;
+
 typedef struct zbh_driver {
     const char *name;
     /* Opens the conversation: wakes the device, identifies the firmware. */
@@ -29,6 +36,9 @@ typedef struct zbh_driver {
     /* Writes `b` and restarts the network on it. Returns 0 or -1 + err. */
     int (*write_network)(void *d, const ocb_backup *b, const zbh_restore_opts *o, char *err,
                          size_t errlen);
+    /* The fields this device (as identified by open) cannot store, {NULL, NULL}-terminated;
+     * NULL when it stores everything. */
+    const zbh_loss *(*losses)(void *d);
 } zbh_driver;
 
 extern const zbh_driver zbh_znp_driver;

@@ -451,5 +451,23 @@ fail:
     return -1;
 }
 
-const zbh_driver zbh_zboss_driver = {"zboss", zboss_open, zboss_close, zboss_read_network,
-                                     zboss_write_network};
+/* What a ZBOSS NCP cannot store (zboss-ncp.md §8-§9): only key slot 0 survives formation and
+ * it has sequence number 0; the NIB update id is the NCP's own; APS keys carry no counters;
+ * and there is no Z-Stack TCLK seed (keys are stored explicitly instead). */
+static const zbh_loss ZBOSS_LOSSES[] = {
+    {"network_key.sequence_number", "a ZBOSS NCP forms with key sequence number 0"},
+    {"nwk_update_id", "a ZBOSS NCP keeps its own NWK update id"},
+    {"devices[].link_key.tx_counter", "ZBOSS APS key data has no frame counters"},
+    {"devices[].link_key.rx_counter", "ZBOSS APS key data has no frame counters"},
+    {"stack_specific.zstack.tclk_seed", "Z-Stack's TCLK seed has no ZBOSS equivalent (keys are "
+                                        "stored one by one)"},
+    {NULL, NULL}};
+
+static const zbh_loss *zboss_losses(void *dv)
+{
+    (void)dv;
+    return ZBOSS_LOSSES;
+}
+
+const zbh_driver zbh_zboss_driver = {
+    "zboss", zboss_open, zboss_close, zboss_read_network, zboss_write_network, zboss_losses};

@@ -47,6 +47,10 @@ typedef struct znp_host {
     mt_host mt;
     uint8_t product;
     bool aligned, ext_nv, bdb;
+    /* the last restore: link keys that fit neither the TCLK seed nor the APS key table */
+    size_t keys_dropped, aps_rows;
+    char keys_why[160];
+    zbh_loss losses[8];
 } znp_host;
 
 /* A table as the host sees it: rows of raw bytes (ext rows or legacy ids or one legacy item
@@ -556,6 +560,8 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
         return -1;
     }
     size_t smt_rows = smt_len > 2 ? ((size_t)smt_len - 2) / (h->aligned ? 6 : 5) : 0;
+    h->keys_dropped = 0;
+    h->aps_rows = smt_rows < aps.n ? smt_rows : aps.n;
 
     /* new contents, all rows empty first */
     znp_addrmgr_entry empty_am = {.type = h->ext_nv ? 0xFF : 0x00, .nwk_addr = 0xFFFF};
@@ -610,6 +616,7 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
             LOG_WARN("znp: no room for the link key of %016llx (TCLK table full or key does not "
                      "fit the seed and the APS key table is full): restored without it",
                      (unsigned long long)d->ieee);
+            h->keys_dropped++;
             if (d->is_child) e.type &= (uint8_t)~2u;
         }
         znp_addrmgr_entry_encode(&e, h->aligned, new_am + i * am.row_size);
@@ -794,4 +801,33 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     return 0;
 }
 
-const zbh_driver zbh_znp_driver = {"znp", znp_open, znp_close, znp_read_network, znp_write_network};
+/* Z-Stack Home 1.2 keeps no TCLK seed, no hashed-key table and no APS key table: link keys
+ * of a 3.x network cannot be stored (1.2 uses the global trust-center key). */
+static const zbh_loss ZSTACK12_LOSSES[] = {
+    {"stack_specific.zstack.tclk_seed", "Z-Stack 1.2 has no TCLK seed"},
+    {"devices[].link_key.key", "Z-Stack 1.2 keeps no per-device link keys"},
+    {"devices[].link_key.tx_counter", "Z-Stack 1.2 keeps no per-device link keys"},
+    {"devices[].link_key.rx_counter", "Z-Stack 1.2 keeps no per-device link keys"},
+    {NULL, NULL}};
+
+/* Z-Stack 3.x stores a link key either as a TCLK-seed derivation (keys the stick hashed
+ * itself) or as an explicit row in the APS key table, whose capacity is fixed by the firmware:
+ * keys from another stack beyond that capacity cannot be stored. */
+static const zbh_loss *znp_losses(void *dv)
+{
+    znp_host *h = dv;
+    if (!h->bdb) return ZSTACK12_LOSSES;
+    if (!h->keys_dropped) return NULL;
+    snprintf(h->keys_why, sizeof(h->keys_why),
+             "%zu link keys fit neither the TCLK seed nor the %zu-row APS key table",
+             h->keys_dropped, h->aps_rows);
+    static const char *const FIELDS[] = {"devices[].link_key.key", "devices[].link_key.tx_counter",
+                                         "devices[].link_key.rx_counter"};
+    for (size_t i = 0; i < 3; i++)
+        h->losses[i] = (zbh_loss){FIELDS[i], h->keys_why};
+    h->losses[3] = (zbh_loss){NULL, NULL};
+    return h->losses;
+}
+
+const zbh_driver zbh_znp_driver = {
+    "znp", znp_open, znp_close, znp_read_network, znp_write_network, znp_losses};

@@ -17,6 +17,8 @@ static const zbh_command COMMANDS[] = {
     {"format", zbh_cmd_format, "FILE [-o OUT]", "print a backup as canonical JSON"},
     {"backup", zbh_cmd_backup, "--stack S --port P [-o FILE]", "back up a coordinator"},
     {"restore", zbh_cmd_restore, "--stack S --port P --backup FILE", "restore a coordinator"},
+    {"roundtrip", zbh_cmd_roundtrip, "--from S:P --to S:P | --emulate",
+     "migrate a network and compare (the matrix with --emulate)"},
     {"help", cmd_help, "[COMMAND]", "show help for a command"},
 };
 #define N_COMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))

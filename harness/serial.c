@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 struct zbh_serial {
+    char name[256];
     struct sp_port *port; /* libserialport, or NULL for the termios fallback */
     int fd;               /* termios fallback */
     uint64_t tx, rx;
@@ -119,6 +120,7 @@ zbh_serial *zbh_serial_open(const char *path, int baud, char *err, size_t errlen
         return NULL;
     }
     s->fd = -1;
+    snprintf(s->name, sizeof(s->name), "%s", path);
     if (sp_get_port_by_name(path, &s->port) != SP_OK) {
         s->port = NULL;
         if (tty_open(s, path, baud, err, errlen) != 0) {
@@ -189,4 +191,9 @@ void zbh_serial_counters(const zbh_serial *s, uint64_t *tx, uint64_t *rx)
 {
     *tx = s->tx;
     *rx = s->rx;
+}
+
+const char *zbh_serial_name(const zbh_serial *s)
+{
+    return s->name;
 }

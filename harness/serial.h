@@ -11,6 +11,8 @@ typedef struct zbh_serial zbh_serial;
 /* Opens PATH at `baud` 8N1, no flow control. Returns NULL with a message in err. */
 zbh_serial *zbh_serial_open(const char *path, int baud, char *err, size_t errlen);
 void zbh_serial_close(zbh_serial *s);
+/* The path it was opened with. */
+const char *zbh_serial_name(const zbh_serial *s);
 /* Writes all bytes (blocking up to 1 s). Returns 0 or -1. */
 int zbh_serial_write(zbh_serial *s, const uint8_t *p, size_t n);
 /* Reads what arrives within timeout_ms (at least one byte, or 0 on timeout; -1 on error). */

@@ -1,0 +1,34 @@
+/* emuproc.h - zbemu processes started by the harness itself (--emulate): each on a fresh
+ * NVRAM file in a private directory, always torn down, also on failure and Ctrl-C. */
+#ifndef ZB_EMUPROC_H
+#define ZB_EMUPROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A stack as the matrix knows it: the driver name and the zbemu arguments that select it. */
+typedef struct zbh_target {
+    const char *name;    /* "znp-zstack3x0" */
+    const char *stack;   /* driver: "znp" */
+    const char *argv[4]; /* zbemu STACK [OPTION VALUE], NULL-terminated */
+} zbh_target;
+
+/* The emulated targets whose host driver exists, in matrix order (at most cap). */
+size_t zbh_targets(const zbh_target *out[], size_t cap);
+const zbh_target *zbh_target_find(const char *name);
+
+typedef struct zbh_emu {
+    pid_t pid;
+    char port[256];
+    char dir[256];
+    char log[300];
+} zbh_emu;
+
+/* Starts zbemu for `t` with NVRAM in dir (created by the caller) and a fixed seed; waits for
+ * its port. zbemu is $ZBEMU, or the zbemu next to this program. Returns 0 or -1 + err. */
+int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed, char *err,
+                  size_t errlen);
+/* SIGTERM and wait. Returns zbemu's exit status (0 = clean), -1 if it died of a signal. */
+int zbh_emu_stop(zbh_emu *e);
+
+#endif

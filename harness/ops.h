@@ -1,0 +1,58 @@
+/* ops.h - backup and restore of one device as library calls, shared by the backup/restore
+ * commands, round trips and conformance runs, so the safety rules (a backup before any write,
+ * no overwrite of another network without force, read-back after writing) live in one place. */
+#ifndef ZB_OPS_H
+#define ZB_OPS_H
+
+#include "driver.h"
+#include "ocb.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct zbh_session {
+    const zbh_driver *drv;
+    zbh_serial *serial;
+    void *dev;
+    zbh_device_info info;
+} zbh_session;
+
+/* Opens PORT and the driver for STACK. Returns 0, ZBH_USAGE (port or stack unusable) or
+ * ZBH_FAIL (the device does not answer as STACK), with a message in err. */
+int zbh_session_open(zbh_session *s, const char *stack, const char *port, int baud, char *err,
+                     size_t errlen);
+void zbh_session_close(zbh_session *s);
+
+typedef struct zbh_restore_req {
+    uint32_t counter_increment;
+    bool force;          /* overwrite a different network (after backing it up) */
+    bool dry_run;        /* check and report, write nothing */
+    const char *pre_dir; /* where the pre-restore backup goes ("." when NULL) */
+} zbh_restore_req;
+
+/* One field the target could not store, as found on read-back. */
+typedef struct zbh_loss_report {
+    char field[96];
+    char why[128];
+} zbh_loss_report;
+
+typedef struct zbh_restore_result {
+    char pre_backup[512]; /* path of the pre-restore backup, "" when the device held none */
+    zbh_loss_report losses[16];
+    size_t n_losses;
+    ocb_backup *after; /* the read-back (owned; free with zbh_restore_result_free) */
+} zbh_restore_result;
+
+/* Restores `want` onto the open session: backs up what is there, refuses another network
+ * without force, writes, reads back and compares under the round-trip rules minus the
+ * target's losses (reported in res). Returns ZBH_OK, ZBH_FAIL (refused, write failed, or a
+ * read-back difference that is not a declared loss) with messages on stderr. */
+int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *req,
+                zbh_restore_result *res);
+void zbh_restore_result_free(zbh_restore_result *res);
+
+/* Diff rules for comparing a backup with its restored copy on a device with `losses`:
+ * the round-trip rules with every lost field ignored. rules_buf needs room for 32 rules. */
+void zbh_rules_with_losses(const zbh_loss *losses, ocb_rule *rules_buf, ocb_diff_rules *out);
+
+#endif

@@ -1,0 +1,183 @@
+/* roundtrip.c - one cell of the migration matrix. The verdict rests on the backup format
+ * alone: the target's read-back must equal the source's backup under the round-trip rules,
+ * except for fields the target's driver declares it cannot store, and each of those is
+ * reported with its reason. Nothing is lost silently. */
+#include "roundtrip.h"
+
+#include "cli.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+extern const char zbh_seed_backup_json[];
+extern const size_t zbh_seed_backup_json_len;
+
+const char *zbh_verdict_name(enum zbh_verdict v)
+{
+    static const char *const NAMES[] = {"PASS", "FAIL", "ERROR", "SKIP"};
+    return NAMES[v];
+}
+
+ocb_backup *zbh_seed_backup(void)
+{
+    ocb_report rep;
+    ocb_report_init(&rep);
+    ocb_backup *b = ocb_parse(zbh_seed_backup_json, zbh_seed_backup_json_len, &rep);
+    ocb_report_free(&rep);
+    return b;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A backup must validate with neither errors nor warnings once emitted. */
+static int strictly_valid(const ocb_backup *b, char *why, size_t cap)
+{
+    char *text = ocb_emit(b);
+    if (!text) return 0;
+    ocb_report rep;
+    ocb_report_init(&rep);
+    ocb_backup *again = ocb_parse(text, strlen(text), &rep);
+    int ok = again && rep.n_errors == 0 && rep.n_warnings == 0;
+    if (!ok && rep.n_issues)
+        snprintf(why, cap, "%s: %s", rep.issues[0].path, rep.issues[0].message);
+    ocb_free(again);
+    ocb_report_free(&rep);
+    free(text);
+    return ok;
+}
+
+static ocb_backup *backup_port(const char *stack, const char *port, char *err, size_t errlen)
+{
+    zbh_session s;
+    if (zbh_session_open(&s, stack, port, 115200, err, errlen)) return NULL;
+    ocb_backup *b = s.drv->read_network(s.dev, err, errlen);
+    zbh_session_close(&s);
+    return b;
+}
+
+static int restore_port(const char *stack, const char *port, const ocb_backup *b,
+                        const char *pre_dir, zbh_restore_result *res, char *err, size_t errlen)
+{
+    zbh_session s;
+    memset(res, 0, sizeof(*res));
+    if (zbh_session_open(&s, stack, port, 115200, err, errlen)) return -1;
+    zbh_restore_req req = {2500, true, false, pre_dir};
+    int rc = zbh_restore(&s, b, &req, res);
+    zbh_session_close(&s);
+    if (rc) snprintf(err, errlen, "restore onto %s failed (see the messages above)", port);
+    return rc ? -1 : 0;
+}
+
+static void keep(const zbh_cell *c, const char *what, const ocb_backup *b)
+{
+    if (!c->keep_dir || !b) return;
+    char path[600];
+    snprintf(path, sizeof(path), "%s/%s__%s.%s.json", c->keep_dir,
+             c->src_t ? c->src_t->name : c->src_stack, c->dst_t ? c->dst_t->name : c->dst_stack,
+             what);
+    ocb_write_file(b, path);
+}
+
+#define CELL_FAIL(v, ...)                                                                          \
+    do {                                                                                           \
+        c->verdict = (v);                                                                          \
+        snprintf(c->detail, sizeof(c->detail), __VA_ARGS__);                                       \
+        goto out;                                                                                  \
+    } while (0)
+
+void zbh_cell_run(zbh_cell *c)
+{
+    double t0 = now_s();
+    char dir[] = "/tmp/zbharness-cell-XXXXXX";
+    char src_dir[300] = "", dst_dir[300] = "", err[256];
+    zbh_emu src_e = {0}, dst_e = {0};
+    ocb_backup *seed = NULL, *a = NULL, *b = NULL;
+    zbh_restore_result res = {0};
+    c->verdict = ZBH_PASS;
+    c->detail[0] = '\0';
+    const char *src_port = c->src_port, *dst_port = c->dst_port;
+    const char *src_stack = c->src_t ? c->src_t->stack : c->src_stack;
+    const char *dst_stack = c->dst_t ? c->dst_t->stack : c->dst_stack;
+    const char *pre_dir = c->keep_dir ? c->keep_dir : ".";
+    if (c->src_t || c->dst_t) {
+        if (!mkdtemp(dir)) CELL_FAIL(ZBH_ERROR, "mkdtemp: %s", strerror(errno));
+        pre_dir = dir;
+    }
+    if (c->src_t) {
+        snprintf(src_dir, sizeof(src_dir), "%s/source", dir);
+        mkdir(src_dir, 0700);
+        if (zbh_emu_start(&src_e, c->src_t, src_dir, c->seed, err, sizeof(err)) < 0)
+            CELL_FAIL(ZBH_ERROR, "source emulator: %s", err);
+        src_port = src_e.port;
+        /* a populated network to migrate: the seed backup restored onto the source */
+        seed = zbh_seed_backup();
+        if (!seed) CELL_FAIL(ZBH_ERROR, "the built-in seed backup does not parse");
+        if (restore_port(src_stack, src_port, seed, src_dir, &res, err, sizeof(err)) < 0)
+            CELL_FAIL(ZBH_ERROR, "seeding the source: %s", err);
+        zbh_restore_result_free(&res);
+    }
+    if (c->dst_t) {
+        snprintf(dst_dir, sizeof(dst_dir), "%s/target", dir);
+        mkdir(dst_dir, 0700);
+        if (zbh_emu_start(&dst_e, c->dst_t, dst_dir, c->seed + 1000, err, sizeof(err)) < 0)
+            CELL_FAIL(ZBH_ERROR, "target emulator: %s", err);
+        dst_port = dst_e.port;
+    }
+    /* 1. back up the source and validate */
+    a = backup_port(src_stack, src_port, err, sizeof(err));
+    if (!a) CELL_FAIL(ZBH_FAILED, "backup of the source: %s", err);
+    keep(c, "source", a);
+    char why[256] = "";
+    if (!strictly_valid(a, why, sizeof(why)))
+        CELL_FAIL(ZBH_FAILED, "the source backup does not validate: %s", why);
+    c->n_devices = a->n_devices;
+    /* 2. restore onto the target (it compares the read-back and names what it cannot store) */
+    if (restore_port(dst_stack, dst_port, a, pre_dir, &res, err, sizeof(err)) < 0)
+        CELL_FAIL(ZBH_FAILED, "%s", err);
+    c->n_losses = res.n_losses;
+    memcpy(c->losses, res.losses, sizeof(res.losses));
+    /* 3. a new session: the target answers and holds the network; validate and compare */
+    b = backup_port(dst_stack, dst_port, err, sizeof(err));
+    if (!b) CELL_FAIL(ZBH_FAILED, "the target does not answer after the restore: %s", err);
+    keep(c, "target", b);
+    if (!strictly_valid(b, why, sizeof(why)))
+        CELL_FAIL(ZBH_FAILED, "the target's backup does not validate: %s", why);
+    if (b->coordinator_ieee != a->coordinator_ieee || b->extended_pan_id != a->extended_pan_id ||
+        b->pan_id != a->pan_id || b->channel != a->channel ||
+        memcmp(b->network_key.key, a->network_key.key, 16) != 0)
+        CELL_FAIL(ZBH_FAILED, "the target runs another network than the source's");
+    if (b->network_key.frame_counter < a->network_key.frame_counter)
+        CELL_FAIL(ZBH_FAILED, "the frame counter went back (%u -> %u)",
+                  a->network_key.frame_counter, b->network_key.frame_counter);
+out:
+    if (c->verdict == ZBH_PASS)
+        snprintf(c->detail, sizeof(c->detail), "%zu devices, counter %u -> %u", c->n_devices,
+                 a->network_key.frame_counter, b->network_key.frame_counter);
+    zbh_restore_result_free(&res);
+    ocb_free(seed);
+    ocb_free(a);
+    ocb_free(b);
+    int s1 = zbh_emu_stop(&src_e), s2 = zbh_emu_stop(&dst_e);
+    if ((s1 || s2) && c->verdict == ZBH_PASS) {
+        c->verdict = ZBH_FAILED;
+        snprintf(c->detail, sizeof(c->detail), "an emulator exited with status %d/%d (see %s)", s1,
+                 s2, dir);
+    }
+    if ((c->src_t || c->dst_t) && c->verdict == ZBH_PASS && !getenv("ZBH_KEEP_CELLS")) {
+        char cmd[400];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0) LOG_WARN("could not remove %s", dir);
+    }
+    c->seconds = now_s() - t0;
+}

@@ -1,0 +1,35 @@
+/* roundtrip.h - one migration round trip (back up a source, restore onto a target, back the
+ * target up, compare), used by `zbharness roundtrip` and by the conformance suite. */
+#ifndef ZB_ROUNDTRIP_H
+#define ZB_ROUNDTRIP_H
+
+#include "emuproc.h"
+#include "ops.h"
+
+enum zbh_verdict { ZBH_PASS, ZBH_FAILED, ZBH_ERROR, ZBH_SKIP };
+const char *zbh_verdict_name(enum zbh_verdict v);
+
+typedef struct zbh_cell {
+    /* input: emulated targets, or stack + port of real devices */
+    const zbh_target *src_t, *dst_t;
+    const char *src_stack, *src_port, *dst_stack, *dst_port;
+    const char *keep_dir; /* write <src>__<dst>.source.json / .target.json there, or NULL */
+    unsigned seed;
+    /* output */
+    enum zbh_verdict verdict;
+    size_t n_devices;
+    zbh_loss_report losses[16];
+    size_t n_losses;
+    char detail[600];
+    double seconds;
+} zbh_cell;
+
+/* Runs one cell. With emulated targets it starts both emulators in a private directory,
+ * seeds the source with the built-in populated backup, and stops them at the end. */
+void zbh_cell_run(zbh_cell *c);
+
+/* The populated network every emulated source starts from (embedded at build time from
+ * vectors/backups/valid/znp-CC2652R-ZStack4.json: 8 devices, 7 link keys, counter 7500). */
+ocb_backup *zbh_seed_backup(void);
+
+#endif

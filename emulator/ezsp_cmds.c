@@ -1095,6 +1095,51 @@ static void cmd_get_address_table_remote_node_id(ezsp_ncp *n, const ezsp_header 
     zb_put_le16(out, addr_used(n, i) ? n->nv.addr[i].nwk : 0xFFFF);
 }
 
+static void cmd_set_address_table_info(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+{
+    (void)h;
+    uint8_t i = zb_get_u8(r), eui[8];
+    zb_get_bytes(r, eui, 8);
+    uint16_t id = zb_get_le16(r);
+    zb_get_u8(r); /* extendedTimeout */
+    if (r->short_read || i >= EZSP_ADDRESS_TABLE) {
+        st32(out, SL_INVALID_INDEX);
+        return;
+    }
+    memcpy(n->nv.addr[i].eui64, eui, 8);
+    n->nv.addr[i].nwk = id;
+    st32(out, ezsp_commit(n) < 0 ? SL_FAIL : SL_OK);
+}
+
+static void cmd_set_address_table_remote_eui64(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
+                                               zb_buf *out)
+{
+    (void)h;
+    uint8_t i = zb_get_u8(r);
+    if (i >= EZSP_ADDRESS_TABLE) {
+        st_ember(n, out, EMBER_INDEX_OUT_OF_RANGE, SL_INVALID_INDEX);
+        return;
+    }
+    zb_get_bytes(r, n->nv.addr[i].eui64, 8);
+    if (ezsp_commit(n) < 0)
+        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
+    else
+        ST_OK(n, out);
+}
+
+static void cmd_set_address_table_remote_node_id(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
+                                                 zb_buf *out)
+{
+    (void)h;
+    (void)out;
+    uint8_t i = zb_get_u8(r);
+    uint16_t id = zb_get_le16(r);
+    if (i < EZSP_ADDRESS_TABLE && !r->short_read) {
+        n->nv.addr[i].nwk = id;
+        ezsp_commit(n);
+    }
+}
+
 static int lookup_eui(ezsp_ncp *n, const uint8_t eui[8], uint16_t *nwk)
 {
     for (unsigned i = 0; i < EZSP_ADDRESS_TABLE; i++)
@@ -1182,6 +1227,14 @@ static void cmd_get_multicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
 }
 
 /* ---------------------------------------------------------------- messaging, ZDO loopback */
+
+/* Each NWK frame sent uses one counter value; the NONCE_COUNTER token follows in RAM and
+ * reaches the file with the next commit (at the latest at the next boot or shutdown). */
+static void nwk_frame_sent(ezsp_ncp *n)
+{
+    n->nwk_frame_counter++;
+    put_le32(tok(n, TOK_NONCE_COUNTER), n->nwk_frame_counter);
+}
 
 static void message_sent(ezsp_ncp *n, uint8_t type, uint16_t dest, const ezsp_aps_frame *aps,
                          uint16_t tag)
@@ -1301,7 +1354,7 @@ static void cmd_send_unicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
         return;
     }
     aps.sequence = n->aps_seq++;
-    n->nwk_frame_counter++;
+    nwk_frame_sent(n);
     ST_OK(n, out);
     zb_put_u8(out, aps.sequence);
     message_sent(n, type, dest, &aps, tag);
@@ -1347,7 +1400,7 @@ static void cmd_send_broadcast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
         return;
     }
     aps.sequence = n->aps_seq++;
-    n->nwk_frame_counter++;
+    nwk_frame_sent(n);
     ST_OK(n, out);
     zb_put_u8(out, aps.sequence);
     message_sent(n, 6, dest, &aps, tag);
@@ -1378,7 +1431,7 @@ static void cmd_send_multicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
         return;
     }
     aps.sequence = n->aps_seq++;
-    n->nwk_frame_counter++;
+    nwk_frame_sent(n);
     ST_OK(n, out);
     zb_put_u8(out, aps.sequence);
     message_sent(n, 3, aps.group_id, &aps, tag);
@@ -1415,9 +1468,12 @@ static const ezsp_cmd COMMANDS[] = {
     {0x0055, ALL, "setPolicy", cmd_set_policy},
     {0x0056, ALL, "getPolicy", cmd_get_policy},
     {0x005A, ALL, "setSourceRouteDiscoveryMode", cmd_set_source_route_discovery_mode},
+    {0x005C, 13, 13, "setAddressTableRemoteEui64", cmd_set_address_table_remote_eui64},
+    {0x005C, 14, 255, "setAddressTableInfo", cmd_set_address_table_info},
+    {0x005D, 13, 13, "setAddressTableRemoteNodeId", cmd_set_address_table_remote_node_id},
     {0x005E, 13, 13, "getAddressTableRemoteEui64", cmd_get_address_table_remote_eui64},
     {0x005E, 14, 255, "getAddressTableInfo", cmd_get_address_table_info},
-    {0x005F, 13, 16, "getAddressTableRemoteNodeId", cmd_get_address_table_remote_node_id},
+    {0x005F, 13, 13, "getAddressTableRemoteNodeId", cmd_get_address_table_remote_node_id},
     {0x0060, ALL, "lookupNodeIdByEui64", cmd_lookup_node_id_by_eui64},
     {0x0061, ALL, "lookupEui64ByNodeId", cmd_lookup_eui64_by_node_id},
     {0x0063, ALL, "getMulticastTableEntry", cmd_get_multicast},

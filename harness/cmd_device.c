@@ -39,7 +39,7 @@ static void backup_help(void)
     printf("usage: zbharness backup --stack znp --port PATH [-o FILE] [OPTIONS]\n\n"
            "Reads the network from a coordinator and writes an open coordinator backup\n"
            "(canonical JSON, mode 0600) to FILE, or prints it.\n\n"
-           "  --stack S      protocol: znp\n"
+           "  --stack S      protocol: znp | ezsp\n"
            "  --port PATH    serial port (/dev/ttyUSB0, /dev/ttyACM0, or an emulator's pty)\n"
            "  --baud N       default 115200\n"
            "  -o, --output F write the backup to F (atomically)\n"

@@ -547,17 +547,7 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
                               size_t errlen)
 {
     ezsp_drv *d = dv;
-    LOG_INFO("ezsp: restore 1/5: leave the current network");
-    int up = network_up(d);
-    if (up < 0) STEP(up, "networkInit");
-    if (up) {
-        uint8_t opt = 0;
-        ezsp_host_drain(&d->h);
-        STEP(status_cmd(d, 0x0020, &opt, d->version >= 14 ? 1 : 0), "leaveNetwork");
-        STEP(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN), "waiting NETWORK_DOWN");
-    }
-
-    LOG_INFO("ezsp: restore 2/5: coordinator IEEE %016llx",
+    LOG_INFO("ezsp: restore 1/5: coordinator IEEE %016llx",
              (unsigned long long)b->coordinator_ieee);
     int changed = set_eui64(d, b, err, errlen);
     if (changed < 0) return -1;
@@ -570,6 +560,16 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
                      (unsigned long long)get_le64(now));
             return -1;
         }
+    }
+
+    LOG_INFO("ezsp: restore 2/5: leave the current network");
+    int up = network_up(d);
+    if (up < 0) STEP(up, "networkInit");
+    if (up) {
+        uint8_t opt = 0;
+        ezsp_host_drain(&d->h);
+        STEP(status_cmd(d, 0x0020, &opt, d->version >= 14 ? 1 : 0), "leaveNetwork");
+        STEP(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN), "waiting NETWORK_DOWN");
     }
 
     LOG_INFO("ezsp: restore 3/5: frame counters and security state");

@@ -24,6 +24,18 @@ flip() { # flip IN OUT
 }
 ms() { date +%s%3N; }
 
+echo "-- ASH wire behaviour (tests/system/ash_probe.py, an independent ASH implementation)"
+for v in 13 18; do
+  n=wire-v$v
+  emu_start "$n" ezsp --ezsp-version "$v" || { fail "$n: start"; continue; }
+  if python3 "$ZB_ROOT/tests/system/ash_probe.py" "$(port "$n")" >"$WORK/$n.probe" 2>&1; then
+    pass "v$v: $(grep -c '^ok' "$WORK/$n.probe") wire checks"
+  else
+    fail "v$v: wire checks"; sed 's/^/        /' "$WORK/$n.probe"
+  fi
+  check "v$v: clean exit on SIGTERM after hostile input" emu_stop "$n"
+done
+
 KEY=5a6b7c8d9eaf00112233445566778899
 for v in 13 18; do
   echo "-- EZSP v$v: herdsman forms from its settings, backs up, resumes"

@@ -1368,6 +1368,42 @@ static void cmd_send_unicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
     }
 }
 
+/* Mgmt_NWK_Update_req with scanDuration 0xFE broadcast by the coordinator: the stack itself
+ * moves to the new channel with the given nwkUpdateId (herdsman's changeChannel, ZDO with
+ * the TSN first: tsn, channelMask u32, 0xFE, nwkUpdateId) and reports CHANNEL_CHANGED. */
+static void channel_change(ezsp_ncp *n, const uint8_t *msg, size_t len)
+{
+    if (len < 7 || msg[5] != 0xFE) return;
+    uint32_t mask = get_le32(msg + 1) & 0x07FFF800;
+    if (!mask || (mask & (mask - 1))) return; /* one channel only */
+    uint8_t ch = 11;
+    while (!(mask & (1u << ch)))
+        ch++;
+    ezsp_node_data nd;
+    node_data(n, &nd);
+    nd.radio_channel = ch;
+    ezsp_node_data_encode(&nd, tok(n, TOK_NODE_DATA));
+    tok(n, TOK_NETWORK_MANAGEMENT)[6] = msg[6];
+    if (ezsp_commit(n) < 0) return;
+    LOG_INFO("ezsp: channel changed to %u (nwkUpdateId %u)", ch, msg[6]);
+    uint8_t p[4];
+    zb_buf b = zb_buf_init(p, sizeof(p));
+    st_ember(n, &b, 0x9B, 0x0C17); /* CHANNEL_CHANGED */
+    ezsp_callback_later(n, 0x0019, p, b.len, 500);
+}
+
+static void cmd_set_logical_and_radio_channel(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
+                                              zb_buf *out)
+{
+    (void)h;
+    uint8_t ch = zb_get_u8(r);
+    /* InterPAN: the radio listens elsewhere for a while; the network's channel is unchanged */
+    if (ch < 11 || ch > 26)
+        st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
+    else
+        ST_OK(n, out);
+}
+
 static void cmd_send_broadcast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
 {
     (void)h;
@@ -1404,6 +1440,7 @@ static void cmd_send_broadcast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     ST_OK(n, out);
     zb_put_u8(out, aps.sequence);
     message_sent(n, 6, dest, &aps, tag);
+    if (aps.profile_id == 0x0000 && aps.cluster_id == 0x0038) channel_change(n, msg, len);
 }
 
 static void cmd_send_multicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -1494,6 +1531,7 @@ static const ezsp_cmd COMMANDS[] = {
     {0x00AB, ALL, "setValue", cmd_set_value},
     {0x00AC, ALL, "setChildData", cmd_set_child_data},
     {0x00B1, ALL, "clearKeyTable", cmd_clear_key_table},
+    {0x00B9, ALL, "setLogicalAndRadioChannel", cmd_set_logical_and_radio_channel},
     {0x00F1, ALL, "readCounters", cmd_read_counters},
     {0x0100, ALL, "getTokenCount", cmd_get_token_count},
     {0x0101, ALL, "getTokenInfo", cmd_get_token_info},

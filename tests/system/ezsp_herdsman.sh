@@ -125,6 +125,23 @@ for v in 13 18; do
   emu_stop "$m"
 done
 
+echo "-- herdsman resumes with another configured channel: its Mgmt_NWK_Update_req moves the NCP"
+n=chan
+emu_start "$n" ezsp --nvram "$WORK/$n.nv.json" --seed 11 || fail "$n: start"
+if zh "$n" "$WORK/$n.zh1" --adapter ember --channel 15 && \
+   zh "$n" "$WORK/$n.zh2" --adapter ember --channel 25 --backup-out "$WORK/$n.zh.json"; then
+  expect_eq "herdsman resumes and changes channel" \
+    "$(jget "$WORK/$n.zh2" 'j.startResult+"/"+j.network.channel+"/"+j.network.nwkUpdateID')" resumed/25/1
+  check "zbharness backup" "$HAR" backup --stack ezsp --port "$(port "$n")" -o "$WORK/$n.ours.json"
+  expect_eq "channel / nwk_update_id in our backup" \
+    "$(jget "$WORK/$n.ours.json" 'j.channel+"/"+j.nwk_update_id')" 25/1
+  flip "$WORK/$n.zh.json" "$WORK/$n.zh.spec.json"
+  check "equals herdsman's backup (Q1 applied)" "$HAR" diff "$WORK/$n.zh.spec.json" "$WORK/$n.ours.json"
+else
+  fail "herdsman channel change: $(cat "$WORK/$n.zh1" "$WORK/$n.zh2" 2>/dev/null)"
+fi
+check "clean exit on SIGTERM" emu_stop "$n"
+
 echo "-- zbharness backup -> restore onto a blank stick -> backup; EUI64 write-once rules"
 src=$WORK/pop-v18.ours.json
 n=blank

@@ -60,12 +60,13 @@ class Port:
     def send(self, b):
         os.write(self.fd, b)
 
-    def frames(self, timeout):
-        """Frames (control, payload) received within timeout (after unstuffing, CRC checked)."""
+    def frames(self, timeout, first=False):
+        """Frames (control, payload) received within timeout (after unstuffing, CRC checked);
+        with first=True, returns as soon as one has arrived."""
         end, got = time.monotonic() + timeout, []
         while True:
             left = end - time.monotonic()
-            if left <= 0:
+            if left <= 0 or (first and got):
                 return got
             r, _, _ = select.select([self.fd], [], [], left)
             if not r:
@@ -150,10 +151,57 @@ def main():
     f = p.frames(0.5)
     check(len(f) == 1 and f[0][0] == 0x34 and f[0][1][3:5] == b"\x05\x00", f"nop after recovery: {f}")
     p.send(wire(b"\x84"))
-    # 10. never a raw XON/XOFF/SUB from the NCP
+    # 10. EZSP checks of ezsp-ash.md §13 pitfalls (status width per version: u8 <= v13, u32 v14+)
+    state = {"frm": 4, "seq": 0x10}
+
+    def cmd(frame_id, params=b""):
+        ezsp = bytes([state["seq"], 0x00, 0x01, frame_id & 0xFF, frame_id >> 8]) + params
+        p.send(data_frame(state["frm"], state["frm"], ezsp))
+        f = p.frames(1.0, first=True)
+        state["frm"] = (state["frm"] + 1) & 7
+        state["seq"] += 1
+        p.send(wire(bytes([0x80 | state["frm"]])))
+        if len(f) != 1 or f[0][1][:1] != ezsp[:1] or f[0][1][3:5] != ezsp[3:5]:
+            return None
+        return f[0][1][5:]
+
+    def status(r):
+        w = 4 if pv >= 14 else 1
+        return int.from_bytes(r[:w], "little"), r[w:]
+
+    r = cmd(0x0100)
+    count = (int.from_bytes(r, "little") if r else -1)
+    check(r is not None and len(r) == (4 if pv >= 18 else 1) and count > 0,
+          f"getTokenCount: {count} in {len(r or b'')} byte(s) (u32 only from v18)")
+    infos = {}
+    for i in range(max(count, 0)):
+        r = cmd(0x0101, bytes([i]))
+        st, rest = status(r or b"\xff" * 13)
+        if st == 0 and len(rest) == 8:
+            infos[int.from_bytes(rest[:4], "little")] = rest[4:]
+    check(infos.get(0x1E12A, b"")[2:4] == b"\x08\x01" and infos.get(0x10600, b"")[2] == 25,
+          "getTokenInfo: RESTORED_EUI64 8x1, KEY_TABLE 25-byte elements")
+    r = cmd(0x0102, (0x1E12A).to_bytes(4, "little") + bytes(4))
+    st, rest = status(r or b"\xff" * 16)
+    check(st == 0 and rest == b"\x08\x00\x00\x00" + b"\xff" * 8, "getTokenData(0x1E12A): OK, 8 x FF")
+    r = cmd(0x0102, (0xE12A).to_bytes(4, "little") + bytes(4))
+    st, rest = status(r or b"")
+    check(r is not None and st != 0 and rest == bytes(4), "getTokenData(creator key 0xE12A): failure, size 0")
+    r = cmd(0x000B, b"\x0c")
+    check(r == b"\x08" + b"\xff" * 8, "getMfgToken(CUSTOM_EUI_64): 8 x FF (unset)")
+    r = cmd(0x0003, b"\x00" + (1).to_bytes(4, "little"))
+    st, rest = status(r or b"")
+    check(r is not None and st != 0 and rest == b"\x02\x00\x00", "getExtendedValue(ENDPOINT_FLAGS) unregistered: error + 2 value bytes")
+    r = cmd(0x004A, b"\xc8")
+    st, rest = status(r or b"")
+    check(st == (0x17 if pv >= 14 else 0x93) and len(rest) == 18, "getChildData(200): NOT_JOINED")
+    r = cmd(0x0028)
+    st, rest = status(r or b"")
+    check(st == (0x17 if pv >= 14 else 0x93), "getNetworkParameters without a network: NOT_JOINED")
+    # 11. never a raw XON/XOFF/SUB from the NCP
     raw = bytes(raw_seen)
     check(not any(b in (0x11, 0x13, 0x18) for b in raw), f"no raw 11/13/18 in {len(raw)} bytes received")
-    # 11. RST in any state -> RSTACK again
+    # 12. RST in any state -> RSTACK again
     raw_seen.clear()
     p.send(b"\x1a\xc0\x38\xbc\x7e")
     check(p.frames(0.5) == [(0xC1, b"\x02\x0b")], "second RST -> RSTACK")

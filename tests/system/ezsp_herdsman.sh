@@ -25,7 +25,7 @@ flip() { # flip IN OUT
 ms() { date +%s%3N; }
 
 echo "-- ASH wire behaviour (tests/system/ash_probe.py, an independent ASH implementation)"
-for v in 13 18; do
+for v in 13 14 18; do
   n=wire-v$v
   emu_start "$n" ezsp --ezsp-version "$v" || { fail "$n: start"; continue; }
   if python3 "$ZB_ROOT/tests/system/ash_probe.py" "$(port "$n")" >"$WORK/$n.probe" 2>&1; then

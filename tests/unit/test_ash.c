@@ -437,3 +437,21 @@ Test(ash_link, ack_outside_window_is_ignored)
     cr_assert_eq(s.link.ack_rx, 0);
     cr_assert_neq(ash_link_deadline(&s.link), 0);
 }
+
+Test(ash_link, host_not_ready_holds_callbacks_only_for_a_while)
+{
+    sim s;
+    got g;
+    sim_init(&s);
+    connect(&s);
+    host_raw(&s, "88 F1 70 7E"); /* ACK(0) with nRdy set (CRC from binascii.crc_hqx) */
+    cr_assert_eq(s.wire_len, 0);
+    uint8_t cb[5] = {0x00, 0x90, 0x01, 0x19, 0x00};
+    ash_link_send(&s.link, cb, 5, true);
+    cr_assert_eq(sim_take(&s, &g), 0, "callback held while the host is not ready");
+    cr_assert_eq(ash_link_deadline(&s.link), s.now + ASH_T_REMOTE_NOTRDY);
+    s.now += ASH_T_REMOTE_NOTRDY;
+    ash_link_tick(&s.link);
+    cr_assert_eq(sim_take(&s, &g), 1, "sent after T_REMOTE_NOTRDY");
+    cr_assert_eq(g.f[0].control, 0x00);
+}

@@ -42,6 +42,7 @@ typedef struct emu_frontend {
 
 extern const emu_frontend emu_znp_frontend;
 extern const emu_frontend emu_zboss_frontend;
+extern const emu_frontend emu_ezsp_frontend;
 
 /* ---- loop ---- */
 emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t errlen);

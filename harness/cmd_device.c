@@ -37,10 +37,10 @@ static const struct option DEV_OPTS[] = {{"stack", required_argument, NULL, 's'}
 
 static void backup_help(void)
 {
-    printf("usage: zbharness backup --stack znp|zboss --port PATH [-o FILE] [OPTIONS]\n\n"
+    printf("usage: zbharness backup --stack znp|ezsp|zboss --port PATH [-o FILE] [OPTIONS]\n\n"
            "Reads the network from a coordinator and writes an open coordinator backup\n"
            "(canonical JSON, mode 0600) to FILE, or prints it.\n\n"
-           "  --stack S      protocol: znp | zboss\n"
+           "  --stack S      protocol: znp | ezsp | zboss\n"
            "  --port PATH    serial port (/dev/ttyUSB0, /dev/ttyACM0, or an emulator's pty)\n"
            "  --baud N       default 115200\n"
            "  -o, --output F write the backup to F (atomically)\n"
@@ -50,7 +50,7 @@ static void backup_help(void)
 
 static void restore_help(void)
 {
-    printf("usage: zbharness restore --stack znp|zboss --port PATH --backup FILE [OPTIONS]\n\n"
+    printf("usage: zbharness restore --stack znp|ezsp|zboss --port PATH --backup FILE [OPTIONS]\n\n"
            "Writes the network in FILE to the coordinator and restarts it on that network.\n"
            "Before writing, the network on the device is backed up to\n"
            "  zbharness-prerestore-<time>.json (in the current directory, mode 0600).\n"

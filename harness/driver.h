@@ -43,6 +43,7 @@ typedef struct zbh_driver {
 
 extern const zbh_driver zbh_znp_driver;
 extern const zbh_driver zbh_zboss_driver;
+extern const zbh_driver zbh_ezsp_driver;
 /* The driver for --stack NAME (drivers.c), or NULL. */
 const zbh_driver *zbh_find_driver(const char *stack);
 /* "znp, ezsp, ..." for messages. */

@@ -6,6 +6,7 @@
 
 static const zbh_driver *const DRIVERS[] = {
     &zbh_znp_driver,
+    &zbh_ezsp_driver,
     &zbh_zboss_driver,
 };
 #define N_DRIVERS (sizeof(DRIVERS) / sizeof(DRIVERS[0]))

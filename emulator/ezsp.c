@@ -1,0 +1,327 @@
+/* ezsp.c - the EmberZNet NCP front end: ASH link glue, boot/reset, EZSP framing, callbacks
+ * and the token file.
+ *
+ * The NCP never speaks first: hosts open the port and send RST, and an unsolicited RSTACK is
+ * taken as a crash (ezsp-ash.md §1.6), so on_open only resets the decoder. herdsman's ember
+ * adapter does not touch DTR/RTS (uart/ash.js opens with XON/XOFF only), so a pty is enough.
+ * Every token write reaches the file before the response acknowledging it goes out. */
+#include "ezsp_ncp.h"
+
+#include "bytes.h"
+#include "hex.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- output */
+
+static void link_write(void *ctx, const uint8_t *p, size_t n)
+{
+    ezsp_ncp *n_ = ctx;
+    zb_log_frame("ezsp ash tx", p, n, n);
+    emu_send(n_->e, p, n);
+}
+
+static void rearm(ezsp_ncp *n);
+
+void ezsp_respond(ezsp_ncp *n, const ezsp_header *req, const uint8_t *p, size_t len)
+{
+    uint8_t out[EZSP_MAX_FRAME];
+    ezsp_header h = {.seq = req->seq,
+                     .fc_lo = EZSP_FC_RESPONSE,
+                     .fc_hi = EZSP_FC_HI,
+                     .frame_id = req->frame_id,
+                     .legacy = req->legacy};
+    size_t hn = ezsp_header_encode(&h, out);
+    if (hn + len > sizeof(out)) {
+        LOG_ERROR("ezsp: response %04x too long (%zu bytes)", req->frame_id, len);
+        return;
+    }
+    memcpy(out + hn, p, len);
+    zb_log_frame("ezsp tx", out, hn + len, hn);
+    if (ash_link_send(&n->link, out, hn + len, false) < 0)
+        LOG_WARN("ezsp: transmit queue full, response %04x dropped", req->frame_id);
+    rearm(n);
+}
+
+void ezsp_callback(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len)
+{
+    uint8_t out[EZSP_MAX_FRAME];
+    ezsp_header h = {.seq = n->last_seq,
+                     .fc_lo = EZSP_FC_RESPONSE | EZSP_FC_CALLBACK,
+                     .fc_hi = EZSP_FC_HI,
+                     .frame_id = frame_id};
+    size_t hn = ezsp_header_encode(&h, out);
+    if (hn + len > sizeof(out)) return;
+    memcpy(out + hn, p, len);
+    zb_log_frame("ezsp cb", out, hn + len, hn);
+    if (ash_link_send(&n->link, out, hn + len, true) < 0)
+        LOG_WARN("ezsp: transmit queue full, callback %04x dropped", frame_id);
+    rearm(n);
+}
+
+/* Callbacks that follow a response after a pause: herdsman registers its waiter for e.g.
+ * NETWORK_UP only once the response has been processed (§10). */
+typedef struct later_cb {
+    bool used;
+    ezsp_ncp *n;
+    unsigned boot; /* dropped if the NCP was reset meanwhile */
+    uint16_t frame_id;
+    size_t len;
+    uint8_t data[EZSP_MAX_FRAME];
+} later_cb;
+
+/* A fixed pool (one NCP per process): nothing to free when the loop stops with timers set. */
+static later_cb g_later[32];
+static unsigned g_boot_generation;
+
+static void later_fire(emu *e, void *arg)
+{
+    later_cb *c = arg;
+    (void)e;
+    if (c->boot == g_boot_generation) ezsp_callback(c->n, c->frame_id, c->data, c->len);
+    c->used = false;
+}
+
+void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len,
+                         unsigned delay_ms)
+{
+    later_cb *c = NULL;
+    for (size_t i = 0; i < sizeof(g_later) / sizeof(g_later[0]) && !c; i++)
+        if (!g_later[i].used) c = &g_later[i];
+    if (!c || len > sizeof(c->data)) {
+        LOG_WARN("ezsp: callback %04x dropped (too many pending)", frame_id);
+        return;
+    }
+    c->used = true;
+    c->n = n;
+    c->boot = g_boot_generation;
+    c->frame_id = frame_id;
+    c->len = len;
+    memcpy(c->data, p, len);
+    if (!emu_timer_add(n->e, delay_ms, later_fire, c)) c->used = false;
+}
+
+int ezsp_commit(ezsp_ncp *n)
+{
+    cJSON *doc = ezsp_nv_to_json(&n->nv);
+    if (!doc) return -1;
+    int rc = emu_nv_save(n->e, doc);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- link timers */
+
+static void link_timer_fire(emu *e, void *arg)
+{
+    ezsp_ncp *n = arg;
+    (void)e;
+    n->link_timer = 0;
+    ash_link_tick(&n->link);
+    rearm(n);
+}
+
+static void rearm(ezsp_ncp *n)
+{
+    if (n->link_timer) emu_timer_cancel(n->e, n->link_timer);
+    n->link_timer = 0;
+    uint64_t d = ash_link_deadline(&n->link);
+    if (!d) return;
+    uint64_t now = emu_now_ms();
+    n->link_timer = emu_timer_add(n->e, d > now ? d - now : 0, link_timer_fire, n);
+}
+
+static uint64_t link_now(void *ctx)
+{
+    (void)ctx;
+    return emu_now_ms();
+}
+
+/* ---------------------------------------------------------------- boot */
+
+bool ezsp_has_network(ezsp_ncp *n)
+{
+    ezsp_node_data nd;
+    ezsp_node_data_decode(ezsp_nv_elem(&n->nv, TOK_NODE_DATA, 0), &nd);
+    return nd.node_type != 0 && nd.pan_id != 0xFFFF;
+}
+
+static bool blank8(const uint8_t *p)
+{
+    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    return memcmp(p, ff, 8) == 0;
+}
+
+/* A reboot (power-up or RST): RAM state back to defaults, tokens kept (§1.6), the effective
+ * EUI64 chosen (§8.4). */
+void ezsp_boot(ezsp_ncp *n)
+{
+    g_boot_generation++;
+    n->version = 0;
+    n->network_up = false;
+    n->security_set = false;
+    memset(&n->sec, 0, sizeof(n->sec));
+    n->ext_security_bitmask = 0;
+    memset(n->config, 0, sizeof(n->config));
+    n->config[0x01] = 0xFF; /* PACKET_BUFFER_COUNT */
+    n->config[0x02] = 16;   /* NEIGHBOR_TABLE_SIZE */
+    n->config[0x05] = EZSP_ADDRESS_TABLE;
+    n->config[0x06] = EZSP_MULTICAST_TABLE;
+    n->config[0x0C] = 2; /* STACK_PROFILE */
+    n->config[0x0D] = 5; /* SECURITY_LEVEL */
+    n->config[0x10] = 30;
+    n->config[0x11] = 32;
+    n->config[0x1E] = EZSP_KEY_TABLE_SIZE;
+    n->config[0x2D] = 1; /* SUPPORTED_NETWORKS */
+    n->config[0x36] = 300;
+    memset(n->policy, 0, sizeof(n->policy));
+    n->policy[0x04] = 0x40; /* MESSAGE_TAG_ONLY_IN_CALLBACK */
+    n->manufacturer_code = 0x1049;
+    n->n_endpoints = 0;
+    memset(n->multicast, 0, sizeof(n->multicast));
+    n->transient_key_set = false;
+    const uint8_t *restored = ezsp_nv_elem(&n->nv, TOK_RESTORED_EUI64, 0);
+    if (!blank8(restored))
+        memcpy(n->eui64, restored, 8);
+    else if (!blank8(n->nv.mfg_custom_eui))
+        memcpy(n->eui64, n->nv.mfg_custom_eui, 8);
+    else
+        memcpy(n->eui64, n->nv.hw_eui64, 8);
+    n->nwk_frame_counter = get_le32(ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0));
+    uint8_t *boot = ezsp_nv_elem(&n->nv, TOK_BOOT_COUNTER, 0);
+    put_le32(boot, get_le32(boot) + 1);
+    ezsp_commit(n);
+}
+
+static void link_reset(void *ctx)
+{
+    ezsp_ncp *n = ctx;
+    LOG_DEBUG("ezsp: RST: rebooting (tokens kept)");
+    ezsp_boot(n);
+}
+
+/* ---------------------------------------------------------------- input */
+
+static void link_frame(void *ctx, const uint8_t *p, size_t len)
+{
+    ezsp_ncp *n = ctx;
+    ezsp_header h;
+    int off = ezsp_header_decode(p, len, &h);
+    zb_log_frame("ezsp rx", p, len, off > 0 ? (size_t)off : len);
+    if (off < 0) {
+        /* unreadable header: answer invalidCommand on the frame id we can see */
+        if (len < 3) return;
+        h.seq = p[0];
+        h.legacy = len < EZSP_EXT_HEADER;
+        h.frame_id = h.legacy ? p[2] : get_le16(p + 3);
+        uint8_t st[4] = {EZSP_ERROR_INVALID_FRAME_ID, 0, 0, 0};
+        h.frame_id = EZSP_ID_INVALID;
+        ezsp_respond(n, &h, st, n->version >= 14 ? 4 : 1);
+        return;
+    }
+    n->last_seq = h.seq;
+    ezsp_dispatch(n, &h, p + off, len - (size_t)off);
+}
+
+static void ezsp_on_bytes(void *fe, const uint8_t *p, size_t len)
+{
+    ezsp_ncp *n = fe;
+    zb_log_frame("ezsp ash rx", p, len, len);
+    ash_link_feed(&n->link, p, len);
+    rearm(n);
+}
+
+static void ezsp_on_open(void *fe)
+{
+    ezsp_ncp *n = fe;
+    ash_decoder_init(&n->link.dec);
+}
+
+static void ezsp_on_close(void *fe)
+{
+    ezsp_ncp *n = fe;
+    /* the host is gone: stop retransmitting into the void; the next host sends RST */
+    n->link.connected = false;
+    n->link.ack_deadline = 0;
+    n->link.q_len = 0;
+    rearm(n);
+}
+
+static void *ezsp_create(emu *e, const emu_options *o, char *err, size_t errlen)
+{
+    int ver = o->ezsp_version ? o->ezsp_version : EZSP_MAX_VERSION;
+    if (ver < EZSP_MIN_VERSION || ver > EZSP_MAX_VERSION) {
+        snprintf(err, errlen, "--ezsp-version %d: this NCP serves EZSP %d..%d", ver,
+                 EZSP_MIN_VERSION, EZSP_MAX_VERSION);
+        return NULL;
+    }
+    if (o->profile) {
+        snprintf(err, errlen, "--profile is not used by the ezsp stack (use --ezsp-version)");
+        return NULL;
+    }
+    ezsp_ncp *n = calloc(1, sizeof(*n));
+    if (!n || ezsp_nv_init(&n->nv) < 0) {
+        free(n);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    n->e = e;
+    n->max_version = ver;
+    n->devices_wanted = o->devices;
+    ash_link_ops ops = {link_write, link_frame, link_reset, link_now};
+    ash_link_init(&n->link, &ops, n);
+    cJSON *doc = NULL;
+    int have = o->nvram_path ? emu_nv_load(o->nvram_path, &doc, err, errlen) : 0;
+    if (have < 0) goto fail;
+    if (have) {
+        char sub[200];
+        if (ezsp_nv_from_json(&n->nv, doc, sub, sizeof(sub)) < 0) {
+            snprintf(err, errlen, "%s: %s", o->nvram_path, sub);
+            goto fail;
+        }
+        cJSON_Delete(doc);
+        doc = NULL;
+    } else {
+        /* Silicon Labs OUI 0x000B57 + random */
+        put_le64(n->nv.hw_eui64,
+                 0x000B570000000000ull | ((uint64_t)emu_rand(e) << 8) | (emu_rand(e) & 0xFF));
+    }
+    if (o->ieee) {
+        uint8_t be[8];
+        hex_decode(o->ieee, be, 8);
+        for (int i = 0; i < 8; i++)
+            n->nv.hw_eui64[i] = be[7 - i];
+    }
+    ezsp_boot(n);
+    if (o->devices && ezsp_has_network(n)) ezsp_add_simulated_devices(n, o->devices);
+    LOG_INFO("ezsp: EmberZNet NCP, EZSP v%d, %s network", ver,
+             ezsp_has_network(n) ? "formed" : "no");
+    return n;
+fail:
+    cJSON_Delete(doc);
+    ezsp_nv_free(&n->nv);
+    free(n);
+    return NULL;
+}
+
+static void ezsp_destroy(void *fe)
+{
+    ezsp_ncp *n = fe;
+    uint8_t *fc = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
+    if (get_le32(fc) != n->nwk_frame_counter) {
+        put_le32(fc, n->nwk_frame_counter);
+        ezsp_commit(n);
+    }
+    ezsp_nv_free(&n->nv);
+    free(n);
+}
+
+const emu_frontend emu_ezsp_frontend = {
+    "ezsp",        "Silicon Labs EmberZNet NCP (EZSP over ASH): --ezsp-version 13..18",
+    ezsp_create,   ezsp_destroy,
+    ezsp_on_open,  ezsp_on_close,
+    ezsp_on_bytes,
+};

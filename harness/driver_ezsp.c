@@ -1,0 +1,630 @@
+/* driver_ezsp.c - the harness's EmberZNet host driver (EZSP over ASH, v13 and later).
+ *
+ * Backup reads what the NCP exposes through EZSP (ezsp-ash.md §9.1): network parameters, the
+ * keys through the security manager, the NWK frame counter, and - unlike herdsman, whose ember
+ * backups have no devices - the key table (plaintext link keys), child table and address
+ * table. Restore follows bellows' order (§7.2): leave any network, set the node EUI64, write
+ * the counters while no network exists, the initial security state, the link keys and device
+ * tables, then form on the backup's channel.
+ *
+ * The coordinator EUI64: the rewritable STACK_RESTORED_EUI64 token is used when it is already
+ * in use; otherwise the write-once MFG_CUSTOM_EUI_64 is burnt while it is blank. When that
+ * token already holds another EUI64, the restore refuses, unless the backup carries bellows'
+ * documented override `stack_specific.ezsp."i_understand_i_can_update_eui64_only_once_and_i_
+ * still_want_to_do_it": true`, in which case the restored-EUI64 token takes precedence. */
+#include "driver.h"
+#include "ezsp_host.h"
+
+#include "bytes.h"
+#include "hex.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EUI64_OVERRIDE     "i_understand_i_can_update_eui64_only_once_and_i_still_want_to_do_it"
+#define TOK_RESTORED_EUI64 0x1E12A
+
+typedef struct ezsp_drv {
+    ezsp_host h;
+    int version;
+} ezsp_drv;
+
+/* ---------------------------------------------------------------- small commands */
+
+static uint32_t rd_status(ezsp_drv *d, zb_rd *r)
+{
+    return ezsp_get_status(r, d->version);
+}
+
+static int cmd(ezsp_drv *d, uint16_t id, const uint8_t *p, size_t n, ezsp_host_frame *rsp, zb_rd *r)
+{
+    int rc = ezsp_host_cmd(&d->h, id, p, n, rsp);
+    if (rc == 0) *r = zb_rd_init(rsp->data, rsp->len);
+    return rc;
+}
+
+/* A command whose whole answer is one Ember/Ezsp status in the version's width. Returns the
+ * status, or a negative host error. */
+static long status_cmd(ezsp_drv *d, uint16_t id, const uint8_t *p, size_t n)
+{
+    ezsp_host_frame f;
+    zb_rd r;
+    int rc = cmd(d, id, p, n, &f, &r);
+    if (rc) return rc;
+    uint32_t st = rd_status(d, &r);
+    return r.short_read ? 0xFF : (long)st;
+}
+
+static long set_value(ezsp_drv *d, uint8_t id, const uint8_t *v, uint8_t len)
+{
+    uint8_t p[16] = {id, len};
+    memcpy(p + 2, v, len);
+    return status_cmd(d, 0x00AB, p, 2u + len);
+}
+
+static int get_config(ezsp_drv *d, uint8_t id, uint16_t *v)
+{
+    ezsp_host_frame f;
+    zb_rd r;
+    int rc = cmd(d, 0x0052, &id, 1, &f, &r);
+    if (rc) return rc;
+    uint32_t st = rd_status(d, &r);
+    *v = zb_get_le16(&r);
+    return st || r.short_read ? 1 : 0;
+}
+
+static int get_eui64(ezsp_drv *d, uint8_t eui[8])
+{
+    ezsp_host_frame f;
+    zb_rd r;
+    int rc = cmd(d, 0x0026, NULL, 0, &f, &r);
+    if (rc) return rc;
+    zb_get_bytes(&r, eui, 8);
+    return r.short_read ? 1 : 0;
+}
+
+static int network_state(ezsp_drv *d)
+{
+    ezsp_host_frame f;
+    zb_rd r;
+    int rc = cmd(d, 0x0018, NULL, 0, &f, &r);
+    return rc ? rc : zb_get_u8(&r);
+}
+
+/* stackStatusHandler with this status (Ember value up to v13, sl_status from v14) */
+static int wait_stack_status(ezsp_drv *d, uint8_t ember, uint32_t sl)
+{
+    ezsp_host_frame f;
+    for (;;) {
+        int rc = ezsp_host_wait_cb(&d->h, 0x0019, &f, 10000);
+        if (rc) return rc;
+        zb_rd r = zb_rd_init(f.data, f.len);
+        if (rd_status(d, &r) == (d->version >= 14 ? sl : ember)) return 0;
+    }
+}
+
+/* networkInit: 1 = network up, 0 = no network, < 0 error */
+static int network_up(ezsp_drv *d)
+{
+    if (network_state(d) == 2) return 1;
+    uint8_t p[2] = {0, 0};
+    ezsp_host_drain(&d->h);
+    long st = status_cmd(d, 0x0017, p, 2);
+    if (st < 0) return (int)st;
+    if (st == (d->version >= 14 ? SL_NOT_JOINED : EMBER_NOT_JOINED)) return 0;
+    if (st != 0) return -100;
+    return wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP) == 0 ? 1 : -101;
+}
+
+static void ctx_for(ezsp_secman_context *c, uint8_t type, uint8_t index)
+{
+    memset(c, 0, sizeof(*c));
+    c->core_key_type = type;
+    c->key_index = index;
+}
+
+/* exportKey: status first from v14, last before (§5.5) */
+static int export_key(ezsp_drv *d, uint8_t type, uint8_t index, uint8_t key[16])
+{
+    ezsp_secman_context c;
+    uint8_t p[EZSP_SECMAN_CONTEXT_SIZE];
+    ctx_for(&c, type, index);
+    zb_buf b = zb_buf_init(p, sizeof(p));
+    ezsp_put_secman_context(&b, &c);
+    ezsp_host_frame f;
+    zb_rd r;
+    int rc = cmd(d, 0x0114, p, b.len, &f, &r);
+    if (rc) return rc;
+    uint32_t st;
+    if (d->version >= 14) {
+        st = zb_get_le32(&r);
+        zb_get_bytes(&r, key, 16);
+    } else {
+        zb_get_bytes(&r, key, 16);
+        st = zb_get_le32(&r);
+    }
+    return st || r.short_read ? 1 : 0;
+}
+
+static void *ezsp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+{
+    ezsp_drv *d = calloc(1, sizeof(*d));
+    if (!d) return NULL;
+    ezsp_host_init(&d->h, s);
+    int pv = ezsp_host_connect(&d->h, 13);
+    if (pv < 0) {
+        snprintf(err, errlen, "no EZSP NCP: %s (is it an EmberZNet stick?)",
+                 ezsp_host_strerror(pv));
+        goto fail;
+    }
+    if (pv < 13) {
+        snprintf(err, errlen, "EZSP v%d: this driver needs v13 or later", pv);
+        goto fail;
+    }
+    d->version = pv;
+    uint8_t id = 0x11;
+    ezsp_host_frame f;
+    zb_rd r;
+    ezsp_version_info vi = {0};
+    if (cmd(d, 0x00AA, &id, 1, &f, &r) == 0 && rd_status(d, &r) == 0 && zb_get_u8(&r) == 7)
+        ezsp_get_version_info(&r, &vi);
+    snprintf(info->stack, sizeof(info->stack), "ezsp");
+    snprintf(info->profile, sizeof(info->profile), "ezsp%d", pv);
+    snprintf(info->firmware, sizeof(info->firmware), "EmberZNet %u.%u.%u.%u build %u (EZSP v%d)",
+             vi.major, vi.minor, vi.patch, vi.special, vi.build, pv);
+    info->can_restore = 1;
+    LOG_INFO("ezsp: %s", info->firmware);
+    return d;
+fail:
+    free(d);
+    return NULL;
+}
+
+static void ezsp_close(void *d)
+{
+    free(d);
+}
+
+/* ---------------------------------------------------------------- backup */
+
+static void add_or_merge(ocb_backup *b, const ocb_device *nd)
+{
+    ocb_device *cur = (ocb_device *)ocb_find_device(b, nd->ieee);
+    if (!cur) {
+        ocb_add_device(b, nd);
+        return;
+    }
+    if (nd->has_nwk && !cur->has_nwk) {
+        cur->has_nwk = true;
+        cur->nwk = nd->nwk;
+    }
+    if (nd->is_child) cur->is_child = true;
+    if (nd->has_link_key && !cur->has_link_key) {
+        cur->has_link_key = true;
+        cur->link_key = nd->link_key;
+    }
+}
+
+static int read_children(ezsp_drv *d, ocb_backup *b)
+{
+    for (unsigned i = 0; i < 64; i++) {
+        uint8_t idx = (uint8_t)i;
+        ezsp_host_frame f;
+        zb_rd r;
+        int rc = cmd(d, 0x004A, &idx, 1, &f, &r);
+        if (rc) return rc;
+        uint32_t st = rd_status(d, &r);
+        ezsp_child_data c;
+        ezsp_get_child_data(&r, &c);
+        if (st || r.short_read) continue; /* NOT_JOINED: free slot */
+        ocb_device nd = {.ieee = get_le64(c.eui64), .has_nwk = true, .nwk = c.id, .is_child = true};
+        add_or_merge(b, &nd);
+    }
+    return 0;
+}
+
+static int read_address_table(ezsp_drv *d, ocb_backup *b)
+{
+    uint16_t size = 0;
+    if (get_config(d, 0x05, &size)) return 0;
+    static const uint8_t z8[8];
+    for (unsigned i = 0; i < size && i < 256; i++) {
+        uint8_t idx = (uint8_t)i, eui[8];
+        uint16_t nwk;
+        ezsp_host_frame f;
+        zb_rd r;
+        int rc;
+        if (d->version >= 14) {
+            if ((rc = cmd(d, 0x005E, &idx, 1, &f, &r))) return rc;
+            uint32_t st = zb_get_le32(&r);
+            nwk = zb_get_le16(&r);
+            zb_get_bytes(&r, eui, 8);
+            if (st || r.short_read) continue;
+        } else {
+            if ((rc = cmd(d, 0x005F, &idx, 1, &f, &r))) return rc;
+            nwk = zb_get_le16(&r);
+            if (nwk >= 0xFFF8) continue;
+            if ((rc = cmd(d, 0x005E, &idx, 1, &f, &r))) return rc;
+            zb_get_bytes(&r, eui, 8);
+        }
+        if (!memcmp(eui, z8, 8) || nwk >= 0xFFF8) continue;
+        ocb_device nd = {.ieee = get_le64(eui), .has_nwk = true, .nwk = nwk, .is_child = false};
+        add_or_merge(b, &nd);
+    }
+    return 0;
+}
+
+static int read_key_table(ezsp_drv *d, ocb_backup *b)
+{
+    uint16_t size = 0;
+    if (get_config(d, 0x1E, &size)) return 0;
+    for (unsigned i = 0; i < size && i < 256; i++) {
+        uint8_t idx = (uint8_t)i, eui[8], key[16];
+        ezsp_aps_key_metadata m;
+        ezsp_host_frame f;
+        zb_rd r;
+        int rc = cmd(d, 0x010F, &idx, 1, &f, &r);
+        if (rc) return rc;
+        uint32_t st;
+        if (d->version >= 14) {
+            ezsp_secman_context c;
+            st = zb_get_le32(&r);
+            ezsp_get_secman_context(&r, &c);
+            memcpy(eui, c.eui64, 8);
+            zb_get_bytes(&r, key, 16);
+            ezsp_get_aps_key_metadata(&r, &m);
+        } else {
+            zb_get_bytes(&r, eui, 8);
+            zb_get_bytes(&r, key, 16);
+            ezsp_get_aps_key_metadata(&r, &m);
+            st = zb_get_le32(&r);
+        }
+        if (st || r.short_read) continue;
+        /* is_child: only the child table says so; a key alone makes a (router) device */
+        ocb_device nd = {.ieee = get_le64(eui), .has_link_key = true, .is_child = false};
+        memcpy(nd.link_key.key, key, 16);
+        nd.link_key.tx_counter = m.outgoing_frame_counter;
+        /* EZSP has no command that sets a key's incoming counter (importLinkKey carries the
+         * key only), so no restore can bring it back and a restored NCP starts it at 0. The
+         * backup says 0 too: a lower incoming counter only means "accept the device's next
+         * frame", never a rejected device, and backups stay restorable and comparable. */
+        nd.link_key.rx_counter = 0;
+        (void)m.incoming_frame_counter;
+        add_or_merge(b, &nd);
+    }
+    return 0;
+}
+
+static ocb_backup *ezsp_read_network(void *dv, char *err, size_t errlen)
+{
+    ezsp_drv *d = dv;
+    int up = network_up(d);
+    if (up <= 0) {
+        snprintf(err, errlen,
+                 up == 0 ? "no network formed (networkInit: NOT_JOINED)" : "networkInit failed");
+        return NULL;
+    }
+    ezsp_host_frame f;
+    zb_rd r;
+    int rc = cmd(d, 0x0028, NULL, 0, &f, &r);
+    uint32_t st = rc ? 1 : rd_status(d, &r);
+    uint8_t node_type = zb_get_u8(&r);
+    ezsp_network_params np;
+    ezsp_get_network_params(&r, &np);
+    if (rc || st || r.short_read || node_type != 1) {
+        snprintf(err, errlen, "getNetworkParameters failed (status %u, node type %u)", (unsigned)st,
+                 node_type);
+        return NULL;
+    }
+    uint8_t eui[8], nwk_key[16], tclk[16];
+    ezsp_network_key_info ki;
+    uint16_t level = 5;
+    if (get_eui64(d, eui) || export_key(d, SECMAN_KEY_NETWORK, 0, nwk_key) ||
+        export_key(d, SECMAN_KEY_TC_LINK, 0, tclk)) {
+        snprintf(err, errlen, "reading the EUI64 / exporting the keys failed");
+        return NULL;
+    }
+    if (cmd(d, 0x0116, NULL, 0, &f, &r) || zb_get_le32(&r) != 0) {
+        snprintf(err, errlen, "getNetworkKeyInfo failed");
+        return NULL;
+    }
+    ezsp_get_network_key_info(&r, &ki);
+    if (r.short_read || !ki.network_key_set) {
+        snprintf(err, errlen, "getNetworkKeyInfo: no network key set");
+        return NULL;
+    }
+    get_config(d, 0x0D, &level);
+
+    ocb_backup *b = ocb_new();
+    if (!b) return NULL;
+    char src[64];
+    snprintf(src, sizeof(src), "zbharness@%s", ZB_VERSION);
+    ocb_set_source(b, src);
+    b->internal = cJSON_CreateObject();
+    if (b->internal) cJSON_AddNumberToObject(b->internal, "ezspVersion", d->version);
+    b->coordinator_ieee = get_le64(eui);
+    b->pan_id = np.pan_id;
+    b->extended_pan_id = get_le64(np.extended_pan_id);
+    b->nwk_update_id = np.nwk_update_id;
+    b->security_level = (uint8_t)level;
+    b->channel = np.radio_channel;
+    b->channel_mask = np.channels & 0x07FFF800;
+    if (!(b->channel_mask & (1u << b->channel))) b->channel_mask |= 1u << b->channel;
+    memcpy(b->network_key.key, nwk_key, 16);
+    b->network_key.sequence_number = ki.network_key_seq;
+    b->network_key.frame_counter = ki.network_key_frame_counter;
+    b->has_hashed_tclk = true;
+    memcpy(b->hashed_tclk, tclk, 16);
+    char hx[33];
+    hex_encode(tclk, 16, hx);
+    b->stack_specific = cJSON_CreateObject();
+    cJSON *ez = b->stack_specific ? cJSON_AddObjectToObject(b->stack_specific, "ezsp") : NULL;
+    if (!ez || !cJSON_AddStringToObject(ez, "hashed_tclk", hx)) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if ((rc = read_key_table(d, b)) || (rc = read_children(d, b)) ||
+        (rc = read_address_table(d, b))) {
+        snprintf(err, errlen, "reading the device tables: %s", ezsp_host_strerror(rc));
+        goto fail;
+    }
+    ocb_sort_devices(b);
+    return b;
+fail:
+    ocb_free(b);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- restore */
+
+#define STEP(expr, what)                                                                           \
+    do {                                                                                           \
+        long rc_ = (expr);                                                                         \
+        if (rc_) {                                                                                 \
+            if (rc_ < 0 && rc_ > -10)                                                              \
+                snprintf(err, errlen, "%s: %s", what, ezsp_host_strerror((int)rc_));               \
+            else                                                                                   \
+                snprintf(err, errlen, "%s: status 0x%lx", what, (unsigned long)rc_);               \
+            return -1;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+static bool override_eui64(const ocb_backup *b)
+{
+    const cJSON *ez = b->stack_specific ? cJSON_GetObjectItem(b->stack_specific, "ezsp") : NULL;
+    return ez && cJSON_IsTrue(cJSON_GetObjectItem(ez, EUI64_OVERRIDE));
+}
+
+static bool blank8(const uint8_t *p)
+{
+    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    return memcmp(p, ff, 8) == 0;
+}
+
+static long write_restored_eui64(ezsp_drv *d, const uint8_t want[8])
+{
+    uint8_t p[20];
+    put_le32(p, TOK_RESTORED_EUI64);
+    put_le32(p + 4, 0);
+    put_le32(p + 8, 8);
+    memcpy(p + 12, want, 8);
+    return status_cmd(d, 0x0103, p, sizeof(p));
+}
+
+/* Makes the node EUI64 `ieee` (takes effect after the reset the caller does). Returns 1 when
+ * something was written, 0 when already right, -1 + err. */
+static int set_eui64(ezsp_drv *d, const ocb_backup *b, char *err, size_t errlen)
+{
+    uint8_t cur[8], want[8];
+    put_le64(want, b->coordinator_ieee);
+    STEP(get_eui64(d, cur), "getEui64");
+    if (!memcmp(cur, want, 8)) return 0;
+    /* the rewritable NVM3 token, if this NCP uses it already */
+    uint8_t p[8];
+    put_le32(p, TOK_RESTORED_EUI64);
+    put_le32(p + 4, 0);
+    ezsp_host_frame f;
+    zb_rd r;
+    STEP(cmd(d, 0x0102, p, 8, &f, &r), "getTokenData(RESTORED_EUI64)");
+    uint32_t st = rd_status(d, &r);
+    uint32_t size = zb_get_le32(&r);
+    uint8_t restored[8];
+    zb_get_bytes(&r, restored, 8);
+    bool have_token = st == 0 && size == 8 && !r.short_read;
+    if (have_token && !blank8(restored)) {
+        LOG_INFO("ezsp: EUI64 via the restored-EUI64 token (rewritable)");
+        STEP(write_restored_eui64(d, want), "setTokenData(RESTORED_EUI64)");
+        return 1;
+    }
+    uint8_t id = 0x0C, mfg[8] = {0};
+    STEP(cmd(d, 0x000B, &id, 1, &f, &r), "getMfgToken(CUSTOM_EUI_64)");
+    uint8_t len = zb_get_u8(&r);
+    zb_get_bytes(&r, mfg, 8);
+    if (len == 8 && blank8(mfg)) {
+        LOG_WARN("ezsp: burning MFG_CUSTOM_EUI_64 (write-once) with the backup's IEEE");
+        uint8_t sp[10] = {0x0C, 8};
+        memcpy(sp + 2, want, 8);
+        STEP(status_cmd(d, 0x000C, sp, sizeof(sp)), "setMfgToken(CUSTOM_EUI_64)");
+        return 1;
+    }
+    if (!override_eui64(b) || !have_token) {
+        snprintf(err, errlen,
+                 "the stick's IEEE is %016llx, the backup's %016llx, and its write-once "
+                 "MFG_CUSTOM_EUI_64 is already used; refusing. To write the backup's IEEE into "
+                 "the restored-EUI64 token instead, add \"%s\": true under stack_specific.ezsp "
+                 "in the backup",
+                 (unsigned long long)get_le64(cur), (unsigned long long)b->coordinator_ieee,
+                 EUI64_OVERRIDE);
+        return -1;
+    }
+    LOG_WARN("ezsp: MFG_CUSTOM_EUI_64 used; override given: writing the restored-EUI64 token");
+    STEP(write_restored_eui64(d, want), "setTokenData(RESTORED_EUI64)");
+    return 1;
+}
+
+/* A fresh TC link key root when the backup has none (zigpy does the same). */
+static int random_key(uint8_t key[16])
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f) return -1;
+    size_t n = fread(key, 1, 16, f);
+    fclose(f);
+    return n == 16 ? 0 : -1;
+}
+
+static int reconnect(ezsp_drv *d)
+{
+    int pv = ezsp_host_connect(&d->h, 13);
+    if (pv < 0) return pv;
+    return pv == d->version ? 0 : EZSP_HOST_IO;
+}
+
+static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t errlen)
+{
+    uint16_t key_size = 0, addr_size = 0;
+    get_config(d, 0x1E, &key_size);
+    get_config(d, 0x05, &addr_size);
+    size_t n_keys = 0;
+    for (size_t i = 0; i < b->n_devices; i++)
+        n_keys += b->devices[i].has_link_key;
+    if (n_keys > key_size) {
+        snprintf(err, errlen, "%zu link keys do not fit the NCP's key table (%u entries)", n_keys,
+                 key_size);
+        return -1;
+    }
+    STEP(status_cmd(d, 0x00B1, NULL, 0), "clearKeyTable");
+    unsigned ki = 0, ci = 0, ai = 0;
+    for (size_t i = 0; i < b->n_devices; i++) {
+        const ocb_device *dev = &b->devices[i];
+        uint8_t eui[8];
+        put_le64(eui, dev->ieee);
+        if (dev->has_link_key) {
+            uint8_t p[25] = {(uint8_t)ki++};
+            memcpy(p + 1, eui, 8);
+            memcpy(p + 9, dev->link_key.key, 16);
+            ezsp_host_frame f;
+            zb_rd r;
+            STEP(cmd(d, 0x010E, p, sizeof(p), &f, &r), "importLinkKey");
+            STEP((long)zb_get_le32(&r), "importLinkKey");
+        }
+        if (!dev->has_nwk) continue;
+        if (dev->is_child && ci < 64) {
+            ezsp_child_data c = {.type = 4, .id = dev->nwk};
+            memcpy(c.eui64, eui, 8);
+            uint8_t p[1 + EZSP_CHILD_DATA_SIZE];
+            zb_buf wb = zb_buf_init(p, sizeof(p));
+            zb_put_u8(&wb, (uint8_t)ci++);
+            ezsp_put_child_data(&wb, &c);
+            STEP(status_cmd(d, 0x00AC, p, wb.len), "setChildData");
+        } else if (!dev->is_child && ai < addr_size) {
+            if (d->version >= 14) {
+                uint8_t p[12] = {(uint8_t)ai++};
+                memcpy(p + 1, eui, 8);
+                put_le16(p + 9, dev->nwk);
+                p[11] = 0;
+                ezsp_host_frame f;
+                zb_rd r;
+                STEP(cmd(d, 0x005C, p, sizeof(p), &f, &r), "setAddressTableInfo");
+                STEP((long)zb_get_le32(&r), "setAddressTableInfo");
+            } else {
+                uint8_t p[9] = {(uint8_t)ai};
+                memcpy(p + 1, eui, 8);
+                STEP(status_cmd(d, 0x005C, p, sizeof(p)), "setAddressTableRemoteEui64");
+                uint8_t q[3] = {(uint8_t)ai++};
+                put_le16(q + 1, dev->nwk);
+                ezsp_host_frame f;
+                STEP(ezsp_host_cmd(&d->h, 0x005D, q, 3, &f), "setAddressTableRemoteNodeId");
+            }
+        }
+    }
+    LOG_INFO("ezsp: %u link keys, %u children, %u address-table entries written", ki, ci, ai);
+    return 0;
+}
+
+static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_opts *o, char *err,
+                              size_t errlen)
+{
+    ezsp_drv *d = dv;
+    LOG_INFO("ezsp: restore 1/5: coordinator IEEE %016llx",
+             (unsigned long long)b->coordinator_ieee);
+    int changed = set_eui64(d, b, err, errlen);
+    if (changed < 0) return -1;
+    if (changed) {
+        STEP(reconnect(d), "resetting the NCP");
+        uint8_t now[8];
+        STEP(get_eui64(d, now), "getEui64");
+        if (get_le64(now) != b->coordinator_ieee) {
+            snprintf(err, errlen, "the NCP kept IEEE %016llx after the reset",
+                     (unsigned long long)get_le64(now));
+            return -1;
+        }
+    }
+
+    LOG_INFO("ezsp: restore 2/5: leave the current network");
+    int up = network_up(d);
+    if (up < 0) STEP(up, "networkInit");
+    if (up) {
+        uint8_t opt = 0;
+        ezsp_host_drain(&d->h);
+        STEP(status_cmd(d, 0x0020, &opt, d->version >= 14 ? 1 : 0), "leaveNetwork");
+        STEP(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN), "waiting NETWORK_DOWN");
+    }
+
+    LOG_INFO("ezsp: restore 3/5: frame counters and security state");
+    if (network_state(d) != 0) {
+        snprintf(err, errlen, "the NCP still has a network up");
+        return -1;
+    }
+    uint8_t v[4];
+    uint64_t fc = (uint64_t)b->network_key.frame_counter + o->counter_increment;
+    put_le32(v, fc > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)fc);
+    STEP(set_value(d, 0x23, v, 4), "setValue(NWK_FRAME_COUNTER)");
+    uint64_t aps = 0;
+    for (size_t i = 0; i < b->n_devices; i++)
+        if (b->devices[i].has_link_key && b->devices[i].link_key.tx_counter > aps)
+            aps = b->devices[i].link_key.tx_counter;
+    if (aps) aps += o->counter_increment; /* EmberZNet: one outgoing APS counter for all keys */
+    put_le32(v, aps > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)aps);
+    STEP(set_value(d, 0x24, v, 4), "setValue(APS_FRAME_COUNTER)");
+    ezsp_initial_security s = {.bitmask = 0x1BC4,
+                               .network_key_seq = b->network_key.sequence_number};
+    memcpy(s.network_key, b->network_key.key, 16);
+    if (b->has_hashed_tclk) {
+        memcpy(s.preconfigured_key, b->hashed_tclk, 16);
+    } else if (random_key(s.preconfigured_key) < 0) {
+        snprintf(err, errlen, "no randomness for a TC link key (/dev/urandom)");
+        return -1;
+    }
+    put_le64(s.tc_eui64, b->coordinator_ieee);
+    uint8_t p[EZSP_INITIAL_SECURITY_SIZE];
+    zb_buf wb = zb_buf_init(p, sizeof(p));
+    ezsp_put_initial_security(&wb, &s);
+    STEP(status_cmd(d, 0x0068, p, wb.len), "setInitialSecurityState");
+    STEP(set_value(d, 0x0A, (const uint8_t[]){0x10, 0x01}, 2), "setValue(EXT_SECURITY_BITMASK)");
+
+    LOG_INFO("ezsp: restore 4/5: %zu devices", b->n_devices);
+    if (write_devices(d, b, err, errlen) < 0) return -1;
+
+    LOG_INFO("ezsp: restore 5/5: form on channel %u, PAN %04x", b->channel, b->pan_id);
+    ezsp_network_params np = {.pan_id = b->pan_id,
+                              .radio_tx_power = 5,
+                              .radio_channel = b->channel,
+                              .join_method = 0,
+                              .nwk_manager_id = 0x0000,
+                              .nwk_update_id = b->nwk_update_id,
+                              .channels = b->channel_mask};
+    put_le64(np.extended_pan_id, b->extended_pan_id);
+    uint8_t fp[EZSP_NETWORK_PARAMS_SIZE];
+    wb = zb_buf_init(fp, sizeof(fp));
+    ezsp_put_network_params(&wb, &np);
+    ezsp_host_drain(&d->h);
+    STEP(status_cmd(d, 0x001E, fp, wb.len), "formNetwork");
+    STEP(wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP), "waiting NETWORK_UP");
+    STEP(set_value(d, 0x07, (const uint8_t[]){1}, 1), "setValue(STACK_TOKEN_WRITING)");
+    return 0;
+}
+
+const zbh_driver zbh_ezsp_driver = {"ezsp", ezsp_open, ezsp_close, ezsp_read_network,
+                                    ezsp_write_network};

@@ -1,0 +1,54 @@
+/* ezsp_host.h - the host side of ASH + EZSP for the harness: RST/RSTACK, one command
+ * outstanding at a time (as herdsman and bellows do), immediate ACKs of NCP frames,
+ * retransmission of our own on NAK or silence, and a queue of the callbacks that arrive. */
+#ifndef ZB_EZSP_HOST_H
+#define ZB_EZSP_HOST_H
+
+#include "ash.h"
+#include "ezsp.h"
+#include "serial.h"
+
+#define EZSP_HOST_CBQ 32
+
+enum {
+    EZSP_HOST_OK = 0,
+    EZSP_HOST_TIMEOUT = -1,
+    EZSP_HOST_IO = -2,
+    EZSP_HOST_INVALID = -3, /* invalidCommand: the NCP does not know the frame id */
+    EZSP_HOST_LINK = -4,    /* ERROR frame or unexpected RSTACK */
+};
+
+typedef struct ezsp_host_frame {
+    uint16_t frame_id;
+    uint8_t fc_lo;
+    uint8_t data[EZSP_MAX_FRAME];
+    size_t len;
+} ezsp_host_frame;
+
+typedef struct ezsp_host {
+    zbh_serial *s;
+    ash_decoder dec;
+    uint8_t frm_tx, frm_rx;
+    uint8_t seq;
+    int version; /* negotiated; 0 before */
+    bool got_rstack, link_error;
+    bool have_rsp;
+    ezsp_host_frame rsp;
+    ezsp_host_frame cbq[EZSP_HOST_CBQ];
+    int cb_len;
+    int timeout_ms;
+} ezsp_host;
+
+void ezsp_host_init(ezsp_host *h, zbh_serial *s);
+/* RST until RSTACK (software reset), then the version handshake. Returns the protocol
+ * version (>= 4) or a negative EZSP_HOST error. */
+int ezsp_host_connect(ezsp_host *h, int desired_version);
+/* Sends a command and waits for its response (params into rsp, without the header). */
+int ezsp_host_cmd(ezsp_host *h, uint16_t frame_id, const uint8_t *params, size_t n,
+                  ezsp_host_frame *rsp);
+/* Waits for a callback with this frame id (queued ones first). */
+int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int timeout_ms);
+void ezsp_host_drain(ezsp_host *h);
+const char *ezsp_host_strerror(int rc);
+
+#endif

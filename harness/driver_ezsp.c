@@ -626,5 +626,20 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     return 0;
 }
 
-const zbh_driver zbh_ezsp_driver = {"ezsp", ezsp_open, ezsp_close, ezsp_read_network,
-                                    ezsp_write_network};
+/* What an EmberZNet NCP cannot take from a backup (ezsp-ash.md §9): importLinkKey carries a
+ * key without its incoming frame counter, and the stack keeps no Z-Stack TCLK seed (its own
+ * hashed TCLK goes in stack_specific.ezsp). */
+static const zbh_loss EZSP_LOSSES[] = {
+    {"devices[].link_key.rx_counter", "EZSP imports link keys without their incoming counter"},
+    {"stack_specific.zstack.tclk_seed", "Z-Stack's TCLK seed has no EmberZNet equivalent (keys "
+                                        "are imported one by one)"},
+    {NULL, NULL}};
+
+static const zbh_loss *ezsp_losses(void *dv)
+{
+    (void)dv;
+    return EZSP_LOSSES;
+}
+
+const zbh_driver zbh_ezsp_driver = {
+    "ezsp", ezsp_open, ezsp_close, ezsp_read_network, ezsp_write_network, ezsp_losses};

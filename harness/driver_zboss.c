@@ -461,6 +461,7 @@ static const zbh_loss ZBOSS_LOSSES[] = {
     {"devices[].link_key.rx_counter", "ZBOSS APS key data has no frame counters"},
     {"stack_specific.zstack.tclk_seed", "Z-Stack's TCLK seed has no ZBOSS equivalent (keys are "
                                         "stored one by one)"},
+    {"stack_specific.ezsp.hashed_tclk", "EmberZNet's hashed TCLK has no ZBOSS equivalent"},
     {NULL, NULL}};
 
 static const zbh_loss *zboss_losses(void *dv)

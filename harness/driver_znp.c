@@ -803,7 +803,14 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
 
 /* Z-Stack Home 1.2 keeps no TCLK seed, no hashed-key table and no APS key table: link keys
  * of a 3.x network cannot be stored (1.2 uses the global trust-center key). */
+#define EZSP_TCLK_LOSS                                                                             \
+    {                                                                                              \
+        "stack_specific.ezsp.hashed_tclk",                                                         \
+            "EmberZNet's hashed TCLK has no Z-Stack equivalent (Z-Stack "                          \
+            "derives keys from its own TCLK seed)"                                                 \
+    }
 static const zbh_loss ZSTACK12_LOSSES[] = {
+    EZSP_TCLK_LOSS,
     {"stack_specific.zstack.tclk_seed", "Z-Stack 1.2 has no TCLK seed"},
     {"devices[].link_key.key", "Z-Stack 1.2 keeps no per-device link keys"},
     {"devices[].link_key.tx_counter", "Z-Stack 1.2 keeps no per-device link keys"},
@@ -817,15 +824,17 @@ static const zbh_loss *znp_losses(void *dv)
 {
     znp_host *h = dv;
     if (!h->bdb) return ZSTACK12_LOSSES;
-    if (!h->keys_dropped) return NULL;
+    h->losses[0] = (zbh_loss)EZSP_TCLK_LOSS;
+    h->losses[1] = (zbh_loss){NULL, NULL};
+    if (!h->keys_dropped) return h->losses;
     snprintf(h->keys_why, sizeof(h->keys_why),
              "%zu link keys fit neither the TCLK seed nor the %zu-row APS key table",
              h->keys_dropped, h->aps_rows);
     static const char *const FIELDS[] = {"devices[].link_key.key", "devices[].link_key.tx_counter",
                                          "devices[].link_key.rx_counter"};
     for (size_t i = 0; i < 3; i++)
-        h->losses[i] = (zbh_loss){FIELDS[i], h->keys_why};
-    h->losses[3] = (zbh_loss){NULL, NULL};
+        h->losses[1 + i] = (zbh_loss){FIELDS[i], h->keys_why};
+    h->losses[4] = (zbh_loss){NULL, NULL};
     return h->losses;
 }
 

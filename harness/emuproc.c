@@ -21,7 +21,7 @@ static const zbh_target TARGETS[] = {
     {"znp-zstack30", "znp", {"znp", "--profile", "zstack30", NULL}},
     {"znp-zstack12", "znp", {"znp", "--profile", "zstack12", NULL}},
     {"ezsp-v13", "ezsp", {"ezsp", "--ezsp-version", "13", NULL}},
-    {"ezsp-v17", "ezsp", {"ezsp", "--ezsp-version", "17", NULL}},
+    {"ezsp-v18", "ezsp", {"ezsp", "--ezsp-version", "18", NULL}},
     {"zboss", "zboss", {"zboss", NULL, NULL, NULL}},
 };
 #define N_TARGETS (sizeof(TARGETS) / sizeof(TARGETS[0]))

@@ -40,7 +40,7 @@ static void backup_help(void)
     printf("usage: zbharness backup --stack znp|ezsp|zboss --port PATH [-o FILE] [OPTIONS]\n\n"
            "Reads the network from a coordinator and writes an open coordinator backup\n"
            "(canonical JSON, mode 0600) to FILE, or prints it.\n\n"
-           "  --stack S      protocol: znp | ezsp | zboss\n"
+           "  --stack S      protocol: znp | ezsp | zboss | auto (identify: read-only wake-up)\n"
            "  --port PATH    serial port (/dev/ttyUSB0, /dev/ttyACM0, or an emulator's pty)\n"
            "  --baud N       default 115200\n"
            "  -o, --output F write the backup to F (atomically)\n"
@@ -109,8 +109,8 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         fprintf(stderr, "zbharness %s: --stack and --port are required (try --help)\n", argv[0]);
         return ZBH_USAGE;
     }
-    if (!zbh_find_driver(a->stack)) {
-        fprintf(stderr, "zbharness: --stack %s: unknown (known: %s)\n", a->stack,
+    if (!zbh_find_driver(a->stack) && strcmp(a->stack, "auto") != 0) {
+        fprintf(stderr, "zbharness: --stack %s: unknown (known: %s, or auto)\n", a->stack,
                 zbh_driver_names());
         return ZBH_USAGE;
     }

@@ -39,6 +39,9 @@ typedef struct zbh_driver {
     /* The fields this device (as identified by open) cannot store, {NULL, NULL}-terminated;
      * NULL when it stores everything. */
     const zbh_loss *(*losses)(void *d);
+    /* Optional conformance probe: sends malformed frames and checks that the device answers
+     * with the protocol's own error reply and keeps working. 0 = conforms, -1 + detail. */
+    int (*probe_malformed)(void *d, char *detail, size_t len);
 } zbh_driver;
 
 extern const zbh_driver zbh_znp_driver;
@@ -46,6 +49,8 @@ extern const zbh_driver zbh_zboss_driver;
 extern const zbh_driver zbh_ezsp_driver;
 /* The driver for --stack NAME (drivers.c), or NULL. */
 const zbh_driver *zbh_find_driver(const char *stack);
+/* The i-th driver, NULL past the end (for --stack auto). */
+const zbh_driver *zbh_driver_at(size_t i);
 /* "znp, ezsp, ..." for messages. */
 const char *zbh_driver_names(void);
 

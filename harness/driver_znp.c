@@ -838,5 +838,33 @@ static const zbh_loss *znp_losses(void *dv)
     return h->losses;
 }
 
+/* Garbage, a frame with a bad FCS and an SREQ the firmware does not know: a Z-Stack stick
+ * drops the first two silently, answers the third with an RPC error, and then still answers
+ * SYS_PING. */
+static int znp_probe_malformed(void *dv, char *detail, size_t len)
+{
+    znp_host *h = dv;
+    static const uint8_t junk[] = {0x00, 0x13, 0x37, 0xFE, 0x05, 0x21, 0x01, 0x00, 0xFF, 0x42};
+    if (zbh_serial_write(h->mt.s, junk, sizeof(junk)) < 0) {
+        snprintf(detail, len, "write failed");
+        return -1;
+    }
+    mt_frame r;
+    int rc = mt_host_sreq(&h->mt, 0x21, 0x7E, (const uint8_t[]){1}, 1, &r, 2000);
+    if (rc != MT_HOST_RPC_ERROR) {
+        snprintf(detail, len, "unknown SREQ 21 7E after garbage: want an RPC error, got %s",
+                 mt_host_strerror(rc));
+        return -1;
+    }
+    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x01, NULL, 0, &r, 2000)) != MT_HOST_OK) {
+        snprintf(detail, len, "SYS_PING after malformed frames: %s", mt_host_strerror(rc));
+        return -1;
+    }
+    snprintf(detail, len,
+             "garbage and a bad FCS dropped, unknown SREQ -> RPC error, ping answered");
+    return 0;
+}
+
 const zbh_driver zbh_znp_driver = {
-    "znp", znp_open, znp_close, znp_read_network, znp_write_network, znp_losses};
+    "znp",      znp_open,           znp_close, znp_read_network, znp_write_network,
+    znp_losses, znp_probe_malformed};

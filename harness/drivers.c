@@ -27,3 +27,8 @@ const char *zbh_driver_names(void)
                      DRIVERS[i]->name);
     return names;
 }
+
+const zbh_driver *zbh_driver_at(size_t i)
+{
+    return i < N_DRIVERS ? DRIVERS[i] : NULL;
+}

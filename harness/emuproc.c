@@ -58,7 +58,8 @@ static void zbemu_path(char *out, size_t cap)
     self[n] = '\0';
     char *slash = strrchr(self, '/');
     if (slash) *slash = '\0';
-    snprintf(out, cap, "%s/zbemu", self);
+    int k = snprintf(out, cap, "%s/zbemu", self);
+    if (k < 0 || (size_t)k >= cap) snprintf(out, cap, "zbemu"); /* absurdly deep: use PATH */
 }
 
 int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed, char *err,

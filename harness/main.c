@@ -19,6 +19,8 @@ static const zbh_command COMMANDS[] = {
     {"restore", zbh_cmd_restore, "--stack S --port P --backup FILE", "restore a coordinator"},
     {"roundtrip", zbh_cmd_roundtrip, "--from S:P --to S:P | --emulate",
      "migrate a network and compare (the matrix with --emulate)"},
+    {"conformance", zbh_cmd_conformance, "--stack S --port P | --emulate",
+     "run the conformance cases against a coordinator"},
     {"help", cmd_help, "[COMMAND]", "show help for a command"},
 };
 #define N_COMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))

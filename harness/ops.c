@@ -10,10 +10,41 @@
 #include <string.h>
 #include <time.h>
 
+/* --stack auto: each driver's own wake-up and identification (ZNP: SYS_PING and version
+ * reads; ZBOSS: GET_MODULE_VERSION; EZSP: RST and the version exchange), which read and
+ * reset but never write configuration or NVRAM. ZNP first: its ping is ignored as noise by
+ * the other two link layers. */
+static int session_open_auto(zbh_session *s, const char *port, int baud, char *err, size_t errlen)
+{
+    static const char *const ORDER[] = {"znp", "zboss", "ezsp"};
+    char tried[256] = "";
+    for (size_t i = 0; i < sizeof(ORDER) / sizeof(ORDER[0]); i++) {
+        const zbh_driver *d = zbh_find_driver(ORDER[i]);
+        if (!d) continue;
+        memset(s, 0, sizeof(*s));
+        s->drv = d;
+        s->serial = zbh_serial_open(port, baud, err, errlen);
+        if (!s->serial) return ZBH_USAGE;
+        char derr[256];
+        s->dev = d->open(s->serial, &s->info, derr, sizeof(derr));
+        if (s->dev) {
+            LOG_INFO("%s speaks %s (%s)", port, d->name, s->info.firmware);
+            return ZBH_OK;
+        }
+        zbh_serial_close(s->serial);
+        s->serial = NULL;
+        size_t o = strlen(tried);
+        snprintf(tried + o, sizeof(tried) - o, "%s%s: %s", o ? "; " : "", d->name, derr);
+    }
+    snprintf(err, errlen, "%s: no known protocol answered (%s)", port, tried);
+    return ZBH_FAIL;
+}
+
 int zbh_session_open(zbh_session *s, const char *stack, const char *port, int baud, char *err,
                      size_t errlen)
 {
     memset(s, 0, sizeof(*s));
+    if (strcmp(stack, "auto") == 0) return session_open_auto(s, port, baud, err, errlen);
     s->drv = zbh_find_driver(stack);
     if (!s->drv) {
         snprintf(err, errlen, "--stack %s: unknown (known: %s)", stack, zbh_driver_names());

@@ -1,0 +1,474 @@
+/* cmd_conformance.c - `zbharness conformance`: named test cases against one coordinator (a
+ * real stick or, with --emulate, each emulator in turn). The cases are data: a table of
+ * {id, description, function}; each returns a verdict and a reason. A device's own network is
+ * backed up before anything is written and put back at the end (the last case), so a vendor
+ * can run the suite on a stick that holds a network. */
+#include "cli.h"
+#include "log.h"
+#include "report.h"
+#include "roundtrip.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct conf_ctx {
+    const char *stack, *port, *dir;
+    const zbh_target *target; /* set with --emulate */
+    zbh_emu emu;
+    ocb_backup *original; /* the device's network before the run (NULL: none) */
+    ocb_backup *golden;   /* what the suite restores */
+    ocb_backup *after;    /* the read-back after restoring the golden */
+    const zbh_loss *losses;
+    zbh_loss saved_losses[16];
+} conf_ctx;
+
+typedef enum zbh_verdict (*case_fn)(conf_ctx *c, char *why, size_t len);
+
+static ocb_backup *read_backup(conf_ctx *c, char *why, size_t len, zbh_device_info *info)
+{
+    zbh_session s;
+    if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return NULL;
+    if (info) *info = s.info;
+    ocb_backup *b = s.drv->read_network(s.dev, why, len);
+    zbh_session_close(&s);
+    return b;
+}
+
+static enum zbh_verdict case_probe(conf_ctx *c, char *why, size_t len)
+{
+    zbh_session s;
+    if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return ZBH_FAILED;
+    snprintf(why, len, "%s: %s (profile %s)", s.drv->name, s.info.firmware, s.info.profile);
+    if (strcmp(c->stack, "auto") == 0) c->stack = s.drv->name; /* identified: use it */
+    zbh_session_close(&s);
+    return ZBH_PASS;
+}
+
+static enum zbh_verdict case_backup_valid(conf_ctx *c, char *why, size_t len)
+{
+    char err[256];
+    c->original = read_backup(c, err, sizeof(err), NULL);
+    if (!c->original) {
+        snprintf(why, len, "no network to back up (%s)", err);
+        return ZBH_SKIP;
+    }
+    char path[600];
+    snprintf(path, sizeof(path), "%s/conformance-original.json", c->dir);
+    if (ocb_write_file(c->original, path) < 0) {
+        snprintf(why, len, "cannot keep the original backup in %s: %s", path, strerror(errno));
+        return ZBH_ERROR;
+    }
+    char *text = ocb_emit(c->original);
+    ocb_report rep;
+    ocb_report_init(&rep);
+    ocb_backup *again = text ? ocb_parse(text, strlen(text), &rep) : NULL;
+    enum zbh_verdict v = again && !rep.n_errors && !rep.n_warnings ? ZBH_PASS : ZBH_FAILED;
+    if (v == ZBH_PASS)
+        snprintf(why, len, "%zu devices; kept in %s", c->original->n_devices, path);
+    else
+        snprintf(why, len, "%s: %s", rep.n_issues ? rep.issues[0].path : "?",
+                 rep.n_issues ? rep.issues[0].message : "does not emit");
+    ocb_free(again);
+    ocb_report_free(&rep);
+    free(text);
+    return v;
+}
+
+static enum zbh_verdict diff_verdict(const ocb_backup *a, const ocb_backup *b,
+                                     const ocb_diff_rules *rules, char *why, size_t len)
+{
+    ocb_diff_result d = {0};
+    int n = ocb_diff(a, b, rules, &d);
+    if (n > 0)
+        snprintf(why, len, "%d differences, first %s: %s -> %s (%s)", n, d.items[0].path,
+                 d.items[0].a, d.items[0].b, d.items[0].why);
+    ocb_diff_result_free(&d);
+    return n == 0 ? ZBH_PASS : ZBH_FAILED;
+}
+
+static enum zbh_verdict case_backup_stable(conf_ctx *c, char *why, size_t len)
+{
+    if (!c->original) {
+        snprintf(why, len, "no network on the device");
+        return ZBH_SKIP;
+    }
+    char err[256];
+    ocb_backup *again = read_backup(c, err, sizeof(err), NULL);
+    if (!again) {
+        snprintf(why, len, "second backup failed: %s", err);
+        return ZBH_FAILED;
+    }
+    enum zbh_verdict v = diff_verdict(c->original, again, &OCB_RULES_ROUNDTRIP, why, len);
+    if (v == ZBH_PASS) snprintf(why, len, "two backups equal (counters may only grow)");
+    ocb_free(again);
+    return v;
+}
+
+static enum zbh_verdict restore(conf_ctx *c, const ocb_backup *b, bool force,
+                                zbh_restore_result *res, char *why, size_t len)
+{
+    zbh_session s;
+    if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return ZBH_ERROR;
+    zbh_restore_req req = {2500, force, false, c->dir};
+    int rc = zbh_restore(&s, b, &req, res);
+    const zbh_loss *l = s.drv->losses ? s.drv->losses(s.dev) : NULL;
+    size_t n = 0;
+    for (; l && l->field && n < 15; l++)
+        c->saved_losses[n++] = *l;
+    c->saved_losses[n] = (zbh_loss){NULL, NULL};
+    c->losses = c->saved_losses;
+    zbh_session_close(&s);
+    return rc == ZBH_OK ? ZBH_PASS : ZBH_FAILED;
+}
+
+static enum zbh_verdict case_refuse_mismatch(conf_ctx *c, char *why, size_t len)
+{
+    if (!c->original) {
+        snprintf(why, len, "no network on the device to protect");
+        return ZBH_SKIP;
+    }
+    if (c->original->extended_pan_id == c->golden->extended_pan_id) {
+        snprintf(why, len, "the device already runs the golden network");
+        return ZBH_SKIP;
+    }
+    zbh_restore_result res;
+    enum zbh_verdict v = restore(c, c->golden, false, &res, why, len);
+    zbh_restore_result_free(&res);
+    if (v == ZBH_PASS) {
+        snprintf(why, len, "a different network was written without --force");
+        return ZBH_FAILED;
+    }
+    char err[256];
+    ocb_backup *now = read_backup(c, err, sizeof(err), NULL);
+    v = now ? diff_verdict(c->original, now, &OCB_RULES_ROUNDTRIP, why, len) : ZBH_FAILED;
+    if (v == ZBH_PASS) snprintf(why, len, "refused; the device's network is untouched");
+    ocb_free(now);
+    return v;
+}
+
+static enum zbh_verdict case_restore_golden(conf_ctx *c, char *why, size_t len)
+{
+    zbh_restore_result res;
+    enum zbh_verdict v = restore(c, c->golden, true, &res, why, len);
+    if (v == ZBH_PASS) {
+        c->after = res.after;
+        res.after = NULL;
+        size_t o = (size_t)snprintf(why, len, "read back equal");
+        for (size_t i = 0; i < res.n_losses && o < len; i++)
+            o += (size_t)snprintf(why + o, len - o, "%s %s",
+                                  i ? "," : "; not stored:", res.losses[i].field);
+    } else {
+        snprintf(why, len, "restore or read-back failed (see stderr)");
+    }
+    zbh_restore_result_free(&res);
+    return v;
+}
+
+static enum zbh_verdict need_after(conf_ctx *c, char *why, size_t len)
+{
+    if (c->after) return ZBH_PASS;
+    snprintf(why, len, "the golden restore did not succeed");
+    return ZBH_SKIP;
+}
+
+static int lost(const conf_ctx *c, const char *field)
+{
+    for (const zbh_loss *l = c->losses; l && l->field; l++)
+        if (strcmp(l->field, field) == 0) return 1;
+    return 0;
+}
+
+static enum zbh_verdict case_fc_raised(conf_ctx *c, char *why, size_t len)
+{
+    if (need_after(c, why, len) != ZBH_PASS) return ZBH_SKIP;
+    uint32_t want = c->golden->network_key.frame_counter, got = c->after->network_key.frame_counter;
+    snprintf(why, len, "%u -> %u", want, got);
+    return got >= want + 2500 ? ZBH_PASS : ZBH_FAILED;
+}
+
+static enum zbh_verdict case_ieee(conf_ctx *c, char *why, size_t len)
+{
+    if (need_after(c, why, len) != ZBH_PASS) return ZBH_SKIP;
+    snprintf(why, len, "%016llx", (unsigned long long)c->after->coordinator_ieee);
+    return c->after->coordinator_ieee == c->golden->coordinator_ieee ? ZBH_PASS : ZBH_FAILED;
+}
+
+static enum zbh_verdict case_keys_children(conf_ctx *c, char *why, size_t len)
+{
+    if (need_after(c, why, len) != ZBH_PASS) return ZBH_SKIP;
+    size_t keys = 0, kept = 0, children = 0, kept_children = 0;
+    for (size_t i = 0; i < c->golden->n_devices; i++) {
+        const ocb_device *g = &c->golden->devices[i];
+        const ocb_device *a = ocb_find_device(c->after, g->ieee);
+        if (g->has_link_key) {
+            keys++;
+            kept += a && a->has_link_key && !memcmp(a->link_key.key, g->link_key.key, 16);
+        }
+        if (g->is_child) {
+            children++;
+            kept_children += a && a->is_child;
+        }
+    }
+    int keys_lost = lost(c, "devices[].link_key.key");
+    snprintf(why, len, "%zu/%zu link keys, %zu/%zu children%s", kept, keys, kept_children, children,
+             keys_lost && kept < keys ? " (the device declares it cannot store all keys)" : "");
+    return kept_children == children && (kept == keys || keys_lost) ? ZBH_PASS : ZBH_FAILED;
+}
+
+static enum zbh_verdict case_nvram_survives(conf_ctx *c, char *why, size_t len)
+{
+    if (need_after(c, why, len) != ZBH_PASS) return ZBH_SKIP;
+    const char *how = "port closed and reopened";
+    if (c->target) { /* an emulator: restart the process from its NVRAM file */
+        char err[256];
+        if (zbh_emu_stop(&c->emu) != 0) {
+            snprintf(why, len, "the emulator did not exit cleanly");
+            return ZBH_FAILED;
+        }
+        if (zbh_emu_start(&c->emu, c->target, c->dir, 7, err, sizeof(err)) < 0) {
+            snprintf(why, len, "restart from NVRAM: %s", err);
+            return ZBH_FAILED;
+        }
+        c->port = c->emu.port;
+        how = "emulator restarted from its NVRAM file";
+    }
+    char err[256];
+    ocb_backup *now = read_backup(c, err, sizeof(err), NULL);
+    if (!now) {
+        snprintf(why, len, "backup after reopening: %s", err);
+        return ZBH_FAILED;
+    }
+    enum zbh_verdict v = diff_verdict(c->after, now, &OCB_RULES_ROUNDTRIP, why, len);
+    if (v == ZBH_PASS) snprintf(why, len, "%s; backup equal", how);
+    ocb_free(now);
+    return v;
+}
+
+static enum zbh_verdict case_malformed(conf_ctx *c, char *why, size_t len)
+{
+    zbh_session s;
+    if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return ZBH_ERROR;
+    enum zbh_verdict v = ZBH_SKIP;
+    if (!s.drv->probe_malformed)
+        snprintf(why, len, "the %s driver has no malformed-frame probe yet", s.drv->name);
+    else
+        v = s.drv->probe_malformed(s.dev, why, len) == 0 ? ZBH_PASS : ZBH_FAILED;
+    zbh_session_close(&s);
+    return v;
+}
+
+static enum zbh_verdict case_put_back(conf_ctx *c, char *why, size_t len)
+{
+    if (!c->original) {
+        snprintf(why, len, "the device held no network; it keeps the golden one");
+        return ZBH_SKIP;
+    }
+    zbh_restore_result res;
+    enum zbh_verdict v = restore(c, c->original, true, &res, why, len);
+    zbh_restore_result_free(&res);
+    snprintf(why, len,
+             v == ZBH_PASS ? "the device's own network is back"
+                           : "could not put the original network back: restore "
+                             "%s/conformance-original.json by hand",
+             c->dir);
+    return v;
+}
+
+static const struct {
+    const char *id, *description;
+    case_fn fn;
+} CASES[] = {
+    {"probe", "the device answers and identifies its firmware", case_probe},
+    {"backup-valid", "a backup validates strictly (schema and semantics, no warning)",
+     case_backup_valid},
+    {"backup-stable", "two backups in a row are equal", case_backup_stable},
+    {"restore-refuses-mismatch", "restoring another network without --force is refused",
+     case_refuse_mismatch},
+    {"restore-golden", "a golden backup restores and reads back equal", case_restore_golden},
+    {"frame-counter-raised", "the NWK frame counter is raised by the restore increment",
+     case_fc_raised},
+    {"ieee-restored", "the coordinator IEEE address is restored", case_ieee},
+    {"link-keys-and-children", "link keys and children survive the restore", case_keys_children},
+    {"nvram-survives-reopen", "the restored network survives a reset/reopen", case_nvram_survives},
+    {"malformed-frames", "malformed frames get the protocol's error reply", case_malformed},
+    {"original-restored", "the device's own network is put back", case_put_back},
+};
+#define N_CASES (sizeof(CASES) / sizeof(CASES[0]))
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The network an emulator holds before the suite runs: the golden one under another PAN,
+ * extended PAN ID and key, so that the mismatch case has something to protect. The
+ * coordinator IEEE stays: an EmberZNet NCP's custom EUI64 is write-once, and writing another
+ * one here would make every later restore of the golden backup refuse (as a real stick does). */
+static ocb_backup *other_network(const ocb_backup *g)
+{
+    ocb_backup *b = ocb_clone(g);
+    if (!b) return NULL;
+    b->extended_pan_id ^= 0x0101010101010101ull;
+    b->pan_id ^= 0x0101;
+    b->network_key.key[0] ^= 0xA5;
+    return b;
+}
+
+static size_t run_suite(conf_ctx *c, const char *prefix, zbh_case_result *out, size_t total,
+                        size_t first)
+{
+    for (size_t i = 0; i < N_CASES; i++) {
+        zbh_case_result *r = &out[i];
+        memset(r, 0, sizeof(*r));
+        snprintf(r->id, sizeof(r->id), "%s%s", prefix, CASES[i].id);
+        snprintf(r->description, sizeof(r->description), "%s", CASES[i].description);
+        double t0 = now_s();
+        r->verdict = CASES[i].fn(c, r->detail, sizeof(r->detail));
+        r->seconds = now_s() - t0;
+        zbh_report_progress(stdout, first + i, total, r);
+    }
+    return N_CASES;
+}
+
+static void conformance_help(void)
+{
+    printf("usage: zbharness conformance --stack znp|ezsp|zboss|auto --port PATH [OPTIONS]\n"
+           "       zbharness conformance --emulate [--targets A,B] [OPTIONS]\n\n"
+           "Runs the conformance cases against one coordinator. The device's network is backed\n"
+           "up first (to --dir, default the current directory) and put back at the end.\n"
+           "--stack auto identifies the protocol with each driver's read-only wake-up.\n\n"
+           "  --golden FILE   the backup to restore (default: the built-in populated network)\n"
+           "  --dir DIR       where backups are kept (default .)\n"
+           "  --junit FILE, --tap FILE ('-' = stdout)\n"
+           "  -v              log progress\n\ncases:\n");
+    for (size_t i = 0; i < N_CASES; i++)
+        printf("  %-26s %s\n", CASES[i].id, CASES[i].description);
+    printf("\nExit: 0 all passed (or skipped), 1 a case failed, 2 usage or environment error.\n");
+}
+
+int zbh_cmd_conformance(int argc, char **argv)
+{
+    static const struct option OPTS[] = {{"stack", required_argument, NULL, 's'},
+                                         {"port", required_argument, NULL, 'p'},
+                                         {"emulate", no_argument, NULL, 'e'},
+                                         {"targets", required_argument, NULL, 'o'},
+                                         {"golden", required_argument, NULL, 'g'},
+                                         {"dir", required_argument, NULL, 'd'},
+                                         {"junit", required_argument, NULL, 'J'},
+                                         {"tap", required_argument, NULL, 'T'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *stack = NULL, *port = NULL, *golden_path = NULL, *dir = ".", *junit = NULL,
+               *tap = NULL, *only = NULL;
+    int emulate = 0, verbose = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "vh", OPTS, NULL)) != -1) {
+        switch (c) {
+        case 's': stack = optarg; break;
+        case 'p': port = optarg; break;
+        case 'e': emulate = 1; break;
+        case 'o': only = optarg; break;
+        case 'g': golden_path = optarg; break;
+        case 'd': dir = optarg; break;
+        case 'J': junit = optarg; break;
+        case 'T': tap = optarg; break;
+        case 'v': verbose++; break;
+        case 'h': conformance_help(); return ZBH_OK;
+        default: return ZBH_USAGE;
+        }
+    }
+    if (!emulate && (!stack || !port)) {
+        fprintf(stderr, "zbharness conformance: --stack and --port, or --emulate (try --help)\n");
+        return ZBH_USAGE;
+    }
+    zb_log_set_level(verbose ? ZB_LOG_INFO : ZB_LOG_ERROR);
+    ocb_backup *golden = NULL;
+    if (golden_path) {
+        ocb_report rep;
+        ocb_report_init(&rep);
+        golden = ocb_parse_file(golden_path, &rep);
+        ocb_report_free(&rep);
+        if (!golden) {
+            fprintf(stderr, "zbharness conformance: %s is not a valid backup (try validate)\n",
+                    golden_path);
+            return ZBH_USAGE;
+        }
+    } else {
+        golden = zbh_seed_backup();
+    }
+    const zbh_target *targets[16];
+    size_t nt = 0;
+    if (emulate) {
+        const zbh_target *all[16];
+        size_t na = zbh_targets(all, 16);
+        for (size_t i = 0; i < na; i++)
+            if (!only || strstr(only, all[i]->name)) targets[nt++] = all[i];
+    }
+    size_t total = (emulate ? nt : 1) * N_CASES, n = 0;
+    zbh_case_result *results = calloc(total ? total : 1, sizeof(*results));
+    if (!results || !golden) {
+        free(results);
+        ocb_free(golden);
+        return ZBH_USAGE;
+    }
+    int rc = ZBH_OK;
+    if (!emulate) {
+        conf_ctx ctx = {.stack = stack, .port = port, .dir = dir, .golden = golden};
+        n += run_suite(&ctx, "", results, total, 0);
+        ocb_free(ctx.original);
+        ocb_free(ctx.after);
+    }
+    for (size_t t = 0; t < nt; t++) {
+        char tdir[] = "/tmp/zbharness-conf-XXXXXX", err[256], prefix[64];
+        conf_ctx ctx = {.stack = targets[t]->stack, .target = targets[t], .golden = golden};
+        snprintf(prefix, sizeof(prefix), "%s/", targets[t]->name);
+        if (!mkdtemp(tdir) || zbh_emu_start(&ctx.emu, targets[t], tdir, 7, err, sizeof(err)) < 0) {
+            fprintf(stderr, "zbharness conformance: %s: cannot start the emulator\n",
+                    targets[t]->name);
+            rc = ZBH_USAGE;
+            break;
+        }
+        ctx.dir = tdir;
+        ctx.port = ctx.emu.port;
+        /* give the emulator a network of its own first */
+        ocb_backup *own = other_network(golden);
+        zbh_session s;
+        if (own && zbh_session_open(&s, ctx.stack, ctx.port, 115200, err, sizeof(err)) == 0) {
+            zbh_restore_req req = {0, true, false, tdir};
+            zbh_restore_result res;
+            zbh_restore(&s, own, &req, &res);
+            zbh_restore_result_free(&res);
+            zbh_session_close(&s);
+        }
+        ocb_free(own);
+        n += run_suite(&ctx, prefix, results + n, total, n);
+        if (zbh_emu_stop(&ctx.emu) != 0) fprintf(stderr, "%s: zbemu exited uncleanly\n", tdir);
+        ocb_free(ctx.original);
+        ocb_free(ctx.after);
+        char cmd[300];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tdir);
+    }
+    size_t pass = 0, fail = 0, skip = 0;
+    for (size_t i = 0; i < n; i++) {
+        pass += results[i].verdict == ZBH_PASS;
+        skip += results[i].verdict == ZBH_SKIP;
+        fail += results[i].verdict == ZBH_FAILED || results[i].verdict == ZBH_ERROR;
+    }
+    printf("conformance: %zu passed, %zu failed, %zu skipped\n", pass, fail, skip);
+    if (rc == ZBH_OK) rc = zbh_report_exit_code(results, n);
+    if (junit && zbh_report_junit(junit, "zbharness.conformance", results, n) < 0) rc = ZBH_USAGE;
+    if (tap && zbh_report_tap(tap, results, n) < 0) rc = ZBH_USAGE;
+    free(results);
+    ocb_free(golden);
+    return rc;
+}

@@ -565,10 +565,8 @@ static void chip_boot(znp *z)
     znp_reset(z, 0);
 }
 
-static void znp_on_modem(void *fe, int dtr, int rts)
+static void set_lines(znp *z, int dtr, int rts)
 {
-    znp *z = fe;
-    LOG_INFO("znp: host set DTR=%d RTS=%d", dtr, rts);
     if (!z->prof->aligned) return; /* CC2531: no pins behind DTR/RTS */
     int was_held = z->line_rts;
     z->line_dtr = (uint8_t)dtr;
@@ -577,12 +575,22 @@ static void znp_on_modem(void *fe, int dtr, int rts)
     if (!rts && was_held) chip_boot(z);
 }
 
+static void znp_on_modem(void *fe, int dtr, int rts)
+{
+    znp *z = fe;
+    LOG_INFO("znp: host set DTR=%d RTS=%d", dtr, rts);
+    set_lines(z, dtr, rts);
+}
+
 static void znp_on_close(void *fe)
 {
     znp *z = fe;
     mt_parser_init(&z->parser);
     /* closing a serial port drops DTR and RTS (HUPCL): a held chip boots */
-    if (z->line_dtr || z->line_rts) znp_on_modem(z, 0, 0);
+    if (z->line_dtr || z->line_rts) {
+        LOG_INFO("znp: port closed: DTR and RTS drop");
+        set_lines(z, 0, 0);
+    }
 }
 
 static const znp_profile *find_profile(const char *name)

@@ -10,6 +10,8 @@
  *                                     ioctls succeed and reflect the lines; the herdsman reset
  *                                     sequence yields SYS_RESET_IND; DTR held across the reset
  *                                     enters the ROM bootloader (55 55 -> 00 CC, no MT).
+ *   modem_ioctl --enter-bootloader PATH  leaves the stick in its ROM bootloader (as a flasher
+ *                                     would), for the herdsman skip-bootloader test.
  * Exit 0 on success, 1 on a failed check (named on stderr), 2 on usage. */
 #include <errno.h>
 #include <fcntl.h>
@@ -170,6 +172,17 @@ static int check_bootloader(int fd)
     return 0;
 }
 
+/* leaves the stick in its ROM bootloader (closing drops DTR; RTS is already released) */
+static int enter_bootloader(int fd)
+{
+    if (set_lines(fd, 1, 1) < 0 || set_lines(fd, 1, 0) < 0) return -1;
+    read_for(fd, 100, NULL, 0);
+    if (send_bytes(fd, BSL_SYNC, sizeof(BSL_SYNC)) < 0) return -1;
+    if (read_for(fd, 1000, BSL_ACK, sizeof(BSL_ACK)) != 1) return failf("no bootloader ACK");
+    printf("ok the stick is in its ROM bootloader\n");
+    return 0;
+}
+
 static int open_raw(const char *path)
 {
     int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
@@ -186,14 +199,16 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--expect-enotty") == 0)
         return expect_enotty(argv[2]) == 0 ? 0 : 1;
-    if (argc != 2 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: modem_ioctl [--expect-enotty] PATH\n");
+    int bsl = argc == 3 && strcmp(argv[1], "--enter-bootloader") == 0;
+    if (!bsl && (argc != 2 || argv[1][0] == '-')) {
+        fprintf(stderr, "usage: modem_ioctl [--expect-enotty | --enter-bootloader] PATH\n");
         return 2;
     }
-    int fd = open_raw(argv[1]);
+    int fd = open_raw(argv[argc - 1]);
     if (fd < 0) return 1;
     read_for(fd, 400, NULL, 0); /* the SYS_RESET_IND a port open brings */
-    int rc = check_requests(fd) < 0 || check_reset(fd) < 0 || check_bootloader(fd) < 0;
+    int rc = bsl ? enter_bootloader(fd) < 0
+                 : check_requests(fd) < 0 || check_reset(fd) < 0 || check_bootloader(fd) < 0;
     close(fd);
     return rc;
 }

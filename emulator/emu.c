@@ -4,6 +4,7 @@
  * included) before the next byte is read, so the protocol front ends need no locking and a
  * response can never overtake the write it acknowledges. */
 #include "emu.h"
+#include "emu_ctl.h"
 #include "emu_fault.h"
 #include "emu_port.h"
 
@@ -46,6 +47,7 @@ struct emu {
     } * delayed;
     size_t n_delayed, cap_delayed;
     unsigned delay_timer;
+    emu_ctl ctl; /* DTR/RTS reports for a pty (libzbmodem.so) */
 };
 
 static volatile sig_atomic_t g_signal;
@@ -249,8 +251,11 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
         free(e);
         return NULL;
     }
+    e->ctl.fd = -1;
+    if (!o->tcp_port) emu_ctl_open(&e->ctl, e->port.path);
     e->fe_state = fe->create(e, o, err, errlen);
     if (!e->fe_state) {
+        emu_ctl_close(&e->ctl);
         emu_port_close(&e->port);
         free(e);
         return NULL;
@@ -284,6 +289,15 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
     if (e->out_len) emu_port_flush(&e->port, e->out, &e->out_len);
 }
 
+/* After service_port: a report follows the host's open, so on_open has been called first. */
+static void service_ctl(emu *e, const struct pollfd *pfd)
+{
+    int dtr, rts;
+    if (!(pfd->revents & POLLIN)) return;
+    while (emu_ctl_read(&e->ctl, &dtr, &rts))
+        if (e->fe->on_modem) e->fe->on_modem(e->fe_state, dtr, rts);
+}
+
 int emu_run(emu *e)
 {
     struct sigaction sa;
@@ -293,15 +307,17 @@ int emu_run(emu *e)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     while (!e->stop && !g_signal) {
-        struct pollfd pfd[2];
+        struct pollfd pfd[3];
         int n = emu_port_pollfds(&e->port, pfd, e->out_len > 0);
+        int nctl = emu_ctl_pollfd(&e->ctl, &pfd[n]);
         int timeout = next_timeout(e, emu_port_idle_ms(&e->port));
-        int rc = poll(pfd, (nfds_t)n, timeout);
+        int rc = poll(pfd, (nfds_t)(n + nctl), timeout);
         if (rc < 0 && errno != EINTR) {
             LOG_ERROR("poll: %s", strerror(errno));
             return -1;
         }
         if (rc > 0 || emu_port_idle_ms(&e->port) >= 0) service_port(e, pfd, n);
+        if (rc > 0 && nctl) service_ctl(e, &pfd[n]);
         run_timers(e);
     }
     if (g_signal) LOG_INFO("signal %d: stopping", (int)g_signal);
@@ -321,6 +337,7 @@ void emu_destroy(emu *e)
                  (unsigned long long)e->fault.tx_corrupted);
     drop_delayed(e);
     free(e->delayed);
+    emu_ctl_close(&e->ctl);
     emu_port_close(&e->port);
     free(e->out);
     free(e->timers);

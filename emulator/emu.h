@@ -38,6 +38,9 @@ typedef struct emu_frontend {
     void (*on_open)(void *fe);  /* a host opened the port / connected */
     void (*on_close)(void *fe); /* the host closed it */
     void (*on_bytes)(void *fe, const uint8_t *p, size_t n);
+    /* the host set DTR/RTS (1 = asserted), reported by preload/libzbmodem.so through
+     * emulator/emu_ctl.c; NULL: the stick has no reset/bootloader wiring on those lines */
+    void (*on_modem)(void *fe, int dtr, int rts);
 } emu_frontend;
 
 extern const emu_frontend emu_znp_frontend;

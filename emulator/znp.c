@@ -70,6 +70,7 @@ void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t le
         LOG_ERROR("znp: response %02x %02x too long (%zu bytes)", cmd0, cmd1, len);
         return;
     }
+    if (z->chip != ZNP_CHIP_RUN) return; /* in reset or in the ROM bootloader: no MT */
     size_t n = mt_encode(&f, out, sizeof(out));
     zb_log_frame("znp tx", out, n, 4);
     emu_send(z->e, out, n);
@@ -489,10 +490,17 @@ static void on_frame(void *ctx, const mt_frame *f)
     znp_dispatch(z, f);
 }
 
+static void bsl_bytes(znp *z, const uint8_t *p, size_t n);
+
 static void znp_on_bytes(void *fe, const uint8_t *p, size_t n)
 {
     znp *z = fe;
     zb_log_frame("znp rx", p, n, n < 4 ? n : 4);
+    if (z->chip == ZNP_CHIP_HELD) return; /* a chip in reset hears nothing */
+    if (z->chip == ZNP_CHIP_BSL) {
+        bsl_bytes(z, p, n);
+        return;
+    }
     /* a candidate left incomplete by a pause had a corrupted LEN: give it up first */
     uint64_t now = emu_now_ms();
     if (mt_parser_pending(&z->parser) && now - z->last_rx_ms > MT_STALE_MS)
@@ -510,10 +518,79 @@ static void znp_on_open(void *fe)
     emu_timer_add(z->e, 150, send_reset_ind, z);
 }
 
+/* ---------------------------------------------------------------- DTR/RTS (libzbmodem.so)
+ *
+ * The ARM sticks (CC2652R, CC2538) sit behind a USB-UART bridge wired as cc2538-bsl's default
+ * expects: RTS asserted holds nRESET low, DTR asserted pulls the bootloader backdoor pin low.
+ * When RTS is released the chip boots: into the ROM serial bootloader if DTR is asserted at that
+ * moment, otherwise into Z-Stack, which sends SYS_RESET_IND. That is why herdsman's CC2652
+ * "skip bootloader" (znp.js: DTR=0/RTS=0, DTR=0/RTS=1, DTR=0/RTS=0, 150 ms apart) and zigpy-znp's
+ * default connect pins (DTR F,F,F / RTS F,T,F; zstack-mt.md 1.4) reset the stick into its
+ * firmware. A CC2531 is native USB: DTR/RTS are CDC-ACM requests that reach no pin. */
+
+static void bsl_bytes(znp *z, const uint8_t *p, size_t n)
+{
+    /* The ROM bootloader's only answer modelled here: auto-baud sync 0x55 0x55 -> ACK 00 CC.
+     * MT frames are not understood and get no answer, as on the real chip. */
+    for (size_t i = 0; i < n; i++) {
+        z->bsl_sync = p[i] == 0x55 ? (uint8_t)(z->bsl_sync + 1) : 0;
+        if (z->bsl_sync == 2) {
+            static const uint8_t ack[2] = {0x00, 0xCC};
+            LOG_INFO("znp: ROM bootloader: auto-baud sync, ACK");
+            emu_send(z->e, ack, sizeof(ack));
+            z->bsl_sync = 0;
+        }
+    }
+}
+
+static void chip_hold(znp *z)
+{
+    LOG_INFO("znp: RTS asserted: chip held in reset");
+    z->chip = ZNP_CHIP_HELD;
+    if (z->traffic_timer) emu_timer_cancel(z->e, z->traffic_timer);
+    z->traffic_timer = 0;
+}
+
+static void chip_boot(znp *z)
+{
+    mt_parser_init(&z->parser);
+    z->bsl_sync = 0;
+    if (z->line_dtr) {
+        LOG_INFO("znp: reset released with DTR asserted: ROM serial bootloader (no MT)");
+        z->chip = ZNP_CHIP_BSL;
+        return;
+    }
+    LOG_INFO("znp: reset released with DTR clear: firmware boots (SYS_RESET_IND)");
+    z->chip = ZNP_CHIP_RUN;
+    znp_reset(z, 0);
+}
+
+static void set_lines(znp *z, int dtr, int rts)
+{
+    if (!z->prof->aligned) return; /* CC2531: no pins behind DTR/RTS */
+    int was_held = z->line_rts;
+    z->line_dtr = (uint8_t)dtr;
+    z->line_rts = (uint8_t)rts;
+    if (rts && !was_held) chip_hold(z);
+    if (!rts && was_held) chip_boot(z);
+}
+
+static void znp_on_modem(void *fe, int dtr, int rts)
+{
+    znp *z = fe;
+    LOG_INFO("znp: host set DTR=%d RTS=%d", dtr, rts);
+    set_lines(z, dtr, rts);
+}
+
 static void znp_on_close(void *fe)
 {
     znp *z = fe;
     mt_parser_init(&z->parser);
+    /* closing a serial port drops DTR and RTS (HUPCL): a held chip boots */
+    if (z->line_dtr || z->line_rts) {
+        LOG_INFO("znp: port closed: DTR and RTS drop");
+        set_lines(z, 0, 0);
+    }
 }
 
 static const znp_profile *find_profile(const char *name)
@@ -608,5 +685,5 @@ const emu_frontend emu_znp_frontend = {
     "znp",        "TI Z-Stack ZNP (MT over UART): --profile zstack3x0 | zstack30 | zstack12",
     znp_create,   znp_destroy,
     znp_on_open,  znp_on_close,
-    znp_on_bytes,
+    znp_on_bytes, znp_on_modem,
 };

@@ -49,8 +49,15 @@ typedef struct znp {
     int n_groups;
     int devices_wanted;
     uint64_t last_rx_ms;
-        /* for mt_parser_expire */ /* --devices: joined at formation (and at start if formed) */
+    /* modem lines as the host set them (libzbmodem.so) and what they did to the chip */
+    uint8_t line_dtr, line_rts;
+    uint8_t chip;              /* ZNP_CHIP_* */
+    uint8_t bsl_sync;          /* 0x55 bytes seen by the ROM bootloader's auto-baud */
+    /* for mt_parser_expire */ /* --devices: joined at formation (and at start if formed) */
 } znp;
+
+/* What the chip runs, driven by DTR/RTS on sticks wired for it (see znp_on_modem). */
+enum { ZNP_CHIP_RUN = 0, ZNP_CHIP_HELD, ZNP_CHIP_BSL };
 
 /* Replies and indications (znp.c). */
 void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t len);

@@ -34,7 +34,8 @@ static int session_open_auto(zbh_session *s, const char *port, int baud, char *e
         zbh_serial_close(s->serial);
         s->serial = NULL;
         size_t o = strlen(tried);
-        snprintf(tried + o, sizeof(tried) - o, "%s%s: %s", o ? "; " : "", d->name, derr);
+        int k = snprintf(tried + o, sizeof(tried) - o, "%s%s: %s", o ? "; " : "", d->name, derr);
+        if (k < 0 || (size_t)k >= sizeof(tried) - o) break; /* full: enough said */
     }
     snprintf(err, errlen, "%s: no known protocol answered (%s)", port, tried);
     return ZBH_FAIL;

@@ -49,8 +49,9 @@ static int strictly_valid(const ocb_backup *b, char *why, size_t cap)
     ocb_report_init(&rep);
     ocb_backup *again = ocb_parse(text, strlen(text), &rep);
     int ok = again && rep.n_errors == 0 && rep.n_warnings == 0;
-    if (!ok && rep.n_issues)
+    if (!ok && rep.n_issues) {
         snprintf(why, cap, "%s: %s", rep.issues[0].path, rep.issues[0].message);
+    }
     ocb_free(again);
     ocb_report_free(&rep);
     free(text);
@@ -138,7 +139,7 @@ void zbh_cell_run(zbh_cell *c)
     a = backup_port(src_stack, src_port, err, sizeof(err));
     if (!a) CELL_FAIL(ZBH_FAILED, "backup of the source: %s", err);
     keep(c, "source", a);
-    char why[256] = "";
+    char why[sizeof(((ocb_issue *)0)->path) + sizeof(((ocb_issue *)0)->message) + 4] = "";
     if (!strictly_valid(a, why, sizeof(why)))
         CELL_FAIL(ZBH_FAILED, "the source backup does not validate: %s", why);
     c->n_devices = a->n_devices;

@@ -376,11 +376,13 @@ int zbh_cmd_roundtrip(int argc, char **argv)
         size_t nt = zbh_targets(t, 16);
         for (size_t i = 0; i < nt; i++)
             for (size_t j = 0; j < nt && n < MAX_CELLS; j++)
-                if (wanted(&a, t[i]->name) && wanted(&a, t[j]->name))
-                    cells[n++] = (zbh_cell){.src_t = t[i],
-                                            .dst_t = t[j],
-                                            .keep_dir = a.keep,
-                                            .seed = (unsigned)(100 + n)};
+                if (wanted(&a, t[i]->name) && wanted(&a, t[j]->name)) {
+                    cells[n] = (zbh_cell){.src_t = t[i],
+                                          .dst_t = t[j],
+                                          .keep_dir = a.keep,
+                                          .seed = (unsigned)(100 + n)};
+                    n++;
+                }
         if (!n) {
             fprintf(stderr, "zbharness roundtrip: --targets selects no target (see --help)\n");
             return ZBH_USAGE;

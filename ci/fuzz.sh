@@ -24,6 +24,35 @@ CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZB_SANITIZ
   -DZB_TESTS=OFF -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" >/dev/null
 cmake --build build-fuzz -j"$(nproc)" >/dev/null
 
+# Real traffic as seeds: restore the golden backup onto an emulator with a full frame trace
+# and keep every frame it received or sent (or, with "nvram", its NVRAM file).
+traffic() {
+  local stack=$1 dir=$2 what=${3:-frames} tmp
+  tmp=$(mktemp -d)
+  build-fuzz/bin/zbemu "$stack" --nvram "$tmp/nv.json" --link "$tmp/tty" -vv --show-keys \
+    >/dev/null 2>"$tmp/trace" &
+  local pid=$!
+  for _ in $(seq 100); do [ -e "$tmp/tty" ] && break; sleep 0.05; done
+  (cd "$tmp" && "$OLDPWD/build-fuzz/bin/zbharness" restore --stack "$stack" --port "$tmp/tty" \
+    --backup "$OLDPWD/vectors/backups/valid/znp-CC2652R-ZStack4.json") >/dev/null 2>&1 || true
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  if [ "$what" = nvram ]; then
+    cp "$tmp/nv.json" "$dir/$stack-nvram.json" 2>/dev/null || true
+  else
+    python3 - "$tmp/trace" "$dir" "$stack" <<'PY'
+import re, sys, hashlib
+seen = set()
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r" (?:rx|tx|tx ack) ([0-9a-f]+)$", line)
+    if m and len(seen) < 300 and len(m.group(1)) % 2 == 0 and m.group(1) not in seen:
+        seen.add(m.group(1))
+        name = "%s/%s-%s" % (sys.argv[2], sys.argv[3], hashlib.sha1(m.group(1).encode()).hexdigest()[:12])
+        open(name, "wb").write(bytes.fromhex(m.group(1)))
+PY
+  fi
+  rm -rf "$tmp"
+}
+
 # seed corpora (not committed: made from the vectors each run)
 seed() {
   local t=$1 dir=build-fuzz/corpus/$1
@@ -31,6 +60,9 @@ seed() {
   case $t in
     fuzz_ocb_parse) cp vectors/backups/*/*.json "$dir/" ;;
     fuzz_znp_nvram) cp vectors/nvram/znp/*.json emulator/factory/*.json "$dir/" ;;
+    fuzz_ash_ezsp) traffic ezsp "$dir" ;;
+    fuzz_zboss_ll_hl) traffic zboss "$dir" ;;
+    fuzz_nvram_files) traffic ezsp "$dir" nvram; traffic zboss "$dir" nvram ;;
     fuzz_mt_parser) python3 - "$dir" <<'PY'
 import sys, os
 def f(c0, c1, d=b""):

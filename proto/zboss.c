@@ -203,6 +203,9 @@ int zboss_hl_decode(const uint8_t *p, size_t n, zboss_hl *out)
     out->version = p[0];
     out->type = p[1] & 3u;
     out->call_id = get_le16(p + 2);
+    /* type 3 is not a message type (§3): refuse it rather than guess a header size (found by
+     * fuzz_zboss_ll_hl: it read a TSN past the end of a 4-byte message) */
+    if (out->type > ZBOSS_HL_INDICATION) return -1;
     size_t hdr = out->type == ZBOSS_HL_REQUEST    ? ZBOSS_HL_REQ_HDR
                  : out->type == ZBOSS_HL_RESPONSE ? ZBOSS_HL_RSP_HDR
                                                   : ZBOSS_HL_IND_HDR;

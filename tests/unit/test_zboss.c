@@ -371,3 +371,21 @@ Test(zboss_ds, nvram_read_response_and_versions)
     cr_assert_eq(zboss_dataset_version(ZBOSS_DS_NEIGHBOUR_TBL), 3);
     cr_assert_eq(zboss_dataset_version(ZBOSS_DS_APS_SECURE_DATA), 0);
 }
+
+/* Regression (fuzz_zboss_ll_hl): a 4-byte message with control type 3 once read a TSN past
+ * its end. Type 3 is no message type: refused. */
+Test(zboss_hl, type_3_is_refused_not_overread)
+{
+    uint8_t *m = malloc(4); /* exactly 4 bytes, so ASan sees any read past them */
+    cr_assert_not_null(m);
+    m[0] = 0x00;
+    m[1] = 0x03;
+    m[2] = 0x01;
+    m[3] = 0x00;
+    zboss_hl h;
+    cr_assert_eq(zboss_hl_decode(m, 4, &h), -1);
+    m[1] = 0x02; /* an indication of the same size is fine */
+    cr_assert_eq(zboss_hl_decode(m, 4, &h), 0);
+    cr_assert_eq(h.params_len, 0);
+    free(m);
+}

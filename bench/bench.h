@@ -41,7 +41,6 @@ bench_stats bench_stats_of(double *v, size_t n);
 /* Copies a file (for per-emulator NVRAM files). Returns 0 or -1. */
 int bench_copy_file(const char *from, const char *to);
 
-
 /* ---- shared by the experiments ---- */
 #include "serial.h"
 
@@ -58,9 +57,9 @@ typedef struct bench_cfg {
 
 /* One stack as the bench drives it. `ping*` NULL: the cheapest request is not written yet. */
 typedef struct bench_stack {
-    const char *name;     /* zbemu STACK and zbharness --stack */
-    const char *cheapest; /* label of the request the link test repeats */
-    int max_devices;      /* what the emulator's tables hold */
+    const char *name;         /* zbemu STACK and zbharness --stack */
+    const char *cheapest;     /* label of the request the link test repeats */
+    int max_devices;          /* what the emulator's tables hold */
     const char *formed_nvram; /* under vectors/: a formed NVRAM dump; NULL: form by restore */
     void *(*ping_open)(zbh_serial *s);
     int (*ping)(void *h); /* one request/response; 0 on success */
@@ -76,8 +75,8 @@ int bench_stack_available(const bench_cfg *c, const char *stack);
 int bench_emu_for(const bench_cfg *c, const char *stack, int devices, int baud, const char *nvram,
                   bench_emu *out);
 /* The argv bench_emu_for uses (strings in `dev`/`bd`, 16 bytes each). */
-void bench_emu_argv(const bench_cfg *c, const char *stack, int devices, int baud,
-                    const char *nvram, char *dev, char *bd, char *argv[12]);
+void bench_emu_argv(const bench_cfg *c, const char *stack, int devices, int baud, const char *nvram,
+                    char *dev, char *bd, char *argv[12]);
 /* Forms a network on a running emulator by restoring a device-less backup (in-process). */
 int bench_form(const bench_cfg *c, const char *stack, const char *port);
 /* Starts an emulator holding a formed network with `devices` simulated devices: from a copy of

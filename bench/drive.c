@@ -25,8 +25,8 @@ int bench_stack_available(const bench_cfg *c, const char *stack)
     return found;
 }
 
-void bench_emu_argv(const bench_cfg *c, const char *stack, int devices, int baud,
-                    const char *nvram, char *dev, char *bd, char *argv[12])
+void bench_emu_argv(const bench_cfg *c, const char *stack, int devices, int baud, const char *nvram,
+                    char *dev, char *bd, char *argv[12])
 {
     int n = 0;
     snprintf(dev, 16, "%d", devices);
@@ -126,8 +126,8 @@ int bench_backup_inproc(const char *stack, const char *port, bench_backup *out)
 
 double bench_backup_spawned(const bench_cfg *c, const char *stack, const char *port)
 {
-    char *argv[] = {(char *)c->zbharness, "backup", "--stack", (char *)stack,
-                    "--port", (char *)port, NULL};
+    char *argv[] = {(char *)c->zbharness, "backup", "--stack", (char *)stack, "--port",
+                    (char *)port,         NULL};
     double t0 = bench_now();
     int rc = bench_run(argv);
     return rc == 0 ? bench_now() - t0 : -1;

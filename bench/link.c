@@ -59,9 +59,11 @@ static void zboss_ping_close(void *h)
 /* EZSP: the slot for `nop`/`echo` over ASH, filled after the EZSP merge; until zbemu lists
  * the stack the table row says "not in zbemu --help". */
 const bench_stack BENCH_STACKS[] = {
-    {"znp", "SYS_PING", 200, "nvram/znp/CC2652R-ZStack4.formed.json", znp_ping_open, znp_ping, free},
+    {"znp", "SYS_PING", 200, "nvram/znp/CC2652R-ZStack4.formed.json", znp_ping_open, znp_ping,
+     free},
     {"ezsp", "nop (EZSP slot: not written yet)", 0, NULL, NULL, NULL, NULL},
-    {"zboss", "GET_MODULE_VERSION + LL ACKs", 255, NULL, zboss_ping_open, zboss_ping, zboss_ping_close},
+    {"zboss", "GET_MODULE_VERSION + LL ACKs", 255, NULL, zboss_ping_open, zboss_ping,
+     zboss_ping_close},
 };
 const size_t BENCH_N_STACKS = sizeof(BENCH_STACKS) / sizeof(BENCH_STACKS[0]);
 

@@ -70,8 +70,7 @@ static int backup_fleet(const fleet *f, int workers)
         int bad = 0;
         for (int i = w; i < f->n; i += workers) {
             bench_backup b;
-            if (!f->emu[i].pid || bench_backup_inproc(f->stack[i], f->emu[i].port, &b) < 0)
-                bad++;
+            if (!f->emu[i].pid || bench_backup_inproc(f->stack[i], f->emu[i].port, &b) < 0) bad++;
         }
         _exit(bad > 255 ? 255 : bad);
     }
@@ -106,9 +105,9 @@ static void report(const bench_cfg *c, const fleet *f, int started, int failed, 
         total += kb;
         if (kb > peak) peak = kb;
     }
-    printf("| %d (%d started, %d backups failed) | %.2f | %.2f | %.0f | %.0f | %.1f | %s |\n",
-           f->n, started, failed, t_start, t_all, started ? (double)total / started : 0.0,
-           (double)peak, total / 1024.0, total < 1024L * 1024 ? "met" : "NOT met");
+    printf("| %d (%d started, %d backups failed) | %.2f | %.2f | %.0f | %.0f | %.1f | %s |\n", f->n,
+           started, failed, t_start, t_all, started ? (double)total / started : 0.0, (double)peak,
+           total / 1024.0, total < 1024L * 1024 ? "met" : "NOT met");
     (void)c;
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -317,6 +318,8 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
     e->opts = *o;
     e->fe = fe;
     e->byte_ns = o->baud > 0 ? 10000000000ull / (uint64_t)o->baud : 0;
+    /* a byte at 115200 baud is 87 us; the default 50 us timer slack would be half of it */
+    if (e->byte_ns) prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
     e->rng = o->seed ? o->seed : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     if (o->fault_spec && emu_fault_parse(o->fault_spec, &e->fault, err, errlen) < 0) {
         free(e);

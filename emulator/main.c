@@ -69,15 +69,21 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"nvram", required_argument, NULL, 'n'},   {"link", required_argument, NULL, 'l'},
-        {"tcp", required_argument, NULL, 't'},     {"profile", required_argument, NULL, 'p'},
-        {"devices", required_argument, NULL, 'd'}, {"seed", required_argument, NULL, 's'},
-        {"ieee", required_argument, NULL, 'i'},    {"verbose", no_argument, NULL, 'v'},
-        {"show-keys", no_argument, NULL, 'k'},     {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {"ezsp-version", required_argument, NULL, 'e'},
-        {"fault", required_argument, NULL, 'f'},   {"baud", required_argument, NULL, 'b'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"nvram", required_argument, NULL, 'n'},
+                                         {"link", required_argument, NULL, 'l'},
+                                         {"tcp", required_argument, NULL, 't'},
+                                         {"profile", required_argument, NULL, 'p'},
+                                         {"devices", required_argument, NULL, 'd'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"ieee", required_argument, NULL, 'i'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"show-keys", no_argument, NULL, 'k'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {"ezsp-version", required_argument, NULL, 'e'},
+                                         {"fault", required_argument, NULL, 'f'},
+                                         {"baud", required_argument, NULL, 'b'},
+                                         {NULL, 0, NULL, 0}};
     emu_options o = {0};
     long v;
     int c;

@@ -29,6 +29,9 @@ int bench_emu_port(bench_emu *e, int fd);
 void bench_emu_stop(bench_emu *e);
 /* Peak resident set (VmHWM) of a process in KiB, or -1. */
 long bench_vm_hwm_kb(pid_t pid);
+/* Proportional set size (shared pages divided among their users) in KiB, or -1: the sum over
+ * processes is what they really take together, where a VmHWM sum counts libc 500 times. */
+long bench_pss_kb(pid_t pid);
 /* Runs argv with stdout/stderr to /dev/null, waits; returns the exit status or -1. */
 int bench_run(char *const argv[]);
 

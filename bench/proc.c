@@ -102,17 +102,28 @@ void bench_emu_stop(bench_emu *e)
     e->pid = 0;
 }
 
-long bench_vm_hwm_kb(pid_t pid)
+/* The first "KEY: N kB" line of a /proc file, or -1. */
+static long proc_kb(pid_t pid, const char *file, const char *fmt)
 {
     char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
     FILE *f = fopen(path, "r");
     if (!f) return -1;
     long kb = -1;
     while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+        if (sscanf(line, fmt, &kb) == 1) break;
     fclose(f);
     return kb;
+}
+
+long bench_vm_hwm_kb(pid_t pid)
+{
+    return proc_kb(pid, "status", "VmHWM: %ld kB");
+}
+
+long bench_pss_kb(pid_t pid)
+{
+    return proc_kb(pid, "smaps_rollup", "Pss: %ld kB");
 }
 
 int bench_run(char *const argv[])

@@ -21,8 +21,10 @@
 #include <unistd.h>
 
 /* --baud: bytes wait here until a UART at that speed would have carried them. `free_ns` is
- * when the line has delivered the last released byte; byte j of `buf` arrives at
- * free_ns + (j + 1) * byte_ns, so rounding never accumulates over a long transfer. */
+ * when the line is done with the released bytes; byte j of `buf` goes out when its start bit
+ * would, at free_ns + j * byte_ns (a burst of n bytes takes n - 1 byte times here, and the one
+ * byte time left is about what the pty and the timer wake-up add on this kind of machine, see
+ * BENCHMARKS.md). Times are absolute, so rounding never accumulates over a transfer. */
 typedef struct pacer {
     uint8_t *buf;
     size_t len, cap;
@@ -138,8 +140,8 @@ static int pace_push(pacer *q, const uint8_t *p, size_t n, uint64_t now)
 /* How many queued bytes the line has delivered by `now`; advances the line clock. */
 static size_t pace_due(pacer *q, uint64_t byte_ns, uint64_t now)
 {
-    if (!q->len || now < q->free_ns + byte_ns) return 0;
-    uint64_t k = (now - q->free_ns) / byte_ns;
+    if (!q->len || now < q->free_ns) return 0;
+    uint64_t k = (now - q->free_ns) / byte_ns + 1;
     size_t n = k < q->len ? (size_t)k : q->len;
     q->free_ns += (uint64_t)n * byte_ns;
     return n;
@@ -152,11 +154,10 @@ static void pace_consume(pacer *q, size_t n)
 }
 
 /* ns until the next queued byte is due, or -1 when nothing waits */
-static int64_t pace_wait_ns(const pacer *q, uint64_t byte_ns, uint64_t now)
+static int64_t pace_wait_ns(const pacer *q, uint64_t now)
 {
     if (!q->len) return -1;
-    uint64_t due = q->free_ns + byte_ns;
-    return due > now ? (int64_t)(due - now) : 0;
+    return q->free_ns > now ? (int64_t)(q->free_ns - now) : 0;
 }
 
 /* ---- output ---- */
@@ -392,7 +393,7 @@ static struct timespec loop_timeout(const emu *e, int *infinite)
     int ms = next_timeout(e, emu_port_idle_ms(&e->port));
     int64_t ns = ms < 0 ? -1 : (int64_t)ms * 1000000;
     uint64_t now = now_ns();
-    int64_t w[2] = {pace_wait_ns(&e->rx, e->byte_ns, now), pace_wait_ns(&e->tx, e->byte_ns, now)};
+    int64_t w[2] = {pace_wait_ns(&e->rx, now), pace_wait_ns(&e->tx, now)};
     for (int i = 0; i < 2; i++)
         if (w[i] >= 0 && (ns < 0 || w[i] < ns)) ns = w[i];
     *infinite = ns < 0;

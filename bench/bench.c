@@ -47,16 +47,19 @@ static void read_first(const char *path, const char *key, char *out, size_t cap)
 
 static void print_machine(void)
 {
-    char cpu[256], ptymax[32];
+    char cpu[256], ptymax[32], load[64];
     struct utsname u;
     struct rlimit rl;
     read_first("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
     read_first("/proc/sys/kernel/pty/max", NULL, ptymax, sizeof(ptymax));
+    read_first("/proc/loadavg", NULL, load, sizeof(load));
     if (uname(&u) != 0) snprintf(u.release, sizeof(u.release), "?");
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = 0;
     printf("# zbbench\n\nmachine: %ld CPUs (nproc), %s, Linux %s; ulimit -n %llu, "
-           "kernel.pty.max %s\n",
-           sysconf(_SC_NPROCESSORS_ONLN), cpu, u.release, (unsigned long long)rl.rlim_cur, ptymax);
+           "kernel.pty.max %s\nload average at the start (other work on this machine skews "
+           "every number): %s\n",
+           sysconf(_SC_NPROCESSORS_ONLN), cpu, u.release, (unsigned long long)rl.rlim_cur, ptymax,
+           load);
 }
 
 /* ---- link ceiling ---- */
@@ -295,6 +298,9 @@ int main(int argc, char **argv)
     if (wants(only, "pace")) section_pace(&c);
     if (wants(only, "scale")) bench_scale(&c);
     if (wants(only, "matrix")) section_matrix();
+    char load[64];
+    read_first("/proc/loadavg", NULL, load, sizeof(load));
+    printf("\nload average at the end: %s\n", load);
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c.tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "zbbench: could not remove %s\n", c.tmpdir);

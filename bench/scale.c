@@ -143,9 +143,9 @@ void bench_scale(const bench_cfg *c)
            c->scale_n, cpus);
     long ino = inotify_limit();
     printf("fs.inotify.max_user_instances = %ld%s\n\n", ino,
-           ino >= 0 && ino < c->scale_n + 8
-               ? ": fewer than the emulators; those past it look for the host every 10 ms"
-               : "");
+           ino >= 0 && ino < c->scale_n + 8 ? ": fewer than the emulators; those past it look for "
+                                              "their host every 10 ms (50 ms after 1 s idle)"
+                                            : "");
     printf("| emulators | start s | start + all backups s | VmHWM KiB mean | VmHWM KiB max | "
            "VmHWM MiB sum (goal) | PSS MiB sum | goal < 1 GiB |\n"
            "|---|---|---|---|---|---|---|---|\n");

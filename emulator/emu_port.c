@@ -28,6 +28,10 @@
 #include <unistd.h>
 
 #define IDLE_POLL_MS 10
+/* Without inotify, after this many looks in vain (1 s) look every IDLE_SLOW_MS: hundreds of
+ * idle emulators looking 100 times a second kept two CPUs busy (BENCHMARKS.md, scale). */
+#define IDLE_FAST_LOOKS 100
+#define IDLE_SLOW_MS    50
 
 static int set_nonblock(int fd)
 {
@@ -135,13 +139,18 @@ int emu_port_pollfds(emu_port *p, struct pollfd *pfd, int want_write)
 
 int emu_port_idle_ms(const emu_port *p)
 {
-    return (p->master >= 0 && !p->connected && p->ino_fd < 0) ? IDLE_POLL_MS : -1;
+    if (p->master < 0 || p->connected || p->ino_fd >= 0) return -1;
+    return p->idle_looks < IDLE_FAST_LOOKS ? IDLE_POLL_MS : IDLE_SLOW_MS;
 }
 
 static int pty_check_open(emu_port *p)
 {
     struct pollfd q = {p->master, POLLIN, 0};
-    if (poll(&q, 1, 0) < 0 || (q.revents & POLLHUP)) return 0;
+    if (poll(&q, 1, 0) < 0 || (q.revents & POLLHUP)) {
+        p->idle_looks++;
+        return 0;
+    }
+    p->idle_looks = 0;
     /* Drop only what we wrote that a previous host never read. What the new host has already
      * written (its first SYS_PING, often within these 10 ms) must be answered, not flushed. */
     tcflush(p->master, TCOFLUSH);
@@ -234,6 +243,7 @@ int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, 
         p->client_fd = -1;
     }
     p->connected = 0;
+    p->idle_looks = 0; /* a host that just closed often reopens soon: look fast for a while */
     return EMU_PORT_CLOSED;
 }
 

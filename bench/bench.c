@@ -84,7 +84,7 @@ static void section_link(const bench_cfg *c)
     for (size_t i = 0; i < BENCH_N_STACKS; i++) {
         const bench_stack *st = &BENCH_STACKS[i];
         if (!st->ping || !bench_stack_available(c, st->name)) {
-            printf("| zbemu %s | %s | skipped: %s | | | |\n", st->name, st->cheapest,
+            printf("| %s | %s | skipped: %s | | | |\n", st->name, st->cheapest,
                    st->ping ? "not in zbemu --help" : "slot not filled");
             continue;
         }
@@ -95,7 +95,7 @@ static void section_link(const bench_cfg *c)
         if (r > 0)
             link_row(st->name, st->cheapest, r, echo);
         else
-            printf("| zbemu %s | %s | failed | | | |\n", st->name, st->cheapest);
+            printf("| %s | %s | failed | | | |\n", st->name, st->cheapest);
     }
 }
 

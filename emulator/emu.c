@@ -3,6 +3,7 @@
  * Single-threaded on purpose: every host request is handled to completion (NVRAM on disk
  * included) before the next byte is read, so the protocol front ends need no locking and a
  * response can never overtake the write it acknowledges. */
+#define _GNU_SOURCE /* ppoll: --baud paces in microseconds, poll() only has milliseconds */
 #include "emu.h"
 #include "emu_ctl.h"
 #include "emu_fault.h"
@@ -16,8 +17,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
+
+/* --baud: bytes wait here until a UART at that speed would have carried them. `free_ns` is
+ * when the line is done with the released bytes; byte j of `buf` goes out when its start bit
+ * would, at free_ns + j * byte_ns (a burst of n bytes takes n - 1 byte times here, and the one
+ * byte time left is about what the pty and the timer wake-up add on this kind of machine, see
+ * BENCHMARKS.md). Times are absolute, so rounding never accumulates over a transfer. */
+typedef struct pacer {
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t free_ns;
+} pacer;
 
 typedef struct emu_timer {
     unsigned id;
@@ -47,7 +60,9 @@ struct emu {
     } * delayed;
     size_t n_delayed, cap_delayed;
     unsigned delay_timer;
-    emu_ctl ctl; /* DTR/RTS reports for a pty (libzbmodem.so) */
+    emu_ctl ctl;      /* DTR/RTS reports for a pty (libzbmodem.so) */
+    uint64_t byte_ns; /* --baud: 10 bits per byte (8N1); 0: no pacing */
+    pacer tx, rx;     /* to the host / from the host */
 };
 
 static volatile sig_atomic_t g_signal;
@@ -95,9 +110,62 @@ void emu_rand_bytes(emu *e, uint8_t *p, size_t n)
         p[i] = (uint8_t)emu_rand(e);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- --baud pacing ---- */
+
+static int pace_push(pacer *q, const uint8_t *p, size_t n, uint64_t now)
+{
+    if (q->len + n > q->cap) {
+        size_t cap = q->cap ? q->cap : 1024;
+        while (cap < q->len + n)
+            cap *= 2;
+        uint8_t *nb = realloc(q->buf, cap);
+        if (!nb) {
+            LOG_ERROR("out of memory pacing %zu bytes", n);
+            return -1;
+        }
+        q->buf = nb;
+        q->cap = cap;
+    }
+    if (!q->len && q->free_ns < now) q->free_ns = now; /* an idle line starts now */
+    memcpy(q->buf + q->len, p, n);
+    q->len += n;
+    return 0;
+}
+
+/* How many queued bytes the line has delivered by `now`; advances the line clock. */
+static size_t pace_due(pacer *q, uint64_t byte_ns, uint64_t now)
+{
+    if (!q->len || now < q->free_ns) return 0;
+    uint64_t k = (now - q->free_ns) / byte_ns + 1;
+    size_t n = k < q->len ? (size_t)k : q->len;
+    q->free_ns += (uint64_t)n * byte_ns;
+    return n;
+}
+
+static void pace_consume(pacer *q, size_t n)
+{
+    memmove(q->buf, q->buf + n, q->len - n);
+    q->len -= n;
+}
+
+/* ns until the next queued byte is due, or -1 when nothing waits */
+static int64_t pace_wait_ns(const pacer *q, uint64_t now)
+{
+    if (!q->len) return -1;
+    return q->free_ns > now ? (int64_t)(q->free_ns - now) : 0;
+}
+
 /* ---- output ---- */
 
 static void queue_out(emu *e, const uint8_t *p, size_t n);
+static void wire_out(emu *e, const uint8_t *p, size_t n);
 
 static void release_delayed(emu *e, void *arg)
 {
@@ -161,6 +229,17 @@ void emu_send(emu *e, const uint8_t *p, size_t n)
 
 static void queue_out(emu *e, const uint8_t *p, size_t n)
 {
+    if (e->byte_ns)
+        pace_push(&e->tx, p, n, now_ns());
+    else
+        wire_out(e, p, n);
+}
+
+/* Appends to what goes to the fd. The loop writes it once the handler or timer that produced
+ * it returns, so a burst (an LL ACK and its response, several SRSPs) is one write() and the host
+ * wakes once for it. */
+static void wire_out(emu *e, const uint8_t *p, size_t n)
+{
     if (e->out_len + n > e->out_cap) {
         size_t cap = e->out_cap ? e->out_cap : 4096;
         while (cap < e->out_len + n)
@@ -175,7 +254,6 @@ static void queue_out(emu *e, const uint8_t *p, size_t n)
     }
     memcpy(e->out + e->out_len, p, n);
     e->out_len += n;
-    emu_port_flush(&e->port, e->out, &e->out_len);
 }
 
 /* ---- timers: a small unsorted array; there are only a handful at any time ---- */
@@ -242,6 +320,9 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
     }
     e->opts = *o;
     e->fe = fe;
+    e->byte_ns = o->baud > 0 ? 10000000000ull / (uint64_t)o->baud : 0;
+    /* a byte at 115200 baud is 87 us; the default 50 us timer slack would be half of it */
+    if (e->byte_ns) prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
     e->rng = o->seed ? o->seed : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     if (o->fault_spec && emu_fault_parse(o->fault_spec, &e->fault, err, errlen) < 0) {
         free(e);
@@ -275,18 +356,48 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
     int ev = emu_port_service(&e->port, pfd, n, buf, sizeof(buf), &got);
     if (ev & EMU_PORT_CLOSED) {
         LOG_INFO("host closed the port");
-        e->out_len = 0;
+        e->out_len = e->tx.len = e->rx.len = 0;
         drop_delayed(e);
         e->fe->on_close(e->fe_state);
     }
     if (ev & EMU_PORT_OPENED) {
         LOG_INFO("host opened the port");
-        e->out_len = 0;
+        e->out_len = e->tx.len = e->rx.len = 0;
         e->fe->on_open(e->fe_state);
     }
     if (got) emu_fault_apply(&e->fault, buf, &got, 0);
-    if (got) e->fe->on_bytes(e->fe_state, buf, got);
-    if (e->out_len) emu_port_flush(&e->port, e->out, &e->out_len);
+    if (got && e->byte_ns)
+        pace_push(&e->rx, buf, got, now_ns());
+    else if (got)
+        e->fe->on_bytes(e->fe_state, buf, got);
+}
+
+/* --baud: hands the front end what has "arrived", puts on the wire what has "left" */
+static void run_pacers(emu *e)
+{
+    uint64_t now = now_ns();
+    size_t n = pace_due(&e->rx, e->byte_ns, now);
+    if (n) { /* front ends never touch e->rx: hand them the queue itself */
+        e->fe->on_bytes(e->fe_state, e->rx.buf, n);
+        pace_consume(&e->rx, n);
+    }
+    if ((n = pace_due(&e->tx, e->byte_ns, now))) {
+        wire_out(e, e->tx.buf, n);
+        pace_consume(&e->tx, n);
+    }
+}
+
+/* poll timeout: the next timer (ms) or paced byte, whichever is first */
+static struct timespec loop_timeout(const emu *e, int *infinite)
+{
+    int ms = next_timeout(e, emu_port_idle_ms(&e->port));
+    int64_t ns = ms < 0 ? -1 : (int64_t)ms * 1000000;
+    uint64_t now = now_ns();
+    int64_t w[2] = {pace_wait_ns(&e->rx, now), pace_wait_ns(&e->tx, now)};
+    for (int i = 0; i < 2; i++)
+        if (w[i] >= 0 && (ns < 0 || w[i] < ns)) ns = w[i];
+    *infinite = ns < 0;
+    return (struct timespec){ns < 0 ? 0 : ns / 1000000000, ns < 0 ? 0 : ns % 1000000000};
 }
 
 /* After service_port: a report follows the host's open, so on_open has been called first. */
@@ -308,10 +419,10 @@ int emu_run(emu *e)
     signal(SIGPIPE, SIG_IGN);
     while (!e->stop && !g_signal) {
         struct pollfd pfd[3];
-        int n = emu_port_pollfds(&e->port, pfd, e->out_len > 0);
+        int n = emu_port_pollfds(&e->port, pfd, e->out_len > 0), infinite;
         int nctl = emu_ctl_pollfd(&e->ctl, &pfd[n]);
-        int timeout = next_timeout(e, emu_port_idle_ms(&e->port));
-        int rc = poll(pfd, (nfds_t)(n + nctl), timeout);
+        struct timespec ts = loop_timeout(e, &infinite);
+        int rc = ppoll(pfd, (nfds_t)(n + nctl), infinite ? NULL : &ts, NULL);
         if (rc < 0 && errno != EINTR) {
             LOG_ERROR("poll: %s", strerror(errno));
             return -1;
@@ -319,6 +430,8 @@ int emu_run(emu *e)
         if (rc > 0 || emu_port_idle_ms(&e->port) >= 0) service_port(e, pfd, n);
         if (rc > 0 && nctl) service_ctl(e, &pfd[n]);
         run_timers(e);
+        if (e->byte_ns) run_pacers(e);
+        if (e->out_len) emu_port_flush(&e->port, e->out, &e->out_len);
     }
     if (g_signal) LOG_INFO("signal %d: stopping", (int)g_signal);
     return 0;
@@ -340,6 +453,8 @@ void emu_destroy(emu *e)
     emu_ctl_close(&e->ctl);
     emu_port_close(&e->port);
     free(e->out);
+    free(e->tx.buf);
+    free(e->rx.buf);
     free(e->timers);
     free(e);
 }

@@ -24,8 +24,9 @@ typedef struct emu_options {
     uint32_t seed; /* for simulated devices, keys */
     int verbose;
     int show_keys;
-    const char *ieee; /* hardware IEEE override (16 hex digits, MSB first) */
+    const char *ieee;       /* hardware IEEE override (16 hex digits, MSB first) */
     const char *fault_spec; /* --fault drop=P,corrupt=P,delay=MS,seed=N (emu_fault.h) */
+    int baud; /* --baud: pace bytes like a UART at this speed, 8N1 (0: as fast as the pty) */
 } emu_options;
 
 /* A protocol front end. `create` loads (or factory-initialises) the NVRAM and returns the

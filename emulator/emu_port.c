@@ -3,7 +3,12 @@
  * A pty master cannot be told "the host opened the slave"; what Linux does tell is POLLHUP on
  * the master while no process has the slave open. So the emulator keeps no slave fd of its own
  * and, while idle, looks every few milliseconds whether the hang-up has cleared: that moment is
- * the "port open" a real stick sees as a reset, and the front end is told about it. */
+ * the "port open" a real stick sees as a reset, and the front end is told about it.
+ *
+ * Where inotify works on the slave node (Linux devpts does) its IN_OPEN / IN_CLOSE events say
+ * the same at once, with no polling: a host is answered without waiting for the next look,
+ * idle emulators do not wake up at all, and a host that closes and reopens between two looks
+ * is still seen as a new session (the ZBOSS LL sequence numbers must restart). Issue 8. */
 #include "emu_port.h"
 
 #include "log.h"
@@ -17,11 +22,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
 #define IDLE_POLL_MS 10
+/* Without inotify, after this many looks in vain (1 s) look every IDLE_SLOW_MS: hundreds of
+ * idle emulators looking 100 times a second kept two CPUs busy (BENCHMARKS.md, scale). */
+#define IDLE_FAST_LOOKS 100
+#define IDLE_SLOW_MS    50
 
 static int set_nonblock(int fd)
 {
@@ -48,6 +58,11 @@ static int open_pty(emu_port *p, const emu_options *o, char *err, size_t errlen)
     close(slave);
     fcntl(p->master, F_SETFD, FD_CLOEXEC);
     set_nonblock(p->master);
+    p->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (p->ino_fd >= 0 && inotify_add_watch(p->ino_fd, p->path, IN_OPEN | IN_CLOSE) < 0) {
+        close(p->ino_fd); /* no events: fall back to looking every IDLE_POLL_MS */
+        p->ino_fd = -1;
+    }
     if (o->link_path) {
         unlink(o->link_path);
         if (symlink(p->path, o->link_path) < 0) {
@@ -86,7 +101,7 @@ static int open_tcp(emu_port *p, int port, char *err, size_t errlen)
 int emu_port_open(emu_port *p, const emu_options *o, char *err, size_t errlen)
 {
     memset(p, 0, sizeof(*p));
-    p->master = p->listen_fd = p->client_fd = -1;
+    p->master = p->listen_fd = p->client_fd = p->ino_fd = -1;
     return o->tcp_port ? open_tcp(p, o->tcp_port, err, errlen) : open_pty(p, o, err, errlen);
 }
 
@@ -95,11 +110,12 @@ void emu_port_close(emu_port *p)
     if (p->master >= 0) close(p->master);
     if (p->listen_fd >= 0) close(p->listen_fd);
     if (p->client_fd >= 0) close(p->client_fd);
+    if (p->ino_fd >= 0) close(p->ino_fd);
     if (p->link_path) {
         unlink(p->link_path);
         free(p->link_path);
     }
-    p->master = p->listen_fd = p->client_fd = -1;
+    p->master = p->listen_fd = p->client_fd = p->ino_fd = -1;
     p->link_path = NULL;
 }
 
@@ -107,9 +123,11 @@ int emu_port_pollfds(emu_port *p, struct pollfd *pfd, int want_write)
 {
     short ev = (short)(POLLIN | (want_write ? POLLOUT : 0));
     if (p->master >= 0) {
-        if (!p->connected) return 0; /* POLLHUP would spin: see emu_port_idle_ms */
-        pfd[0] = (struct pollfd){p->master, ev, 0};
-        return 1;
+        int n = 0;
+        if (p->connected) pfd[n++] = (struct pollfd){p->master, ev, 0};
+        /* not connected: POLLHUP on the master would spin; inotify or emu_port_idle_ms */
+        if (p->ino_fd >= 0) pfd[n++] = (struct pollfd){p->ino_fd, POLLIN, 0};
+        return n;
     }
     if (p->client_fd >= 0) {
         pfd[0] = (struct pollfd){p->client_fd, ev, 0};
@@ -121,18 +139,62 @@ int emu_port_pollfds(emu_port *p, struct pollfd *pfd, int want_write)
 
 int emu_port_idle_ms(const emu_port *p)
 {
-    return (p->master >= 0 && !p->connected) ? IDLE_POLL_MS : -1;
+    if (p->master < 0 || p->connected || p->ino_fd >= 0) return -1;
+    return p->idle_looks < IDLE_FAST_LOOKS ? IDLE_POLL_MS : IDLE_SLOW_MS;
 }
 
 static int pty_check_open(emu_port *p)
 {
     struct pollfd q = {p->master, POLLIN, 0};
-    if (poll(&q, 1, 0) < 0 || (q.revents & POLLHUP)) return 0;
+    if (poll(&q, 1, 0) < 0 || (q.revents & POLLHUP)) {
+        p->idle_looks++;
+        return 0;
+    }
+    p->idle_looks = 0;
     /* Drop only what we wrote that a previous host never read. What the new host has already
      * written (its first SYS_PING, often within these 10 ms) must be answered, not flushed. */
     tcflush(p->master, TCOFLUSH);
     p->connected = 1;
     return EMU_PORT_OPENED;
+}
+
+static void pty_opened(emu_port *p)
+{
+    tcflush(p->master, TCOFLUSH); /* see pty_check_open */
+    p->connected = 1;
+}
+
+/* One inotify event. A close then an open is a new session (both bits); an open then a close
+ * before we looked is nothing at all. */
+static int ino_event(emu_port *p, uint32_t mask, int ev)
+{
+    if (mask & IN_OPEN) {
+        p->opens++;
+        if (!p->connected) {
+            pty_opened(p);
+            ev |= EMU_PORT_OPENED;
+        }
+    }
+    if ((mask & IN_CLOSE) && p->opens > 0 && --p->opens == 0 && p->connected) {
+        p->connected = 0;
+        ev = (ev & EMU_PORT_OPENED) ? ev & ~EMU_PORT_OPENED : ev | EMU_PORT_CLOSED;
+    }
+    if (mask & IN_Q_OVERFLOW) p->opens = p->connected; /* lost count: trust the state */
+    return ev;
+}
+
+static int ino_service(emu_port *p)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    int ev = 0;
+    ssize_t n;
+    while ((n = read(p->ino_fd, buf, sizeof(buf))) > 0)
+        for (char *q = buf; q + sizeof(struct inotify_event) <= buf + n;) {
+            const struct inotify_event *ie = (const struct inotify_event *)q;
+            ev = ino_event(p, ie->mask, ev);
+            q += sizeof(*ie) + ie->len;
+        }
+    return ev;
 }
 
 static int read_into(int fd, uint8_t *rx, size_t cap, size_t *got)
@@ -163,7 +225,13 @@ int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, 
                      size_t *got)
 {
     *got = 0;
-    if (p->master >= 0 && !p->connected) return pty_check_open(p);
+    if (p->ino_fd >= 0) {
+        int ev = ino_service(p);
+        /* a session began or ended: the master's revents predate it; read on the next turn */
+        if (ev || !p->connected) return ev;
+    } else if (p->master >= 0 && !p->connected) {
+        return pty_check_open(p);
+    }
     if (p->master < 0 && p->client_fd < 0) return n > 0 && pfd[0].revents ? tcp_accept(p) : 0;
     if (n <= 0 || !pfd[0].revents) return 0;
     int fd = pfd[0].fd;
@@ -175,6 +243,7 @@ int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, 
         p->client_fd = -1;
     }
     p->connected = 0;
+    p->idle_looks = 0; /* a host that just closed often reopens soon: look fast for a while */
     return EMU_PORT_CLOSED;
 }
 

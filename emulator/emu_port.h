@@ -16,6 +16,9 @@ typedef struct emu_port {
     int listen_fd; /* tcp listener, or -1 */
     int client_fd; /* tcp client, or -1 */
     int connected;
+    int ino_fd;     /* inotify on the pty slave: IN_OPEN / IN_CLOSE, or -1 (then: polling) */
+    int opens;      /* the slave's opens minus closes, as inotify reports them */
+    int idle_looks; /* no inotify: looks for a host in vain since the last close */
     char path[256]; /* pty slave path, or tcp://127.0.0.1:PORT */
     char *link_path;
 } emu_port;

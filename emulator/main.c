@@ -42,6 +42,8 @@ static void usage(FILE *f)
             "  --ieee HEX        hardware IEEE address (16 hex digits, MSB first)\n"
             "  --fault SPEC      inject link faults: drop=P,corrupt=P,delay=MS,seed=N (P as\n"
             "                    0.01 or 1%%; on bytes both ways; delay holds what zbemu sends)\n"
+            "  --baud N          pace the link like a real UART at N baud 8N1 (10 bits a byte),\n"
+            "                    both ways: a host's timeouts meet realistic timing\n"
             "  --verbose, -v     log requests; twice: frame trace\n"
             "  --show-keys       do not redact key material in logs\n"
             "  --help, -h        this text;  --version\n");
@@ -69,14 +71,21 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"nvram", required_argument, NULL, 'n'},   {"link", required_argument, NULL, 'l'},
-        {"tcp", required_argument, NULL, 't'},     {"profile", required_argument, NULL, 'p'},
-        {"devices", required_argument, NULL, 'd'}, {"seed", required_argument, NULL, 's'},
-        {"ieee", required_argument, NULL, 'i'},    {"verbose", no_argument, NULL, 'v'},
-        {"show-keys", no_argument, NULL, 'k'},     {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {"ezsp-version", required_argument, NULL, 'e'},
-        {"fault", required_argument, NULL, 'f'},   {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"nvram", required_argument, NULL, 'n'},
+                                         {"link", required_argument, NULL, 'l'},
+                                         {"tcp", required_argument, NULL, 't'},
+                                         {"profile", required_argument, NULL, 'p'},
+                                         {"devices", required_argument, NULL, 'd'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"ieee", required_argument, NULL, 'i'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"show-keys", no_argument, NULL, 'k'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {"ezsp-version", required_argument, NULL, 'e'},
+                                         {"fault", required_argument, NULL, 'f'},
+                                         {"baud", required_argument, NULL, 'b'},
+                                         {NULL, 0, NULL, 0}};
     emu_options o = {0};
     long v;
     int c;
@@ -109,6 +118,10 @@ int main(int argc, char **argv)
             break;
         case 'p': o.profile = optarg; break;
         case 'f': o.fault_spec = optarg; break;
+        case 'b':
+            if (parse_int("--baud", optarg, 300, 4000000, &v) < 0) return 2;
+            o.baud = (int)v;
+            break;
         case 'e':
             if (parse_int("--ezsp-version", optarg, 4, 255, &v) < 0) return 2;
             o.ezsp_version = (int)v;

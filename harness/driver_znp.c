@@ -51,6 +51,7 @@ typedef struct znp_host {
     size_t keys_dropped, aps_rows;
     char keys_why[160];
     zbh_loss losses[8];
+    bool no_row_read; /* the device refused a one-request row read: use two (ext_read_row) */
 } znp_host;
 
 /* A table as the host sees it: rows of raw bytes (ext rows or legacy ids or one legacy item
@@ -181,6 +182,31 @@ static int ext_write(znp_host *h, uint16_t item, uint16_t sub, const uint8_t *p,
     return r.len >= 1 && r.data[0] == 0 ? 0 : MT_HOST_IO;
 }
 
+/* A row of a table whose row size is known: one SYS_NV_READ asking for a byte more than a
+ * row, instead of SYS_NV_LENGTH + SYS_NV_READ (that pair was half of a backup's round trips,
+ * issue 8). Exactly `size` bytes back proves a full row. Anything else (absent, another size,
+ * an error status) takes the two-request path, which tells those apart; a device that refuses
+ * the longer read but has the row is asked the two-request way from then on. */
+static long ext_read_row(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out, size_t cap,
+                         size_t size)
+{
+    uint8_t d[8];
+    mt_frame r;
+    if (h->no_row_read || size >= 240 || size > cap) return ext_read(h, item, sub, out, cap);
+    ext_hdr(d, item, sub);
+    put_le16(d + 5, 0);
+    d[7] = (uint8_t)(size + 1);
+    int rc = mt_host_sreq(&h->mt, 0x21, 0x33, d, 8, &r, 0);
+    if (rc) return rc;
+    if (r.len == 2 + size && r.data[0] == 0 && r.data[1] == size) {
+        memcpy(out, r.data + 2, size);
+        return (long)size;
+    }
+    long n = ext_read(h, item, sub, out, cap);
+    if (n == (long)size) h->no_row_read = true;
+    return n;
+}
+
 /* Reads a table: ext rows (3.x.0), legacy ids from `first` (3.0), until the first absent. */
 static int table_read(znp_host *h, uint16_t ext_item, uint16_t legacy_first, size_t max,
                       nv_table *t)
@@ -188,8 +214,9 @@ static int table_read(znp_host *h, uint16_t ext_item, uint16_t legacy_first, siz
     memset(t, 0, sizeof(*t));
     for (size_t i = 0; i < max; i++) {
         uint8_t row[256];
-        long n = h->ext_nv ? ext_read(h, ext_item, (uint16_t)i, row, sizeof(row))
-                           : osal_read(h, (uint16_t)(legacy_first + i), row, sizeof(row));
+        long n = !h->ext_nv ? osal_read(h, (uint16_t)(legacy_first + i), row, sizeof(row))
+                 : t->n     ? ext_read_row(h, ext_item, (uint16_t)i, row, sizeof(row), t->row_size)
+                            : ext_read(h, ext_item, (uint16_t)i, row, sizeof(row));
         if (n < 0) {
             table_free(t);
             return (int)n;

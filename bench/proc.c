@@ -1,0 +1,175 @@
+/* proc.c - process plumbing for zbbench: start an emulator and learn its port, stop it, read
+ * its peak memory from /proc, run a program to completion.
+ *
+ * Emulators are real child processes (what users run), never linked in: the numbers must
+ * include the pty, the poll loop and the kernel's scheduling like they do for a user. */
+#include "bench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* In the child: stdout to `out_fd` (or /dev/null when -1), stderr to /dev/null, then exec. */
+static void exec_child(char *const argv[], int out_fd)
+{
+    int null = open("/dev/null", O_RDWR);
+    if (null < 0) _exit(127);
+    dup2(out_fd >= 0 ? out_fd : null, 1);
+    dup2(null, 2);
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+/* Reads one line (without the newline) from fd within timeout_ms. Returns 0 or -1. */
+static int read_line(int fd, char *buf, size_t cap, int timeout_ms)
+{
+    size_t n = 0;
+    double end = bench_now() + timeout_ms / 1000.0;
+    while (n + 1 < cap) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        int left = (int)((end - bench_now()) * 1000);
+        if (left <= 0 || poll(&pf, 1, left) <= 0) return -1;
+        char c;
+        if (read(fd, &c, 1) != 1) return -1;
+        if (c == '\n') break;
+        buf[n++] = c;
+    }
+    buf[n] = 0;
+    return n ? 0 : -1;
+}
+
+int bench_emu_spawn(char *const argv[], bench_emu *out)
+{
+    int pfd[2];
+    if (pipe(pfd) < 0) {
+        fprintf(stderr, "zbbench: pipe: %s\n", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "zbbench: fork: %s\n", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        exec_child(argv, pfd[1]);
+    }
+    close(pfd[1]);
+    out->pid = pid;
+    out->port[0] = 0;
+    return pfd[0];
+}
+
+int bench_emu_port(bench_emu *e, int fd)
+{
+    int rc = read_line(fd, e->port, sizeof(e->port), 10000);
+    close(fd);
+    if (rc < 0) {
+        fprintf(stderr, "zbbench: emulator %d did not print its port\n", (int)e->pid);
+        bench_emu_stop(e);
+    }
+    return rc;
+}
+
+int bench_emu_start(char *const argv[], bench_emu *out)
+{
+    int fd = bench_emu_spawn(argv, out);
+    return fd < 0 ? -1 : bench_emu_port(out, fd);
+}
+
+void bench_emu_stop(bench_emu *e)
+{
+    if (e->pid <= 0) return;
+    kill(e->pid, SIGTERM);
+    while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    e->pid = 0;
+}
+
+/* The first "KEY: N kB" line of a /proc file, or -1. */
+static long proc_kb(pid_t pid, const char *file, const char *fmt)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    long kb = -1;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, fmt, &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
+long bench_vm_hwm_kb(pid_t pid)
+{
+    return proc_kb(pid, "status", "VmHWM: %ld kB");
+}
+
+long bench_pss_kb(pid_t pid)
+{
+    return proc_kb(pid, "smaps_rollup", "Pss: %ld kB");
+}
+
+int bench_run(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) exec_child(argv, -1);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+bench_stats bench_stats_of(double *v, size_t n)
+{
+    bench_stats s = {0, 0, 0};
+    if (!n) return s;
+    qsort(v, n, sizeof(*v), cmp_double);
+    s.min = v[0];
+    s.max = v[n - 1];
+    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return s;
+}
+
+int bench_copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in) return -1;
+    FILE *out = fopen(to, "wb");
+    if (!out) {
+        fclose(in);
+        return -1;
+    }
+    char buf[8192];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (fwrite(buf, 1, n, out) != n) rc = -1;
+    if (ferror(in)) rc = -1;
+    fclose(in);
+    if (fclose(out) != 0) rc = -1;
+    return rc;
+}

@@ -1,0 +1,170 @@
+/* scale.c - many emulators at once: a CI matrix starts dozens of sticks on one runner, so the
+ * bench starts N (default 500, stacks mixed), backs each up once with one worker per CPU and
+ * reads every emulator's peak RSS (VmHWM) before stopping them. Each emulator gets its own
+ * formed NVRAM file (ZNP: the real CC2652R dump; ZBOSS: made once here by a restore). */
+#include "bench.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct fleet {
+    bench_emu *emu;
+    const char **stack;
+    int n;
+} fleet;
+
+/* A formed NVRAM file per stack to copy from; "" when the stack is left out. */
+static int make_templates(const bench_cfg *c, const char **stacks, char tmpl[][4200], int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (strcmp(stacks[i], "znp") == 0) {
+            snprintf(tmpl[i], 4200, "%s/nvram/znp/CC2652R-ZStack4.formed.json", c->vectors);
+            continue;
+        }
+        bench_emu e;
+        snprintf(tmpl[i], 4200, "%s/%s-formed.json", c->tmpdir, stacks[i]);
+        if (bench_emu_for(c, stacks[i], 0, 0, tmpl[i], &e) < 0) return -1;
+        int rc = bench_form(c, stacks[i], e.port);
+        bench_emu_stop(&e); /* SIGTERM flushes the NVRAM file */
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+/* Spawns all, then collects the ports: the emulators start concurrently. */
+static int start_fleet(const bench_cfg *c, fleet *f, char tmpl[][4200], const char **stacks,
+                       int n_stacks)
+{
+    int *fds = malloc(sizeof(int) * (size_t)f->n);
+    if (!fds) return -1;
+    int ok = 0;
+    for (int i = 0; i < f->n; i++) {
+        char nv[4300], dev[16], bd[16], *argv[12];
+        f->stack[i] = stacks[i % n_stacks];
+        snprintf(nv, sizeof(nv), "%s/nv%d.json", c->tmpdir, i);
+        fds[i] = -1;
+        if (bench_copy_file(tmpl[i % n_stacks], nv) < 0) continue;
+        bench_emu_argv(c, f->stack[i], 0, 0, nv, dev, bd, argv);
+        fds[i] = bench_emu_spawn(argv, &f->emu[i]);
+    }
+    for (int i = 0; i < f->n; i++)
+        if (fds[i] >= 0 && bench_emu_port(&f->emu[i], fds[i]) == 0) ok++;
+    free(fds);
+    return ok;
+}
+
+/* One worker per CPU backs up every emulator i with i % workers == w. Returns failures. */
+static int backup_fleet(const fleet *f, int workers)
+{
+    pid_t *pids = calloc((size_t)workers, sizeof(pid_t));
+    int failed = 0;
+    if (!pids) return f->n;
+    for (int w = 0; w < workers; w++) {
+        if ((pids[w] = fork()) != 0) continue;
+        int bad = 0;
+        for (int i = w; i < f->n; i += workers) {
+            bench_backup b;
+            if (!f->emu[i].pid || bench_backup_inproc(f->stack[i], f->emu[i].port, &b) < 0) bad++;
+        }
+        _exit(bad > 255 ? 255 : bad);
+    }
+    for (int w = 0; w < workers; w++) {
+        int st;
+        if (pids[w] < 0 || waitpid(pids[w], &st, 0) < 0 || !WIFEXITED(st))
+            failed += f->n / workers;
+        else
+            failed += WEXITSTATUS(st);
+    }
+    free(pids);
+    return failed;
+}
+
+static void stop_fleet(fleet *f)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->emu[i].pid > 0) kill(f->emu[i].pid, SIGTERM);
+    for (int i = 0; i < f->n; i++)
+        if (f->emu[i].pid > 0)
+            while (waitpid(f->emu[i].pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+static void report(const fleet *f, int started, int failed, double t_start, double t_all)
+{
+    long total = 0, peak = 0, pss = 0;
+    for (int i = 0; i < f->n; i++) {
+        long kb = f->emu[i].pid > 0 ? bench_vm_hwm_kb(f->emu[i].pid) : -1;
+        long p = f->emu[i].pid > 0 ? bench_pss_kb(f->emu[i].pid) : -1;
+        if (kb < 0) continue;
+        total += kb;
+        pss += p > 0 ? p : 0;
+        if (kb > peak) peak = kb;
+    }
+    printf("| %d (%d started, %d backups failed) | %.2f | %.2f | %.0f | %.0f | %.1f | %.1f | %s "
+           "|\n",
+           f->n, started, failed, t_start, t_all, started ? (double)total / started : 0.0,
+           (double)peak, total / 1024.0, pss / 1024.0, total < 1024L * 1024 ? "met" : "NOT met");
+}
+
+/* Each emulator takes one inotify instance to see its pty opened (emu_port.c); past the
+ * per-user limit the rest look every 10 ms instead, which costs CPU at this scale. */
+static long inotify_limit(void)
+{
+    long v = -1;
+    FILE *f = fopen("/proc/sys/fs/inotify/max_user_instances", "r");
+    if (f) {
+        if (fscanf(f, "%ld", &v) != 1) v = -1;
+        fclose(f);
+    }
+    return v;
+}
+
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+void bench_scale(const bench_cfg *c)
+{
+    static const char *stacks[] = {"znp", "zboss"}; /* EZSP joins after its merge */
+    char tmpl[2][4200];
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("\n## Scale (%d emulators, stacks mixed, each backed up once, %ld workers)\n\n",
+           c->scale_n, cpus);
+    long ino = inotify_limit();
+    printf("fs.inotify.max_user_instances = %ld%s\n\n", ino,
+           ino >= 0 && ino < c->scale_n + 8 ? ": fewer than the emulators; those past it look for "
+                                              "their host every 10 ms (50 ms after 1 s idle)"
+                                            : "");
+    printf("| emulators | start s | start + all backups s | VmHWM KiB mean | VmHWM KiB max | "
+           "VmHWM MiB sum (goal) | PSS MiB sum | goal < 1 GiB |\n"
+           "|---|---|---|---|---|---|---|---|\n");
+    raise_nofile();
+    fleet f = {calloc((size_t)c->scale_n, sizeof(bench_emu)),
+               calloc((size_t)c->scale_n, sizeof(char *)), c->scale_n};
+    if (!f.emu || !f.stack || make_templates(c, stacks, tmpl, 2) < 0) {
+        printf("| %d | failed to prepare | | | | | | |\n", c->scale_n);
+        free(f.emu);
+        free(f.stack);
+        return;
+    }
+    double t0 = bench_now();
+    int started = start_fleet(c, &f, tmpl, stacks, 2);
+    double t1 = bench_now();
+    int failed = backup_fleet(&f, cpus > 0 ? (int)cpus : 1);
+    double t2 = bench_now();
+    report(&f, started, failed, t1 - t0, t2 - t0);
+    stop_fleet(&f);
+    free(f.emu);
+    free(f.stack);
+}

@@ -641,5 +641,34 @@ static const zbh_loss *ezsp_losses(void *dv)
     return EZSP_LOSSES;
 }
 
+/* Conformance: line noise and a DATA-looking frame with a bad CRC (an NCP discards it and
+ * NAKs, ezsp-ash.md §1.7), then a frame id no NCP has (the answer is invalidCommand), then nop:
+ * the link must still carry commands. */
+static int ezsp_probe_malformed(void *dv, char *detail, size_t len)
+{
+    ezsp_drv *d = dv;
+    static const uint8_t junk[] = {0x42, 0x00, 0x25, 0x99, 0x7E, 0x12, 0x34, 0x56, 0x78, 0x7E};
+    if (zbh_serial_write(d->h.s, junk, sizeof(junk)) < 0) {
+        snprintf(detail, len, "write failed");
+        return -1;
+    }
+    ezsp_host_frame rsp;
+    int rc = ezsp_host_cmd(&d->h, 0x7FFE, NULL, 0, &rsp);
+    if (rc != EZSP_HOST_INVALID) {
+        snprintf(detail, len, "unknown frame id 0x7FFE after noise: want invalidCommand, got %s",
+                 rc ? ezsp_host_strerror(rc) : "a normal response");
+        return -1;
+    }
+    if ((rc = ezsp_host_cmd(&d->h, 0x0005, NULL, 0, &rsp)) != EZSP_HOST_OK) {
+        snprintf(detail, len, "nop after malformed frames: %s", ezsp_host_strerror(rc));
+        return -1;
+    }
+    snprintf(detail, len,
+             "noise and a bad-CRC frame survived, unknown frame id -> "
+             "invalidCommand, nop answered");
+    return 0;
+}
+
 const zbh_driver zbh_ezsp_driver = {
-    "ezsp", ezsp_open, ezsp_close, ezsp_read_network, ezsp_write_network, ezsp_losses};
+    "ezsp",      ezsp_open,           ezsp_close, ezsp_read_network, ezsp_write_network,
+    ezsp_losses, ezsp_probe_malformed};

@@ -470,5 +470,44 @@ static const zbh_loss *zboss_losses(void *dv)
     return ZBOSS_LOSSES;
 }
 
+/* Conformance: line noise and a packet whose body CRC is wrong (the NCP NACKs it, §2), then a
+ * call id no NCP has (status category generic, "not supported"), then GET_MODULE_VERSION. */
+static int zboss_probe_malformed(void *dv, char *detail, size_t len)
+{
+    zboss_drv *d = dv;
+    uint8_t pkt[32];
+    static const uint8_t body[] = {0x00, 0x00, 0x01, 0x00, 0x77};
+    size_t n = zboss_ll_encode(0xC0, body, sizeof(body), pkt, sizeof(pkt));
+    static const uint8_t junk[] = {0x00, 0xDE, 0x13, 0x37};
+    if (!n || zbh_serial_write(d->h.s, junk, sizeof(junk)) < 0) {
+        snprintf(detail, len, "write failed");
+        return -1;
+    }
+    pkt[n - 1] ^= 0xFF; /* body CRC */
+    if (zbh_serial_write(d->h.s, pkt, n) < 0) {
+        snprintf(detail, len, "write failed");
+        return -1;
+    }
+    int rc = zboss_host_call(&d->h, 0x0FFE, NULL, 0, NULL, 3000);
+    if (rc <= 0) {
+        snprintf(detail, len,
+                 "unknown call 0x0FFE after a bad packet: want an error status, got %s",
+                 rc ? zboss_host_strerror(rc) : "success");
+        return -1;
+    }
+    int st = rc;
+    if ((rc = zboss_host_call(&d->h, ZBOSS_GET_MODULE_VERSION, NULL, 0, NULL, 3000)) != 0) {
+        snprintf(detail, len, "GET_MODULE_VERSION after malformed frames: %s",
+                 rc < 0 ? zboss_host_strerror(rc) : "error status");
+        return -1;
+    }
+    snprintf(detail, len,
+             "noise and a bad body CRC survived, unknown call -> status %d/%d, "
+             "module version answered",
+             st >> 8, st & 0xFF);
+    return 0;
+}
+
 const zbh_driver zbh_zboss_driver = {
-    "zboss", zboss_open, zboss_close, zboss_read_network, zboss_write_network, zboss_losses};
+    "zboss",      zboss_open,           zboss_close, zboss_read_network, zboss_write_network,
+    zboss_losses, zboss_probe_malformed};

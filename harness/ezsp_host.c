@@ -47,6 +47,13 @@ const char *ezsp_host_strerror(int rc)
     }
 }
 
+static int send_nak(ezsp_host *h)
+{
+    uint8_t out[8];
+    size_t w = ash_encode_nak(h->frm_rx, false, out, sizeof(out));
+    return w && zbh_serial_write(h->s, out, w) == 0 ? EZSP_HOST_OK : EZSP_HOST_IO;
+}
+
 static int send_ack(ezsp_host *h)
 {
     uint8_t out[8];
@@ -86,7 +93,15 @@ static void on_ezsp(ezsp_host *h, const uint8_t *p, size_t n)
 static void on_frame(void *ctx, const ash_frame *f)
 {
     ezsp_host *h = ctx;
-    if (f->status != ASH_RX_OK) return; /* the NCP retransmits what we do not ack */
+    if (f->status != ASH_RX_OK) {
+        /* a damaged frame that looks like DATA: NAK it once (Reject condition, ezsp-ash.md
+         * §1.7) so the NCP retransmits at once instead of after its ACK timer */
+        if (!h->reject && !(f->control & 0x80) && f->len > 0) {
+            send_nak(h);
+            h->reject = true;
+        }
+        return;
+    }
     enum ash_type t = ash_frame_type(f->control, f->len + 1);
     if (t == ASH_RSTACK) {
         if (f->len >= 2 && f->data[0] == ASH_VERSION && f->data[1] == ASH_RESET_SOFTWARE)
@@ -99,8 +114,13 @@ static void on_frame(void *ctx, const ash_frame *f)
         h->link_error = true;
         return;
     }
-    if (t != ASH_DATA) return; /* ACK/NAK: handled through the response deadline */
+    if (t == ASH_NAK) {
+        h->nak_seen = true; /* the NCP lost our frame: resend now, not after RETX_MS */
+        return;
+    }
+    if (t != ASH_DATA) return; /* ACK: the response deadline covers it */
     if (ash_frm_num(f->control) == h->frm_rx) {
+        h->reject = false;
         h->frm_rx = (uint8_t)((h->frm_rx + 1) & 7);
         on_ezsp(h, f->data, f->len);
     }
@@ -112,14 +132,16 @@ static int pump(ezsp_host *h, int ms, const bool *flag)
 {
     long long deadline = now_ms() + ms;
     uint8_t buf[512];
-    while (!*flag && !h->link_error) {
+    h->nak_seen = false;
+    while (!*flag && !h->link_error && !h->nak_seen) {
         long long left = deadline - now_ms();
         if (left <= 0) return EZSP_HOST_TIMEOUT;
         int n = zbh_serial_read(h->s, buf, sizeof(buf), (int)left);
         if (n < 0) return EZSP_HOST_IO;
         if (n > 0) ash_decoder_feed(&h->dec, buf, (size_t)n, on_frame, h);
     }
-    return h->link_error ? EZSP_HOST_LINK : EZSP_HOST_OK;
+    if (h->link_error) return EZSP_HOST_LINK;
+    return *flag ? EZSP_HOST_OK : EZSP_HOST_TIMEOUT; /* a NAK counts as silence: resend */
 }
 
 static int send_data(ezsp_host *h, const uint8_t *ezsp, size_t n, bool retx)

@@ -32,6 +32,8 @@ typedef struct ezsp_host {
     uint8_t seq;
     int version; /* negotiated; 0 before */
     bool got_rstack, link_error;
+    bool reject;   /* a damaged frame was NAKed; no further NAK until a good DATA frame */
+    bool nak_seen; /* the NCP NAKed our frame: retransmit now */
     bool have_rsp;
     ezsp_host_frame rsp;
     ezsp_host_frame cbq[EZSP_HOST_CBQ];

@@ -81,6 +81,12 @@ static void on_packet(void *ctx, int ev, const zboss_ll_packet *p)
     zboss_host *h = ctx;
     if (ev != ZBOSS_LL_PACKET || p->type != ZBOSS_LL_TYPE_HL) return; /* hosts drop, no NACK */
     if (p->flags & ZBOSS_FLAG_ACK) {
+        /* an ACK with the retransmit flag is a NACK: the NCP got our packet damaged, so it
+         * must go out again now (taking it for an ACK waited for a response that never came) */
+        if (p->flags & ZBOSS_FLAG_RETRANSMIT) {
+            h->nacked = 1;
+            return;
+        }
         h->acked = 1;
         h->ack_num = zboss_flags_ack_num(p->flags);
         return;
@@ -112,9 +118,9 @@ static int send_packet(zboss_host *h, uint8_t first_last, const uint8_t *body, s
                                   (attempt ? ZBOSS_FLAG_RETRANSMIT : 0));
         size_t len = zboss_ll_encode(flags, body, n, pkt, sizeof(pkt));
         if (!len || zbh_serial_write(h->s, pkt, len) < 0) return ZBOSS_HOST_IO;
-        h->acked = 0;
+        h->acked = h->nacked = 0;
         long long deadline = now_ms() + ACK_WAIT_MS;
-        while (!(h->acked && h->ack_num == num)) {
+        while (!(h->acked && h->ack_num == num) && !h->nacked) {
             long long left = deadline - now_ms();
             if (left <= 0) break;
             int rc = pump(h, (int)left);
@@ -124,7 +130,8 @@ static int send_packet(zboss_host *h, uint8_t first_last, const uint8_t *body, s
             h->tx_pkt = (uint8_t)(num % 3 + 1);
             return ZBOSS_HOST_OK;
         }
-        LOG_INFO("zboss: no ACK for packet %u (attempt %d)", num, attempt + 1);
+        LOG_INFO("zboss: %s for packet %u (attempt %d)", h->nacked ? "NACK" : "no ACK", num,
+                 attempt + 1);
     }
     return ZBOSS_HOST_NO_ACK;
 }

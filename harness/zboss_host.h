@@ -25,7 +25,8 @@ typedef struct zboss_host {
     zboss_reasm rx;
     uint8_t tx_pkt; /* 0 first, then 1,2,3,1... (advanced on a matching ACK) */
     uint8_t tsn;
-    int acked; /* the ACK for the packet in flight arrived */
+    int acked;  /* the ACK for the packet in flight arrived */
+    int nacked; /* the NCP NACKed it (bad body CRC): resend now */
     uint8_t ack_num;
     int io_error;
     zboss_msg queue[ZBOSS_HOST_QUEUE];

@@ -4,6 +4,7 @@
  * back what it reads, no parsing); each emulator is measured with its cheapest request through
  * the harness's own host code, so the ratio says how much the emulator adds to the pty. */
 #include "bench.h"
+#include "ezsp_host.h"
 
 #include "mt_host.h"
 #include "zboss.h"
@@ -56,12 +57,30 @@ static void zboss_ping_close(void *h)
     free(h);
 }
 
-/* EZSP: the slot for `nop`/`echo` over ASH, filled after the EZSP merge; until zbemu lists
- * the stack the table row says "not in zbemu --help". */
+/* EZSP: `nop` (frame 0x0005) over ASH after the RST/version handshake; each round trip is a
+ * DATA frame each way plus the host's ACK, as herdsman and bellows do it. */
+static void *ezsp_ping_open(zbh_serial *s)
+{
+    ezsp_host *h = malloc(sizeof(*h));
+    if (!h) return NULL;
+    ezsp_host_init(h, s);
+    if (ezsp_host_connect(h, 18) < 8) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+static int ezsp_ping(void *h)
+{
+    ezsp_host_frame r;
+    return ezsp_host_cmd(h, 0x0005, NULL, 0, &r);
+}
+
 const bench_stack BENCH_STACKS[] = {
     {"znp", "SYS_PING", 200, "nvram/znp/CC2652R-ZStack4.formed.json", znp_ping_open, znp_ping,
      free},
-    {"ezsp", "nop (EZSP slot: not written yet)", 0, NULL, NULL, NULL, NULL},
+    {"ezsp", "nop over ASH (+ host ACK)", 200, NULL, ezsp_ping_open, ezsp_ping, free},
     {"zboss", "GET_MODULE_VERSION + LL ACKs", 255, NULL, zboss_ping_open, zboss_ping,
      zboss_ping_close},
 };

@@ -18,29 +18,6 @@
 extern const char znp_factory_CC2531_ZStack1[], znp_factory_CC2531_ZStack3[],
     znp_factory_CC2538_ZStack3[], znp_factory_CC2652R_ZStack4[];
 
-/* OSAL ids used here (zstack-mt.md §4.3) */
-enum {
-    NV_EXTADDR = 0x0001,
-    NV_STARTUP_OPTION = 0x0003,
-    NV_NIB = 0x0021,
-    NV_ADDRMGR = 0x0023,
-    NV_EXTENDED_PAN_ID = 0x002D,
-    NV_NWK_ACTIVE_KEY_INFO = 0x003A,
-    NV_NWK_ALTERN_KEY_INFO = 0x003B,
-    NV_APS_USE_EXT_PANID = 0x0047,
-    NV_APS_LINK_KEY_TABLE = 0x004C,
-    NV_BDBNODEISONANETWORK = 0x0055,
-    NV_PRECFGKEY = 0x0062,
-    NV_LEGACY_SEC_MATERIAL = 0x0075,
-    NV_NWKKEY = 0x0082,
-    NV_PANID = 0x0083,
-    NV_CHANLIST = 0x0084,
-    NV_TCLK_SEED = 0x0101,
-    NV_LEGACY_TCLK = 0x0111,
-    NV_LEGACY_APS_KEY = 0x0201,
-};
-enum { EX_ADDRMGR = 1, EX_TCLK_TABLE = 4, EX_APS_KEY_DATA = 6, EX_NWK_SEC_MATERIAL = 7 };
-
 #define STARTUP_CLEAR_CONFIG 0x01
 #define STARTUP_CLEAR_STATE  0x02
 #define STARTUP_CLEAR_FC     0x80
@@ -99,7 +76,7 @@ int znp_nv_commit(znp *z)
 
 static int nib_load(const znp *z, znp_nib *nib)
 {
-    const znp_nv_item *it = znp_nv_osal(&z->nv, NV_NIB);
+    const znp_nv_item *it = znp_nv_osal(&z->nv, ZNP_NV_NIB);
     return it ? znp_nib_decode(it->data, it->len, z->prof->aligned, nib) : -1;
 }
 
@@ -107,7 +84,7 @@ static int nib_store(znp *z, const znp_nib *nib)
 {
     uint8_t buf[128];
     znp_nib_encode(nib, z->prof->aligned, buf);
-    return znp_nv_osal_put(&z->nv, NV_NIB, buf, znp_nib_size(z->prof->aligned)) ? 0 : -1;
+    return znp_nv_osal_put(&z->nv, ZNP_NV_NIB, buf, znp_nib_size(z->prof->aligned)) ? 0 : -1;
 }
 
 bool znp_is_formed(const znp *z)
@@ -117,7 +94,7 @@ bool znp_is_formed(const znp *z)
     if (nib.nwk_logical_channel < 11 || nib.nwk_logical_channel > 26) return false;
     if (nib.nwk_pan_id == 0xFFFE || nib.nwk_pan_id == 0xFFFF || !nib.nwk_key_loaded) return false;
     if (z->prof->bdb) {
-        const znp_nv_item *on = znp_nv_osal(&z->nv, NV_BDBNODEISONANETWORK);
+        const znp_nv_item *on = znp_nv_osal(&z->nv, ZNP_NV_BDBNODEISONANETWORK);
         if (!on || on->len < 1 || on->data[0] != 1) return false;
     }
     return true;
@@ -129,7 +106,7 @@ bool znp_is_formed(const znp *z)
  * rows, 1.2 NWKKEY. Reads the row of the network's EPID, else the global (FF) row. */
 static uint32_t fc_read_nv(const znp *z)
 {
-    const znp_nv_item *nk = znp_nv_osal(&z->nv, NV_NWKKEY);
+    const znp_nv_item *nk = znp_nv_osal(&z->nv, ZNP_NV_NWKKEY);
     if (!z->prof->bdb) {
         znp_nwkkey k;
         return nk && znp_nwkkey_decode(nk->data, nk->len, z->prof->aligned, &k) == 0
@@ -141,8 +118,9 @@ static uint32_t fc_read_nv(const znp *z)
     uint32_t global = 0;
     for (uint16_t i = 0; i < 64; i++) {
         const znp_nv_item *row =
-            z->prof->ext_nv ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, EX_NWK_SEC_MATERIAL, i)
-                            : znp_nv_osal(&z->nv, (uint16_t)(NV_LEGACY_SEC_MATERIAL + i));
+            z->prof->ext_nv
+                ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_NWK_SEC_MATERIAL_TABLE, i)
+                : znp_nv_osal(&z->nv, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i));
         znp_sec_material m;
         if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
         if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0) return m.frame_counter;
@@ -156,7 +134,7 @@ static uint32_t fc_read_nv(const znp *z)
  * free row) and in NWKKEY. */
 static void fc_write_nv(znp *z, uint32_t fc)
 {
-    znp_nv_item *nk = znp_nv_osal(&z->nv, NV_NWKKEY);
+    znp_nv_item *nk = znp_nv_osal(&z->nv, ZNP_NV_NWKKEY);
     znp_nwkkey k;
     if (nk && znp_nwkkey_decode(nk->data, nk->len, z->prof->aligned, &k) == 0) {
         k.frame_counter = fc;
@@ -168,9 +146,10 @@ static void fc_write_nv(znp *z, uint32_t fc)
     if (nib_load(z, &nib) < 0) return;
     znp_nv_item *free_row = NULL, *first_row = NULL;
     for (uint16_t i = 0; i < 64; i++) {
-        znp_nv_item *row = z->prof->ext_nv
-                               ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, EX_NWK_SEC_MATERIAL, i)
-                               : znp_nv_osal(&z->nv, (uint16_t)(NV_LEGACY_SEC_MATERIAL + i));
+        znp_nv_item *row =
+            z->prof->ext_nv
+                ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_NWK_SEC_MATERIAL_TABLE, i)
+                : znp_nv_osal(&z->nv, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i));
         znp_sec_material m;
         if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
         static const uint8_t zero[8];
@@ -221,11 +200,11 @@ static int load_factory(znp *z, char *err, size_t errlen)
     cJSON_Delete(doc);
     if (rc < 0) return -1;
     /* stick-specific values: our own IEEE and TCLK seed */
-    znp_nv_osal_put(&z->nv, NV_EXTADDR, z->hw_ieee, 8);
+    znp_nv_osal_put(&z->nv, ZNP_NV_EXTADDR, z->hw_ieee, 8);
     if (z->prof->bdb) {
         uint8_t seed[16];
         emu_rand_bytes(z->e, seed, 16);
-        znp_nv_osal_put(&z->nv, NV_TCLK_SEED, seed, 16);
+        znp_nv_osal_put(&z->nv, ZNP_NV_TCLK_SEED, seed, 16);
     }
     return 0;
 }
@@ -243,16 +222,16 @@ static void recreate_defaults(znp *z)
             const znp_nv_item *it = &factory.items[i];
             if (it->item != ZNP_NV_LEGACY && !z->prof->ext_nv) continue;
             if (znp_nv_find(&z->nv, it->sys, it->item, it->sub)) continue;
-            if (it->item == ZNP_NV_LEGACY && it->sub == NV_EXTADDR)
-                znp_nv_osal_put(&z->nv, NV_EXTADDR, z->hw_ieee, 8);
-            else if (it->item == ZNP_NV_LEGACY && it->sub == NV_NIB)
+            if (it->item == ZNP_NV_LEGACY && it->sub == ZNP_NV_EXTADDR)
+                znp_nv_osal_put(&z->nv, ZNP_NV_EXTADDR, z->hw_ieee, 8);
+            else if (it->item == ZNP_NV_LEGACY && it->sub == ZNP_NV_NIB)
                 continue; /* a missing NIB means "not formed" (3.x); 1.2 re-creates it below */
             else
                 znp_nv_put(&z->nv, it->sys, it->item, it->sub, it->data, it->len);
         }
-        if (!z->prof->bdb && !znp_nv_osal(&z->nv, NV_NIB)) {
-            const znp_nv_item *nib = znp_nv_osal(&factory, NV_NIB);
-            if (nib) znp_nv_osal_put(&z->nv, NV_NIB, nib->data, nib->len);
+        if (!z->prof->bdb && !znp_nv_osal(&z->nv, ZNP_NV_NIB)) {
+            const znp_nv_item *nib = znp_nv_osal(&factory, ZNP_NV_NIB);
+            if (nib) znp_nv_osal_put(&z->nv, ZNP_NV_NIB, nib->data, nib->len);
         }
     }
     cJSON_Delete(doc);
@@ -262,35 +241,37 @@ static void recreate_defaults(znp *z)
 /* STARTUP_OPTION bit 1: forget the network (NIB, tables, keys, counters). */
 static void clear_network_state(znp *z, bool clear_fc)
 {
-    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_ADDRMGR);
-    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_APS_LINK_KEY_TABLE);
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, ZNP_NV_ADDRMGR);
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, ZNP_NV_APS_LINK_KEY_TABLE);
     if (z->prof->bdb) {
-        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NIB);
+        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, ZNP_NV_NIB);
         uint8_t zero = 0;
-        znp_nv_osal_put(&z->nv, NV_BDBNODEISONANETWORK, &zero, 1);
+        znp_nv_osal_put(&z->nv, ZNP_NV_BDBNODEISONANETWORK, &zero, 1);
     } else {
-        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NIB); /* re-created default */
+        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY,
+                      ZNP_NV_NIB); /* re-created default */
     }
     for (uint16_t i = 0; z->prof->ext_nv && i < 0x400; i++)
-        if (znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, EX_ADDRMGR, i) < 0) break;
+        if (znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_ADDRMGR, i) < 0) break;
     (void)clear_fc; /* tables below are re-created from the factory image (counters zero) */
     for (uint16_t i = 0; z->prof->ext_nv && i < 0x400; i++) {
-        if (znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, EX_TCLK_TABLE, i) < 0) break;
-        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, EX_APS_KEY_DATA, i);
-        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, EX_NWK_SEC_MATERIAL, i);
+        if (znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_TCLK_TABLE, i) < 0) break;
+        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_APS_KEY_DATA_TABLE, i);
+        znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_NWK_SEC_MATERIAL_TABLE, i);
     }
     if (!z->prof->ext_nv)
         for (uint16_t i = 0; i < 0xF0; i++) {
-            znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, (uint16_t)(NV_LEGACY_TCLK + i));
+            znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY,
+                          (uint16_t)(ZNP_NV_LEGACY_TCLK + i));
             if (i < 12)
                 znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY,
-                              (uint16_t)(NV_LEGACY_SEC_MATERIAL + i));
+                              (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i));
             znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY,
-                          (uint16_t)(NV_LEGACY_APS_KEY + i));
+                          (uint16_t)(ZNP_NV_LEGACY_APS_KEY + i));
         }
-    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NWKKEY);
-    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NWK_ACTIVE_KEY_INFO);
-    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, NV_NWK_ALTERN_KEY_INFO);
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, ZNP_NV_NWKKEY);
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, ZNP_NV_NWK_ACTIVE_KEY_INFO);
+    znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, ZNP_NV_NWK_ALTERN_KEY_INFO);
 }
 
 static void send_reset_ind(emu *e, void *arg)
@@ -311,12 +292,12 @@ void znp_reset(znp *z, uint8_t reason)
     z->dev_state = 0;
     if (z->traffic_timer) emu_timer_cancel(z->e, z->traffic_timer);
     z->traffic_timer = 0;
-    znp_nv_item *opt = znp_nv_osal(&z->nv, NV_STARTUP_OPTION);
+    znp_nv_item *opt = znp_nv_osal(&z->nv, ZNP_NV_STARTUP_OPTION);
     uint8_t o = opt && opt->len ? opt->data[0] : 0;
     if (o & STARTUP_CLEAR_CONFIG) {
         LOG_INFO("znp: reset with STARTUP_OPTION clear-config");
         uint8_t seed_keep[16];
-        const znp_nv_item *seed = znp_nv_osal(&z->nv, NV_TCLK_SEED);
+        const znp_nv_item *seed = znp_nv_osal(&z->nv, ZNP_NV_TCLK_SEED);
         int had_seed = seed && seed->len == 16;
         if (had_seed) memcpy(seed_keep, seed->data, 16);
         znp_nv keep = z->nv;
@@ -331,7 +312,7 @@ void znp_reset(znp *z, uint8_t reason)
             for (size_t i = 0; i < keep.n; i++) {
                 const znp_nv_item *it = &keep.items[i];
                 if (it->item == ZNP_NV_LEGACY && (it->sub == 0x005F || it->sub == 0x0060 ||
-                                                  it->sub == 0x0F00 || it->sub == NV_EXTADDR))
+                                                  it->sub == 0x0F00 || it->sub == ZNP_NV_EXTADDR))
                     znp_nv_put(&z->nv, it->sys, it->item, it->sub, it->data, it->len);
             }
             znp_nv_free(&keep);
@@ -342,7 +323,7 @@ void znp_reset(znp *z, uint8_t reason)
         clear_network_state(z, (o & STARTUP_CLEAR_FC) != 0);
     }
     if (opt && o) {
-        opt = znp_nv_osal(&z->nv, NV_STARTUP_OPTION);
+        opt = znp_nv_osal(&z->nv, ZNP_NV_STARTUP_OPTION);
         if (opt && opt->len) opt->data[0] = 0;
     }
     recreate_defaults(z);
@@ -363,22 +344,22 @@ static void write_empty_tables(znp *z)
         uint8_t row[16];
         znp_addrmgr_entry_encode(&empty, a, row);
         for (size_t i = 0; i < z->prof->addrmgr_rows; i++)
-            if (!znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, EX_ADDRMGR, (uint16_t)i))
-                znp_nv_put(&z->nv, ZNP_NV_SYS_ZSTACK, EX_ADDRMGR, (uint16_t)i, row, rs);
-    } else if (!znp_nv_osal(&z->nv, NV_ADDRMGR)) {
+            if (!znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_ADDRMGR, (uint16_t)i))
+                znp_nv_put(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_ADDRMGR, (uint16_t)i, row, rs);
+    } else if (!znp_nv_osal(&z->nv, ZNP_NV_ADDRMGR)) {
         uint8_t *buf = calloc(z->prof->addrmgr_rows, rs);
         if (buf) {
             for (size_t i = 0; i < z->prof->addrmgr_rows; i++)
                 znp_addrmgr_entry_encode(&empty, a, buf + i * rs);
-            znp_nv_osal_put(&z->nv, NV_ADDRMGR, buf, z->prof->addrmgr_rows * rs);
+            znp_nv_osal_put(&z->nv, ZNP_NV_ADDRMGR, buf, z->prof->addrmgr_rows * rs);
             free(buf);
         }
     }
     /* security manager table: count 0, three rows */
-    if (z->prof->bdb && !znp_nv_osal(&z->nv, NV_APS_LINK_KEY_TABLE)) {
+    if (z->prof->bdb && !znp_nv_osal(&z->nv, ZNP_NV_APS_LINK_KEY_TABLE)) {
         size_t len = 2 + 3 * (a ? 6 : 5);
         uint8_t buf[32] = {0};
-        znp_nv_osal_put(&z->nv, NV_APS_LINK_KEY_TABLE, buf, len);
+        znp_nv_osal_put(&z->nv, ZNP_NV_APS_LINK_KEY_TABLE, buf, len);
     }
 }
 
@@ -401,24 +382,24 @@ static int form_network(znp *z)
     }
     uint32_t mask = z->bdb_primary ? z->bdb_primary : z->bdb_secondary;
     if (!mask || !z->prof->bdb) {
-        it = znp_nv_osal(&z->nv, NV_CHANLIST);
+        it = znp_nv_osal(&z->nv, ZNP_NV_CHANLIST);
         mask = it && it->len == 4 ? get_le32(it->data) : 0x07FFF800;
     }
     uint8_t channel = pick_channel(z, mask);
-    it = znp_nv_osal(&z->nv, NV_PANID);
+    it = znp_nv_osal(&z->nv, ZNP_NV_PANID);
     uint16_t pan = it && it->len == 2 ? get_le16(it->data) : 0xFFFF;
     while (pan == 0xFFFF || pan == 0xFFFE)
         pan = (uint16_t)(emu_rand(z->e) & 0x3FFF);
     uint8_t epid[8] = {0};
-    it = znp_nv_osal(&z->nv, NV_APS_USE_EXT_PANID);
+    it = znp_nv_osal(&z->nv, ZNP_NV_APS_USE_EXT_PANID);
     if (it && it->len == 8) memcpy(epid, it->data, 8);
     static const uint8_t zero8[8];
     if (memcmp(epid, zero8, 8) == 0) {
-        it = znp_nv_osal(&z->nv, NV_EXTADDR);
+        it = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
         memcpy(epid, it && it->len == 8 ? it->data : z->hw_ieee, 8);
     }
     uint8_t key[16];
-    it = znp_nv_osal(&z->nv, NV_PRECFGKEY);
+    it = znp_nv_osal(&z->nv, ZNP_NV_PRECFGKEY);
     if (it && it->len == 16)
         memcpy(key, it->data, 16);
     else
@@ -440,17 +421,17 @@ static int form_network(znp *z)
     uint8_t desc[17];
     desc[0] = 0;
     memcpy(desc + 1, key, 16);
-    znp_nv_osal_put(&z->nv, NV_NWK_ACTIVE_KEY_INFO, desc, 17);
-    znp_nv_osal_put(&z->nv, NV_NWK_ALTERN_KEY_INFO, desc, 17);
+    znp_nv_osal_put(&z->nv, ZNP_NV_NWK_ACTIVE_KEY_INFO, desc, 17);
+    znp_nv_osal_put(&z->nv, ZNP_NV_NWK_ALTERN_KEY_INFO, desc, 17);
     znp_nwkkey nk = {.seq = 0, .frame_counter = 0};
     memcpy(nk.key, key, 16);
     uint8_t nkbuf[32];
     znp_nwkkey_encode(&nk, z->prof->aligned, nkbuf);
-    znp_nv_osal_put(&z->nv, NV_NWKKEY, nkbuf, znp_nwkkey_size(z->prof->aligned));
+    znp_nv_osal_put(&z->nv, ZNP_NV_NWKKEY, nkbuf, znp_nwkkey_size(z->prof->aligned));
     if (z->prof->bdb) {
         uint8_t one = 1;
-        znp_nv_osal_put(&z->nv, NV_BDBNODEISONANETWORK, &one, 1);
-        znp_nv_osal_put(&z->nv, NV_EXTENDED_PAN_ID, epid, 8);
+        znp_nv_osal_put(&z->nv, ZNP_NV_BDBNODEISONANETWORK, &one, 1);
+        znp_nv_osal_put(&z->nv, ZNP_NV_EXTENDED_PAN_ID, epid, 8);
     }
     recreate_defaults(z); /* sec-material / TCLK / APS tables if a clear-state removed them */
     write_empty_tables(z);
@@ -636,9 +617,9 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
             snprintf(err, errlen, "%s: %s", o->nvram_path, sub);
             goto fail;
         }
-        const znp_nv_item *ext = znp_nv_osal(&z->nv, NV_EXTADDR);
+        const znp_nv_item *ext = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
         if (ext && ext->len == 8 && !o->ieee) memcpy(z->hw_ieee, ext->data, 8);
-        const znp_nv_item *nib = znp_nv_osal(&z->nv, NV_NIB);
+        const znp_nv_item *nib = znp_nv_osal(&z->nv, ZNP_NV_NIB);
         if (nib && prof == &PROFILES[1] && nib->len == znp_nib_size(true)) {
             prof = z->prof = &PROFILES[2];
             LOG_INFO("znp: %s holds aligned structs: profile %s", o->nvram_path, prof->name);

@@ -14,15 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EX_ADDRMGR = 1, EX_TCLK_TABLE = 4, EX_APS_KEY_DATA = 6 };
-enum {
-    NV_ADDRMGR = 0x0023,
-    NV_APS_LINK_KEY_TABLE = 0x004C,
-    NV_TCLK_SEED = 0x0101,
-    NV_LEGACY_TCLK = 0x0111,
-    NV_LEGACY_APS_KEY = 0x0201
-};
-
 /* Row `i` of a table: ext row (3.x.0) or legacy id (3.0). */
 static znp_nv_item *row_of(znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i)
 {
@@ -35,10 +26,10 @@ static uint8_t *addrmgr_slot(znp *z, size_t i)
 {
     size_t rs = znp_addrmgr_entry_size(z->prof->aligned);
     if (z->prof->ext_nv) {
-        znp_nv_item *it = znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, EX_ADDRMGR, (uint16_t)i);
+        znp_nv_item *it = znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_ADDRMGR, (uint16_t)i);
         return it && it->len == rs ? it->data : NULL;
     }
-    znp_nv_item *it = znp_nv_osal(&z->nv, NV_ADDRMGR);
+    znp_nv_item *it = znp_nv_osal(&z->nv, ZNP_NV_ADDRMGR);
     return it && (i + 1) * rs <= it->len ? it->data + i * rs : NULL;
 }
 
@@ -63,9 +54,9 @@ int znp_add_simulated_devices(znp *z, int want)
     int n = want - have;
     emu_device *devs = emu_make_devices(z->e, n);
     if (!devs) return -1;
-    const znp_nv_item *seed_it = znp_nv_osal(&z->nv, NV_TCLK_SEED);
+    const znp_nv_item *seed_it = znp_nv_osal(&z->nv, ZNP_NV_TCLK_SEED);
     const uint8_t *seed = seed_it && seed_it->len == 16 ? seed_it->data : NULL;
-    znp_nv_item *smt_it = znp_nv_osal(&z->nv, NV_APS_LINK_KEY_TABLE);
+    znp_nv_item *smt_it = znp_nv_osal(&z->nv, ZNP_NV_APS_LINK_KEY_TABLE);
     znp_aps_link_key_table smt = {0};
     int have_smt = smt_it && znp_aps_link_key_table_decode(smt_it->data, smt_it->len,
                                                            z->prof->aligned, &smt) == 0;
@@ -85,7 +76,8 @@ int znp_add_simulated_devices(znp *z, int want)
             /* every fourth device has a unique key (APS key table), the rest a hashed one */
             int unique = have_smt && (k % 4 == 3) && smt.count < smt.n_rows;
             znp_nv_item *aps =
-                unique ? row_of(z, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, smt.count) : NULL;
+                unique ? row_of(z, ZNP_EX_APS_KEY_DATA_TABLE, ZNP_NV_LEGACY_APS_KEY, smt.count)
+                       : NULL;
             if (aps) {
                 znp_aps_key_data kd = {.tx_counter = d->tx_counter, .rx_counter = d->rx_counter};
                 memcpy(kd.key, d->link_key, 16);
@@ -93,13 +85,13 @@ int znp_add_simulated_devices(znp *z, int want)
                 smt.rows[smt.count] = (znp_aps_link_key_row){
                     .addr_mgr_index = (uint16_t)slot_i,
                     .link_key_nv_id =
-                        (uint16_t)(z->prof->ext_nv ? smt.count : NV_LEGACY_APS_KEY + smt.count),
+                        (uint16_t)(z->prof->ext_nv ? smt.count : ZNP_NV_LEGACY_APS_KEY + smt.count),
                     .auth_state = 1};
                 smt.count++;
                 e.type |= 2;
             } else {
                 znp_nv_item *row;
-                while ((row = row_of(z, EX_TCLK_TABLE, NV_LEGACY_TCLK, tclk_i)) != NULL) {
+                while ((row = row_of(z, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, tclk_i)) != NULL) {
                     znp_tclk_row t;
                     static const uint8_t zero8[8];
                     if (znp_tclk_row_decode(row->data, row->len, z->prof->aligned, &t) == 0 &&

@@ -17,30 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-enum {
-    NV_EXTADDR = 0x0001,
-    NV_STARTUP_OPTION = 0x0003,
-    NV_NIB = 0x0021,
-    NV_ADDRMGR = 0x0023,
-    NV_EXTENDED_PAN_ID = 0x002D,
-    NV_NWK_ACTIVE_KEY_INFO = 0x003A,
-    NV_NWK_ALTERN_KEY_INFO = 0x003B,
-    NV_APS_USE_EXT_PANID = 0x0047,
-    NV_APS_LINK_KEY_TABLE = 0x004C,
-    NV_BDBNODEISONANETWORK = 0x0055,
-    NV_HAS_CONFIGURED_ZSTACK3 = 0x0060,
-    NV_PRECFGKEY = 0x0062,
-    NV_PRECFGKEYS_ENABLE = 0x0063,
-    NV_LEGACY_SEC_MATERIAL = 0x0075,
-    NV_NWKKEY = 0x0082,
-    NV_PANID = 0x0083,
-    NV_CHANLIST = 0x0084,
-    NV_TCLK_SEED = 0x0101,
-    NV_LEGACY_TCLK = 0x0111,
-    NV_LEGACY_APS_KEY = 0x0201,
-    NV_HAS_CONFIGURED_ZSTACK1 = 0x0F00,
-};
-enum { EX_ADDRMGR = 1, EX_TCLK_TABLE = 4, EX_APS_KEY_DATA = 6, EX_NWK_SEC_MATERIAL = 7 };
 #define MAX_ROWS 1024
 
 typedef struct znp_host {
@@ -239,11 +215,11 @@ static int table_read(znp_host *h, uint16_t ext_item, uint16_t legacy_first, siz
 /* The address manager: ext rows on 3.x.0, one legacy item of fixed rows before. */
 static int addrmgr_read(znp_host *h, nv_table *t)
 {
-    if (h->ext_nv) return table_read(h, EX_ADDRMGR, 0, MAX_ROWS, t);
+    if (h->ext_nv) return table_read(h, ZNP_EX_ADDRMGR, 0, MAX_ROWS, t);
     memset(t, 0, sizeof(*t));
     uint8_t *buf = malloc(65536);
     if (!buf) return MT_HOST_IO;
-    long n = osal_read(h, NV_ADDRMGR, buf, 65536);
+    long n = osal_read(h, ZNP_NV_ADDRMGR, buf, 65536);
     size_t rs = znp_addrmgr_entry_size(h->aligned);
     if (n < 0 || n % (long)rs) {
         free(buf);
@@ -288,7 +264,7 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
     h->bdb = (caps & 0x0400) != 0;
     /* 3.x.0 answers SYS_NV_LENGTH; older firmware gives an RPC error (zigpy-znp's probe) */
     uint8_t d[5];
-    ext_hdr(d, EX_TCLK_TABLE, 0);
+    ext_hdr(d, ZNP_EX_TCLK_TABLE, 0);
     h->ext_nv = false;
     if (h->bdb) {
         rc = mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0);
@@ -341,14 +317,14 @@ static int read_frame_counter(znp_host *h, const znp_nib *nib, uint32_t *fc)
     if (!h->bdb) {
         uint8_t buf[32];
         znp_nwkkey k;
-        long n = osal_read(h, NV_NWKKEY, buf, sizeof(buf));
+        long n = osal_read(h, ZNP_NV_NWKKEY, buf, sizeof(buf));
         if (n < 0) return (int)n;
         if (n == 0 || znp_nwkkey_decode(buf, (size_t)n, h->aligned, &k) < 0) return -1;
         *fc = k.frame_counter;
         return 0;
     }
     nv_table t;
-    int rc = table_read(h, EX_NWK_SEC_MATERIAL, NV_LEGACY_SEC_MATERIAL, 12, &t);
+    int rc = table_read(h, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, 12, &t);
     if (rc < 0) return rc;
     int found = -1;
     static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
@@ -376,11 +352,11 @@ static int read_link_keys(znp_host *h, ocb_backup *b, const nv_table *am, const 
 {
     nv_table tclk = {0}, aps = {0};
     uint8_t smt_buf[2048];
-    long smt_len = osal_read(h, NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf));
+    long smt_len = osal_read(h, ZNP_NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf));
     if (smt_len < 0) return (int)smt_len;
-    int rc = table_read(h, EX_TCLK_TABLE, NV_LEGACY_TCLK, 239, &tclk);
+    int rc = table_read(h, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, 239, &tclk);
     if (rc < 0) return rc;
-    if ((rc = table_read(h, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, 255, &aps)) < 0) {
+    if ((rc = table_read(h, ZNP_EX_APS_KEY_DATA_TABLE, ZNP_NV_LEGACY_APS_KEY, 255, &aps)) < 0) {
         table_free(&tclk);
         return rc;
     }
@@ -403,7 +379,7 @@ static int read_link_keys(znp_host *h, ocb_backup *b, const nv_table *am, const 
             const znp_aps_link_key_row *r = &smt.rows[i];
             if (r->auth_state != 1 || r->addr_mgr_index >= am->n) continue;
             size_t kr =
-                h->ext_nv ? r->link_key_nv_id : (size_t)(r->link_key_nv_id - NV_LEGACY_APS_KEY);
+                h->ext_nv ? r->link_key_nv_id : (size_t)(r->link_key_nv_id - ZNP_NV_LEGACY_APS_KEY);
             znp_addrmgr_entry e;
             znp_aps_key_data k;
             if (kr >= aps.n ||
@@ -430,7 +406,7 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
     znp_host *h = dv;
     uint8_t buf[256];
     znp_nib nib;
-    long n = osal_read(h, NV_NIB, buf, sizeof(buf));
+    long n = osal_read(h, ZNP_NV_NIB, buf, sizeof(buf));
     if (n < 0) {
         snprintf(err, errlen, "reading the NIB: %s", mt_host_strerror((int)n));
         return NULL;
@@ -450,7 +426,7 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
     char src[64];
     snprintf(src, sizeof(src), "zbharness@%s", ZB_VERSION);
     ocb_set_source(b, src);
-    if (osal_read(h, NV_EXTADDR, buf, sizeof(buf)) != 8) {
+    if (osal_read(h, ZNP_NV_EXTADDR, buf, sizeof(buf)) != 8) {
         snprintf(err, errlen, "EXTADDR is missing");
         goto fail;
     }
@@ -462,7 +438,7 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
     b->channel = nib.nwk_logical_channel;
     b->channel_mask = nib.channel_list & 0x07FFF800;
     if (!(b->channel_mask & (1u << b->channel))) b->channel_mask |= 1u << b->channel;
-    if (osal_read(h, NV_NWK_ACTIVE_KEY_INFO, buf, sizeof(buf)) != 17) {
+    if (osal_read(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, sizeof(buf)) != 17) {
         snprintf(err, errlen, "NWK_ACTIVE_KEY_INFO is missing");
         goto fail;
     }
@@ -477,7 +453,7 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
         goto fail;
     }
     uint8_t seed[16];
-    long seed_len = h->bdb ? osal_read(h, NV_TCLK_SEED, seed, sizeof(seed)) : 0;
+    long seed_len = h->bdb ? osal_read(h, ZNP_NV_TCLK_SEED, seed, sizeof(seed)) : 0;
     if (seed_len < 0) {
         snprintf(err, errlen, "reading TCLK_SEED: %s", mt_host_strerror((int)seed_len));
         goto fail;
@@ -576,9 +552,9 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
     }
     uint8_t smt_buf[2048];
     long smt_len = 0;
-    if ((rc = table_read(h, EX_TCLK_TABLE, NV_LEGACY_TCLK, 239, &tclk)) < 0 ||
-        (rc = table_read(h, EX_APS_KEY_DATA, NV_LEGACY_APS_KEY, 255, &aps)) < 0 ||
-        (smt_len = osal_read(h, NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf))) < 0) {
+    if ((rc = table_read(h, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, 239, &tclk)) < 0 ||
+        (rc = table_read(h, ZNP_EX_APS_KEY_DATA_TABLE, ZNP_NV_LEGACY_APS_KEY, 255, &aps)) < 0 ||
+        (smt_len = osal_read(h, ZNP_NV_APS_LINK_KEY_TABLE, smt_buf, sizeof(smt_buf))) < 0) {
         snprintf(err, errlen, "reading the link-key tables: %s",
                  mt_host_strerror(smt_len < 0 ? (int)smt_len : rc));
         table_free(&am);
@@ -636,7 +612,7 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
             znp_aps_key_data_encode(&k, new_aps + n_aps * aps.row_size);
             smt.rows[n_aps] = (znp_aps_link_key_row){
                 .addr_mgr_index = (uint16_t)i,
-                .link_key_nv_id = (uint16_t)(h->ext_nv ? n_aps : NV_LEGACY_APS_KEY + n_aps),
+                .link_key_nv_id = (uint16_t)(h->ext_nv ? n_aps : ZNP_NV_LEGACY_APS_KEY + n_aps),
                 .auth_state = 1};
             n_aps++;
         } else {
@@ -653,30 +629,30 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
     if (h->ext_nv) {
         for (size_t i = 0; i < am.n; i++)
             if (memcmp(am.rows + i * am.row_size, new_am + i * am.row_size, am.row_size) &&
-                ext_write(h, EX_ADDRMGR, (uint16_t)i, new_am + i * am.row_size, am.row_size, 1))
+                ext_write(h, ZNP_EX_ADDRMGR, (uint16_t)i, new_am + i * am.row_size, am.row_size, 1))
                 goto io;
-    } else if (osal_write(h, NV_ADDRMGR, new_am, am.n * am.row_size)) {
+    } else if (osal_write(h, ZNP_NV_ADDRMGR, new_am, am.n * am.row_size)) {
         goto io;
     }
     for (size_t i = 0; i < tclk.n; i++)
         if (memcmp(tclk.rows + i * tclk.row_size, new_tclk + i * tclk.row_size, tclk.row_size) &&
-            (h->ext_nv ? ext_write(h, EX_TCLK_TABLE, (uint16_t)i, new_tclk + i * tclk.row_size,
+            (h->ext_nv ? ext_write(h, ZNP_EX_TCLK_TABLE, (uint16_t)i, new_tclk + i * tclk.row_size,
                                    tclk.row_size, 1)
-                       : osal_write(h, (uint16_t)(NV_LEGACY_TCLK + i), new_tclk + i * tclk.row_size,
-                                    tclk.row_size)))
+                       : osal_write(h, (uint16_t)(ZNP_NV_LEGACY_TCLK + i),
+                                    new_tclk + i * tclk.row_size, tclk.row_size)))
             goto io;
     for (size_t i = 0; i < aps.n; i++)
         if (memcmp(aps.rows + i * aps.row_size, new_aps + i * aps.row_size, aps.row_size) &&
-            (h->ext_nv ? ext_write(h, EX_APS_KEY_DATA, (uint16_t)i, new_aps + i * aps.row_size,
-                                   aps.row_size, 1)
-                       : osal_write(h, (uint16_t)(NV_LEGACY_APS_KEY + i),
+            (h->ext_nv ? ext_write(h, ZNP_EX_APS_KEY_DATA_TABLE, (uint16_t)i,
+                                   new_aps + i * aps.row_size, aps.row_size, 1)
+                       : osal_write(h, (uint16_t)(ZNP_NV_LEGACY_APS_KEY + i),
                                     new_aps + i * aps.row_size, aps.row_size)))
             goto io;
     if (smt_len > 2) {
         uint8_t smt_out[2048];
         memcpy(smt_out, smt_buf, (size_t)smt_len);
         znp_aps_link_key_table_encode(&smt, h->aligned, smt_out, (size_t)smt_len);
-        if (osal_write(h, NV_APS_LINK_KEY_TABLE, smt_out, (size_t)smt_len)) goto io;
+        if (osal_write(h, ZNP_NV_APS_LINK_KEY_TABLE, smt_out, (size_t)smt_len)) goto io;
     }
     result = 0;
     goto out;
@@ -696,17 +672,18 @@ out:
 static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
 {
     uint8_t buf[32];
-    long n = osal_read(h, NV_NWKKEY, buf, sizeof(buf));
+    long n = osal_read(h, ZNP_NV_NWKKEY, buf, sizeof(buf));
     if (n < 0) return (int)n;
     znp_nwkkey k;
     if (n > 0 && znp_nwkkey_decode(buf, (size_t)n, h->aligned, &k) == 0) {
         k.frame_counter = fc;
         znp_nwkkey_encode(&k, h->aligned, buf);
-        if (osal_write(h, NV_NWKKEY, buf, (size_t)n)) return -1;
+        if (osal_write(h, ZNP_NV_NWKKEY, buf, (size_t)n)) return -1;
     }
     if (!h->bdb) return 0;
     nv_table t;
-    if (table_read(h, EX_NWK_SEC_MATERIAL, NV_LEGACY_SEC_MATERIAL, 12, &t) < 0 || t.n == 0) {
+    if (table_read(h, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, 12, &t) < 0 ||
+        t.n == 0) {
         table_free(&t);
         return -1;
     }
@@ -720,8 +697,9 @@ static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
         uint8_t row[16];
         znp_sec_material_encode(&m, row);
         if (!memcmp(row, t.rows + i * t.row_size, t.row_size)) continue;
-        int rc = h->ext_nv ? ext_write(h, EX_NWK_SEC_MATERIAL, (uint16_t)i, row, t.row_size, 1)
-                           : osal_write(h, (uint16_t)(NV_LEGACY_SEC_MATERIAL + i), row, t.row_size);
+        int rc = h->ext_nv
+                     ? ext_write(h, ZNP_EX_NWK_SEC_MATERIAL_TABLE, (uint16_t)i, row, t.row_size, 1)
+                     : osal_write(h, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i), row, t.row_size);
         if (rc) {
             table_free(&t);
             return -1;
@@ -748,20 +726,20 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     mt_frame r;
     LOG_INFO("znp: restore 1/5: factory reset (STARTUP_OPTION clear config + state)");
     d[0] = 0x03;
-    STEP(osal_write(h, NV_STARTUP_OPTION, d, 1), "setting STARTUP_OPTION");
+    STEP(osal_write(h, ZNP_NV_STARTUP_OPTION, d, 1), "setting STARTUP_OPTION");
     STEP(reset_and_wait(h), "reset");
 
     LOG_INFO("znp: restore 2/5: forming on channel %u, PAN %04x", b->channel, b->pan_id);
     put_le16(d, b->pan_id);
-    STEP(osal_write(h, NV_PANID, d, 2), "writing PANID");
+    STEP(osal_write(h, ZNP_NV_PANID, d, 2), "writing PANID");
     put_le64(d, b->extended_pan_id);
-    STEP(osal_write(h, NV_APS_USE_EXT_PANID, d, 8), "writing APS_USE_EXT_PANID");
-    STEP(osal_write(h, NV_EXTENDED_PAN_ID, d, 8), "writing EXTENDED_PAN_ID");
-    STEP(osal_write(h, NV_PRECFGKEY, b->network_key.key, 16), "writing PRECFGKEY");
+    STEP(osal_write(h, ZNP_NV_APS_USE_EXT_PANID, d, 8), "writing APS_USE_EXT_PANID");
+    STEP(osal_write(h, ZNP_NV_EXTENDED_PAN_ID, d, 8), "writing EXTENDED_PAN_ID");
+    STEP(osal_write(h, ZNP_NV_PRECFGKEY, b->network_key.key, 16), "writing PRECFGKEY");
     d[0] = 0;
-    STEP(osal_write(h, NV_PRECFGKEYS_ENABLE, d, 1), "writing PRECFGKEYS_ENABLE");
+    STEP(osal_write(h, ZNP_NV_PRECFGKEYS_ENABLE, d, 1), "writing PRECFGKEYS_ENABLE");
     put_le32(d, 1u << b->channel);
-    STEP(osal_write(h, NV_CHANLIST, d, 4), "writing CHANLIST");
+    STEP(osal_write(h, ZNP_NV_CHANLIST, d, 4), "writing CHANLIST");
     if (h->bdb) {
         uint8_t c[5] = {1, 0, 0, 0, 0};
         put_le32(c + 1, 1u << b->channel);
@@ -774,7 +752,7 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     LOG_INFO("znp: restore 3/5: identity, keys, frame counter");
     uint8_t buf[256];
     znp_nib nib;
-    long n = osal_read(h, NV_NIB, buf, sizeof(buf));
+    long n = osal_read(h, ZNP_NV_NIB, buf, sizeof(buf));
     if (n <= 0 || znp_nib_decode(buf, (size_t)n, h->aligned, &nib) < 0) {
         snprintf(err, errlen, "no NIB after formation");
         return -1;
@@ -789,13 +767,13 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     nib.channel_list = b->channel_mask;
     put_le64(nib.extended_pan_id, b->extended_pan_id);
     znp_nib_encode(&nib, h->aligned, buf);
-    STEP(osal_write(h, NV_NIB, buf, (size_t)n), "writing the NIB");
+    STEP(osal_write(h, ZNP_NV_NIB, buf, (size_t)n), "writing the NIB");
     put_le64(d, b->coordinator_ieee);
-    STEP(osal_write(h, NV_EXTADDR, d, 8), "writing EXTADDR");
+    STEP(osal_write(h, ZNP_NV_EXTADDR, d, 8), "writing EXTADDR");
     buf[0] = b->network_key.sequence_number;
     memcpy(buf + 1, b->network_key.key, 16);
-    STEP(osal_write(h, NV_NWK_ACTIVE_KEY_INFO, buf, 17), "writing NWK_ACTIVE_KEY_INFO");
-    STEP(osal_write(h, NV_NWK_ALTERN_KEY_INFO, buf, 17), "writing NWK_ALTERN_KEY_INFO");
+    STEP(osal_write(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, 17), "writing NWK_ACTIVE_KEY_INFO");
+    STEP(osal_write(h, ZNP_NV_NWK_ALTERN_KEY_INFO, buf, 17), "writing NWK_ALTERN_KEY_INFO");
     uint64_t fc = (uint64_t)b->network_key.frame_counter + o->counter_increment;
     if (fc > 0xFFFFFFFFull) fc = 0xFFFFFFFFull;
     STEP(write_frame_counter(h, &nib, (uint32_t)fc), "writing the frame counter");
@@ -803,10 +781,10 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     uint8_t seed_buf[16];
     if (h->bdb) {
         if (b->has_tclk_seed) {
-            STEP(osal_write(h, NV_TCLK_SEED, b->tclk_seed, 16), "writing TCLK_SEED");
+            STEP(osal_write(h, ZNP_NV_TCLK_SEED, b->tclk_seed, 16), "writing TCLK_SEED");
             seed = b->tclk_seed;
         } else {
-            long sl = osal_read(h, NV_TCLK_SEED, seed_buf, 16);
+            long sl = osal_read(h, ZNP_NV_TCLK_SEED, seed_buf, 16);
             if (sl < 0) {
                 snprintf(err, errlen, "reading TCLK_SEED: %s", mt_host_strerror((int)sl));
                 return -1;
@@ -817,7 +795,7 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
 
     LOG_INFO("znp: restore 4/5: %zu devices", b->n_devices);
     if (write_devices(h, b, seed, o->counter_increment, err, errlen) < 0) return -1;
-    STEP(osal_write(h, h->bdb ? NV_HAS_CONFIGURED_ZSTACK3 : NV_HAS_CONFIGURED_ZSTACK1,
+    STEP(osal_write(h, h->bdb ? ZNP_NV_HAS_CONFIGURED_ZSTACK3 : ZNP_NV_HAS_CONFIGURED_ZSTACK1,
                     (const uint8_t[]){0x55}, 1),
          "writing the configured marker");
     (void)one;

@@ -254,6 +254,32 @@ enum znp_ex_item {
     ZNP_EX_NWK_SEC_MATERIAL_TABLE = 0x0007,
 };
 
+/* OSAL NV ids the emulator and the host driver both use (zstack-mt.md §4.3); table ranges
+ * are named by their first id. */
+enum znp_osal_id {
+    ZNP_NV_EXTADDR = 0x0001,
+    ZNP_NV_STARTUP_OPTION = 0x0003,
+    ZNP_NV_NIB = 0x0021,
+    ZNP_NV_ADDRMGR = 0x0023,
+    ZNP_NV_EXTENDED_PAN_ID = 0x002D,
+    ZNP_NV_NWK_ACTIVE_KEY_INFO = 0x003A,
+    ZNP_NV_NWK_ALTERN_KEY_INFO = 0x003B,
+    ZNP_NV_APS_USE_EXT_PANID = 0x0047,
+    ZNP_NV_APS_LINK_KEY_TABLE = 0x004C,
+    ZNP_NV_BDBNODEISONANETWORK = 0x0055,
+    ZNP_NV_HAS_CONFIGURED_ZSTACK3 = 0x0060,
+    ZNP_NV_PRECFGKEY = 0x0062,
+    ZNP_NV_PRECFGKEYS_ENABLE = 0x0063,
+    ZNP_NV_LEGACY_SEC_MATERIAL = 0x0075,
+    ZNP_NV_NWKKEY = 0x0082,
+    ZNP_NV_PANID = 0x0083,
+    ZNP_NV_CHANLIST = 0x0084,
+    ZNP_NV_TCLK_SEED = 0x0101,
+    ZNP_NV_LEGACY_TCLK = 0x0111,
+    ZNP_NV_LEGACY_APS_KEY = 0x0201,
+    ZNP_NV_HAS_CONFIGURED_ZSTACK1 = 0x0F00,
+};
+
 /* A "LEGACY" key -> OSAL id: a zigpy-znp (v0.12.1 OsalNvIds) name, "<TABLE>_START+n" for the
  * legacy table ranges, or "0x" + 1..4 hex digits. 0, or -1 if unknown/malformed. */
 int znp_nv_id_from_name(const char *name, uint16_t *id);

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev; do
+for p in build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev clang; do
   have_pkg "$p" || need+=("$p")
 done
 command -v node >/dev/null 2>&1 || need+=(nodejs)

@@ -15,6 +15,7 @@ suite() {
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "!! $name FAILED"; fi
 }
 suite "release build (-O2 warnings; the README's binaries)" bash ci/build.sh
+suite "Release builds with gcc and clang (-Werror)" bash ci/build.sh --release-matrix
 suite "unit tests (ctest, ASan+UBSan)" ctest --test-dir "$build" --output-on-failure
 suite "schema and vectors (ajv-cli, zbharness validate)" bash tests/schema/check_vectors.sh "$build"
 suite "herdsman client self-test (no emulator)" bash tests/herdsman/selftest.sh

@@ -76,7 +76,7 @@ static int restore_port(const char *stack, const char *port, const ocb_backup *b
     zbh_restore_req req = {2500, true, false, pre_dir};
     int rc = zbh_restore(&s, b, &req, res);
     zbh_session_close(&s);
-    if (rc) snprintf(err, errlen, "restore onto %s failed (see the messages above)", port);
+    if (rc) snprintf(err, errlen, "restore onto %.200s failed (see the messages above)", port);
     return rc ? -1 : 0;
 }
 

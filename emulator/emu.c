@@ -34,6 +34,7 @@ typedef struct pacer {
 
 typedef struct emu_timer {
     unsigned id;
+    unsigned pass; /* the run_timers pass it was added in: it never fires in that pass */
     uint64_t when;
     emu_timer_fn fn;
     void *arg;
@@ -49,6 +50,7 @@ struct emu {
     emu_timer *timers;
     size_t n_timers, cap_timers;
     unsigned next_timer_id;
+    unsigned timer_pass; /* bumped at the start of each run_timers pass */
     uint64_t rng;
     int stop;
     emu_fault fault;
@@ -268,7 +270,7 @@ unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg)
         e->cap_timers = cap;
     }
     unsigned id = ++e->next_timer_id ? e->next_timer_id : ++e->next_timer_id;
-    e->timers[e->n_timers++] = (emu_timer){id, emu_now_ms() + delay_ms, fn, arg};
+    e->timers[e->n_timers++] = (emu_timer){id, e->timer_pass, emu_now_ms() + delay_ms, fn, arg};
     return id;
 }
 
@@ -296,9 +298,12 @@ static int next_timeout(const emu *e, int cap_ms)
 static void run_timers(emu *e)
 {
     uint64_t now = emu_now_ms();
-    /* a callback may add or cancel timers: restart the scan after each one fires */
+    /* A callback may add or cancel timers: restart the scan after each one fires. A timer
+     * added during this pass (even with 0 ms) waits for the next pass, as in Redis' ae.c, so
+     * a callback that re-arms itself cannot spin here. */
+    unsigned pass = ++e->timer_pass;
     for (size_t i = 0; i < e->n_timers;) {
-        if (e->timers[i].when > now) {
+        if (e->timers[i].when > now || e->timers[i].pass == pass) {
             i++;
             continue;
         }

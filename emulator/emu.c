@@ -295,6 +295,11 @@ static int next_timeout(const emu *e, int cap_ms)
     return t;
 }
 
+unsigned emu_timer_pass(const emu *e)
+{
+    return e->timer_pass;
+}
+
 static void run_timers(emu *e)
 {
     uint64_t now = emu_now_ms();

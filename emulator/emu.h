@@ -67,6 +67,9 @@ uint64_t emu_now_ms(void);
 /* Returns a timer id (> 0) or 0 on allocation failure. */
 unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg);
 void emu_timer_cancel(emu *e, unsigned id);
+/* How many times the loop has run its due timers (once a loop turn): a timer never fires twice
+ * in one pass, even when its callback re-arms it with 0 ms. */
+unsigned emu_timer_pass(const emu *e);
 
 /* ---- NVRAM file (JSON, written atomically: temp, fsync, rename) ---- */
 /* Loads the NVRAM file. Returns 1 and *doc when it exists, 0 when it does not exist (a factory

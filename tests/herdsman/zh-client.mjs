@@ -272,6 +272,16 @@ async function main() {
     let phase = "setup";
     let controller;
     const partial = {}; // facts known so far, also reported on failure / timeout
+    // Load herdsman before the hard timer starts: on a loaded machine the require alone can take
+    // seconds, and the timeout is about the device's answers, not about node's start-up.
+    let zh, zhVersion;
+    try {
+        zh = requireFromTests("zigbee-herdsman");
+        zhVersion = JSON.parse(fs.readFileSync(requireFromTests.resolve("zigbee-herdsman/package.json"), "utf8")).version;
+    } catch (e) {
+        finish(1, { ok: false, phase: "load", error: `cannot load zigbee-herdsman: ${e?.message ?? e}` });
+        return;
+    }
     const hardTimer = setTimeout(() => {
         const msg = `timeout after ${opts.timeoutMs} ms in phase '${phase}' (adapter ${opts.adapter}, port ${opts.port})`;
         process.stderr.write(`zh-client: TIMEOUT: ${msg}\n`);
@@ -305,8 +315,6 @@ async function main() {
             for (const f of [p.database, p.databaseBackup, p.backup, `${p.backup}.tmp`, `${p.backup}.old`]) fs.rmSync(f, { force: true });
         }
 
-        const zh = requireFromTests("zigbee-herdsman");
-        const zhVersion = JSON.parse(fs.readFileSync(requireFromTests.resolve("zigbee-herdsman/package.json"), "utf8")).version;
         zh.setLogger(makeLogger(opts.debug ? p.debugLog : undefined));
 
         // network settings: explicit option > --restore-from > default

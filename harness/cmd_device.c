@@ -43,7 +43,7 @@ static void backup_help(void)
            "  --stack S      protocol: znp | ezsp | zboss | auto (identify: read-only wake-up)\n"
            "  --port PATH    serial port (/dev/ttyUSB0, /dev/ttyACM0, or an emulator's pty)\n"
            "  --baud N       default 115200\n"
-           "  -o, --output F write the backup to F (atomically)\n"
+           "  -o, --output F write the backup to F (atomically); '-' is standard output\n"
            "  -v, --verbose  log progress; twice: frame trace (keys redacted)\n"
            "  --show-keys    do not redact keys in logs\n");
 }
@@ -121,7 +121,7 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
 
 static int write_backup(const ocb_backup *b, const char *path)
 {
-    if (!path) {
+    if (!path || strcmp(path, "-") == 0) {
         char *text = ocb_emit(b);
         if (!text) return ZBH_USAGE;
         fputs(text, stdout);
@@ -141,7 +141,7 @@ int zbh_cmd_backup(int argc, char **argv)
     int rc = parse_dev_args(argc, argv, &a, backup_help);
     if (rc) return rc < 0 ? ZBH_OK : rc;
     zbh_session s;
-    char err[256];
+    char err[ZB_MSG_MAX];
     if ((rc = zbh_session_open(&s, a.stack, a.port, a.baud, err, sizeof(err)))) {
         fprintf(stderr, "zbharness: %s\n", err);
         return rc;
@@ -153,7 +153,7 @@ int zbh_cmd_backup(int argc, char **argv)
         return ZBH_FAIL;
     }
     rc = write_backup(b, a.output);
-    if (rc == ZBH_OK && a.output)
+    if (rc == ZBH_OK && a.output && strcmp(a.output, "-") != 0)
         fprintf(stderr, "zbharness: backed up %s (%s): %zu devices -> %s\n", a.port,
                 s.info.firmware, b->n_devices, a.output);
     ocb_free(b);
@@ -172,16 +172,17 @@ int zbh_cmd_restore(int argc, char **argv)
     }
     ocb_report rep;
     ocb_report_init(&rep);
-    ocb_backup *want = ocb_parse_file(a.backup, &rep);
+    ocb_backup *want = ocb_load(a.backup, OCB_PARSE_LENIENT, &rep);
     for (size_t i = 0; i < rep.n_issues; i++)
         fprintf(stderr, "zbharness restore: %s: %s: %s%s%s\n", a.backup,
                 rep.issues[i].severity == OCB_ERROR ? "error" : "warning", rep.issues[i].path,
                 rep.issues[i].path[0] ? ": " : "", rep.issues[i].message);
+    int unreadable = rep.unreadable;
     ocb_report_free(&rep);
-    if (!want) return ZBH_FAIL;
+    if (!want) return unreadable ? ZBH_USAGE : ZBH_FAIL;
 
     zbh_session s;
-    char err[256];
+    char err[ZB_MSG_MAX];
     if ((rc = zbh_session_open(&s, a.stack, a.port, a.baud, err, sizeof(err)))) {
         fprintf(stderr, "zbharness: %s\n", err);
         ocb_free(want);

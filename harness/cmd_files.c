@@ -1,6 +1,10 @@
 /* cmd_files.c - the subcommands that work on backup files only: validate, diff, format.
- * They need no device, so CI of any backup implementation can use them on its own output. */
+ * They need no device, so CI of any backup implementation can use them on its own output.
+ * Every FILE may be "-" (standard input). A file that cannot be read at all is an environment
+ * error (exit 2) in every command; a file that is read but is not a valid backup is a failed
+ * check (exit 1). */
 #include "cli.h"
+#include "driver.h"
 #include "fileio.h"
 #include "log.h"
 #include "ocb.h"
@@ -12,13 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_issue(const char *file, const ocb_issue *is)
+/* File names are printed escaped like everything else that could hold control characters. */
+static void print_issue(FILE *to, const char *prefix, const char *file, const ocb_issue *is)
 {
     const char *sev = is->severity == OCB_ERROR ? "error" : "warning";
-    if (is->path[0])
-        printf("%s: %s: %s: %s\n", file, sev, is->path, is->message);
-    else
-        printf("%s: %s: %s\n", file, sev, is->message);
+    char *f = zb_escape_dup(file);
+    fprintf(to, "%s%s: %s: %s%s%s\n", prefix, f ? f : "?", sev, is->path, is->path[0] ? ": " : "",
+            is->message);
+    free(f);
 }
 
 static cJSON *issues_json(const char *file, const ocb_report *r, int valid)
@@ -56,8 +61,9 @@ int zbh_cmd_validate(int argc, char **argv)
                    "and unknown keys) and its semantics (channel in channel_mask, PAN not ffff,\n"
                    "EPID not reserved, unique device IEEEs). Prints one line per problem:\n"
                    "  FILE: error|warning: PATH: MESSAGE\n"
-                   "Known quirks of real implementations are warnings. Exit 0 when every file\n"
-                   "is valid (warnings allowed), 1 when any has an error, 2 on usage errors.\n");
+                   "Known quirks of real implementations are warnings. FILE '-' is standard\n"
+                   "input. Exit 0 when every file is valid (warnings allowed), 1 when any has\n"
+                   "an error, 2 on usage errors or a file that cannot be read.\n");
             return ZBH_OK;
         default: return ZBH_USAGE;
         }
@@ -71,13 +77,16 @@ int zbh_cmd_validate(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         ocb_report r;
         ocb_report_init(&r);
-        ocb_backup *b = ocb_parse_file(argv[i], &r);
-        if (!b) rc = ZBH_FAIL;
+        ocb_backup *b = ocb_load(argv[i], 0, &r);
+        if (r.unreadable)
+            rc = ZBH_USAGE;
+        else if (!b && rc == ZBH_OK)
+            rc = ZBH_FAIL;
         if (json) {
             cJSON_AddItemToArray(all, issues_json(argv[i], &r, b != NULL));
         } else {
             for (size_t k = 0; k < r.n_issues; k++)
-                print_issue(argv[i], &r.issues[k]);
+                print_issue(stdout, "", argv[i], &r.issues[k]);
             if (b && !quiet)
                 printf("%s: valid (%zu devices, %zu warnings)\n", argv[i], b->n_devices,
                        r.n_warnings);
@@ -94,17 +103,49 @@ int zbh_cmd_validate(int argc, char **argv)
     return rc;
 }
 
-static ocb_backup *load_or_report(const char *cmd, const char *path)
+/* Loads a backup for use: errors and warnings on stderr; *rc becomes ZBH_USAGE when the
+ * file cannot be read, ZBH_FAIL when it is not a usable backup. */
+static ocb_backup *load_or_report(const char *cmd, const char *path, unsigned flags, int *rc)
 {
     ocb_report r;
     ocb_report_init(&r);
-    ocb_backup *b = ocb_parse_file(path, &r);
+    ocb_backup *b = ocb_load(path, flags, &r);
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "zbharness %s: ", cmd);
     for (size_t k = 0; k < r.n_issues; k++)
-        if (r.issues[k].severity == OCB_ERROR)
-            fprintf(stderr, "zbharness %s: %s: %s%s%s\n", cmd, path, r.issues[k].path,
-                    r.issues[k].path[0] ? ": " : "", r.issues[k].message);
+        print_issue(stderr, prefix, path, &r.issues[k]);
+    if (!b && *rc != ZBH_USAGE) *rc = r.unreadable ? ZBH_USAGE : ZBH_FAIL;
     ocb_report_free(&r);
     return b;
+}
+
+/* "devices[00124b...].link_key.key" -> "devices[].link_key.key", as the loss tables name it */
+static void field_of(const char *path, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = path; *p && o + 1 < cap; p++) {
+        out[o++] = *p;
+        if (*p == '[')
+            while (p[1] && p[1] != ']')
+                p++;
+    }
+    out[o] = '\0';
+}
+
+typedef struct side_losses {
+    const char *stack; /* --from or --to STACK, or NULL */
+    const zbh_loss *losses;
+} side_losses;
+
+static const zbh_loss *loss_of(const side_losses *sides, const char *field, const char **stack)
+{
+    for (int s = 0; s < 2; s++)
+        for (const zbh_loss *l = sides[s].losses; l && l->field; l++)
+            if (strcmp(l->field, field) == 0) {
+                *stack = sides[s].stack;
+                return l;
+            }
+    return NULL;
 }
 
 int zbh_cmd_diff(int argc, char **argv)
@@ -114,8 +155,11 @@ int zbh_cmd_diff(int argc, char **argv)
                                          {"exact", no_argument, NULL, 'e'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"show-keys", no_argument, NULL, 'k'},
+                                         {"from", required_argument, NULL, 'F'},
+                                         {"to", required_argument, NULL, 'T'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
+    side_losses sides[2] = {{NULL, NULL}, {NULL, NULL}};
     ocb_rule rules[64];
     size_t n_rules = 0;
     int exact = 0, json = 0, c;
@@ -144,6 +188,19 @@ int zbh_cmd_diff(int argc, char **argv)
         case 'e': exact = 1; break;
         case 'j': json = 1; break;
         case 'k': zb_log_set_show_keys(1); break;
+        case 'F':
+        case 'T': {
+            side_losses *sd = &sides[c == 'T'];
+            sd->stack = optarg;
+            if (!(sd->losses = zbh_declared_losses(optarg))) {
+                fprintf(stderr,
+                        "zbharness diff: --%s %s: unknown stack (known: %s, or a roundtrip "
+                        "target such as znp-zstack12, ezsp-v13)\n",
+                        c == 'T' ? "to" : "from", optarg, zbh_driver_names());
+                return ZBH_USAGE;
+            }
+            break;
+        }
         case 'h':
             printf("usage: zbharness diff [OPTIONS] ORIGINAL RESTORED\n\n"
                    "Compares two backups field by field, devices matched by IEEE. By default a\n"
@@ -153,7 +210,14 @@ int zbh_cmd_diff(int argc, char **argv)
                    "  --ignore FIELD     do not compare FIELD (repeatable)\n"
                    "  --exact            counters must be equal too\n"
                    "  --json             machine-readable output\n"
-                   "  --show-keys        print key values in differences (default: redacted)\n\n"
+                   "  --show-keys        print key values in differences (default: redacted)\n"
+                   "  --to STACK         RESTORED was read back from STACK (znp, ezsp, zboss or\n"
+                   "                     a roundtrip target such as znp-zstack12): differences\n"
+                   "                     in fields STACK cannot store are losses, reported with\n"
+                   "                     their reason, as restore does; --from STACK likewise\n"
+                   "                     for the stack ORIGINAL came from\n\n"
+                   "FILE '-' is standard input (one of the two). metadata.source null (as\n"
+                   "zigpy-zboss writes it) is read with a warning.\n\n"
                    "fields:",
                    OCB_RULES_ROUNDTRIP.max_increment);
             for (const char *const *f = ocb_diff_fields(); *f; f++)
@@ -185,23 +249,79 @@ int zbh_cmd_diff(int argc, char **argv)
             return ZBH_USAGE;
         }
     }
-    ocb_backup *a = load_or_report("diff", argv[optind]);
-    ocb_backup *b = load_or_report("diff", argv[optind + 1]);
+    if (strcmp(argv[optind], "-") == 0 && strcmp(argv[optind + 1], "-") == 0) {
+        fprintf(stderr, "zbharness diff: only one of the two files can be '-' (standard input)\n");
+        return ZBH_USAGE;
+    }
+    int rc = ZBH_OK;
+    ocb_backup *a = load_or_report("diff", argv[optind], OCB_PARSE_LENIENT, &rc);
+    ocb_backup *b = load_or_report("diff", argv[optind + 1], OCB_PARSE_LENIENT, &rc);
     if (!a || !b) {
         ocb_free(a);
         ocb_free(b);
-        return ZBH_USAGE;
+        return rc;
     }
     ocb_diff_rules dr = {rules, n_rules, (uint32_t)max_inc};
     ocb_diff_result res;
     int n = ocb_diff(a, b, &dr, &res);
-    int rc = n == 0 ? ZBH_OK : n > 0 ? ZBH_FAIL : ZBH_USAGE;
     if (n < 0) fprintf(stderr, "zbharness diff: out of memory\n");
+    /* differences in fields a --from/--to stack cannot store are losses, not differences */
+    const zbh_loss **loss = n > 0 ? calloc(res.n, sizeof(*loss)) : NULL;
+    const char **loss_stack = n > 0 ? calloc(res.n, sizeof(*loss_stack)) : NULL;
+    size_t real = n > 0 ? res.n : 0, n_lost = 0;
+    if (n > 0 && (!loss || !loss_stack)) {
+        fprintf(stderr, "zbharness diff: out of memory\n");
+        n = -1;
+    }
+    for (size_t i = 0; n > 0 && i < res.n; i++) {
+        char field[128];
+        field_of(res.items[i].path, field, sizeof(field));
+        if ((loss[i] = loss_of(sides, field, &loss_stack[i]))) {
+            real--;
+            n_lost++;
+        } else if ((sides[0].stack || sides[1].stack) &&
+                   strncmp(field, "stack_specific.", 15) == 0 &&
+                   strcmp(res.items[i].a, "(absent)") == 0) {
+            real--; /* the target's own seed or hashed TCLK: new information, as in restore */
+        }
+    }
+    rc = n < 0 ? ZBH_USAGE : real == 0 ? ZBH_OK : ZBH_FAIL;
+    /* "equal apart from what ezsp cannot store: f1, f2" (each lost field once) */
+    char *apart = NULL;
+    if (n > 0 && n_lost) {
+        size_t cap = 64;
+        for (size_t i = 0; i < res.n; i++)
+            cap += loss[i] ? strlen(loss[i]->field) + strlen(loss_stack[i]) + 8 : 0;
+        apart = calloc(1, cap);
+        for (size_t i = 0; apart && i < res.n; i++) {
+            if (!loss[i]) continue;
+            int seen = 0;
+            for (size_t k = 0; k < i; k++)
+                if (loss[k] && strcmp(loss[k]->field, loss[i]->field) == 0) seen = 1;
+            if (seen) continue;
+            size_t o = strlen(apart);
+            snprintf(apart + o, cap - o, "%s%s", o ? ", " : "", loss[i]->field);
+        }
+    }
+    const char *who = sides[1].stack && sides[0].stack ? "the two stacks"
+                      : sides[1].stack                 ? sides[1].stack
+                                                       : sides[0].stack;
     if (json && n >= 0) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddBoolToObject(o, "equal", n == 0);
+        cJSON_AddBoolToObject(o, "equal", real == 0);
         cJSON *arr = cJSON_AddArrayToObject(o, "differences");
+        cJSON *lost = cJSON_AddArrayToObject(o, "losses");
         for (size_t i = 0; i < res.n; i++) {
+            if (loss[i]) {
+                cJSON *d = cJSON_CreateObject();
+                cJSON_AddStringToObject(d, "path", res.items[i].path);
+                cJSON_AddStringToObject(d, "original", res.items[i].a);
+                cJSON_AddStringToObject(d, "restored", res.items[i].b);
+                cJSON_AddStringToObject(d, "stack", loss_stack[i]);
+                cJSON_AddStringToObject(d, "why", loss[i]->why);
+                cJSON_AddItemToArray(lost, d);
+                continue;
+            }
             cJSON *d = cJSON_CreateObject();
             cJSON_AddStringToObject(d, "path", res.items[i].path);
             cJSON_AddStringToObject(d, "original", res.items[i].a);
@@ -215,10 +335,22 @@ int zbh_cmd_diff(int argc, char **argv)
         cJSON_Delete(o);
     } else if (n >= 0) {
         for (size_t i = 0; i < res.n; i++)
-            printf("%s: %s -> %s (%s)\n", res.items[i].path, res.items[i].a, res.items[i].b,
-                   res.items[i].why);
-        printf("%s\n", n == 0 ? "equal" : "different");
+            if (loss[i])
+                printf("%s: %s -> %s (not stored by %s: %s)\n", res.items[i].path, res.items[i].a,
+                       res.items[i].b, loss_stack[i], loss[i]->why);
+            else
+                printf("%s: %s -> %s (%s)\n", res.items[i].path, res.items[i].a, res.items[i].b,
+                       res.items[i].why);
+        if (real)
+            printf("different\n");
+        else if (n_lost)
+            printf("equal apart from what %s cannot store: %s\n", who, apart ? apart : "?");
+        else
+            printf("equal\n");
     }
+    free(apart);
+    free(loss);
+    free(loss_stack);
     ocb_diff_result_free(&res);
     ocb_free(a);
     ocb_free(b);
@@ -228,18 +360,27 @@ int zbh_cmd_diff(int argc, char **argv)
 int zbh_cmd_format(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"from-zigpy", no_argument, NULL, 'z'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL;
+    unsigned flags = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
+        case 'z': flags |= OCB_PARSE_FROM_ZIGPY; break;
         case 'h':
-            printf("usage: zbharness format FILE [-o OUT]\n\n"
+            printf("usage: zbharness format [--from-zigpy] FILE [-o OUT]\n\n"
                    "Validates FILE and prints it as canonical JSON (fixed key order, lowercase\n"
-                   "hex, devices sorted by IEEE). With -o, writes OUT atomically, mode 0600.\n");
+                   "hex, devices sorted by IEEE). With -o, writes OUT atomically, mode 0600.\n"
+                   "This repairs what validate warns about as a herdsman quirk: unpadded pan_id\n"
+                   "and nwk_address are written as 4 hex digits. FILE '-' is standard input.\n\n"
+                   "  --from-zigpy  FILE is zigpy's own network state (the network_info and\n"
+                   "                node_info JSON of zigpy's backup manager, as ZHA keeps it):\n"
+                   "                convert it to an open coordinator backup, mapped as zigpy's\n"
+                   "                own converter does\n");
             return ZBH_OK;
         default: return ZBH_USAGE;
         }
@@ -248,9 +389,9 @@ int zbh_cmd_format(int argc, char **argv)
         fprintf(stderr, "zbharness format: expected one FILE (try --help)\n");
         return ZBH_USAGE;
     }
-    ocb_backup *b = load_or_report("format", argv[optind]);
-    if (!b) return ZBH_FAIL;
     int rc = ZBH_OK;
+    ocb_backup *b = load_or_report("format", argv[optind], flags, &rc);
+    if (!b) return rc;
     if (out) {
         if (ocb_write_file(b, out) < 0) {
             fprintf(stderr, "zbharness format: %s: %s\n", out, strerror(errno));

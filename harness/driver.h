@@ -54,4 +54,12 @@ const zbh_driver *zbh_driver_at(size_t i);
 /* "znp, ezsp, ..." for messages. */
 const char *zbh_driver_names(void);
 
+/* The fields a stack or migration target cannot store, as its driver declares them, without
+ * a device: NAME is a --stack name (znp, ezsp, zboss), a roundtrip target (znp-zstack12,
+ * ezsp-v13, ...) or a Z-Stack profile (zstack12, zstack3x0, ...). {NULL, NULL}-terminated;
+ * NULL when NAME is unknown. `diff --to/--from` applies them like restore does. */
+const zbh_loss *zbh_declared_losses(const char *name);
+/* driver_znp.c: Z-Stack 1.2 (zstack12 != 0) or 3.x */
+const zbh_loss *zbh_znp_declared_losses(int zstack12);
+
 #endif

@@ -873,3 +873,11 @@ static int znp_probe_malformed(void *dv, char *detail, size_t len)
 const zbh_driver zbh_znp_driver = {
     "znp",      znp_open,           znp_close, znp_read_network, znp_write_network,
     znp_losses, znp_probe_malformed};
+
+/* The declared losses without a device (zbh_declared_losses): Z-Stack 1.2 or 3.x. A 3.x
+ * stick's APS-table overflow is only known after a restore, so it is not in this list. */
+const zbh_loss *zbh_znp_declared_losses(int zstack12)
+{
+    static const zbh_loss ZSTACK3_LOSSES[] = {EZSP_TCLK_LOSS, {NULL, NULL}};
+    return zstack12 ? ZSTACK12_LOSSES : ZSTACK3_LOSSES;
+}

@@ -9,6 +9,8 @@
 
 #include "fileio.h"
 #include "hex.h"
+#include "log.h"
+#include "ocb_json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- report */
 
@@ -26,6 +29,10 @@ void ocb_report_init(ocb_report *r)
 
 void ocb_report_free(ocb_report *r)
 {
+    for (size_t i = 0; i < r->n_issues; i++) {
+        free(r->issues[i].path);
+        free(r->issues[i].message);
+    }
     free(r->issues);
     memset(r, 0, sizeof(*r));
 }
@@ -43,13 +50,28 @@ void ocb_report_add(ocb_report *r, enum ocb_severity sev, const char *path, cons
         r->n_errors++;
     else
         r->n_warnings++;
-    ocb_issue *is = &r->issues[r->n_issues++];
-    is->severity = sev;
-    snprintf(is->path, sizeof(is->path), "%s", path ? path : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(is->message, sizeof(is->message), fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    /* whole, and escaped: paths and messages quote key names and characters from the file */
+    ocb_issue *is = &r->issues[r->n_issues];
+    is->severity = sev;
+    is->path = zb_escape_dup(path ? path : "");
+    is->message = msg ? zb_escape_dup(msg) : NULL;
+    free(msg);
+    if (!is->path || !is->message) {
+        free(is->path);
+        free(is->message);
+        return;
+    }
+    r->n_issues++;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -142,18 +164,25 @@ const ocb_device *ocb_find_device(const ocb_backup *b, uint64_t ieee)
 typedef struct pctx {
     ocb_report *r;
     int from_herdsman;
+    unsigned flags; /* OCB_PARSE_* */
 } pctx;
 
 static void err(pctx *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void err(pctx *c, const char *path, const char *fmt, ...)
 {
-    char msg[160];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    ocb_report_add(c->r, OCB_ERROR, path, "%s", msg);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    ocb_report_add(c->r, OCB_ERROR, path, "%s", msg ? msg : "out of memory");
+    free(msg);
 }
 
 static const char *json_type_name(const cJSON *j)
@@ -184,10 +213,11 @@ static void check_keys(pctx *c, const cJSON *obj, const char *path, const char *
         int ok = 0;
         for (const char *const *a = allowed; *a; a++)
             if (it->string && strcmp(it->string, *a) == 0) ok = 1;
-        if (!ok) {
-            char p[96];
-            join_path(p, sizeof(p), path, it->string ? it->string : "?");
-            err(c, p, "unknown key (the format does not define it)");
+        if (!ok) { /* the key comes from the file: any length, reported whole */
+            const char *k = it->string ? it->string : "?";
+            char *p = path[0] ? zb_strdup_printf("%s.%s", path, k) : strdup(k);
+            err(c, p ? p : path, "unknown key (the format does not define it)");
+            free(p);
         }
     }
 }
@@ -282,7 +312,7 @@ static int get_hex_u16(pctx *c, const cJSON *j, const char *path, uint16_t *out)
         }
         ocb_report_add(c->r, OCB_WARNING, path,
                        "\"%s\" is not zero-padded to 4 hex digits (zigbee-herdsman quirk), read as "
-                       "%04llx",
+                       "%04llx; `zbharness format` writes it padded",
                        s, (unsigned long long)v);
     }
     *out = (uint16_t)v;
@@ -310,8 +340,15 @@ static void parse_metadata(pctx *c, const cJSON *m, ocb_backup *b)
     }
     if ((j = member(c, m, "metadata", "source", 1))) {
         const char *at = cJSON_IsString(j) ? strchr(j->valuestring, '@') : NULL;
-        if (!at || at == j->valuestring || !at[1])
-            err(c, "metadata.source", "expected \"name@version\"");
+        if (cJSON_IsNull(j) && (c->flags & OCB_PARSE_LENIENT))
+            ocb_report_add(c->r, OCB_WARNING, "metadata.source",
+                           "null (zigpy-zboss writes it so; the format wants \"name@version\"): "
+                           "read anyway, the writer is unknown");
+        else if (!at || at == j->valuestring || !at[1])
+            err(c, "metadata.source", "expected \"name@version\"%s",
+                cJSON_IsNull(j) ? ", got null (zigpy-zboss writes it so; diff and restore accept "
+                                  "it with a warning)"
+                                : "");
         else if (ocb_set_source(b, j->valuestring) < 0)
             err(c, "metadata.source", "out of memory");
     }
@@ -551,48 +588,13 @@ static void parse_root(pctx *c, const cJSON *root, ocb_backup *b)
                        "extended_pan_id in wire (LSB-first) order; they may be byte-reversed");
 }
 
-/* Line and column of a byte offset, for JSON syntax errors. */
-static void locate(const char *text, size_t off, size_t *line, size_t *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
+/* zigpy's state is not a backup: say so once, instead of a dozen missing-key errors. */
+static const char ZIGPY_HINT[] =
+    "this is zigpy's own network state (network_info/node_info, as zigpy's backup manager and "
+    "ZHA store it), not an open coordinator backup; convert it with `zbharness format "
+    "--from-zigpy FILE -o backup.json`";
 
-/* An OCB document is 4 levels deep; cJSON recurses once per level (up to 1000). Deeper input is
- * hostile or broken: refuse it before parsing, with the byte where the limit was crossed.
- * Returns that byte offset, or -1 when the nesting is fine. */
-#define OCB_MAX_DEPTH 32
-static long nesting_too_deep(const char *text, size_t len)
-{
-    int depth = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = false;
-        } else if (ch == '"') {
-            in_string = true;
-        } else if (ch == '{' || ch == '[') {
-            if (++depth > OCB_MAX_DEPTH) return (long)i;
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
-    }
-    return -1;
-}
-
-ocb_backup *ocb_parse(const char *text, size_t len, ocb_report *report)
+ocb_backup *ocb_parse_ex(const char *text, size_t len, unsigned flags, ocb_report *report)
 {
     if (len > OCB_MAX_FILE) {
         ocb_report_add(report, OCB_ERROR, "", "%zu bytes is larger than the %u-byte limit", len,
@@ -603,36 +605,21 @@ ocb_backup *ocb_parse(const char *text, size_t len, ocb_report *report)
         ocb_report_add(report, OCB_ERROR, "", "empty file, expected a JSON object");
         return NULL;
     }
-    long deep = nesting_too_deep(text, len);
-    if (deep >= 0) {
-        ocb_report_add(report, OCB_ERROR, "",
-                       "JSON nested deeper than %d levels at byte %ld (a backup has 4)",
-                       OCB_MAX_DEPTH, deep);
-        return NULL;
-    }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        size_t off = (at && at >= text && at <= text + len) ? (size_t)(at - text) : 0;
-        size_t line, col;
-        locate(text, off, &line, &col);
-        ocb_report_add(report, OCB_ERROR, "", "invalid JSON at byte %zu (line %zu, column %zu)%s",
-                       off, line, col, off >= len ? ": unexpected end of input" : "");
-        return NULL;
-    }
-    /* cJSON stops at the end of the first value; anything but white space after it is junk */
-    while (end && end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
-        end++;
-    if (end && end < text + len) {
-        ocb_report_add(report, OCB_ERROR, "", "unexpected data after the JSON object at byte %zu",
-                       (size_t)(end - text));
-        cJSON_Delete(root);
-        return NULL;
-    }
+    cJSON *root = ocb_json_parse(text, len, report);
+    if (!root) return NULL;
     if (!cJSON_IsObject(root)) {
         ocb_report_add(report, OCB_ERROR, "", "expected a JSON object at the top level, got %s",
                        json_type_name(root));
+        cJSON_Delete(root);
+        return NULL;
+    }
+    if (flags & OCB_PARSE_FROM_ZIGPY) {
+        ocb_backup *b = ocb_from_zigpy(root, report);
+        cJSON_Delete(root);
+        return b;
+    }
+    if (ocb_is_zigpy_state(root)) {
+        ocb_report_add(report, OCB_ERROR, "", "%s", ZIGPY_HINT);
         cJSON_Delete(root);
         return NULL;
     }
@@ -642,7 +629,7 @@ ocb_backup *ocb_parse(const char *text, size_t len, ocb_report *report)
         ocb_report_add(report, OCB_ERROR, "", "out of memory");
         return NULL;
     }
-    pctx c = {report, 0};
+    pctx c = {report, 0, flags};
     size_t errors_before = report->n_errors;
     parse_root(&c, root, b);
     cJSON_Delete(root);
@@ -653,21 +640,38 @@ ocb_backup *ocb_parse(const char *text, size_t len, ocb_report *report)
     return b;
 }
 
-ocb_backup *ocb_parse_file(const char *path, ocb_report *report)
+ocb_backup *ocb_parse(const char *text, size_t len, ocb_report *report)
+{
+    return ocb_parse_ex(text, len, 0, report);
+}
+
+ocb_backup *ocb_load(const char *path, unsigned flags, ocb_report *report)
 {
     size_t len = 0;
-    char *text = file_read_all(path, OCB_MAX_FILE, &len);
+    int std_in = strcmp(path, "-") == 0;
+    char *text = std_in ? file_read_fd(STDIN_FILENO, OCB_MAX_FILE, &len)
+                        : file_read_all(path, OCB_MAX_FILE, &len);
     if (!text) {
-        if (errno == EFBIG)
+        char why[128];
+        int e = errno;
+        if (e == EFBIG) { /* too large is the content's fault, not the environment's */
             ocb_report_add(report, OCB_ERROR, "", "file is larger than the %u-byte limit",
                            OCB_MAX_FILE);
-        else
-            ocb_report_add(report, OCB_ERROR, "", "cannot read: %s", strerror(errno));
+            return NULL;
+        }
+        report->unreadable = true;
+        ocb_report_add(report, OCB_ERROR, "", "cannot read%s: %s", std_in ? " standard input" : "",
+                       file_read_error(path, e, OCB_MAX_FILE, why, sizeof(why)));
         return NULL;
     }
-    ocb_backup *b = ocb_parse(text, len, report);
+    ocb_backup *b = ocb_parse_ex(text, len, flags, report);
     free(text);
     return b;
+}
+
+ocb_backup *ocb_parse_file(const char *path, ocb_report *report)
+{
+    return ocb_load(path, 0, report);
 }
 
 /* ---------------------------------------------------------------- canonical emit */
@@ -749,6 +753,8 @@ static void sb_json_value(sbuf *s, const cJSON *j, int depth)
         sb_puts(s, "null");
     } else if (cJSON_IsBool(j)) {
         sb_puts(s, cJSON_IsTrue(j) ? "true" : "false");
+    } else if (ocb_json_number_text(j)) {
+        sb_puts(s, ocb_json_number_text(j)); /* as written: 3.3 stays 3.3 */
     } else if (cJSON_IsNumber(j)) {
         double v = j->valuedouble;
         if (v == floor(v) && fabs(v) < 9007199254740992.0)

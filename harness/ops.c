@@ -17,7 +17,7 @@
 static int session_open_auto(zbh_session *s, const char *port, int baud, char *err, size_t errlen)
 {
     static const char *const ORDER[] = {"znp", "zboss", "ezsp"};
-    char tried[256] = "";
+    char tried[ZB_MSG_MAX] = "";
     for (size_t i = 0; i < sizeof(ORDER) / sizeof(ORDER[0]); i++) {
         const zbh_driver *d = zbh_find_driver(ORDER[i]);
         if (!d) continue;
@@ -25,7 +25,7 @@ static int session_open_auto(zbh_session *s, const char *port, int baud, char *e
         s->drv = d;
         s->serial = zbh_serial_open(port, baud, err, errlen);
         if (!s->serial) return ZBH_USAGE;
-        char derr[256];
+        char derr[ZB_MSG_MAX];
         s->dev = d->open(s->serial, &s->info, derr, sizeof(derr));
         if (s->dev) {
             LOG_INFO("%s speaks %s (%s)", port, d->name, s->info.firmware);
@@ -53,7 +53,7 @@ int zbh_session_open(zbh_session *s, const char *stack, const char *port, int ba
     }
     s->serial = zbh_serial_open(port, baud, err, errlen);
     if (!s->serial) return ZBH_USAGE;
-    char derr[256];
+    char derr[ZB_MSG_MAX];
     s->dev = s->drv->open(s->serial, &s->info, derr, sizeof(derr));
     if (!s->dev) {
         snprintf(err, errlen, "%s: %s", port, derr);
@@ -163,7 +163,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
 {
     memset(res, 0, sizeof(*res));
     const char *port = zbh_serial_name(s->serial);
-    char err[256];
+    char err[ZB_MSG_MAX];
     /* 1. safety: back up what is there */
     ocb_backup *cur = s->drv->read_network(s->dev, err, sizeof(err));
     int rc = ZBH_FAIL;

@@ -601,6 +601,15 @@ int zbh_cmd_conformance(int argc, char **argv)
     fprintf(out, "conformance: %zu passed, %zu failed, %zu skipped\n", pass, fail, skip);
     if (rc == ZBH_OK) rc = zbh_report_exit_code(results, n);
     zbh_grid pic = {"zbharness conformance", "case \\ device", &props, grid, n};
+    const char *case_ids[N_CASES], *cols[16];
+    for (size_t i = 0; i < N_CASES; i++)
+        case_ids[i] = CASES[i].id;
+    pic.rows = case_ids;
+    pic.n_rows = N_CASES;
+    const zbh_target *all[16];
+    for (size_t i = 0, na = emulate ? zbh_targets(all, 16) : 0; i < na; i++)
+        if (zbh_list_has(only, all[i]->name)) cols[pic.n_cols++] = all[i]->name;
+    pic.cols = cols;
     if (junit && zbh_report_junit(junit, "zbharness.conformance", &props, results, n) < 0) {
         fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", junit, strerror(errno));
         rc = ZBH_USAGE;

@@ -573,6 +573,13 @@ int zbh_cmd_roundtrip(int argc, char **argv)
     zbh_report_props props = {0};
     run_props(&a, &props);
     zbh_grid pic = {"zbharness roundtrip: migration matrix", "source \\ target", &props, grid, n};
+    const char *axis[16];
+    size_t n_axis = 0;
+    const zbh_target *t[16];
+    for (size_t i = 0, nt = a.emulate ? zbh_targets(t, 16) : 0; i < nt; i++)
+        if (zbh_list_has(a.only, t[i]->name)) axis[n_axis++] = t[i]->name;
+    pic.rows = pic.cols = axis;
+    pic.n_rows = pic.n_cols = n_axis;
     const struct {
         const char *path, *what;
         int ok;

@@ -68,13 +68,18 @@ typedef struct zbh_grid {
     const zbh_report_props *props;
     const zbh_grid_cell *cells;
     size_t n;
+    /* optional: every row and column of the whole run, in order (a shard's picture shows the
+     * cells of the other shards as "not run"); names no cell uses are still drawn */
+    const char *const *rows, *const *cols;
+    size_t n_rows, n_cols;
 } zbh_grid;
 
 void zbh_grid_line(zbh_grid_cell *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void zbh_grid_note(zbh_grid_cell *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Rows and columns are the distinct row/col names in order of first appearance; a pair no
- * cell names is drawn as "not run". Both return 0 or -1 (errno set). */
+/* Rows and columns are g->rows/cols, then the distinct row/col names of the cells not among
+ * them, in order of first appearance; a pair no cell names is drawn as "not run". Both return 0 or
+ * -1 (errno set). */
 int zbh_report_html(const char *path, const zbh_grid *g);
 int zbh_report_markdown(const char *path, const zbh_grid *g);
 

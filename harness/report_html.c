@@ -36,7 +36,7 @@ void zbh_grid_note(zbh_grid_cell *c, const char *fmt, ...)
  * cell that names it (or NULL). */
 typedef struct layout {
     const char **rows, **cols;
-    const zbh_grid_cell **rtitle;
+    const zbh_grid_cell **rtitle; /* a cell of the row, for its title (NULL: none) */
     size_t nr, nc;
     const zbh_grid_cell **at; /* nr * nc */
 } layout;
@@ -51,17 +51,19 @@ static size_t index_of(const char **names, size_t n, const char *name)
 static int layout_build(const zbh_grid *g, layout *l)
 {
     memset(l, 0, sizeof(*l));
-    size_t cap = g->n ? g->n : 1;
+    size_t cap = g->n + g->n_rows + g->n_cols + 1;
     l->rows = calloc(cap, sizeof(*l->rows));
     l->cols = calloc(cap, sizeof(*l->cols));
     l->rtitle = calloc(cap, sizeof(*l->rtitle));
     if (!l->rows || !l->cols || !l->rtitle) goto nomem;
+    for (size_t i = 0; i < g->n_rows; i++)
+        if (index_of(l->rows, l->nr, g->rows[i]) == l->nr) l->rows[l->nr++] = g->rows[i];
+    for (size_t i = 0; i < g->n_cols; i++)
+        if (index_of(l->cols, l->nc, g->cols[i]) == l->nc) l->cols[l->nc++] = g->cols[i];
     for (size_t i = 0; i < g->n; i++) {
         size_t r = index_of(l->rows, l->nr, g->cells[i].row);
-        if (r == l->nr) {
-            l->rtitle[l->nr] = &g->cells[i];
-            l->rows[l->nr++] = g->cells[i].row;
-        }
+        if (r == l->nr) l->rows[l->nr++] = g->cells[i].row;
+        if (!l->rtitle[r]) l->rtitle[r] = &g->cells[i];
         if (index_of(l->cols, l->nc, g->cells[i].col) == l->nc) l->cols[l->nc++] = g->cells[i].col;
     }
     l->at = calloc(l->nr * l->nc + 1, sizeof(*l->at));
@@ -168,7 +170,7 @@ int zbh_report_html(const char *path, const zbh_grid *g)
     size_t note_no = 0;
     for (size_t r = 0; r < l.nr; r++) {
         zbh_sb_put(&b, "<tr><th class=\"row\" scope=\"row\" title=\"");
-        zbh_sb_escaped(&b, l.rtitle[r]->row_title);
+        zbh_sb_escaped(&b, l.rtitle[r] ? l.rtitle[r]->row_title : "");
         zbh_sb_put(&b, "\">");
         zbh_sb_escaped(&b, l.rows[r]);
         zbh_sb_put(&b, "</th>");

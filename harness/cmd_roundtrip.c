@@ -394,7 +394,7 @@ static int check_golden(FILE *f, const char *path, const zbh_cell *cells, zbh_ca
 {
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        char want[1024], got[1024], why[1200];
+        char want[1024], got[1024], why[2400];
         golden_find(f, &cells[i], want, sizeof(want));
         tsv_line(&cells[i], got, sizeof(got));
         if (want[0] && strcmp(want, got) == 0) continue;

@@ -57,7 +57,7 @@ typedef struct zbh_grid_cell {
     enum zbh_verdict verdict;
     char lines[4][48];
     size_t n_lines;
-    char notes[16][224]; /* footnote lines: each loss "field: why", a golden difference... */
+    char notes[16][512]; /* footnote lines: each loss "field: why", a golden difference... */
     size_t n_notes;
     char detail[640];
 } zbh_grid_cell;

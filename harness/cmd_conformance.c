@@ -358,7 +358,7 @@ static void conformance_help(void)
            "  --junit FILE    JUnit XML (a <properties> block: stack, firmware, IEEE, port, date)\n"
            "  --tap FILE      TAP; '-' for stdout (everything else goes to stderr)\n"
            "  --html FILE     the cases as a picture: case rows x device columns, with the\n"
-           "                  device's properties\n"
+           "                  device's properties;  --markdown FILE  the same as a markdown table\n"
            "  -q, --quiet     no progress lines on stderr\n"
            "  -v              log progress\n\ncases:\n");
     for (size_t i = 0; i < N_CASES; i++)
@@ -423,23 +423,17 @@ static void to_grid(const zbh_case_result *r, size_t n, const char *col, zbh_gri
 
 int zbh_cmd_conformance(int argc, char **argv)
 {
-    static const struct option OPTS[] = {{"stack", required_argument, NULL, 's'},
-                                         {"port", required_argument, NULL, 'p'},
-                                         {"emulate", no_argument, NULL, 'e'},
-                                         {"targets", required_argument, NULL, 'o'},
-                                         {"golden", required_argument, NULL, 'g'},
-                                         {"dir", required_argument, NULL, 'd'},
-                                         {"junit", required_argument, NULL, 'J'},
-                                         {"tap", required_argument, NULL, 'T'},
-                                         {"html", required_argument, NULL, 'H'},
-                                         {"shard", required_argument, NULL, 'x'},
-                                         {"list", no_argument, NULL, 'l'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option OPTS[] = {
+        {"stack", required_argument, NULL, 's'},  {"port", required_argument, NULL, 'p'},
+        {"emulate", no_argument, NULL, 'e'},      {"targets", required_argument, NULL, 'o'},
+        {"golden", required_argument, NULL, 'g'}, {"dir", required_argument, NULL, 'd'},
+        {"junit", required_argument, NULL, 'J'},  {"tap", required_argument, NULL, 'T'},
+        {"html", required_argument, NULL, 'H'},   {"markdown", required_argument, NULL, 'M'},
+        {"shard", required_argument, NULL, 'x'},  {"list", no_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *stack = NULL, *port = NULL, *golden_path = NULL, *dir = NULL, *junit = NULL,
-               *tap = NULL, *only = NULL, *html = NULL;
+               *tap = NULL, *only = NULL, *html = NULL, *markdown = NULL;
     int emulate = 0, verbose = 0, quiet = 0, list = 0, c;
     zbh_shard shard = {1, 1};
     char err[512];
@@ -455,6 +449,7 @@ int zbh_cmd_conformance(int argc, char **argv)
         case 'J': junit = optarg; break;
         case 'T': tap = optarg; break;
         case 'H': html = optarg; break;
+        case 'M': markdown = optarg; break;
         case 'l': list = 1; break;
         case 'q': quiet = 1; break;
         case 'x':
@@ -505,9 +500,8 @@ int zbh_cmd_conformance(int argc, char **argv)
                        CASES[i].id);
         return ZBH_OK;
     }
-    if (dir && check_dir(dir) < 0) return ZBH_USAGE;
     if (!dir && !emulate) dir = ".";
-    if (!emulate && check_dir(dir) < 0) return ZBH_USAGE;
+    if (dir && check_dir(dir) < 0) return ZBH_USAGE;
     ocb_backup *golden = NULL;
     if (golden_path) {
         ocb_report rep;
@@ -620,6 +614,10 @@ int zbh_cmd_conformance(int argc, char **argv)
     }
     if (html && zbh_report_html(html, &pic) < 0) {
         fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", html, strerror(errno));
+        rc = ZBH_USAGE;
+    }
+    if (markdown && zbh_report_markdown(markdown, &pic) < 0) {
+        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", markdown, strerror(errno));
         rc = ZBH_USAGE;
     }
     free(results);

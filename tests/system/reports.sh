@@ -201,12 +201,15 @@ emu_stop stick || fail "stick: zbemu exit"
 echo "-- conformance --emulate honours --dir; properties per device"
 mkdir -p "$WORK/confdir"
 (cd "$WORK" && "$HAR" conformance -q --emulate --targets znp-zstack3x0,zboss --dir "$WORK/confdir" \
-  --junit "$WORK/conf.xml" --html "$WORK/conf.html") >"$WORK/conf.out" 2>"$WORK/conf.err"
+  --junit "$WORK/conf.xml" --html "$WORK/conf.html" --markdown "$WORK/conf.md") >"$WORK/conf.out" 2>"$WORK/conf.err"
 expect_eq "exit status" "$?" 0
 check "each target's original backup and NVRAM stay in --dir/TARGET" bash -c "
   for t in znp-zstack3x0 zboss; do [ -s '$WORK/confdir/'\$t/conformance-original.json ] &&
     ls '$WORK/confdir/'\$t | grep -q json || exit 1; done"
 check "-q: no progress lines on stderr" bash -c "! grep -qE \"\$PROGRESS\" '$WORK/conf.err'"
+check "markdown: a row per case, a column per target" bash -c "
+  [ \$(grep -c '^| \*\*' '$WORK/conf.md') = \$('$HAR' conformance --stack znp --port x --list | wc -l) ] &&
+  grep -q '^| case .* device | znp-zstack3x0 | zboss |$' '$WORK/conf.md'"
 check "JUnit properties name each device" python3 -c "
 import xml.etree.ElementTree as ET, re
 s = ET.parse('$WORK/conf.xml').getroot().find('testsuite')

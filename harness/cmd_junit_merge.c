@@ -3,7 +3,7 @@
  * copied as they are (already escaped), grouped by suite name in the order the files are
  * given; the counts are recounted from the cases, the properties are the union (first value
  * wins; "shard" becomes the list of shards merged). A case name that appears in two files
- * means the shards overlap: the merge is written but exits 1.
+ * means the shards overlap: the merge keeps the first copy, is written, and exits 1.
  *
  * This reads the JUnit zbharness writes (and JUnit of the same plain shape): <testsuite>
  * elements with <properties> and <testcase> children, no CDATA, no nested suites. */
@@ -77,6 +77,28 @@ static void add_props(suite *s, const char *from, const char *to)
     }
 }
 
+/* name as the user wrote it: the five entities zbharness writes turned back into characters */
+static void unescape(const char *in, char *out, size_t cap)
+{
+    static const struct {
+        const char *ent;
+        char ch;
+    } ENT[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+    size_t o = 0;
+    while (*in && o + 1 < cap) {
+        size_t i = 0;
+        while (i < sizeof(ENT) / sizeof(ENT[0]) && strncmp(in, ENT[i].ent, strlen(ENT[i].ent)))
+            i++;
+        if (i < sizeof(ENT) / sizeof(ENT[0])) {
+            out[o++] = ENT[i].ch;
+            in += strlen(ENT[i].ent);
+        } else {
+            out[o++] = *in++;
+        }
+    }
+    out[o] = '\0';
+}
+
 /* Copies the test cases of one <testsuite> body; returns the number of duplicate names. */
 static int add_cases(suite *all, size_t n_all, suite *s, const char *from, const char *to,
                      const char *file)
@@ -91,15 +113,23 @@ static int add_cases(suite *all, size_t n_all, suite *s, const char *from, const
         char name[512], needle[600];
         attr_of(p, gt, "name", name, sizeof(name));
         snprintf(needle, sizeof(needle), " name=\"%s\"", name);
-        for (size_t i = 0; i < n_all; i++)
+        int seen = 0;
+        for (size_t i = 0; i < n_all && !seen; i++)
             if (strcmp(all[i].name, s->name) == 0 && all[i].cases.buf &&
                 strstr(all[i].cases.buf, needle)) {
+                seen = 1;
+                char plain[512];
+                unescape(name, plain, sizeof(plain));
                 fprintf(stderr,
                         "zbharness junit-merge: %s: case %s is already in an earlier file "
                         "(do the shards overlap?)\n",
-                        file, name);
+                        file, plain);
                 dup++;
             }
+        if (seen) { /* the first file's copy stands; counted once */
+            p = end;
+            continue;
+        }
         size_t len = (size_t)(end - p);
         char *body = strndup(p, len);
         if (!body) break;

@@ -20,6 +20,7 @@ suite "unit tests (ctest, ASan+UBSan)" ctest --test-dir "$build" --output-on-fai
 suite "schema and vectors (ajv-cli, zbharness validate)" bash tests/schema/check_vectors.sh "$build"
 suite "herdsman client self-test (no emulator)" bash tests/herdsman/selftest.sh
 suite "fuzz smoke (libFuzzer, 5 s per target, regression inputs first)" bash ci/fuzz.sh --seconds 5
+suite "docker image (built when a docker engine answers, else its source set)" bash ci/docker.sh
 for t in tests/system/*.sh; do
   [ -e "$t" ] && suite "system: $(basename "$t" .sh)" bash "$t" "$build"
 done

@@ -5,8 +5,10 @@
  * can run the suite on a stick that holds a network. */
 #include "cli.h"
 #include "log.h"
+#include "progress.h"
 #include "report.h"
 #include "roundtrip.h"
+#include "select.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +28,7 @@ typedef struct conf_ctx {
     ocb_backup *after;    /* the read-back after restoring the golden */
     const zbh_loss *losses;
     zbh_loss saved_losses[16];
+    zbh_device_info info; /* as the probe identified it (for the reports) */
 } conf_ctx;
 
 typedef enum zbh_verdict (*case_fn)(conf_ctx *c, char *why, size_t len);
@@ -46,6 +49,7 @@ static enum zbh_verdict case_probe(conf_ctx *c, char *why, size_t len)
     if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return ZBH_FAILED;
     snprintf(why, len, "%s: %s (profile %s)", s.drv->name, s.info.firmware, s.info.profile);
     if (strcmp(c->stack, "auto") == 0) c->stack = s.drv->name; /* identified: use it */
+    c->info = s.info;
     zbh_session_close(&s);
     return ZBH_PASS;
 }
@@ -322,8 +326,8 @@ static ocb_backup *other_network(const ocb_backup *g)
     return b;
 }
 
-static size_t run_suite(conf_ctx *c, const char *prefix, zbh_case_result *out, size_t total,
-                        size_t first)
+static size_t run_suite(FILE *progress, conf_ctx *c, const char *prefix, zbh_case_result *out,
+                        size_t total, size_t first)
 {
     for (size_t i = 0; i < N_CASES; i++) {
         zbh_case_result *r = &out[i];
@@ -333,7 +337,7 @@ static size_t run_suite(conf_ctx *c, const char *prefix, zbh_case_result *out, s
         double t0 = now_s();
         r->verdict = CASES[i].fn(c, r->detail, sizeof(r->detail));
         r->seconds = now_s() - t0;
-        zbh_report_progress(stdout, first + i, total, r);
+        zbh_report_progress(progress, first + i, total, r);
     }
     return N_CASES;
 }
@@ -346,32 +350,95 @@ static void conformance_help(void)
            "up first (to --dir, default the current directory) and put back at the end.\n"
            "--stack auto identifies the protocol with each driver's read-only wake-up.\n\n"
            "  --golden FILE   the backup to restore (default: the built-in populated network)\n"
-           "  --dir DIR       where backups are kept (default .)\n"
-           "  --junit FILE, --tap FILE ('-' = stdout)\n"
+           "  --dir DIR       where backups are kept (default .; must exist and be writable);\n"
+           "                  with --emulate each emulator's NVRAM and backups stay in DIR/TARGET\n"
+           "  --targets A,B   with --emulate: only these emulated targets\n"
+           "  --shard K/N     with --emulate: only shard K of N of the targets (round-robin)\n"
+           "  --list          print the cases this run would take, and exit\n"
+           "  --junit FILE    JUnit XML (a <properties> block: stack, firmware, IEEE, port, date)\n"
+           "  --tap FILE      TAP; '-' for stdout (everything else goes to stderr)\n"
+           "  --html FILE     the cases as a picture: case rows x device columns, with the\n"
+           "                  device's properties;  --markdown FILE  the same as a markdown table\n"
+           "  -q, --quiet     no progress lines on stderr\n"
            "  -v              log progress\n\ncases:\n");
     for (size_t i = 0; i < N_CASES; i++)
         printf("  %-26s %s\n", CASES[i].id, CASES[i].description);
     printf("\nExit: 0 all passed (or skipped), 1 a case failed, 2 usage or environment error.\n");
 }
 
+/* --dir is checked before anything touches a device: a backup that cannot be kept must stop
+ * the run before the first write, not in the middle of it. */
+static int check_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0) {
+        fprintf(stderr, "zbharness conformance: --dir %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "zbharness conformance: --dir %s: not a directory\n", dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) < 0) {
+        fprintf(stderr, "zbharness conformance: --dir %s: not writable: %s\n", dir,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The device's properties for the reports; with several devices each name is prefixed. */
+static void device_props(zbh_report_props *p, const char *prefix, const conf_ctx *c)
+{
+    char k[64];
+    const ocb_backup *b = c->original ? c->original : c->after;
+    snprintf(k, sizeof(k), "%sstack", prefix);
+    zbh_props_add(p, k, "%s", c->info.stack[0] ? c->info.stack : c->stack);
+    snprintf(k, sizeof(k), "%sfirmware", prefix);
+    zbh_props_add(p, k, "%s", c->info.firmware[0] ? c->info.firmware : "(not identified)");
+    snprintf(k, sizeof(k), "%sprofile", prefix);
+    zbh_props_add(p, k, "%s", c->info.profile[0] ? c->info.profile : "?");
+    snprintf(k, sizeof(k), "%sieee", prefix);
+    if (b)
+        zbh_props_add(p, k, "%016llx", (unsigned long long)b->coordinator_ieee);
+    else
+        zbh_props_add(p, k, "(unknown: no network read)");
+    snprintf(k, sizeof(k), "%sport", prefix);
+    zbh_props_add(p, k, "%s", c->port ? c->port : "?");
+}
+
+static void to_grid(const zbh_case_result *r, size_t n, const char *col, zbh_grid_cell *g)
+{
+    for (size_t i = 0; i < n; i++) {
+        memset(&g[i], 0, sizeof(g[i]));
+        snprintf(g[i].row, sizeof(g[i].row), "%s", CASES[i].id);
+        snprintf(g[i].row_title, sizeof(g[i].row_title), "%s", CASES[i].description);
+        snprintf(g[i].col, sizeof(g[i].col), "%s", col);
+        g[i].verdict = r[i].verdict;
+        snprintf(g[i].detail, sizeof(g[i].detail), "%s", r[i].detail);
+        zbh_grid_note(&g[i], "%s", r[i].detail);
+        zbh_grid_line(&g[i], "%.1f s", r[i].seconds);
+    }
+}
+
 int zbh_cmd_conformance(int argc, char **argv)
 {
-    static const struct option OPTS[] = {{"stack", required_argument, NULL, 's'},
-                                         {"port", required_argument, NULL, 'p'},
-                                         {"emulate", no_argument, NULL, 'e'},
-                                         {"targets", required_argument, NULL, 'o'},
-                                         {"golden", required_argument, NULL, 'g'},
-                                         {"dir", required_argument, NULL, 'd'},
-                                         {"junit", required_argument, NULL, 'J'},
-                                         {"tap", required_argument, NULL, 'T'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *stack = NULL, *port = NULL, *golden_path = NULL, *dir = ".", *junit = NULL,
-               *tap = NULL, *only = NULL;
-    int emulate = 0, verbose = 0, c;
+    static const struct option OPTS[] = {
+        {"stack", required_argument, NULL, 's'},  {"port", required_argument, NULL, 'p'},
+        {"emulate", no_argument, NULL, 'e'},      {"targets", required_argument, NULL, 'o'},
+        {"golden", required_argument, NULL, 'g'}, {"dir", required_argument, NULL, 'd'},
+        {"junit", required_argument, NULL, 'J'},  {"tap", required_argument, NULL, 'T'},
+        {"html", required_argument, NULL, 'H'},   {"markdown", required_argument, NULL, 'M'},
+        {"shard", required_argument, NULL, 'x'},  {"list", no_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *stack = NULL, *port = NULL, *golden_path = NULL, *dir = NULL, *junit = NULL,
+               *tap = NULL, *only = NULL, *html = NULL, *markdown = NULL;
+    int emulate = 0, verbose = 0, quiet = 0, list = 0, c;
+    zbh_shard shard = {1, 1};
+    char err[512];
     optind = 1;
-    while ((c = getopt_long(argc, argv, "vh", OPTS, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "vqh", OPTS, NULL)) != -1) {
         switch (c) {
         case 's': stack = optarg; break;
         case 'p': port = optarg; break;
@@ -381,16 +448,60 @@ int zbh_cmd_conformance(int argc, char **argv)
         case 'd': dir = optarg; break;
         case 'J': junit = optarg; break;
         case 'T': tap = optarg; break;
+        case 'H': html = optarg; break;
+        case 'M': markdown = optarg; break;
+        case 'l': list = 1; break;
+        case 'q': quiet = 1; break;
+        case 'x':
+            if (zbh_shard_parse(optarg, &shard, err, sizeof(err)) < 0) {
+                fprintf(stderr, "zbharness conformance: %s\n", err);
+                return ZBH_USAGE;
+            }
+            break;
         case 'v': verbose++; break;
         case 'h': conformance_help(); return ZBH_OK;
         default: return ZBH_USAGE;
         }
     }
+    if (optind < argc) {
+        fprintf(stderr, "zbharness conformance: unexpected argument '%s' (try --help)\n",
+                argv[optind]);
+        return ZBH_USAGE;
+    }
     if (!emulate && (!stack || !port)) {
         fprintf(stderr, "zbharness conformance: --stack and --port, or --emulate (try --help)\n");
         return ZBH_USAGE;
     }
+    if (!emulate && (only || shard.n > 1)) {
+        fprintf(stderr, "zbharness conformance: --targets and --shard need --emulate\n");
+        return ZBH_USAGE;
+    }
+    if (zbh_list_check(only, err, sizeof(err)) < 0) {
+        fprintf(stderr, "zbharness conformance: %s\n", err);
+        return ZBH_USAGE;
+    }
+    FILE *out = tap && strcmp(tap, "-") == 0 ? stderr : stdout;
     zb_log_set_level(verbose ? ZB_LOG_INFO : ZB_LOG_ERROR);
+    zbh_progress_set_quiet(quiet);
+    /* the run's targets: with --emulate the selected ones, dealt round-robin into shards */
+    const zbh_target *targets[16];
+    size_t nt = 0;
+    if (emulate) {
+        const zbh_target *all[16];
+        size_t na = zbh_targets(all, 16), whole = 0;
+        for (size_t i = 0; i < na; i++)
+            if (zbh_list_has(only, all[i]->name) && zbh_shard_has(&shard, whole++))
+                targets[nt++] = all[i];
+    }
+    if (list) {
+        for (size_t t = 0; t < (emulate ? nt : 1); t++)
+            for (size_t i = 0; i < N_CASES; i++)
+                printf("%s%s%s\n", emulate ? targets[t]->name : "", emulate ? "/" : "",
+                       CASES[i].id);
+        return ZBH_OK;
+    }
+    if (!dir && !emulate) dir = ".";
+    if (dir && check_dir(dir) < 0) return ZBH_USAGE;
     ocb_backup *golden = NULL;
     if (golden_path) {
         ocb_report rep;
@@ -405,33 +516,45 @@ int zbh_cmd_conformance(int argc, char **argv)
     } else {
         golden = zbh_seed_backup();
     }
-    const zbh_target *targets[16];
-    size_t nt = 0;
-    if (emulate) {
-        const zbh_target *all[16];
-        size_t na = zbh_targets(all, 16);
-        for (size_t i = 0; i < na; i++)
-            if (!only || strstr(only, all[i]->name)) targets[nt++] = all[i];
-    }
     size_t total = (emulate ? nt : 1) * N_CASES, n = 0;
     zbh_case_result *results = calloc(total ? total : 1, sizeof(*results));
-    if (!results || !golden) {
+    zbh_grid_cell *grid = calloc(total ? total : 1, sizeof(*grid));
+    if (!results || !grid || !golden) {
         free(results);
+        free(grid);
         ocb_free(golden);
         return ZBH_USAGE;
     }
+    zbh_report_props props = {0};
+    zbh_props_common(&props, "conformance");
+    if (shard.n > 1) zbh_props_add(&props, "shard", "%u/%u", shard.k, shard.n);
     int rc = ZBH_OK;
     if (!emulate) {
         conf_ctx ctx = {.stack = stack, .port = port, .dir = dir, .golden = golden};
-        n += run_suite(&ctx, "", results, total, 0);
+        n += run_suite(out, &ctx, "", results, total, 0);
+        device_props(&props, "", &ctx);
+        char col[64];
+        snprintf(col, sizeof(col), "%s", ctx.info.stack[0] ? ctx.info.stack : ctx.stack);
+        to_grid(results, n, col, grid);
         ocb_free(ctx.original);
         ocb_free(ctx.after);
     }
     for (size_t t = 0; t < nt; t++) {
-        char tdir[] = "/tmp/zbharness-conf-XXXXXX", err[256], prefix[64];
+        char tdir[600] = "/tmp/zbharness-conf-XXXXXX", prefix[64];
         conf_ctx ctx = {.stack = targets[t]->stack, .target = targets[t], .golden = golden};
         snprintf(prefix, sizeof(prefix), "%s/", targets[t]->name);
-        if (!mkdtemp(tdir) || zbh_emu_start(&ctx.emu, targets[t], tdir, 7, err, sizeof(err)) < 0) {
+        if (dir) { /* --dir: kept, one directory per target */
+            snprintf(tdir, sizeof(tdir), "%s/%s", dir, targets[t]->name);
+            if (mkdir(tdir, 0755) < 0 && errno != EEXIST) {
+                fprintf(stderr, "zbharness conformance: cannot create %s: %s\n", tdir,
+                        strerror(errno));
+                rc = ZBH_USAGE;
+                break;
+            }
+        }
+        zbh_progress("%s: starting zbemu in %s", targets[t]->name, dir ? tdir : "/tmp");
+        if ((!dir && !mkdtemp(tdir)) ||
+            zbh_emu_start(&ctx.emu, targets[t], tdir, 7, err, sizeof(err)) < 0) {
             fprintf(stderr, "zbharness conformance: %s: cannot start the emulator\n",
                     targets[t]->name);
             rc = ZBH_USAGE;
@@ -440,6 +563,7 @@ int zbh_cmd_conformance(int argc, char **argv)
         ctx.dir = tdir;
         ctx.port = ctx.emu.port;
         /* give the emulator a network of its own first */
+        zbh_progress("%s: giving the emulator a network of its own", targets[t]->name);
         ocb_backup *own = other_network(golden);
         zbh_session s;
         if (own && zbh_session_open(&s, ctx.stack, ctx.port, 115200, err, sizeof(err)) == 0) {
@@ -450,11 +574,15 @@ int zbh_cmd_conformance(int argc, char **argv)
             zbh_session_close(&s);
         }
         ocb_free(own);
-        n += run_suite(&ctx, prefix, results + n, total, n);
+        size_t first = n;
+        n += run_suite(out, &ctx, prefix, results + n, total, n);
+        device_props(&props, prefix, &ctx);
+        to_grid(results + first, n - first, targets[t]->name, grid + first);
         if (zbh_emu_stop(&ctx.emu) != 0) fprintf(stderr, "%s: zbemu exited uncleanly\n", tdir);
         ocb_free(ctx.original);
         ocb_free(ctx.after);
-        char cmd[300];
+        if (dir) continue; /* the user's directory: NVRAM, log and backups stay */
+        char cmd[700];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
         if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tdir);
     }
@@ -464,11 +592,36 @@ int zbh_cmd_conformance(int argc, char **argv)
         skip += results[i].verdict == ZBH_SKIP;
         fail += results[i].verdict == ZBH_FAILED || results[i].verdict == ZBH_ERROR;
     }
-    printf("conformance: %zu passed, %zu failed, %zu skipped\n", pass, fail, skip);
+    fprintf(out, "conformance: %zu passed, %zu failed, %zu skipped\n", pass, fail, skip);
     if (rc == ZBH_OK) rc = zbh_report_exit_code(results, n);
-    if (junit && zbh_report_junit(junit, "zbharness.conformance", results, n) < 0) rc = ZBH_USAGE;
-    if (tap && zbh_report_tap(tap, results, n) < 0) rc = ZBH_USAGE;
+    zbh_grid pic = {"zbharness conformance", "case \\ device", &props, grid, n};
+    const char *case_ids[N_CASES], *cols[16];
+    for (size_t i = 0; i < N_CASES; i++)
+        case_ids[i] = CASES[i].id;
+    pic.rows = case_ids;
+    pic.n_rows = N_CASES;
+    const zbh_target *all[16];
+    for (size_t i = 0, na = emulate ? zbh_targets(all, 16) : 0; i < na; i++)
+        if (zbh_list_has(only, all[i]->name)) cols[pic.n_cols++] = all[i]->name;
+    pic.cols = cols;
+    if (junit && zbh_report_junit(junit, "zbharness.conformance", &props, results, n) < 0) {
+        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", junit, strerror(errno));
+        rc = ZBH_USAGE;
+    }
+    if (tap && zbh_report_tap(tap, results, n) < 0) {
+        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", tap, strerror(errno));
+        rc = ZBH_USAGE;
+    }
+    if (html && zbh_report_html(html, &pic) < 0) {
+        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", html, strerror(errno));
+        rc = ZBH_USAGE;
+    }
+    if (markdown && zbh_report_markdown(markdown, &pic) < 0) {
+        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", markdown, strerror(errno));
+        rc = ZBH_USAGE;
+    }
     free(results);
+    free(grid);
     ocb_free(golden);
     return rc;
 }

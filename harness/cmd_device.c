@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "driver.h"
 #include "log.h"
+#include "progress.h"
 #include "ocb.h"
 #include "ops.h"
 
@@ -32,6 +33,7 @@ static const struct option DEV_OPTS[] = {{"stack", required_argument, NULL, 's'}
                                          {"verbose", no_argument, NULL, 'v'},
                                          {"show-keys", no_argument, NULL, 'k'},
                                          {"dry-run", no_argument, NULL, 'n'},
+                                         {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
@@ -43,7 +45,8 @@ static void backup_help(void)
            "  --stack S      protocol: znp | ezsp | zboss | auto (identify: read-only wake-up)\n"
            "  --port PATH    serial port (/dev/ttyUSB0, /dev/ttyACM0, or an emulator's pty)\n"
            "  --baud N       default 115200\n"
-           "  -o, --output F write the backup to F (atomically); '-' is standard output\n"
+            "  -o, --output F write the backup to F (atomically); '-' is standard output\n"
+            "  -q, --quiet    no progress lines on stderr (--stack auto tries, table reads)\n"
            "  -v, --verbose  log progress; twice: frame trace (keys redacted)\n"
            "  --show-keys    do not redact keys in logs\n");
 }
@@ -70,7 +73,7 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
     a->counter_increment = 2500;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:p:o:b:vh", DEV_OPTS, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:p:o:b:vqh", DEV_OPTS, NULL)) != -1) {
         char *end;
         switch (c) {
         case 's': a->stack = optarg; break;
@@ -97,6 +100,7 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         case 'v': a->verbose++; break;
         case 'k': a->show_keys = 1; break;
         case 'n': a->dry_run = 1; break;
+        case 'q': zbh_progress_set_quiet(1); break;
         case 'h': help(); return -1;
         default: return ZBH_USAGE;
         }

@@ -5,8 +5,10 @@
  * down and Ctrl-C tears every emulator down (each cell is its own process group). */
 #include "cli.h"
 #include "log.h"
+#include "progress.h"
 #include "report.h"
 #include "roundtrip.h"
+#include "select.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,18 +16,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <sys/types.h>
 #include <unistd.h>
 
 #define MAX_CELLS 64
 
 typedef struct rt_args {
-    const char *from, *to, *keep, *junit, *tap, *tsv, *golden;
-    int emulate, jobs, verbose, show_keys;
+    const char *from, *to, *keep, *junit, *tap, *tsv, *golden, *html, *markdown;
+    int emulate, jobs, verbose, show_keys, quiet, list;
     const char *only; /* comma list of target names */
+    zbh_shard shard;
 } rt_args;
+
+/* Human output: stdout, or stderr when stdout carries the TAP stream (--tap -). */
+static FILE *g_out;
 
 static void roundtrip_help(void)
 {
@@ -41,10 +48,19 @@ static void roundtrip_help(void)
            "                   (8 devices, 7 link keys, frame counter 7500)\n"
            "  --targets A,B    with --emulate: only these (default: all of them)\n"
            "  --jobs N         cells in parallel (default 2)\n"
-           "  --keep DIR       write each cell's source and target backups to DIR\n"
-           "  --junit FILE     JUnit XML report;  --tap FILE  TAP report ('-' for stdout)\n"
+           "  --shard K/N      with --emulate: run only shard K of N (cells dealt round-robin;\n"
+           "                   N runners with K = 1..N run every cell once)\n"
+           "  --list           print the cells this run would take, and exit\n"
+           "  --keep DIR       write each cell's source and target backups to DIR (created)\n"
+           "  --junit FILE     JUnit XML report (with a <properties> block)\n"
+           "  --tap FILE       TAP report; '-' for stdout (everything else goes to stderr)\n"
+           "  --html FILE      the matrix as a picture: source rows x target columns, each cell\n"
+           "                   coloured by verdict, losses on hover and as numbered notes\n"
+           "  --markdown FILE  the same grid as a markdown table (CI job summaries, PR comments)\n"
            "  --tsv FILE       verdicts and losses, one line per cell (the golden format)\n"
-           "  --golden FILE    compare the verdicts and losses with FILE; differ -> exit 1\n"
+           "  --golden FILE    compare the verdicts and losses with FILE; a differing cell fails\n"
+           "                   (exit 1, and FAIL in the JUnit/TAP/HTML reports)\n"
+           "  -q, --quiet      no progress lines on stderr\n"
            "  -v, --verbose    log progress of each step\n\n"
            "targets:");
     const zbh_target *t[16];
@@ -56,19 +72,32 @@ static void roundtrip_help(void)
 
 static int parse_args(int argc, char **argv, rt_args *a)
 {
-    static const struct option OPTS[] = {
-        {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
-        {"emulate", no_argument, NULL, 'e'},      {"jobs", required_argument, NULL, 'j'},
-        {"keep", required_argument, NULL, 'k'},   {"junit", required_argument, NULL, 'J'},
-        {"tap", required_argument, NULL, 'T'},    {"tsv", required_argument, NULL, 'S'},
-        {"golden", required_argument, NULL, 'g'}, {"targets", required_argument, NULL, 'o'},
-        {"verbose", no_argument, NULL, 'v'},      {"show-keys", no_argument, NULL, 'K'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option OPTS[] = {{"from", required_argument, NULL, 'f'},
+                                         {"to", required_argument, NULL, 't'},
+                                         {"emulate", no_argument, NULL, 'e'},
+                                         {"jobs", required_argument, NULL, 'j'},
+                                         {"keep", required_argument, NULL, 'k'},
+                                         {"junit", required_argument, NULL, 'J'},
+                                         {"tap", required_argument, NULL, 'T'},
+                                         {"tsv", required_argument, NULL, 'S'},
+                                         {"golden", required_argument, NULL, 'g'},
+                                         {"targets", required_argument, NULL, 'o'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"show-keys", no_argument, NULL, 'K'},
+                                         {"html", required_argument, NULL, 'H'},
+                                         {"markdown", required_argument, NULL, 'M'},
+                                         {"shard", required_argument, NULL, 'x'},
+                                         {"list", no_argument, NULL, 'l'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
     a->jobs = 2;
+    a->shard = (zbh_shard){1, 1};
     int c;
+    char err[512];
     optind = 1;
-    while ((c = getopt_long(argc, argv, "vh", OPTS, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "vqh", OPTS, NULL)) != -1) {
         switch (c) {
         case 'f': a->from = optarg; break;
         case 't': a->to = optarg; break;
@@ -82,6 +111,16 @@ static int parse_args(int argc, char **argv, rt_args *a)
         case 'o': a->only = optarg; break;
         case 'v': a->verbose++; break;
         case 'K': a->show_keys = 1; break;
+        case 'H': a->html = optarg; break;
+        case 'M': a->markdown = optarg; break;
+        case 'l': a->list = 1; break;
+        case 'q': a->quiet = 1; break;
+        case 'x':
+            if (zbh_shard_parse(optarg, &a->shard, err, sizeof(err)) < 0) {
+                fprintf(stderr, "zbharness roundtrip: %s\n", err);
+                return ZBH_USAGE;
+            }
+            break;
         case 'h': roundtrip_help(); return -1;
         default: return ZBH_USAGE;
         }
@@ -90,12 +129,26 @@ static int parse_args(int argc, char **argv, rt_args *a)
         fprintf(stderr, "zbharness roundtrip: --jobs must be 1..32\n");
         return ZBH_USAGE;
     }
+    if (optind < argc) {
+        fprintf(stderr, "zbharness roundtrip: unexpected argument '%s' (try --help)\n",
+                argv[optind]);
+        return ZBH_USAGE;
+    }
     if (!a->emulate && (!a->from || !a->to)) {
         fprintf(stderr, "zbharness roundtrip: --from and --to, or --emulate (try --help)\n");
         return ZBH_USAGE;
     }
+    if (!a->emulate && (a->shard.n > 1 || a->only)) {
+        fprintf(stderr, "zbharness roundtrip: --shard and --targets need --emulate\n");
+        return ZBH_USAGE;
+    }
+    if (zbh_list_check(a->only, err, sizeof(err)) < 0) {
+        fprintf(stderr, "zbharness roundtrip: %s\n", err);
+        return ZBH_USAGE;
+    }
     zb_log_set_level(a->verbose >= 2 ? ZB_LOG_TRACE : a->verbose ? ZB_LOG_INFO : ZB_LOG_ERROR);
     zb_log_set_show_keys(a->show_keys);
+    zbh_progress_set_quiet(a->quiet);
     return 0;
 }
 
@@ -108,15 +161,6 @@ static int split_endpoint(const char *spec, char *stack, size_t cap, const char 
     stack[colon - spec] = '\0';
     *port = colon + 1;
     return zbh_find_driver(stack) ? 0 : -1;
-}
-
-static int wanted(const rt_args *a, const char *name)
-{
-    if (!a->only) return 1;
-    size_t n = strlen(name);
-    for (const char *p = a->only; (p = strstr(p, name)) != NULL; p += n)
-        if ((p == a->only || p[-1] == ',') && (p[n] == '\0' || p[n] == ',')) return 1;
-    return 0;
 }
 
 /* ---- cells in child processes; one result line each over a pipe ---- */
@@ -218,6 +262,7 @@ static pid_t spawn_cell(zbh_cell *c, int *fd_out)
     }
     if (pid == 0) {
         setpgid(0, 0);
+        zbh_progress_set_quiet(1); /* the cell's stderr is its private log */
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         close(p[0]);
@@ -270,7 +315,7 @@ static void run_cells(zbh_cell *cells, size_t n, int jobs, zbh_case_result *resu
                 snprintf(cells[next].detail, sizeof(cells[next].detail), "fork: %s",
                          strerror(errno));
                 cell_to_case(&cells[next], &results[next]);
-                zbh_report_progress(stdout, done++, n, &results[next]);
+                zbh_report_progress(g_out, done++, n, &results[next]);
                 next++;
                 continue;
             }
@@ -287,7 +332,7 @@ static void run_cells(zbh_cell *cells, size_t n, int jobs, zbh_case_result *resu
             collect(&g_run[i], cells);
             size_t ci = g_run[i].cell;
             cell_to_case(&cells[ci], &results[ci]);
-            zbh_report_progress(stdout, done++, n, &results[ci]);
+            zbh_report_progress(g_out, done++, n, &results[ci]);
             g_run[i] = g_run[--g_n_run];
             break;
         }
@@ -325,41 +370,135 @@ static int write_tsv(const char *path, const zbh_cell *cells, size_t n)
     return fclose(f);
 }
 
-static int check_golden(const char *path, const zbh_cell *cells, size_t n)
+/* The golden line for cell c ("" when the file has none). */
+static void golden_find(FILE *f, const zbh_cell *c, char *want, size_t cap)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "zbharness roundtrip: %s: %s\n", path, strerror(errno));
-        return -1;
+    char got[1024], line[1024];
+    tsv_line(c, got, sizeof(got));
+    size_t key = strcspn(got, "\t");
+    key += 1 + strcspn(got + key + 1, "\t"); /* "src\tdst" */
+    want[0] = '\0';
+    rewind(f);
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == '#' || strncmp(line, got, key) != 0 || line[key] != '\t') continue;
+        snprintf(want, cap, "%s", line);
+        return;
     }
-    char want[1024];
+}
+
+/* Each cell whose verdict or losses differ from the golden file (or that it lacks) fails in
+ * every report, not only in the exit code. Returns the number of such cells. */
+static int check_golden(FILE *f, const char *path, const zbh_cell *cells, zbh_case_result *res,
+                        zbh_grid_cell *grid, size_t n)
+{
     int bad = 0;
-    size_t matched = 0;
-    while (fgets(want, sizeof(want), f)) {
-        want[strcspn(want, "\n")] = '\0';
-        if (want[0] == '#' || !want[0]) continue;
-        char src[96], dst[96];
-        if (sscanf(want, "%95[^\t]\t%95[^\t]", src, dst) != 2) continue;
-        for (size_t i = 0; i < n; i++) {
-            char got[1024];
-            tsv_line(&cells[i], got, sizeof(got));
-            char gsrc[96], gdst[96];
-            if (sscanf(got, "%95[^\t]\t%95[^\t]", gsrc, gdst) != 2 || strcmp(gsrc, src) ||
-                strcmp(gdst, dst))
-                continue;
-            matched++;
-            if (strcmp(got, want) != 0) {
-                printf("golden differs: want  %s\n                got   %s\n", want, got);
-                bad++;
-            }
-        }
-    }
-    fclose(f);
-    if (matched < n) {
-        printf("golden %s has no line for %zu of the cells run\n", path, n - matched);
+    for (size_t i = 0; i < n; i++) {
+        char want[1024], got[1024], why[2400];
+        golden_find(f, &cells[i], want, sizeof(want));
+        tsv_line(&cells[i], got, sizeof(got));
+        if (want[0] && strcmp(want, got) == 0) continue;
         bad++;
+        if (!want[0]) {
+            fprintf(g_out, "golden %s has no line for %s\n", path, res[i].id);
+            snprintf(why, sizeof(why), "golden %s has no line for this cell", path);
+        } else {
+            fprintf(g_out, "golden differs: want  %s\n                got   %s\n", want, got);
+            for (char *p = want; *p; p++)
+                if (*p == '\t') *p = ' ';
+            for (char *p = got; *p; p++)
+                if (*p == '\t') *p = ' ';
+            snprintf(why, sizeof(why), "differs from golden %s: want '%s', got '%s'", path, want,
+                     got);
+        }
+        zbh_case_fail_after(&res[i], why);
+        grid[i].verdict = res[i].verdict;
+        zbh_grid_note(&grid[i], "%s", why);
+        zbh_grid_line(&grid[i], "golden differs");
     }
     return bad;
+}
+
+/* ---- pictures and properties ---- */
+
+static void cell_to_grid(const zbh_cell *c, const zbh_case_result *r, zbh_grid_cell *g)
+{
+    memset(g, 0, sizeof(*g));
+    if (c->src_t)
+        snprintf(g->row, sizeof(g->row), "%s", c->src_t->name);
+    else
+        snprintf(g->row, sizeof(g->row), "%s:%s", c->src_stack, c->src_port);
+    if (c->dst_t)
+        snprintf(g->col, sizeof(g->col), "%s", c->dst_t->name);
+    else
+        snprintf(g->col, sizeof(g->col), "%s:%s", c->dst_stack, c->dst_port);
+    g->verdict = r->verdict;
+    snprintf(g->detail, sizeof(g->detail), "%s", c->detail);
+    if (c->n_losses) zbh_grid_line(g, "%zu lost", c->n_losses);
+    for (size_t i = 0; i < c->n_losses; i++)
+        zbh_grid_note(g, "lost %s: %s", c->losses[i].field, c->losses[i].why);
+    if (c->verdict != ZBH_PASS) zbh_grid_note(g, "%s", c->detail);
+}
+
+static void run_props(const rt_args *a, zbh_report_props *p)
+{
+    zbh_props_common(p, "roundtrip");
+    if (a->emulate) {
+        zbh_props_add(p, "mode", "emulate");
+        zbh_props_add(p, "targets", "%s", a->only ? a->only : "all");
+    } else {
+        zbh_props_add(p, "from", "%s", a->from);
+        zbh_props_add(p, "to", "%s", a->to);
+    }
+    zbh_props_add(p, "shard", "%u/%u", a->shard.k, a->shard.n);
+    if (a->golden) zbh_props_add(p, "golden", "%s", a->golden);
+}
+
+/* --keep DIR: created (with its parents) or the run does not start. */
+static int make_dir(const char *dir, char *err, size_t errlen)
+{
+    char path[1024];
+    if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        return -1;
+    }
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+            return -1;
+        }
+        *p = saved;
+        if (!saved) break;
+    }
+    struct stat st;
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) < 0) {
+        snprintf(err, errlen, "%s is not a writable directory", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* The cells of the run: the whole matrix (or the --targets square), then this shard of it.
+ * Each cell's seed follows its place in the whole matrix, so a sharded cell runs exactly as
+ * it does unsharded. */
+static size_t plan_emulated(const rt_args *a, zbh_cell *cells, size_t cap)
+{
+    const zbh_target *t[16];
+    size_t nt = zbh_targets(t, 16), n = 0, whole = 0;
+    for (size_t i = 0; i < nt; i++)
+        for (size_t j = 0; j < nt; j++) {
+            if (!zbh_list_has(a->only, t[i]->name) || !zbh_list_has(a->only, t[j]->name)) continue;
+            if (zbh_shard_has(&a->shard, whole) && n < cap)
+                cells[n++] = (zbh_cell){.src_t = t[i],
+                                        .dst_t = t[j],
+                                        .keep_dir = a->keep,
+                                        .seed = (unsigned)(100 + whole)};
+            whole++;
+        }
+    return n;
 }
 
 int zbh_cmd_roundtrip(int argc, char **argv)
@@ -367,26 +506,14 @@ int zbh_cmd_roundtrip(int argc, char **argv)
     rt_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? ZBH_OK : rc;
+    g_out = a.tap && strcmp(a.tap, "-") == 0 ? stderr : stdout;
     static zbh_cell cells[MAX_CELLS];
     static zbh_case_result results[MAX_CELLS];
+    static zbh_grid_cell grid[MAX_CELLS];
     size_t n = 0;
-    char src_stack[32], dst_stack[32];
+    char src_stack[32], dst_stack[32], err[1200];
     if (a.emulate) {
-        const zbh_target *t[16];
-        size_t nt = zbh_targets(t, 16);
-        for (size_t i = 0; i < nt; i++)
-            for (size_t j = 0; j < nt && n < MAX_CELLS; j++)
-                if (wanted(&a, t[i]->name) && wanted(&a, t[j]->name)) {
-                    cells[n] = (zbh_cell){.src_t = t[i],
-                                          .dst_t = t[j],
-                                          .keep_dir = a.keep,
-                                          .seed = (unsigned)(100 + n)};
-                    n++;
-                }
-        if (!n) {
-            fprintf(stderr, "zbharness roundtrip: --targets selects no target (see --help)\n");
-            return ZBH_USAGE;
-        }
+        n = plan_emulated(&a, cells, MAX_CELLS);
     } else {
         const char *sp, *dp;
         if (split_endpoint(a.from, src_stack, sizeof(src_stack), &sp) < 0 ||
@@ -401,31 +528,75 @@ int zbh_cmd_roundtrip(int argc, char **argv)
                                 .dst_port = dp,
                                 .keep_dir = a.keep};
     }
+    if (a.list) {
+        for (size_t i = 0; i < n; i++) {
+            zbh_case_result r;
+            cell_to_case(&cells[i], &r);
+            printf("%s\n", r.id);
+        }
+        return ZBH_OK;
+    }
+    FILE *golden = NULL;
+    if (a.golden && !(golden = fopen(a.golden, "r"))) {
+        fprintf(stderr, "zbharness roundtrip: --golden %s: %s\n", a.golden, strerror(errno));
+        return ZBH_USAGE;
+    }
+    if (a.keep && make_dir(a.keep, err, sizeof(err)) < 0) {
+        fprintf(stderr, "zbharness roundtrip: --keep %s\n", err);
+        if (golden) fclose(golden);
+        return ZBH_USAGE;
+    }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    printf("roundtrip: %zu cell%s, %d in parallel\n", n, n == 1 ? "" : "s", a.jobs);
+    if (a.shard.n > 1)
+        fprintf(g_out, "roundtrip: shard %u/%u: %zu cell%s, %d in parallel\n", a.shard.k, a.shard.n,
+                n, n == 1 ? "" : "s", a.jobs);
+    else
+        fprintf(g_out, "roundtrip: %zu cell%s, %d in parallel\n", n, n == 1 ? "" : "s", a.jobs);
     run_cells(cells, n, a.jobs, results);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    for (size_t i = 0; i < n; i++)
+        cell_to_grid(&cells[i], &results[i], &grid[i]);
+    int bad = golden ? check_golden(golden, a.golden, cells, results, grid, n) : 0;
+    if (golden) fclose(golden);
     size_t pass = 0, fail = 0;
     for (size_t i = 0; i < n; i++)
-        cells[i].verdict == ZBH_PASS ? pass++ : fail++;
-    printf("roundtrip: %zu passed, %zu not passed, wall time %.1f s\n", pass, fail, wall);
+        results[i].verdict == ZBH_PASS ? pass++ : fail++;
+    fprintf(g_out, "roundtrip: %zu passed, %zu not passed, wall time %.1f s\n", pass, fail, wall);
+    if (bad > 0)
+        fprintf(g_out,
+                "roundtrip: %d golden difference%s; if intended, regenerate with "
+                "'zbharness roundtrip --emulate --tsv %s' and review the diff\n",
+                bad, bad == 1 ? "" : "s", a.golden);
     rc = zbh_report_exit_code(results, n);
-    if (a.junit && zbh_report_junit(a.junit, "zbharness.roundtrip", results, n) < 0) {
-        fprintf(stderr, "zbharness roundtrip: cannot write %s: %s\n", a.junit, strerror(errno));
-        rc = ZBH_USAGE;
-    }
-    if (a.tap && zbh_report_tap(a.tap, results, n) < 0) rc = ZBH_USAGE;
-    if (a.tsv && write_tsv(a.tsv, cells, n) < 0) rc = ZBH_USAGE;
-    if (a.golden) {
-        int bad = check_golden(a.golden, cells, n);
-        if (bad) rc = rc ? rc : ZBH_FAIL;
-        if (bad > 0)
-            printf("roundtrip: %d golden difference%s; if intended, regenerate with "
-                   "'zbharness roundtrip --emulate --tsv %s' and review the diff\n",
-                   bad, bad == 1 ? "" : "s", a.golden);
-    }
+    zbh_report_props props = {0};
+    run_props(&a, &props);
+    zbh_grid pic = {"zbharness roundtrip: migration matrix", "source \\ target", &props, grid, n};
+    const char *axis[16];
+    size_t n_axis = 0;
+    const zbh_target *t[16];
+    for (size_t i = 0, nt = a.emulate ? zbh_targets(t, 16) : 0; i < nt; i++)
+        if (zbh_list_has(a.only, t[i]->name)) axis[n_axis++] = t[i]->name;
+    pic.rows = pic.cols = axis;
+    pic.n_rows = pic.n_cols = n_axis;
+    const struct {
+        const char *path, *what;
+        int ok;
+    } OUT[] = {
+        {a.junit, "JUnit",
+         !a.junit || zbh_report_junit(a.junit, "zbharness.roundtrip", &props, results, n) == 0},
+        {a.tap, "TAP", !a.tap || zbh_report_tap(a.tap, results, n) == 0},
+        {a.tsv, "TSV", !a.tsv || write_tsv(a.tsv, cells, n) == 0},
+        {a.html, "HTML", !a.html || zbh_report_html(a.html, &pic) == 0},
+        {a.markdown, "markdown", !a.markdown || zbh_report_markdown(a.markdown, &pic) == 0},
+    };
+    for (size_t i = 0; i < sizeof(OUT) / sizeof(OUT[0]); i++)
+        if (!OUT[i].ok) {
+            fprintf(stderr, "zbharness roundtrip: cannot write the %s report %s: %s\n", OUT[i].what,
+                    OUT[i].path, strerror(errno));
+            rc = ZBH_USAGE;
+        }
     if (g_interrupted) rc = ZBH_USAGE;
     return rc;
 }

@@ -14,6 +14,7 @@
  * still_want_to_do_it": true`, in which case the restored-EUI64 token takes precedence. */
 #include "driver.h"
 #include "ezsp_host.h"
+#include "progress.h"
 
 #include "bytes.h"
 #include "hex.h"
@@ -365,6 +366,7 @@ static ocb_backup *ezsp_read_network(void *dv, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    zbh_progress("ezsp: reading the key, child and address tables");
     if ((rc = read_key_table(d, b)) || (rc = read_children(d, b)) ||
         (rc = read_address_table(d, b))) {
         snprintf(err, errlen, "reading the device tables: %s", ezsp_host_strerror(rc));

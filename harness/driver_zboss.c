@@ -9,6 +9,7 @@
  * is cloned onto a new NCP although the vendor says a coordinator cannot be cloned. */
 #include "driver.h"
 #include "zboss_host.h"
+#include "progress.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -139,6 +140,7 @@ static int read_devices(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
     zboss_aps_key *keys = calloc(MAX_DEVICES, sizeof(*keys));
     long n_am = 0, n_nb = -1, n_keys = 0;
     int rc = am && nb && keys ? 0 : ZBOSS_HOST_IO;
+    zbh_progress("zboss: reading the address map, neighbour table and APS keys");
     if (!rc && (rc = read_dataset(d, ZBOSS_DS_ADDR_MAP, &m, &r)) == 0) {
         n_am = zboss_addr_map_decode(r.data, r.len, am, MAX_DEVICES);
         zboss_msg_free(&m);

@@ -7,6 +7,7 @@
  * that what a real stick accepts, the emulator accepts too, and vice versa. */
 #include "driver.h"
 #include "mt_host.h"
+#include "progress.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -470,6 +471,7 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
         cJSON_AddStringToObject(zs, "tclk_seed", hex);
     }
     nv_table am;
+    zbh_progress("znp: reading the address manager table");
     if (addrmgr_read(h, &am) < 0) {
         snprintf(err, errlen, "reading the address manager failed");
         goto fail;
@@ -487,6 +489,7 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
                         .is_child = (e.type & 0x01) != 0};
         if (!ocb_find_device(b, d.ieee)) ocb_add_device(b, &d);
     }
+    if (h->bdb) zbh_progress("znp: reading the link-key tables");
     int lk = h->bdb ? read_link_keys(h, b, &am, have_seed ? seed : NULL) : 0;
     if (lk < 0) {
         snprintf(err, errlen, "reading the link-key tables: %s", mt_host_strerror(lk));

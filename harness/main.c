@@ -21,6 +21,8 @@ static const zbh_command COMMANDS[] = {
      "migrate a network and compare (the matrix with --emulate)"},
     {"conformance", zbh_cmd_conformance, "--stack S --port P | --emulate",
      "run the conformance cases against a coordinator"},
+    {"junit-merge", zbh_cmd_junit_merge, "-o OUT FILE...",
+     "merge the JUnit reports of a sharded run into one"},
     {"help", cmd_help, "[COMMAND]", "show help for a command"},
 };
 #define N_COMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))

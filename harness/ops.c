@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ static int session_open_auto(zbh_session *s, const char *port, int baud, char *e
         if (!d) continue;
         memset(s, 0, sizeof(*s));
         s->drv = d;
+        zbh_progress("--stack auto: trying %s on %s", d->name, port);
         s->serial = zbh_serial_open(port, baud, err, errlen);
         if (!s->serial) return ZBH_USAGE;
         char derr[ZB_MSG_MAX];
@@ -165,6 +167,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     const char *port = zbh_serial_name(s->serial);
     char err[ZB_MSG_MAX];
     /* 1. safety: back up what is there */
+    zbh_progress("reading what %s holds before writing", port);
     ocb_backup *cur = s->drv->read_network(s->dev, err, sizeof(err));
     int rc = ZBH_FAIL;
     if (cur) {
@@ -196,6 +199,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     }
     /* 2. write */
     zbh_restore_opts o = {req->counter_increment};
+    zbh_progress("writing the network to %s", port);
     if (s->drv->write_network(s->dev, want, &o, err, sizeof(err)) < 0) {
         fprintf(stderr,
                 "zbharness restore: %s: %s\nThe device may be half-written. %s; run the "
@@ -207,6 +211,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
         goto out;
     }
     /* 3. read back */
+    zbh_progress("reading %s back", port);
     res->after = s->drv->read_network(s->dev, err, sizeof(err));
     if (!res->after) {
         fprintf(stderr, "zbharness restore: reading back failed: %s\n", err);

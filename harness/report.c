@@ -4,9 +4,39 @@
 #include "report.h"
 
 #include "fileio.h"
+#include "strbuf.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void zbh_props_add(zbh_report_props *p, const char *name, const char *fmt, ...)
+{
+    if (p->n >= sizeof(p->p) / sizeof(p->p[0])) return;
+    snprintf(p->p[p->n].name, sizeof(p->p[p->n].name), "%s", name);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->p[p->n].value, sizeof(p->p[p->n].value), fmt, ap);
+    va_end(ap);
+    p->n++;
+}
+
+void zbh_props_common(zbh_report_props *p, const char *command)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char date[32] = "?", host[128] = "?";
+    if (gmtime_r(&now, &tm)) strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (gethostname(host, sizeof(host)) != 0) snprintf(host, sizeof(host), "?");
+    host[sizeof(host) - 1] = '\0';
+    zbh_props_add(p, "date", "%s", date);
+    zbh_props_add(p, "zbharness.version", "%s", ZB_VERSION);
+    zbh_props_add(p, "zbharness.command", "%s", command);
+    zbh_props_add(p, "host", "%s", host);
+}
 
 void zbh_report_progress(FILE *f, size_t i, size_t n, const zbh_case_result *r)
 {
@@ -15,60 +45,8 @@ void zbh_report_progress(FILE *f, size_t i, size_t n, const zbh_case_result *r)
     fflush(f);
 }
 
-/* Appends s XML-escaped to the growing buffer. */
-static void xml_append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    for (; *s; s++) {
-        char tmp[8];
-        const char *piece = tmp;
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '&')
-            piece = "&amp;";
-        else if (ch == '<')
-            piece = "&lt;";
-        else if (ch == '>')
-            piece = "&gt;";
-        else if (ch == '"')
-            piece = "&quot;";
-        else if (ch < 0x20 && ch != '\n' && ch != '\t')
-            piece = "?"; /* not allowed in XML 1.0 */
-        else {
-            tmp[0] = (char)ch;
-            tmp[1] = '\0';
-        }
-        size_t pl = strlen(piece);
-        if (*len + pl + 1 > *cap) {
-            size_t nc = *cap ? *cap * 2 : 4096;
-            while (nc < *len + pl + 1)
-                nc *= 2;
-            char *nb = realloc(*buf, nc);
-            if (!nb) return;
-            *buf = nb;
-            *cap = nc;
-        }
-        memcpy(*buf + *len, piece, pl + 1);
-        *len += pl;
-    }
-}
-
-static void raw_append(char **buf, size_t *len, size_t *cap, const char *fmt_result)
-{
-    /* raw text (markup we generate) goes through the same growth path, unescaped */
-    size_t pl = strlen(fmt_result);
-    if (*len + pl + 1 > *cap) {
-        size_t nc = *cap ? *cap * 2 : 4096;
-        while (nc < *len + pl + 1)
-            nc *= 2;
-        char *nb = realloc(*buf, nc);
-        if (!nb) return;
-        *buf = nb;
-        *cap = nc;
-    }
-    memcpy(*buf + *len, fmt_result, pl + 1);
-    *len += pl;
-}
-
-int zbh_report_junit(const char *path, const char *suite, const zbh_case_result *r, size_t n)
+int zbh_report_junit(const char *path, const char *suite, const zbh_report_props *props,
+                     const zbh_case_result *r, size_t n)
 {
     size_t fails = 0, errors = 0, skips = 0;
     double total = 0;
@@ -78,40 +56,51 @@ int zbh_report_junit(const char *path, const char *suite, const zbh_case_result 
         skips += r[i].verdict == ZBH_SKIP;
         total += r[i].seconds;
     }
-    char *buf = NULL, line[256];
-    size_t len = 0, cap = 0;
-    raw_append(&buf, &len, &cap, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    raw_append(&buf, &len, &cap, "  <testsuite name=\"");
-    xml_append(&buf, &len, &cap, suite);
-    snprintf(line, sizeof(line),
-             "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", n,
-             fails, errors, skips, total);
-    raw_append(&buf, &len, &cap, line);
+    zbh_sb b = {0};
+    zbh_sb_put(&b,
+               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+    zbh_sb_escaped(&b, suite);
+    zbh_sb_printf(&b,
+                  "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+                  "time=\"%.3f\">\n",
+                  n, fails, errors, skips, total);
+    if (props && props->n) {
+        zbh_sb_put(&b, "    <properties>\n");
+        for (size_t i = 0; i < props->n; i++) {
+            zbh_sb_put(&b, "      <property name=\"");
+            zbh_sb_escaped(&b, props->p[i].name);
+            zbh_sb_put(&b, "\" value=\"");
+            zbh_sb_escaped(&b, props->p[i].value);
+            zbh_sb_put(&b, "\"/>\n");
+        }
+        zbh_sb_put(&b, "    </properties>\n");
+    }
+    static const char *const TAG[] = {NULL, "failure", "error", "skipped"};
     for (size_t i = 0; i < n; i++) {
-        raw_append(&buf, &len, &cap, "    <testcase classname=\"");
-        xml_append(&buf, &len, &cap, suite);
-        raw_append(&buf, &len, &cap, "\" name=\"");
-        xml_append(&buf, &len, &cap, r[i].id);
-        snprintf(line, sizeof(line), "\" time=\"%.3f\">\n", r[i].seconds);
-        raw_append(&buf, &len, &cap, line);
-        static const char *const TAG[] = {NULL, "failure", "error", "skipped"};
+        zbh_sb_put(&b, "    <testcase classname=\"");
+        zbh_sb_escaped(&b, suite);
+        zbh_sb_put(&b, "\" name=\"");
+        zbh_sb_escaped(&b, r[i].id);
+        zbh_sb_printf(&b, "\" time=\"%.3f\">\n", r[i].seconds);
         const char *tag = TAG[r[i].verdict];
         if (tag) {
-            snprintf(line, sizeof(line), "      <%s message=\"", tag);
-            raw_append(&buf, &len, &cap, line);
-            xml_append(&buf, &len, &cap, r[i].detail);
-            snprintf(line, sizeof(line), "\"/>\n");
-            raw_append(&buf, &len, &cap, line);
+            zbh_sb_printf(&b, "      <%s message=\"", tag);
+            zbh_sb_escaped(&b, r[i].detail);
+            zbh_sb_put(&b, "\"/>\n");
         }
-        raw_append(&buf, &len, &cap, "      <system-out>");
-        xml_append(&buf, &len, &cap, r[i].description);
-        raw_append(&buf, &len, &cap, ": ");
-        xml_append(&buf, &len, &cap, r[i].detail);
-        raw_append(&buf, &len, &cap, "</system-out>\n    </testcase>\n");
+        zbh_sb_put(&b, "      <system-out>");
+        zbh_sb_escaped(&b, r[i].description);
+        zbh_sb_put(&b, ": ");
+        zbh_sb_escaped(&b, r[i].detail);
+        zbh_sb_put(&b, "</system-out>\n    </testcase>\n");
     }
-    raw_append(&buf, &len, &cap, "  </testsuite>\n</testsuites>\n");
-    int rc = buf ? file_write_atomic(path, buf, len, 0644) : -1;
-    free(buf);
+    zbh_sb_put(&b, "  </testsuite>\n</testsuites>\n");
+    int rc = -1;
+    if (b.failed)
+        errno = ENOMEM;
+    else
+        rc = file_write_atomic(path, b.buf, b.len, 0644);
+    zbh_sb_free(&b);
     return rc;
 }
 
@@ -132,7 +121,8 @@ int zbh_report_tap(const char *path, const zbh_case_result *r, size_t n)
             fprintf(f, "%s %zu - %s: %s\n", r[i].verdict == ZBH_PASS ? "ok" : "not ok", i + 1,
                     r[i].id, detail);
     }
-    return f == stdout ? 0 : fclose(f);
+    if (f == stdout) return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+    return fclose(f);
 }
 
 int zbh_report_exit_code(const zbh_case_result *r, size_t n)
@@ -140,4 +130,19 @@ int zbh_report_exit_code(const zbh_case_result *r, size_t n)
     for (size_t i = 0; i < n; i++)
         if (r[i].verdict == ZBH_FAILED || r[i].verdict == ZBH_ERROR) return 1;
     return 0;
+}
+
+void zbh_case_fail_after(zbh_case_result *r, const char *reason)
+{
+    if (r->verdict != ZBH_ERROR) r->verdict = ZBH_FAILED;
+    char old[sizeof(r->detail)];
+    memcpy(old, r->detail, sizeof(old));
+    size_t o = (size_t)snprintf(r->detail, sizeof(r->detail), "%s", reason);
+    if (old[0] && o + 2 < sizeof(r->detail)) {
+        memcpy(r->detail + o, "; ", 3);
+        o += 2;
+        size_t room = sizeof(r->detail) - o - 1, len = strlen(old);
+        memcpy(r->detail + o, old, len < room ? len : room);
+        r->detail[o + (len < room ? len : room)] = '\0';
+    }
 }

@@ -19,7 +19,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define MAX_CELLS 64
+#define MAX_TARGETS 16
+#define MAX_CELLS   (MAX_TARGETS * MAX_TARGETS) /* every target to every target */
 
 typedef struct rt_args {
     const char *from, *to, *keep, *junit, *tap, *tsv, *golden;
@@ -372,10 +373,10 @@ int zbh_cmd_roundtrip(int argc, char **argv)
     size_t n = 0;
     char src_stack[32], dst_stack[32];
     if (a.emulate) {
-        const zbh_target *t[16];
-        size_t nt = zbh_targets(t, 16);
+        const zbh_target *t[MAX_TARGETS];
+        size_t nt = zbh_targets(t, MAX_TARGETS);
         for (size_t i = 0; i < nt; i++)
-            for (size_t j = 0; j < nt && n < MAX_CELLS; j++)
+            for (size_t j = 0; j < nt; j++) /* nt * nt <= MAX_CELLS */
                 if (wanted(&a, t[i]->name) && wanted(&a, t[j]->name)) {
                     cells[n] = (zbh_cell){.src_t = t[i],
                                           .dst_t = t[j],

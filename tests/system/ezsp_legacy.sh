@@ -75,4 +75,39 @@ for v in 13 19; do
   check "v8 -> v$v: clean exit on SIGTERM" emu_stop "$n"
 done
 
+echo "-- herdsman and a backup taken from a v8 stick (metadata.internal.ezspVersion 8)"
+# herdsman 10.9.5 ignores ember backups older than EZSP v12 (BACKUP_OLDEST_SUPPORTED_EZSP_VERSION:
+# renamed to .old) and forms from its settings instead: same PAN/EPID/key but no devices, a new
+# TCLK and frame counter 0. zbharness restores such a backup; herdsman then resumes it.
+flip() { # herdsman's wire order for coordinator_ieee / extended_pan_id
+  node -e 'const fs=require("fs");const j=JSON.parse(fs.readFileSync(process.argv[1],"utf8"));
+    const r=h=>h.match(/../g).reverse().join("");
+    j.coordinator_ieee=r(j.coordinator_ieee); j.extended_pan_id=r(j.extended_pan_id);
+    fs.writeFileSync(process.argv[2],JSON.stringify(j,null,2))' "$1" "$2"
+}
+n=zh-v8backup
+flip "$WORK/rt-v8.json" "$WORK/$n.input.json"
+emu_start "$n" ezsp --ezsp-version 19 --nvram "$WORK/$n.nv.json" --seed 8 || fail "$n: start"
+if zh "$n" "$WORK/$n.zh1" --adapter ember --restore-from "$WORK/$n.input.json"; then
+  expect_eq "herdsman does not restore a v8 backup: forms from its settings" "$(jget "$WORK/$n.zh1" j.startResult)" reset
+  expect_eq "and keeps it aside as .old" "$(ls "$WORK/$n.zh" | grep -c '\.old$')" 1
+  check "zbharness backup of herdsman's network" "$HAR" backup --stack ezsp --port "$(port "$n")" -o "$WORK/$n.zh.json"
+  expect_eq "herdsman's network: same PAN/EPID/key, no devices, frame counter restarted" \
+    "$(jget "$WORK/$n.zh.json" '[j.pan_id,j.extended_pan_id,j.network_key.key,j.devices.length,j.network_key.frame_counter<7500].join("/")')" \
+    "$(jget "$WORK/rt-v8.json" '[j.pan_id,j.extended_pan_id,j.network_key.key].join("/")')/0/true"
+else
+  fail "herdsman with a v8 backup: $(cat "$WORK/$n.zh1")"
+fi
+check "zbharness restores the v8 backup onto the v19 stick" \
+  bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$WORK/rt-v8.json' --force"
+check "and reads it back equal" bash -c "'$HAR' backup --stack ezsp --port '$(port "$n")' -o '$WORK/$n.ours.json' && '$HAR' diff '$WORK/rt-v8.json' '$WORK/$n.ours.json'"
+epid=$(jget "$WORK/rt-v8.json" 'j.extended_pan_id.match(/../g).reverse().join("")')
+if zh "$n" "$WORK/$n.zh2" --adapter ember --pan "0x$(jget "$WORK/rt-v8.json" j.pan_id)" --epid "$epid" \
+     --key "$(jget "$WORK/rt-v8.json" j.network_key.key)" --channel "$(jget "$WORK/rt-v8.json" j.channel)"; then
+  expect_eq "herdsman resumes the network zbharness migrated from v8" "$(jget "$WORK/$n.zh2" j.startResult)" resumed
+else
+  fail "herdsman after the migration: $(cat "$WORK/$n.zh2")"
+fi
+check "clean exit on SIGTERM" emu_stop "$n"
+
 finish

@@ -252,7 +252,7 @@ static void ezsp_on_close(void *fe)
 
 static void *ezsp_create(emu *e, const emu_options *o, char *err, size_t errlen)
 {
-    int ver = o->ezsp_version ? o->ezsp_version : EZSP_MAX_VERSION;
+    int ver = o->ezsp_version ? o->ezsp_version : EZSP_DEFAULT_VERSION;
     if (ver < EZSP_MIN_VERSION || ver > EZSP_MAX_VERSION) {
         snprintf(err, errlen, "--ezsp-version %d: this NCP serves EZSP %d..%d", ver,
                  EZSP_MIN_VERSION, EZSP_MAX_VERSION);

@@ -13,15 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef void (*ezsp_handler)(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out);
-
-typedef struct ezsp_cmd {
-    uint16_t id;
-    uint8_t min_ver, max_ver;
-    const char *name;
-    ezsp_handler fn;
-} ezsp_cmd;
-
 /* ---------------------------------------------------------------- helpers */
 
 /* "Ember" status: EmberStatus u8 up to v13, sl_status u32 from v14 */
@@ -77,13 +68,18 @@ static void stack_status_later(ezsp_ncp *n, uint8_t ember, uint32_t sl)
 
 /* ---------------------------------------------------------------- configuration */
 
-/* EmberZNet release per EZSP version: only 13 <-> 7.4.x is attested (herdsman capture);
- * the others are this emulator's choice, kept monotonic. */
+/* EmberZNet release per EZSP version: 13 <-> 7.4.x is attested (herdsman capture), 8 <->
+ * 6.7-6.10, 9 <-> 7.1, 10 <-> 7.2, 11/12 <-> 7.3 and 19 <-> 9.1 come from the release notes
+ * the issue cites; the others are this emulator's choice, kept monotonic. */
 static void stack_version(int v, ezsp_version_info *vi)
 {
-    static const uint8_t REL[][3] = {{7, 4, 1}, {7, 4, 3}, {7, 4, 4},
-                                     {8, 0, 2}, {8, 1, 0}, {8, 2, 0}};
-    const uint8_t *r = REL[(v < 13 ? 13 : v > 18 ? 18 : v) - 13];
+    static const uint8_t REL[][3] = {{6, 10, 3}, {7, 1, 0}, {7, 2, 0}, {7, 3, 0},
+                                     {7, 3, 1},  {7, 4, 1}, {7, 4, 3}, {7, 4, 4},
+                                     {8, 0, 2},  {8, 1, 0}, {8, 2, 0}, {9, 1, 0}};
+    const uint8_t *r = REL[(v < EZSP_MIN_VERSION   ? EZSP_MIN_VERSION
+                            : v > EZSP_MAX_VERSION ? EZSP_MAX_VERSION
+                                                   : v) -
+                           EZSP_MIN_VERSION];
     *vi = (ezsp_version_info){
         .build = 100, .major = r[0], .minor = r[1], .patch = r[2], .special = 0, .type = 0xAA};
 }
@@ -672,14 +668,14 @@ static void cmd_export_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
 {
     (void)h;
     ezsp_secman_context c;
-    ezsp_get_secman_context(r, &c);
+    ezsp_get_secman_context_v(r, n->version, &c);
     const uint8_t *k = r->short_read ? NULL : context_key(n, &c);
     static const uint8_t zero[16];
     uint32_t st = k ? SL_OK : SL_NOT_FOUND;
     if (n->version >= 14) {
         st32(out, st);
         zb_put_bytes(out, k ? k : zero, 16);
-        ezsp_put_secman_context(out, &c);
+        ezsp_put_secman_context_v(out, n->version, &c);
     } else {
         zb_put_bytes(out, k ? k : zero, 16);
         st32(out, st);
@@ -691,7 +687,7 @@ static void cmd_import_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
     (void)h;
     ezsp_secman_context c;
     uint8_t key[16];
-    ezsp_get_secman_context(r, &c);
+    ezsp_get_secman_context_v(r, n->version, &c);
     zb_get_bytes(r, key, 16);
     uint32_t st = SL_OK;
     if (r->short_read) {
@@ -716,7 +712,7 @@ static void cmd_import_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
     }
     if (st == SL_OK && ezsp_commit(n) < 0) st = SL_FAIL;
     st32(out, st);
-    if (n->version >= 14) ezsp_put_secman_context(out, &c);
+    if (n->version >= 14) ezsp_put_secman_context_v(out, n->version, &c);
 }
 
 static void cmd_get_network_key_info(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -737,7 +733,7 @@ static void cmd_get_aps_key_info(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb
 {
     (void)h;
     ezsp_secman_context c;
-    ezsp_get_secman_context(r, &c);
+    ezsp_get_secman_context_v(r, n->version, &c);
     int i = (c.flags & SECMAN_FLAG_KEY_INDEX_VALID) ? c.key_index : find_key(n, c.eui64);
     ezsp_aps_key_metadata m = {0};
     uint32_t st = SL_NOT_FOUND;
@@ -749,7 +745,7 @@ static void cmd_get_aps_key_info(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb
     if (n->version >= 14) {
         st32(out, st);
         ezsp_put_aps_key_metadata(out, &m);
-        ezsp_put_secman_context(out, &c);
+        ezsp_put_secman_context_v(out, n->version, &c);
     } else {
         zb_put_bytes(out, c.eui64, 8);
         ezsp_put_aps_key_metadata(out, &m);
@@ -803,7 +799,7 @@ static void put_link_key_export(ezsp_ncp *n, zb_buf *out, int i, bool by_eui)
                                  .flags = SECMAN_FLAG_KEY_INDEX_VALID | SECMAN_FLAG_EUI_VALID};
         memcpy(c.eui64, eui, 8);
         st32(out, st);
-        ezsp_put_secman_context(out, &c);
+        ezsp_put_secman_context_v(out, n->version, &c);
         zb_put_bytes(out, key, 16);
         ezsp_put_aps_key_metadata(out, &m);
     } else if (by_eui) {
@@ -987,7 +983,7 @@ static void cmd_get_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     if (!n->network_up || !slot_used(s)) {
         /* NOT_JOINED for free and out-of-range slots (§13 #9) */
         st_ember(n, out, EMBER_NOT_JOINED, SL_NOT_JOINED);
-        ezsp_put_child_data(out, &c);
+        ezsp_put_child_data_v(out, n->version, &c);
         return;
     }
     memcpy(c.eui64, s, 8);
@@ -995,7 +991,7 @@ static void cmd_get_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     c.id = get_le16(s + 9);
     c.timeout = 8;
     ST_OK(n, out);
-    ezsp_put_child_data(out, &c);
+    ezsp_put_child_data_v(out, n->version, &c);
 }
 
 static void cmd_set_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -1003,7 +999,7 @@ static void cmd_set_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     (void)h;
     uint8_t i = zb_get_u8(r);
     ezsp_child_data c;
-    ezsp_get_child_data(r, &c);
+    ezsp_get_child_data_v(r, n->version, &c);
     uint8_t *s = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, i);
     if (!s || r->short_read) {
         st_ember(n, out, EMBER_INDEX_OUT_OF_RANGE, SL_INVALID_INDEX);
@@ -1476,7 +1472,7 @@ static void cmd_send_multicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
 
 /* ---------------------------------------------------------------- table */
 
-#define ALL 13, 255
+#define ALL EZSP_MIN_VERSION, 255
 static const ezsp_cmd COMMANDS[] = {
     {0x0000, 0, 255, "version", cmd_version},
     {0x0001, ALL, "getLibraryStatus", cmd_get_library_status},
@@ -1505,12 +1501,12 @@ static const ezsp_cmd COMMANDS[] = {
     {0x0055, ALL, "setPolicy", cmd_set_policy},
     {0x0056, ALL, "getPolicy", cmd_get_policy},
     {0x005A, ALL, "setSourceRouteDiscoveryMode", cmd_set_source_route_discovery_mode},
-    {0x005C, 13, 13, "setAddressTableRemoteEui64", cmd_set_address_table_remote_eui64},
+    {0x005C, 8, 13, "setAddressTableRemoteEui64", cmd_set_address_table_remote_eui64},
     {0x005C, 14, 255, "setAddressTableInfo", cmd_set_address_table_info},
-    {0x005D, 13, 13, "setAddressTableRemoteNodeId", cmd_set_address_table_remote_node_id},
-    {0x005E, 13, 13, "getAddressTableRemoteEui64", cmd_get_address_table_remote_eui64},
+    {0x005D, 8, 13, "setAddressTableRemoteNodeId", cmd_set_address_table_remote_node_id},
+    {0x005E, 8, 13, "getAddressTableRemoteEui64", cmd_get_address_table_remote_eui64},
     {0x005E, 14, 255, "getAddressTableInfo", cmd_get_address_table_info},
-    {0x005F, 13, 13, "getAddressTableRemoteNodeId", cmd_get_address_table_remote_node_id},
+    {0x005F, 8, 13, "getAddressTableRemoteNodeId", cmd_get_address_table_remote_node_id},
     {0x0060, ALL, "lookupNodeIdByEui64", cmd_lookup_node_id_by_eui64},
     {0x0061, ALL, "lookupEui64ByNodeId", cmd_lookup_eui64_by_node_id},
     {0x0063, ALL, "getMulticastTableEntry", cmd_get_multicast},
@@ -1521,41 +1517,64 @@ static const ezsp_cmd COMMANDS[] = {
     {0x006B, ALL, "clearTransientLinkKeys", cmd_clear_transient_link_keys},
     {0x0075, ALL, "findKeyTableEntry", cmd_find_key_table_entry},
     {0x0076, ALL, "eraseKeyTableEntry", cmd_erase_key_table_entry},
-    {0x0077, ALL, "tokenFactoryReset", cmd_token_factory_reset},
+    {EZSP_ID_TOKEN_FACTORY_RESET, EZSP_V_TOKEN_FACTORY_RESET, "tokenFactoryReset",
+     cmd_token_factory_reset},
     {0x0079, ALL, "getNeighbor", cmd_get_neighbor},
     {0x007A, ALL, "neighborCount", cmd_neighbor_count},
     {0x0081, ALL, "echo", cmd_echo},
-    {0x0095, ALL, "setRadioIeee802154CcaMode", cmd_ok_ember},
+    {EZSP_ID_SET_CCA_MODE, EZSP_V_SET_CCA_MODE, "setRadioIeee802154CcaMode", cmd_ok_ember},
     {0x0099, ALL, "setRadioPower", cmd_set_radio_power},
     {0x00AA, ALL, "getValue", cmd_get_value},
     {0x00AB, ALL, "setValue", cmd_set_value},
-    {0x00AC, ALL, "setChildData", cmd_set_child_data},
+    {EZSP_ID_SET_CHILD_DATA, EZSP_V_SET_CHILD_DATA, "setChildData", cmd_set_child_data},
     {0x00B1, ALL, "clearKeyTable", cmd_clear_key_table},
     {0x00B9, ALL, "setLogicalAndRadioChannel", cmd_set_logical_and_radio_channel},
     {0x00F1, ALL, "readCounters", cmd_read_counters},
-    {0x0100, ALL, "getTokenCount", cmd_get_token_count},
-    {0x0101, ALL, "getTokenInfo", cmd_get_token_info},
-    {0x0102, ALL, "getTokenData", cmd_get_token_data},
-    {0x0103, ALL, "setTokenData", cmd_set_token_data},
-    {0x0104, ALL, "resetNode", cmd_reset_node},
-    {0x010C, ALL, "getApsKeyInfo", cmd_get_aps_key_info},
-    {0x010D, ALL, "exportLinkKeyByEui", cmd_export_link_key_by_eui},
-    {0x010E, ALL, "importLinkKey", cmd_import_link_key},
-    {0x010F, ALL, "exportLinkKeyByIndex", cmd_export_link_key_by_index},
-    {0x0111, ALL, "importTransientKey", cmd_import_transient_key},
-    {0x0114, ALL, "exportKey", cmd_export_key},
-    {0x0115, ALL, "importKey", cmd_import_key},
-    {0x0116, ALL, "getNetworkKeyInfo", cmd_get_network_key_info},
+    {EZSP_ID_GET_TOKEN_COUNT, EZSP_V_TOKENS, "getTokenCount", cmd_get_token_count},
+    {EZSP_ID_GET_TOKEN_INFO, EZSP_V_TOKENS, "getTokenInfo", cmd_get_token_info},
+    {EZSP_ID_GET_TOKEN_DATA, EZSP_V_TOKENS, "getTokenData", cmd_get_token_data},
+    {EZSP_ID_SET_TOKEN_DATA, EZSP_V_TOKENS, "setTokenData", cmd_set_token_data},
+    {EZSP_ID_RESET_NODE, EZSP_V_TOKENS, "resetNode", cmd_reset_node},
+    {EZSP_ID_GET_APS_KEY_INFO, EZSP_V_SECMAN, "getApsKeyInfo", cmd_get_aps_key_info},
+    {EZSP_ID_EXPORT_LINK_KEY_BY_EUI, EZSP_V_SECMAN, "exportLinkKeyByEui",
+     cmd_export_link_key_by_eui},
+    {EZSP_ID_IMPORT_LINK_KEY, EZSP_V_SECMAN, "importLinkKey", cmd_import_link_key},
+    {EZSP_ID_EXPORT_LINK_KEY_BY_INDEX, EZSP_V_SECMAN, "exportLinkKeyByIndex",
+     cmd_export_link_key_by_index},
+    {EZSP_ID_IMPORT_TRANSIENT_KEY, EZSP_V_SECMAN, "importTransientKey", cmd_import_transient_key},
+    {EZSP_ID_EXPORT_KEY, EZSP_V_SECMAN, "exportKey", cmd_export_key},
+    {EZSP_ID_IMPORT_KEY, EZSP_V_SECMAN, "importKey", cmd_import_key},
+    {EZSP_ID_GET_NETWORK_KEY_INFO, EZSP_V_GET_NETWORK_KEY_INFO, "getNetworkKeyInfo",
+     cmd_get_network_key_info},
 };
 #define N_COMMANDS (sizeof(COMMANDS) / sizeof(COMMANDS[0]))
 
+static const ezsp_cmd *find_in(const ezsp_cmd *t, size_t n, uint16_t id, int version)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].id == id && version >= t[i].min_ver && version <= t[i].max_ver) return &t[i];
+    return NULL;
+}
+
 static const ezsp_cmd *find_cmd(uint16_t id, int version)
 {
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        if (COMMANDS[i].id == id && version >= COMMANDS[i].min_ver &&
-            version <= COMMANDS[i].max_ver)
-            return &COMMANDS[i];
-    return NULL;
+    const ezsp_cmd *c = find_in(COMMANDS, N_COMMANDS, id, version);
+    return c ? c : find_in(ezsp_legacy_commands, ezsp_n_legacy_commands, id, version);
+}
+
+uint8_t *ezsp_key_table_slot(ezsp_ncp *n, unsigned i)
+{
+    return key_slot(n, i);
+}
+
+bool ezsp_key_table_used(const uint8_t *slot)
+{
+    return slot_used(slot);
+}
+
+int ezsp_key_table_find(ezsp_ncp *n, const uint8_t eui[8])
+{
+    return find_key(n, eui);
 }
 
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len)

@@ -6,14 +6,16 @@
 #include "ash.h"
 #include "emu.h"
 #include "ezsp.h"
+#include "ezsp_versions.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define EZSP_MIN_VERSION     13
-#define EZSP_MAX_VERSION     18
-#define EZSP_KEY_TABLE_SIZE  32 /* KEY_TABLE token entries (NVM3 0x10600...) */
-#define EZSP_CHILD_TABLE     32 /* CHILD_TABLE token entries (NVM3 0x10580...) */
+#define EZSP_MIN_VERSION     EZSP_FIRST_EXTENDED /* 8: EmberZNet 6.7-6.10 */
+#define EZSP_MAX_VERSION     EZSP_NEWEST         /* 19: EmberZNet 9.1 */
+#define EZSP_DEFAULT_VERSION 18                  /* both hosts' newest common ground before v19 */
+#define EZSP_KEY_TABLE_SIZE  32                  /* KEY_TABLE token entries (NVM3 0x10600...) */
+#define EZSP_CHILD_TABLE     32                  /* CHILD_TABLE token entries (NVM3 0x10580...) */
 #define EZSP_ADDRESS_TABLE   64
 #define EZSP_MAX_ENDPOINTS   8
 #define EZSP_MAX_CLUSTERS    32
@@ -138,5 +140,24 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want);
 
 /* dispatch (ezsp_cmds.c) */
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len);
+
+/* One command: handled by fn while the negotiated version is in [min_ver, max_ver]. */
+typedef void (*ezsp_handler)(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out);
+typedef struct ezsp_cmd {
+    uint16_t id;
+    uint8_t min_ver, max_ver;
+    const char *name;
+    ezsp_handler fn;
+} ezsp_cmd;
+
+/* key-table slots (ezsp_cmds.c): element i of STACK_KEY_TABLE, used or not, lookup by EUI64 */
+uint8_t *ezsp_key_table_slot(ezsp_ncp *n, unsigned i);
+bool ezsp_key_table_used(const uint8_t *slot);
+int ezsp_key_table_find(ezsp_ncp *n, const uint8_t eui[8]);
+
+/* the commands only some versions have (ezsp_legacy.c): the key-table API of v8-v12,
+ * becomeTrustCenter, clearBindingTableOnLeave (v19) */
+extern const ezsp_cmd ezsp_legacy_commands[];
+extern const size_t ezsp_n_legacy_commands;
 
 #endif

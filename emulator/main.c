@@ -36,7 +36,7 @@ static void usage(FILE *f)
             "  --tcp PORT        listen on 127.0.0.1:PORT instead of a pty (0 < PORT < 65536)\n"
             "  --profile NAME    znp: zstack12 | zstack30 | zstack30-cc2538 | zstack3x0 (default\n"
             "                    zstack3x0); zstack30 loads a CC2538 (aligned) NVRAM file too\n"
-            "  --ezsp-version N  ezsp: EZSP protocol version served, 13..18 (default 18)\n"
+            "  --ezsp-version N  ezsp: EZSP protocol version served, 8..19 (default 18)\n"
             "  --devices N       simulated devices join once a network is formed, until it has N\n"
             "  --seed N          seed for generated keys, addresses and devices (reproducible)\n"
             "  --ieee HEX        hardware IEEE address (16 hex digits, MSB first)\n"

@@ -206,7 +206,7 @@ static enum zbh_verdict case_ieee(conf_ctx *c, char *why, size_t len)
 static enum zbh_verdict case_keys_children(conf_ctx *c, char *why, size_t len)
 {
     if (need_after(c, why, len) != ZBH_PASS) return ZBH_SKIP;
-    size_t keys = 0, kept = 0, children = 0, kept_children = 0;
+    size_t keys = 0, kept = 0, children = 0, kept_children = 0, kept_as_devices = 0;
     for (size_t i = 0; i < c->golden->n_devices; i++) {
         const ocb_device *g = &c->golden->devices[i];
         const ocb_device *a = ocb_find_device(c->after, g->ieee);
@@ -217,12 +217,20 @@ static enum zbh_verdict case_keys_children(conf_ctx *c, char *why, size_t len)
         if (g->is_child) {
             children++;
             kept_children += a && a->is_child;
+            /* where is_child is a declared loss, the child must still be there with its NWK */
+            kept_as_devices += a && a->has_nwk && g->has_nwk && a->nwk == g->nwk;
         }
     }
     int keys_lost = lost(c, "devices[].link_key.key");
-    snprintf(why, len, "%zu/%zu link keys, %zu/%zu children%s", kept, keys, kept_children, children,
-             keys_lost && kept < keys ? " (the device declares it cannot store all keys)" : "");
-    return kept_children == children && (kept == keys || keys_lost) ? ZBH_PASS : ZBH_FAILED;
+    int child_lost = lost(c, "devices[].is_child") && kept_as_devices == children;
+    snprintf(why, len, "%zu/%zu link keys, %zu/%zu children%s%s", kept, keys, kept_children,
+             children,
+             keys_lost && kept < keys ? " (the device declares it cannot store all keys)" : "",
+             child_lost && kept_children < children
+                 ? " (kept as devices with their NWK: the device declares is_child lost)"
+                 : "");
+    return (kept_children == children || child_lost) && (kept == keys || keys_lost) ? ZBH_PASS
+                                                                                    : ZBH_FAILED;
 }
 
 static enum zbh_verdict case_nvram_survives(conf_ctx *c, char *why, size_t len)

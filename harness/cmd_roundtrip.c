@@ -22,7 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CELLS 64
+#define MAX_TARGETS 16
+#define MAX_CELLS   (MAX_TARGETS * MAX_TARGETS) /* every target to every target */
 
 typedef struct rt_args {
     const char *from, *to, *keep, *junit, *tap, *tsv, *golden, *html, *markdown;
@@ -486,8 +487,8 @@ static int make_dir(const char *dir, char *err, size_t errlen)
  * it does unsharded. */
 static size_t plan_emulated(const rt_args *a, zbh_cell *cells, size_t cap)
 {
-    const zbh_target *t[16];
-    size_t nt = zbh_targets(t, 16), n = 0, whole = 0;
+    const zbh_target *t[MAX_TARGETS];
+    size_t nt = zbh_targets(t, MAX_TARGETS), n = 0, whole = 0;
     for (size_t i = 0; i < nt; i++)
         for (size_t j = 0; j < nt; j++) {
             if (!zbh_list_has(a->only, t[i]->name) || !zbh_list_has(a->only, t[j]->name)) continue;

@@ -1,4 +1,5 @@
-/* driver_ezsp.c - the harness's EmberZNet host driver (EZSP over ASH, v13 and later).
+/* driver_ezsp.c - the harness's EmberZNet host driver (EZSP over ASH, v8 and later; the v8-v12
+ * key-table paths are in driver_ezsp_legacy.c).
  *
  * Backup reads what the NCP exposes through EZSP (ezsp-ash.md §9.1): network parameters, the
  * keys through the security manager, the NWK frame counter, and - unlike herdsman, whose ember
@@ -13,8 +14,10 @@
  * documented override `stack_specific.ezsp."i_understand_i_can_update_eui64_only_once_and_i_
  * still_want_to_do_it": true`, in which case the restored-EUI64 token takes precedence. */
 #include "driver.h"
+#include "driver_ezsp_legacy.h"
 #include "ezsp_host.h"
 #include "progress.h"
+#include "ezsp_versions.h"
 
 #include "bytes.h"
 #include "hex.h"
@@ -160,8 +163,8 @@ static void *ezsp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t e
                  ezsp_host_strerror(pv));
         goto fail;
     }
-    if (pv < 13) {
-        snprintf(err, errlen, "EZSP v%d: this driver needs v13 or later", pv);
+    if (pv < EZSP_FIRST_EXTENDED) {
+        snprintf(err, errlen, "EZSP v%d: this driver needs v%d or later", pv, EZSP_FIRST_EXTENDED);
         goto fail;
     }
     d->version = pv;
@@ -218,7 +221,7 @@ static int read_children(ezsp_drv *d, ocb_backup *b)
         if (rc) return rc;
         uint32_t st = rd_status(d, &r);
         ezsp_child_data c;
-        ezsp_get_child_data(&r, &c);
+        ezsp_get_child_data_v(&r, d->version, &c);
         if (st || r.short_read) continue; /* NOT_JOINED: free slot */
         ocb_device nd = {.ieee = get_le64(c.eui64), .has_nwk = true, .nwk = c.id, .is_child = true};
         add_or_merge(b, &nd);
@@ -261,6 +264,8 @@ static int read_key_table(ezsp_drv *d, ocb_backup *b)
 {
     uint16_t size = 0;
     if (get_config(d, 0x1E, &size)) return 0;
+    if (d->version < EZSP_DRV_SECMAN)
+        return ezsp_legacy_read_key_table(&d->h, size, b, add_or_merge);
     for (unsigned i = 0; i < size && i < 256; i++) {
         uint8_t idx = (uint8_t)i, eui[8], key[16];
         ezsp_aps_key_metadata m;
@@ -322,6 +327,13 @@ static ocb_backup *ezsp_read_network(void *dv, char *err, size_t errlen)
     uint8_t eui[8], nwk_key[16], tclk[16];
     ezsp_network_key_info ki;
     uint16_t level = 5;
+    if (d->version < EZSP_DRV_SECMAN) { /* getKey (driver_ezsp_legacy.c) */
+        if (get_eui64(d, eui) || ezsp_legacy_read_keys(&d->h, nwk_key, &ki, tclk)) {
+            snprintf(err, errlen, "reading the EUI64 / the keys (getKey) failed");
+            return NULL;
+        }
+        goto have_keys;
+    }
     if (get_eui64(d, eui) || export_key(d, SECMAN_KEY_NETWORK, 0, nwk_key) ||
         export_key(d, SECMAN_KEY_TC_LINK, 0, tclk)) {
         snprintf(err, errlen, "reading the EUI64 / exporting the keys failed");
@@ -336,6 +348,7 @@ static ocb_backup *ezsp_read_network(void *dv, char *err, size_t errlen)
         snprintf(err, errlen, "getNetworkKeyInfo: no network key set");
         return NULL;
     }
+have_keys:
     get_config(d, 0x0D, &level);
 
     ocb_backup *b = ocb_new();
@@ -427,9 +440,9 @@ static int set_eui64(ezsp_drv *d, const ocb_backup *b, char *err, size_t errlen)
     uint8_t p[8];
     put_le32(p, TOK_RESTORED_EUI64);
     put_le32(p + 4, 0);
-    ezsp_host_frame f;
-    zb_rd r;
-    STEP(cmd(d, 0x0102, p, 8, &f, &r), "getTokenData(RESTORED_EUI64)");
+    ezsp_host_frame f = {0};
+    zb_rd r = zb_rd_init(f.data, 0); /* v8 has no token interface: reads as "no token" */
+    if (d->version >= 9) STEP(cmd(d, 0x0102, p, 8, &f, &r), "getTokenData(RESTORED_EUI64)");
     uint32_t st = rd_status(d, &r);
     uint32_t size = zb_get_le32(&r);
     uint8_t restored[8];
@@ -502,7 +515,11 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
         const ocb_device *dev = &b->devices[i];
         uint8_t eui[8];
         put_le64(eui, dev->ieee);
-        if (dev->has_link_key) {
+        if (dev->has_link_key && d->version < EZSP_DRV_SECMAN) {
+            ki++;
+            STEP(ezsp_legacy_write_link_key(&d->h, eui, dev->link_key.key),
+                 "addOrUpdateKeyTableEntry");
+        } else if (dev->has_link_key) {
             uint8_t p[25] = {(uint8_t)ki++};
             memcpy(p + 1, eui, 8);
             memcpy(p + 9, dev->link_key.key, 16);
@@ -512,15 +529,16 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
             STEP((long)zb_get_le32(&r), "importLinkKey");
         }
         if (!dev->has_nwk) continue;
-        if (dev->is_child && ci < 64) {
+        bool child_table = dev->is_child && d->version >= 9; /* v8: no setChildData */
+        if (child_table && ci < 64) {
             ezsp_child_data c = {.type = 4, .id = dev->nwk};
             memcpy(c.eui64, eui, 8);
             uint8_t p[1 + EZSP_CHILD_DATA_SIZE];
             zb_buf wb = zb_buf_init(p, sizeof(p));
             zb_put_u8(&wb, (uint8_t)ci++);
-            ezsp_put_child_data(&wb, &c);
+            ezsp_put_child_data_v(&wb, d->version, &c);
             STEP(status_cmd(d, 0x00AC, p, wb.len), "setChildData");
-        } else if (!dev->is_child && ai < addr_size) {
+        } else if (!child_table && ai < addr_size) {
             if (d->version >= 14) {
                 uint8_t p[12] = {(uint8_t)ai++};
                 memcpy(p + 1, eui, 8);
@@ -639,8 +657,7 @@ static const zbh_loss EZSP_LOSSES[] = {
 
 static const zbh_loss *ezsp_losses(void *dv)
 {
-    (void)dv;
-    return EZSP_LOSSES;
+    return ezsp_version_losses(((ezsp_drv *)dv)->version, EZSP_LOSSES);
 }
 
 /* Conformance: line noise and a DATA-looking frame with a bad CRC (an NCP discards it and

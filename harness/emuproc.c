@@ -20,8 +20,11 @@ static const zbh_target TARGETS[] = {
     {"znp-zstack3x0", "znp", {"znp", "--profile", "zstack3x0", NULL}},
     {"znp-zstack30", "znp", {"znp", "--profile", "zstack30", NULL}},
     {"znp-zstack12", "znp", {"znp", "--profile", "zstack12", NULL}},
+    {"ezsp-v8", "ezsp", {"ezsp", "--ezsp-version", "8", NULL}},   /* EmberZNet 6.10: getKey API */
+    {"ezsp-v12", "ezsp", {"ezsp", "--ezsp-version", "12", NULL}}, /* 7.3: last with getKey */
     {"ezsp-v13", "ezsp", {"ezsp", "--ezsp-version", "13", NULL}},
     {"ezsp-v18", "ezsp", {"ezsp", "--ezsp-version", "18", NULL}},
+    {"ezsp-v19", "ezsp", {"ezsp", "--ezsp-version", "19", NULL}}, /* 9.1 */
     {"zboss", "zboss", {"zboss", NULL, NULL, NULL}},
 };
 #define N_TARGETS (sizeof(TARGETS) / sizeof(TARGETS[0]))

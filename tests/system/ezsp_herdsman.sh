@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # zbemu ezsp against the real zigbee-herdsman 10.9.5 (ember adapter) and zbharness, over ptys,
-# for EZSP v13 (herdsman's minimum) and v18 (the newest this NCP serves). The referee is
-# herdsman: what it forms, resumes, restores and writes into its own backups.
+# for EZSP v13 (herdsman's minimum), v18 and v19 (EmberZNet 9.1, herdsman's EZSP_PROTOCOL_VERSION).
+# The referee is herdsman: what it forms, resumes, restores and writes into its own backups;
+# and below its minimum (v8, v12) how it really refuses a stick.
 #
 # herdsman's ember backups differ from the OCB spec (and from zbharness) in documented ways
 # (tests/herdsman/README.md §4-5, ezsp-ash.md §9.4, vectors/backups/quirks/herdsman-ember-*):
@@ -25,7 +26,7 @@ flip() { # flip IN OUT
 ms() { date +%s%3N; }
 
 echo "-- ASH wire behaviour (tests/system/ash_probe.py, an independent ASH implementation)"
-for v in 13 14 18; do
+for v in 13 14 18 19; do
   n=wire-v$v
   emu_start "$n" ezsp --ezsp-version "$v" || { fail "$n: start"; continue; }
   if python3 "$ZB_ROOT/tests/system/ash_probe.py" "$(port "$n")" >"$WORK/$n.probe" 2>&1; then
@@ -37,7 +38,7 @@ for v in 13 14 18; do
 done
 
 KEY=5a6b7c8d9eaf00112233445566778899
-for v in 13 18; do
+for v in 13 18 19; do
   echo "-- EZSP v$v: herdsman forms from its settings, backs up, resumes"
   n=form-v$v
   emu_start "$n" ezsp --ezsp-version "$v" --nvram "$WORK/$n.nv.json" --seed 5 || { fail "$n: start"; continue; }
@@ -81,7 +82,7 @@ for v in 13 18; do
   check "v$v: clean exit on SIGTERM" emu_stop "$n"
 done
 
-for v in 13 18; do
+for v in 13 18 19; do
   echo "-- EZSP v$v: a populated network (--devices); herdsman restores it elsewhere with link keys"
   n=pop-v$v
   emu_start "$n" ezsp --ezsp-version "$v" --nvram "$WORK/$n.nv.json" --devices 10 --seed 42 || { fail "$n: start"; continue; }
@@ -123,6 +124,29 @@ for v in 13 18; do
   check "v$v: after restart from the token file the link keys are still there" \
     bash -c "'$HAR' backup --stack ezsp --port '$(port "$m")' -o '$WORK/$m.again.json' && '$HAR' diff '$WORK/$m.ours.json' '$WORK/$m.again.json'"
   emu_stop "$m"
+done
+
+# herdsman 10.9.5 sends legacy version(19); a stick answering 13 <= pv < 19 gets version(pv),
+# anything else is refused in EmberAdapter.emberVersion before any other command: the stick
+# (here one with a network, formed by zbharness) must be left exactly as it was.
+for v in 8 12; do
+  echo "-- EZSP v$v: below herdsman's minimum (13)"
+  n=refuse-v$v
+  emu_start "$n" ezsp --ezsp-version "$v" --nvram "$WORK/$n.nv.json" --seed 21 || { fail "$n: start"; continue; }
+  check "v$v: zbharness restores a network onto it" bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$WORK/pop-v13.ours.json'"
+  # every RST is a boot: only STACK_BOOT_COUNTER may change
+  nv_state() { jget "$1" 'delete j.tokens.STACK_BOOT_COUNTER; JSON.stringify(j)' | sha256sum; }
+  before=$(nv_state "$WORK/$n.nv.json")
+  if zh "$n" "$WORK/$n.zhout" --adapter ember --pan 0x2a5c --epid dd3c0ffee1a2b3c4 --key $KEY --channel 20; then
+    fail "v$v: herdsman started on EZSP v$v: $(cat "$WORK/$n.zhout")"
+  else
+    expect_eq "v$v: herdsman refuses at start" \
+      "$(jget "$WORK/$n.zhout" 'j.phase+": "+j.error')" \
+      "start: Adapter EZSP protocol version ($v) is not supported by Host [13-19]."
+  fi
+  expect_eq "v$v: the refused stick's tokens are untouched (but the boot counter)" "$(nv_state "$WORK/$n.nv.json")" "$before"
+  check "v$v: zbharness still backs the network up" "$HAR" backup --stack ezsp --port "$(port "$n")" -o "$WORK/$n.json"
+  check "v$v: clean exit on SIGTERM" emu_stop "$n"
 done
 
 echo "-- herdsman resumes with another configured channel: its Mgmt_NWK_Update_req moves the NCP"

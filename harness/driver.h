@@ -61,5 +61,7 @@ const char *zbh_driver_names(void);
 const zbh_loss *zbh_declared_losses(const char *name);
 /* driver_znp.c: Z-Stack 1.2 (zstack12 != 0) or 3.x */
 const zbh_loss *zbh_znp_declared_losses(int zstack12);
+/* What an EmberZNet NCP speaking EZSP `version` cannot store (driver_ezsp.c). */
+const zbh_loss *zbh_ezsp_declared_losses(int version);
 
 #endif

@@ -655,9 +655,14 @@ static const zbh_loss EZSP_LOSSES[] = {
                                         "are imported one by one)"},
     {NULL, NULL}};
 
+const zbh_loss *zbh_ezsp_declared_losses(int version)
+{
+    return ezsp_version_losses(version, EZSP_LOSSES);
+}
+
 static const zbh_loss *ezsp_losses(void *dv)
 {
-    return ezsp_version_losses(((ezsp_drv *)dv)->version, EZSP_LOSSES);
+    return zbh_ezsp_declared_losses(((ezsp_drv *)dv)->version);
 }
 
 /* Conformance: line noise and a DATA-looking frame with a bad CRC (an NCP discards it and

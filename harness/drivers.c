@@ -2,6 +2,7 @@
 #include "driver.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const zbh_driver *const DRIVERS[] = {
@@ -34,32 +35,37 @@ const zbh_driver *zbh_driver_at(size_t i)
 }
 
 /* Names to declared losses: exact names first, then prefixes (ezsp-v13, znp-zstack30, ...).
- * EZSP and ZBOSS declare the same losses for every firmware (their losses() ignore the
- * device); Z-Stack differs between 1.2 and 3.x. */
+ * ZBOSS declares the same losses for every firmware; Z-Stack differs between 1.2 and 3.x,
+ * EmberZNet between EZSP versions (a bare "ezsp"/"ember" means the emulator's default, 18). */
 const zbh_loss *zbh_declared_losses(const char *name)
 {
+    /* kind: 'z' Z-Stack (arg 1 = Z-Stack 1.2), 'e' EmberZNet (arg = EZSP version; "ezsp-vN"
+     * names give their own), 'b' ZBOSS */
     static const struct {
         const char *name;
-        int prefix, zstack12;
-        const zbh_driver *drv; /* NULL: Z-Stack */
+        int prefix;
+        char kind;
+        int arg;
     } NAMES[] = {
-        {"znp-zstack12", 0, 1, NULL},
-        {"zstack12", 0, 1, NULL},
-        {"znp", 0, 0, NULL},
-        {"zstack", 0, 0, NULL},
-        {"znp-", 1, 0, NULL},
-        {"zstack3", 1, 0, NULL},
-        {"ezsp", 0, 0, &zbh_ezsp_driver},
-        {"ember", 0, 0, &zbh_ezsp_driver},
-        {"ezsp-", 1, 0, &zbh_ezsp_driver},
-        {"zboss", 0, 0, &zbh_zboss_driver},
+        {"znp-zstack12", 0, 'z', 1}, {"zstack12", 0, 'z', 1}, {"znp", 0, 'z', 0},
+        {"zstack", 0, 'z', 0},       {"znp-", 1, 'z', 0},     {"zstack3", 1, 'z', 0},
+        {"ezsp", 0, 'e', 18},        {"ember", 0, 'e', 18},   {"ezsp-v", 1, 'e', 18},
+        {"zboss", 0, 'b', 0},
     };
     for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
         size_t n = strlen(NAMES[i].name);
         if (NAMES[i].prefix ? strncmp(name, NAMES[i].name, n) != 0 : strcmp(name, NAMES[i].name))
             continue;
-        if (!NAMES[i].drv) return zbh_znp_declared_losses(NAMES[i].zstack12);
-        return NAMES[i].drv->losses(NULL);
+        if (NAMES[i].kind == 'z') return zbh_znp_declared_losses(NAMES[i].arg);
+        if (NAMES[i].kind == 'b') return zbh_zboss_driver.losses(NULL);
+        int version = NAMES[i].arg;
+        if (NAMES[i].prefix) {
+            char *end;
+            long v = strtol(name + n, &end, 10);
+            if (end == name + n || *end || v < 8 || v > 19) return NULL; /* no such version */
+            version = (int)v;
+        }
+        return zbh_ezsp_declared_losses(version);
     }
     return NULL;
 }

@@ -309,6 +309,7 @@ Test(inputs, declared_losses_by_stack_and_target_name)
         {"znp-zstack12", "devices[].link_key.key"},
         {"znp", "stack_specific.ezsp.hashed_tclk"},
         {"znp-zstack3x0", "stack_specific.ezsp.hashed_tclk"},
+        {"ezsp-v8", "devices[].is_child"}, /* EmberZNet 6.x has no setChildData */
     };
     for (size_t i = 0; i < sizeof(HAS) / sizeof(HAS[0]); i++) {
         const zbh_loss *l = zbh_declared_losses(HAS[i].name);
@@ -320,5 +321,9 @@ Test(inputs, declared_losses_by_stack_and_target_name)
     }
     for (const zbh_loss *l = zbh_declared_losses("znp-zstack3x0"); l->field; l++)
         cr_expect_neq(strcmp(l->field, "devices[].link_key.key"), 0, "3.x stores link keys");
+    for (const zbh_loss *l = zbh_declared_losses("ezsp-v19"); l->field; l++)
+        cr_expect_neq(strcmp(l->field, "devices[].is_child"), 0, "v9+ keep children");
     cr_expect_null(zbh_declared_losses("deconz"));
+    cr_expect_null(zbh_declared_losses("ezsp-v99"));
+    cr_expect_null(zbh_declared_losses("ezsp-v"));
 }

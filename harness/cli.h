@@ -19,5 +19,6 @@ int zbh_cmd_backup(int argc, char **argv);
 int zbh_cmd_restore(int argc, char **argv);
 int zbh_cmd_roundtrip(int argc, char **argv);
 int zbh_cmd_conformance(int argc, char **argv);
+int zbh_cmd_info(int argc, char **argv);
 
 #endif

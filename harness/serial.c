@@ -112,6 +112,20 @@ int zbh_serial_baud_check(int baud, char *err, size_t errlen)
     return -1;
 }
 
+int zbh_parse_baud(const char *s, int *out, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v <= 0 || v > 4000000) {
+        snprintf(err, errlen, "--baud '%s': not a baud rate", s);
+        return -1;
+    }
+    if (zbh_serial_baud_check((int)v, err, errlen) != 0) return -1;
+    *out = (int)v;
+    return 0;
+}
+
 int zbh_serial_parse_url(const char *path, char *host, size_t hostcap, int *port, char *err,
                          size_t errlen)
 {

@@ -37,6 +37,8 @@ const char *zbh_flow_name(zbh_flow f);
 /* 0 when the termios path sets `baud` exactly (a Linux B constant), else -1 + a message
  * listing the rates it can set. */
 int zbh_serial_baud_check(int baud, char *err, size_t errlen);
+/* Parses a --baud value: a number the termios path sets exactly. 0, or -1 + err. */
+int zbh_parse_baud(const char *s, int *out, char *err, size_t errlen);
 /* Splits tcp://HOST:PORT or socket://HOST:PORT (HOST may be [v6]). Returns 1 for such a URL
  * (host and port filled), 0 for anything else (a device path), -1 + err for a tcp:// or
  * socket:// URL that is malformed. */

@@ -227,14 +227,16 @@ static int tcp_accept(emu_port *p)
     return EMU_PORT_OPENED;
 }
 
-/* A second host while one is connected: accepted and closed at once (it reads EOF). Not while
- * the connected one has hung up unseen (a host that reconnects at once, as --stack auto
- * does): its end of stream is handled first, then the waiting host is accepted as the next. */
+/* A second host while one is connected: accepted and closed at once (it reads EOF). Only
+ * while the connected host has nothing unread: a host that closes and reconnects at once (as
+ * --stack auto and round trips do) may have left its last bytes and its end of stream in the
+ * socket; those are read first, the hang-up seen, and the waiting host is then the next one. */
 static void tcp_refuse(emu_port *p)
 {
     uint8_t b;
-    ssize_t r = recv(p->client_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return;
+    if (recv(p->client_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) >= 0 ||
+        (errno != EAGAIN && errno != EWOULDBLOCK))
+        return;
     int fd = accept(p->listen_fd, NULL, NULL);
     if (fd < 0) return;
     LOG_WARN("a second host connected while one is connected: closed it");

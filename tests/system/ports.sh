@@ -191,11 +191,13 @@ check "... both equal" "$HAR" diff "$WORK/bd.sw.json" "$WORK/bd.hw.json"
 emu_stop bd || fail "bd: zbemu exit status"
 
 echo "-- stack names as users write them: zstack = znp, ember = ezsp"
-for cmd in backup restore info roundtrip; do
+for cmd in backup restore info roundtrip conformance; do
   "$HAR" "$cmd" --help >"$WORK/help.$cmd" 2>&1
 done
 check "backup --help lists zstack and ember" grep -qE "znp \(alias zstack\).*ezsp \(alias ember\)" "$WORK/help.backup"
 check "info --help lists zstack and ember" grep -qE "znp \(or zstack\), ezsp \(or ember\)" "$WORK/help.info"
+check "roundtrip --help lists the aliases and tcp://" grep -qE "znp \(or zstack\), ezsp \(or ember\).*tcp://HOST:PORT" <(tr '\n' ' ' <"$WORK/help.roundtrip")
+check "conformance --help names zstack, ember and tcp://" grep -qE "zstack.*ember.*tcp://HOST:PORT" <(tr '\n' ' ' <"$WORK/help.conformance")
 expect_rc "an unknown stack lists the aliases" 2 "known: znp \(or zstack\), ezsp \(or ember\), zboss" \
   "$HAR" backup --stack zigate --port /dev/null
 

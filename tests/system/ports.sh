@@ -115,7 +115,14 @@ else
 fi
 "$HAR" backup --stack znp --port "$P" --flow-control software -o "$WORK/excl/sw.json" 2>/dev/null &
 sw=$!
-wait_holds "$sw" "$P" && { stty -F "$P" -a >"$WORK/stty2.out" 2>&1; check "--flow-control software sets ixon ixoff" grep -qE '(^| )ixon( |$).*|(^| )ixoff( |$)' "$WORK/stty2.out"; check "  ... and -crtscts" grep -qE '(^| )-crtscts( |$)' "$WORK/stty2.out"; }
+if wait_holds "$sw" "$P"; then
+  stty -F "$P" -a >"$WORK/stty2.out" 2>&1
+  check "--flow-control software sets ixon" grep -qE '(^| )ixon( |$)' "$WORK/stty2.out"
+  check "  ... and ixoff" grep -qE '(^| )ixoff( |$)' "$WORK/stty2.out"
+  check "  ... and -crtscts" grep -qE '(^| )-crtscts( |$)' "$WORK/stty2.out"
+else
+  fail "the --flow-control software backup never opened the port"
+fi
 wait "$sw" 2>/dev/null
 emu_stop slow || fail "slow: zbemu exit status"
 

@@ -14,10 +14,12 @@
 
 typedef struct emu emu;
 
+#define EMU_TCP_ANY (-1) /* emu_options.tcp_port: listen on a free port the kernel picks */
+
 typedef struct emu_options {
     const char *nvram_path; /* NULL: RAM only (nothing persisted) */
     const char *link_path;  /* symlink to the pty slave */
-    int tcp_port;           /* 0: pty */
+    int tcp_port;           /* 0: pty; EMU_TCP_ANY: TCP on a free port */
     const char *profile;    /* front-end specific (znp: zstack12|zstack30|zstack3x0) */
     int ezsp_version;
     int devices;   /* simulated devices to join after formation */

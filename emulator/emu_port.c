@@ -75,8 +75,11 @@ static int open_pty(emu_port *p, const emu_options *o, char *err, size_t errlen)
     return 0;
 }
 
+/* PORT, or EMU_TCP_ANY for a free one (parallel CI: `zbemu --tcp 0`, then read the first
+ * stdout line). The path printed is always the port actually bound. */
 static int open_tcp(emu_port *p, int port, char *err, size_t errlen)
 {
+    if (port == EMU_TCP_ANY) port = 0;
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
@@ -121,6 +124,8 @@ void emu_port_close(emu_port *p)
 
 int emu_port_pollfds(emu_port *p, struct pollfd *pfd, int want_write)
 {
+    /* TCP with a host connected: also the listener, to turn a second host away at once (a
+     * stick has one UART; ser2net does the same) instead of leaving it in the backlog. */
     short ev = (short)(POLLIN | (want_write ? POLLOUT : 0));
     if (p->master >= 0) {
         int n = 0;
@@ -131,7 +136,8 @@ int emu_port_pollfds(emu_port *p, struct pollfd *pfd, int want_write)
     }
     if (p->client_fd >= 0) {
         pfd[0] = (struct pollfd){p->client_fd, ev, 0};
-        return 1;
+        pfd[1] = (struct pollfd){p->listen_fd, POLLIN, 0};
+        return 2;
     }
     pfd[0] = (struct pollfd){p->listen_fd, POLLIN, 0};
     return 1;
@@ -221,6 +227,22 @@ static int tcp_accept(emu_port *p)
     return EMU_PORT_OPENED;
 }
 
+/* A second host while one is connected: accepted and closed at once (it reads EOF). Only
+ * while the connected host has nothing unread: a host that closes and reconnects at once (as
+ * --stack auto and round trips do) may have left its last bytes and its end of stream in the
+ * socket; those are read first, the hang-up seen, and the waiting host is then the next one. */
+static void tcp_refuse(emu_port *p)
+{
+    uint8_t b;
+    if (recv(p->client_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) >= 0 ||
+        (errno != EAGAIN && errno != EWOULDBLOCK))
+        return;
+    int fd = accept(p->listen_fd, NULL, NULL);
+    if (fd < 0) return;
+    LOG_WARN("a second host connected while one is connected: closed it");
+    close(fd);
+}
+
 int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, size_t cap,
                      size_t *got)
 {
@@ -233,6 +255,7 @@ int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, 
         return pty_check_open(p);
     }
     if (p->master < 0 && p->client_fd < 0) return n > 0 && pfd[0].revents ? tcp_accept(p) : 0;
+    if (p->client_fd >= 0 && n > 1 && pfd[1].revents) tcp_refuse(p);
     if (n <= 0 || !pfd[0].revents) return 0;
     int fd = pfd[0].fd;
     if ((pfd[0].revents & POLLIN) && read_into(fd, rx, cap, got) == 0) return 0;

@@ -33,7 +33,8 @@ static void usage(FILE *f)
             "  --nvram FILE      simulated NVRAM (created factory-new if missing; a corrupt file\n"
             "                    is an error, never a silent reset). Without it: RAM only.\n"
             "  --link PATH       make PATH a symlink to the pty (like socat's link=)\n"
-            "  --tcp PORT        listen on 127.0.0.1:PORT instead of a pty (0 < PORT < 65536)\n"
+            "  --tcp PORT        listen on 127.0.0.1:PORT instead of a pty (1..65535; 0: a free\n"
+            "                    port): the first stdout line is then tcp://127.0.0.1:PORT\n"
             "  --profile NAME    znp: zstack12 | zstack30 | zstack30-cc2538 | zstack3x0 (default\n"
             "                    zstack3x0); zstack30 loads a CC2538 (aligned) NVRAM file too\n"
             "  --ezsp-version N  ezsp: EZSP protocol version served, 8..19 (default 18)\n"
@@ -113,8 +114,8 @@ int main(int argc, char **argv)
         case 'n': o.nvram_path = optarg; break;
         case 'l': o.link_path = optarg; break;
         case 't':
-            if (parse_int("--tcp", optarg, 1, 65535, &v) < 0) return 2;
-            o.tcp_port = (int)v;
+            if (parse_int("--tcp", optarg, 0, 65535, &v) < 0) return 2;
+            o.tcp_port = v ? (int)v : EMU_TCP_ANY;
             break;
         case 'p': o.profile = optarg; break;
         case 'f': o.fault_spec = optarg; break;

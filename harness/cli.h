@@ -20,5 +20,6 @@ int zbh_cmd_restore(int argc, char **argv);
 int zbh_cmd_roundtrip(int argc, char **argv);
 int zbh_cmd_conformance(int argc, char **argv);
 int zbh_cmd_junit_merge(int argc, char **argv);
+int zbh_cmd_info(int argc, char **argv);
 
 #endif

@@ -28,6 +28,7 @@ static const struct option DEV_OPTS[] = {{"stack", required_argument, NULL, 's'}
                                          {"output", required_argument, NULL, 'o'},
                                          {"backup", required_argument, NULL, 'b'},
                                          {"baud", required_argument, NULL, 'B'},
+                                         {"flow-control", required_argument, NULL, 'F'},
                                          {"force", no_argument, NULL, 'f'},
                                          {"counter-increment", required_argument, NULL, 'c'},
                                          {"verbose", no_argument, NULL, 'v'},
@@ -42,11 +43,16 @@ static void backup_help(void)
     printf("usage: zbharness backup --stack znp|ezsp|zboss --port PATH [-o FILE] [OPTIONS]\n\n"
            "Reads the network from a coordinator and writes an open coordinator backup\n"
            "(canonical JSON, mode 0600) to FILE, or prints it.\n\n"
-           "  --stack S      protocol: znp | ezsp | zboss | auto (identify: read-only wake-up)\n"
-           "  --port PATH    serial port (/dev/ttyUSB0, /dev/ttyACM0, or an emulator's pty)\n"
-           "  --baud N       default 115200\n"
-            "  -o, --output F write the backup to F (atomically); '-' is standard output\n"
-            "  -q, --quiet    no progress lines on stderr (--stack auto tries, table reads)\n"
+           "  --stack S      protocol: znp (alias zstack) | ezsp (alias ember) | zboss |\n"
+           "                 auto (identify: read-only wake-up)\n"
+           "  --port PATH    serial port (/dev/ttyUSB0, /dev/ttyACM0, an emulator's pty), held\n"
+           "                 exclusively (flock + TIOCEXCL; a port in use is refused, exit 2),\n"
+           "                 or a network coordinator: tcp://HOST:PORT, socket://HOST:PORT\n"
+           "  --baud N       default 115200; a rate termios sets exactly (e.g. 460800, 921600),\n"
+           "                 anything else is refused\n"
+           "  --flow-control none (default) | software (XON/XOFF) | hardware (RTS/CTS)\n"
+           "  -o, --output F write the backup to F (atomically); '-' is standard output\n"
+           "  -q, --quiet    no progress lines on stderr (--stack auto tries, table reads)\n"
            "  -v, --verbose  log progress; twice: frame trace (keys redacted)\n"
            "  --show-keys    do not redact keys in logs\n");
 }
@@ -63,7 +69,7 @@ static void restore_help(void)
            "                         (default 2500, like zigbee-herdsman)\n"
            "  --force                overwrite a different network (after the backup)\n"
            "  --dry-run              say what would be written, write nothing\n"
-           "  --stack, --port, --baud, -v, --show-keys: as for backup\n");
+           "  --stack, --port, --baud, --flow-control, -v, --show-keys: as for backup\n");
 }
 
 static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void))
@@ -80,13 +86,25 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         case 'p': a->port = optarg; break;
         case 'o': a->output = optarg; break;
         case 'b': a->backup = optarg; break;
-        case 'B':
-            a->baud = (int)strtol(optarg, &end, 10);
-            if (*end || a->baud <= 0) {
-                fprintf(stderr, "zbharness: --baud: '%s' is not a baud rate\n", optarg);
+        case 'B': {
+            char why[1024];
+            if (zbh_parse_baud(optarg, &a->baud, why, sizeof(why)) != 0) {
+                fprintf(stderr, "zbharness: %s\n", why);
                 return ZBH_USAGE;
             }
             break;
+        }
+        case 'F': {
+            zbh_flow f;
+            if (zbh_flow_parse(optarg, &f) != 0) {
+                fprintf(stderr,
+                        "zbharness: --flow-control %s: expected none, software or hardware\n",
+                        optarg);
+                return ZBH_USAGE;
+            }
+            zbh_serial_set_flow(f);
+            break;
+        }
         case 'c':
             errno = 0;
             a->counter_increment = strtol(optarg, &end, 0);

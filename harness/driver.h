@@ -47,11 +47,11 @@ typedef struct zbh_driver {
 extern const zbh_driver zbh_znp_driver;
 extern const zbh_driver zbh_zboss_driver;
 extern const zbh_driver zbh_ezsp_driver;
-/* The driver for --stack NAME (drivers.c), or NULL. */
+/* The driver for --stack NAME (drivers.c), or NULL. NAME may be an alias (zstack, ember). */
 const zbh_driver *zbh_find_driver(const char *stack);
 /* The i-th driver, NULL past the end (for --stack auto). */
 const zbh_driver *zbh_driver_at(size_t i);
-/* "znp, ezsp, ..." for messages. */
+/* "znp (or zstack), ezsp (or ember), zboss" for messages and help. */
 const char *zbh_driver_names(void);
 
 /* The fields a stack or migration target cannot store, as its driver declares them, without

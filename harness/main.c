@@ -15,6 +15,7 @@ static const zbh_command COMMANDS[] = {
     {"validate", zbh_cmd_validate, "FILE...", "check backups strictly (schema and semantics)"},
     {"diff", zbh_cmd_diff, "A B", "compare two backups as a restore round trip would"},
     {"format", zbh_cmd_format, "FILE [-o OUT]", "print a backup as canonical JSON"},
+    {"info", zbh_cmd_info, "--port P [--stack S|auto]", "read-only summary of a coordinator"},
     {"backup", zbh_cmd_backup, "--stack S --port P [-o FILE]", "back up a coordinator"},
     {"restore", zbh_cmd_restore, "--stack S --port P --backup FILE", "restore a coordinator"},
     {"roundtrip", zbh_cmd_roundtrip, "--from S:P --to S:P | --emulate",

@@ -51,8 +51,10 @@ typedef struct znp {
     uint64_t last_rx_ms;
     /* modem lines as the host set them (libzbmodem.so) and what they did to the chip */
     uint8_t line_dtr, line_rts;
-    uint8_t chip;              /* ZNP_CHIP_* */
-    uint8_t bsl_sync;          /* 0x55 bytes seen by the ROM bootloader's auto-baud */
+    uint8_t chip;        /* ZNP_CHIP_* */
+    uint8_t bsl_sync;    /* 0x55 bytes seen by the ROM bootloader's auto-baud */
+    struct world *world; /* --world (znp_world.c), or NULL */
+    unsigned world_timer;
     /* for mt_parser_expire */ /* --devices: joined at formation (and at start if formed) */
 } znp;
 
@@ -74,6 +76,12 @@ bool znp_is_formed(const znp *z);
 
 /* Join `n` simulated devices through the stack's own tables (znp_devices.c). */
 int znp_add_simulated_devices(znp *z, int n);
+
+/* The world's devices (znp_world.c, emulator/WORLD.md); all no-ops without --world. */
+int znp_world_attach(znp *z, const emu_options *o, char *err, size_t errlen);
+void znp_world_up(znp *z);
+void znp_world_joined(znp *z, const emu_device *d);
+void znp_world_detach(znp *z);
 
 /* MT dispatch (znp_cmds.c). */
 void znp_dispatch(znp *z, const mt_frame *f);

@@ -28,28 +28,28 @@ static void usage(FILE *f)
             "stacks:\n");
     for (size_t i = 0; i < N_FRONTENDS; i++)
         fprintf(f, "  %-8s %s\n", FRONTENDS[i]->name, FRONTENDS[i]->summary);
-    fprintf(
-        f, "\noptions:\n"
-           "  --nvram FILE      simulated NVRAM (created factory-new if missing; a corrupt file\n"
-           "                    is an error, never a silent reset). Without it: RAM only.\n"
-           "  --link PATH       make PATH a symlink to the pty (like socat's link=)\n"
-           "  --tcp PORT        listen on 127.0.0.1:PORT instead of a pty (0 < PORT < 65536)\n"
-           "  --profile NAME    znp: zstack12 | zstack30 | zstack30-cc2538 | zstack3x0 (default\n"
-           "                    zstack3x0); zstack30 loads a CC2538 (aligned) NVRAM file too\n"
-           "  --ezsp-version N  ezsp: EZSP protocol version served, 13..18 (default 18)\n"
-           "  --devices N       simulated devices join once a network is formed, until it has N\n"
-           "  --seed N          seed for generated keys, addresses and devices (reproducible)\n"
-           "  --ieee HEX        hardware IEEE address (16 hex digits, MSB first)\n"
-           "  --fault SPEC      inject link faults: drop=P,corrupt=P,delay=MS,seed=N (P as\n"
-           "                    0.01 or 1%%; on bytes both ways; delay holds what zbemu sends)\n"
-           "  --baud N          pace the link like a real UART at N baud 8N1 (10 bits a byte),\n"
-           "                    both ways: a host's timeouts meet realistic timing\n"
-           "  --world FILE      devices living outside the stick (emulator/WORLD.md): they join\n"
-           "                    with --devices and exchange secured frames with the network\n"
-           "  --world-adopt     devices in the stick's tables that the world lacks join the world\n"
-           "  --verbose, -v     log requests; twice: frame trace\n"
-           "  --show-keys       do not redact key material in logs\n"
-           "  --help, -h        this text;  --version\n");
+    fprintf(f,
+            "\noptions:\n"
+            "  --nvram FILE      simulated NVRAM (created factory-new if missing; a corrupt file\n"
+            "                    is an error, never a silent reset). Without it: RAM only.\n"
+            "  --link PATH       make PATH a symlink to the pty (like socat's link=)\n"
+            "  --tcp PORT        listen on 127.0.0.1:PORT instead of a pty (0 < PORT < 65536)\n"
+            "  --profile NAME    znp: zstack12 | zstack30 | zstack30-cc2538 | zstack3x0 (default\n"
+            "                    zstack3x0); zstack30 loads a CC2538 (aligned) NVRAM file too\n"
+            "  --ezsp-version N  ezsp: EZSP protocol version served, 13..18 (default 18)\n"
+            "  --devices N       simulated devices join once a network is formed, until it has N\n"
+            "  --seed N          seed for generated keys, addresses and devices (reproducible)\n"
+            "  --ieee HEX        hardware IEEE address (16 hex digits, MSB first)\n"
+            "  --fault SPEC      inject link faults: drop=P,corrupt=P,delay=MS,seed=N (P as\n"
+            "                    0.01 or 1%%; on bytes both ways; delay holds what zbemu sends)\n"
+            "  --baud N          pace the link like a real UART at N baud 8N1 (10 bits a byte),\n"
+            "                    both ways: a host's timeouts meet realistic timing\n"
+            "  --world FILE      devices outside the stick (emulator/WORLD.md): --devices join\n"
+            "                    them; they exchange secured frames with the network\n"
+            "  --world-adopt     the stick's paired devices the world lacks join the world\n"
+            "  --verbose, -v     log requests; twice: frame trace\n"
+            "  --show-keys       do not redact key material in logs\n"
+            "  --help, -h        this text;  --version\n");
 }
 
 static const emu_frontend *find_frontend(const char *name)

@@ -51,11 +51,12 @@ typedef struct znp {
     uint64_t last_rx_ms;
     /* modem lines as the host set them (libzbmodem.so) and what they did to the chip */
     uint8_t line_dtr, line_rts;
-    uint8_t chip;        /* ZNP_CHIP_* */
-    uint8_t bsl_sync;    /* 0x55 bytes seen by the ROM bootloader's auto-baud */
-    struct world *world; /* --world (znp_world.c), or NULL */
-    unsigned world_timer;
+    uint8_t chip;              /* ZNP_CHIP_* */
+    uint8_t bsl_sync;          /* 0x55 bytes seen by the ROM bootloader's auto-baud */
     /* for mt_parser_expire */ /* --devices: joined at formation (and at start if formed) */
+    /* --world (znp_world.c), or NULL; its exchange timer */
+    struct world *world;
+    unsigned world_timer;
 } znp;
 
 /* What the chip runs, driven by DTR/RTS on sticks wired for it (see znp_on_modem). */

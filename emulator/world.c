@@ -641,19 +641,19 @@ int world_key_switch(world *w, const world_coord *c)
     /* deterministic new key: the old one rotated and tweaked with the sequence */
     for (int i = 0; i < 16; i++)
         key[i] = (uint8_t)(c->nwk_key[(i + 1) % 16] ^ (0x5A + seq));
-    /* unicast Transport Key under each device's link key, from the TC's IEEE (§7): only devices
-     * passing the TC check store it; the others miss it */
-    world_coord nc = *c;
-    memcpy(nc.nwk_key, key, 16);
-    nc.key_seq = seq;
+    /* the new key goes out as a broadcast under the current network key (§7): routers (rx on)
+     * that accept the coordinator's frame store it; sleepy end devices miss it and must TC
+     * rejoin at their next exchange, which needs the TC IEEE and their link key (§7 "Derived") */
     size_t got = 0;
+    *c->nwk_tx += 1;
     for (size_t i = 0; i < w->n; i++) {
         char why[200];
         wdev *d = &w->d[i];
-        if (!on_network(d, c, why, sizeof(why)) || !tc_ok(d, c, why, sizeof(why))) continue;
+        if (!d->router || !on_network(d, c, why, sizeof(why)) ||
+            !device_accepts(d, c, *c->nwk_tx, why, sizeof(why)))
+            continue;
         memcpy(d->key, key, 16);
         d->seq = seq;
-        d->aps_rx++;
         got++;
     }
     if (!c->set_network_key || c->set_network_key(c->fe, key, seq) < 0) {

@@ -16,6 +16,7 @@
 
 #define WORLD_FIRST_MS 300
 #define WORLD_EVERY_MS 2000
+#define WORLD_QUIET_MS 1000
 
 static const znp_nv_item *row_of(const znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i)
 {
@@ -57,9 +58,11 @@ static const char *znp_link_key(void *fe, uint64_t ieee, uint8_t key[16])
     if (!z->prof->bdb) {
         const znp_nv_item *g = znp_nv_osal(&z->nv, ZNP_NV_TCLK_SEED); /* 0x0101: TCLinkKey */
         znp_tclink_key k;
-        if (!g || znp_tclink_key_decode(g->data, g->len, &k) < 0) return NULL;
-        memcpy(key, k.key, 16);
-        return "global (Z-Stack 1.2)";
+        if (g && znp_tclink_key_decode(g->data, g->len, &k) == 0)
+            memcpy(key, k.key, 16);
+        else /* not in NV: the build-time default, ZigBeeAlliance09 (§5.1) */
+            memcpy(key, "ZigBeeAlliance09", 16);
+        return "global";
     }
     const znp_nv_item *seed = znp_nv_osal(&z->nv, ZNP_NV_TCLK_SEED);
     const znp_nv_item *row;
@@ -203,6 +206,12 @@ static void world_tick(emu *e, void *arg)
     (void)e;
     z->world_timer = 0;
     if (coord_of(z, &c) < 0) return;
+    if (emu_now_ms() - z->last_rx_ms < WORLD_QUIET_MS) {
+        /* a host is talking to the stick (a restore rewriting tables): the devices' exchange
+         * waits for a quiet moment, so it never meets half-written tables */
+        z->world_timer = emu_timer_add(z->e, WORLD_QUIET_MS, world_tick, z);
+        return;
+    }
     world_poll(z->world, &c);
     if (coord_of(z, &c) == 0) world_round(z->world, &c);
     z->world_timer = emu_timer_add(z->e, WORLD_EVERY_MS, world_tick, z);

@@ -25,6 +25,7 @@ typedef struct rt_args {
     const char *from, *to, *keep, *junit, *tap, *tsv, *golden;
     int emulate, jobs, verbose, show_keys;
     const char *only; /* comma list of target names */
+    zbh_world_opts world;
 } rt_args;
 
 static void roundtrip_help(void)
@@ -45,6 +46,14 @@ static void roundtrip_help(void)
            "  --junit FILE     JUnit XML report;  --tap FILE  TAP report ('-' for stdout)\n"
            "  --tsv FILE       verdicts and losses, one line per cell (the golden format)\n"
            "  --golden FILE    compare the verdicts and losses with FILE; differ -> exit 1\n"
+           "  --world          with --emulate: a simulated house judges each migration; the\n"
+           "                   cell gains the devices' verdict (alive 8/8, or lost N: reason)\n"
+           "                   and --tsv/--golden use the world golden (vectors/roundtrip/WORLD*)\n"
+           "  --frames-after-backup N  the source keeps sending N frames after the backup\n"
+           "  --counter-increment N    restore's NWK counter increment (default 2500)\n"
+           "  --keep-target-ieee       the restore keeps the target's own IEEE (control)\n"
+           "  --key-switch             the new coordinator switches the network key after the\n"
+           "                           migration (control)\n"
            "  -v, --verbose    log progress of each step\n\n"
            "targets:");
     const zbh_target *t[16];
@@ -56,6 +65,7 @@ static void roundtrip_help(void)
 
 static int parse_args(int argc, char **argv, rt_args *a)
 {
+    // clang-format off
     static const struct option OPTS[] = {
         {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
         {"emulate", no_argument, NULL, 'e'},      {"jobs", required_argument, NULL, 'j'},
@@ -63,9 +73,14 @@ static int parse_args(int argc, char **argv, rt_args *a)
         {"tap", required_argument, NULL, 'T'},    {"tsv", required_argument, NULL, 'S'},
         {"golden", required_argument, NULL, 'g'}, {"targets", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},      {"show-keys", no_argument, NULL, 'K'},
+        {"world", no_argument, NULL, 'W'},        {"frames-after-backup", required_argument, NULL, 'F'},
+        {"counter-increment", required_argument, NULL, 'I'},
+        {"keep-target-ieee", no_argument, NULL, 'E'}, {"key-switch", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    // clang-format on
     memset(a, 0, sizeof(*a));
     a->jobs = 2;
+    a->world.counter_increment = -1;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", OPTS, NULL)) != -1) {
@@ -82,12 +97,25 @@ static int parse_args(int argc, char **argv, rt_args *a)
         case 'o': a->only = optarg; break;
         case 'v': a->verbose++; break;
         case 'K': a->show_keys = 1; break;
+        case 'W': a->world.on = 1; break;
+        case 'F':
+        case 'I':
+            if (zbh_world_number(c == 'F' ? "--frames-after-backup" : "--counter-increment", optarg,
+                                 &a->world, c == 'F') < 0)
+                return ZBH_USAGE;
+            break;
+        case 'E': a->world.keep_target_ieee = 1; break;
+        case 'X': a->world.key_switch = 1; break;
         case 'h': roundtrip_help(); return -1;
         default: return ZBH_USAGE;
         }
     }
     if (a->jobs < 1 || a->jobs > 32) {
         fprintf(stderr, "zbharness roundtrip: --jobs must be 1..32\n");
+        return ZBH_USAGE;
+    }
+    if (a->world.on && !a->emulate) {
+        fprintf(stderr, "zbharness roundtrip: --world needs --emulate\n");
         return ZBH_USAGE;
     }
     if (!a->emulate && (!a->from || !a->to)) {
@@ -129,7 +157,8 @@ static void cell_to_case(const zbh_cell *c, zbh_case_result *r)
              c->src_t ? c->src_t->name : c->src_port, c->dst_t ? c->dst_t->name : c->dst_port);
     r->verdict = c->verdict;
     r->seconds = c->seconds;
-    size_t o = (size_t)snprintf(r->detail, sizeof(r->detail), "%s", c->detail);
+    size_t o = (size_t)snprintf(r->detail, sizeof(r->detail), "%s%s%s", c->world_verdict,
+                                c->world_verdict[0] ? "; " : "", c->detail);
     for (size_t i = 0; i < c->n_losses && o < sizeof(r->detail); i++)
         o += (size_t)snprintf(r->detail + o, sizeof(r->detail) - o, "; lost %s (%s)",
                               c->losses[i].field, c->losses[i].why);
@@ -144,7 +173,9 @@ static void write_cell_line(int fd, const zbh_cell *c)
     for (size_t i = 0; i < c->n_losses; i++)
         o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s", c->losses[i].field,
                               c->losses[i].why);
-    o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\n", c->detail);
+    o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s\t%s\n",
+                          c->world_verdict[0] ? c->world_verdict : "-",
+                          c->world_golden[0] ? c->world_golden : "-", c->detail);
     if (o > sizeof(buf)) o = sizeof(buf);
     for (size_t w = 0; w < o;) {
         ssize_t k = write(fd, buf + w, o - w);
@@ -170,6 +201,9 @@ static void read_cell_line(char *line, zbh_cell *c)
         snprintf(c->losses[i].field, sizeof(c->losses[i].field), "%s", f ? f : "?");
         snprintf(c->losses[i].why, sizeof(c->losses[i].why), "%s", w ? w : "?");
     }
+    char *wv = strtok_r(NULL, "\t\n", &save), *wg = strtok_r(NULL, "\t\n", &save);
+    snprintf(c->world_verdict, sizeof(c->world_verdict), "%s", wv && strcmp(wv, "-") ? wv : "");
+    snprintf(c->world_golden, sizeof(c->world_golden), "%s", wg && strcmp(wg, "-") ? wg : "");
     char *d = strtok_r(NULL, "\n", &save);
     snprintf(c->detail, sizeof(c->detail), "%s", d ? d : "");
 }
@@ -306,6 +340,10 @@ static void tsv_line(const zbh_cell *c, char *out, size_t cap)
     size_t o =
         (size_t)snprintf(out, cap, "%s\t%s\t%s\t", c->src_t ? c->src_t->name : c->src_stack,
                          c->dst_t ? c->dst_t->name : c->dst_stack, zbh_verdict_name(c->verdict));
+    if (c->world.on) { /* the world golden: the devices' counts and reason classes */
+        snprintf(out + o, cap - o, "%s", c->world_golden);
+        return;
+    }
     if (!c->n_losses) o += (size_t)snprintf(out + o, cap - o, "-");
     for (size_t i = 0; i < c->n_losses && o < cap; i++)
         o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "," : "", c->losses[i].field);
@@ -380,7 +418,8 @@ int zbh_cmd_roundtrip(int argc, char **argv)
                     cells[n] = (zbh_cell){.src_t = t[i],
                                           .dst_t = t[j],
                                           .keep_dir = a.keep,
-                                          .seed = (unsigned)(100 + n)};
+                                          .seed = (unsigned)(100 + n),
+                                          .world = a.world};
                     n++;
                 }
         if (!n) {

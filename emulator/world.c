@@ -53,6 +53,7 @@ typedef struct wdev {
     int status;
     char reason[300];
     uint64_t status_coord;
+    uint32_t round; /* the world round that set the status */
     /* the coordinator's RAM record of this device's counter (§2.5: not persisted) */
     int c_known;
     uint8_t c_seq;
@@ -213,6 +214,8 @@ static int dev_from_json(const cJSON *o, wdev *d, const char *where, char *err, 
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
     for (int s = 0; cJSON_IsString(st) && s < 4; s++)
         if (strcmp(st->valuestring, STATUS_NAME[s]) == 0) d->status = s;
+    const cJSON *rnd = cJSON_GetObjectItemCaseSensitive(o, "round");
+    if (cJSON_IsNumber(rnd) && rnd->valuedouble >= 0) d->round = (uint32_t)rnd->valuedouble;
     const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "reason");
     if (cJSON_IsString(why)) snprintf(d->reason, sizeof(d->reason), "%s", why->valuestring);
     return 0;
@@ -258,7 +261,8 @@ static cJSON *dev_to_json(const wdev *d)
               !cJSON_AddNumberToObject(lk, "aps_tx_counter", d->aps_tx) ||
               !cJSON_AddNumberToObject(lk, "aps_rx_counter", d->aps_rx) ||
               !cJSON_AddStringToObject(o, "status", STATUS_NAME[d->status]) ||
-              !cJSON_AddStringToObject(o, "reason", d->reason);
+              !cJSON_AddStringToObject(o, "reason", d->reason) ||
+              !cJSON_AddNumberToObject(o, "round", d->round);
     for (size_t i = 0; !bad && i < d->n_in; i++) {
         cJSON *r = cJSON_CreateObject();
         bad = !r || !cJSON_AddItemToArray(in, r) || add_u64(r, "ieee", d->in[i].ieee) ||
@@ -562,9 +566,12 @@ static void report_frame(wdev *d, const world_coord *c)
     if (c->deliver) c->deliver(c->fe, &r);
 }
 
+static uint32_t g_round; /* the round being run (set_status stamps it) */
+
 static void set_status(wdev *d, const world_coord *c, int st, const char *why)
 {
     d->status = st;
+    d->round = g_round;
     d->status_coord = c->ieee;
     snprintf(d->reason, sizeof(d->reason), "%s", why);
 }
@@ -607,7 +614,7 @@ static void exchange(wdev *d, const world_coord *c)
 int world_round(world *w, const world_coord *c)
 {
     int alive = 0;
-    w->rounds++;
+    g_round = ++w->rounds;
     for (size_t i = 0; i < w->n; i++) {
         exchange(&w->d[i], c);
         if (w->d[i].status == ST_ALIVE || w->d[i].status == ST_REJOINED) alive++;

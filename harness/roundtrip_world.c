@@ -22,6 +22,10 @@
 
 #define TARGET_OWN_IEEE "00124b00c0ffee01" /* the target stick's hardware IEEE (control) */
 
+/* The world's round count when the source let go: statuses from then on are the target's. One
+ * cell runs per process (cmd_roundtrip.c), so a file-scope value is the cell's. */
+static uint32_t g_rounds_at_migration;
+
 int zbh_world_number(const char *opt, const char *s, zbh_world_opts *o, int frames)
 {
     char *end;
@@ -70,7 +74,7 @@ static void reason_class(const char *r, char *out, size_t cap)
         memmove(q, q + 1, strlen(q));
 }
 
-int zbh_world_read(const char *path, zbh_world_verdict *v, char *err, size_t errlen)
+int zbh_world_read(const char *path, uint32_t after, zbh_world_verdict *v, char *err, size_t errlen)
 {
     memset(v, 0, sizeof(*v));
     size_t len = 0;
@@ -87,24 +91,32 @@ int zbh_world_read(const char *path, zbh_world_verdict *v, char *err, size_t err
         cJSON_Delete(doc);
         return -1;
     }
+    const cJSON *rounds = cJSON_GetObjectItemCaseSensitive(doc, "rounds");
+    v->rounds = cJSON_IsNumber(rounds) ? (uint32_t)rounds->valuedouble : 0;
     const cJSON *d;
     cJSON_ArrayForEach(d, devs)
     {
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "status");
         const cJSON *why = cJSON_GetObjectItemCaseSensitive(d, "reason");
+        const cJSON *rnd = cJSON_GetObjectItemCaseSensitive(d, "round");
+        int stale = !cJSON_IsNumber(rnd) || rnd->valuedouble <= (double)after;
         if (!cJSON_IsString(st)) {
             snprintf(err, errlen, "%s: devices[%zu].status: expected a string", path, v->n);
             cJSON_Delete(doc);
             return -1;
         }
         v->n++;
-        if (strcmp(st->valuestring, "alive") == 0)
+        if (stale)
+            st = NULL;
+        else if (strcmp(st->valuestring, "alive") == 0)
             v->alive++;
         else if (strcmp(st->valuestring, "alive after rejoin") == 0)
             v->rejoined++;
-        else if (strcmp(st->valuestring, "lost") == 0) {
+        if (!st || strcmp(st->valuestring, "lost") == 0) {
             v->lost++;
-            const char *r = cJSON_IsString(why) ? why->valuestring : "?";
+            const char *r = !st                   ? "no exchange with the new coordinator"
+                            : cJSON_IsString(why) ? why->valuestring
+                                                  : "?";
             char cls[200], have[200];
             reason_class(r, cls, sizeof(cls));
             size_t i = 0;
@@ -174,6 +186,13 @@ int zbh_world_migrate(const zbh_world_opts *o, const char *dir, zbh_emu *src, zb
         snprintf(err, errlen, "the source emulator exited with status %d", st);
         return -1;
     }
+    zbh_world_verdict before;
+    if (zbh_world_read(path, 0, &before, err, errlen) < 0) return -1;
+    if (before.n == 0) {
+        snprintf(err, errlen, "%s: the source put no device into the world", path);
+        return -1;
+    }
+    g_rounds_at_migration = before.rounds;
     const char *argv[5] = {"--world", path, NULL, NULL, NULL};
     if (o->keep_target_ieee) {
         /* the restore writes no IEEE: the stick keeps its own, as herdsman's ember restore does */
@@ -205,7 +224,7 @@ void zbh_world_cell_verdict(const char *dir, char *out, size_t cap, char *golden
     char path[320], err[400];
     zbh_world_verdict v;
     snprintf(path, sizeof(path), "%s/world.json", dir);
-    if (zbh_world_read(path, &v, err, sizeof(err)) < 0) {
+    if (zbh_world_read(path, g_rounds_at_migration, &v, err, sizeof(err)) < 0) {
         snprintf(out, cap, "world: %s", err);
         snprintf(golden, gcap, "world unreadable");
         return;

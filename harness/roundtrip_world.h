@@ -21,6 +21,7 @@ typedef struct zbh_world_opts {
 
 /* Per-device outcome counts read from a world file, with up to 3 distinct lost reasons. */
 typedef struct zbh_world_verdict {
+    uint32_t rounds; /* exchanges the world has seen */
     size_t n, alive, rejoined, lost;
     char reasons[3][200];
     size_t n_reasons;
@@ -29,8 +30,11 @@ typedef struct zbh_world_verdict {
 /* Parses --frames-after-backup (frames = 1) or --counter-increment into o: 0 .. 2^31-1, else
  * -1 after a message. */
 int zbh_world_number(const char *opt, const char *s, zbh_world_opts *o, int frames);
-/* Reads a world file. Returns 0, or -1 with a message naming the file and field. */
-int zbh_world_read(const char *path, zbh_world_verdict *v, char *err, size_t errlen);
+/* Reads a world file. A device whose status comes from round `after` or earlier had no exchange
+ * since (e.g. the target never ran the network): it counts as lost with that reason. Returns 0,
+ * or -1 with a message naming the file and field. */
+int zbh_world_read(const char *path, uint32_t after, zbh_world_verdict *v, char *err,
+                   size_t errlen);
 /* "alive 8/8", "alive 8/8 (2 after rejoin)", "alive 5/8, lost 3: <reason>; <reason>". */
 void zbh_world_summary(const zbh_world_verdict *v, char *out, size_t cap);
 /* The golden form: counts and reason classes only (no counter values, which vary with timing):

@@ -353,8 +353,14 @@ static int write_tsv(const char *path, const zbh_cell *cells, size_t n)
 {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
-    fprintf(f, "# zbharness roundtrip --emulate: source, target, verdict, fields the target "
-               "cannot store\n");
+    if (n && cells[0].world.on) /* roundtrip_world.h: the devices' verdict */
+        fprintf(f,
+                "# zbharness roundtrip --emulate --world --frames-after-backup %u: source, "
+                "target, verdict, devices alive/rejoined/lost [reason classes]\n",
+                cells[0].world.frames_after_backup);
+    else
+        fprintf(f, "# zbharness roundtrip --emulate: source, target, verdict, fields the target "
+                   "cannot store\n");
     for (size_t i = 0; i < n; i++) {
         char line[1024];
         tsv_line(&cells[i], line, sizeof(line));

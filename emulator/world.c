@@ -51,7 +51,7 @@ typedef struct wdev {
     char derivation[24];
     uint32_t aps_tx, aps_rx;
     int status;
-    char reason[300];
+    char reason[400];
     uint64_t status_coord;
     uint32_t round; /* the world round that set the status */
     /* the coordinator's RAM record of this device's counter (§2.5: not persisted) */
@@ -596,7 +596,7 @@ static void exchange(wdev *d, const world_coord *c)
     if (!d->router && d->parent == 0x0000 && c->knows_child && !c->knows_child(c->fe, d->ieee)) {
         /* its parent does not answer its polls: rejoin (§6.2) */
         if (!rejoin(d, c, why, sizeof(why))) {
-            char tmp[300];
+            char tmp[sizeof(why) + 32];
             snprintf(tmp, sizeof(tmp), "parent lost, rejoin failed: %s", why);
             return set_status(d, c, ST_LOST, tmp);
         }

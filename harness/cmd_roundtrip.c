@@ -468,8 +468,8 @@ int zbh_cmd_roundtrip(int argc, char **argv)
         if (bad) rc = rc ? rc : ZBH_FAIL;
         if (bad > 0)
             printf("roundtrip: %d golden difference%s; if intended, regenerate with "
-                   "'zbharness roundtrip --emulate --tsv %s' and review the diff\n",
-                   bad, bad == 1 ? "" : "s", a.golden);
+                   "'zbharness roundtrip --emulate%s --tsv %s' and review the diff\n",
+                   bad, bad == 1 ? "" : "s", a.world.on ? " --world" : "", a.golden);
     }
     if (g_interrupted) rc = ZBH_USAGE;
     return rc;

@@ -189,7 +189,12 @@ void ezsp_world_joined(ezsp_ncp *n, const emu_device *d)
 {
     world_coord c;
     world_member m = {d->ieee, d->nwk, d->is_child};
-    if (n->world && (coord_of(n, &c) < 0 || world_join(n->world, &c, &m) < 0))
+    if (!n->world) return;
+    bool up = n->network_up;
+    n->network_up = ezsp_has_network(n); /* --devices at power-up join a formed network */
+    int ok = coord_of(n, &c) == 0;
+    n->network_up = up;
+    if (!ok || world_join(n->world, &c, &m) < 0)
         LOG_WARN("ezsp: device %016llx not added to the world", (unsigned long long)d->ieee);
 }
 

@@ -29,6 +29,8 @@ typedef struct emu_options {
     const char *ieee;       /* hardware IEEE override (16 hex digits, MSB first) */
     const char *fault_spec; /* --fault drop=P,corrupt=P,delay=MS,seed=N (emu_fault.h) */
     int baud; /* --baud: pace bytes like a UART at this speed, 8N1 (0: as fast as the pty) */
+    const char *world_path; /* --world: simulated devices outside the stick (world.h) */
+    int world_adopt;        /* --world-adopt: the stick's paired devices move into the world */
 } emu_options;
 
 /* A protocol front end. `create` loads (or factory-initialises) the NVRAM and returns the

@@ -230,6 +230,7 @@ static void ezsp_on_bytes(void *fe, const uint8_t *p, size_t len)
 {
     ezsp_ncp *n = fe;
     zb_log_frame("ezsp ash rx", p, len, len);
+    n->last_rx_ms = emu_now_ms();
     ash_link_feed(&n->link, p, len);
     rearm(n);
 }
@@ -295,6 +296,7 @@ static void *ezsp_create(emu *e, const emu_options *o, char *err, size_t errlen)
         for (int i = 0; i < 8; i++)
             n->nv.hw_eui64[i] = be[7 - i];
     }
+    if (ezsp_world_attach(n, o, err, errlen) < 0) goto fail;
     ezsp_boot(n);
     if (o->devices && ezsp_has_network(n)) ezsp_add_simulated_devices(n, o->devices);
     LOG_INFO("ezsp: EmberZNet NCP, EZSP v%d, %s network", ver,
@@ -310,6 +312,7 @@ fail:
 static void ezsp_destroy(void *fe)
 {
     ezsp_ncp *n = fe;
+    ezsp_world_detach(n); /* may send frames: before the counter is saved */
     uint8_t *fc = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
     if (get_le32(fc) != n->nwk_frame_counter) {
         put_le32(fc, n->nwk_frame_counter);

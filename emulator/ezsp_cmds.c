@@ -398,6 +398,7 @@ static void cmd_network_init(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
         return;
     }
     n->network_up = true;
+    ezsp_world_up(n);
     ST_OK(n, out);
     stack_status_later(n, EMBER_NETWORK_UP, SL_NETWORK_UP);
 }
@@ -506,6 +507,7 @@ static void cmd_form_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
     put_le32(tok(n, TOK_NONCE_COUNTER), n->nwk_frame_counter);
     n->network_up = true;
     if (n->devices_wanted) ezsp_add_simulated_devices(n, n->devices_wanted);
+    ezsp_world_up(n);
     if (ezsp_commit(n) < 0) {
         n->network_up = false;
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);

@@ -67,6 +67,7 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
         slot[24] = 0x10;
         n->nv.key_rx_counter[key_i] = d->rx_counter;
         if (get_le32(aps_fc) < d->tx_counter) put_le32(aps_fc, d->tx_counter);
+        ezsp_world_joined(n, d);
         joined++;
     }
     free(devs);

@@ -126,6 +126,10 @@ typedef struct ezsp_ncp {
     bool transient_key_set;
     uint8_t transient_key[16];
     int devices_wanted;
+    /* --world (ezsp_world.c), or NULL; its exchange timer; the host's last bytes */
+    struct world *world;
+    unsigned world_timer;
+    uint64_t last_rx_ms;
 } ezsp_ncp;
 
 /* output (ezsp.c) */
@@ -137,6 +141,12 @@ int ezsp_commit(ezsp_ncp *n);
 bool ezsp_has_network(ezsp_ncp *n);
 void ezsp_boot(ezsp_ncp *n);
 int ezsp_add_simulated_devices(ezsp_ncp *n, int want);
+
+/* the world's devices (ezsp_world.c, emulator/WORLD.md); no-ops without --world */
+int ezsp_world_attach(ezsp_ncp *n, const emu_options *o, char *err, size_t errlen);
+void ezsp_world_up(ezsp_ncp *n);
+void ezsp_world_joined(ezsp_ncp *n, const emu_device *d);
+void ezsp_world_detach(ezsp_ncp *n);
 
 /* dispatch (ezsp_cmds.c) */
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len);

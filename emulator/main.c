@@ -45,6 +45,9 @@ static void usage(FILE *f)
             "                    0.01 or 1%%; on bytes both ways; delay holds what zbemu sends)\n"
             "  --baud N          pace the link like a real UART at N baud 8N1 (10 bits a byte),\n"
             "                    both ways: a host's timeouts meet realistic timing\n"
+            "  --world FILE      devices outside the stick (emulator/WORLD.md): --devices join\n"
+            "                    them; they exchange secured frames with the network\n"
+            "  --world-adopt     the stick's paired devices the world lacks join the world\n"
             "  --verbose, -v     log requests; twice: frame trace\n"
             "  --show-keys       do not redact key material in logs\n"
             "  --help, -h        this text;  --version\n");
@@ -86,6 +89,8 @@ int main(int argc, char **argv)
                                          {"ezsp-version", required_argument, NULL, 'e'},
                                          {"fault", required_argument, NULL, 'f'},
                                          {"baud", required_argument, NULL, 'b'},
+                                         {"world", required_argument, NULL, 'w'},
+                                         {"world-adopt", no_argument, NULL, 'A'},
                                          {NULL, 0, NULL, 0}};
     emu_options o = {0};
     long v;
@@ -118,6 +123,8 @@ int main(int argc, char **argv)
             o.tcp_port = v ? (int)v : EMU_TCP_ANY;
             break;
         case 'p': o.profile = optarg; break;
+        case 'w': o.world_path = optarg; break;
+        case 'A': o.world_adopt = 1; break;
         case 'f': o.fault_spec = optarg; break;
         case 'b':
             if (parse_int("--baud", optarg, 300, 4000000, &v) < 0) return 2;

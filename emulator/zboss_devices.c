@@ -104,9 +104,11 @@ int zboss_add_simulated_devices(zboss_emu *z, int want)
         memcpy(key->key, d[k].link_key, 16);
         key->flags = ZBOSS_APS_KEY_UNIQUE_VERIFIED;
     }
-    free(d);
     int rc = store(z, t);
     free(t);
+    for (int k = 0; rc == 0 && k < n; k++) /* with the tables written: the keys are there */
+        zboss_world_joined(z, &d[k]);
+    free(d);
     if (rc < 0) return -1;
     LOG_INFO("zboss: %d simulated devices joined", n);
     return zboss_nv_commit(z);

@@ -256,6 +256,7 @@ void zboss_start_network(zboss_emu *z)
     }
     if (!z->traffic_timer)
         z->traffic_timer = emu_timer_add(z->e, TRAFFIC_EVERY_MS, traffic_tick, z);
+    zboss_world_up(z);
 }
 
 static uint8_t pick_channel(uint32_t mask)
@@ -372,6 +373,7 @@ static void zboss_on_bytes(void *fe, const uint8_t *p, size_t n)
     zboss_emu *z = fe;
     /* LL header + request header (14 bytes): never the parameters of a request */
     zb_log_frame("zboss rx", p, n, n < 14 ? n : 14);
+    z->last_rx_ms = emu_now_ms();
     zboss_ll_parser_feed(&z->parser, p, n, on_packet, z);
 }
 
@@ -429,6 +431,7 @@ static void *zboss_create(emu *e, const emu_options *o, char *err, size_t errlen
         snprintf(err, errlen, "%s: cannot write the NVRAM file", o->nvram_path);
         goto fail;
     }
+    if (zboss_world_attach(z, o, err, errlen) < 0) goto fail;
     stack_boot(z);
     z->devices_wanted = o->devices > 255 ? 255 : o->devices;
     if (o->devices > 255) LOG_WARN("zboss: the address map holds 255 devices; --devices capped");
@@ -445,6 +448,7 @@ fail:
 static void zboss_destroy(void *fe)
 {
     zboss_emu *z = fe;
+    zboss_world_detach(z);
     zboss_nv_free(&z->nv);
     zboss_reasm_free(&z->rx);
     free(z->txq);

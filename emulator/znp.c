@@ -460,6 +460,7 @@ int znp_start_network(znp *z, bool from_bdb)
     if (znp_nv_commit(z) < 0) return -1;
     z->dev_state = 9;
     if (!z->traffic_timer) z->traffic_timer = emu_timer_add(z->e, 1000, traffic_tick, z);
+    znp_world_up(z);
     return formed_now;
 }
 
@@ -636,6 +637,7 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     cJSON_Delete(doc);
     doc = NULL;
     z->frame_counter_nv = fc_read_nv(z);
+    if (znp_world_attach(z, o, err, errlen) < 0) goto fail;
     /* power-up: the same boot path as a soft reset (defaults, startup options) */
     znp_reset(z, 0);
     z->devices_wanted = o->devices;
@@ -653,6 +655,7 @@ fail:
 static void znp_destroy(void *fe)
 {
     znp *z = fe;
+    znp_world_detach(z); /* may send frames: before the counter is saved */
     if (z->dev_state == 9 && z->frame_counter != z->frame_counter_nv) {
         /* a clean shutdown keeps the counter exactly */
         fc_write_nv(z, z->frame_counter);

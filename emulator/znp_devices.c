@@ -123,6 +123,8 @@ int znp_add_simulated_devices(znp *z, int want)
         znp_aps_link_key_table_encode(&smt, z->prof->aligned, smt_it->data, smt_it->len);
         znp_aps_link_key_table_free(&smt);
     }
+    for (size_t k = 0; k < joined; k++) /* with every table written: the keys are there */
+        znp_world_joined(z, &devs[k]);
     free(devs);
     LOG_INFO("znp: %zu simulated devices joined", joined);
     return znp_nv_commit(z);

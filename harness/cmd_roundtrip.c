@@ -30,6 +30,7 @@ typedef struct rt_args {
     int emulate, jobs, verbose, show_keys, quiet, list;
     const char *only; /* comma list of target names */
     zbh_shard shard;
+    zbh_world_opts world;
 } rt_args;
 
 /* Human output: stdout, or stderr when stdout carries the TAP stream (--tap -). */
@@ -64,6 +65,14 @@ static void roundtrip_help(void)
            "  --golden FILE    compare the verdicts and losses with FILE; a differing cell fails\n"
            "                   (exit 1, and FAIL in the JUnit/TAP/HTML reports)\n"
            "  -q, --quiet      no progress lines on stderr\n"
+           "  --world          with --emulate: a simulated house judges each migration; the\n"
+           "                   cell gains the devices' verdict (alive 8/8, or lost N: reason)\n"
+           "                   and --tsv/--golden use the world golden (vectors/roundtrip/WORLD*)\n"
+           "  --frames-after-backup N  the source keeps sending N frames after the backup\n"
+           "  --counter-increment N    restore's NWK counter increment (default 2500)\n"
+           "  --keep-target-ieee       the restore keeps the target's own IEEE (control)\n"
+           "  --key-switch             the new coordinator switches the network key after the\n"
+           "                           migration (control)\n"
            "  -v, --verbose    log progress of each step\n\n"
            "targets:");
     const zbh_target *t[16];
@@ -92,11 +101,17 @@ static int parse_args(int argc, char **argv, rt_args *a)
                                          {"shard", required_argument, NULL, 'x'},
                                          {"list", no_argument, NULL, 'l'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"world", no_argument, NULL, 'W'},
+                                         {"frames-after-backup", required_argument, NULL, 'F'},
+                                         {"counter-increment", required_argument, NULL, 'I'},
+                                         {"keep-target-ieee", no_argument, NULL, 'E'},
+                                         {"key-switch", no_argument, NULL, 'X'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
     a->jobs = 2;
     a->shard = (zbh_shard){1, 1};
+    a->world.counter_increment = -1;
     int c;
     char err[512];
     optind = 1;
@@ -124,6 +139,15 @@ static int parse_args(int argc, char **argv, rt_args *a)
                 return ZBH_USAGE;
             }
             break;
+        case 'W': a->world.on = 1; break;
+        case 'F':
+        case 'I':
+            if (zbh_world_number(c == 'F' ? "--frames-after-backup" : "--counter-increment", optarg,
+                                 &a->world, c == 'F') < 0)
+                return ZBH_USAGE;
+            break;
+        case 'E': a->world.keep_target_ieee = 1; break;
+        case 'X': a->world.key_switch = 1; break;
         case 'h': roundtrip_help(); return -1;
         default: return ZBH_USAGE;
         }
@@ -135,6 +159,10 @@ static int parse_args(int argc, char **argv, rt_args *a)
     if (optind < argc) {
         fprintf(stderr, "zbharness roundtrip: unexpected argument '%s' (try --help)\n",
                 argv[optind]);
+        return ZBH_USAGE;
+    }
+    if (a->world.on && !a->emulate) {
+        fprintf(stderr, "zbharness roundtrip: --world needs --emulate\n");
         return ZBH_USAGE;
     }
     if (!a->emulate && (!a->from || !a->to)) {
@@ -176,7 +204,8 @@ static void cell_to_case(const zbh_cell *c, zbh_case_result *r)
              c->src_t ? c->src_t->name : c->src_port, c->dst_t ? c->dst_t->name : c->dst_port);
     r->verdict = c->verdict;
     r->seconds = c->seconds;
-    size_t o = (size_t)snprintf(r->detail, sizeof(r->detail), "%s", c->detail);
+    size_t o = (size_t)snprintf(r->detail, sizeof(r->detail), "%s%s%s", c->world_verdict,
+                                c->world_verdict[0] ? "; " : "", c->detail);
     for (size_t i = 0; i < c->n_losses && o < sizeof(r->detail); i++)
         o += (size_t)snprintf(r->detail + o, sizeof(r->detail) - o, "; lost %s (%s)",
                               c->losses[i].field, c->losses[i].why);
@@ -191,7 +220,9 @@ static void write_cell_line(int fd, const zbh_cell *c)
     for (size_t i = 0; i < c->n_losses; i++)
         o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s", c->losses[i].field,
                               c->losses[i].why);
-    o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\n", c->detail);
+    o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s\t%s\n",
+                          c->world_verdict[0] ? c->world_verdict : "-",
+                          c->world_golden[0] ? c->world_golden : "-", c->detail);
     if (o > sizeof(buf)) o = sizeof(buf);
     for (size_t w = 0; w < o;) {
         ssize_t k = write(fd, buf + w, o - w);
@@ -217,6 +248,9 @@ static void read_cell_line(char *line, zbh_cell *c)
         snprintf(c->losses[i].field, sizeof(c->losses[i].field), "%s", f ? f : "?");
         snprintf(c->losses[i].why, sizeof(c->losses[i].why), "%s", w ? w : "?");
     }
+    char *wv = strtok_r(NULL, "\t\n", &save), *wg = strtok_r(NULL, "\t\n", &save);
+    snprintf(c->world_verdict, sizeof(c->world_verdict), "%s", wv && strcmp(wv, "-") ? wv : "");
+    snprintf(c->world_golden, sizeof(c->world_golden), "%s", wg && strcmp(wg, "-") ? wg : "");
     char *d = strtok_r(NULL, "\n", &save);
     snprintf(c->detail, sizeof(c->detail), "%s", d ? d : "");
 }
@@ -354,6 +388,10 @@ static void tsv_line(const zbh_cell *c, char *out, size_t cap)
     size_t o =
         (size_t)snprintf(out, cap, "%s\t%s\t%s\t", c->src_t ? c->src_t->name : c->src_stack,
                          c->dst_t ? c->dst_t->name : c->dst_stack, zbh_verdict_name(c->verdict));
+    if (c->world.on) { /* the world golden: the devices' counts and reason classes */
+        snprintf(out + o, cap - o, "%s", c->world_golden);
+        return;
+    }
     if (!c->n_losses) o += (size_t)snprintf(out + o, cap - o, "-");
     for (size_t i = 0; i < c->n_losses && o < cap; i++)
         o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "," : "", c->losses[i].field);
@@ -363,8 +401,14 @@ static int write_tsv(const char *path, const zbh_cell *cells, size_t n)
 {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
-    fprintf(f, "# zbharness roundtrip --emulate: source, target, verdict, fields the target "
-               "cannot store\n");
+    if (n && cells[0].world.on) /* roundtrip_world.h: the devices' verdict */
+        fprintf(f,
+                "# zbharness roundtrip --emulate --world --frames-after-backup %u: source, "
+                "target, verdict, devices alive/rejoined/lost [reason classes]\n",
+                cells[0].world.frames_after_backup);
+    else
+        fprintf(f, "# zbharness roundtrip --emulate: source, target, verdict, fields the target "
+                   "cannot store\n");
     for (size_t i = 0; i < n; i++) {
         char line[1024];
         tsv_line(&cells[i], line, sizeof(line));
@@ -437,6 +481,10 @@ static void cell_to_grid(const zbh_cell *c, const zbh_case_result *r, zbh_grid_c
         snprintf(g->col, sizeof(g->col), "%s:%s", c->dst_stack, c->dst_port);
     g->verdict = r->verdict;
     snprintf(g->detail, sizeof(g->detail), "%s", c->detail);
+    if (c->world_verdict[0]) { /* --world: the devices' verdict, e.g. "alive 8/8" */
+        zbh_grid_line(g, "%.40s", c->world_verdict);
+        zbh_grid_note(g, "devices: %s", c->world_verdict);
+    }
     if (c->n_losses) zbh_grid_line(g, "%zu lost", c->n_losses);
     for (size_t i = 0; i < c->n_losses; i++)
         zbh_grid_note(g, "lost %s: %s", c->losses[i].field, c->losses[i].why);
@@ -498,7 +546,8 @@ static size_t plan_emulated(const rt_args *a, zbh_cell *cells, size_t cap)
                 cells[n++] = (zbh_cell){.src_t = t[i],
                                         .dst_t = t[j],
                                         .keep_dir = a->keep,
-                                        .seed = (unsigned)(100 + whole)};
+                                        .seed = (unsigned)(100 + whole),
+                                        .world = a->world};
             whole++;
         }
     return n;
@@ -570,8 +619,8 @@ int zbh_cmd_roundtrip(int argc, char **argv)
     if (bad > 0)
         fprintf(g_out,
                 "roundtrip: %d golden difference%s; if intended, regenerate with "
-                "'zbharness roundtrip --emulate --tsv %s' and review the diff\n",
-                bad, bad == 1 ? "" : "s", a.golden);
+                "'zbharness roundtrip --emulate%s --tsv %s' and review the diff\n",
+                bad, bad == 1 ? "" : "s", a.world.on ? " --world" : "", a.golden);
     rc = zbh_report_exit_code(results, n);
     zbh_report_props props = {0};
     run_props(&a, &props);

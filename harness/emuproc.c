@@ -68,6 +68,12 @@ static void zbemu_path(char *out, size_t cap)
 int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed, char *err,
                   size_t errlen)
 {
+    return zbh_emu_start_args(e, t, dir, seed, NULL, err, errlen);
+}
+
+int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed,
+                       const char *const *extra, char *err, size_t errlen)
+{
     memset(e, 0, sizeof(*e));
     snprintf(e->dir, sizeof(e->dir), "%s", dir);
     snprintf(e->log, sizeof(e->log), "%s/zbemu.log", dir);
@@ -75,7 +81,7 @@ int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned see
     zbemu_path(exe, sizeof(exe));
     snprintf(nvram, sizeof(nvram), "%s/nvram.json", dir);
     snprintf(seedstr, sizeof(seedstr), "%u", seed ? seed : 1);
-    const char *argv[16];
+    const char *argv[24];
     int n = 0;
     argv[n++] = exe;
     for (int i = 0; i < 4 && t->argv[i]; i++)
@@ -84,6 +90,8 @@ int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned see
     argv[n++] = nvram;
     argv[n++] = "--seed";
     argv[n++] = seedstr;
+    for (int i = 0; extra && extra[i] && n < 23; i++)
+        argv[n++] = extra[i];
     argv[n] = NULL;
     int out[2];
     if (pipe(out) < 0) {

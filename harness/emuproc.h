@@ -28,6 +28,9 @@ typedef struct zbh_emu {
  * its port. zbemu is $ZBEMU, or the zbemu next to this program. Returns 0 or -1 + err. */
 int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed, char *err,
                   size_t errlen);
+/* The same with more zbemu arguments (NULL-terminated; at most 7), e.g. --world FILE. */
+int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed,
+                       const char *const *extra, char *err, size_t errlen);
 /* SIGTERM and wait. Returns zbemu's exit status (0 = clean), -1 if it died of a signal. */
 int zbh_emu_stop(zbh_emu *e);
 

@@ -67,13 +67,13 @@ static ocb_backup *backup_port(const char *stack, const char *port, char *err, s
     return b;
 }
 
-static int restore_port(const char *stack, const char *port, const ocb_backup *b,
+static int restore_port(const char *stack, const char *port, const ocb_backup *b, uint32_t inc,
                         const char *pre_dir, zbh_restore_result *res, char *err, size_t errlen)
 {
     zbh_session s;
     memset(res, 0, sizeof(*res));
     if (zbh_session_open(&s, stack, port, 115200, err, errlen)) return -1;
-    zbh_restore_req req = {2500, true, false, pre_dir};
+    zbh_restore_req req = {inc, true, false, pre_dir};
     int rc = zbh_restore(&s, b, &req, res);
     zbh_session_close(&s);
     if (rc) snprintf(err, errlen, "restore onto %.200s failed (see the messages above)", port);
@@ -118,20 +118,22 @@ void zbh_cell_run(zbh_cell *c)
     if (c->src_t) {
         snprintf(src_dir, sizeof(src_dir), "%s/source", dir);
         mkdir(src_dir, 0700);
-        if (zbh_emu_start(&src_e, c->src_t, src_dir, c->seed, err, sizeof(err)) < 0)
+        if (zbh_emu_start_args(&src_e, c->src_t, src_dir, c->seed,
+                               zbh_world_source_args(&c->world, dir), err, sizeof(err)) < 0)
             CELL_FAIL(ZBH_ERROR, "source emulator: %s", err);
         src_port = src_e.port;
         /* a populated network to migrate: the seed backup restored onto the source */
         seed = zbh_seed_backup();
         if (!seed) CELL_FAIL(ZBH_ERROR, "the built-in seed backup does not parse");
-        if (restore_port(src_stack, src_port, seed, src_dir, &res, err, sizeof(err)) < 0)
+        if (restore_port(src_stack, src_port, seed, 2500, src_dir, &res, err, sizeof(err)) < 0)
             CELL_FAIL(ZBH_ERROR, "seeding the source: %s", err);
         zbh_restore_result_free(&res);
     }
     if (c->dst_t) {
         snprintf(dst_dir, sizeof(dst_dir), "%s/target", dir);
         mkdir(dst_dir, 0700);
-        if (zbh_emu_start(&dst_e, c->dst_t, dst_dir, c->seed + 1000, err, sizeof(err)) < 0)
+        if (!c->world.on &&
+            zbh_emu_start(&dst_e, c->dst_t, dst_dir, c->seed + 1000, err, sizeof(err)) < 0)
             CELL_FAIL(ZBH_ERROR, "target emulator: %s", err);
         dst_port = dst_e.port;
     }
@@ -143,8 +145,17 @@ void zbh_cell_run(zbh_cell *c)
     if (!strictly_valid(a, why, sizeof(why)))
         CELL_FAIL(ZBH_FAILED, "the source backup does not validate: %s", why);
     c->n_devices = a->n_devices;
+    if (c->world.on && c->src_t && c->dst_t) { /* the target starts once the source let go */
+        if (zbh_world_migrate(&c->world, dir, &src_e, &dst_e, c->dst_t, c->seed + 1000, a, err,
+                              sizeof(err)) < 0)
+            CELL_FAIL(ZBH_ERROR, "world: %s", err);
+        dst_port = dst_e.port;
+    }
     /* 2. restore onto the target (it compares the read-back and names what it cannot store) */
-    if (restore_port(dst_stack, dst_port, a, pre_dir, &res, err, sizeof(err)) < 0)
+    uint32_t inc = c->world.counter_increment >= 0 && c->world.on
+                       ? (uint32_t)c->world.counter_increment
+                       : 2500;
+    if (restore_port(dst_stack, dst_port, a, inc, pre_dir, &res, err, sizeof(err)) < 0)
         CELL_FAIL(ZBH_FAILED, "%s", err);
     c->n_losses = res.n_losses;
     memcpy(c->losses, res.losses, sizeof(res.losses));
@@ -169,7 +180,11 @@ out:
     ocb_free(seed);
     ocb_free(a);
     ocb_free(b);
+    zbh_world_before_stop(&c->world, &dst_e);
     int s1 = zbh_emu_stop(&src_e), s2 = zbh_emu_stop(&dst_e);
+    if (c->world.on && c->src_t)
+        zbh_world_cell_verdict(dir, c->world_verdict, sizeof(c->world_verdict), c->world_golden,
+                               sizeof(c->world_golden));
     if ((s1 || s2) && c->verdict == ZBH_PASS) {
         c->verdict = ZBH_FAILED;
         snprintf(c->detail, sizeof(c->detail), "an emulator exited with status %d/%d (see %s)", s1,

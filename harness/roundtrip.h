@@ -5,6 +5,7 @@
 
 #include "emuproc.h"
 #include "ops.h"
+#include "roundtrip_world.h"
 
 enum zbh_verdict { ZBH_PASS, ZBH_FAILED, ZBH_ERROR, ZBH_SKIP };
 const char *zbh_verdict_name(enum zbh_verdict v);
@@ -15,6 +16,7 @@ typedef struct zbh_cell {
     const char *src_stack, *src_port, *dst_stack, *dst_port;
     const char *keep_dir; /* write <src>__<dst>.source.json / .target.json there, or NULL */
     unsigned seed;
+    zbh_world_opts world; /* --world: the devices judge the migration (roundtrip_world.h) */
     /* output */
     enum zbh_verdict verdict;
     size_t n_devices;
@@ -22,6 +24,7 @@ typedef struct zbh_cell {
     size_t n_losses;
     char detail[600];
     double seconds;
+    char world_verdict[400], world_golden[200]; /* "alive 8/8"; the golden form */
 } zbh_cell;
 
 /* Runs one cell. With emulated targets it starts both emulators in a private directory,

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { listenReports } from "./zh-listen.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // zigbee-herdsman is resolved from tests/node/node_modules whatever the cwd is.
@@ -40,7 +41,7 @@ const FILES = {
 const USAGE = `usage: node tests/herdsman/zh-client.mjs --adapter zstack|ember|zboss --port /dev/pts/N --workdir DIR
          [--pan 0x1a62] [--epid 00124b0001020304] [--key <32 hex>] [--channel 11]
          [--restore-from BACKUP.json] [--backup-out FILE] [--permit-join SECONDS] [--hold-ms N]
-         [--timeout-ms 120000] [--baud-rate 115200] [--clean] [--debug]
+         [--timeout-ms 120000] [--baud-rate 115200] [--clean] [--debug] [--listen-ms N]
 
   --adapter       herdsman adapter type (serialPort.adapter)
   --port          serial path (pty) or tcp://host:port
@@ -58,6 +59,7 @@ const USAGE = `usage: node tests/herdsman/zh-client.mjs --adapter zstack|ember|z
   --permit-join   controller.permitJoin(SECONDS) after start (1..254)
   --hold-ms       stay up this long after start/permit join before the backup (default 0)
   --timeout-ms    hard overall timeout; exit 2 (default ${DEFAULTS.timeoutMs})
+  --listen-ms     after start, collect the devices' attribute reports this long (zh-listen.mjs)
   --clean         delete the workdir state files above before starting
   --debug         all herdsman log levels to <workdir>/${FILES.debugLog}`;
 
@@ -117,6 +119,7 @@ export function parseCli(argv) {
                 "backup-out": { type: "string" },
                 "permit-join": { type: "string" },
                 "hold-ms": { type: "string" },
+                "listen-ms": { type: "string" },
                 "timeout-ms": { type: "string" },
                 "baud-rate": { type: "string" },
                 clean: { type: "boolean" },
@@ -145,6 +148,7 @@ export function parseCli(argv) {
         restoreFrom: values["restore-from"] ? path.resolve(values["restore-from"]) : undefined,
         backupOut: values["backup-out"] ? path.resolve(values["backup-out"]) : undefined,
         permitJoin: values["permit-join"] !== undefined ? parseIntOpt("permit-join", values["permit-join"], 0, 254) : 0,
+        listenMs: values["listen-ms"] !== undefined ? parseIntOpt("listen-ms", values["listen-ms"], 1, 86400000) : 0,
         holdMs: values["hold-ms"] !== undefined ? parseIntOpt("hold-ms", values["hold-ms"], 0, 86400000) : 0,
         timeoutMs: values["timeout-ms"] !== undefined ? parseIntOpt("timeout-ms", values["timeout-ms"], 1, 86400000) : DEFAULTS.timeoutMs,
         baudRate: values["baud-rate"] !== undefined ? parseIntOpt("baud-rate", values["baud-rate"], 1, 10000000) : DEFAULTS.baudRate,
@@ -388,6 +392,12 @@ async function main() {
             phase = "permitJoin";
             await controller.permitJoin(opts.permitJoin);
             note(`permit join ${opts.permitJoin} s`);
+        }
+        if (opts.listenMs > 0) {
+            phase = "listen";
+            const l = listenReports(zh, controller);
+            await new Promise((r) => setTimeout(r, opts.listenMs));
+            partial.reports = l.stop();
         }
         if (opts.holdMs > 0) {
             phase = "hold";

@@ -1,0 +1,211 @@
+/* ezsp_world.c - the emulated EmberZNet NCP as the world's devices see it (world.h).
+ *
+ * WHY from the tokens: what a migration wrote is what the devices meet. The network is
+ * STACK_NODE_DATA and STACK_KEYS; the coordinator's NWK counter is the NCP's own
+ * (VALUE_NWK_FRAME_COUNTER, NONCE_COUNTER token); the TC link key of a device is its key-table
+ * entry, else, with TRUST_CENTER_USES_HASHED_LINK_KEY, HMAC-AES-MMO(root key, EUI64)
+ * (zigbee-security.md §5.3; the EUI64 bytes are taken in wire order, open question §10.3).
+ * Accepted reports reach the host as incomingMessageHandler (0x0045). */
+#include "ezsp_ncp.h"
+
+#include "bytes.h"
+#include "log.h"
+#include "world.h"
+#include "zb_crypto.h"
+
+#include <string.h>
+
+#define WORLD_FIRST_MS 300
+#define WORLD_EVERY_MS 2000
+#define WORLD_QUIET_MS 1000
+
+static bool used8(const uint8_t *s)
+{
+    static const uint8_t z[8], ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    return memcmp(s, z, 8) != 0 && memcmp(s, ff, 8) != 0;
+}
+
+static const char *ezsp_link_key(void *fe, uint64_t ieee, uint8_t key[16])
+{
+    ezsp_ncp *n = fe;
+    uint8_t eui[8];
+    put_le64(eui, ieee);
+    for (unsigned i = 0; i < EZSP_KEY_TABLE_SIZE; i++) {
+        const uint8_t *e = ezsp_nv_elem(&n->nv, TOK_KEY_TABLE, i);
+        if (e && memcmp(e, eui, 8) == 0) {
+            memcpy(key, e + 8, 16);
+            return "unique";
+        }
+    }
+    const uint8_t *tc = ezsp_nv_elem(&n->nv, TOK_TRUST_CENTER, 0);
+    if (tc && (get_le16(tc) & EMBER_TC_USES_HASHED_LINK_KEY) == EMBER_TC_USES_HASHED_LINK_KEY) {
+        zb_hmac_aes_mmo(tc + 10, eui, 8, key);
+        return "ezsp-hashed";
+    }
+    return NULL;
+}
+
+static int ezsp_knows_child(void *fe, uint64_t ieee)
+{
+    ezsp_ncp *n = fe;
+    uint8_t eui[8];
+    put_le64(eui, ieee);
+    for (unsigned i = 0; i < EZSP_CHILD_TABLE; i++) {
+        const uint8_t *c = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, i);
+        if (c && memcmp(c, eui, 8) == 0) return 1;
+    }
+    return 0;
+}
+
+static int ezsp_member(void *fe, size_t i, world_member *m)
+{
+    ezsp_ncp *n = fe;
+    size_t k = 0;
+    for (unsigned j = 0; j < EZSP_CHILD_TABLE; j++) {
+        const uint8_t *c = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, j);
+        if (c && used8(c) && k++ == i) {
+            *m = (world_member){get_le64(c), get_le16(c + 9), 1};
+            return 1;
+        }
+    }
+    for (unsigned j = 0; j < EZSP_ADDRESS_TABLE; j++)
+        if (n->nv.addr[j].nwk != 0xFFFF && used8(n->nv.addr[j].eui64) && k++ == i) {
+            *m = (world_member){get_le64(n->nv.addr[j].eui64), n->nv.addr[j].nwk, 0};
+            return 1;
+        }
+    return 0;
+}
+
+/* incomingMessageHandler: type, EmberApsFrame (profile, cluster, srcEp, dstEp, options,
+ * groupId, sequence), then v14+ EmberRxPacketInfo (sender, senderEui64, bindingIndex,
+ * addressIndex, lqi, rssi, timestamp) or <= v13 (lqi, rssi, sender, bindingIndex,
+ * addressIndex), then the message as LV (ezsp-ash.md §2.5, §6). */
+static void ezsp_deliver(void *fe, const world_report *r)
+{
+    ezsp_ncp *n = fe;
+    uint8_t d[128];
+    zb_buf b = zb_buf_init(d, sizeof(d));
+    uint8_t dst_ep = n->n_endpoints ? n->endpoints[0].ep : 1;
+    if (r->zcl_len > 80) return;
+    zb_put_u8(&b, 0x00); /* EMBER_INCOMING_UNICAST */
+    zb_put_le16(&b, r->profile);
+    zb_put_le16(&b, r->cluster);
+    zb_put_u8(&b, r->src_ep);
+    zb_put_u8(&b, dst_ep);
+    zb_put_le16(&b, 0x0040); /* EMBER_APS_OPTION_RETRY */
+    zb_put_le16(&b, 0x0000);
+    zb_put_u8(&b, n->aps_seq++);
+    int8_t rssi = (int8_t)(-90 + r->lqi / 8);
+    if (n->version >= 14) {
+        uint8_t eui[8];
+        put_le64(eui, r->ieee);
+        zb_put_le16(&b, r->nwk);
+        zb_put_bytes(&b, eui, 8);
+        zb_put_u8(&b, 0xFF);
+        zb_put_u8(&b, 0xFF);
+        zb_put_u8(&b, r->lqi);
+        zb_put_u8(&b, (uint8_t)rssi);
+        zb_put_le32(&b, (uint32_t)emu_now_ms());
+    } else {
+        zb_put_u8(&b, r->lqi);
+        zb_put_u8(&b, (uint8_t)rssi);
+        zb_put_le16(&b, r->nwk);
+        zb_put_u8(&b, 0xFF);
+        zb_put_u8(&b, 0xFF);
+    }
+    zb_put_u8(&b, (uint8_t)r->zcl_len);
+    zb_put_bytes(&b, r->zcl, r->zcl_len);
+    if (!b.overflow && n->version) ezsp_callback(n, 0x0045, d, b.len);
+}
+
+static int ezsp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
+{
+    ezsp_ncp *n = fe;
+    uint8_t *keys = ezsp_nv_elem(&n->nv, TOK_KEYS, 0);
+    if (!keys) return -1;
+    memcpy(keys, key, 16);
+    keys[16] = seq;
+    return ezsp_commit(n);
+}
+
+static int coord_of(ezsp_ncp *n, world_coord *c)
+{
+    const uint8_t *nd_p = ezsp_nv_elem(&n->nv, TOK_NODE_DATA, 0);
+    const uint8_t *keys = ezsp_nv_elem(&n->nv, TOK_KEYS, 0);
+    if (!n->network_up || !nd_p || !keys) return -1;
+    ezsp_node_data nd;
+    ezsp_node_data_decode(nd_p, &nd);
+    *c = (world_coord){.stack = "ezsp",
+                       .ieee = get_le64(n->eui64),
+                       .epid = get_le64(nd.extended_pan_id),
+                       .pan = nd.pan_id,
+                       .channel = nd.radio_channel,
+                       .key_seq = keys[16],
+                       .nwk_tx = &n->nwk_frame_counter,
+                       .fe = n,
+                       .link_key = ezsp_link_key,
+                       .knows_child = ezsp_knows_child,
+                       .member = ezsp_member,
+                       .deliver = ezsp_deliver,
+                       .set_network_key = ezsp_set_network_key};
+    memcpy(c->nwk_key, keys, 16);
+    return 0;
+}
+
+static void world_tick(emu *e, void *arg)
+{
+    ezsp_ncp *n = arg;
+    world_coord c;
+    (void)e;
+    n->world_timer = 0;
+    if (coord_of(n, &c) < 0) return;
+    if (emu_now_ms() - n->last_rx_ms < WORLD_QUIET_MS) { /* a host is busy: wait (znp_world.c) */
+        n->world_timer = emu_timer_add(n->e, WORLD_QUIET_MS, world_tick, n);
+        return;
+    }
+    world_poll(n->world, &c);
+    if (coord_of(n, &c) == 0) world_round(n->world, &c);
+    put_le32(ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0), n->nwk_frame_counter);
+    n->world_timer = emu_timer_add(n->e, WORLD_EVERY_MS, world_tick, n);
+}
+
+int ezsp_world_attach(ezsp_ncp *n, const emu_options *o, char *err, size_t errlen)
+{
+    if (!o->world_path) return 0;
+    n->world = world_open(o->world_path, err, errlen);
+    return n->world ? 0 : -1;
+}
+
+void ezsp_world_up(ezsp_ncp *n)
+{
+    world_coord c;
+    if (!n->world || coord_of(n, &c) < 0) return;
+    if (emu_opts(n->e)->world_adopt) world_adopt(n->world, &c);
+    if (n->world_timer) emu_timer_cancel(n->e, n->world_timer);
+    n->world_timer = emu_timer_add(n->e, WORLD_FIRST_MS, world_tick, n);
+}
+
+void ezsp_world_joined(ezsp_ncp *n, const emu_device *d)
+{
+    world_coord c;
+    world_member m = {d->ieee, d->nwk, d->is_child};
+    if (!n->world) return;
+    bool up = n->network_up;
+    n->network_up = ezsp_has_network(n); /* --devices at power-up join a formed network */
+    int ok = coord_of(n, &c) == 0;
+    n->network_up = up;
+    if (!ok || world_join(n->world, &c, &m) < 0)
+        LOG_WARN("ezsp: device %016llx not added to the world", (unsigned long long)d->ieee);
+}
+
+void ezsp_world_detach(ezsp_ncp *n)
+{
+    world_coord c;
+    if (!n->world) return;
+    if (n->world_timer) emu_timer_cancel(n->e, n->world_timer);
+    int up = coord_of(n, &c) == 0;
+    if (up) world_poll(n->world, &c);
+    if (up && coord_of(n, &c) == 0) world_round(n->world, &c);
+    world_close(n->world, NULL);
+    n->world = NULL;
+}

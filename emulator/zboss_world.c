@@ -1,0 +1,211 @@
+/* zboss_world.c - the emulated ZBOSS NCP as the world's devices see it (world.h).
+ *
+ * WHY from the datasets: what a migration wrote is what the devices meet. The network is
+ * COMMON_DATA (PAN, EPID, channel, the key of the active sequence); the coordinator's NWK counter
+ * is the NCP's own (IB_COUNTERS follows it); link keys are the APS_SECURE_DATA key pairs (plain
+ * keys, §5.4); children are the neighbour-table entries with relationship child. Accepted
+ * reports reach the host as APSDE_DATA_IND (0x0306, zboss-ncp.md). */
+#include "zboss_emu.h"
+
+#include "bytes.h"
+#include "log.h"
+#include "world.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WORLD_FIRST_MS 300
+#define WORLD_EVERY_MS 2000
+#define WORLD_QUIET_MS 1000
+#define WORLD_MAX_DEV  255
+
+typedef struct zw_tables {
+    zboss_addr_map_entry am[WORLD_MAX_DEV];
+    long n_am;
+    zboss_neighbour nb[WORLD_MAX_DEV];
+    long n_nb;
+} zw_tables;
+
+static long ds_decode(const zboss_emu *z, int type, zw_tables *t)
+{
+    const zboss_dataset_blob *b = &z->nv.ds[type];
+    if (!b->present) return 0;
+    long n = type == ZBOSS_DS_ADDR_MAP
+                 ? zboss_addr_map_decode(b->data, b->len, t->am, WORLD_MAX_DEV)
+                 : zboss_neighbour_decode(b->data, b->len, t->nb, WORLD_MAX_DEV);
+    return n < 0 ? 0 : n;
+}
+
+static zw_tables *tables(const zboss_emu *z)
+{
+    zw_tables *t = calloc(1, sizeof(*t));
+    if (!t) return NULL;
+    t->n_am = ds_decode(z, ZBOSS_DS_ADDR_MAP, t);
+    t->n_nb = ds_decode(z, ZBOSS_DS_NEIGHBOUR_TBL, t);
+    return t;
+}
+
+static int is_child(const zw_tables *t, long am_index)
+{
+    for (long i = 0; i < t->n_nb; i++)
+        if (t->nb[i].addr_ref == am_index) return t->nb[i].relationship == ZBOSS_REL_CHILD;
+    return 0;
+}
+
+static const char *zboss_link_key(void *fe, uint64_t ieee, uint8_t key[16])
+{
+    zboss_emu *z = fe;
+    const zboss_dataset_blob *b = &z->nv.ds[ZBOSS_DS_APS_SECURE_DATA];
+    zboss_aps_key *k = b->present ? calloc(WORLD_MAX_DEV, sizeof(*k)) : NULL;
+    long n = k ? zboss_aps_keys_decode(b->data, b->len, k, WORLD_MAX_DEV) : 0;
+    const char *how = NULL;
+    for (long i = 0; i < n && !how; i++)
+        if (k[i].ieee == ieee) {
+            memcpy(key, k[i].key, 16);
+            how = (k[i].flags & 1) ? "global" : "unique";
+        }
+    free(k);
+    return how;
+}
+
+static int zboss_knows_child(void *fe, uint64_t ieee)
+{
+    zw_tables *t = tables(fe);
+    int r = 0;
+    for (long i = 0; t && i < t->n_am && !r; i++)
+        if (t->am[i].ieee == ieee) r = is_child(t, i) ? 1 : -1;
+    free(t);
+    return r > 0;
+}
+
+static int zboss_member(void *fe, size_t i, world_member *m)
+{
+    zw_tables *t = tables(fe);
+    size_t k = 0;
+    int found = 0;
+    for (long j = 0; t && j < t->n_am && !found; j++)
+        if (t->am[j].nwk != 0x0000 && k++ == i) {
+            *m = (world_member){t->am[j].ieee, t->am[j].nwk, is_child(t, j)};
+            found = 1;
+        }
+    free(t);
+    return found;
+}
+
+/* APSDE_DATA_IND: param_len (21), data_len u16, then aps_fc, src, dst, group, dst_ep, src_ep,
+ * cluster, profile, aps_counter, mac_src, mac_dst, lqi, rssi, key_src_attr, then the data. */
+static void zboss_deliver(void *fe, const world_report *r)
+{
+    zboss_emu *z = fe;
+    uint8_t d[128];
+    size_t n = 0;
+    int ep = 1;
+    if (!z->endpoints[1].used)
+        for (int i = 2; i < 241; i++)
+            if (z->endpoints[i].used) {
+                ep = i;
+                break;
+            }
+    if (r->zcl_len > 80) return;
+    d[n++] = 21;
+    put_le16(d + n, (uint16_t)r->zcl_len), n += 2;
+    d[n++] = 0x00; /* APS frame control: data, unicast */
+    put_le16(d + n, r->nwk), n += 2;
+    put_le16(d + n, 0x0000), n += 2;
+    put_le16(d + n, 0x0000), n += 2;
+    d[n++] = (uint8_t)ep;
+    d[n++] = r->src_ep;
+    put_le16(d + n, r->cluster), n += 2;
+    put_le16(d + n, r->profile), n += 2;
+    d[n++] = (uint8_t)(r->zcl[1]); /* the APS counter follows the device's frames */
+    put_le16(d + n, r->nwk), n += 2;
+    put_le16(d + n, 0x0000), n += 2;
+    d[n++] = r->lqi;
+    d[n++] = (uint8_t)(int8_t)(-90 + r->lqi / 8);
+    d[n++] = 0x00; /* NWK key only */
+    memcpy(d + n, r->zcl, r->zcl_len), n += r->zcl_len;
+    zboss_indicate(z, 0x0306, d, n);
+}
+
+static int zboss_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
+{
+    zboss_emu *z = fe;
+    if (seq >= 3) return -1; /* three material slots, indexed by sequence (zboss_emu.h) */
+    memcpy(z->nv.nwk_key[seq], key, 16);
+    z->nv.key_present[seq] = true;
+    z->nv.active_key_seq = seq;
+    return zboss_nv_commit(z);
+}
+
+static int coord_of(zboss_emu *z, world_coord *c)
+{
+    uint8_t seq = z->nv.active_key_seq;
+    if (!z->running || !z->nv.formed || seq >= 3 || !z->nv.key_present[seq]) return -1;
+    *c = (world_coord){.stack = "zboss",
+                       .ieee = get_le64(z->nv.ieee),
+                       .epid = get_le64(z->nv.nwk_epid),
+                       .pan = z->nv.pan_id,
+                       .channel = z->nv.channel,
+                       .key_seq = seq,
+                       .nwk_tx = &z->nwk_fc,
+                       .fe = z,
+                       .link_key = zboss_link_key,
+                       .knows_child = zboss_knows_child,
+                       .member = zboss_member,
+                       .deliver = zboss_deliver,
+                       .set_network_key = zboss_set_network_key};
+    memcpy(c->nwk_key, z->nv.nwk_key[seq], 16);
+    return 0;
+}
+
+static void world_tick(emu *e, void *arg)
+{
+    zboss_emu *z = arg;
+    world_coord c;
+    (void)e;
+    z->world_timer = 0;
+    if (coord_of(z, &c) < 0) return;
+    if (emu_now_ms() - z->last_rx_ms < WORLD_QUIET_MS) { /* a host is busy: wait (znp_world.c) */
+        z->world_timer = emu_timer_add(z->e, WORLD_QUIET_MS, world_tick, z);
+        return;
+    }
+    world_poll(z->world, &c);
+    if (coord_of(z, &c) == 0) world_round(z->world, &c);
+    z->world_timer = emu_timer_add(z->e, WORLD_EVERY_MS, world_tick, z);
+}
+
+int zboss_world_attach(zboss_emu *z, const emu_options *o, char *err, size_t errlen)
+{
+    if (!o->world_path) return 0;
+    z->world = world_open(o->world_path, err, errlen);
+    return z->world ? 0 : -1;
+}
+
+void zboss_world_up(zboss_emu *z)
+{
+    world_coord c;
+    if (!z->world || coord_of(z, &c) < 0) return;
+    if (emu_opts(z->e)->world_adopt) world_adopt(z->world, &c);
+    if (z->world_timer) emu_timer_cancel(z->e, z->world_timer);
+    z->world_timer = emu_timer_add(z->e, WORLD_FIRST_MS, world_tick, z);
+}
+
+void zboss_world_joined(zboss_emu *z, const emu_device *d)
+{
+    world_coord c;
+    world_member m = {d->ieee, d->nwk, d->is_child};
+    if (z->world && (coord_of(z, &c) < 0 || world_join(z->world, &c, &m) < 0))
+        LOG_WARN("zboss: device %016llx not added to the world", (unsigned long long)d->ieee);
+}
+
+void zboss_world_detach(zboss_emu *z)
+{
+    world_coord c;
+    if (!z->world) return;
+    if (z->world_timer) emu_timer_cancel(z->e, z->world_timer);
+    int up = coord_of(z, &c) == 0;
+    if (up) world_poll(z->world, &c);
+    if (up && coord_of(z, &c) == 0) world_round(z->world, &c);
+    world_close(z->world, NULL);
+    z->world = NULL;
+}

@@ -1,0 +1,259 @@
+/* znp_world.c - the emulated Z-Stack coordinator as the world's devices see it (world.h).
+ *
+ * WHY here and not in znp.c: the world is an optional second model; the Z-Stack specifics it
+ * needs are read from the same NV the host reads and writes (the NIB, NWK_ACTIVE_KEY_INFO, the
+ * TCLK seed and rows, the APS key data table, the address manager), so what a migration wrote
+ * is exactly what the devices meet. Accepted reports reach the host as AF_INCOMING_MSG. */
+#include "znp.h"
+
+#include "bytes.h"
+#include "log.h"
+#include "world.h"
+#include "znp_layout.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define WORLD_FIRST_MS 300
+#define WORLD_EVERY_MS 2000
+#define WORLD_QUIET_MS 1000
+
+static const znp_nv_item *row_of(const znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i)
+{
+    return z->prof->ext_nv ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ext_item, (uint16_t)i)
+                           : znp_nv_osal(&z->nv, (uint16_t)(legacy_first + i));
+}
+
+/* Address-manager entry `i`: 1 and *e, 0 past the end. */
+static int addrmgr(const znp *z, size_t i, znp_addrmgr_entry *e)
+{
+    size_t rs = znp_addrmgr_entry_size(z->prof->aligned);
+    const uint8_t *p = NULL;
+    if (z->prof->ext_nv) {
+        const znp_nv_item *it = znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_ADDRMGR, (uint16_t)i);
+        p = it && it->len == rs ? it->data : NULL;
+    } else {
+        const znp_nv_item *it = znp_nv_osal(&z->nv, ZNP_NV_ADDRMGR);
+        p = it && (i + 1) * rs <= it->len ? it->data + i * rs : NULL;
+    }
+    if (!p) return 0;
+    if (znp_addrmgr_entry_decode(p, rs, z->prof->aligned, e) < 0) memset(e, 0, sizeof(*e));
+    return 1;
+}
+
+static int entry_used(const znp_addrmgr_entry *e)
+{
+    static const uint8_t zero8[8], ff8[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    return memcmp(e->ext_addr, zero8, 8) && memcmp(e->ext_addr, ff8, 8);
+}
+
+/* The TC's key for a device (§5.2): a TCLK row derives it from the seed and the row's shift; a
+ * unique key sits in the APS key data table named by APS_LINK_KEY_TABLE; Z-Stack 1.2 has one
+ * global key for everybody. */
+static const char *znp_link_key(void *fe, uint64_t ieee, uint8_t key[16])
+{
+    znp *z = fe;
+    uint8_t le[8];
+    put_le64(le, ieee);
+    if (!z->prof->bdb) {
+        const znp_nv_item *g = znp_nv_osal(&z->nv, ZNP_NV_TCLK_SEED); /* 0x0101: TCLinkKey */
+        znp_tclink_key k;
+        if (g && znp_tclink_key_decode(g->data, g->len, &k) == 0)
+            memcpy(key, k.key, 16);
+        else /* not in NV: the build-time default, ZigBeeAlliance09 (§5.1) */
+            memcpy(key, "ZigBeeAlliance09", 16);
+        return "global";
+    }
+    const znp_nv_item *seed = znp_nv_osal(&z->nv, ZNP_NV_TCLK_SEED);
+    const znp_nv_item *row;
+    for (size_t i = 0; seed && seed->len == 16 &&
+                       (row = row_of(z, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, i)) != NULL;
+         i++) {
+        znp_tclk_row t;
+        if (znp_tclk_row_decode(row->data, row->len, z->prof->aligned, &t) == 0 &&
+            memcmp(t.ext_addr, le, 8) == 0) {
+            znp_tclk_derive(seed->data, le, t.seed_shift, key);
+            return "zstack-seed";
+        }
+    }
+    const znp_nv_item *smt_it = znp_nv_osal(&z->nv, ZNP_NV_APS_LINK_KEY_TABLE);
+    znp_aps_link_key_table smt = {0};
+    if (!smt_it ||
+        znp_aps_link_key_table_decode(smt_it->data, smt_it->len, z->prof->aligned, &smt) < 0)
+        return NULL;
+    const char *how = NULL;
+    for (size_t i = 0; !how && i < smt.count && i < smt.n_rows; i++) {
+        znp_addrmgr_entry e;
+        if (!addrmgr(z, smt.rows[i].addr_mgr_index, &e) || memcmp(e.ext_addr, le, 8) != 0) continue;
+        uint16_t id = smt.rows[i].link_key_nv_id;
+        const znp_nv_item *kd =
+            z->prof->ext_nv ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_APS_KEY_DATA_TABLE, id)
+                            : znp_nv_osal(&z->nv, id);
+        znp_aps_key_data k;
+        if (kd && znp_aps_key_data_decode(kd->data, kd->len, &k) == 0) {
+            memcpy(key, k.key, 16);
+            how = "unique";
+        }
+    }
+    znp_aps_link_key_table_free(&smt);
+    return how;
+}
+
+static int znp_knows_child(void *fe, uint64_t ieee)
+{
+    znp *z = fe;
+    uint8_t le[8];
+    znp_addrmgr_entry e;
+    put_le64(le, ieee);
+    for (size_t i = 0; addrmgr(z, i, &e); i++)
+        if (entry_used(&e) && memcmp(e.ext_addr, le, 8) == 0) return (e.type & 0x01) != 0;
+    return 0;
+}
+
+static int znp_member(void *fe, size_t i, world_member *m)
+{
+    znp *z = fe;
+    znp_addrmgr_entry e;
+    size_t k = 0;
+    for (size_t j = 0; addrmgr(z, j, &e); j++) {
+        if (!entry_used(&e) || !(e.type & 0x03)) continue;
+        if (k++ == i) {
+            *m = (world_member){get_le64(e.ext_addr), e.nwk_addr, (e.type & 0x01) != 0};
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* AF_INCOMING_MSG (0x44 0x81), as herdsman's definition reads it (groupid, clusterid, srcaddr,
+ * srcendpoint, dstendpoint, wasbroadcast, linkquality, securityuse, timestamp, transseqnumber,
+ * len, data) followed by the MAC source and radius Z-Stack 3 appends (zstack-mt.md). */
+static void znp_deliver(void *fe, const world_report *r)
+{
+    znp *z = fe;
+    int ep = z->endpoints[1].used ? 1 : 0;
+    for (int i = 2; !ep && i < 241; i++)
+        if (z->endpoints[i].used) ep = i;
+    if (!ep || r->zcl_len > 80) return; /* no application endpoint: Z-Stack drops it */
+    uint8_t d[120];
+    size_t n = 0;
+    put_le16(d + n, 0), n += 2;
+    put_le16(d + n, r->cluster), n += 2;
+    put_le16(d + n, r->nwk), n += 2;
+    d[n++] = r->src_ep;
+    d[n++] = (uint8_t)ep;
+    d[n++] = 0; /* unicast */
+    d[n++] = r->lqi;
+    d[n++] = 0; /* securityuse: APS security not used (NWK only) */
+    put_le32(d + n, (uint32_t)emu_now_ms()), n += 4;
+    d[n++] = 0;
+    d[n++] = (uint8_t)r->zcl_len;
+    memcpy(d + n, r->zcl, r->zcl_len), n += r->zcl_len;
+    put_le16(d + n, r->nwk), n += 2;
+    d[n++] = 0x1E;
+    znp_send(z, 0x44, 0x81, d, n);
+}
+
+static int znp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
+{
+    znp *z = fe;
+    uint8_t desc[17];
+    desc[0] = seq;
+    memcpy(desc + 1, key, 16);
+    znp_nwkkey nk = {.seq = seq, .frame_counter = z->frame_counter};
+    memcpy(nk.key, key, 16);
+    uint8_t buf[32];
+    znp_nwkkey_encode(&nk, z->prof->aligned, buf);
+    if (!znp_nv_osal_put(&z->nv, ZNP_NV_NWK_ACTIVE_KEY_INFO, desc, 17) ||
+        !znp_nv_osal_put(&z->nv, ZNP_NV_NWKKEY, buf, znp_nwkkey_size(z->prof->aligned)))
+        return -1;
+    return znp_nv_commit(z);
+}
+
+/* The coordinator from NV; 0, or -1 when no network is up. */
+static int coord_of(znp *z, world_coord *c)
+{
+    const znp_nv_item *nib_it = znp_nv_osal(&z->nv, ZNP_NV_NIB);
+    const znp_nv_item *ak = znp_nv_osal(&z->nv, ZNP_NV_NWK_ACTIVE_KEY_INFO);
+    const znp_nv_item *ext = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
+    znp_nib nib;
+    znp_key_desc kd;
+    if (z->dev_state != 9 || !nib_it || !ak ||
+        znp_nib_decode(nib_it->data, nib_it->len, z->prof->aligned, &nib) < 0 ||
+        znp_key_desc_decode(ak->data, ak->len, &kd) < 0)
+        return -1;
+    *c = (world_coord){.stack = "znp",
+                       .ieee = get_le64(ext && ext->len == 8 ? ext->data : z->hw_ieee),
+                       .epid = get_le64(nib.extended_pan_id),
+                       .pan = nib.nwk_pan_id,
+                       .channel = nib.nwk_logical_channel,
+                       .key_seq = kd.seq,
+                       .nwk_tx = &z->frame_counter,
+                       .fe = z,
+                       .link_key = znp_link_key,
+                       .knows_child = znp_knows_child,
+                       .member = znp_member,
+                       .deliver = znp_deliver,
+                       .set_network_key = znp_set_network_key};
+    memcpy(c->nwk_key, kd.key, 16);
+    return 0;
+}
+
+static void world_tick(emu *e, void *arg)
+{
+    znp *z = arg;
+    world_coord c;
+    (void)e;
+    z->world_timer = 0;
+    if (coord_of(z, &c) < 0) return;
+    if (emu_now_ms() - z->last_rx_ms < WORLD_QUIET_MS) {
+        /* a host is talking to the stick (a restore rewriting tables): the devices' exchange
+         * waits for a quiet moment, so it never meets half-written tables */
+        z->world_timer = emu_timer_add(z->e, WORLD_QUIET_MS, world_tick, z);
+        return;
+    }
+    world_poll(z->world, &c);
+    if (coord_of(z, &c) == 0) world_round(z->world, &c);
+    z->world_timer = emu_timer_add(z->e, WORLD_EVERY_MS, world_tick, z);
+}
+
+int znp_world_attach(znp *z, const emu_options *o, char *err, size_t errlen)
+{
+    if (!o->world_path) return 0;
+    z->world = world_open(o->world_path, err, errlen);
+    return z->world ? 0 : -1;
+}
+
+void znp_world_up(znp *z)
+{
+    world_coord c;
+    if (!z->world || coord_of(z, &c) < 0) return;
+    if (emu_opts(z->e)->world_adopt) world_adopt(z->world, &c);
+    if (z->world_timer) emu_timer_cancel(z->e, z->world_timer);
+    z->world_timer = emu_timer_add(z->e, WORLD_FIRST_MS, world_tick, z);
+}
+
+void znp_world_joined(znp *z, const emu_device *d)
+{
+    world_coord c;
+    if (!z->world) return;
+    uint8_t st = z->dev_state;
+    z->dev_state = 9; /* joins happen while the network starts */
+    int ok = coord_of(z, &c) == 0;
+    z->dev_state = st;
+    world_member m = {d->ieee, d->nwk, d->is_child};
+    if (!ok || world_join(z->world, &c, &m) < 0)
+        LOG_WARN("znp: device %016llx not added to the world", (unsigned long long)d->ieee);
+}
+
+void znp_world_detach(znp *z)
+{
+    world_coord c;
+    if (!z->world) return;
+    if (z->world_timer) emu_timer_cancel(z->e, z->world_timer);
+    int up = coord_of(z, &c) == 0;
+    if (up) world_poll(z->world, &c);
+    if (up && coord_of(z, &c) == 0) world_round(z->world, &c);
+    world_close(z->world, NULL);
+    z->world = NULL;
+}

@@ -143,7 +143,6 @@ void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_
 int zboss_nv_commit(zboss_emu *z)
 {
     cJSON *doc = zboss_nv_to_json(&z->nv);
-    if (!doc) return -1;
     int rc = emu_nv_save(z->e, doc);
     cJSON_Delete(doc);
     return rc;

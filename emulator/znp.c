@@ -66,7 +66,6 @@ void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status)
 int znp_nv_commit(znp *z)
 {
     cJSON *doc = znp_nv_to_json(&z->nv);
-    if (!doc) return -1;
     int rc = emu_nv_save(z->e, doc);
     cJSON_Delete(doc);
     return rc;
@@ -128,6 +127,50 @@ static uint32_t fc_read_nv(const znp *z)
         if (memcmp(m.extended_pan_id, ff, 8) == 0) global = m.frame_counter;
     }
     return global;
+}
+
+/* A formed network's key and frame counter must come from the file: a default (key zeros,
+ * counter 0) would silently misstate the network (issue 13). Returns 0 or -1 with a message. */
+static int check_formed_items(const znp *z, char *err, size_t errlen)
+{
+    if (!znp_is_formed(z)) return 0;
+    const znp_nv_item *key = znp_nv_osal(&z->nv, ZNP_NV_NWK_ACTIVE_KEY_INFO);
+    if (!key || key->len < 17) {
+        snprintf(err, errlen,
+                 "LEGACY.NWK_ACTIVE_KEY_INFO (0x003A): %s on a formed network; refusing to start "
+                 "without the network key",
+                 key ? "too short" : "missing");
+        return -1;
+    }
+    const znp_nv_item *nk = znp_nv_osal(&z->nv, ZNP_NV_NWKKEY);
+    znp_nwkkey k;
+    if (!z->prof->bdb) {
+        if (nk && znp_nwkkey_decode(nk->data, nk->len, z->prof->aligned, &k) == 0) return 0;
+        snprintf(err, errlen,
+                 "LEGACY.NWKKEY (0x0082): %s on a formed network; refusing to start without the "
+                 "NWK frame counter",
+                 nk ? "unreadable" : "missing");
+        return -1;
+    }
+    znp_nib nib;
+    if (nib_load(z, &nib) < 0) return 0;
+    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    for (uint16_t i = 0; i < 64; i++) {
+        const znp_nv_item *row =
+            z->prof->ext_nv
+                ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_NWK_SEC_MATERIAL_TABLE, i)
+                : znp_nv_osal(&z->nv, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i));
+        znp_sec_material m;
+        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
+        if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0 ||
+            memcmp(m.extended_pan_id, ff, 8) == 0)
+            return 0;
+    }
+    snprintf(err, errlen,
+             "%s: no row for the network's extended PAN ID (nor the global row) on a formed "
+             "network; refusing to start without the NWK frame counter",
+             z->prof->ext_nv ? "NWK_SEC_MATERIAL_TABLE" : "LEGACY.LEGACY_NWK_SEC_MATERIAL_TABLE");
+    return -1;
 }
 
 /* Writes the counter where the stack keeps it (row of this EPID, creating it in the first
@@ -600,6 +643,7 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     znp_nv_init(&z->nv);
     mt_parser_init(&z->parser);
     cJSON *doc = NULL;
+    char sub_err[200];
     int have = o->nvram_path ? emu_nv_load(o->nvram_path, &doc, err, errlen) : 0;
     if (have < 0) goto fail;
     if (o->ieee) {
@@ -631,6 +675,10 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
             goto fail;
         }
     } else if (load_factory(z, err, errlen) < 0) {
+        goto fail;
+    }
+    if (have && check_formed_items(z, sub_err, sizeof(sub_err)) < 0) {
+        snprintf(err, errlen, "%s: %s", o->nvram_path, sub_err);
         goto fail;
     }
     cJSON_Delete(doc);

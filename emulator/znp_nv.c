@@ -236,9 +236,12 @@ cJSON *znp_nv_to_json(const znp_nv *nv)
         else
             snprintf(name, sizeof(name), "0x%04X", it->sub);
         char *hex = hex_encode_alloc(it->data, it->len);
-        int added = hex && cJSON_AddItemToObject(section, name, cJSON_CreateString(hex));
+        cJSON *str = hex ? cJSON_CreateString(hex) : NULL;
         free(hex);
-        if (!added) goto oom;
+        if (!str || !cJSON_AddItemToObject(section, name, str)) {
+            cJSON_Delete(str); /* the key copy failed: the value is still ours */
+            goto oom;
+        }
     }
     return doc;
 oom:

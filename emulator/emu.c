@@ -443,6 +443,11 @@ int emu_run(emu *e)
     return 0;
 }
 
+void emu_feed(emu *e, const uint8_t *p, size_t n)
+{
+    e->fe->on_bytes(e->fe_state, p, n);
+}
+
 void emu_nv_mark(emu *e, int failed)
 {
     e->nv_behind = failed;

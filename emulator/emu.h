@@ -57,6 +57,9 @@ void emu_stop(emu *e);
  * when the NVRAM file does not hold the final state (the last write failed; logged). */
 int emu_destroy(emu *e);
 const emu_options *emu_opts(const emu *e);
+/* Hands bytes to the front end as if the host had sent them (tests and fuzz targets; nothing
+ * is read from the port). */
+void emu_feed(emu *e, const uint8_t *p, size_t n);
 const char *emu_port_path(const emu *e);
 
 /* ---- output to the host ---- */

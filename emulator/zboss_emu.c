@@ -208,13 +208,16 @@ static void on_packet(void *ctx, int ev, const zboss_ll_packet *p)
 
 /* ---------------------------------------------------------------- frame counter */
 
+static uint32_t stored_fc(const zboss_emu *z);
+
 /* One NWK frame sent: the counter rises; IB_COUNTERS is rewritten with the next multiple of
- * 1024 when the counter reaches 1 or a multiple of 1024 (§9.5), so the stored value is always
- * an upper bound of what was used. */
+ * 1024 when the counter reaches 1 or a multiple of 1024 (§9.5), and also when the stored value
+ * is no longer ahead (a host wrote IB_COUNTERS, e.g. a restore), so the stored value is always
+ * above every value used and a restart never hands one out twice (issue 13). */
 static void count_frame(zboss_emu *z)
 {
     z->nwk_fc++;
-    if (z->nwk_fc != 1 && z->nwk_fc % FC_PERSIST_EVERY) return;
+    if (z->nwk_fc != 1 && z->nwk_fc % FC_PERSIST_EVERY && stored_fc(z) >= z->nwk_fc) return;
     zboss_ib_counters c = {0, 0};
     const zboss_dataset_blob *b = &z->nv.ds[ZBOSS_DS_IB_COUNTERS];
     if (b->present) zboss_ib_counters_decode(b->data, b->len, &c);

@@ -317,5 +317,9 @@ int zboss_nv_from_json(zboss_nv *nv, const cJSON *doc, char *err, size_t errlen)
     read_datasets(&r, ds, nv);
     if (!r.failed && nv->formed && (nv->channel < 11 || !nv->key_present[nv->active_key_seq]))
         bad(&r, "common", "formed, but no channel 11..26 or no active network key");
+    /* the emulator writes IB_COUNTERS with the first frame of every formation: without it the
+     * counter would silently start at 0 on a formed network (issue 13) */
+    if (!r.failed && nv->formed && !nv->ds[ZBOSS_DS_IB_COUNTERS].present)
+        bad(&r, "datasets.7", "IB_COUNTERS (the NWK frame counter) missing on a formed network");
     return r.failed ? -1 : 0;
 }

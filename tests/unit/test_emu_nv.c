@@ -297,6 +297,36 @@ Test(emu_nv, zboss_loader_refuses_unknown_fields)
     zboss_nv_free(&back);
 }
 
+Test(emu_nv, zboss_formed_network_needs_its_counter_dataset)
+{
+    zboss_nv nv, back;
+    char err[256] = "";
+    memset(&nv, 0, sizeof(nv));
+    zboss_nv_init_blank(&nv);
+    nv.formed = true;
+    nv.role = 0;
+    nv.pan_id = 0x2A5C;
+    nv.channel = 20;
+    nv.key_present[0] = true;
+    cJSON *doc = zboss_nv_to_json(&nv);
+    cr_assert_not_null(doc);
+    memset(&back, 0, sizeof(back));
+    zboss_nv_init_blank(&back);
+    cr_assert_eq(zboss_nv_from_json(&back, doc, err, sizeof(err)), -1);
+    cr_assert(strstr(err, "datasets.7") && strstr(err, "formed network"), "%s", err);
+    cJSON_Delete(doc);
+    zboss_nv_free(&back);
+    static const uint8_t c[8] = {0x00, 0x04, 0, 0, 0, 0, 0, 0};
+    cr_assert_eq(zboss_nv_ds_put(&nv, 7, zboss_dataset_version(7), c, 8), 0);
+    doc = zboss_nv_to_json(&nv);
+    memset(&back, 0, sizeof(back));
+    zboss_nv_init_blank(&back);
+    cr_assert_eq(zboss_nv_from_json(&back, doc, err, sizeof(err)), 0, "%s", err);
+    cJSON_Delete(doc);
+    zboss_nv_free(&back);
+    zboss_nv_free(&nv);
+}
+
 static const char *item_hex(const znp_nv *nv, uint8_t sys, uint16_t item, uint16_t sub)
 {
     static char buf[64];

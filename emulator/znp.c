@@ -129,31 +129,30 @@ static uint32_t fc_read_nv(const znp *z)
     return global;
 }
 
-/* A formed network's key and frame counter must come from the file: a default (key zeros,
- * counter 0) would silently misstate the network (issue 13). Returns 0 or -1 with a message. */
-static int check_formed_items(const znp *z, char *err, size_t errlen)
+/* A formed network whose key or frame counter is not in NV. A host can make this state with
+ * ordinary NV writes and deletes (fuzz_emu_frames found one), so refusing the file would make
+ * the emulator refuse what it wrote itself. Z-Stack re-creates missing items with their
+ * defaults at every boot (osal_nv_item_init; recreate_defaults here), so the state is said,
+ * naming the item, never silent (issue 13). */
+static void warn_formed_items(const znp *z, const char *path)
 {
-    if (!znp_is_formed(z)) return 0;
+    if (!znp_is_formed(z)) return;
     const znp_nv_item *key = znp_nv_osal(&z->nv, ZNP_NV_NWK_ACTIVE_KEY_INFO);
-    if (!key || key->len < 17) {
-        snprintf(err, errlen,
-                 "LEGACY.NWK_ACTIVE_KEY_INFO (0x003A): %s on a formed network; refusing to start "
-                 "without the network key",
-                 key ? "too short" : "missing");
-        return -1;
-    }
+    if (!key || key->len < 17)
+        LOG_WARN("%s: LEGACY.NWK_ACTIVE_KEY_INFO (0x003A) %s on a formed network: Z-Stack "
+                 "re-creates it with its default (no network key) at boot",
+                 path, key ? "too short" : "missing");
     const znp_nv_item *nk = znp_nv_osal(&z->nv, ZNP_NV_NWKKEY);
     znp_nwkkey k;
     if (!z->prof->bdb) {
-        if (nk && znp_nwkkey_decode(nk->data, nk->len, z->prof->aligned, &k) == 0) return 0;
-        snprintf(err, errlen,
-                 "LEGACY.NWKKEY (0x0082): %s on a formed network; refusing to start without the "
-                 "NWK frame counter",
-                 nk ? "unreadable" : "missing");
-        return -1;
+        if (!nk || znp_nwkkey_decode(nk->data, nk->len, z->prof->aligned, &k) < 0)
+            LOG_WARN("%s: LEGACY.NWKKEY (0x0082) %s on a formed network: the NWK frame "
+                     "counter starts at 0 (+1250 at network start), as on the real stack",
+                     path, nk ? "unreadable" : "missing");
+        return;
     }
     znp_nib nib;
-    if (nib_load(z, &nib) < 0) return 0;
+    if (nib_load(z, &nib) < 0) return;
     static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     for (uint16_t i = 0; i < 64; i++) {
         const znp_nv_item *row =
@@ -164,13 +163,13 @@ static int check_formed_items(const znp *z, char *err, size_t errlen)
         if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
         if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0 ||
             memcmp(m.extended_pan_id, ff, 8) == 0)
-            return 0;
+            return;
     }
-    snprintf(err, errlen,
-             "%s: no row for the network's extended PAN ID (nor the global row) on a formed "
-             "network; refusing to start without the NWK frame counter",
+    LOG_WARN("%s: %s has no row for the network's extended PAN ID (nor the global row) on a "
+             "formed network: the NWK frame counter starts at 0 (+1250 at network start), as on "
+             "the real stack",
+             path,
              z->prof->ext_nv ? "NWK_SEC_MATERIAL_TABLE" : "LEGACY.LEGACY_NWK_SEC_MATERIAL_TABLE");
-    return -1;
 }
 
 /* Writes the counter where the stack keeps it (row of this EPID, creating it in the first
@@ -643,7 +642,6 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     znp_nv_init(&z->nv);
     mt_parser_init(&z->parser);
     cJSON *doc = NULL;
-    char sub_err[200];
     int have = o->nvram_path ? emu_nv_load(o->nvram_path, &doc, err, errlen) : 0;
     if (have < 0) goto fail;
     if (o->ieee) {
@@ -677,10 +675,7 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     } else if (load_factory(z, err, errlen) < 0) {
         goto fail;
     }
-    if (have && check_formed_items(z, sub_err, sizeof(sub_err)) < 0) {
-        snprintf(err, errlen, "%s: %s", o->nvram_path, sub_err);
-        goto fail;
-    }
+    if (have) warn_formed_items(z, o->nvram_path);
     cJSON_Delete(doc);
     doc = NULL;
     z->frame_counter_nv = fc_read_nv(z);

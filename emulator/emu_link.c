@@ -22,9 +22,10 @@ static void link_target(const char *path, char *out, size_t cap)
     out[n > 0 ? n : 0] = '\0';
 }
 
+/* what emulators link to; a link to /dev/ttyUSB0 is a user's (a real stick) and stays */
 static int is_pty_path(const char *t)
 {
-    return strncmp(t, "/dev/pts/", 9) == 0 || strncmp(t, "/dev/tty", 8) == 0;
+    return strncmp(t, "/dev/pts/", 9) == 0;
 }
 
 int emu_link_create(const char *path, const char *target, char *err, size_t errlen)

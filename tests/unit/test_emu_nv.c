@@ -509,6 +509,9 @@ Test(emu_nv, link_never_replaces_what_it_did_not_make, .init = mkdir_tmp, .fini 
     cr_assert_eq(symlink(path_in("file"), path_in("other")), 0);
     cr_assert_eq(emu_link_create(path_in("other"), "/dev/pts/7", err, sizeof(err)), -1);
     cr_assert(strstr(err, "symlink to something else"), "%s", err);
+    cr_assert_eq(symlink("/dev/ttyUSB0", path_in("stick")), 0);
+    cr_assert_eq(emu_link_create(path_in("stick"), "/dev/pts/7", err, sizeof(err)), -1,
+                 "a user's link to a real stick stays");
 
     /* a stale link to a pty (an emulator was killed) is replaced */
     cr_assert_eq(symlink("/dev/pts/99", path_in("tty")), 0);

@@ -38,6 +38,19 @@ traffic() {
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   if [ "$what" = nvram ]; then
     cp "$tmp/nv.json" "$dir/$stack-nvram.json" 2>/dev/null || true
+  elif [ "$what" = session ]; then
+    # one input: the front-end selector byte (fuzz_emu_frames.c), then every byte the host sent
+    python3 - "$tmp/trace" "$dir" "$stack" <<'PY'
+import re, sys
+sel = {"znp": 0, "ezsp": 16, "zboss": 2}[sys.argv[3]]  # znp zstack3x0, ezsp v18, zboss
+tag = {"znp": "znp rx", "ezsp": "ezsp ash rx", "zboss": "zboss rx"}[sys.argv[3]]
+out = bytearray([sel])
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(" " + tag + r" ([0-9a-f]+)$", line)
+    if m and len(m.group(1)) % 2 == 0:
+        out += bytes.fromhex(m.group(1))
+open("%s/%s-session" % (sys.argv[2], sys.argv[3]), "wb").write(out)
+PY
   else
     python3 - "$tmp/trace" "$dir" "$stack" <<'PY'
 import re, sys, hashlib
@@ -63,6 +76,7 @@ seed() {
     fuzz_ash_ezsp) traffic ezsp "$dir" ;;
     fuzz_zboss_ll_hl) traffic zboss "$dir" ;;
     fuzz_nvram_files) traffic ezsp "$dir" nvram; traffic zboss "$dir" nvram ;;
+    fuzz_emu_frames) for s in znp ezsp zboss; do traffic "$s" "$dir" session; done ;;
     fuzz_mt_parser) python3 - "$dir" <<'PY'
 import sys, os
 def f(c0, c1, d=b""):

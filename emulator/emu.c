@@ -65,6 +65,7 @@ struct emu {
     emu_ctl ctl;      /* DTR/RTS reports for a pty (libzbmodem.so) */
     uint64_t byte_ns; /* --baud: 10 bits per byte (8N1); 0: no pacing */
     pacer tx, rx;     /* to the host / from the host */
+    int nv_behind;    /* the last NVRAM save failed: the file is not the current state */
 };
 
 static volatile sig_atomic_t g_signal;
@@ -447,10 +448,21 @@ int emu_run(emu *e)
     return 0;
 }
 
-void emu_destroy(emu *e)
+void emu_feed(emu *e, const uint8_t *p, size_t n)
 {
-    if (!e) return;
+    e->fe->on_bytes(e->fe_state, p, n);
+}
+
+void emu_nv_mark(emu *e, int failed)
+{
+    e->nv_behind = failed;
+}
+
+int emu_destroy(emu *e)
+{
+    if (!e) return 0;
     if (e->fe_state) e->fe->destroy(e->fe_state);
+    int behind = e->nv_behind;
     if (e->fault.active)
         LOG_INFO("faults injected: received %llu bytes, %llu dropped, %llu corrupted; sent %llu "
                  "bytes, %llu dropped, %llu corrupted",
@@ -467,4 +479,5 @@ void emu_destroy(emu *e)
     free(e->rx.buf);
     free(e->timers);
     free(e);
+    return behind ? -1 : 0;
 }

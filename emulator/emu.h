@@ -57,8 +57,13 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
 /* Runs until SIGINT/SIGTERM or emu_stop(). Returns 0 on a clean stop. */
 int emu_run(emu *e);
 void emu_stop(emu *e);
-void emu_destroy(emu *e);
+/* Stops the front end (its last NVRAM write included) and frees everything. Returns 0, or -1
+ * when the NVRAM file does not hold the final state (the last write failed; logged). */
+int emu_destroy(emu *e);
 const emu_options *emu_opts(const emu *e);
+/* Hands bytes to the front end as if the host had sent them (tests and fuzz targets; nothing
+ * is read from the port). */
+void emu_feed(emu *e, const uint8_t *p, size_t n);
 const char *emu_port_path(const emu *e);
 
 /* ---- output to the host ---- */
@@ -80,11 +85,17 @@ unsigned emu_timer_pass(const emu *e);
  * new device), -1 with a message naming the file and the problem. */
 int emu_nv_load(const char *path, cJSON **doc, char *err, size_t errlen);
 /* Persists `doc` (not consumed). Returns 0, or -1 after logging the error. No-op without a
- * --nvram file. */
+ * --nvram file. doc NULL (a serialiser that could not build the whole document) is an error:
+ * the file keeps its previous state, never a partial one. */
 int emu_nv_save(emu *e, const cJSON *doc);
 /* Takes an exclusive lock (PATH.lock) for the emulator's lifetime. Returns the lock fd, or -1
- * with a message when another emulator holds it. */
+ * with a message when another emulator holds it. PATH should come from emu_nv_resolve. */
 int emu_nv_lock(const char *path, char *err, size_t errlen);
+/* The file --nvram PATH really names (symlinks and `..` resolved; for a new file, its resolved
+ * folder + name), malloc'ed; NULL with a message for a dangling symlink or a missing folder. */
+char *emu_nv_resolve(const char *path, char *err, size_t errlen);
+/* emu_nv_save's bookkeeping: whether the file is behind the memory (the last save failed). */
+void emu_nv_mark(emu *e, int failed);
 
 /* ---- deterministic randomness for keys, PANs and simulated devices ---- */
 uint32_t emu_rand(emu *e);

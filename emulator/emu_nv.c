@@ -1,5 +1,11 @@
 /* emu_nv.c - the simulated NVRAM file: JSON on disk, replaced atomically on every write, and
- * locked so that two emulators can never interleave writes to one device's memory. */
+ * locked so that two emulators can never interleave writes to one device's memory.
+ *
+ * --nvram names a file the way a user sees it; the emulator works on the file itself: the path
+ * is resolved once at start (symlinks, `..`), the lock sits next to the real file, and every
+ * write renames over the real file, so a symlink stays a symlink and an alias of a locked file
+ * is refused (issue 13). A dangling symlink is refused rather than followed: creating a file
+ * wherever a link points is how a planted link makes a root process write somewhere else. */
 #include "emu.h"
 
 #include "fileio.h"
@@ -12,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NV_MAX_FILE (64u * 1024 * 1024)
@@ -28,6 +35,19 @@ int emu_nv_load(const char *path, cJSON **doc, char *err, size_t errlen)
     }
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (j && cJSON_IsObject(j)) {
+        while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+            end++;
+        if (end < text + len) {
+            snprintf(err, errlen,
+                     "%s: data after the NVRAM JSON object at byte %zu; refusing to start rather "
+                     "than drop it - fix or remove the file",
+                     path, (size_t)(end - text));
+            cJSON_Delete(j);
+            free(text);
+            return -1;
+        }
+    }
     if (!j || !cJSON_IsObject(j)) {
         size_t off = j ? 0 : (size_t)(cJSON_GetErrorPtr() - text);
         snprintf(err, errlen,
@@ -46,15 +66,25 @@ int emu_nv_load(const char *path, cJSON **doc, char *err, size_t errlen)
 int emu_nv_save(emu *e, const cJSON *doc)
 {
     const char *path = emu_opts(e)->nvram_path;
+    if (!doc) { /* the front end could not build the whole document */
+        LOG_ERROR("%s: out of memory building the NVRAM document (the file keeps its previous "
+                  "state)",
+                  path ? path : "NVRAM");
+        emu_nv_mark(e, path != NULL);
+        return -1;
+    }
     if (!path) return 0;
     char *text = cJSON_Print(doc);
     if (!text) {
-        LOG_ERROR("%s: out of memory serialising the NVRAM", path);
+        LOG_ERROR("%s: out of memory serialising the NVRAM (the file keeps its previous state)",
+                  path);
+        emu_nv_mark(e, 1);
         return -1;
     }
     int rc = file_write_atomic(path, text, strlen(text), 0600);
     if (rc < 0) LOG_ERROR("%s: cannot write the NVRAM file: %s", path, strerror(errno));
     free(text);
+    emu_nv_mark(e, rc < 0);
     return rc;
 }
 
@@ -106,4 +136,55 @@ int emu_nv_lock(const char *path, char *err, size_t errlen)
     free(lock);
     remove_stale_temps(path);
     return fd;
+}
+
+char *emu_nv_resolve(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        char *real = realpath(path, NULL);
+        if (!real && errno == ENOENT && S_ISLNK(st.st_mode)) {
+            char target[512] = "";
+            ssize_t n = readlink(path, target, sizeof(target) - 1);
+            if (n > 0) target[n] = '\0';
+            snprintf(err, errlen,
+                     "%s is a symlink to %s, which does not exist: create the target or remove "
+                     "the link (zbemu does not create files through a dangling symlink)",
+                     path, target);
+            return NULL;
+        }
+        if (!real) snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return real;
+    }
+    if (errno != ENOENT) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    /* a new file: resolve its folder, keep its name */
+    char *copy = strdup(path);
+    if (!copy) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    char *slash = strrchr(copy, '/');
+    const char *base = slash ? slash + 1 : copy;
+    const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+    if (slash) *slash = '\0';
+    char *rdir = *base ? realpath(dir, NULL) : NULL;
+    char *out = NULL;
+    if (!*base) {
+        snprintf(err, errlen, "%s: not a file name", path);
+    } else if (!rdir) {
+        snprintf(err, errlen, "%s: folder %s: %s", path, dir, strerror(errno));
+    } else {
+        size_t n = strlen(rdir) + strlen(base) + 2;
+        out = malloc(n);
+        if (out)
+            snprintf(out, n, "%s/%s", strcmp(rdir, "/") == 0 ? "" : rdir, base);
+        else
+            snprintf(err, errlen, "out of memory");
+    }
+    free(rdir);
+    free(copy);
+    return out;
 }

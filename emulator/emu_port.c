@@ -10,6 +10,7 @@
  * idle emulators do not wake up at all, and a host that closes and reopens between two looks
  * is still seen as a new session (the ZBOSS LL sequence numbers must restart). Issue 8. */
 #include "emu_port.h"
+#include "emu_link.h"
 
 #include "log.h"
 
@@ -64,10 +65,9 @@ static int open_pty(emu_port *p, const emu_options *o, char *err, size_t errlen)
         p->ino_fd = -1;
     }
     if (o->link_path) {
-        unlink(o->link_path);
-        if (symlink(p->path, o->link_path) < 0) {
-            snprintf(err, errlen, "--link %s: %s", o->link_path, strerror(errno));
+        if (emu_link_create(o->link_path, p->path, err, errlen) < 0) {
             close(p->master);
+            if (p->ino_fd >= 0) close(p->ino_fd);
             return -1;
         }
         p->link_path = strdup(o->link_path);
@@ -115,7 +115,7 @@ void emu_port_close(emu_port *p)
     if (p->client_fd >= 0) close(p->client_fd);
     if (p->ino_fd >= 0) close(p->ino_fd);
     if (p->link_path) {
-        unlink(p->link_path);
+        emu_link_remove(p->link_path, p->path);
         free(p->link_path);
     }
     p->master = p->listen_fd = p->client_fd = p->ino_fd = -1;

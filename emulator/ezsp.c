@@ -107,10 +107,28 @@ void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_
 int ezsp_commit(ezsp_ncp *n)
 {
     cJSON *doc = ezsp_nv_to_json(&n->nv);
-    if (!doc) return -1;
     int rc = emu_nv_save(n->e, doc);
     cJSON_Delete(doc);
     return rc;
+}
+
+/* ---------------------------------------------------------------- NWK frame counter */
+
+/* The NONCE_COUNTER token is a reservation, as in Ember's CCM counter code (zigbee-security.md
+ * §3.4): it holds a value no frame has used yet. Before a frame would use the reserved value,
+ * the token moves a block ahead and is on disk before the frame goes out; a boot resumes at
+ * the token. So a restart, clean or SIGKILL, may skip up to a block but never hands a value
+ * out twice, and the file's counter never goes backwards (issue 13). */
+void ezsp_nwk_fc_use(ezsp_ncp *n)
+{
+    uint8_t *tok = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
+    if (n->nwk_frame_counter >= get_le32(tok)) {
+        uint32_t fc = n->nwk_frame_counter;
+        put_le32(tok, fc > UINT32_MAX - EZSP_NWK_FC_BLOCK ? UINT32_MAX : fc + EZSP_NWK_FC_BLOCK);
+        if (ezsp_commit(n) < 0)
+            LOG_ERROR("ezsp: NWK frame counter block not saved: a restart may reuse counters");
+    }
+    if (n->nwk_frame_counter < UINT32_MAX) n->nwk_frame_counter++;
 }
 
 /* ---------------------------------------------------------------- link timers */
@@ -313,8 +331,9 @@ static void ezsp_destroy(void *fe)
 {
     ezsp_ncp *n = fe;
     ezsp_world_detach(n); /* may send frames: before the counter is saved */
+    /* the token is already ahead of every value used (ezsp_nwk_fc_use): nothing to lower */
     uint8_t *fc = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
-    if (get_le32(fc) != n->nwk_frame_counter) {
+    if (get_le32(fc) < n->nwk_frame_counter) {
         put_le32(fc, n->nwk_frame_counter);
         ezsp_commit(n);
     }
@@ -323,7 +342,7 @@ static void ezsp_destroy(void *fe)
 }
 
 const emu_frontend emu_ezsp_frontend = {
-    "ezsp",        "Silicon Labs EmberZNet NCP (EZSP over ASH): --ezsp-version 13..18",
+    "ezsp",        "Silicon Labs EmberZNet NCP (EZSP over ASH): --ezsp-version 8..19",
     ezsp_create,   ezsp_destroy,
     ezsp_on_open,  ezsp_on_close,
     ezsp_on_bytes,

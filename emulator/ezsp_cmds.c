@@ -931,10 +931,15 @@ static void cmd_get_token_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
         zb_put_le32(out, 0);
         return;
     }
-    if (key == TOK_NONCE_COUNTER) put_le32(t->data, n->nwk_frame_counter);
+    uint8_t live[4]; /* NONCE_COUNTER reads as the counter in use, not the reservation */
+    const uint8_t *src = t->data + (size_t)idx * t->def->size;
+    if (key == TOK_NONCE_COUNTER) {
+        put_le32(live, n->nwk_frame_counter);
+        src = live;
+    }
     ST_OK(n, out);
     zb_put_le32(out, t->def->size);
-    zb_put_bytes(out, t->data + (size_t)idx * t->def->size, t->def->size);
+    zb_put_bytes(out, src, t->def->size);
 }
 
 static void cmd_set_token_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -949,6 +954,8 @@ static void cmd_set_token_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     }
     zb_get_bytes(r, t->data + (size_t)idx * size, size);
     if (key == TOK_NONCE_COUNTER && !n->network_up) n->nwk_frame_counter = get_le32(t->data);
+    if (key == TOK_NONCE_COUNTER && get_le32(t->data) < n->nwk_frame_counter)
+        put_le32(t->data, n->nwk_frame_counter); /* never below a value already used */
     if (ezsp_commit(n) < 0)
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
     else
@@ -1226,12 +1233,10 @@ static void cmd_get_multicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
 
 /* ---------------------------------------------------------------- messaging, ZDO loopback */
 
-/* Each NWK frame sent uses one counter value; the NONCE_COUNTER token follows in RAM and
- * reaches the file with the next commit (at the latest at the next boot or shutdown). */
+/* Each NWK frame sent uses one counter value (the token is kept a block ahead: ezsp.c) */
 static void nwk_frame_sent(ezsp_ncp *n)
 {
-    n->nwk_frame_counter++;
-    put_le32(tok(n, TOK_NONCE_COUNTER), n->nwk_frame_counter);
+    ezsp_nwk_fc_use(n);
 }
 
 static void message_sent(ezsp_ncp *n, uint8_t type, uint16_t dest, const ezsp_aps_frame *aps,

@@ -120,7 +120,7 @@ typedef struct ezsp_ncp {
     ezsp_endpoint endpoints[EZSP_MAX_ENDPOINTS];
     int n_endpoints;
     ezsp_multicast_entry multicast[EZSP_MULTICAST_TABLE];
-    uint32_t nwk_frame_counter; /* RAM value; NONCE_COUNTER token follows */
+    uint32_t nwk_frame_counter; /* RAM value (next to use); NONCE_COUNTER token is ahead */
     uint8_t aps_seq;
     uint8_t last_seq; /* seq of the latest command: callbacks carry it (§2.1 rule 2) */
     bool transient_key_set;
@@ -138,6 +138,10 @@ void ezsp_callback(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len)
 void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len,
                          unsigned delay_ms);
 int ezsp_commit(ezsp_ncp *n);
+/* One NWK frame uses a counter value; NONCE_COUNTER is moved EZSP_NWK_FC_BLOCK ahead (and saved)
+ * before the value it reserves would be used. */
+#define EZSP_NWK_FC_BLOCK 4096u
+void ezsp_nwk_fc_use(ezsp_ncp *n);
 bool ezsp_has_network(ezsp_ncp *n);
 void ezsp_boot(ezsp_ncp *n);
 int ezsp_add_simulated_devices(ezsp_ncp *n, int want);

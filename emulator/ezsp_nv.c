@@ -143,46 +143,58 @@ static int add_hex(cJSON *obj, const char *name, const uint8_t *p, size_t n)
     return cJSON_AddStringToObject(obj, name, buf) ? 0 : -1;
 }
 
+/* The whole document or nothing: every cJSON allocation is checked, and one that fails
+ * makes the result NULL, so a partial token file can never be committed (issue 13). */
 cJSON *ezsp_nv_to_json(const ezsp_nv *nv)
 {
     cJSON *doc = cJSON_CreateObject();
     if (!doc) return NULL;
-    cJSON_AddStringToObject(doc, "format", NVRAM_FORMAT);
-    cJSON_AddNumberToObject(doc, "version", 1);
+    bool ok = cJSON_AddStringToObject(doc, "format", NVRAM_FORMAT) &&
+              cJSON_AddNumberToObject(doc, "version", 1);
     uint8_t be[8];
     for (int i = 0; i < 8; i++)
         be[i] = nv->hw_eui64[7 - i];
-    add_hex(doc, "hardware_eui64", be, 8);
-    cJSON *mfg = cJSON_AddObjectToObject(doc, "mfg_tokens");
-    if (mfg) add_hex(mfg, "MFG_CUSTOM_EUI_64", nv->mfg_custom_eui, 8);
-    cJSON *toks = cJSON_AddObjectToObject(doc, "tokens");
-    for (size_t i = 0; toks && i < nv->n_tokens; i++) {
+    ok = ok && add_hex(doc, "hardware_eui64", be, 8) == 0;
+    cJSON *mfg = ok ? cJSON_AddObjectToObject(doc, "mfg_tokens") : NULL;
+    ok = mfg && add_hex(mfg, "MFG_CUSTOM_EUI_64", nv->mfg_custom_eui, 8) == 0;
+    cJSON *toks = ok ? cJSON_AddObjectToObject(doc, "tokens") : NULL;
+    ok = toks != NULL;
+    for (size_t i = 0; ok && i < nv->n_tokens; i++) {
         const ezsp_token_def *d = nv->tokens[i].def;
         cJSON *t = cJSON_AddObjectToObject(toks, d->name);
-        if (!t) break;
         char key[16];
         snprintf(key, sizeof(key), "0x%05X", (unsigned)d->key);
-        cJSON_AddStringToObject(t, "nvm3_key", key);
-        cJSON *arr = cJSON_AddArrayToObject(t, "data");
-        for (unsigned k = 0; arr && k < d->array_size; k++) {
+        cJSON *arr = t && cJSON_AddStringToObject(t, "nvm3_key", key)
+                         ? cJSON_AddArrayToObject(t, "data")
+                         : NULL;
+        ok = arr != NULL;
+        for (unsigned k = 0; ok && k < d->array_size; k++) {
             char buf[520];
             hex_encode(nv->tokens[i].data + (size_t)k * d->size, d->size, buf);
-            cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
+            ok = cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
         }
     }
-    cJSON *addr = cJSON_AddArrayToObject(doc, "address_table");
-    for (size_t i = 0; addr && i < EZSP_ADDRESS_TABLE; i++) {
+    cJSON *addr = ok ? cJSON_AddArrayToObject(doc, "address_table") : NULL;
+    ok = addr != NULL;
+    for (size_t i = 0; ok && i < EZSP_ADDRESS_TABLE; i++) {
         if (nv->addr[i].nwk == 0xFFFF) continue;
         cJSON *a = cJSON_CreateObject();
-        if (!a) break;
-        cJSON_AddNumberToObject(a, "index", (double)i);
-        add_hex(a, "eui64", nv->addr[i].eui64, 8);
-        cJSON_AddNumberToObject(a, "nwk", nv->addr[i].nwk);
-        cJSON_AddItemToArray(addr, a);
+        ok = a && cJSON_AddNumberToObject(a, "index", (double)i) &&
+             add_hex(a, "eui64", nv->addr[i].eui64, 8) == 0 &&
+             cJSON_AddNumberToObject(a, "nwk", nv->addr[i].nwk);
+        if (!ok || !cJSON_AddItemToArray(addr, a)) {
+            cJSON_Delete(a);
+            ok = false;
+        }
     }
-    cJSON *rx = cJSON_AddArrayToObject(doc, "key_table_rx_counters");
-    for (size_t i = 0; rx && i < EZSP_KEY_TABLE_SIZE; i++)
-        cJSON_AddItemToArray(rx, cJSON_CreateNumber(nv->key_rx_counter[i]));
+    cJSON *rx = ok ? cJSON_AddArrayToObject(doc, "key_table_rx_counters") : NULL;
+    ok = rx != NULL;
+    for (size_t i = 0; ok && i < EZSP_KEY_TABLE_SIZE; i++)
+        ok = cJSON_AddItemToArray(rx, cJSON_CreateNumber(nv->key_rx_counter[i]));
+    if (!ok) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
     return doc;
 }
 
@@ -197,14 +209,27 @@ static int get_hex(const cJSON *obj, const char *name, uint8_t *out, size_t n, c
     return 0;
 }
 
-static int load_tokens(ezsp_nv *nv, const cJSON *toks, char *err, size_t errlen)
+/* Tokens whose default would misstate a formed network (no key, counters back at 0, no
+ * trust center, no link keys): on a formed network each must be in the file (issue 13). */
+static const uint32_t FORMED_NEEDS[] = {
+    TOK_KEYS,         TOK_NONCE_COUNTER,      TOK_APS_FRAME_COUNTER,
+    TOK_TRUST_CENTER, TOK_NETWORK_MANAGEMENT, TOK_KEY_TABLE};
+
+static int load_tokens(ezsp_nv *nv, const cJSON *toks, bool *seen, char *err, size_t errlen)
 {
     const cJSON *t;
     cJSON_ArrayForEach(t, toks)
     {
         const ezsp_token_def *d = NULL;
         for (size_t i = 0; i < nv->n_tokens; i++)
-            if (strcmp(nv->tokens[i].def->name, t->string) == 0) d = nv->tokens[i].def;
+            if (strcmp(nv->tokens[i].def->name, t->string) == 0) {
+                d = nv->tokens[i].def;
+                if (seen[i]) {
+                    snprintf(err, errlen, "tokens.%s: appears twice", t->string);
+                    return -1;
+                }
+                seen[i] = true;
+            }
         if (!d) {
             snprintf(err, errlen, "tokens.%s: not a token of this NCP", t->string);
             return -1;
@@ -252,8 +277,35 @@ static int load_addresses(ezsp_nv *nv, const cJSON *addr, char *err, size_t errl
     return 0;
 }
 
+static int check_keys(const cJSON *obj, const char *const *known, size_t n, const char *where,
+                      char *err, size_t errlen)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, obj)
+    {
+        size_t i = 0;
+        while (i < n && strcmp(c->string, known[i]) != 0)
+            i++;
+        if (i == n) {
+            snprintf(err, errlen, "%s%s: unknown field (this file would lose it when rewritten)",
+                     where, c->string);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int ezsp_nv_from_json(ezsp_nv *nv, const cJSON *doc, char *err, size_t errlen)
 {
+    static const char *const TOP[] = {
+        "format", "version",       "hardware_eui64",       "mfg_tokens",
+        "tokens", "address_table", "key_table_rx_counters"};
+    static const char *const MFG[] = {"MFG_CUSTOM_EUI_64"};
+    bool seen[64] = {false};
+    if (nv->n_tokens > sizeof(seen) / sizeof(seen[0])) {
+        snprintf(err, errlen, "tokens: table too large");
+        return -1;
+    }
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(doc, "format");
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
     if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, NVRAM_FORMAT) != 0) {
@@ -264,6 +316,7 @@ int ezsp_nv_from_json(ezsp_nv *nv, const cJSON *doc, char *err, size_t errlen)
         snprintf(err, errlen, "version: expected 1");
         return -1;
     }
+    if (check_keys(doc, TOP, sizeof(TOP) / sizeof(TOP[0]), "", err, errlen) < 0) return -1;
     uint8_t be[8];
     if (get_hex(doc, "hardware_eui64", be, 8, "", err, errlen) < 0) return -1;
     for (int i = 0; i < 8; i++)
@@ -273,14 +326,29 @@ int ezsp_nv_from_json(ezsp_nv *nv, const cJSON *doc, char *err, size_t errlen)
         snprintf(err, errlen, "mfg_tokens: expected an object");
         return -1;
     }
-    if (get_hex(mfg, "MFG_CUSTOM_EUI_64", nv->mfg_custom_eui, 8, "mfg_tokens.", err, errlen) < 0)
+    if (check_keys(mfg, MFG, 1, "mfg_tokens.", err, errlen) < 0 ||
+        get_hex(mfg, "MFG_CUSTOM_EUI_64", nv->mfg_custom_eui, 8, "mfg_tokens.", err, errlen) < 0)
         return -1;
     const cJSON *toks = cJSON_GetObjectItemCaseSensitive(doc, "tokens");
     if (!cJSON_IsObject(toks)) {
         snprintf(err, errlen, "tokens: expected an object");
         return -1;
     }
-    if (load_tokens(nv, toks, err, errlen) < 0) return -1;
+    if (load_tokens(nv, toks, seen, err, errlen) < 0) return -1;
+    ezsp_node_data nd;
+    ezsp_node_data_decode(ezsp_nv_elem(nv, TOK_NODE_DATA, 0), &nd);
+    for (size_t k = 0; nd.node_type != 0 && nd.pan_id != 0xFFFF &&
+                       k < sizeof(FORMED_NEEDS) / sizeof(FORMED_NEEDS[0]);
+         k++) {
+        size_t i = (size_t)(ezsp_nv_token(nv, FORMED_NEEDS[k]) - nv->tokens);
+        if (!seen[i]) {
+            snprintf(err, errlen,
+                     "tokens.%s: missing on a formed network (STACK_NODE_DATA); refusing to "
+                     "start with a default in its place",
+                     nv->tokens[i].def->name);
+            return -1;
+        }
+    }
     const cJSON *addr = cJSON_GetObjectItemCaseSensitive(doc, "address_table");
     if (addr && !cJSON_IsArray(addr)) {
         snprintf(err, errlen, "address_table: expected an array");

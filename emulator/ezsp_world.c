@@ -128,6 +128,15 @@ static int ezsp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
     return ezsp_commit(n);
 }
 
+/* World frames go through the same reservation as every other frame (ezsp_nwk_fc_use). */
+static uint32_t ezsp_world_nwk_use(void *fe, uint32_t count)
+{
+    ezsp_ncp *n = fe;
+    for (uint32_t i = 0; i < count && n->nwk_frame_counter < UINT32_MAX; i++)
+        ezsp_nwk_fc_use(n);
+    return n->nwk_frame_counter;
+}
+
 static int coord_of(ezsp_ncp *n, world_coord *c)
 {
     const uint8_t *nd_p = ezsp_nv_elem(&n->nv, TOK_NODE_DATA, 0);
@@ -141,7 +150,7 @@ static int coord_of(ezsp_ncp *n, world_coord *c)
                        .pan = nd.pan_id,
                        .channel = nd.radio_channel,
                        .key_seq = keys[16],
-                       .nwk_tx = &n->nwk_frame_counter,
+                       .nwk_use = ezsp_world_nwk_use,
                        .fe = n,
                        .link_key = ezsp_link_key,
                        .knows_child = ezsp_knows_child,
@@ -165,7 +174,6 @@ static void world_tick(emu *e, void *arg)
     }
     world_poll(n->world, &c);
     if (coord_of(n, &c) == 0) world_round(n->world, &c);
-    put_le32(ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0), n->nwk_frame_counter);
     n->world_timer = emu_timer_add(n->e, WORLD_EVERY_MS, world_tick, n);
 }
 

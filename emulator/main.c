@@ -1,8 +1,9 @@
 /* main.c - zbemu: serves an emulated Zigbee coordinator on a pseudo-terminal.
  *
  * `zbemu STACK [OPTIONS]`. The first line on stdout is the port path (for scripts); logs go
- * to stderr. Exit codes: 0 clean stop (SIGINT/SIGTERM), 1 runtime failure, 2 usage or
- * startup error (bad NVRAM file, port in use). */
+ * to stderr. Exit codes: 0 clean stop (SIGINT/SIGTERM), 1 runtime failure (also: the NVRAM file
+ * could not be brought up to date at shutdown), 2 usage or startup error (bad NVRAM file, port
+ * in use, --link over something zbemu did not make). */
 #include "emu.h"
 
 #include "hex.h"
@@ -32,7 +33,8 @@ static void usage(FILE *f)
             "\noptions:\n"
             "  --nvram FILE      simulated NVRAM (created factory-new if missing; a corrupt file\n"
             "                    is an error, never a silent reset). Without it: RAM only.\n"
-            "  --link PATH       make PATH a symlink to the pty (like socat's link=)\n"
+            "  --link PATH       make PATH a symlink to the pty (like socat's link=); never\n"
+            "                    over a file: PATH is absent or an old link to a pty\n"
             "  --tcp PORT        listen on 127.0.0.1:PORT instead of a pty (1..65535; 0: a free\n"
             "                    port): the first stdout line is then tcp://127.0.0.1:PORT\n"
             "  --profile NAME    znp: zstack12 | zstack30 | zstack30-cc2538 | zstack3x0 (default\n"
@@ -167,13 +169,22 @@ int main(int argc, char **argv)
 
     char err[512] = "";
     int lock_fd = -1;
-    if (o.nvram_path && (lock_fd = emu_nv_lock(o.nvram_path, err, sizeof(err))) < 0) {
-        fprintf(stderr, "zbemu: %s\n", err);
-        return 2;
+    char *real_nv = NULL; /* --nvram resolved: the file that is read, written and locked */
+    if (o.nvram_path) {
+        if (!(real_nv = emu_nv_resolve(o.nvram_path, err, sizeof(err))) ||
+            (lock_fd = emu_nv_lock(real_nv, err, sizeof(err))) < 0) {
+            fprintf(stderr, "zbemu: %s\n", err);
+            free(real_nv);
+            return 2;
+        }
+        if (strcmp(real_nv, o.nvram_path) != 0)
+            LOG_DEBUG("--nvram %s is the file %s", o.nvram_path, real_nv);
+        o.nvram_path = real_nv;
     }
     emu *e = emu_create(fe, &o, err, sizeof(err));
     if (!e) {
         fprintf(stderr, "zbemu: %s\n", err);
+        free(real_nv);
         return 2;
     }
     printf("%s\n", emu_port_path(e));
@@ -181,7 +192,14 @@ int main(int argc, char **argv)
     LOG_INFO("%s emulator on %s%s%s", fe->name, emu_port_path(e), o.nvram_path ? ", NVRAM " : "",
              o.nvram_path ? o.nvram_path : "");
     int rc = emu_run(e);
-    emu_destroy(e);
+    if (emu_destroy(e) < 0) {
+        fprintf(stderr,
+                "zbemu: %s does not hold the final NVRAM state: its last write failed "
+                "(see above)\n",
+                real_nv);
+        rc = -1;
+    }
     if (lock_fd >= 0) close(lock_fd);
+    free(real_nv);
     return rc == 0 ? 0 : 1;
 }

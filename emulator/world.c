@@ -445,8 +445,7 @@ int world_join(world *w, const world_coord *c, const world_member *m)
     snprintf(d->derivation, sizeof(d->derivation), "%s", how ? how : "global");
     if (!how) memcpy(d->link_key, "ZigBeeAlliance09", 16);
     /* the join itself: the coordinator's frames the device accepted */
-    *c->nwk_tx += 1;
-    in_store(d, c->ieee, 0x0000, c->key_seq, *c->nwk_tx);
+    in_store(d, c->ieee, 0x0000, c->key_seq, c->nwk_use(c->fe, 1));
     d->nwk_tx = 1;
     d->status = ST_ALIVE;
     snprintf(d->reason, sizeof(d->reason), "joined");
@@ -603,8 +602,8 @@ static void exchange(wdev *d, const world_coord *c)
         rejoined = 1;
     }
     /* the coordinator's request, then the device's report in answer (one exchange) */
-    *c->nwk_tx += 1;
-    if (!device_accepts(d, c, *c->nwk_tx, why, sizeof(why))) return set_status(d, c, ST_LOST, why);
+    if (!device_accepts(d, c, c->nwk_use(c->fe, 1), why, sizeof(why)))
+        return set_status(d, c, ST_LOST, why);
     if (!coord_accepts(d, c, why, sizeof(why))) return set_status(d, c, ST_LOST, why);
     report_frame(d, c);
     set_status(d, c, rejoined ? ST_REJOINED : ST_ALIVE,
@@ -630,14 +629,14 @@ int world_burst(world *w, const world_coord *c, uint32_t n)
 {
     /* broadcasts and link status: every neighbour on the network that accepts them records the
      * counter (§2.4); one that does not (a lower counter) just drops them */
-    *c->nwk_tx += n;
+    uint32_t fc = c->nwk_use(c->fe, n);
     for (size_t i = 0; i < w->n; i++) {
         char why[200];
         wdev *d = &w->d[i];
-        if (on_network(d, c, why, sizeof(why))) device_accepts(d, c, *c->nwk_tx, why, sizeof(why));
+        if (on_network(d, c, why, sizeof(why))) device_accepts(d, c, fc, why, sizeof(why));
     }
     LOG_INFO("world: the %s coordinator sent %" PRIu32 " frames (counter now %" PRIu32 ")",
-             c->stack, n, *c->nwk_tx);
+             c->stack, n, fc);
     return world_save(w);
 }
 
@@ -652,12 +651,12 @@ int world_key_switch(world *w, const world_coord *c)
      * that accept the coordinator's frame store it; sleepy end devices miss it and must TC
      * rejoin at their next exchange, which needs the TC IEEE and their link key (§7 "Derived") */
     size_t got = 0;
-    *c->nwk_tx += 1;
+    uint32_t fc = c->nwk_use(c->fe, 1);
     for (size_t i = 0; i < w->n; i++) {
         char why[200];
         wdev *d = &w->d[i];
         if (!d->router || !on_network(d, c, why, sizeof(why)) ||
-            !device_accepts(d, c, *c->nwk_tx, why, sizeof(why)))
+            !device_accepts(d, c, fc, why, sizeof(why)))
             continue;
         memcpy(d->key, key, 16);
         d->seq = seq;

@@ -42,8 +42,11 @@ typedef struct world_coord {
     uint8_t channel;
     uint8_t nwk_key[16];
     uint8_t key_seq;
-    uint32_t *nwk_tx; /* the front end's own outgoing NWK counter; each frame sent uses one */
     void *fe;
+    /* Uses `n` values of the front end's own outgoing NWK counter (each frame sent uses one)
+     * under the stack's own persistence rule (ZNP and ZBOSS every 1000, EZSP a block ahead), so
+     * world traffic never hands a value out twice across a restart; returns the last used. */
+    uint32_t (*nwk_use)(void *fe, uint32_t n);
     /* The link key the TC holds or derives for `ieee` into key; returns how it was obtained
      * ("zstack-seed", "unique", "ezsp-hashed", ...) or NULL when it has none. */
     const char *(*link_key)(void *fe, uint64_t ieee, uint8_t key[16]);

@@ -143,7 +143,6 @@ void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_
 int zboss_nv_commit(zboss_emu *z)
 {
     cJSON *doc = zboss_nv_to_json(&z->nv);
-    if (!doc) return -1;
     int rc = emu_nv_save(z->e, doc);
     cJSON_Delete(doc);
     return rc;
@@ -209,13 +208,16 @@ static void on_packet(void *ctx, int ev, const zboss_ll_packet *p)
 
 /* ---------------------------------------------------------------- frame counter */
 
+static uint32_t stored_fc(const zboss_emu *z);
+
 /* One NWK frame sent: the counter rises; IB_COUNTERS is rewritten with the next multiple of
- * 1024 when the counter reaches 1 or a multiple of 1024 (§9.5), so the stored value is always
- * an upper bound of what was used. */
+ * 1024 when the counter reaches 1 or a multiple of 1024 (§9.5), and also when the stored value
+ * is no longer ahead (a host wrote IB_COUNTERS, e.g. a restore), so the stored value is always
+ * above every value used and a restart never hands one out twice (issue 13). */
 static void count_frame(zboss_emu *z)
 {
     z->nwk_fc++;
-    if (z->nwk_fc != 1 && z->nwk_fc % FC_PERSIST_EVERY) return;
+    if (z->nwk_fc != 1 && z->nwk_fc % FC_PERSIST_EVERY && stored_fc(z) >= z->nwk_fc) return;
     zboss_ib_counters c = {0, 0};
     const zboss_dataset_blob *b = &z->nv.ds[ZBOSS_DS_IB_COUNTERS];
     if (b->present) zboss_ib_counters_decode(b->data, b->len, &c);
@@ -225,6 +227,13 @@ static void count_frame(zboss_emu *z)
     zboss_nv_ds_put(&z->nv, ZBOSS_DS_IB_COUNTERS, zboss_dataset_version(ZBOSS_DS_IB_COUNTERS), buf,
                     sizeof(buf));
     zboss_nv_commit(z);
+}
+
+uint32_t zboss_nwk_use(zboss_emu *z, uint32_t n)
+{
+    for (uint32_t i = 0; i < n && z->nwk_fc < UINT32_MAX; i++)
+        count_frame(z);
+    return z->nwk_fc;
 }
 
 static void traffic_tick(emu *e, void *arg)

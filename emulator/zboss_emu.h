@@ -106,6 +106,9 @@ void zboss_respond(zboss_emu *z, const zboss_hl *req, uint8_t cat, uint8_t code,
 void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_t n);
 /* Persist the NVRAM (before the response that acknowledges a change). 0 or -1. */
 int zboss_nv_commit(zboss_emu *z);
+/* Uses `n` NWK frame counter values (frames sent), IB_COUNTERS kept ahead of every value used
+ * (§9.5). Returns the last value used. */
+uint32_t zboss_nwk_use(zboss_emu *z, uint32_t n);
 /* NCP_RESET: reboot after the ACK has left, applying `option`. */
 void zboss_schedule_reset(zboss_emu *z, uint8_t option);
 /* Formation and start (zboss_emu.c). */

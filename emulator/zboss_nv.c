@@ -82,69 +82,69 @@ void zboss_nv_clear(zboss_nv *nv)
 
 /* ---------------------------------------------------------------- to JSON */
 
-static void add_hex(cJSON *o, const char *name, const uint8_t *p, size_t n)
+static int add_hex(cJSON *o, const char *name, const uint8_t *p, size_t n)
 {
     char *h = hex_encode_alloc(p, n);
-    cJSON_AddStringToObject(o, name, h ? h : "");
+    int rc = h && cJSON_AddStringToObject(o, name, h) ? 0 : -1;
     free(h);
+    return rc;
 }
 
-static void add_ieee(cJSON *o, const char *name, const uint8_t le[8])
+static int add_ieee(cJSON *o, const char *name, const uint8_t le[8])
 {
     uint8_t be[8];
     for (int i = 0; i < 8; i++)
         be[i] = le[7 - i];
-    add_hex(o, name, be, 8);
+    return add_hex(o, name, be, 8);
 }
 
+/* The whole document or nothing: a failed cJSON allocation makes the result NULL, so a
+ * partial dataset file can never be committed (issue 13). */
 cJSON *zboss_nv_to_json(const zboss_nv *nv)
 {
     cJSON *doc = cJSON_CreateObject();
     if (!doc) return NULL;
-    cJSON_AddStringToObject(doc, "format", NV_FORMAT);
-    cJSON_AddNumberToObject(doc, "version", 1);
     cJSON *prod = cJSON_AddObjectToObject(doc, "production");
     cJSON *c = cJSON_AddObjectToObject(doc, "common");
     cJSON *ds = cJSON_AddObjectToObject(doc, "datasets");
-    if (!prod || !c || !ds) {
-        cJSON_Delete(doc);
-        return NULL;
-    }
-    add_ieee(prod, "ieee", nv->ieee);
-    cJSON_AddBoolToObject(c, "formed", nv->formed);
-    cJSON_AddNumberToObject(c, "role", nv->role);
-    cJSON_AddNumberToObject(c, "pan_id", nv->pan_id);
-    add_hex(c, "nwk_extended_pan_id", nv->nwk_epid, 8);
-    add_hex(c, "aps_extended_pan_id", nv->aps_epid, 8);
-    cJSON_AddNumberToObject(c, "channel", nv->channel);
-    cJSON_AddNumberToObject(c, "page", nv->page);
-    cJSON_AddNumberToObject(c, "channel_mask", nv->channel_mask);
-    cJSON_AddNumberToObject(c, "rx_on_when_idle", nv->rx_on_when_idle);
-    cJSON_AddNumberToObject(c, "ed_timeout", nv->ed_timeout);
-    cJSON_AddNumberToObject(c, "max_children", nv->max_children);
-    cJSON_AddNumberToObject(c, "coordinator_version", nv->coordinator_version);
-    cJSON *tc = cJSON_AddArrayToObject(c, "tc_policy");
-    for (int i = 0; tc && i < 6; i++)
-        cJSON_AddItemToArray(tc, cJSON_CreateNumber(nv->tc_policy[i]));
-    cJSON_AddNumberToObject(c, "active_key_seq", nv->active_key_seq);
-    cJSON *keys = cJSON_AddArrayToObject(c, "nwk_keys");
-    for (int i = 0; keys && i < 3; i++) {
-        if (!nv->key_present[i]) {
-            cJSON_AddItemToArray(keys, cJSON_CreateNull());
-            continue;
-        }
+    bool ok = prod && c && ds && cJSON_AddStringToObject(doc, "format", NV_FORMAT) &&
+              cJSON_AddNumberToObject(doc, "version", 1) && add_ieee(prod, "ieee", nv->ieee) == 0 &&
+              cJSON_AddBoolToObject(c, "formed", nv->formed) &&
+              cJSON_AddNumberToObject(c, "role", nv->role) &&
+              cJSON_AddNumberToObject(c, "pan_id", nv->pan_id) &&
+              add_hex(c, "nwk_extended_pan_id", nv->nwk_epid, 8) == 0 &&
+              add_hex(c, "aps_extended_pan_id", nv->aps_epid, 8) == 0 &&
+              cJSON_AddNumberToObject(c, "channel", nv->channel) &&
+              cJSON_AddNumberToObject(c, "page", nv->page) &&
+              cJSON_AddNumberToObject(c, "channel_mask", nv->channel_mask) &&
+              cJSON_AddNumberToObject(c, "rx_on_when_idle", nv->rx_on_when_idle) &&
+              cJSON_AddNumberToObject(c, "ed_timeout", nv->ed_timeout) &&
+              cJSON_AddNumberToObject(c, "max_children", nv->max_children) &&
+              cJSON_AddNumberToObject(c, "coordinator_version", nv->coordinator_version);
+    cJSON *tc = ok ? cJSON_AddArrayToObject(c, "tc_policy") : NULL;
+    ok = tc != NULL;
+    for (int i = 0; ok && i < 6; i++)
+        ok = cJSON_AddItemToArray(tc, cJSON_CreateNumber(nv->tc_policy[i]));
+    ok = ok && cJSON_AddNumberToObject(c, "active_key_seq", nv->active_key_seq);
+    cJSON *keys = ok ? cJSON_AddArrayToObject(c, "nwk_keys") : NULL;
+    ok = keys != NULL;
+    for (int i = 0; ok && i < 3; i++) {
         char h[33];
         hex_encode(nv->nwk_key[i], 16, h);
-        cJSON_AddItemToArray(keys, cJSON_CreateString(h));
+        ok = cJSON_AddItemToArray(keys,
+                                  nv->key_present[i] ? cJSON_CreateString(h) : cJSON_CreateNull());
     }
-    for (int i = 0; i <= ZBOSS_DS_MAX; i++) {
+    for (int i = 0; ok && i <= ZBOSS_DS_MAX; i++) {
         if (!nv->ds[i].present) continue;
         char name[8];
         snprintf(name, sizeof(name), "%d", i);
         cJSON *d = cJSON_AddObjectToObject(ds, name);
-        if (!d) continue;
-        cJSON_AddNumberToObject(d, "version", nv->ds[i].version);
-        add_hex(d, "data", nv->ds[i].data, nv->ds[i].len);
+        ok = d && cJSON_AddNumberToObject(d, "version", nv->ds[i].version) &&
+             add_hex(d, "data", nv->ds[i].data, nv->ds[i].len) == 0;
+    }
+    if (!ok) {
+        cJSON_Delete(doc);
+        return NULL;
     }
     return doc;
 }
@@ -288,6 +288,20 @@ int zboss_nv_from_json(zboss_nv *nv, const cJSON *doc, char *err, size_t errlen)
         return -1;
     }
     if ((int)get_num(&r, doc, "version", "$", 1, 1) != 1 || r.failed) return -1;
+    static const char *const TOP[] = {"format", "version", "production", "common", "datasets"};
+    const cJSON *k;
+    cJSON_ArrayForEach(k, doc)
+    {
+        size_t i = 0;
+        while (i < sizeof(TOP) / sizeof(TOP[0]) && strcmp(k->string, TOP[i]) != 0)
+            i++;
+        if (i == sizeof(TOP) / sizeof(TOP[0])) {
+            char field[80];
+            snprintf(field, sizeof(field), "%.60s", k->string);
+            bad(&r, field, "unknown field (this file would lose it when rewritten)");
+            return -1;
+        }
+    }
     const cJSON *prod = cJSON_GetObjectItemCaseSensitive(doc, "production");
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "common");
     const cJSON *ds = cJSON_GetObjectItemCaseSensitive(doc, "datasets");
@@ -303,5 +317,9 @@ int zboss_nv_from_json(zboss_nv *nv, const cJSON *doc, char *err, size_t errlen)
     read_datasets(&r, ds, nv);
     if (!r.failed && nv->formed && (nv->channel < 11 || !nv->key_present[nv->active_key_seq]))
         bad(&r, "common", "formed, but no channel 11..26 or no active network key");
+    /* the emulator writes IB_COUNTERS with the first frame of every formation: without it the
+     * counter would silently start at 0 on a formed network (issue 13) */
+    if (!r.failed && nv->formed && !nv->ds[ZBOSS_DS_IB_COUNTERS].present)
+        bad(&r, "datasets.7", "IB_COUNTERS (the NWK frame counter) missing on a formed network");
     return r.failed ? -1 : 0;
 }

@@ -137,6 +137,11 @@ static int zboss_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
     return zboss_nv_commit(z);
 }
 
+static uint32_t zboss_world_nwk_use(void *fe, uint32_t n)
+{
+    return zboss_nwk_use(fe, n);
+}
+
 static int coord_of(zboss_emu *z, world_coord *c)
 {
     uint8_t seq = z->nv.active_key_seq;
@@ -147,7 +152,7 @@ static int coord_of(zboss_emu *z, world_coord *c)
                        .pan = z->nv.pan_id,
                        .channel = z->nv.channel,
                        .key_seq = seq,
-                       .nwk_tx = &z->nwk_fc,
+                       .nwk_use = zboss_world_nwk_use,
                        .fe = z,
                        .link_key = zboss_link_key,
                        .knows_child = zboss_knows_child,

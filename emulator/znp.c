@@ -66,7 +66,6 @@ void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status)
 int znp_nv_commit(znp *z)
 {
     cJSON *doc = znp_nv_to_json(&z->nv);
-    if (!doc) return -1;
     int rc = emu_nv_save(z->e, doc);
     cJSON_Delete(doc);
     return rc;
@@ -130,6 +129,49 @@ static uint32_t fc_read_nv(const znp *z)
     return global;
 }
 
+/* A formed network whose key or frame counter is not in NV. A host can make this state with
+ * ordinary NV writes and deletes (fuzz_emu_frames found one), so refusing the file would make
+ * the emulator refuse what it wrote itself. Z-Stack re-creates missing items with their
+ * defaults at every boot (osal_nv_item_init; recreate_defaults here), so the state is said,
+ * naming the item, never silent (issue 13). */
+static void warn_formed_items(const znp *z, const char *path)
+{
+    if (!znp_is_formed(z)) return;
+    const znp_nv_item *key = znp_nv_osal(&z->nv, ZNP_NV_NWK_ACTIVE_KEY_INFO);
+    if (!key || key->len < 17)
+        LOG_WARN("%s: LEGACY.NWK_ACTIVE_KEY_INFO (0x003A) %s on a formed network: Z-Stack "
+                 "re-creates it with its default (no network key) at boot",
+                 path, key ? "too short" : "missing");
+    const znp_nv_item *nk = znp_nv_osal(&z->nv, ZNP_NV_NWKKEY);
+    znp_nwkkey k;
+    if (!z->prof->bdb) {
+        if (!nk || znp_nwkkey_decode(nk->data, nk->len, z->prof->aligned, &k) < 0)
+            LOG_WARN("%s: LEGACY.NWKKEY (0x0082) %s on a formed network: the NWK frame "
+                     "counter starts at 0 (+1250 at network start), as on the real stack",
+                     path, nk ? "unreadable" : "missing");
+        return;
+    }
+    znp_nib nib;
+    if (nib_load(z, &nib) < 0) return;
+    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    for (uint16_t i = 0; i < 64; i++) {
+        const znp_nv_item *row =
+            z->prof->ext_nv
+                ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_NWK_SEC_MATERIAL_TABLE, i)
+                : znp_nv_osal(&z->nv, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i));
+        znp_sec_material m;
+        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
+        if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0 ||
+            memcmp(m.extended_pan_id, ff, 8) == 0)
+            return;
+    }
+    LOG_WARN("%s: %s has no row for the network's extended PAN ID (nor the global row) on a "
+             "formed network: the NWK frame counter starts at 0 (+1250 at network start), as on "
+             "the real stack",
+             path,
+             z->prof->ext_nv ? "NWK_SEC_MATERIAL_TABLE" : "LEGACY.LEGACY_NWK_SEC_MATERIAL_TABLE");
+}
+
 /* Writes the counter where the stack keeps it (row of this EPID, creating it in the first
  * free row) and in NWKKEY. */
 static void fc_write_nv(znp *z, uint32_t fc)
@@ -171,6 +213,16 @@ static void fc_write_nv(znp *z, uint32_t fc)
     }
 }
 
+uint32_t znp_nwk_use(znp *z, uint32_t n)
+{
+    z->frame_counter = n > UINT32_MAX - z->frame_counter ? UINT32_MAX : z->frame_counter + n;
+    if (z->frame_counter - z->frame_counter_nv >= FC_PERSIST_EVERY) {
+        fc_write_nv(z, z->frame_counter);
+        znp_nv_commit(z);
+    }
+    return z->frame_counter;
+}
+
 /* Simulated traffic: a coordinator sends link status, many-to-one route requests and relays;
  * each NWK frame uses one counter value. NV follows every 1000 frames, as on the real stack. */
 static void traffic_tick(emu *e, void *arg)
@@ -179,11 +231,7 @@ static void traffic_tick(emu *e, void *arg)
     (void)e;
     z->traffic_timer = 0;
     if (z->dev_state != 9) return;
-    z->frame_counter += 1;
-    if (z->frame_counter - z->frame_counter_nv >= FC_PERSIST_EVERY) {
-        fc_write_nv(z, z->frame_counter);
-        znp_nv_commit(z);
-    }
+    znp_nwk_use(z, 1);
     z->traffic_timer = emu_timer_add(z->e, 1000, traffic_tick, z);
 }
 
@@ -634,6 +682,7 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     } else if (load_factory(z, err, errlen) < 0) {
         goto fail;
     }
+    if (have) warn_formed_items(z, o->nvram_path);
     cJSON_Delete(doc);
     doc = NULL;
     z->frame_counter_nv = fc_read_nv(z);

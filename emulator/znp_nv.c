@@ -106,8 +106,8 @@ size_t znp_nv_table_rows(const znp_nv *nv, uint16_t item)
 
 /* ---- JSON ---- */
 
-static int put_hex(znp_nv *nv, uint16_t item, uint16_t sub, const cJSON *v, const char *section,
-                   char *err, size_t errlen)
+static int put_hex(znp_nv *nv, uint8_t sys, uint16_t item, uint16_t sub, const cJSON *v,
+                   const char *section, char *err, size_t errlen)
 {
     uint8_t *bytes = NULL;
     long n = cJSON_IsString(v) ? hex_decode_alloc(v->valuestring, &bytes) : -1;
@@ -116,7 +116,7 @@ static int put_hex(znp_nv *nv, uint16_t item, uint16_t sub, const cJSON *v, cons
         free(bytes);
         return -1;
     }
-    znp_nv_item *it = znp_nv_put(nv, ZNP_NV_SYS_ZSTACK, item, sub, bytes, (size_t)n);
+    znp_nv_item *it = znp_nv_put(nv, sys, item, sub, bytes, (size_t)n);
     free(bytes);
     if (!it) {
         snprintf(err, errlen, "out of memory");
@@ -134,17 +134,56 @@ static int parse_hex_key(const char *s, uint16_t *out)
     return 0;
 }
 
+/* Section names: "LEGACY" and zigpy-znp's table names (sysId 1); beyond what zigpy-znp's
+ * format names, any item a host may create with SYS_NV_CREATE/NV_WRITE: "0xIIII" (sysId 1,
+ * an item id with no name) and "0xSS:0xIIII" (another sysId). Whatever the emulator stores it
+ * writes, and whatever it writes it loads back (issue 13). */
+static int section_from_name(const char *name, uint8_t *sys, uint16_t *item)
+{
+    *sys = ZNP_NV_SYS_ZSTACK;
+    if (strcmp(name, "LEGACY") == 0) {
+        *item = ZNP_NV_LEGACY;
+        return 0;
+    }
+    if (znp_ext_table_from_name(name, item) == 0) return 0;
+    const char *colon = strchr(name, ':');
+    if (!colon) return parse_hex_key(name, item) == 0 && *item != ZNP_NV_LEGACY ? 0 : -1;
+    char sys_text[8];
+    uint16_t s16;
+    if ((size_t)(colon - name) >= sizeof(sys_text)) return -1;
+    memcpy(sys_text, name, (size_t)(colon - name));
+    sys_text[colon - name] = '\0';
+    if (parse_hex_key(sys_text, &s16) < 0 || s16 > 0xFF || s16 == ZNP_NV_SYS_ZSTACK) return -1;
+    if (parse_hex_key(colon + 1, item) < 0) return -1;
+    *sys = (uint8_t)s16;
+    return 0;
+}
+
+static void section_name(uint8_t sys, uint16_t item, char *buf, size_t cap)
+{
+    const char *tn = sys == ZNP_NV_SYS_ZSTACK ? znp_ext_table_name(item) : NULL;
+    if (sys == ZNP_NV_SYS_ZSTACK && item == ZNP_NV_LEGACY)
+        snprintf(buf, cap, "LEGACY");
+    else if (tn)
+        snprintf(buf, cap, "%s", tn);
+    else if (sys == ZNP_NV_SYS_ZSTACK)
+        snprintf(buf, cap, "0x%04X", item);
+    else
+        snprintf(buf, cap, "0x%02X:0x%04X", sys, item);
+}
+
 int znp_nv_from_json(znp_nv *nv, const cJSON *doc, char *err, size_t errlen)
 {
     const cJSON *sec;
     cJSON_ArrayForEach(sec, doc)
     {
         uint16_t table = 0;
-        int legacy = strcmp(sec->string, "LEGACY") == 0;
-        if (!legacy && znp_ext_table_from_name(sec->string, &table) < 0) {
+        uint8_t sys = 0;
+        if (section_from_name(sec->string, &sys, &table) < 0) {
             snprintf(err, errlen, "unknown NVRAM section \"%s\"", sec->string);
             goto fail;
         }
+        int legacy = sys == ZNP_NV_SYS_ZSTACK && table == ZNP_NV_LEGACY;
         if (!cJSON_IsObject(sec)) {
             snprintf(err, errlen, "%s: expected an object", sec->string);
             goto fail;
@@ -159,8 +198,11 @@ int znp_nv_from_json(znp_nv *nv, const cJSON *doc, char *err, size_t errlen)
                 snprintf(err, errlen, "%s: unknown item \"%s\"", sec->string, v->string);
                 goto fail;
             }
-            if (put_hex(nv, legacy ? ZNP_NV_LEGACY : table, id, v, sec->string, err, errlen) < 0)
+            if (znp_nv_find(nv, sys, table, id)) {
+                snprintf(err, errlen, "%s.%s: the item appears twice", sec->string, v->string);
                 goto fail;
+            }
+            if (put_hex(nv, sys, table, id, v, sec->string, err, errlen) < 0) goto fail;
         }
     }
     return 0;
@@ -169,37 +211,37 @@ fail:
     return -1;
 }
 
+/* The whole document or nothing: one failed allocation makes the result NULL, so a partial
+ * NVRAM file can never be committed (issue 13). */
 cJSON *znp_nv_to_json(const znp_nv *nv)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON *legacy = cJSON_AddObjectToObject(doc, "LEGACY");
-    cJSON *section = NULL;
-    uint16_t section_item = 0;
+    cJSON *legacy = doc ? cJSON_AddObjectToObject(doc, "LEGACY") : NULL;
+    cJSON *section = legacy;
+    uint8_t section_sys = ZNP_NV_SYS_ZSTACK;
+    uint16_t section_item = ZNP_NV_LEGACY;
     if (!legacy) goto oom;
     for (size_t i = 0; i < nv->n; i++) {
         const znp_nv_item *it = &nv->items[i];
-        if (it->sys != ZNP_NV_SYS_ZSTACK) continue;
-        char *hex = hex_encode_alloc(it->data, it->len);
-        if (!hex) goto oom;
         char name[64];
-        if (it->item == ZNP_NV_LEGACY) {
-            cJSON_AddItemToObject(legacy, znp_nv_id_name(it->sub, name, sizeof(name)),
-                                  cJSON_CreateString(hex));
-        } else {
-            if (!section || section_item != it->item) {
-                const char *tn = znp_ext_table_name(it->item);
-                char fallback[16];
-                if (!tn) {
-                    snprintf(fallback, sizeof(fallback), "0x%04X", it->item);
-                    tn = fallback;
-                }
-                section = cJSON_AddObjectToObject(doc, tn);
-                section_item = it->item;
-            }
-            snprintf(name, sizeof(name), "0x%04X", it->sub);
-            if (section) cJSON_AddItemToObject(section, name, cJSON_CreateString(hex));
+        if (it->sys != section_sys || it->item != section_item) {
+            section_name(it->sys, it->item, name, sizeof(name));
+            section_sys = it->sys;
+            section_item = it->item;
+            section = cJSON_GetObjectItemCaseSensitive(doc, name);
+            if (!section && !(section = cJSON_AddObjectToObject(doc, name))) goto oom;
         }
+        if (it->sys == ZNP_NV_SYS_ZSTACK && it->item == ZNP_NV_LEGACY)
+            znp_nv_id_name(it->sub, name, sizeof(name));
+        else
+            snprintf(name, sizeof(name), "0x%04X", it->sub);
+        char *hex = hex_encode_alloc(it->data, it->len);
+        cJSON *str = hex ? cJSON_CreateString(hex) : NULL;
         free(hex);
+        if (!str || !cJSON_AddItemToObject(section, name, str)) {
+            cJSON_Delete(str); /* the key copy failed: the value is still ours */
+            goto oom;
+        }
     }
     return doc;
 oom:

@@ -170,6 +170,11 @@ static int znp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
     return znp_nv_commit(z);
 }
 
+static uint32_t znp_world_nwk_use(void *fe, uint32_t n)
+{
+    return znp_nwk_use(fe, n);
+}
+
 /* The coordinator from NV; 0, or -1 when no network is up. */
 static int coord_of(znp *z, world_coord *c)
 {
@@ -188,7 +193,7 @@ static int coord_of(znp *z, world_coord *c)
                        .pan = nib.nwk_pan_id,
                        .channel = nib.nwk_logical_channel,
                        .key_seq = kd.seq,
-                       .nwk_tx = &z->frame_counter,
+                       .nwk_use = znp_world_nwk_use,
                        .fe = z,
                        .link_key = znp_link_key,
                        .knows_child = znp_knows_child,

@@ -102,6 +102,13 @@ static int f_set_key(void *fe, const uint8_t key[16], uint8_t seq)
     return 0;
 }
 
+static uint32_t f_nwk_use(void *fe, uint32_t n)
+{
+    fake *f = fe;
+    f->fc += n;
+    return f->fc;
+}
+
 static world_coord coord(fake *f, uint64_t ieee)
 {
     world_coord c = {.stack = "fake",
@@ -110,7 +117,7 @@ static world_coord coord(fake *f, uint64_t ieee)
                      .pan = 0x1A62,
                      .channel = 15,
                      .key_seq = 0,
-                     .nwk_tx = &f->fc,
+                     .nwk_use = f_nwk_use,
                      .fe = f,
                      .link_key = f_link_key,
                      .knows_child = f_knows_child,

@@ -35,7 +35,7 @@ static ocb_backup *read_backup(conf_ctx *c, char *why, size_t len, zbh_device_in
     zbh_session s;
     if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return NULL;
     if (info) *info = s.info;
-    ocb_backup *b = s.drv->read_network(s.dev, why, len);
+    ocb_backup *b = s.drv->read_network(s.dev, NULL, why, len);
     zbh_session_close(&s);
     return b;
 }

@@ -1,0 +1,130 @@
+/* prerestore.c - the pre-restore backup and the recovery advice (see prerestore.h). A file
+ * that is the only copy of someone's home network must never replace another file, never be
+ * written through a symlink, and be on disk (fsync) before the device is touched. */
+#include "prerestore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, size_t cap)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm)) {
+        errno = EINVAL;
+        return -1;
+    }
+    char *text = ocb_emit(cur);
+    if (!text) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int fd = -1;
+    for (int n = 1; n < 100 && fd < 0; n++) {
+        char suffix[8] = "";
+        if (n > 1) snprintf(suffix, sizeof(suffix), "-%d", n);
+        int k = snprintf(path, cap, "%s/zbharness-prerestore-%016llx-%s%s.json", dir ? dir : ".",
+                         (unsigned long long)cur->coordinator_ieee, stamp, suffix);
+        if (k < 0 || (size_t)k >= cap) {
+            errno = ENAMETOOLONG;
+            break;
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) break; /* EEXIST: that second's name is taken */
+    }
+    if (fd < 0) {
+        int e = errno;
+        free(text);
+        errno = e;
+        return -1;
+    }
+    int rc = write_all(fd, text, strlen(text)) == 0 && fsync(fd) == 0 ? 0 : -1;
+    int e = errno;
+    if (close(fd) < 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    free(text);
+    if (rc < 0) {
+        unlink(path); /* nothing partial */
+        errno = e;
+        return -1;
+    }
+    /* the directory entry on disk too */
+    int dfd = open(dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+void zbh_recovery_advice(char *out, size_t cap, const char *stack, const char *port,
+                         const char *pre_backup)
+{
+    if (pre_backup && pre_backup[0])
+        snprintf(out, cap,
+                 "The device may be half-written. Its previous network is in %s; to put it "
+                 "back, run:\n  zbharness restore --stack %s --port %s --backup %s --force\n",
+                 pre_backup, stack, port, pre_backup);
+    else
+        snprintf(out, cap,
+                 "The device may be half-written. It held no network before (nothing to put "
+                 "back); run the restore again.\n");
+}
+
+static char g_advice[1536];
+static size_t g_advice_len;
+static struct sigaction g_old[3];
+static const int SIGS[3] = {SIGINT, SIGTERM, SIGHUP};
+static int g_armed;
+
+static void on_signal(int sig)
+{
+    static const char head[] = "\nzbharness restore: interrupted while writing the device.\n";
+    ssize_t w = write(STDERR_FILENO, head, sizeof(head) - 1);
+    w = write(STDERR_FILENO, g_advice, g_advice_len);
+    (void)w;
+    (void)sig;
+    _exit(1);
+}
+
+void zbh_interrupt_arm(const char *advice)
+{
+    snprintf(g_advice, sizeof(g_advice), "%s", advice);
+    g_advice_len = strlen(g_advice);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; i++)
+        sigaction(SIGS[i], &sa, &g_old[i]);
+    g_armed = 1;
+}
+
+void zbh_interrupt_disarm(void)
+{
+    if (!g_armed) return;
+    for (int i = 0; i < 3; i++)
+        sigaction(SIGS[i], &g_old[i], NULL);
+    g_armed = 0;
+}

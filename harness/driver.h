@@ -75,6 +75,9 @@ typedef struct zbh_driver {
      * err = stop, nothing written. *device_ieee gets the stick's own IEEE when known. */
     int (*check_write)(void *d, const ocb_backup *b, const zbh_restore_opts *o,
                        uint64_t *device_ieee, char *err, size_t errlen);
+    /* Optional: leaves and forgets the network, so that a factory-new stick that a test
+     * wrote is factory-new again (read_network then proves "no network"). 0 or -1 + err. */
+    int (*erase_network)(void *d, char *err, size_t errlen);
 } zbh_driver;
 
 extern const zbh_driver zbh_znp_driver;

@@ -716,6 +716,23 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     return 0;
 }
 
+/* No network again: leaveNetwork (the NCP forgets it: networkInit answers NOT_JOINED) and an
+ * empty key table. The node EUI64 tokens are left alone. */
+static int ezsp_erase_network(void *dv, char *err, size_t errlen)
+{
+    ezsp_drv *d = dv;
+    int up = network_up(d);
+    if (up < 0) STEP(up, "networkInit");
+    if (up) {
+        uint8_t opt = 0;
+        ezsp_host_drain(&d->h);
+        STEP(status_cmd(d, 0x0020, &opt, d->version >= 14 ? 1 : 0), "leaveNetwork");
+        STEP(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN), "waiting NETWORK_DOWN");
+    }
+    STEP(status_cmd(d, 0x00B1, NULL, 0), "clearKeyTable");
+    return 0;
+}
+
 /* What an EmberZNet NCP cannot take from a backup (ezsp-ash.md §9): importLinkKey carries a
  * key without its incoming frame counter, and the stack keeps no Z-Stack TCLK seed (its own
  * hashed TCLK goes in stack_specific.ezsp). */
@@ -766,4 +783,5 @@ const zbh_driver zbh_ezsp_driver = {"ezsp",
                                     ezsp_write_network,
                                     ezsp_losses,
                                     ezsp_probe_malformed,
-                                    ezsp_check_write};
+                                    ezsp_check_write,
+                                    ezsp_erase_network};

@@ -466,6 +466,32 @@ fail:
     return -1;
 }
 
+/* Read-only: the NCP's own IEEE. ZBOSS sets it freely, so nothing to refuse. */
+static int zboss_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts *o,
+                             uint64_t *device_ieee, char *err, size_t errlen)
+{
+    zboss_drv *d = dv;
+    zboss_msg m;
+    static const uint8_t mac_if = 0;
+    (void)b;
+    (void)o;
+    CALL(get(d, ZBOSS_GET_LOCAL_IEEE_ADDR, &mac_if, 1, &m, 9), "GET_LOCAL_IEEE_ADDR");
+    *device_ieee = get_le64(m.hl.params + 1);
+    zboss_msg_free(&m);
+    return 0;
+fail:
+    return -1;
+}
+
+/* Factory-new again: NCP_RESET with the factory-reset option (NVRAM erased). */
+static int zboss_erase_network(void *dv, char *err, size_t errlen)
+{
+    CALL(reset_and_wait(dv, 2), "NCP_RESET (factory reset)");
+    return 0;
+fail:
+    return -1;
+}
+
 /* What a ZBOSS NCP cannot store (zboss-ncp.md §8-§9): only key slot 0 survives formation and
  * it has sequence number 0; the NIB update id is the NCP's own; APS keys carry no counters;
  * and there is no Z-Stack TCLK seed (keys are stored explicitly instead). */
@@ -523,6 +549,12 @@ static int zboss_probe_malformed(void *dv, char *detail, size_t len)
     return 0;
 }
 
-const zbh_driver zbh_zboss_driver = {
-    "zboss",      zboss_open,           zboss_close, zboss_read_network, zboss_write_network,
-    zboss_losses, zboss_probe_malformed};
+const zbh_driver zbh_zboss_driver = {"zboss",
+                                     zboss_open,
+                                     zboss_close,
+                                     zboss_read_network,
+                                     zboss_write_network,
+                                     zboss_losses,
+                                     zboss_probe_malformed,
+                                     zboss_check_write,
+                                     zboss_erase_network};

@@ -817,6 +817,34 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     return 0;
 }
 
+/* Read-only: the stick's own IEEE (UTIL_GET_DEVICE_INFO: status, IEEE, ...; it answers with
+ * the chip's address when NV holds no EXTADDR). Z-Stack writes it freely: nothing to refuse. */
+static int znp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts *o,
+                           uint64_t *device_ieee, char *err, size_t errlen)
+{
+    znp_host *h = dv;
+    mt_frame r;
+    (void)b;
+    (void)o;
+    int rc = mt_host_sreq(&h->mt, 0x27, 0x00, NULL, 0, &r, 0);
+    if (rc || r.len < 9 || r.data[0] != 0) {
+        snprintf(err, errlen, "UTIL_GET_DEVICE_INFO: %s", rc ? mt_host_strerror(rc) : "refused");
+        return -1;
+    }
+    *device_ieee = ieee_from_le(r.data + 1);
+    return 0;
+}
+
+/* Factory-new again: STARTUP_OPTION "clear config and state" and a reset (the NIB goes). */
+static int znp_erase_network(void *dv, char *err, size_t errlen)
+{
+    znp_host *h = dv;
+    uint8_t opt = 0x03;
+    STEP(osal_write(h, ZNP_NV_STARTUP_OPTION, &opt, 1), "setting STARTUP_OPTION");
+    STEP(reset_and_wait(h), "reset");
+    return 0;
+}
+
 /* Z-Stack Home 1.2 keeps no TCLK seed, no hashed-key table and no APS key table: link keys
  * of a 3.x network cannot be stored (1.2 uses the global trust-center key). */
 #define EZSP_TCLK_LOSS                                                                             \
@@ -881,6 +909,12 @@ static int znp_probe_malformed(void *dv, char *detail, size_t len)
     return 0;
 }
 
-const zbh_driver zbh_znp_driver = {
-    "znp",      znp_open,           znp_close, znp_read_network, znp_write_network,
-    znp_losses, znp_probe_malformed};
+const zbh_driver zbh_znp_driver = {"znp",
+                                   znp_open,
+                                   znp_close,
+                                   znp_read_network,
+                                   znp_write_network,
+                                   znp_losses,
+                                   znp_probe_malformed,
+                                   znp_check_write,
+                                   znp_erase_network};

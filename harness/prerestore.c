@@ -24,6 +24,50 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* Creates `path` (O_EXCL|O_NOFOLLOW, 0600) with `text`, on disk before it returns. Returns 0,
+ * or -1 with errno (EEXIST: the name is taken) and nothing left behind. */
+static int write_new(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    int rc = write_all(fd, text, strlen(text)) == 0 && fsync(fd) == 0 ? 0 : -1;
+    int e = errno;
+    if (close(fd) < 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc < 0) {
+        unlink(path); /* nothing partial */
+        errno = e;
+        return -1;
+    }
+    /* the directory entry on disk too */
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+int zbh_backup_write_new(const ocb_backup *b, const char *path)
+{
+    char *text = ocb_emit(b);
+    if (!text) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int rc = write_new(path, text);
+    int e = errno;
+    free(text);
+    errno = e;
+    return rc;
+}
+
 int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, size_t cap)
 {
     char stamp[32];
@@ -38,8 +82,8 @@ int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, siz
         errno = ENOMEM;
         return -1;
     }
-    int fd = -1;
-    for (int n = 1; n < 100 && fd < 0; n++) {
+    int rc = -1;
+    for (int n = 1; n < 100; n++) {
         char suffix[8] = "";
         if (n > 1) snprintf(suffix, sizeof(suffix), "-%d", n);
         int k = snprintf(path, cap, "%s/zbharness-prerestore-%016llx-%s%s.json", dir ? dir : ".",
@@ -48,34 +92,12 @@ int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, siz
             errno = ENAMETOOLONG;
             break;
         }
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0 && errno != EEXIST) break; /* EEXIST: that second's name is taken */
+        if ((rc = write_new(path, text)) == 0 || errno != EEXIST) break; /* EEXIST: next name */
     }
-    if (fd < 0) {
-        int e = errno;
-        free(text);
-        errno = e;
-        return -1;
-    }
-    int rc = write_all(fd, text, strlen(text)) == 0 && fsync(fd) == 0 ? 0 : -1;
     int e = errno;
-    if (close(fd) < 0 && rc == 0) {
-        rc = -1;
-        e = errno;
-    }
     free(text);
-    if (rc < 0) {
-        unlink(path); /* nothing partial */
-        errno = e;
-        return -1;
-    }
-    /* the directory entry on disk too */
-    int dfd = open(dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return 0;
+    errno = e;
+    return rc;
 }
 
 void zbh_recovery_advice(char *out, size_t cap, const char *stack, const char *port,

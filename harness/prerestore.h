@@ -16,6 +16,10 @@
  * is taken). Returns 0 with the path in `path`, or -1 with errno and the tried path. */
 int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, size_t cap);
 
+/* Writes `b` to a new file `path` (O_EXCL|O_NOFOLLOW, 0600, fsync): 0, or -1 with errno
+ * (EEXIST when the file exists: it is never replaced). */
+int zbh_backup_write_new(const ocb_backup *b, const char *path);
+
 /* The recovery advice for an interrupted restore: the pre-restore file (or that the device
  * held no network) and the command that puts it back. */
 void zbh_recovery_advice(char *out, size_t cap, const char *stack, const char *port,

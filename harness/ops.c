@@ -200,10 +200,23 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     const char *port = zbh_serial_name(s->serial);
     char err[512];
     int rc = ZBH_FAIL;
-    ocb_backup *plan = NULL;
-    /* 1. what is there: a read that failed is never "no network" */
+    ocb_backup *plan = NULL, *cur = NULL;
     zbh_read_status st = ZBH_READ_FAILED;
-    ocb_backup *cur = s->drv->read_network(s->dev, &st, err, sizeof(err));
+    /* Ctrl-C before the first write: say that nothing was written */
+    zbh_interrupt_arm("Nothing was written to the device: it holds what it held before.\n");
+    /* 0. what no target takes: refused without touching the device */
+    ocb_report rep;
+    ocb_report_init(&rep);
+    size_t n_err = zbh_precheck(want, s->drv->name, s->info.profile, &rep);
+    print_issues(&rep, "the target would refuse or change this");
+    ocb_report_free(&rep);
+    if (n_err) {
+        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
+                port, s->info.firmware);
+        goto out;
+    }
+    /* 1. what is there: a read that failed is never "no network" */
+    cur = s->drv->read_network(s->dev, &st, err, sizeof(err));
     if (!cur && st != ZBH_READ_NO_NETWORK) {
         fprintf(stderr,
                 "zbharness restore: could not read the network on %s (%s); nothing was "
@@ -253,10 +266,9 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
                     (unsigned long long)dev_ieee, (unsigned long long)plan->coordinator_ieee);
         plan->coordinator_ieee = dev_ieee;
     }
-    /* 3. everything the target would refuse, change or not fit, before the first write */
-    ocb_report rep;
+    /* 3. again for what the plan changed (the stick's own IEEE, its counters) */
     ocb_report_init(&rep);
-    size_t n_err = zbh_precheck(plan, s->drv->name, s->info.profile, &rep);
+    n_err = zbh_precheck(plan, s->drv->name, s->info.profile, &rep);
     print_issues(&rep, "the target would refuse or change this");
     ocb_report_free(&rep);
     if (n_err) {
@@ -295,7 +307,6 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     zbh_recovery_advice(advice, sizeof(advice), s->drv->name, port, res->pre_backup);
     zbh_interrupt_arm(advice);
     int wrc = s->drv->write_network(s->dev, plan, &o, err, sizeof(err));
-    zbh_interrupt_disarm();
     if (wrc < 0) {
         fprintf(stderr, "zbharness restore: %s: %s\n%s", port, err, advice);
         goto out;
@@ -314,6 +325,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     if (real) fputs(advice, stderr);
     rc = real == 0 ? ZBH_OK : ZBH_FAIL;
 out:
+    zbh_interrupt_disarm();
     ocb_free(plan);
     ocb_free(cur);
     return rc;

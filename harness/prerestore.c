@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,11 +83,20 @@ int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, siz
         errno = ENOMEM;
         return -1;
     }
+    /* an absolute path: the printed recovery command works from any directory */
+    char absdir[4096];
+    if (!realpath(dir ? dir : ".", absdir)) {
+        int e = errno;
+        snprintf(path, cap, "%s", dir ? dir : ".");
+        free(text);
+        errno = e;
+        return -1;
+    }
     int rc = -1;
     for (int n = 1; n < 100; n++) {
         char suffix[8] = "";
         if (n > 1) snprintf(suffix, sizeof(suffix), "-%d", n);
-        int k = snprintf(path, cap, "%s/zbharness-prerestore-%016llx-%s%s.json", dir ? dir : ".",
+        int k = snprintf(path, cap, "%s/zbharness-prerestore-%016llx-%s%s.json", absdir,
                          (unsigned long long)cur->coordinator_ieee, stamp, suffix);
         if (k < 0 || (size_t)k >= cap) {
             errno = ENAMETOOLONG;
@@ -122,7 +132,7 @@ static int g_armed;
 
 static void on_signal(int sig)
 {
-    static const char head[] = "\nzbharness restore: interrupted while writing the device.\n";
+    static const char head[] = "\nzbharness restore: interrupted.\n";
     ssize_t w = write(STDERR_FILENO, head, sizeof(head) - 1);
     w = write(STDERR_FILENO, g_advice, g_advice_len);
     (void)w;
@@ -132,15 +142,23 @@ static void on_signal(int sig)
 
 void zbh_interrupt_arm(const char *advice)
 {
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int i = 0; i < 3; i++)
+        sigaddset(&block, SIGS[i]);
+    sigprocmask(SIG_BLOCK, &block, &old); /* no half-updated message on a signal */
     snprintf(g_advice, sizeof(g_advice), "%s", advice);
     g_advice_len = strlen(g_advice);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; i++)
-        sigaction(SIGS[i], &sa, &g_old[i]);
-    g_armed = 1;
+    if (!g_armed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (int i = 0; i < 3; i++)
+            sigaction(SIGS[i], &sa, &g_old[i]);
+        g_armed = 1;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void zbh_interrupt_disarm(void)

@@ -26,7 +26,8 @@ void zbh_recovery_advice(char *out, size_t cap, const char *stack, const char *p
                          const char *pre_backup);
 
 /* While armed, a SIGINT/SIGTERM/SIGHUP prints `advice` and exits 1 (the device may be
- * half-written; the message is what the user needs). disarm restores the old handlers. */
+ * half-written; the message is what the user needs). Arming again replaces the advice;
+ * disarm restores the handlers from before the first arm. */
 void zbh_interrupt_arm(const char *advice);
 void zbh_interrupt_disarm(void);
 

@@ -115,8 +115,9 @@ void zbh_recovery_advice(char *out, size_t cap, const char *stack, const char *p
 {
     if (pre_backup && pre_backup[0])
         snprintf(out, cap,
-                 "The device may be half-written. Its previous network is in %s; to put it "
-                 "back, run:\n  zbharness restore --stack %s --port %s --backup %s --force\n",
+                 "The device may be half-written. Its previous network is in the pre-restore "
+                 "backup %s; to put it back, run:\n"
+                 "  zbharness restore --stack %s --port %s --backup %s --force\n",
                  pre_backup, stack, port, pre_backup);
     else
         snprintf(out, cap,

@@ -230,7 +230,7 @@ judge() {
   else
     local cmd pre
     cmd=$(grep -m1 '^  zbharness restore ' "$out" | sed 's/^  zbharness //')
-    pre=$(grep -m1 -o 'is in [^;]*;' "$out" | sed 's/^is in //; s/;$//')
+    pre=$(grep -m1 -o 'pre-restore backup [^;]*;' "$out" | sed 's/^pre-restore backup //; s/;$//')
     if [ -z "$cmd" ] || [ -z "$pre" ]; then
       fail "$n: the stick holds neither network and the run named no way back (exit $rc): $(grep -v '^ ' "$out" | tail -2)"
       count "$key failed"

@@ -1,7 +1,6 @@
 /* cmd_files.c - the subcommands that work on backup files only: validate, diff, format.
  * They need no device, so CI of any backup implementation can use them on its own output. */
 #include "cli.h"
-#include "driver.h"
 #include "fileio.h"
 #include "log.h"
 #include "ocb.h"
@@ -48,36 +47,27 @@ int zbh_cmd_validate(int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int json = 0, quiet = 0, c;
-    char for_stack[32] = "";
+    char for_stack[32] = ""; /* --for STACK[:PROFILE] (precheck.h) */
     const char *for_profile = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "jqh", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'q': quiet = 1; break;
-        case 'F': /* STACK or STACK:PROFILE: also what that stack would refuse or not fit */
-            snprintf(for_stack, sizeof(for_stack), "%s", optarg);
-            if (strchr(for_stack, ':')) {
-                for_profile = strchr(optarg, ':') + 1;
-                *strchr(for_stack, ':') = '\0';
-            }
-            if (!zbh_find_driver(for_stack)) {
-                fprintf(stderr, "zbharness validate: --for %s: unknown stack (known: %s)\n",
-                        for_stack, zbh_driver_names());
+        case 'F':
+            if (zbh_precheck_parse_for(optarg, for_stack, sizeof(for_stack), &for_profile) < 0)
                 return ZBH_USAGE;
-            }
             break;
         case 'h':
-            printf(
-                "usage: zbharness validate [--json] [--quiet] [--for STACK[:PROFILE]] FILE...\n\n"
-                "Checks each backup against the format (types, ranges, hex lengths, required\n"
-                "and unknown keys) and its semantics (channel in channel_mask, PAN not ffff,\n"
-                "EPID not reserved, unique device IEEEs). Prints one line per problem:\n"
-                "  FILE: error|warning: PATH: MESSAGE\n"
-                "Known quirks of real implementations are warnings. Exit 0 when every file\n"
-                "is valid (warnings allowed), 1 when any has an error, 2 on usage errors.\n"
-                "--for STACK also reports what a restore onto STACK checks before writing:\n"
-                "values the stack refuses or changes and its table capacities.\n");
+            printf("usage: zbharness validate [--json] [--quiet] FILE...\n\n"
+                   "Checks each backup against the format (types, ranges, hex lengths, required\n"
+                   "and unknown keys) and its semantics (channel in channel_mask, PAN not ffff,\n"
+                   "EPID not reserved, unique device IEEEs). Prints one line per problem:\n"
+                   "  FILE: error|warning: PATH: MESSAGE\n"
+                   "Known quirks of real implementations are warnings. Exit 0 when every file\n"
+                   "is valid (warnings allowed), 1 when any has an error, 2 on usage errors.\n");
+            printf("--for STACK[:PROFILE] also reports what a restore onto STACK checks before\n"
+                   "writing: values the stack refuses or changes, and its table capacities.\n");
             return ZBH_OK;
         default: return ZBH_USAGE;
         }

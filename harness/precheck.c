@@ -8,6 +8,8 @@
  * before the first write; `validate --for STACK` reports the same. */
 #include "precheck.h"
 
+#include "driver.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,4 +141,17 @@ size_t zbh_precheck(const ocb_backup *b, const char *stack, const char *profile,
     const capacity *c = caps_for(stack, profile);
     if (c) check_capacity(b, c, rep);
     return rep->n_errors - before;
+}
+
+int zbh_precheck_parse_for(const char *arg, char *stack, size_t cap, const char **profile)
+{
+    const char *colon = strchr(arg, ':');
+    size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+    *profile = colon ? colon + 1 : NULL;
+    if (n >= cap || !snprintf(stack, cap, "%.*s", (int)n, arg) || !zbh_find_driver(stack)) {
+        fprintf(stderr, "zbharness validate: --for %s: unknown stack (known: %s)\n", arg,
+                zbh_driver_names());
+        return -1;
+    }
+    return 0;
 }

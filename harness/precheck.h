@@ -13,4 +13,8 @@
  * "" for the stack's defaults) to rep, as errors. Returns the number of errors added. */
 size_t zbh_precheck(const ocb_backup *b, const char *stack, const char *profile, ocb_report *rep);
 
+/* Parses validate's --for STACK[:PROFILE] into stack (cap bytes) and *profile (points into
+ * arg, NULL without one). Returns 0, or -1 after a message naming the unknown stack. */
+int zbh_precheck_parse_for(const char *arg, char *stack, size_t cap, const char **profile);
+
 #endif

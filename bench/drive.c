@@ -91,7 +91,7 @@ int bench_form(const bench_cfg *c, const char *stack, const char *port)
     void *d = drv ? session(drv, port, &s) : NULL;
     int rc = -1;
     if (d) {
-        zbh_restore_opts o = {2500};
+        zbh_restore_opts o = {2500, ZBH_IEEE_BURN}; /* emulators only */
         rc = drv->write_network(d, b, &o, err, sizeof(err));
         if (rc < 0) fprintf(stderr, "zbbench: restore on %s: %s\n", port, err);
         drv->close(d);
@@ -110,7 +110,7 @@ int bench_backup_inproc(const char *stack, const char *port, bench_backup *out)
     zbh_serial *s;
     void *d = session(drv, port, &s);
     if (!d) return -1;
-    ocb_backup *b = drv->read_network(d, err, sizeof(err));
+    ocb_backup *b = drv->read_network(d, NULL, err, sizeof(err));
     drv->close(d);
     zbh_serial_counters(s, &out->tx, &out->rx);
     zbh_serial_close(s);

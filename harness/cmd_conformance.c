@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "log.h"
 #include "progress.h"
+#include "prerestore.h"
 #include "report.h"
 #include "roundtrip.h"
 #include "select.h"
@@ -29,6 +30,8 @@ typedef struct conf_ctx {
     const zbh_loss *losses;
     zbh_loss saved_losses[16];
     zbh_device_info info; /* as the probe identified it (for the reports) */
+    bool no_writes;       /* the recovery file could not be kept: nothing may be written */
+    uint64_t own_ieee;    /* the stick's own IEEE, which the golden network runs with */
 } conf_ctx;
 
 typedef enum zbh_verdict (*case_fn)(conf_ctx *c, char *why, size_t len);
@@ -38,7 +41,7 @@ static ocb_backup *read_backup(conf_ctx *c, char *why, size_t len, zbh_device_in
     zbh_session s;
     if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return NULL;
     if (info) *info = s.info;
-    ocb_backup *b = s.drv->read_network(s.dev, why, len);
+    ocb_backup *b = s.drv->read_network(s.dev, NULL, why, len);
     zbh_session_close(&s);
     return b;
 }
@@ -62,10 +65,22 @@ static enum zbh_verdict case_backup_valid(conf_ctx *c, char *why, size_t len)
         snprintf(why, len, "no network to back up (%s)", err);
         return ZBH_SKIP;
     }
+    /* the only way back for the user's network: never replace an earlier run's file (it may
+     * be all that is left of a stick a crashed run did not put back) */
     char path[600];
     snprintf(path, sizeof(path), "%s/conformance-original.json", c->dir);
-    if (ocb_write_file(c->original, path) < 0) {
-        snprintf(why, len, "cannot keep the original backup in %s: %s", path, strerror(errno));
+    if (zbh_backup_write_new(c->original, path) < 0) {
+        c->no_writes = true;
+        if (errno == EEXIST)
+            snprintf(why, len,
+                     "%s exists (an earlier run's recovery file): refusing to overwrite it, and "
+                     "so to write anything to the device; move it or use another --dir",
+                     path);
+        else
+            snprintf(why, len,
+                     "cannot keep the original backup in %s: %s; nothing will be "
+                     "written to the device",
+                     path, strerror(errno));
         return ZBH_ERROR;
     }
     char *text = ocb_emit(c->original);
@@ -117,9 +132,22 @@ static enum zbh_verdict case_backup_stable(conf_ctx *c, char *why, size_t len)
 static enum zbh_verdict restore(conf_ctx *c, const ocb_backup *b, bool force,
                                 zbh_restore_result *res, char *why, size_t len)
 {
+    memset(res, 0, sizeof(*res));
+    if (c->no_writes) {
+        snprintf(why, len, "no recovery file was kept: nothing is written to the device");
+        return ZBH_SKIP;
+    }
     zbh_session s;
     if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return ZBH_ERROR;
-    zbh_restore_req req = {2500, force, false, c->dir};
+    /* the stick keeps its own IEEE: the suite never burns or brands a stick */
+    zbh_restore_req req = {2500, force, false, c->dir, ZBH_IEEE_KEEP};
+    if (!c->own_ieee && s.drv->check_write) {
+        char err[256];
+        zbh_restore_opts o = {0, ZBH_IEEE_KEEP};
+        uint64_t ieee = 0;
+        s.drv->check_write(s.dev, b, &o, &ieee, err, sizeof(err));
+        c->own_ieee = ieee;
+    }
     int rc = zbh_restore(&s, b, &req, res);
     const zbh_loss *l = s.drv->losses ? s.drv->losses(s.dev) : NULL;
     size_t n = 0;
@@ -144,6 +172,7 @@ static enum zbh_verdict case_refuse_mismatch(conf_ctx *c, char *why, size_t len)
     zbh_restore_result res;
     enum zbh_verdict v = restore(c, c->golden, false, &res, why, len);
     zbh_restore_result_free(&res);
+    if (v == ZBH_SKIP) return v;
     if (v == ZBH_PASS) {
         snprintf(why, len, "a different network was written without --force");
         return ZBH_FAILED;
@@ -160,6 +189,7 @@ static enum zbh_verdict case_restore_golden(conf_ctx *c, char *why, size_t len)
 {
     zbh_restore_result res;
     enum zbh_verdict v = restore(c, c->golden, true, &res, why, len);
+    if (v == ZBH_SKIP) return v;
     if (v == ZBH_PASS) {
         c->after = res.after;
         res.after = NULL;
@@ -200,7 +230,15 @@ static enum zbh_verdict case_ieee(conf_ctx *c, char *why, size_t len)
 {
     if (need_after(c, why, len) != ZBH_PASS) return ZBH_SKIP;
     snprintf(why, len, "%016llx", (unsigned long long)c->after->coordinator_ieee);
-    return c->after->coordinator_ieee == c->golden->coordinator_ieee ? ZBH_PASS : ZBH_FAILED;
+    if (c->after->coordinator_ieee == c->golden->coordinator_ieee) return ZBH_PASS;
+    if (c->own_ieee && c->after->coordinator_ieee == c->own_ieee) {
+        snprintf(why, len,
+                 "the golden network ran with the stick's own IEEE %016llx (the suite never "
+                 "burns or brands a stick): writing another IEEE is not tested",
+                 (unsigned long long)c->own_ieee);
+        return ZBH_SKIP;
+    }
+    return ZBH_FAILED;
 }
 
 static enum zbh_verdict case_keys_children(conf_ctx *c, char *why, size_t len)
@@ -275,20 +313,66 @@ static enum zbh_verdict case_malformed(conf_ctx *c, char *why, size_t len)
     return v;
 }
 
+/* A stick factory-new before the run is erased again: nothing of the golden network stays. */
+static enum zbh_verdict erase_again(conf_ctx *c, char *why, size_t len)
+{
+    zbh_session s;
+    if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return ZBH_ERROR;
+    char err[256];
+    enum zbh_verdict v = ZBH_FAILED;
+    zbh_read_status st = ZBH_READ_FAILED;
+    if (!s.drv->erase_network) {
+        snprintf(why, len, "the %s driver cannot erase a network", s.drv->name);
+    } else if (s.drv->erase_network(s.dev, err, sizeof(err)) < 0) {
+        snprintf(why, len, "erasing the golden network: %s", err);
+    } else {
+        ocb_backup *left = s.drv->read_network(s.dev, &st, err, sizeof(err));
+        ocb_free(left);
+        if (st == ZBH_READ_NO_NETWORK) {
+            v = ZBH_PASS;
+            snprintf(why, len, "left as found: the factory-new stick holds no network again");
+        } else {
+            snprintf(why, len, "after erasing, the stick still %s",
+                     left ? "holds a network" : "cannot be read");
+        }
+    }
+    zbh_session_close(&s);
+    return v;
+}
+
+/* The last case: the stick's own network back, then a new backup compared with the first
+ * one (only counters may have grown), so the report says whether it was left as found. */
 static enum zbh_verdict case_put_back(conf_ctx *c, char *why, size_t len)
 {
-    if (!c->original) {
-        snprintf(why, len, "the device held no network; it keeps the golden one");
+    if (c->no_writes) {
+        snprintf(why, len, "nothing was written to the device");
         return ZBH_SKIP;
     }
+    if (!c->original) return erase_again(c, why, len);
     zbh_restore_result res;
     enum zbh_verdict v = restore(c, c->original, true, &res, why, len);
     zbh_restore_result_free(&res);
-    snprintf(why, len,
-             v == ZBH_PASS ? "the device's own network is back"
-                           : "could not put the original network back: restore "
-                             "%s/conformance-original.json by hand",
-             c->dir);
+    if (v != ZBH_PASS) {
+        snprintf(why, len,
+                 "could not put the original network back: restore %s/conformance-original.json "
+                 "by hand (zbharness restore --stack %s --port %s --backup "
+                 "%s/conformance-original.json --force)",
+                 c->dir, c->stack, c->port, c->dir);
+        return v;
+    }
+    char err[256];
+    ocb_backup *now = read_backup(c, err, sizeof(err), NULL);
+    if (!now) {
+        snprintf(why, len, "the backup after putting it back failed: %s", err);
+        return ZBH_FAILED;
+    }
+    v = diff_verdict(c->original, now, &OCB_RULES_ROUNDTRIP, why, len);
+    if (v == ZBH_PASS)
+        snprintf(why, len,
+                 "left as found: the device's own network is back; a new backup equals the first "
+                 "(frame counter %u -> %u, counters only grew)",
+                 c->original->network_key.frame_counter, now->network_key.frame_counter);
+    ocb_free(now);
     return v;
 }
 
@@ -309,7 +393,10 @@ static const struct {
     {"link-keys-and-children", "link keys and children survive the restore", case_keys_children},
     {"nvram-survives-reopen", "the restored network survives a reset/reopen", case_nvram_survives},
     {"malformed-frames", "malformed frames get the protocol's error reply", case_malformed},
-    {"original-restored", "the device's own network is put back", case_put_back},
+    {"original-restored",
+     "the device is left as found (own network back and equal to the first backup, or "
+     "factory-new again)",
+     case_put_back},
 };
 #define N_CASES (sizeof(CASES) / sizeof(CASES[0]))
 
@@ -577,7 +664,8 @@ int zbh_cmd_conformance(int argc, char **argv)
         ocb_backup *own = other_network(golden);
         zbh_session s;
         if (own && zbh_session_open(&s, ctx.stack, ctx.port, 115200, err, sizeof(err)) == 0) {
-            zbh_restore_req req = {0, true, false, tdir};
+            /* an emulator this run started: burning its write-once IEEE token costs nothing */
+            zbh_restore_req req = {0, true, false, tdir, ZBH_IEEE_BURN};
             zbh_restore_result res;
             zbh_restore(&s, own, &req, &res);
             zbh_restore_result_free(&res);

@@ -18,8 +18,8 @@
 #include <time.h>
 
 typedef struct dev_args {
-    const char *stack, *port, *output, *backup;
-    int baud, force, verbose, show_keys, dry_run;
+    const char *stack, *port, *output, *backup, *pre_dir;
+    int baud, force, verbose, show_keys, dry_run, burn_ieee, keep_ieee;
     long counter_increment;
 } dev_args;
 
@@ -35,6 +35,9 @@ static const struct option DEV_OPTS[] = {{"stack", required_argument, NULL, 's'}
                                          {"show-keys", no_argument, NULL, 'k'},
                                          {"dry-run", no_argument, NULL, 'n'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"burn-ieee", no_argument, NULL, 'U'},
+                                         {"keep-ieee", no_argument, NULL, 'K'},
+                                         {"prerestore-dir", required_argument, NULL, 'D'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
@@ -61,15 +64,25 @@ static void restore_help(void)
 {
     printf("usage: zbharness restore --stack znp|ezsp|zboss --port PATH --backup FILE [OPTIONS]\n\n"
            "Writes the network in FILE to the coordinator and restarts it on that network.\n"
-           "Before writing, the network on the device is backed up to\n"
-           "  zbharness-prerestore-<time>.json (in the current directory, mode 0600).\n"
-           "A device holding a different formed network (other extended PAN ID) is refused\n"
-           "unless --force.\n\n"
+           "Nothing is written unless the device's network was read (a failed read is\n"
+           "never taken for 'no network'), every value and table size of FILE fits the\n"
+           "target, and a device holding a different network (other extended PAN ID) is\n"
+           "overwritten only with --force. Then the network on the device is backed up to\n"
+           "  zbharness-prerestore-<ieee>-<YYYYmmddTHHMMSS>.json (current directory, 0600,\n"
+           "never overwriting) before the first write; an interrupted restore prints the\n"
+           "command that puts it back. For the same network, frame counters never go\n"
+           "below the device's.\n\n"
            "  --counter-increment N  added to the NWK and link-key TX frame counters\n"
            "                         (default 2500, like zigbee-herdsman)\n"
            "  --force                overwrite a different network (after the backup)\n"
            "  --dry-run              say what would be written, write nothing\n"
-           "  --stack, --port, --baud, --flow-control, -v, --show-keys: as for backup\n");
+           "  --prerestore-dir DIR   where the pre-restore backup goes (default .)\n"
+           "  --burn-ieee            EmberZNet: burn the backup's IEEE into the write-once\n"
+           "                         MFG_CUSTOM_EUI_64 token when that is the only way (once,\n"
+           "                         forever); without it or --keep-ieee such a restore stops\n"
+           "  --keep-ieee            restore with the stick's own IEEE (a declared loss:\n"
+           "                         devices bound to the old IEEE must be re-paired)\n"
+           "  --stack, --port, --baud, --flow-control, -q, -v, --show-keys: as for backup\n");
 }
 
 static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void))
@@ -119,12 +132,19 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         case 'k': a->show_keys = 1; break;
         case 'n': a->dry_run = 1; break;
         case 'q': zbh_progress_set_quiet(1); break;
+        case 'U': a->burn_ieee = 1; break;
+        case 'K': a->keep_ieee = 1; break;
+        case 'D': a->pre_dir = optarg; break;
         case 'h': help(); return -1;
         default: return ZBH_USAGE;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "zbharness: unexpected argument '%s'\n", argv[optind]);
+        return ZBH_USAGE;
+    }
+    if (a->burn_ieee && a->keep_ieee) {
+        fprintf(stderr, "zbharness: --burn-ieee and --keep-ieee exclude each other\n");
         return ZBH_USAGE;
     }
     if (!a->stack || !a->port) {
@@ -168,7 +188,7 @@ int zbh_cmd_backup(int argc, char **argv)
         fprintf(stderr, "zbharness: %s\n", err);
         return rc;
     }
-    ocb_backup *b = s.drv->read_network(s.dev, err, sizeof(err));
+    ocb_backup *b = s.drv->read_network(s.dev, NULL, err, sizeof(err));
     if (!b) {
         fprintf(stderr, "zbharness backup: %s: %s\n", a.port, err);
         zbh_session_close(&s);
@@ -210,7 +230,10 @@ int zbh_cmd_restore(int argc, char **argv)
         ocb_free(want);
         return rc;
     }
-    zbh_restore_req req = {(uint32_t)a.counter_increment, a.force != 0, a.dry_run != 0, NULL};
+    zbh_restore_req req = {(uint32_t)a.counter_increment, a.force != 0, a.dry_run != 0, a.pre_dir,
+                           a.burn_ieee   ? ZBH_IEEE_BURN
+                           : a.keep_ieee ? ZBH_IEEE_KEEP
+                                         : ZBH_IEEE_REFUSE};
     zbh_restore_result res;
     rc = zbh_restore(&s, want, &req, &res);
     if (rc == ZBH_OK && !a.dry_run)

@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "ocb.h"
+#include "precheck.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -47,14 +48,21 @@ int zbh_cmd_validate(int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"for", required_argument, NULL, 'F'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int json = 0, quiet = 0, c;
+    char for_stack[32] = ""; /* --for STACK[:PROFILE] (precheck.h) */
+    const char *for_profile = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "jqh", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'q': quiet = 1; break;
+        case 'F':
+            if (zbh_precheck_parse_for(optarg, for_stack, sizeof(for_stack), &for_profile) < 0)
+                return ZBH_USAGE;
+            break;
         case 'h':
             printf("usage: zbharness validate [--json] [--quiet] FILE...\n\n"
                    "Checks each backup against the format (types, ranges, hex lengths, required\n"
@@ -64,6 +72,8 @@ int zbh_cmd_validate(int argc, char **argv)
                    "Known quirks of real implementations are warnings. FILE '-' is standard\n"
                    "input. Exit 0 when every file is valid (warnings allowed), 1 when any has\n"
                    "an error, 2 on usage errors or a file that cannot be read.\n");
+            printf("--for STACK[:PROFILE] also reports what a restore onto STACK checks before\n"
+                   "writing: values the stack refuses or changes, and its table capacities.\n");
             return ZBH_OK;
         default: return ZBH_USAGE;
         }
@@ -78,6 +88,10 @@ int zbh_cmd_validate(int argc, char **argv)
         ocb_report r;
         ocb_report_init(&r);
         ocb_backup *b = ocb_load(argv[i], 0, &r);
+        if (b && for_stack[0] && zbh_precheck(b, for_stack, for_profile, &r)) {
+            ocb_free(b);
+            b = NULL;
+        }
         if (r.unreadable)
             rc = ZBH_USAGE;
         else if (!b && rc == ZBH_OK)

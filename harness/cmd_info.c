@@ -26,7 +26,9 @@ static void info_help(void)
            "  --stack S            %s, or auto (default)\n"
            "  --baud N             default 115200 (a rate termios sets exactly)\n"
            "  --flow-control F     none (default) | software | hardware\n"
-           "  -v, --verbose        log progress; twice: frame trace (keys redacted)\n",
+           "  -v, --verbose        log progress; twice: frame trace (keys redacted)\n\n"
+           "Exit: 0 summary printed (network up or none), 1 the network could not be read\n"
+           "(a failed read is never reported as no network), 2 usage or port error.\n",
            zbh_driver_names());
 }
 
@@ -116,15 +118,21 @@ int zbh_cmd_info(int argc, char **argv)
     printf("firmware: %s\n", s.info.firmware);
     if (s.info.profile[0]) printf("profile: %s\n", s.info.profile);
     printf("restore_supported: %s\n", s.info.can_restore ? "yes" : "no");
-    ocb_backup *b = s.drv->read_network(s.dev, err, sizeof(err));
+    zbh_read_status st = ZBH_READ_FAILED;
+    ocb_backup *b = s.drv->read_network(s.dev, &st, err, sizeof(err));
+    rc = ZBH_OK;
     if (b) {
         print_network(b);
         ocb_free(b);
-    } else {
+    } else if (st == ZBH_READ_NO_NETWORK) {
         /* The drivers read the IEEE together with the network. */
         printf("ieee: unknown (read with the network)\n");
-        printf("network: none or not readable (%s)\n", err);
+        printf("network: none (%s)\n", err);
+    } else { /* a failed read is never "no network" (issue 12) */
+        printf("network: could not be read (%s)\n", err);
+        fprintf(stderr, "zbharness info: could not read the network on %s: %s\n", port, err);
+        rc = ZBH_FAIL;
     }
     zbh_session_close(&s);
-    return ZBH_OK;
+    return rc;
 }

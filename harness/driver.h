@@ -7,6 +7,7 @@
 #include "serial.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct zbh_device_info {
     char stack[16];    /* "znp", "ezsp", "zboss" */
@@ -15,9 +16,35 @@ typedef struct zbh_device_info {
     int can_restore;   /* the host side knows how to write this firmware */
 } zbh_device_info;
 
+/* What a restore may do to a coordinator IEEE that can only be written by burning a
+ * write-once token (EmberZNet MFG_CUSTOM_EUI_64). The default refuses before any write. */
+enum zbh_ieee_policy {
+    ZBH_IEEE_REFUSE = 0, /* stop and explain (the default) */
+    ZBH_IEEE_BURN,       /* --burn-ieee: burn it, once, forever */
+    ZBH_IEEE_KEEP,       /* --keep-ieee: the caller restores with the stick's own IEEE */
+};
+
 typedef struct zbh_restore_opts {
     uint32_t counter_increment; /* added to the NWK and link-key tx frame counters */
+    enum zbh_ieee_policy ieee;  /* see above; the backup's bellows override is not consent */
 } zbh_restore_opts;
+
+/* What a read of the device proved. "No network" only when the stack's own state says so
+ * (ZNP: NIB absent or not formed; EZSP: networkInit NOT_JOINED; ZBOSS: GET_JOINED 0); a
+ * timeout, a bad CRC or a short table read is "could not read", which must stop any write. */
+typedef enum zbh_read_status {
+    ZBH_READ_OK = 0,
+    ZBH_READ_NO_NETWORK,
+    ZBH_READ_FAILED,
+} zbh_read_status;
+
+/* Frame-counter arithmetic in 64 bits, saturating at the 32-bit maximum (a wrapped counter
+ * makes every device drop the coordinator's frames). */
+static inline uint32_t zbh_counter_add(uint32_t base, uint32_t inc)
+{
+    uint64_t v = (uint64_t)base + inc;
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
 
 /* A field of the backup format that a device cannot store, and why. A restore compares the
  * read-back without these fields and reports each one that differs as a loss. */
@@ -31,8 +58,9 @@ typedef struct zbh_driver {
     /* Opens the conversation: wakes the device, identifies the firmware. */
     void *(*open)(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen);
     void (*close)(void *d);
-    /* Reads the network into a new backup (NULL + err when not formed or on failure). */
-    ocb_backup *(*read_network)(void *d, char *err, size_t errlen);
+    /* Reads the network into a new backup; NULL + err when not formed or on failure, and
+     * *st (may be NULL) says which: ZBH_READ_NO_NETWORK only when proved. */
+    ocb_backup *(*read_network)(void *d, zbh_read_status *st, char *err, size_t errlen);
     /* Writes `b` and restarts the network on it. Returns 0 or -1 + err. */
     int (*write_network)(void *d, const ocb_backup *b, const zbh_restore_opts *o, char *err,
                          size_t errlen);
@@ -42,6 +70,14 @@ typedef struct zbh_driver {
     /* Optional conformance probe: sends malformed frames and checks that the device answers
      * with the protocol's own error reply and keeps working. 0 = conforms, -1 + detail. */
     int (*probe_malformed)(void *d, char *detail, size_t len);
+    /* Optional, read-only: what write_network would refuse or must ask about, checked before
+     * the first write (EZSP: an IEEE only a write-once token can take). 0 = go ahead; -1 +
+     * err = stop, nothing written. *device_ieee gets the stick's own IEEE when known. */
+    int (*check_write)(void *d, const ocb_backup *b, const zbh_restore_opts *o,
+                       uint64_t *device_ieee, char *err, size_t errlen);
+    /* Optional: leaves and forgets the network, so that a factory-new stick that a test
+     * wrote is factory-new again (read_network then proves "no network"). 0 or -1 + err. */
+    int (*erase_network)(void *d, char *err, size_t errlen);
 } zbh_driver;
 
 extern const zbh_driver zbh_znp_driver;

@@ -9,10 +9,12 @@
  * tables, then form on the backup's channel.
  *
  * The coordinator EUI64: the rewritable STACK_RESTORED_EUI64 token is used when it is already
- * in use; otherwise the write-once MFG_CUSTOM_EUI_64 is burnt while it is blank. When that
- * token already holds another EUI64, the restore refuses, unless the backup carries bellows'
- * documented override `stack_specific.ezsp."i_understand_i_can_update_eui64_only_once_and_i_
- * still_want_to_do_it": true`, in which case the restored-EUI64 token takes precedence. */
+ * in use; otherwise the write-once MFG_CUSTOM_EUI_64 is burnt while it is blank, but only
+ * with the caller's explicit ZBH_IEEE_BURN (--burn-ieee): by default the restore stops before
+ * any write (check_write). When that token already holds another EUI64, the restore refuses,
+ * unless the backup carries bellows' documented override `stack_specific.ezsp."i_understand_
+ * i_can_update_eui64_only_once_and_i_still_want_to_do_it": true`, in which case the rewritable
+ * restored-EUI64 token takes precedence. The override is never consent to burn. */
 #include "driver.h"
 #include "driver_ezsp_legacy.h"
 #include "ezsp_host.h"
@@ -222,7 +224,8 @@ static int read_children(ezsp_drv *d, ocb_backup *b)
         uint32_t st = rd_status(d, &r);
         ezsp_child_data c;
         ezsp_get_child_data_v(&r, d->version, &c);
-        if (st || r.short_read) continue; /* NOT_JOINED: free slot */
+        if (st) continue;                      /* NOT_JOINED: free slot */
+        if (r.short_read) return EZSP_HOST_IO; /* a short answer is a failed read */
         ocb_device nd = {.ieee = get_le64(c.eui64), .has_nwk = true, .nwk = c.id, .is_child = true};
         add_or_merge(b, &nd);
     }
@@ -232,7 +235,8 @@ static int read_children(ezsp_drv *d, ocb_backup *b)
 static int read_address_table(ezsp_drv *d, ocb_backup *b)
 {
     uint16_t size = 0;
-    if (get_config(d, 0x05, &size)) return 0;
+    int crc = get_config(d, 0x05, &size);
+    if (crc) return crc < 0 ? crc : EZSP_HOST_IO; /* could not read, not "no table" */
     static const uint8_t z8[8];
     for (unsigned i = 0; i < size && i < 256; i++) {
         uint8_t idx = (uint8_t)i, eui[8];
@@ -245,13 +249,16 @@ static int read_address_table(ezsp_drv *d, ocb_backup *b)
             uint32_t st = zb_get_le32(&r);
             nwk = zb_get_le16(&r);
             zb_get_bytes(&r, eui, 8);
-            if (st || r.short_read) continue;
+            if (r.short_read) return EZSP_HOST_IO;
+            if (st) continue;
         } else {
             if ((rc = cmd(d, 0x005F, &idx, 1, &f, &r))) return rc;
             nwk = zb_get_le16(&r);
+            if (r.short_read) return EZSP_HOST_IO;
             if (nwk >= 0xFFF8) continue;
             if ((rc = cmd(d, 0x005E, &idx, 1, &f, &r))) return rc;
             zb_get_bytes(&r, eui, 8);
+            if (r.short_read) return EZSP_HOST_IO;
         }
         if (!memcmp(eui, z8, 8) || nwk >= 0xFFF8) continue;
         ocb_device nd = {.ieee = get_le64(eui), .has_nwk = true, .nwk = nwk, .is_child = false};
@@ -263,7 +270,8 @@ static int read_address_table(ezsp_drv *d, ocb_backup *b)
 static int read_key_table(ezsp_drv *d, ocb_backup *b)
 {
     uint16_t size = 0;
-    if (get_config(d, 0x1E, &size)) return 0;
+    int crc = get_config(d, 0x1E, &size);
+    if (crc) return crc < 0 ? crc : EZSP_HOST_IO;
     if (d->version < EZSP_DRV_SECMAN)
         return ezsp_legacy_read_key_table(&d->h, size, b, add_or_merge);
     for (unsigned i = 0; i < size && i < 256; i++) {
@@ -287,7 +295,8 @@ static int read_key_table(ezsp_drv *d, ocb_backup *b)
             ezsp_get_aps_key_metadata(&r, &m);
             st = zb_get_le32(&r);
         }
-        if (st || r.short_read) continue;
+        if (r.short_read) return EZSP_HOST_IO; /* a short row is a failed read, not a free one */
+        if (st) continue;
         /* is_child: only the child table says so; a key alone makes a (router) device */
         ocb_device nd = {.ieee = get_le64(eui), .has_link_key = true, .is_child = false};
         memcpy(nd.link_key.key, key, 16);
@@ -303,10 +312,16 @@ static int read_key_table(ezsp_drv *d, ocb_backup *b)
     return 0;
 }
 
-static ocb_backup *ezsp_read_network(void *dv, char *err, size_t errlen)
+/* "No network" only when networkInit answers NOT_JOINED; every failed or short read after
+ * that is ZBH_READ_FAILED. */
+static ocb_backup *ezsp_read_network(void *dv, zbh_read_status *st_out, char *err, size_t errlen)
 {
     ezsp_drv *d = dv;
+    zbh_read_status dummy;
+    if (!st_out) st_out = &dummy;
+    *st_out = ZBH_READ_FAILED;
     int up = network_up(d);
+    if (up == 0) *st_out = ZBH_READ_NO_NETWORK;
     if (up <= 0) {
         snprintf(err, errlen,
                  up == 0 ? "no network formed (networkInit: NOT_JOINED)" : "networkInit failed");
@@ -349,7 +364,10 @@ static ocb_backup *ezsp_read_network(void *dv, char *err, size_t errlen)
         return NULL;
     }
 have_keys:
-    get_config(d, 0x0D, &level);
+    if (get_config(d, 0x0D, &level) < 0) {
+        snprintf(err, errlen, "getConfigurationValue(SECURITY_LEVEL) failed");
+        return NULL;
+    }
 
     ocb_backup *b = ocb_new();
     if (!b) return NULL;
@@ -386,6 +404,7 @@ have_keys:
         goto fail;
     }
     ocb_sort_devices(b);
+    *st_out = ZBH_READ_OK;
     return b;
 fail:
     ocb_free(b);
@@ -428,13 +447,21 @@ static long write_restored_eui64(ezsp_drv *d, const uint8_t want[8])
     return status_cmd(d, 0x0103, p, sizeof(p));
 }
 
-/* Makes the node EUI64 `ieee` (takes effect after the reset the caller does). Returns 1 when
- * something was written, 0 when already right, -1 + err. */
-static int set_eui64(ezsp_drv *d, const ocb_backup *b, char *err, size_t errlen)
+/* How the node EUI64 becomes the backup's: nothing to do, the rewritable restored-EUI64
+ * token, or burning the write-once MFG_CUSTOM_EUI_64. */
+enum eui_plan { EUI_SAME, EUI_TOKEN, EUI_BURN };
+
+/* Read-only: decides how the node EUI64 becomes the backup's under the caller's policy.
+ * Burning MFG_CUSTOM_EUI_64 needs ZBH_IEEE_BURN (--burn-ieee); bellows' override key in the
+ * backup only allows the rewritable token when the manufacturing token is already used. */
+static int plan_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy policy,
+                      enum eui_plan *plan, uint64_t *device_ieee, char *err, size_t errlen)
 {
     uint8_t cur[8], want[8];
     put_le64(want, b->coordinator_ieee);
     STEP(get_eui64(d, cur), "getEui64");
+    *device_ieee = get_le64(cur);
+    *plan = EUI_SAME;
     if (!memcmp(cur, want, 8)) return 0;
     /* the rewritable NVM3 token, if this NCP uses it already */
     uint8_t p[8];
@@ -449,34 +476,97 @@ static int set_eui64(ezsp_drv *d, const ocb_backup *b, char *err, size_t errlen)
     zb_get_bytes(&r, restored, 8);
     bool have_token = st == 0 && size == 8 && !r.short_read;
     if (have_token && !blank8(restored)) {
-        LOG_INFO("ezsp: EUI64 via the restored-EUI64 token (rewritable)");
-        STEP(write_restored_eui64(d, want), "setTokenData(RESTORED_EUI64)");
-        return 1;
+        *plan = EUI_TOKEN;
+        return 0;
     }
     uint8_t id = 0x0C, mfg[8] = {0};
     STEP(cmd(d, 0x000B, &id, 1, &f, &r), "getMfgToken(CUSTOM_EUI_64)");
     uint8_t len = zb_get_u8(&r);
     zb_get_bytes(&r, mfg, 8);
+    if (r.short_read) {
+        snprintf(err, errlen, "getMfgToken(CUSTOM_EUI_64): short answer");
+        return -1;
+    }
     if (len == 8 && blank8(mfg)) {
-        LOG_WARN("ezsp: burning MFG_CUSTOM_EUI_64 (write-once) with the backup's IEEE");
-        uint8_t sp[10] = {0x0C, 8};
-        memcpy(sp + 2, want, 8);
-        STEP(status_cmd(d, 0x000C, sp, sizeof(sp)), "setMfgToken(CUSTOM_EUI_64)");
-        return 1;
+        if (policy == ZBH_IEEE_BURN) {
+            *plan = EUI_BURN;
+            return 0;
+        }
+        snprintf(err, errlen,
+                 "the stick's IEEE is %016llx, the backup's %016llx, and the only way to give "
+                 "it the backup's is to burn the write-once token MFG_CUSTOM_EUI_64, which can "
+                 "never be changed again; nothing was written. Choose one: --burn-ieee (burn "
+                 "it, once, forever: the stick takes the backup's IEEE and every device keeps "
+                 "its trust center) or --keep-ieee (restore with the stick's own IEEE: devices "
+                 "that check the trust center's address, or bound to the old IEEE, must be "
+                 "re-paired or re-bound)",
+                 (unsigned long long)get_le64(cur), (unsigned long long)b->coordinator_ieee);
+        return -1;
     }
     if (!override_eui64(b) || !have_token) {
         snprintf(err, errlen,
                  "the stick's IEEE is %016llx, the backup's %016llx, and its write-once "
-                 "MFG_CUSTOM_EUI_64 is already used; refusing. To write the backup's IEEE into "
-                 "the restored-EUI64 token instead, add \"%s\": true under stack_specific.ezsp "
-                 "in the backup",
+                 "MFG_CUSTOM_EUI_64 is already used; refusing (nothing written). Use "
+                 "--keep-ieee to restore with the stick's own IEEE, or, to write the backup's "
+                 "IEEE into the restored-EUI64 token instead, add \"%s\": true under "
+                 "stack_specific.ezsp in the backup",
                  (unsigned long long)get_le64(cur), (unsigned long long)b->coordinator_ieee,
                  EUI64_OVERRIDE);
         return -1;
     }
-    LOG_WARN("ezsp: MFG_CUSTOM_EUI_64 used; override given: writing the restored-EUI64 token");
-    STEP(write_restored_eui64(d, want), "setTokenData(RESTORED_EUI64)");
+    *plan = EUI_TOKEN;
+    return 0;
+}
+
+/* Makes the node EUI64 the backup's (takes effect after the reset the caller does). Returns 1
+ * when something was written, 0 when already right, -1 + err. */
+static int set_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy policy, char *err,
+                     size_t errlen)
+{
+    enum eui_plan plan;
+    uint64_t dev_ieee;
+    if (plan_eui64(d, b, policy, &plan, &dev_ieee, err, errlen) < 0) return -1;
+    uint8_t want[8];
+    put_le64(want, b->coordinator_ieee);
+    switch (plan) {
+    case EUI_SAME: return 0;
+    case EUI_TOKEN:
+        LOG_INFO("ezsp: EUI64 via the restored-EUI64 token (rewritable)");
+        STEP(write_restored_eui64(d, want), "setTokenData(RESTORED_EUI64)");
+        return 1;
+    case EUI_BURN: break;
+    }
+    LOG_WARN("ezsp: --burn-ieee: burning MFG_CUSTOM_EUI_64 (write-once) with %016llx",
+             (unsigned long long)b->coordinator_ieee);
+    uint8_t sp[10] = {0x0C, 8};
+    memcpy(sp + 2, want, 8);
+    STEP(status_cmd(d, 0x000C, sp, sizeof(sp)), "setMfgToken(CUSTOM_EUI_64)");
     return 1;
+}
+
+/* Before the first write: the IEEE decision, and the tables the backup must fit. */
+static int ezsp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts *o,
+                            uint64_t *device_ieee, char *err, size_t errlen)
+{
+    ezsp_drv *d = dv;
+    enum eui_plan plan;
+    if (plan_eui64(d, b, o->ieee, &plan, device_ieee, err, errlen) < 0) return -1;
+    uint16_t key_size = 0;
+    int rc = get_config(d, 0x1E, &key_size);
+    if (rc) {
+        snprintf(err, errlen, "reading the key table size: %s",
+                 rc < 0 ? ezsp_host_strerror(rc) : "refused");
+        return -1;
+    }
+    size_t n_keys = 0;
+    for (size_t i = 0; i < b->n_devices; i++)
+        n_keys += b->devices[i].has_link_key;
+    if (n_keys > key_size) {
+        snprintf(err, errlen, "%zu link keys do not fit the NCP's key table (%u entries)", n_keys,
+                 key_size);
+        return -1;
+    }
+    return 0;
 }
 
 /* A fresh TC link key root when the backup has none (zigpy does the same). */
@@ -569,7 +659,7 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     ezsp_drv *d = dv;
     LOG_INFO("ezsp: restore 1/5: coordinator IEEE %016llx",
              (unsigned long long)b->coordinator_ieee);
-    int changed = set_eui64(d, b, err, errlen);
+    int changed = set_eui64(d, b, o->ieee, err, errlen);
     if (changed < 0) return -1;
     if (changed) {
         STEP(reconnect(d), "resetting the NCP");
@@ -598,15 +688,15 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
         return -1;
     }
     uint8_t v[4];
-    uint64_t fc = (uint64_t)b->network_key.frame_counter + o->counter_increment;
-    put_le32(v, fc > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)fc);
+    put_le32(v, zbh_counter_add(b->network_key.frame_counter, o->counter_increment));
     STEP(set_value(d, 0x23, v, 4), "setValue(NWK_FRAME_COUNTER)");
-    uint64_t aps = 0;
+    uint32_t aps = 0;
     for (size_t i = 0; i < b->n_devices; i++)
         if (b->devices[i].has_link_key && b->devices[i].link_key.tx_counter > aps)
             aps = b->devices[i].link_key.tx_counter;
-    if (aps) aps += o->counter_increment; /* EmberZNet: one outgoing APS counter for all keys */
-    put_le32(v, aps > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)aps);
+    /* EmberZNet: one outgoing APS counter for all keys */
+    if (aps) aps = zbh_counter_add(aps, o->counter_increment);
+    put_le32(v, aps);
     STEP(set_value(d, 0x24, v, 4), "setValue(APS_FRAME_COUNTER)");
     ezsp_initial_security s = {.bitmask = 0x1BC4,
                                .network_key_seq = b->network_key.sequence_number};
@@ -643,6 +733,23 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     STEP(status_cmd(d, 0x001E, fp, wb.len), "formNetwork");
     STEP(wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP), "waiting NETWORK_UP");
     STEP(set_value(d, 0x07, (const uint8_t[]){1}, 1), "setValue(STACK_TOKEN_WRITING)");
+    return 0;
+}
+
+/* No network again: leaveNetwork (the NCP forgets it: networkInit answers NOT_JOINED) and an
+ * empty key table. The node EUI64 tokens are left alone. */
+static int ezsp_erase_network(void *dv, char *err, size_t errlen)
+{
+    ezsp_drv *d = dv;
+    int up = network_up(d);
+    if (up < 0) STEP(up, "networkInit");
+    if (up) {
+        uint8_t opt = 0;
+        ezsp_host_drain(&d->h);
+        STEP(status_cmd(d, 0x0020, &opt, d->version >= 14 ? 1 : 0), "leaveNetwork");
+        STEP(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN), "waiting NETWORK_DOWN");
+    }
+    STEP(status_cmd(d, 0x00B1, NULL, 0), "clearKeyTable");
     return 0;
 }
 
@@ -693,6 +800,12 @@ static int ezsp_probe_malformed(void *dv, char *detail, size_t len)
     return 0;
 }
 
-const zbh_driver zbh_ezsp_driver = {
-    "ezsp",      ezsp_open,           ezsp_close, ezsp_read_network, ezsp_write_network,
-    ezsp_losses, ezsp_probe_malformed};
+const zbh_driver zbh_ezsp_driver = {"ezsp",
+                                    ezsp_open,
+                                    ezsp_close,
+                                    ezsp_read_network,
+                                    ezsp_write_network,
+                                    ezsp_losses,
+                                    ezsp_probe_malformed,
+                                    ezsp_check_write,
+                                    ezsp_erase_network};

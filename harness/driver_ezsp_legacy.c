@@ -58,7 +58,8 @@ int ezsp_legacy_read_key_table(ezsp_host *h, unsigned table_size, ocb_backup *b,
         ezsp_key_struct k;
         ezsp_get_key_struct(&r, &k);
         if (st == EMBER_INDEX_OUT_OF_RANGE) break;
-        if (st != EMBER_SUCCESS || r.short_read) continue; /* TABLE_ENTRY_ERASED, NOT_FOUND */
+        if (st != EMBER_SUCCESS) continue;     /* TABLE_ENTRY_ERASED, NOT_FOUND */
+        if (r.short_read) return EZSP_HOST_IO; /* a short answer is a failed read (issue 12) */
         ocb_device nd = {.ieee = get_le64(k.partner_eui64), .has_link_key = true};
         memcpy(nd.link_key.key, k.key, 16);
         nd.link_key.tx_counter = k.outgoing_frame_counter;

@@ -150,6 +150,10 @@ static int read_devices(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
     if (!rc && n_am >= 0 && (rc = read_dataset(d, ZBOSS_DS_NEIGHBOUR_TBL, &m, &r)) == 0) {
         n_nb = zboss_neighbour_decode(r.data, r.len, nb, MAX_DEVICES);
         zboss_msg_free(&m);
+        if (n_nb < 0) { /* present but short: could not read, not "no neighbour table" */
+            snprintf(err, errlen, "NEIGHBOUR_TBL: %u bytes do not decode", r.len);
+            n_am = -1;
+        }
     }
     if (rc == 1) rc = 0;
     if (!rc && n_am >= 0 && (rc = read_dataset(d, ZBOSS_DS_APS_SECURE_DATA, &m, &r)) == 0) {
@@ -183,16 +187,22 @@ static int read_devices(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
     return rc || n_am < 0 || n_keys < 0 ? -1 : 0;
 }
 
-static ocb_backup *zboss_read_network(void *dv, char *err, size_t errlen)
+/* "No network" only when the NCP answers GET_JOINED with 0; every failed call or short
+ * dataset is ZBH_READ_FAILED. */
+static ocb_backup *zboss_read_network(void *dv, zbh_read_status *st, char *err, size_t errlen)
 {
     zboss_drv *d = dv;
     zboss_msg m;
     ocb_backup *b = NULL;
     static const uint8_t mac_if = 0;
+    zbh_read_status dummy;
+    if (!st) st = &dummy;
+    *st = ZBH_READ_FAILED;
     CALL(get(d, ZBOSS_GET_JOINED, NULL, 0, &m, 1), "GET_JOINED");
     int joined = m.hl.params[0] & 1;
     zboss_msg_free(&m);
     if (!joined) {
+        *st = ZBH_READ_NO_NETWORK;
         snprintf(err, errlen, "no network formed (GET_JOINED = 0)");
         return NULL;
     }
@@ -239,9 +249,14 @@ static ocb_backup *zboss_read_network(void *dv, char *err, size_t errlen)
     int rc = read_dataset(d, ZBOSS_DS_IB_COUNTERS, &m, &r);
     if (rc == 0) {
         zboss_ib_counters c;
-        if (zboss_ib_counters_decode(r.data, r.len, &c) == 0)
-            b->network_key.frame_counter = c.nib_outgoing_fc;
+        int bad = zboss_ib_counters_decode(r.data, r.len, &c) < 0;
+        unsigned len = r.len;
         zboss_msg_free(&m);
+        if (bad) {
+            snprintf(err, errlen, "IB_COUNTERS: %u bytes do not decode", len);
+            goto fail;
+        }
+        b->network_key.frame_counter = c.nib_outgoing_fc;
     } else if (rc != 1) {
         CALL(rc, "NVRAM_READ IB_COUNTERS");
     }
@@ -256,6 +271,7 @@ static ocb_backup *zboss_read_network(void *dv, char *err, size_t errlen)
     add_stack_specific(b, v[0], v[1], v[2], v[3]);
     if (read_devices(d, b, err, errlen) < 0) goto fail;
     ocb_sort_devices(b);
+    *st = ZBH_READ_OK;
     return b;
 fail:
     ocb_free(b);
@@ -437,8 +453,7 @@ static int zboss_write_network(void *dv, const ocb_backup *b, const zbh_restore_
     CALL(zboss_host_call(&d->h, ZBOSS_SET_MAX_CHILDREN, p, 1, NULL, 0), "SET_MAX_CHILDREN");
 
     LOG_INFO("zboss: restore 4/5: frame counter and %zu devices", b->n_devices);
-    uint64_t fc = (uint64_t)b->network_key.frame_counter + o->counter_increment;
-    zboss_ib_counters c = {fc > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)fc, 0};
+    zboss_ib_counters c = {zbh_counter_add(b->network_key.frame_counter, o->counter_increment), 0};
     zboss_ib_counters_encode(&c, p);
     CALL(nvram_write(d, ZBOSS_DS_IB_COUNTERS, p, ZBOSS_IB_COUNTERS_SIZE),
          "NVRAM_WRITE IB_COUNTERS");
@@ -448,6 +463,32 @@ static int zboss_write_network(void *dv, const ocb_backup *b, const zbh_restore_
     CALL(reset_and_wait(d, 0), "NCP_RESET");
     CALL(zboss_host_call(&d->h, ZBOSS_NWK_START_WITHOUT_FORMATION, NULL, 0, NULL, 0),
          "NWK_START_WITHOUT_FORMATION");
+    return 0;
+fail:
+    return -1;
+}
+
+/* Read-only: the NCP's own IEEE. ZBOSS sets it freely, so nothing to refuse. */
+static int zboss_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts *o,
+                             uint64_t *device_ieee, char *err, size_t errlen)
+{
+    zboss_drv *d = dv;
+    zboss_msg m;
+    static const uint8_t mac_if = 0;
+    (void)b;
+    (void)o;
+    CALL(get(d, ZBOSS_GET_LOCAL_IEEE_ADDR, &mac_if, 1, &m, 9), "GET_LOCAL_IEEE_ADDR");
+    *device_ieee = get_le64(m.hl.params + 1);
+    zboss_msg_free(&m);
+    return 0;
+fail:
+    return -1;
+}
+
+/* Factory-new again: NCP_RESET with the factory-reset option (NVRAM erased). */
+static int zboss_erase_network(void *dv, char *err, size_t errlen)
+{
+    CALL(reset_and_wait(dv, 2), "NCP_RESET (factory reset)");
     return 0;
 fail:
     return -1;
@@ -510,6 +551,12 @@ static int zboss_probe_malformed(void *dv, char *detail, size_t len)
     return 0;
 }
 
-const zbh_driver zbh_zboss_driver = {
-    "zboss",      zboss_open,           zboss_close, zboss_read_network, zboss_write_network,
-    zboss_losses, zboss_probe_malformed};
+const zbh_driver zbh_zboss_driver = {"zboss",
+                                     zboss_open,
+                                     zboss_close,
+                                     zboss_read_network,
+                                     zboss_write_network,
+                                     zboss_losses,
+                                     zboss_probe_malformed,
+                                     zboss_check_write,
+                                     zboss_erase_network};

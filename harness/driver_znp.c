@@ -402,22 +402,33 @@ static int read_link_keys(znp_host *h, ocb_backup *b, const nv_table *am, const 
     return 0;
 }
 
-static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
+/* "No network" is what the stack's own NIB says (absent, or not formed); anything that could
+ * not be read or decoded is ZBH_READ_FAILED. */
+static ocb_backup *znp_read_network(void *dv, zbh_read_status *st, char *err, size_t errlen)
 {
     znp_host *h = dv;
     uint8_t buf[256];
     znp_nib nib;
+    zbh_read_status dummy;
+    if (!st) st = &dummy;
+    *st = ZBH_READ_FAILED;
     long n = osal_read(h, ZNP_NV_NIB, buf, sizeof(buf));
     if (n < 0) {
         snprintf(err, errlen, "reading the NIB: %s", mt_host_strerror((int)n));
         return NULL;
     }
-    if (n == 0 || znp_nib_decode(buf, (size_t)n, h->aligned, &nib) < 0) {
-        snprintf(err, errlen, "no network: the NIB is %s", n ? "of an unexpected size" : "absent");
+    if (n == 0) {
+        *st = ZBH_READ_NO_NETWORK;
+        snprintf(err, errlen, "no network: the NIB is absent");
+        return NULL;
+    }
+    if (znp_nib_decode(buf, (size_t)n, h->aligned, &nib) < 0) {
+        snprintf(err, errlen, "the NIB (%ld bytes) is of an unexpected size", n);
         return NULL;
     }
     if (nib.nwk_logical_channel < 11 || nib.nwk_logical_channel > 26 || !nib.nwk_key_loaded ||
         nib.nwk_pan_id >= 0xFFFE) {
+        *st = ZBH_READ_NO_NETWORK;
         snprintf(err, errlen, "no network formed (NIB channel %u, PAN %04x, key loaded %u)",
                  nib.nwk_logical_channel, nib.nwk_pan_id, nib.nwk_key_loaded);
         return NULL;
@@ -498,6 +509,7 @@ static ocb_backup *znp_read_network(void *dv, char *err, size_t errlen)
     }
     table_free(&am);
     ocb_sort_devices(b);
+    *st = ZBH_READ_OK;
     return b;
 fail:
     ocb_free(b);
@@ -601,7 +613,7 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
         }
         int shift = seed ? znp_tclk_find_shift(seed, e.ext_addr, d->link_key.key) : -1;
         if (shift >= 0 && n_tclk < tclk.n) {
-            znp_tclk_row row = {.tx_counter = d->link_key.tx_counter + inc,
+            znp_tclk_row row = {.tx_counter = zbh_counter_add(d->link_key.tx_counter, inc),
                                 .rx_counter = d->link_key.rx_counter,
                                 .key_attributes = 2,
                                 .key_type = 0,
@@ -609,7 +621,7 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
             memcpy(row.ext_addr, e.ext_addr, 8);
             znp_tclk_row_encode(&row, h->aligned, new_tclk + n_tclk++ * tclk.row_size);
         } else if (n_aps < aps.n && n_aps < smt_rows) {
-            znp_aps_key_data k = {.tx_counter = d->link_key.tx_counter + inc,
+            znp_aps_key_data k = {.tx_counter = zbh_counter_add(d->link_key.tx_counter, inc),
                                   .rx_counter = d->link_key.rx_counter};
             memcpy(k.key, d->link_key.key, 16);
             znp_aps_key_data_encode(&k, new_aps + n_aps * aps.row_size);
@@ -777,9 +789,8 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     memcpy(buf + 1, b->network_key.key, 16);
     STEP(osal_write(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, 17), "writing NWK_ACTIVE_KEY_INFO");
     STEP(osal_write(h, ZNP_NV_NWK_ALTERN_KEY_INFO, buf, 17), "writing NWK_ALTERN_KEY_INFO");
-    uint64_t fc = (uint64_t)b->network_key.frame_counter + o->counter_increment;
-    if (fc > 0xFFFFFFFFull) fc = 0xFFFFFFFFull;
-    STEP(write_frame_counter(h, &nib, (uint32_t)fc), "writing the frame counter");
+    uint32_t fc = zbh_counter_add(b->network_key.frame_counter, o->counter_increment);
+    STEP(write_frame_counter(h, &nib, fc), "writing the frame counter");
     const uint8_t *seed = NULL;
     uint8_t seed_buf[16];
     if (h->bdb) {
@@ -806,6 +817,34 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     LOG_INFO("znp: restore 5/5: restart on the restored network");
     STEP(reset_and_wait(h), "reset");
     STEP(start_network(h), "starting the restored network");
+    return 0;
+}
+
+/* Read-only: the stick's own IEEE (UTIL_GET_DEVICE_INFO: status, IEEE, ...; it answers with
+ * the chip's address when NV holds no EXTADDR). Z-Stack writes it freely: nothing to refuse. */
+static int znp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts *o,
+                           uint64_t *device_ieee, char *err, size_t errlen)
+{
+    znp_host *h = dv;
+    mt_frame r;
+    (void)b;
+    (void)o;
+    int rc = mt_host_sreq(&h->mt, 0x27, 0x00, NULL, 0, &r, 0);
+    if (rc || r.len < 9 || r.data[0] != 0) {
+        snprintf(err, errlen, "UTIL_GET_DEVICE_INFO: %s", rc ? mt_host_strerror(rc) : "refused");
+        return -1;
+    }
+    *device_ieee = ieee_from_le(r.data + 1);
+    return 0;
+}
+
+/* Factory-new again: STARTUP_OPTION "clear config and state" and a reset (the NIB goes). */
+static int znp_erase_network(void *dv, char *err, size_t errlen)
+{
+    znp_host *h = dv;
+    uint8_t opt = 0x03;
+    STEP(osal_write(h, ZNP_NV_STARTUP_OPTION, &opt, 1), "setting STARTUP_OPTION");
+    STEP(reset_and_wait(h), "reset");
     return 0;
 }
 
@@ -873,9 +912,15 @@ static int znp_probe_malformed(void *dv, char *detail, size_t len)
     return 0;
 }
 
-const zbh_driver zbh_znp_driver = {
-    "znp",      znp_open,           znp_close, znp_read_network, znp_write_network,
-    znp_losses, znp_probe_malformed};
+const zbh_driver zbh_znp_driver = {"znp",
+                                   znp_open,
+                                   znp_close,
+                                   znp_read_network,
+                                   znp_write_network,
+                                   znp_losses,
+                                   znp_probe_malformed,
+                                   znp_check_write,
+                                   znp_erase_network};
 
 /* The declared losses without a device (zbh_declared_losses): Z-Stack 1.2 or 3.x. A 3.x
  * stick's APS-table overflow is only known after a restore, so it is not in this list. */

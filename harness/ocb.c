@@ -104,12 +104,24 @@ int ocb_set_source(ocb_backup *b, const char *source)
     return 0;
 }
 
+/* The device array's capacity: the next power of two, so that adding n devices costs
+ * O(n) copies, not O(n^2) (10,000 devices took 49 s under ASan, whose realloc always moves). */
+static size_t devices_cap(size_t n)
+{
+    size_t c = 1;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
+
 int ocb_add_device(ocb_backup *b, const ocb_device *d)
 {
     if (b->n_devices >= OCB_MAX_DEVICES) return -1;
-    ocb_device *n = realloc(b->devices, (b->n_devices + 1) * sizeof(*n));
-    if (!n) return -1;
-    b->devices = n;
+    if (!b->devices || b->n_devices == devices_cap(b->n_devices)) {
+        ocb_device *n = realloc(b->devices, devices_cap(b->n_devices + 1) * sizeof(*n));
+        if (!n) return -1;
+        b->devices = n;
+    }
     b->devices[b->n_devices++] = *d;
     return 0;
 }
@@ -129,7 +141,7 @@ ocb_backup *ocb_clone(const ocb_backup *src)
         (src->stack_specific && !(b->stack_specific = cJSON_Duplicate(src->stack_specific, 1))))
         goto fail;
     if (src->n_devices) {
-        b->devices = malloc(src->n_devices * sizeof(*b->devices));
+        b->devices = malloc(devices_cap(src->n_devices) * sizeof(*b->devices));
         if (!b->devices) goto fail;
         memcpy(b->devices, src->devices, src->n_devices * sizeof(*b->devices));
         b->n_devices = src->n_devices;

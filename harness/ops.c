@@ -4,12 +4,13 @@
 #include "cli.h"
 #include "log.h"
 #include "progress.h"
+#include "precheck.h"
+#include "prerestore.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* --stack auto: each driver's own wake-up and identification (ZNP: SYS_PING and version
  * reads; ZBOSS: GET_MODULE_VERSION; EZSP: RST and the version exchange), which read and
@@ -144,20 +145,54 @@ static int compare_read_back(const ocb_backup *want, const ocb_backup *after,
     return real;
 }
 
-static int write_pre_backup(const ocb_backup *cur, const char *dir, char *path, size_t cap)
+/* For the same network, no counter goes below what the stick holds: the NWK frame counter
+ * and each device's link-key TX counter take the higher of backup and stick (the increment
+ * is added on top by the driver). Says what it raised. */
+static void keep_higher_counters(ocb_backup *plan, const ocb_backup *cur)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    snprintf(path, cap, "%s/zbharness-prerestore-%ld-%03ld.json", dir ? dir : ".", (long)ts.tv_sec,
-             ts.tv_nsec / 1000000);
-    if (ocb_write_file(cur, path) < 0) {
+    if (plan->network_key.frame_counter < cur->network_key.frame_counter) {
         fprintf(stderr,
-                "zbharness restore: cannot write %s: %s; refusing to write to the device "
-                "without a backup of its current network\n",
-                path, strerror(errno));
-        return -1;
+                "zbharness restore: the stick's NWK frame counter %u is above the backup's %u "
+                "(same network): keeping %u, plus the increment\n",
+                cur->network_key.frame_counter, plan->network_key.frame_counter,
+                cur->network_key.frame_counter);
+        plan->network_key.frame_counter = cur->network_key.frame_counter;
     }
-    return 0;
+    size_t raised = 0;
+    uint32_t top = 0;
+    for (size_t i = 0; i < plan->n_devices; i++) {
+        ocb_device *d = &plan->devices[i];
+        const ocb_device *c = ocb_find_device(cur, d->ieee);
+        if (!d->has_link_key || !c || !c->has_link_key) continue;
+        if (c->link_key.tx_counter > d->link_key.tx_counter) {
+            d->link_key.tx_counter = c->link_key.tx_counter;
+            if (c->link_key.tx_counter > top) top = c->link_key.tx_counter;
+            raised++;
+        }
+    }
+    if (raised)
+        fprintf(stderr,
+                "zbharness restore: %zu APS link-key TX counters on the stick are above the "
+                "backup's (highest %u): keeping the stick's, plus the increment\n",
+                raised, top);
+}
+
+/* Counters at the 32-bit end cannot grow: say so (the arithmetic saturates, never wraps). */
+static void warn_saturation(const ocb_backup *plan, uint32_t inc)
+{
+    if ((uint64_t)plan->network_key.frame_counter + inc > UINT32_MAX)
+        fprintf(stderr,
+                "zbharness restore: warning: NWK frame counter %u + %u passes 2^32-1: written "
+                "as 4294967295 (the network key must be changed soon)\n",
+                plan->network_key.frame_counter, inc);
+}
+
+static void print_issues(const ocb_report *rep, const char *what)
+{
+    for (size_t i = 0; i < rep->n_issues; i++)
+        fprintf(stderr, "zbharness restore: %s: %s: %s%s%s\n", what,
+                rep->issues[i].severity == OCB_ERROR ? "error" : "warning", rep->issues[i].path,
+                rep->issues[i].path[0] ? ": " : "", rep->issues[i].message);
 }
 
 int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *req,
@@ -166,64 +201,137 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     memset(res, 0, sizeof(*res));
     const char *port = zbh_serial_name(s->serial);
     char err[ZB_MSG_MAX];
-    /* 1. safety: back up what is there */
-    zbh_progress("reading what %s holds before writing", port);
-    ocb_backup *cur = s->drv->read_network(s->dev, err, sizeof(err));
     int rc = ZBH_FAIL;
-    if (cur) {
-        if (write_pre_backup(cur, req->pre_dir, res->pre_backup, sizeof(res->pre_backup)) < 0) {
-            rc = ZBH_USAGE;
-            goto out;
-        }
-        fprintf(stderr, "zbharness: the network on %s is backed up to %s\n", port, res->pre_backup);
-        if (cur->extended_pan_id != want->extended_pan_id && !req->force) {
-            fprintf(stderr,
-                    "zbharness restore: %s holds another network (extended PAN ID %016llx, "
-                    "backup has %016llx); use --force to overwrite it\n",
-                    port, (unsigned long long)cur->extended_pan_id,
-                    (unsigned long long)want->extended_pan_id);
-            goto out;
-        }
-    } else {
+    ocb_backup *plan = NULL, *cur = NULL;
+    zbh_read_status st = ZBH_READ_FAILED;
+    /* Ctrl-C before the first write: say that nothing was written */
+    zbh_interrupt_arm("Nothing was written to the device: it holds what it held before.\n");
+    /* 0. what no target takes: refused without touching the device */
+    ocb_report rep;
+    ocb_report_init(&rep);
+    size_t n_err = zbh_precheck(want, s->drv->name, s->info.profile, &rep);
+    print_issues(&rep, "the target would refuse or change this");
+    ocb_report_free(&rep);
+    if (n_err) {
+        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
+                port, s->info.firmware);
+        goto out;
+    }
+    /* 1. what is there: a read that failed is never "no network" */
+    zbh_progress("reading what %s holds before writing", port);
+    cur = s->drv->read_network(s->dev, &st, err, sizeof(err));
+    if (!cur && st != ZBH_READ_NO_NETWORK) {
+        fprintf(stderr,
+                "zbharness restore: could not read the network on %s (%s); nothing was "
+                "written: a failed read is not \"no network\". Check the link and try again.\n",
+                port, err);
+        goto out;
+    }
+    if (!cur)
         fprintf(stderr, "zbharness: %s holds no network (%s): nothing to back up first\n", port,
                 err);
+    if (cur && cur->extended_pan_id != want->extended_pan_id && !req->force) {
+        fprintf(stderr,
+                "zbharness restore: %s holds another network (extended PAN ID %016llx, "
+                "backup has %016llx); use --force to overwrite it (nothing was written)\n",
+                port, (unsigned long long)cur->extended_pan_id,
+                (unsigned long long)want->extended_pan_id);
+        goto out;
+    }
+    /* 2. the plan: what will be written */
+    plan = ocb_clone(want);
+    if (!plan) goto out;
+    zbh_restore_opts o = {req->counter_increment, req->ieee};
+    uint64_t dev_ieee = cur ? cur->coordinator_ieee : 0;
+    bool have_ieee = cur != NULL;
+    if (cur && cur->extended_pan_id == want->extended_pan_id) keep_higher_counters(plan, cur);
+    warn_saturation(plan, req->counter_increment);
+    if (req->ieee == ZBH_IEEE_KEEP && s->drv->check_write) {
+        zbh_restore_opts probe = o;
+        probe.ieee = ZBH_IEEE_REFUSE;
+        if (s->drv->check_write(s->dev, plan, &probe, &dev_ieee, err, sizeof(err)) == 0 || dev_ieee)
+            have_ieee = true;
+    }
+    if (req->ieee == ZBH_IEEE_KEEP) {
+        if (!have_ieee) {
+            fprintf(stderr,
+                    "zbharness restore: --keep-ieee: the IEEE of %s is unknown (it holds "
+                    "no network); nothing was written\n",
+                    port);
+            goto out;
+        }
+        if (dev_ieee != plan->coordinator_ieee)
+            fprintf(stderr,
+                    "zbharness restore: --keep-ieee: restoring with the stick's own IEEE "
+                    "%016llx instead of the backup's %016llx. This is a loss: devices that "
+                    "check their trust center's address, or are bound to the old IEEE, must be "
+                    "re-paired or re-bound\n",
+                    (unsigned long long)dev_ieee, (unsigned long long)plan->coordinator_ieee);
+        plan->coordinator_ieee = dev_ieee;
+    }
+    /* 3. again for what the plan changed (the stick's own IEEE, its counters) */
+    ocb_report_init(&rep);
+    n_err = zbh_precheck(plan, s->drv->name, s->info.profile, &rep);
+    print_issues(&rep, "the target would refuse or change this");
+    ocb_report_free(&rep);
+    if (n_err) {
+        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
+                port, s->info.firmware);
+        goto out;
+    }
+    if (s->drv->check_write && s->drv->check_write(s->dev, plan, &o, &dev_ieee, err, sizeof(err))) {
+        fprintf(stderr, "zbharness restore: %s: %s\n", port, err);
+        goto out;
     }
     if (req->dry_run) {
         printf("would restore to %s (%s): PAN %04x, extended PAN ID %016llx, channel %u, "
                "%zu devices, frame counter %u + %u\n",
-               port, s->info.firmware, want->pan_id, (unsigned long long)want->extended_pan_id,
-               want->channel, want->n_devices, want->network_key.frame_counter,
+               port, s->info.firmware, plan->pan_id, (unsigned long long)plan->extended_pan_id,
+               plan->channel, plan->n_devices, plan->network_key.frame_counter,
                req->counter_increment);
         rc = ZBH_OK;
         goto out;
     }
-    /* 2. write */
-    zbh_restore_opts o = {req->counter_increment};
+    /* 4. safety: back up what is there, on disk before the first write */
+    if (cur) {
+        if (zbh_prerestore_write(cur, req->pre_dir, res->pre_backup, sizeof(res->pre_backup)) < 0) {
+            fprintf(stderr,
+                    "zbharness restore: cannot write %s: %s; refusing to write to the device "
+                    "without a backup of its current network\n",
+                    res->pre_backup, strerror(errno));
+            res->pre_backup[0] = '\0';
+            rc = ZBH_USAGE;
+            goto out;
+        }
+        fprintf(stderr, "zbharness: the network on %s is backed up to %s\n", port, res->pre_backup);
+    }
+    /* 5. write; an interruption or failure names the way back */
+    char advice[ZB_MSG_MAX];
+    zbh_recovery_advice(advice, sizeof(advice), s->drv->name, port, res->pre_backup);
+    zbh_interrupt_arm(advice);
     zbh_progress("writing the network to %s", port);
-    if (s->drv->write_network(s->dev, want, &o, err, sizeof(err)) < 0) {
-        fprintf(stderr,
-                "zbharness restore: %s: %s\nThe device may be half-written. %s; run the "
-                "restore again%s.\n",
-                port, err,
-                res->pre_backup[0] ? "Its previous network is in the pre-restore backup above"
-                                   : "It held no network before",
-                res->pre_backup[0] ? ", or restore that backup" : "");
+    int wrc = s->drv->write_network(s->dev, plan, &o, err, sizeof(err));
+    if (wrc < 0) {
+        fprintf(stderr, "zbharness restore: %s: %s\n%s", port, err, advice);
         goto out;
     }
-    /* 3. read back */
+    /* 6. read back */
     zbh_progress("reading %s back", port);
-    res->after = s->drv->read_network(s->dev, err, sizeof(err));
+    res->after = s->drv->read_network(s->dev, NULL, err, sizeof(err));
     if (!res->after) {
-        fprintf(stderr, "zbharness restore: reading back failed: %s\n", err);
+        fprintf(stderr, "zbharness restore: reading back failed: %s\n%s", err, advice);
         goto out;
     }
     const zbh_loss *losses = s->drv->losses ? s->drv->losses(s->dev) : NULL;
-    int real = compare_read_back(want, res->after, losses, res);
+    int real = compare_read_back(plan, res->after, losses, res);
     for (size_t i = 0; i < res->n_losses; i++)
         fprintf(stderr, "zbharness restore: not stored by this device: %s (%s)\n",
                 res->losses[i].field, res->losses[i].why);
+    if (real) fputs(advice, stderr);
     rc = real == 0 ? ZBH_OK : ZBH_FAIL;
 out:
+    zbh_interrupt_disarm();
+    ocb_free(plan);
     ocb_free(cur);
     return rc;
 }

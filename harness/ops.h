@@ -25,9 +25,10 @@ void zbh_session_close(zbh_session *s);
 
 typedef struct zbh_restore_req {
     uint32_t counter_increment;
-    bool force;          /* overwrite a different network (after backing it up) */
-    bool dry_run;        /* check and report, write nothing */
-    const char *pre_dir; /* where the pre-restore backup goes ("." when NULL) */
+    bool force;                /* overwrite a different network (after backing it up) */
+    bool dry_run;              /* check and report, write nothing */
+    const char *pre_dir;       /* where the pre-restore backup goes ("." when NULL) */
+    enum zbh_ieee_policy ieee; /* an IEEE only a write-once token takes: refuse/burn/keep */
 } zbh_restore_req;
 
 /* One field the target could not store, as found on read-back. */
@@ -43,10 +44,15 @@ typedef struct zbh_restore_result {
     ocb_backup *after; /* the read-back (owned; free with zbh_restore_result_free) */
 } zbh_restore_result;
 
-/* Restores `want` onto the open session: backs up what is there, refuses another network
- * without force, writes, reads back and compares under the round-trip rules minus the
- * target's losses (reported in res). Returns ZBH_OK, ZBH_FAIL (refused, write failed, or a
- * read-back difference that is not a declared loss) with messages on stderr. */
+/* Restores `want` onto the open session. Before the first write: reads what is there (a
+ * failed read stops, only a proved "no network" goes on), refuses another network without
+ * force, keeps the stick's higher counters for the same network, checks every value and
+ * capacity the target would refuse (precheck.h) and the driver's own check (the write-once
+ * IEEE); then writes the pre-restore backup (prerestore.h), writes, reads back and compares
+ * under the round-trip rules minus the target's losses (reported in res). A refused restore
+ * writes no file. Returns ZBH_OK, ZBH_FAIL (refused, write failed, or a read-back difference
+ * that is not a declared loss) with messages on stderr, ZBH_USAGE when the pre-restore file
+ * cannot be written. */
 int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *req,
                 zbh_restore_result *res);
 void zbh_restore_result_free(zbh_restore_result *res);

@@ -62,18 +62,21 @@ static ocb_backup *backup_port(const char *stack, const char *port, char *err, s
 {
     zbh_session s;
     if (zbh_session_open(&s, stack, port, 115200, err, errlen)) return NULL;
-    ocb_backup *b = s.drv->read_network(s.dev, err, errlen);
+    ocb_backup *b = s.drv->read_network(s.dev, NULL, err, errlen);
     zbh_session_close(&s);
     return b;
 }
 
+/* `emulated`: the target is an emulator this run started, so burning its write-once IEEE
+ * token costs nothing; a real stick is never burnt by a round trip. */
 static int restore_port(const char *stack, const char *port, const ocb_backup *b, uint32_t inc,
-                        const char *pre_dir, zbh_restore_result *res, char *err, size_t errlen)
+                        const char *pre_dir, bool emulated, zbh_restore_result *res, char *err,
+                        size_t errlen)
 {
     zbh_session s;
     memset(res, 0, sizeof(*res));
     if (zbh_session_open(&s, stack, port, 115200, err, errlen)) return -1;
-    zbh_restore_req req = {inc, true, false, pre_dir};
+    zbh_restore_req req = {inc, true, false, pre_dir, emulated ? ZBH_IEEE_BURN : ZBH_IEEE_REFUSE};
     int rc = zbh_restore(&s, b, &req, res);
     zbh_session_close(&s);
     if (rc) snprintf(err, errlen, "restore onto %.200s failed (see the messages above)", port);
@@ -125,7 +128,8 @@ void zbh_cell_run(zbh_cell *c)
         /* a populated network to migrate: the seed backup restored onto the source */
         seed = zbh_seed_backup();
         if (!seed) CELL_FAIL(ZBH_ERROR, "the built-in seed backup does not parse");
-        if (restore_port(src_stack, src_port, seed, 2500, src_dir, &res, err, sizeof(err)) < 0)
+        if (restore_port(src_stack, src_port, seed, 2500, src_dir, true, &res, err, sizeof(err)) <
+            0)
             CELL_FAIL(ZBH_ERROR, "seeding the source: %s", err);
         zbh_restore_result_free(&res);
     }
@@ -155,7 +159,8 @@ void zbh_cell_run(zbh_cell *c)
     uint32_t inc = c->world.counter_increment >= 0 && c->world.on
                        ? (uint32_t)c->world.counter_increment
                        : 2500;
-    if (restore_port(dst_stack, dst_port, a, inc, pre_dir, &res, err, sizeof(err)) < 0)
+    if (restore_port(dst_stack, dst_port, a, inc, pre_dir, c->dst_t != NULL, &res, err,
+                     sizeof(err)) < 0)
         CELL_FAIL(ZBH_FAILED, "%s", err);
     c->n_losses = res.n_losses;
     memcpy(c->losses, res.losses, sizeof(res.losses));

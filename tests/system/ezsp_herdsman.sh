@@ -170,7 +170,7 @@ echo "-- zbharness backup -> restore onto a blank stick -> backup; EUI64 write-o
 src=$WORK/pop-v18.ours.json
 n=blank
 emu_start "$n" ezsp --ezsp-version 13 --nvram "$WORK/$n.nv.json" --seed 77 || fail "$n: start"
-check "restore a v18 backup onto a blank v13 stick" bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$src'"
+check "restore a v18 backup onto a blank v13 stick" bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$src' --burn-ieee"
 check "zbharness backup of it" "$HAR" backup --stack ezsp --port "$(port "$n")" -o "$WORK/$n.ours.json"
 check "equals the original (devices, link keys, IEEE; counters raised)" "$HAR" diff "$src" "$WORK/$n.ours.json"
 expect_eq "custom EUI64 burnt into the manufacturing token" \

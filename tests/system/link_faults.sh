@@ -13,7 +13,7 @@ for s in ezsp zboss; do
   echo "-- $s: zbharness backup through 0.3% byte corruption"
   n=lf-$s
   emu_start "$n" "$s" --nvram "$WORK/$n.json" || { fail "$n: start"; continue; }
-  (cd "$WORK" && "$HAR" restore --stack "$s" --port "$(port "$n")" --backup "$golden") >/dev/null 2>&1
+  (cd "$WORK" && "$HAR" restore --stack "$s" --port "$(port "$n")" --backup "$golden" --burn-ieee) >/dev/null 2>&1
   "$HAR" backup --stack "$s" --port "$(port "$n")" -o "$WORK/$n.ref.json" >/dev/null 2>&1
   check "$s: clean exit" emu_stop "$n"
   ok=0

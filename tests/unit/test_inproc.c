@@ -25,6 +25,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,4 +454,21 @@ ParameterizedTest(size_t *ix, inproc, migrate, .init = make_dir, .fini = remove_
     ocb_free(dst);
     ocb_free(src);
     ocb_free(seed);
+}
+
+/* Both ends check what they are handed: a pipe is no serial link (it is one-way), and each is
+ * closed on the way out, as documented. */
+Test(inproc, fds_must_be_stream_sockets)
+{
+    char err[256] = "";
+    int pv[2];
+    cr_assert_eq(pipe(pv), 0);
+    cr_assert_null(zbh_serial_from_fd(pv[0], "pipe", err, sizeof(err)));
+    cr_assert(strstr(err, "not a stream socket"), "%s", err);
+    cr_assert_eq(fcntl(pv[0], F_GETFD), -1, "the fd was not closed");
+    emu_options o = {.host_fd = pv[1]};
+    err[0] = '\0';
+    cr_assert_null(emu_create(&emu_znp_frontend, &o, err, sizeof(err)));
+    cr_assert(strstr(err, "not a stream socket"), "%s", err);
+    cr_assert_eq(fcntl(pv[1], F_GETFD), -1, "the fd was not closed");
 }

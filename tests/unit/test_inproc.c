@@ -268,7 +268,8 @@ ParameterizedTestParameters(inproc, restore_then_backup)
 /* Form via restore of the seeded backup; the read-back and a backup after a restart (the
  * NVRAM file, not memory) equal it under the declared losses; every loss restore reports is
  * declared and really differs, and every declared field that differs is reported. */
-ParameterizedTest(size_t *ix, inproc, restore_then_backup, .init = make_dir, .fini = remove_dir)
+ParameterizedTest(size_t *ix, inproc, restore_then_backup, .init = make_dir, .fini = remove_dir,
+                  .timeout = 60)
 {
     const target *t = &TARGETS[*ix];
     char nv[128];
@@ -315,7 +316,8 @@ ParameterizedTestParameters(inproc, refuses_other_network)
 /* Onto a device that holds the seeded network, another network without force is refused
  * after the device's network was backed up, and the NVRAM file is unchanged to the byte; a dry
  * run with force writes nothing either; with force it is written. */
-ParameterizedTest(size_t *ix, inproc, refuses_other_network, .init = make_dir, .fini = remove_dir)
+ParameterizedTest(size_t *ix, inproc, refuses_other_network, .init = make_dir, .fini = remove_dir,
+                  .timeout = 60)
 {
     const target *t = &TARGETS[*ix];
     char nv[128];
@@ -368,7 +370,7 @@ ParameterizedTest(size_t *ix, inproc, refuses_other_network, .init = make_dir, .
 /* Targets that cannot store all of the seeded backup say so by name: Z-Stack 1.2 keeps no
  * per-device link keys, EZSP v8 restores children as routers, ZBOSS keeps no APS counters,
  * and every EmberZNet version loses the incoming link-key counters. */
-Test(inproc, declared_losses_are_reported, .init = make_dir, .fini = remove_dir)
+Test(inproc, declared_losses_are_reported, .init = make_dir, .fini = remove_dir, .timeout = 60)
 {
     static const struct {
         const char *target, *field;
@@ -418,7 +420,7 @@ ParameterizedTestParameters(inproc, migrate)
  * the restore reported lost. Those are the target's declared losses plus what only a restore
  * finds out: a Z-Stack 3.x stick's APS key table holds fewer explicit link keys than the seeded
  * network has once its TCLK seed is gone (a ZBOSS or EmberZNet source). Nothing is silent. */
-ParameterizedTest(size_t *ix, inproc, migrate, .init = make_dir, .fini = remove_dir)
+ParameterizedTest(size_t *ix, inproc, migrate, .init = make_dir, .fini = remove_dir, .timeout = 60)
 {
     const migration *m = &MIGRATIONS[*ix];
     const target *from = target_named(m->from), *to = target_named(m->to);

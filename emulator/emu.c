@@ -344,7 +344,7 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
         return NULL;
     }
     e->ctl.fd = -1;
-    if (!o->tcp_port) emu_ctl_open(&e->ctl, e->port.path);
+    if (!o->tcp_port && !o->host_fd) emu_ctl_open(&e->ctl, e->port.path);
     e->fe_state = fe->create(e, o, err, errlen);
     if (!e->fe_state) {
         emu_ctl_close(&e->ctl);
@@ -428,7 +428,7 @@ int emu_run(emu *e)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    while (!e->stop && !g_signal) {
+    while (!e->stop && !g_signal && !e->port.ended) {
         struct pollfd pfd[3];
         int n = emu_port_pollfds(&e->port, pfd, e->out_len > 0), infinite;
         int nctl = emu_ctl_pollfd(&e->ctl, &pfd[n]);

@@ -31,6 +31,11 @@ typedef struct emu_options {
     int baud; /* --baud: pace bytes like a UART at this speed, 8N1 (0: as fast as the pty) */
     const char *world_path; /* --world: simulated devices outside the stick (world.h) */
     int world_adopt;        /* --world-adopt: the stick's paired devices move into the world */
+    /* In-process tests: serve this connected stream socket (one end of a socketpair; emu_create
+     * owns it from then on and closes it on failure too) instead of a pty or TCP; the host "opens
+     * the port" at the first loop turn and emu_run returns once it closes its end. 0: unused (a pty
+     * or TCP). */
+    int host_fd;
 } emu_options;
 
 /* A protocol front end. `create` loads (or factory-initialises) the NVRAM and returns the
@@ -54,7 +59,8 @@ extern const emu_frontend emu_ezsp_frontend;
 
 /* ---- loop ---- */
 emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t errlen);
-/* Runs until SIGINT/SIGTERM or emu_stop(). Returns 0 on a clean stop. */
+/* Runs until SIGINT/SIGTERM, emu_stop() or (host_fd only) the host's hang-up. Returns 0 on a
+ * clean stop. */
 int emu_run(emu *e);
 void emu_stop(emu *e);
 /* Stops the front end (its last NVRAM write included) and frees everything. Returns 0, or -1

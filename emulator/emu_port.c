@@ -8,7 +8,12 @@
  * Where inotify works on the slave node (Linux devpts does) its IN_OPEN / IN_CLOSE events say
  * the same at once, with no polling: a host is answered without waiting for the next look,
  * idle emulators do not wake up at all, and a host that closes and reopens between two looks
- * is still seen as a new session (the ZBOSS LL sequence numbers must restart). Issue 8. */
+ * is still seen as a new session (the ZBOSS LL sequence numbers must restart). Issue 8.
+ *
+ * A socketpair end (emu_options.host_fd) is the in-process test tier's port (issue 14): the
+ * harness drivers talk to an emulator running in a thread of the same test process, with the
+ * same framing and the same open/close events as over a pty, and no pty, process or timing
+ * of either in between. It serves exactly one session: the host's hang-up ends emu_run. */
 #include "emu_port.h"
 #include "emu_link.h"
 
@@ -101,10 +106,34 @@ static int open_tcp(emu_port *p, int port, char *err, size_t errlen)
     return 0;
 }
 
+/* The socket is connected already; its "open" is reported on the loop's first turn, so the
+ * front end sees on_open as it would for a pty or a TCP client. */
+static int open_fd(emu_port *p, int fd, char *err, size_t errlen)
+{
+    int type = 0;
+    socklen_t tl = sizeof(type);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM) {
+        snprintf(err, errlen, "host fd %d: not a stream socket", fd);
+        close(fd);
+        return -1;
+    }
+    if (set_nonblock(fd) < 0) {
+        snprintf(err, errlen, "host fd %d: %s", fd, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    p->client_fd = fd;
+    p->fd_port = p->opening = 1;
+    snprintf(p->path, sizeof(p->path), "socketpair:%d", fd);
+    return 0;
+}
+
 int emu_port_open(emu_port *p, const emu_options *o, char *err, size_t errlen)
 {
     memset(p, 0, sizeof(*p));
     p->master = p->listen_fd = p->client_fd = p->ino_fd = -1;
+    if (o->host_fd > 0) return open_fd(p, o->host_fd, err, errlen);
     return o->tcp_port ? open_tcp(p, o->tcp_port, err, errlen) : open_pty(p, o, err, errlen);
 }
 
@@ -136,6 +165,7 @@ int emu_port_pollfds(emu_port *p, struct pollfd *pfd, int want_write)
     }
     if (p->client_fd >= 0) {
         pfd[0] = (struct pollfd){p->client_fd, ev, 0};
+        if (p->listen_fd < 0) return 1; /* fd_port */
         pfd[1] = (struct pollfd){p->listen_fd, POLLIN, 0};
         return 2;
     }
@@ -145,6 +175,7 @@ int emu_port_pollfds(emu_port *p, struct pollfd *pfd, int want_write)
 
 int emu_port_idle_ms(const emu_port *p)
 {
+    if (p->opening) return 0; /* report the host_fd's open at once */
     if (p->master < 0 || p->connected || p->ino_fd >= 0) return -1;
     return p->idle_looks < IDLE_FAST_LOOKS ? IDLE_POLL_MS : IDLE_SLOW_MS;
 }
@@ -247,6 +278,11 @@ int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, 
                      size_t *got)
 {
     *got = 0;
+    if (p->opening) {
+        p->opening = 0;
+        p->connected = 1;
+        return EMU_PORT_OPENED;
+    }
     if (p->ino_fd >= 0) {
         int ev = ino_service(p);
         /* a session began or ended: the master's revents predate it; read on the next turn */
@@ -265,6 +301,7 @@ int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, 
         close(p->client_fd);
         p->client_fd = -1;
     }
+    p->ended = p->fd_port;
     p->connected = 0;
     p->idle_looks = 0; /* a host that just closed often reopens soon: look fast for a while */
     return EMU_PORT_CLOSED;

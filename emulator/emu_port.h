@@ -1,5 +1,6 @@
 /* emu_port.h - the serial endpoint an emulator serves: a pty pair (what a USB stick looks
- * like to a host) or a TCP socket on 127.0.0.1 (what ser2net-style setups look like). */
+ * like to a host), a TCP socket on 127.0.0.1 (what ser2net-style setups look like), or one
+ * end of a socketpair a test hands in (emu_options.host_fd: the in-process test tier). */
 #ifndef ZB_EMU_PORT_H
 #define ZB_EMU_PORT_H
 
@@ -14,7 +15,10 @@ enum { EMU_PORT_OPENED = 1, EMU_PORT_CLOSED = 2 };
 typedef struct emu_port {
     int master;    /* pty master, or -1 */
     int listen_fd; /* tcp listener, or -1 */
-    int client_fd; /* tcp client, or -1 */
+    int client_fd; /* tcp client or the host_fd socket, or -1 */
+    int fd_port;   /* serving emu_options.host_fd: no listener, one session only */
+    int opening;   /* fd_port: the host's "open" is reported at the next service */
+    int ended;     /* fd_port: the host closed its end; nobody can connect again */
     int connected;
     int ino_fd;     /* inotify on the pty slave: IN_OPEN / IN_CLOSE, or -1 (then: polling) */
     int opens;      /* the slave's opens minus closes, as inotify reports them */

@@ -21,6 +21,11 @@ typedef struct zbh_session {
  * ZBH_FAIL (the device does not answer as STACK), with a message in err. */
 int zbh_session_open(zbh_session *s, const char *stack, const char *port, int baud, char *err,
                      size_t errlen);
+/* Opens the driver for STACK (no "auto") on a link already open (session_fd.c: the
+ * in-process test tier hands in zbh_serial_from_fd). The session owns `serial` from here on,
+ * also on failure. Returns 0, ZBH_USAGE (unknown stack) or ZBH_FAIL, with a message in err. */
+int zbh_session_attach(zbh_session *s, const char *stack, zbh_serial *serial, char *err,
+                       size_t errlen);
 void zbh_session_close(zbh_session *s);
 
 typedef struct zbh_restore_req {

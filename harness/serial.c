@@ -15,7 +15,10 @@
  * opens the port as usual.
  *
  * Baud rates are set exactly or refused: a rate termios has no constant for is an error, never
- * a silent 115200, and libserialport's setting is read back. */
+ * a silent 115200, and libserialport's setting is read back.
+ *
+ * zbh_serial_from_fd wraps a socketpair end whose other end an emulator in the same process
+ * serves (the in-process test tier, issue 14): the TCP read/write path, nothing to lock. */
 #include "serial.h"
 
 #include "log.h"
@@ -40,13 +43,13 @@
 
 #define TCP_CONNECT_MS 5000
 
-typedef enum { LINK_SP, LINK_TTY, LINK_TCP } link_kind;
+typedef enum { LINK_SP, LINK_TTY, LINK_TCP, LINK_FD } link_kind;
 
 struct zbh_serial {
     char name[256];
     link_kind kind;
     struct sp_port *port; /* LINK_SP */
-    int fd;               /* LINK_TTY, LINK_TCP; LINK_SP: libserialport's fd */
+    int fd;               /* LINK_TTY, LINK_TCP, LINK_FD; LINK_SP: libserialport's fd */
     int excl;             /* TIOCEXCL set: clear it on close */
     uint64_t tx, rx;
 };
@@ -363,8 +366,8 @@ static int fd_write(const zbh_serial *s, const uint8_t *p, size_t n)
 {
     size_t done = 0;
     while (done < n) {
-        ssize_t w = s->kind == LINK_TCP ? send(s->fd, p + done, n - done, MSG_NOSIGNAL)
-                                        : write(s->fd, p + done, n - done);
+        ssize_t w = s->kind == LINK_TTY ? write(s->fd, p + done, n - done)
+                                        : send(s->fd, p + done, n - done, MSG_NOSIGNAL);
         if (w > 0) {
             done += (size_t)w;
             continue;
@@ -496,6 +499,29 @@ zbh_serial *zbh_serial_open(const char *path, int baud, char *err, size_t errlen
         free(s);
         return NULL;
     }
+    return s;
+}
+
+zbh_serial *zbh_serial_from_fd(int fd, const char *name, char *err, size_t errlen)
+{
+    int type = 0;
+    socklen_t tl = sizeof(type);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM) {
+        snprintf(err, errlen, "%s: fd %d is not a stream socket", name, fd);
+        close(fd);
+        return NULL;
+    }
+    zbh_serial *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        close(fd);
+        return NULL;
+    }
+    s->kind = LINK_FD;
+    s->fd = fd;
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); /* fd_write/fd_read poll, as for ttys */
     return s;
 }
 

@@ -19,6 +19,10 @@ typedef enum { ZBH_FLOW_NONE, ZBH_FLOW_SOFTWARE, ZBH_FLOW_HARDWARE } zbh_flow;
  * set to exactly is refused. For tcp:// and socket:// baud and flow control do not apply (the
  * bridge owns the UART). Returns NULL with a message in err. */
 zbh_serial *zbh_serial_open(const char *path, int baud, char *err, size_t errlen);
+/* Wraps an already connected stream socket (one end of a socketpair whose other end an
+ * in-process emulator serves: the in-process test tier) under NAME. Takes the fd: it is closed
+ * by zbh_serial_close, and on failure here. No lock, baud or flow control. NULL + err. */
+zbh_serial *zbh_serial_from_fd(int fd, const char *name, char *err, size_t errlen);
 void zbh_serial_close(zbh_serial *s);
 /* The path it was opened with. */
 const char *zbh_serial_name(const zbh_serial *s);

@@ -59,7 +59,7 @@ static enum zbh_verdict case_probe(conf_ctx *c, char *why, size_t len)
 
 static enum zbh_verdict case_backup_valid(conf_ctx *c, char *why, size_t len)
 {
-    char err[256];
+    char err[ZB_MSG_MAX];
     c->original = read_backup(c, err, sizeof(err), NULL);
     if (!c->original) {
         snprintf(why, len, "no network to back up (%s)", err);
@@ -117,7 +117,7 @@ static enum zbh_verdict case_backup_stable(conf_ctx *c, char *why, size_t len)
         snprintf(why, len, "no network on the device");
         return ZBH_SKIP;
     }
-    char err[256];
+    char err[ZB_MSG_MAX];
     ocb_backup *again = read_backup(c, err, sizeof(err), NULL);
     if (!again) {
         snprintf(why, len, "second backup failed: %s", err);
@@ -142,7 +142,7 @@ static enum zbh_verdict restore(conf_ctx *c, const ocb_backup *b, bool force,
     /* the stick keeps its own IEEE: the suite never burns or brands a stick */
     zbh_restore_req req = {2500, force, false, c->dir, ZBH_IEEE_KEEP};
     if (!c->own_ieee && s.drv->check_write) {
-        char err[256];
+        char err[ZB_MSG_MAX];
         zbh_restore_opts o = {0, ZBH_IEEE_KEEP};
         uint64_t ieee = 0;
         s.drv->check_write(s.dev, b, &o, &ieee, err, sizeof(err));
@@ -177,7 +177,7 @@ static enum zbh_verdict case_refuse_mismatch(conf_ctx *c, char *why, size_t len)
         snprintf(why, len, "a different network was written without --force");
         return ZBH_FAILED;
     }
-    char err[256];
+    char err[ZB_MSG_MAX];
     ocb_backup *now = read_backup(c, err, sizeof(err), NULL);
     v = now ? diff_verdict(c->original, now, &OCB_RULES_ROUNDTRIP, why, len) : ZBH_FAILED;
     if (v == ZBH_PASS) snprintf(why, len, "refused; the device's network is untouched");
@@ -276,7 +276,7 @@ static enum zbh_verdict case_nvram_survives(conf_ctx *c, char *why, size_t len)
     if (need_after(c, why, len) != ZBH_PASS) return ZBH_SKIP;
     const char *how = "port closed and reopened";
     if (c->target) { /* an emulator: restart the process from its NVRAM file */
-        char err[256];
+        char err[ZB_MSG_MAX];
         if (zbh_emu_stop(&c->emu) != 0) {
             snprintf(why, len, "the emulator did not exit cleanly");
             return ZBH_FAILED;
@@ -288,7 +288,7 @@ static enum zbh_verdict case_nvram_survives(conf_ctx *c, char *why, size_t len)
         c->port = c->emu.port;
         how = "emulator restarted from its NVRAM file";
     }
-    char err[256];
+    char err[ZB_MSG_MAX];
     ocb_backup *now = read_backup(c, err, sizeof(err), NULL);
     if (!now) {
         snprintf(why, len, "backup after reopening: %s", err);
@@ -318,7 +318,7 @@ static enum zbh_verdict erase_again(conf_ctx *c, char *why, size_t len)
 {
     zbh_session s;
     if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return ZBH_ERROR;
-    char err[256];
+    char err[ZB_MSG_MAX];
     enum zbh_verdict v = ZBH_FAILED;
     zbh_read_status st = ZBH_READ_FAILED;
     if (!s.drv->erase_network) {
@@ -360,7 +360,7 @@ static enum zbh_verdict case_put_back(conf_ctx *c, char *why, size_t len)
                  c->dir, c->stack, c->port, c->dir);
         return v;
     }
-    char err[256];
+    char err[ZB_MSG_MAX];
     ocb_backup *now = read_backup(c, err, sizeof(err), NULL);
     if (!now) {
         snprintf(why, len, "the backup after putting it back failed: %s", err);
@@ -533,7 +533,7 @@ int zbh_cmd_conformance(int argc, char **argv)
                *tap = NULL, *only = NULL, *html = NULL, *markdown = NULL;
     int emulate = 0, verbose = 0, quiet = 0, list = 0, c;
     zbh_shard shard = {1, 1};
-    char err[512];
+    char err[ZB_MSG_MAX];
     optind = 1;
     while ((c = getopt_long(argc, argv, "vqh", OPTS, NULL)) != -1) {
         switch (c) {

@@ -113,7 +113,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
     a->shard = (zbh_shard){1, 1};
     a->world.counter_increment = -1;
     int c;
-    char err[512];
+    char err[ZB_MSG_MAX];
     optind = 1;
     while ((c = getopt_long(argc, argv, "vqh", OPTS, NULL)) != -1) {
         switch (c) {

@@ -25,6 +25,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libserialport.h>
 #include <netdb.h>
@@ -46,7 +47,7 @@
 typedef enum { LINK_SP, LINK_TTY, LINK_TCP, LINK_FD } link_kind;
 
 struct zbh_serial {
-    char name[256];
+    char name[PATH_MAX + 32]; /* the port as given (a path, or tcp://HOST:PORT) */
     link_kind kind;
     struct sp_port *port; /* LINK_SP */
     int fd;               /* LINK_TTY, LINK_TCP, LINK_FD; LINK_SP: libserialport's fd */

@@ -133,7 +133,7 @@ for v in 8 12; do
   echo "-- EZSP v$v: below herdsman's minimum (13)"
   n=refuse-v$v
   emu_start "$n" ezsp --ezsp-version "$v" --nvram "$WORK/$n.nv.json" --seed 21 || { fail "$n: start"; continue; }
-  check "v$v: zbharness restores a network onto it" bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$WORK/pop-v13.ours.json'"
+  check "v$v: zbharness restores a network onto it" bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$WORK/pop-v13.ours.json' --burn-ieee"
   # every RST is a boot: only STACK_BOOT_COUNTER may change
   nv_state() { jget "$1" 'delete j.tokens.STACK_BOOT_COUNTER; JSON.stringify(j)' | sha256sum; }
   before=$(nv_state "$WORK/$n.nv.json")

@@ -34,7 +34,7 @@ echo "-- zbharness restore + backup of a real CC2652R network on each legacy ver
 for v in 8 9 10 11 12 19; do
   n=rt-v$v
   emu_start "$n" ezsp --ezsp-version "$v" --nvram "$WORK/$n.nv.json" --seed 3 || { fail "$n: start"; continue; }
-  if (cd "$WORK" && "$HAR" restore --stack ezsp --port "$(port "$n")" --backup "$SRC") >"$WORK/$n.restore.log" 2>&1; then
+  if (cd "$WORK" && "$HAR" restore --stack ezsp --port "$(port "$n")" --backup "$SRC" --burn-ieee) >"$WORK/$n.restore.log" 2>&1; then
     pass "v$v: restore (read back equal but for the declared losses)"
   else
     fail "v$v: restore: $(tail -3 "$WORK/$n.restore.log")"
@@ -99,7 +99,7 @@ else
   fail "herdsman with a v8 backup: $(cat "$WORK/$n.zh1")"
 fi
 check "zbharness restores the v8 backup onto the v19 stick" \
-  bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$WORK/rt-v8.json' --force"
+  bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$WORK/rt-v8.json' --force --burn-ieee"
 check "and reads it back equal" bash -c "'$HAR' backup --stack ezsp --port '$(port "$n")' -o '$WORK/$n.ours.json' && '$HAR' diff '$WORK/rt-v8.json' '$WORK/$n.ours.json'"
 epid=$(jget "$WORK/rt-v8.json" 'j.extended_pan_id.match(/../g).reverse().join("")')
 if zh "$n" "$WORK/$n.zh2" --adapter ember --pan "0x$(jget "$WORK/rt-v8.json" j.pan_id)" --epid "$epid" \

@@ -27,7 +27,7 @@
 
 typedef struct rt_args {
     const char *from, *to, *keep, *junit, *tap, *tsv, *golden, *html, *markdown;
-    int emulate, jobs, verbose, show_keys, quiet, list;
+    int emulate, jobs, verbose, show_keys, quiet, list, burn_ieee;
     const char *only; /* comma list of target names */
     zbh_shard shard;
     zbh_world_opts world;
@@ -65,6 +65,9 @@ static void roundtrip_help(void)
            "  --golden FILE    compare the verdicts and losses with FILE; a differing cell fails\n"
            "                   (exit 1, and FAIL in the JUnit/TAP/HTML reports)\n"
            "  -q, --quiet      no progress lines on stderr\n"
+           "  --burn-ieee      with --to: an EmberZNet target may burn the backup's IEEE into\n"
+           "                   its write-once MFG_CUSTOM_EUI_64 (never without this flag;\n"
+           "                   emulators started by --emulate are always allowed)\n"
            "  --world          with --emulate: a simulated house judges each migration; the\n"
            "                   cell gains the devices' verdict (alive 8/8, or lost N: reason)\n"
            "                   and --tsv/--golden use the world golden (vectors/roundtrip/WORLD*)\n"
@@ -106,6 +109,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
                                          {"counter-increment", required_argument, NULL, 'I'},
                                          {"keep-target-ieee", no_argument, NULL, 'E'},
                                          {"key-switch", no_argument, NULL, 'X'},
+                                         {"burn-ieee", no_argument, NULL, 'U'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
@@ -148,6 +152,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
             break;
         case 'E': a->world.keep_target_ieee = 1; break;
         case 'X': a->world.key_switch = 1; break;
+        case 'U': a->burn_ieee = 1; break;
         case 'h': roundtrip_help(); return -1;
         default: return ZBH_USAGE;
         }
@@ -578,7 +583,8 @@ int zbh_cmd_roundtrip(int argc, char **argv)
                                 .src_port = sp,
                                 .dst_stack = dst_stack,
                                 .dst_port = dp,
-                                .keep_dir = a.keep};
+                                .keep_dir = a.keep,
+                                .burn_ieee = a.burn_ieee};
     }
     if (a.list) {
         for (size_t i = 0; i < n; i++) {

@@ -159,8 +159,8 @@ void zbh_cell_run(zbh_cell *c)
     uint32_t inc = c->world.counter_increment >= 0 && c->world.on
                        ? (uint32_t)c->world.counter_increment
                        : 2500;
-    if (restore_port(dst_stack, dst_port, a, inc, pre_dir, c->dst_t != NULL, &res, err,
-                     sizeof(err)) < 0)
+    if (restore_port(dst_stack, dst_port, a, inc, pre_dir, c->dst_t != NULL || c->burn_ieee, &res,
+                     err, sizeof(err)) < 0)
         CELL_FAIL(ZBH_FAILED, "%s", err);
     c->n_losses = res.n_losses;
     memcpy(c->losses, res.losses, sizeof(res.losses));

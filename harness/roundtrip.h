@@ -16,6 +16,7 @@ typedef struct zbh_cell {
     const char *src_stack, *src_port, *dst_stack, *dst_port;
     const char *keep_dir; /* write <src>__<dst>.source.json / .target.json there, or NULL */
     unsigned seed;
+    bool burn_ieee;       /* --burn-ieee: a real target's write-once IEEE may be burnt */
     zbh_world_opts world; /* --world: the devices judge the migration (roundtrip_world.h) */
     /* output */
     enum zbh_verdict verdict;

@@ -58,7 +58,7 @@ for s in ${NVRAM_STACKS:-znp ezsp zboss}; do
   n=fc-$s
   emu_start "$n" "$s" --nvram "$WORK/$n.nv.json" --seed 11 || { fail "$s: start"; continue; }
   check "$s: zbharness restores the golden network" \
-    bash -c "cd '$WORK' && '$HAR' restore --stack $s --port '$(port "$n")' --backup '$GOLDEN'"
+    bash -c "cd '$WORK' && '$HAR' restore --stack $s --port '$(port "$n")' --backup '$GOLDEN' --burn-ieee"
   c=0
   for how in TERM KILL; do
     a=$(fc_of "$n" "$s") || { fail "$s: backup before traffic"; break; }

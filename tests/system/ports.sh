@@ -136,7 +136,7 @@ for st in znp ezsp zboss; do
   else
     fail "$st: zbemu --tcp 0 printed '$url'"; continue
   fi
-  (cd "$WORK" && "$HAR" restore --stack "$st" --port "$url" --backup "$golden") >"$WORK/$n.restore" 2>&1
+  (cd "$WORK" && "$HAR" restore --stack "$st" --port "$url" --backup "$golden" --burn-ieee) >"$WORK/$n.restore" 2>&1
   expect_eq "$st: restore over tcp:// (read back equal)" "$?" 0
   sock=${url/tcp:/socket:}
   check "$st: backup over socket://" "$HAR" backup --stack "$st" --port "$sock" -o "$WORK/$n.b1.json"
@@ -165,7 +165,7 @@ cd "$WORK" || exit 2
 emu_start_tcp rt-a znp --nvram "$WORK/rt-a.nv" && emu_start_tcp rt-b ezsp --nvram "$WORK/rt-b.nv" || fail "rt: start"
 "$HAR" restore --stack zstack --port "$(head -1 "$WORK/rt-a.port")" --backup "$golden" >/dev/null 2>&1
 expect_rc "roundtrip --from zstack:tcp://... --to ember:socket://... (migrates, read back)" 0 "" \
-  "$HAR" roundtrip --from "zstack:$(head -1 "$WORK/rt-a.port")" --to "ember:$(head -1 "$WORK/rt-b.port" | sed 's/^tcp:/socket:/')"
+  "$HAR" roundtrip --from "zstack:$(head -1 "$WORK/rt-a.port")" --to "ember:$(head -1 "$WORK/rt-b.port" | sed 's/^tcp:/socket:/')" --burn-ieee
 emu_stop rt-a || fail "rt-a: exit status"
 emu_stop rt-b || fail "rt-b: exit status"
 free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
@@ -184,7 +184,7 @@ echo "-- --baud: set exactly or refused; --flow-control"
 emu_start bd ezsp --nvram "$WORK/bd.nv" || fail "bd: start"
 P=$(port bd)
 for b in 460800 921600 57600; do
-  check "--baud $b on a pty: backup runs" "$HAR" restore --stack ember --port "$P" --baud "$b" --backup "$golden" --force
+  check "--baud $b on a pty: backup runs" "$HAR" restore --stack ember --port "$P" --baud "$b" --backup "$golden" --force --burn-ieee
 done
 for b in 250000 100000 1; do
   expect_rc "--baud $b (no exact termios rate): refused, never 115200" 2 "--baud $b: not a rate the serial driver sets exactly" \
@@ -217,7 +217,7 @@ for st in znp ezsp zboss; do
   expect_eq "$st factory-new: info exits 0" "$?" 0
   check "$st factory-new: identified by auto" grep -qx "stack: $st" "$WORK/$n.new"
   check "$st factory-new: says no network" grep -q "^network: none" "$WORK/$n.new"
-  (cd "$WORK" && "$HAR" restore --stack "$st" --port "$P" --backup "$golden") >/dev/null 2>&1 || fail "$st: restore"
+  (cd "$WORK" && "$HAR" restore --stack "$st" --port "$P" --backup "$golden" --burn-ieee) >/dev/null 2>&1 || fail "$st: restore"
   cp "$WORK/$n.nv" "$WORK/$n.before"
   "$HAR" info --port "$P" --stack "$(case $st in znp) echo zstack;; ezsp) echo ember;; *) echo "$st";; esac)" >"$WORK/$n.info" 2>&1
   expect_eq "$st: info exits 0" "$?" 0

@@ -34,7 +34,7 @@ source_stick() {
   rm -f "$WORK/$n.world.json"
   emu_start "$n" "$@" --nvram "$WORK/$n.src.nv" --world "$WORK/$n.world.json" --world-adopt --seed 7 ||
     { fail "$n: source start"; return 1; }
-  "$HAR" restore --stack "$stack" --port "$(port "$n")" --backup "$SEED" --force >"$WORK/$n.seed.log" 2>&1 ||
+  "$HAR" restore --stack "$stack" --port "$(port "$n")" --backup "$SEED" --force --burn-ieee >"$WORK/$n.seed.log" 2>&1 ||
     { fail "$n: seeding the source"; return 1; }
   sleep 3 # a few exchanges with the devices
   "$HAR" backup --stack "$stack" --port "$(port "$n")" -o "$WORK/$n.backup.json" >"$WORK/$n.b.log" 2>&1 ||
@@ -120,7 +120,7 @@ n=ember
 if source_stick "$n" ezsp --ezsp-version 18; then
   emu_stop "$n"
   emu_start "$n-dst" ezsp --ezsp-version 18 --nvram "$WORK/$n.dst.nv" --world "$WORK/$n.world.json" || fail "$n: target"
-  check "$n: zbharness restore onto the target" "$HAR" restore --stack ezsp --port "$(port "$n-dst")" --backup "$WORK/$n.backup.json" --force
+  check "$n: zbharness restore onto the target" "$HAR" restore --stack ezsp --port "$(port "$n-dst")" --backup "$WORK/$n.backup.json" --force --burn-ieee
   flip "$WORK/$n.backup.json" "$WORK/$n.zhin.json"
   judge "$n" ember --restore-from "$WORK/$n.zhin.json"
   expect_eq "$n: all 8 alive" "$(alive_nwks "$WORK/$n.world.json" 0 | tr ',' '\n' | grep -c .)" 8

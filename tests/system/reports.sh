@@ -252,7 +252,7 @@ import { startZbemu } from "./zbemu.mjs";
 import { spawnSync } from "node:child_process";
 const emu = await startZbemu("ezsp", "$WORK/node/nv.json");
 const har = (...a) => spawnSync("zbharness", a, { encoding: "utf8" });
-const r = har("restore", "-q", "--stack", "ezsp", "--port", emu.path, "--force",
+const r = har("restore", "-q", "--stack", "ezsp", "--port", emu.path, "--force", "--burn-ieee",
               "--backup", "$VEC/backups/valid/znp-CC2652R-ZStack4.json");
 const b = har("backup", "-q", "--stack", "ezsp", "--port", emu.path, "-o", "$WORK/node/b.json");
 const code = await emu.stop();

@@ -1,5 +1,5 @@
 /* ezsp_ncp.h - the emulated EmberZNet NCP: state shared by the front end (ezsp.c), the command
- * table (ezsp_cmds.c), the token store (ezsp_nv.c) and the simulated devices. */
+ * tables (ezsp_cmds*.c), the token store (ezsp_nv.c) and the simulated devices. */
 #ifndef ZB_EZSP_EMU_H
 #define ZB_EZSP_EMU_H
 
@@ -152,7 +152,7 @@ void ezsp_world_up(ezsp_ncp *n);
 void ezsp_world_joined(ezsp_ncp *n, const emu_device *d);
 void ezsp_world_detach(ezsp_ncp *n);
 
-/* dispatch (ezsp_cmds.c) */
+/* dispatch (ezsp_cmds.c; the commands in ezsp_cmds_*.c) */
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len);
 
 /* One command: handled by fn while the negotiated version is in [min_ver, max_ver]. */
@@ -164,7 +164,7 @@ typedef struct ezsp_cmd {
     ezsp_handler fn;
 } ezsp_cmd;
 
-/* key-table slots (ezsp_cmds.c): element i of STACK_KEY_TABLE, used or not, lookup by EUI64 */
+/* key-table slots (ezsp_cmds_security.c): element i of STACK_KEY_TABLE, used or not, lookup by EUI64 */
 uint8_t *ezsp_key_table_slot(ezsp_ncp *n, unsigned i);
 bool ezsp_key_table_used(const uint8_t *slot);
 int ezsp_key_table_find(ezsp_ncp *n, const uint8_t eui[8]);

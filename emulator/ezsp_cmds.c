@@ -19,7 +19,7 @@ void ezsp_stack_status_later(ezsp_ncp *n, uint8_t ember, uint32_t sl)
     uint8_t p[4];
     zb_buf b = zb_buf_init(p, sizeof(p));
     st_ember(n, &b, ember, sl);
-    ezsp_callback_later(n, 0x0019, p, b.len, 100);
+    ezsp_callback_later(n, EZSP_ID_STACK_STATUS_HANDLER, p, b.len, 100);
 }
 
 /* ---------------------------------------------------------------- configuration */
@@ -342,26 +342,26 @@ static void cmd_set_mfg_token(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
 /* ---------------------------------------------------------------- table */
 
 const ezsp_cmd ezsp_config_commands[] = {
-    {0x0000, 0, 255, "version", cmd_version},
-    {0x0001, ALL, "getLibraryStatus", cmd_get_library_status},
-    {0x0002, ALL, "addEndpoint", cmd_add_endpoint},
-    {0x0003, ALL, "getExtendedValue", cmd_get_extended_value},
-    {0x0005, ALL, "nop", cmd_nop},
-    {0x000B, ALL, "getMfgToken", cmd_get_mfg_token},
-    {0x000C, ALL, "setMfgToken", cmd_set_mfg_token},
-    {0x0015, ALL, "setManufacturerCode", cmd_set_manufacturer_code},
-    {0x0026, ALL, "getEui64", cmd_get_eui64},
-    {0x0027, ALL, "getNodeId", cmd_get_node_id},
-    {0x0047, ALL, "customFrame", cmd_custom_frame},
-    {0x0052, ALL, "getConfigurationValue", cmd_get_config},
-    {0x0053, ALL, "setConfigurationValue", cmd_set_config},
-    {0x0055, ALL, "setPolicy", cmd_set_policy},
-    {0x0056, ALL, "getPolicy", cmd_get_policy},
-    {0x0065, ALL, "readAndClearCounters", cmd_read_counters},
-    {0x0081, ALL, "echo", cmd_echo},
-    {0x00AA, ALL, "getValue", cmd_get_value},
-    {0x00AB, ALL, "setValue", cmd_set_value},
-    {0x00F1, ALL, "readCounters", cmd_read_counters},
+    {EZSP_ID_VERSION, 0, 255, "version", cmd_version},
+    {EZSP_ID_GET_LIBRARY_STATUS, ALL, "getLibraryStatus", cmd_get_library_status},
+    {EZSP_ID_ADD_ENDPOINT, ALL, "addEndpoint", cmd_add_endpoint},
+    {EZSP_ID_GET_EXTENDED_VALUE, ALL, "getExtendedValue", cmd_get_extended_value},
+    {EZSP_ID_NOP, ALL, "nop", cmd_nop},
+    {EZSP_ID_GET_MFG_TOKEN, ALL, "getMfgToken", cmd_get_mfg_token},
+    {EZSP_ID_SET_MFG_TOKEN, ALL, "setMfgToken", cmd_set_mfg_token},
+    {EZSP_ID_SET_MANUFACTURER_CODE, ALL, "setManufacturerCode", cmd_set_manufacturer_code},
+    {EZSP_ID_GET_EUI64, ALL, "getEui64", cmd_get_eui64},
+    {EZSP_ID_GET_NODE_ID, ALL, "getNodeId", cmd_get_node_id},
+    {EZSP_ID_CUSTOM_FRAME, ALL, "customFrame", cmd_custom_frame},
+    {EZSP_ID_GET_CONFIGURATION_VALUE, ALL, "getConfigurationValue", cmd_get_config},
+    {EZSP_ID_SET_CONFIGURATION_VALUE, ALL, "setConfigurationValue", cmd_set_config},
+    {EZSP_ID_SET_POLICY, ALL, "setPolicy", cmd_set_policy},
+    {EZSP_ID_GET_POLICY, ALL, "getPolicy", cmd_get_policy},
+    {EZSP_ID_READ_AND_CLEAR_COUNTERS, ALL, "readAndClearCounters", cmd_read_counters},
+    {EZSP_ID_ECHO, ALL, "echo", cmd_echo},
+    {EZSP_ID_GET_VALUE, ALL, "getValue", cmd_get_value},
+    {EZSP_ID_SET_VALUE, ALL, "setValue", cmd_set_value},
+    {EZSP_ID_READ_COUNTERS, ALL, "readCounters", cmd_read_counters},
 };
 const size_t ezsp_n_config_commands =
     sizeof(ezsp_config_commands) / sizeof(ezsp_config_commands[0]);

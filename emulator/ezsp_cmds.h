@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ALL EZSP_MIN_VERSION, 255
+#define ALL EZSP_V_ALL
 
 /* ---------------------------------------------------------------- helpers */
 

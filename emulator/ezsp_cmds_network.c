@@ -253,7 +253,7 @@ static void message_sent(ezsp_ncp *n, uint8_t type, uint16_t dest, const ezsp_ap
         zb_put_u8(&b, EMBER_SUCCESS);
     }
     zb_put_u8(&b, 0); /* MESSAGE_TAG_ONLY_IN_CALLBACK: no contents */
-    ezsp_callback_later(n, 0x003F, p, b.len, 10);
+    ezsp_callback_later(n, EZSP_ID_MESSAGE_SENT_HANDLER, p, b.len, 10);
 }
 
 /* incomingMessageHandler from the coordinator itself (§11) */
@@ -281,7 +281,7 @@ static void incoming_from_self(ezsp_ncp *n, const ezsp_aps_frame *aps, const uin
     }
     zb_put_u8(&b, (uint8_t)len);
     zb_put_bytes(&b, msg, len);
-    if (!b.overflow) ezsp_callback_later(n, 0x0045, p, b.len, 20);
+    if (!b.overflow) ezsp_callback_later(n, EZSP_ID_INCOMING_MESSAGE_HANDLER, p, b.len, 20);
 }
 
 /* Builds the ZDO response to a request the host addressed to the coordinator. */
@@ -387,7 +387,7 @@ static void channel_change(ezsp_ncp *n, const uint8_t *msg, size_t len)
     uint8_t p[4];
     zb_buf b = zb_buf_init(p, sizeof(p));
     st_ember(n, &b, 0x9B, 0x0C17); /* CHANNEL_CHANGED */
-    ezsp_callback_later(n, 0x0019, p, b.len, 500);
+    ezsp_callback_later(n, EZSP_ID_STACK_STATUS_HANDLER, p, b.len, 500);
 }
 
 static void cmd_set_logical_and_radio_channel(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
@@ -475,21 +475,24 @@ static void cmd_send_multicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
 /* ---------------------------------------------------------------- table */
 
 const ezsp_cmd ezsp_network_commands[] = {
-    {0x0010, ALL, "setConcentrator", cmd_ok_ember},
-    {0x0017, ALL, "networkInit", cmd_network_init},
-    {0x0018, ALL, "networkState", cmd_network_state},
-    {0x001E, ALL, "formNetwork", cmd_form_network},
-    {0x0020, ALL, "leaveNetwork", cmd_leave_network},
-    {0x0022, ALL, "permitJoining", cmd_permit_joining},
-    {0x0028, ALL, "getNetworkParameters", cmd_get_network_parameters},
-    {0x005A, ALL, "setSourceRouteDiscoveryMode", cmd_set_source_route_discovery_mode},
-    {0x0068, ALL, "setInitialSecurityState", cmd_set_initial_security_state},
+    {EZSP_ID_SET_CONCENTRATOR, ALL, "setConcentrator", cmd_ok_ember},
+    {EZSP_ID_NETWORK_INIT, ALL, "networkInit", cmd_network_init},
+    {EZSP_ID_NETWORK_STATE, ALL, "networkState", cmd_network_state},
+    {EZSP_ID_FORM_NETWORK, ALL, "formNetwork", cmd_form_network},
+    {EZSP_ID_LEAVE_NETWORK, ALL, "leaveNetwork", cmd_leave_network},
+    {EZSP_ID_PERMIT_JOINING, ALL, "permitJoining", cmd_permit_joining},
+    {EZSP_ID_GET_NETWORK_PARAMETERS, ALL, "getNetworkParameters", cmd_get_network_parameters},
+    {EZSP_ID_SET_SOURCE_ROUTE_DISCOVERY_MODE, ALL, "setSourceRouteDiscoveryMode",
+     cmd_set_source_route_discovery_mode},
+    {EZSP_ID_SET_INITIAL_SECURITY_STATE, ALL, "setInitialSecurityState",
+     cmd_set_initial_security_state},
     {EZSP_ID_SET_CCA_MODE, EZSP_V_SET_CCA_MODE, "setRadioIeee802154CcaMode", cmd_ok_ember},
-    {0x0099, ALL, "setRadioPower", cmd_set_radio_power},
-    {0x0034, ALL, "sendUnicast", cmd_send_unicast},
-    {0x0036, ALL, "sendBroadcast", cmd_send_broadcast},
-    {0x0038, ALL, "sendMulticast", cmd_send_multicast},
-    {0x00B9, ALL, "setLogicalAndRadioChannel", cmd_set_logical_and_radio_channel},
+    {EZSP_ID_SET_RADIO_POWER, ALL, "setRadioPower", cmd_set_radio_power},
+    {EZSP_ID_SEND_UNICAST, ALL, "sendUnicast", cmd_send_unicast},
+    {EZSP_ID_SEND_BROADCAST, ALL, "sendBroadcast", cmd_send_broadcast},
+    {EZSP_ID_SEND_MULTICAST, ALL, "sendMulticast", cmd_send_multicast},
+    {EZSP_ID_SET_LOGICAL_AND_RADIO_CHANNEL, ALL, "setLogicalAndRadioChannel",
+     cmd_set_logical_and_radio_channel},
 };
 const size_t ezsp_n_network_commands =
     sizeof(ezsp_network_commands) / sizeof(ezsp_network_commands[0]);

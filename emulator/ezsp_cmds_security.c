@@ -37,7 +37,6 @@ static uint8_t *key_slot(ezsp_ncp *n, unsigned i)
     return ezsp_nv_elem(&n->nv, TOK_KEY_TABLE, i);
 }
 
-
 static int find_key(ezsp_ncp *n, const uint8_t eui[8])
 {
     for (unsigned i = 0; i < EZSP_KEY_TABLE_SIZE; i++)
@@ -408,11 +407,13 @@ int ezsp_key_table_find(ezsp_ncp *n, const uint8_t eui[8])
 /* ---------------------------------------------------------------- table */
 
 const ezsp_cmd ezsp_security_commands[] = {
-    {0x0069, ALL, "getCurrentSecurityState", cmd_get_current_security_state},
-    {0x006B, ALL, "clearTransientLinkKeys", cmd_clear_transient_link_keys},
-    {0x0075, ALL, "findKeyTableEntry", cmd_find_key_table_entry},
-    {0x0076, ALL, "eraseKeyTableEntry", cmd_erase_key_table_entry},
-    {0x00B1, ALL, "clearKeyTable", cmd_clear_key_table},
+    {EZSP_ID_GET_CURRENT_SECURITY_STATE, ALL, "getCurrentSecurityState",
+     cmd_get_current_security_state},
+    {EZSP_ID_CLEAR_TRANSIENT_LINK_KEYS, ALL, "clearTransientLinkKeys",
+     cmd_clear_transient_link_keys},
+    {EZSP_ID_FIND_KEY_TABLE_ENTRY, ALL, "findKeyTableEntry", cmd_find_key_table_entry},
+    {EZSP_ID_ERASE_KEY_TABLE_ENTRY, ALL, "eraseKeyTableEntry", cmd_erase_key_table_entry},
+    {EZSP_ID_CLEAR_KEY_TABLE, ALL, "clearKeyTable", cmd_clear_key_table},
     {EZSP_ID_GET_APS_KEY_INFO, EZSP_V_SECMAN, "getApsKeyInfo", cmd_get_aps_key_info},
     {EZSP_ID_EXPORT_LINK_KEY_BY_EUI, EZSP_V_SECMAN, "exportLinkKeyByEui",
      cmd_export_link_key_by_eui},

@@ -115,7 +115,7 @@ static void ezsp_deliver(void *fe, const world_report *r)
     }
     zb_put_u8(&b, (uint8_t)r->zcl_len);
     zb_put_bytes(&b, r->zcl, r->zcl_len);
-    if (!b.overflow && n->version) ezsp_callback(n, 0x0045, d, b.len);
+    if (!b.overflow && n->version) ezsp_callback(n, EZSP_ID_INCOMING_MESSAGE_HANDLER, d, b.len);
 }
 
 static int ezsp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)

@@ -327,7 +327,7 @@ static void send_reset_ind(emu *e, void *arg)
     znp *z = arg;
     (void)e;
     uint8_t d[6] = {0x00, 0x02, z->prof->product, z->prof->major, z->prof->minor, z->prof->maint};
-    znp_send(z, 0x41, 0x80, d, sizeof(d));
+    znp_send(z, MT_SYS_RESET_IND, d, sizeof(d));
 }
 
 void znp_reset(znp *z, uint8_t reason)

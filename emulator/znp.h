@@ -5,6 +5,7 @@
 
 #include "emu.h"
 #include "mt.h"
+#include "mt_cmds.h"
 #include "znp_nv.h"
 
 #include <stdbool.h>

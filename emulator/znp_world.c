@@ -151,7 +151,7 @@ static void znp_deliver(void *fe, const world_report *r)
     memcpy(d + n, r->zcl, r->zcl_len), n += r->zcl_len;
     put_le16(d + n, r->nwk), n += 2;
     d[n++] = 0x1E;
-    znp_send(z, 0x44, 0x81, d, n);
+    znp_send(z, MT_AF_INCOMING_MSG, d, n);
 }
 
 static int znp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)

@@ -8,7 +8,6 @@
 #include "ezsp_ncp.h"
 
 #include "bytes.h"
-#include "hex.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -104,12 +103,15 @@ void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_
     if (!emu_timer_add(n->e, delay_ms, later_fire, c)) c->used = false;
 }
 
-int ezsp_commit(ezsp_ncp *n)
+/* the store hooks the core's NVRAM file calls (emu_nv_restore, emu_nv_commit) */
+static int ezsp_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t errlen)
 {
-    cJSON *doc = ezsp_nv_to_json(&n->nv);
-    int rc = emu_nv_save(n->e, doc);
-    cJSON_Delete(doc);
-    return rc;
+    return ezsp_nv_from_json(&((ezsp_ncp *)fe)->nv, doc, err, errlen);
+}
+
+static cJSON *ezsp_nv_hook_to_json(const void *fe)
+{
+    return ezsp_nv_to_json(&((const ezsp_ncp *)fe)->nv);
 }
 
 /* ---------------------------------------------------------------- NWK frame counter */
@@ -125,7 +127,7 @@ void ezsp_nwk_fc_use(ezsp_ncp *n)
     if (n->nwk_frame_counter >= get_le32(tok)) {
         uint32_t fc = n->nwk_frame_counter;
         put_le32(tok, fc > UINT32_MAX - EZSP_NWK_FC_BLOCK ? UINT32_MAX : fc + EZSP_NWK_FC_BLOCK);
-        if (ezsp_commit(n) < 0)
+        if (emu_nv_commit(n->e, n) < 0)
             LOG_ERROR("ezsp: NWK frame counter block not saved: a restart may reuse counters");
     }
     if (n->nwk_frame_counter < UINT32_MAX) n->nwk_frame_counter++;
@@ -211,7 +213,7 @@ void ezsp_boot(ezsp_ncp *n)
     n->nwk_frame_counter = get_le32(ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0));
     uint8_t *boot = ezsp_nv_elem(&n->nv, TOK_BOOT_COUNTER, 0);
     put_le32(boot, get_le32(boot) + 1);
-    ezsp_commit(n);
+    emu_nv_commit(n->e, n);
 }
 
 static void link_reset(void *ctx)
@@ -292,28 +294,12 @@ static void *ezsp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     n->devices_wanted = o->devices;
     ash_link_ops ops = {link_write, link_frame, link_reset, link_now};
     ash_link_init(&n->link, &ops, n);
-    cJSON *doc = NULL;
-    int have = o->nvram_path ? emu_nv_load(o->nvram_path, &doc, err, errlen) : 0;
+    int have = emu_nv_restore(e, n, err, errlen);
     if (have < 0) goto fail;
-    if (have) {
-        char sub[200];
-        if (ezsp_nv_from_json(&n->nv, doc, sub, sizeof(sub)) < 0) {
-            snprintf(err, errlen, "%s: %s", o->nvram_path, sub);
-            goto fail;
-        }
-        cJSON_Delete(doc);
-        doc = NULL;
-    } else {
-        /* Silicon Labs OUI 0x000B57 + random */
+    if (!have) /* Silicon Labs OUI 0x000B57 + random */
         put_le64(n->nv.hw_eui64,
                  0x000B570000000000ull | ((uint64_t)emu_rand(e) << 8) | (emu_rand(e) & 0xFF));
-    }
-    if (o->ieee) {
-        uint8_t be[8];
-        hex_decode(o->ieee, be, 8);
-        for (int i = 0; i < 8; i++)
-            n->nv.hw_eui64[i] = be[7 - i];
-    }
+    emu_ieee_option(o, n->nv.hw_eui64);
     if (ezsp_world_attach(n, o, err, errlen) < 0) goto fail;
     ezsp_boot(n);
     if (o->devices && ezsp_has_network(n)) ezsp_add_simulated_devices(n, o->devices);
@@ -321,7 +307,6 @@ static void *ezsp_create(emu *e, const emu_options *o, char *err, size_t errlen)
              ezsp_has_network(n) ? "formed" : "no");
     return n;
 fail:
-    cJSON_Delete(doc);
     ezsp_nv_free(&n->nv);
     free(n);
     return NULL;
@@ -335,15 +320,20 @@ static void ezsp_destroy(void *fe)
     uint8_t *fc = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
     if (get_le32(fc) < n->nwk_frame_counter) {
         put_le32(fc, n->nwk_frame_counter);
-        ezsp_commit(n);
+        emu_nv_commit(n->e, n);
     }
     ezsp_nv_free(&n->nv);
     free(n);
 }
 
 const emu_frontend emu_ezsp_frontend = {
-    "ezsp",        "Silicon Labs EmberZNet NCP (EZSP over ASH): --ezsp-version 8..19",
-    ezsp_create,   ezsp_destroy,
-    ezsp_on_open,  ezsp_on_close,
-    ezsp_on_bytes,
+    .name = "ezsp",
+    .summary = "Silicon Labs EmberZNet NCP (EZSP over ASH): --ezsp-version 8..19",
+    .create = ezsp_create,
+    .destroy = ezsp_destroy,
+    .on_open = ezsp_on_open,
+    .on_close = ezsp_on_close,
+    .on_bytes = ezsp_on_bytes,
+    .nv_from_json = ezsp_nv_hook_from_json,
+    .nv_to_json = ezsp_nv_hook_to_json,
 };

@@ -158,7 +158,7 @@ static void cmd_set_value(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *o
         uint32_t fc = get_le32(v);
         put_le32(tok(n, id == 0x23 ? TOK_NONCE_COUNTER : TOK_APS_FRAME_COUNTER), fc);
         if (id == 0x23) n->nwk_frame_counter = fc;
-        if (ezsp_commit(n) < 0) {
+        if (emu_nv_commit(n->e, n) < 0) {
             st_ezsp(n, out, EZSP_ERROR_INVALID_CALL, SL_FAIL);
             return;
         }
@@ -332,7 +332,7 @@ static void cmd_set_mfg_token(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
         return;
     }
     memcpy(n->nv.mfg_custom_eui, v, 8);
-    if (ezsp_commit(n) < 0) {
+    if (emu_nv_commit(n->e, n) < 0) {
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
         return;
     }

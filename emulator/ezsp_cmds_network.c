@@ -135,7 +135,7 @@ static void cmd_form_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
     n->network_up = true;
     if (n->devices_wanted) ezsp_add_simulated_devices(n, n->devices_wanted);
     ezsp_world_up(n);
-    if (ezsp_commit(n) < 0) {
+    if (emu_nv_commit(n->e, n) < 0) {
         n->network_up = false;
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
         return;
@@ -170,7 +170,7 @@ static void cmd_leave_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
     for (size_t i = 0; i < EZSP_ADDRESS_TABLE; i++)
         n->nv.addr[i].nwk = 0xFFFF;
     n->network_up = false;
-    if (ezsp_commit(n) < 0) {
+    if (emu_nv_commit(n->e, n) < 0) {
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
         return;
     }
@@ -218,7 +218,7 @@ static void cmd_set_radio_power(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_
         node_data(n, &nd);
         nd.radio_tx_power = pw;
         ezsp_node_data_encode(&nd, tok(n, TOK_NODE_DATA));
-        if (ezsp_commit(n) < 0) {
+        if (emu_nv_commit(n->e, n) < 0) {
             st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
             return;
         }
@@ -382,7 +382,7 @@ static void channel_change(ezsp_ncp *n, const uint8_t *msg, size_t len)
     nd.radio_channel = ch;
     ezsp_node_data_encode(&nd, tok(n, TOK_NODE_DATA));
     tok(n, TOK_NETWORK_MANAGEMENT)[6] = msg[6];
-    if (ezsp_commit(n) < 0) return;
+    if (emu_nv_commit(n->e, n) < 0) return;
     LOG_INFO("ezsp: channel changed to %u (nwkUpdateId %u)", ch, msg[6]);
     uint8_t p[4];
     zb_buf b = zb_buf_init(p, sizeof(p));

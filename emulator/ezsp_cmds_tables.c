@@ -45,7 +45,7 @@ static void cmd_set_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     memcpy(s, c.eui64, 8);
     s[8] = c.type;
     put_le16(s + 9, c.id);
-    if (ezsp_commit(n) < 0)
+    if (emu_nv_commit(n->e, n) < 0)
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
     else
         ST_OK(n, out);
@@ -141,7 +141,7 @@ static void cmd_set_address_table_info(ezsp_ncp *n, const ezsp_header *h, zb_rd 
     }
     memcpy(n->nv.addr[i].eui64, eui, 8);
     n->nv.addr[i].nwk = id;
-    st32(out, ezsp_commit(n) < 0 ? SL_FAIL : SL_OK);
+    st32(out, emu_nv_commit(n->e, n) < 0 ? SL_FAIL : SL_OK);
 }
 
 static void cmd_set_address_table_remote_eui64(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
@@ -154,7 +154,7 @@ static void cmd_set_address_table_remote_eui64(ezsp_ncp *n, const ezsp_header *h
         return;
     }
     zb_get_bytes(r, n->nv.addr[i].eui64, 8);
-    if (ezsp_commit(n) < 0)
+    if (emu_nv_commit(n->e, n) < 0)
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
     else
         ST_OK(n, out);
@@ -169,7 +169,7 @@ static void cmd_set_address_table_remote_node_id(ezsp_ncp *n, const ezsp_header 
     uint16_t id = zb_get_le16(r);
     if (i < EZSP_ADDRESS_TABLE && !r->short_read) {
         n->nv.addr[i].nwk = id;
-        ezsp_commit(n);
+        emu_nv_commit(n->e, n);
     }
 }
 

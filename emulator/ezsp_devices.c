@@ -72,5 +72,5 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
     }
     free(devs);
     LOG_INFO("ezsp: %d simulated devices joined", joined);
-    return ezsp_commit(n);
+    return emu_nv_commit(n->e, n);
 }

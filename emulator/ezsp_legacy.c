@@ -97,7 +97,7 @@ static uint8_t store_key(ezsp_ncp *n, int i, const uint8_t eui[8], const uint8_t
     memcpy(s + 8, key, 16);
     s[24] = 0x10;
     n->nv.key_rx_counter[i] = 0;
-    return ezsp_commit(n) < 0 ? EMBER_ERR_FATAL : EMBER_SUCCESS;
+    return emu_nv_commit(n->e, n) < 0 ? EMBER_ERR_FATAL : EMBER_SUCCESS;
 }
 
 /* setKeyTableEntry(index, eui64, linkKey, key): linkKey false would be a master key, which

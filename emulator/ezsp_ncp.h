@@ -137,7 +137,6 @@ void ezsp_respond(ezsp_ncp *n, const ezsp_header *req, const uint8_t *p, size_t 
 void ezsp_callback(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len);
 void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len,
                          unsigned delay_ms);
-int ezsp_commit(ezsp_ncp *n);
 /* One NWK frame uses a counter value; NONCE_COUNTER is moved EZSP_NWK_FC_BLOCK ahead (and saved)
  * before the value it reserves would be used. */
 #define EZSP_NWK_FC_BLOCK 4096u
@@ -164,7 +163,8 @@ typedef struct ezsp_cmd {
     ezsp_handler fn;
 } ezsp_cmd;
 
-/* key-table slots (ezsp_cmds_security.c): element i of STACK_KEY_TABLE, used or not, lookup by EUI64 */
+/* key-table slots (ezsp_cmds_security.c): element i of STACK_KEY_TABLE, used or not, lookup by
+ * EUI64 */
 uint8_t *ezsp_key_table_slot(ezsp_ncp *n, unsigned i);
 bool ezsp_key_table_used(const uint8_t *slot);
 int ezsp_key_table_find(ezsp_ncp *n, const uint8_t eui[8]);

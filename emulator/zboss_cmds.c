@@ -549,7 +549,7 @@ static void nwk_formation(zboss_emu *z, const zboss_hl *req)
         fail(z, req, ZBOSS_OPERATION_FAILED);
         return;
     }
-    if (zboss_nv_commit(z) < 0) {
+    if (emu_nv_commit(z->e, z) < 0) {
         fail(z, req, ZBOSS_OPERATION_FAILED);
         return;
     }

@@ -55,7 +55,7 @@ static inline void ok_u16(zboss_emu *z, const zboss_hl *req, uint16_t v)
 /* Acknowledges a change of the NVRAM: on disk first, then OK (or a failure reply). */
 static inline void commit_ok(zboss_emu *z, const zboss_hl *req)
 {
-    if (zboss_nv_commit(z) < 0)
+    if (emu_nv_commit(z->e, z) < 0)
         fail(z, req, ZBOSS_OPERATION_FAILED);
     else
         ok(z, req, NULL, 0);

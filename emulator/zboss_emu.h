@@ -104,8 +104,6 @@ void zboss_send_hl(zboss_emu *z, const uint8_t *msg, size_t n);
 void zboss_respond(zboss_emu *z, const zboss_hl *req, uint8_t cat, uint8_t code,
                    const uint8_t *params, size_t n);
 void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_t n);
-/* Persist the NVRAM (before the response that acknowledges a change). 0 or -1. */
-int zboss_nv_commit(zboss_emu *z);
 /* Uses `n` NWK frame counter values (frames sent), IB_COUNTERS kept ahead of every value used
  * (§9.5). Returns the last value used. */
 uint32_t zboss_nwk_use(zboss_emu *z, uint32_t n);

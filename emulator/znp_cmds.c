@@ -64,7 +64,7 @@ static void sys_get_extaddr(znp *z, const mt_frame *req)
 static void sys_set_extaddr(znp *z, const mt_frame *req)
 {
     znp_nv_osal_put(&z->nv, 0x0001, req->data, 8);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 static void sys_osal_nv_item_init(znp *z, const mt_frame *req)
@@ -86,7 +86,7 @@ static void sys_osal_nv_item_init(znp *z, const mt_frame *req)
     }
     memset(it->data, 0xFF, len);
     memcpy(it->data, req->data + 5, init_len);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_NV_UNINIT : ST_NV_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_NV_UNINIT : ST_NV_FAIL);
 }
 
 static void nv_read_reply(znp *z, const mt_frame *req, const znp_nv_item *it, size_t off,
@@ -128,7 +128,7 @@ static void nv_write_at(znp *z, const mt_frame *req, uint16_t id, size_t off, co
     }
     memcpy(it->data + off, p, n);
     if (id == 0x0001) memcpy(z->hw_ieee, it->data, 8 <= it->len ? 8 : it->len);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_NV_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_NV_FAIL);
 }
 
 static void sys_osal_nv_write(znp *z, const mt_frame *req)
@@ -164,7 +164,7 @@ static void sys_osal_nv_delete(znp *z, const mt_frame *req)
         return;
     }
     znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, id);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_NV_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_NV_FAIL);
 }
 
 static void sys_osal_nv_length(znp *z, const mt_frame *req)
@@ -212,7 +212,7 @@ static void sys_nv_create(znp *z, const mt_frame *req)
         znp_srsp_status(z, req, ST_FAIL);
         return;
     }
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 static void sys_nv_delete(znp *z, const mt_frame *req)
@@ -224,7 +224,7 @@ static void sys_nv_delete(znp *z, const mt_frame *req)
         znp_srsp_status(z, req, NVI_NOTFOUND);
         return;
     }
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 static void sys_nv_length(znp *z, const mt_frame *req)
@@ -274,7 +274,7 @@ static void sys_nv_write(znp *z, const mt_frame *req)
     }
     if (sys == ZNP_NV_SYS_ZSTACK && item == ZNP_NV_LEGACY && sub == 0x0001 && n >= 8)
         memcpy(z->hw_ieee, req->data + 8, 8);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 /* ---------------------------------------------------------------- UTIL */
@@ -517,7 +517,7 @@ static void zdo_mgmt_nwk_update_req(znp *z, const mt_frame *req)
                 if (mask & (1u << ch)) nib.nwk_logical_channel = (uint8_t)ch;
             nib.nwk_update_id++;
             znp_nib_encode(&nib, z->prof->aligned, it->data);
-            znp_nv_commit(z);
+            emu_nv_commit(z->e, z);
         }
     }
 }
@@ -748,7 +748,7 @@ static void sapi_write_configuration(znp *z, const mt_frame *req)
         return;
     }
     memcpy(it->data, req->data + 2, n);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 /* ---------------------------------------------------------------- table */

@@ -127,5 +127,5 @@ int znp_add_simulated_devices(znp *z, int want)
         znp_world_joined(z, &devs[k]);
     free(devs);
     LOG_INFO("znp: %zu simulated devices joined", joined);
-    return znp_nv_commit(z);
+    return emu_nv_commit(z->e, z);
 }

@@ -5,6 +5,7 @@
 #include "ezsp_cmds.h"
 
 #include "bytes.h"
+#include "ezsp_tokens.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -107,14 +108,10 @@ static void cmd_import_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
         memcpy(n->sec.preconfigured_key, key, 16);
     } else if (c.core_key_type == SECMAN_KEY_APP_LINK) {
         int i = (c.flags & SECMAN_FLAG_KEY_INDEX_VALID) ? c.key_index : find_key(n, c.eui64);
-        uint8_t *s = i >= 0 ? key_slot(n, (unsigned)i) : NULL;
-        if (!s) {
+        if (i < 0 || !key_slot(n, (unsigned)i))
             st = SL_NOT_FOUND;
-        } else {
-            memcpy(s, c.eui64, 8);
-            memcpy(s + 8, key, 16);
-            s[24] = 0x10;
-        }
+        else
+            ezsp_key_table_store(n, (unsigned)i, c.eui64, key);
     } else {
         st = SL_INVALID_PARAMETER;
     }
@@ -184,10 +181,7 @@ static void cmd_import_link_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_
         st32(out, SL_INVALID_INDEX);
         return;
     }
-    uint8_t *s = key_slot(n, (unsigned)i);
-    memcpy(s, eui, 8);
-    memcpy(s + 8, key, 16);
-    s[24] = 0x10;
+    ezsp_key_table_store(n, (unsigned)i, eui, key);
     n->nv.key_rx_counter[i] = 0;
     st32(out, emu_nv_commit(n->e, n) < 0 ? SL_FAIL : SL_OK);
 }
@@ -196,8 +190,9 @@ static void put_link_key_export(ezsp_ncp *n, zb_buf *out, int i, bool by_eui)
 {
     uint8_t *s = i >= 0 ? key_slot(n, (unsigned)i) : NULL;
     bool used = slot_used(s);
-    static const uint8_t zero[24];
-    const uint8_t *eui = used ? s : zero, *key = used ? s + 8 : zero;
+    ezsp_tok_key t = {0};
+    if (used) ezsp_tok_key_decode(s, &t);
+    const uint8_t *eui = t.eui64, *key = t.key;
     ezsp_aps_key_metadata m = {0};
     if (used) key_metadata(n, (unsigned)i, &m);
     uint32_t st = used ? SL_OK : SL_NOT_FOUND;
@@ -392,6 +387,14 @@ static void cmd_reset_node(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
 uint8_t *ezsp_key_table_slot(ezsp_ncp *n, unsigned i)
 {
     return key_slot(n, i);
+}
+
+void ezsp_key_table_store(ezsp_ncp *n, unsigned i, const uint8_t eui[8], const uint8_t key[16])
+{
+    ezsp_tok_key t = {.info = EZSP_TOK_KEY_INFO_AUTHORIZED};
+    memcpy(t.eui64, eui, 8);
+    memcpy(t.key, key, 16);
+    ezsp_tok_key_encode(&t, key_slot(n, i));
 }
 
 bool ezsp_key_table_used(const uint8_t *slot)

@@ -4,6 +4,7 @@
 #include "ezsp_cmds.h"
 
 #include "bytes.h"
+#include "ezsp_tokens.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -23,9 +24,11 @@ static void cmd_get_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
         ezsp_put_child_data_v(out, n->version, &c);
         return;
     }
-    memcpy(c.eui64, s, 8);
-    c.type = s[8];
-    c.id = get_le16(s + 9);
+    ezsp_tok_child t;
+    ezsp_tok_child_decode(s, &t);
+    memcpy(c.eui64, t.eui64, 8);
+    c.type = t.type;
+    c.id = t.id;
     c.timeout = 8;
     ST_OK(n, out);
     ezsp_put_child_data_v(out, n->version, &c);
@@ -42,9 +45,9 @@ static void cmd_set_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
         st_ember(n, out, EMBER_INDEX_OUT_OF_RANGE, SL_INVALID_INDEX);
         return;
     }
-    memcpy(s, c.eui64, 8);
-    s[8] = c.type;
-    put_le16(s + 9, c.id);
+    ezsp_tok_child t = {.type = c.type, .id = c.id};
+    memcpy(t.eui64, c.eui64, 8);
+    ezsp_tok_child_encode(&t, s);
     if (emu_nv_commit(n->e, n) < 0)
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
     else
@@ -182,8 +185,11 @@ static int lookup_eui(ezsp_ncp *n, const uint8_t eui[8], uint16_t *nwk)
         }
     for (unsigned i = 0; i < EZSP_CHILD_TABLE; i++) {
         const uint8_t *s = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, i);
-        if (slot_used(s) && memcmp(s, eui, 8) == 0) {
-            *nwk = get_le16(s + 9);
+        ezsp_tok_child t;
+        if (!slot_used(s)) continue;
+        ezsp_tok_child_decode(s, &t);
+        if (memcmp(t.eui64, eui, 8) == 0) {
+            *nwk = t.id;
             return 0;
         }
     }
@@ -215,9 +221,12 @@ static void cmd_lookup_eui64_by_node_id(ezsp_ncp *n, const ezsp_header *h, zb_rd
         }
     for (unsigned i = 0; n->network_up && i < EZSP_CHILD_TABLE; i++) {
         const uint8_t *s = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, i);
-        if (slot_used(s) && get_le16(s + 9) == id) {
+        ezsp_tok_child t;
+        if (!slot_used(s)) continue;
+        ezsp_tok_child_decode(s, &t);
+        if (t.id == id) {
             ST_OK(n, out);
-            zb_put_bytes(out, s, 8);
+            zb_put_bytes(out, t.eui64, 8);
             return;
         }
     }

@@ -6,6 +6,7 @@
 #include "ash.h"
 #include "emu.h"
 #include "ezsp.h"
+#include "ezsp_tokens.h"
 #include "ezsp_versions.h"
 
 #include <stdbool.h>
@@ -91,8 +92,8 @@ typedef struct ezsp_node_data {
 void ezsp_node_data_decode(const uint8_t *p, ezsp_node_data *v);
 void ezsp_node_data_encode(const ezsp_node_data *v, uint8_t *p);
 
-/* STACK_KEY_TABLE element (25 bytes): eui64, key, info */
-#define EZSP_KEY_ENTRY_SIZE 25
+/* STACK_KEY_TABLE element: eui64, key, info (codec: ezsp_tok_key_*) */
+#define EZSP_KEY_ENTRY_SIZE EZSP_TOK_KEY_SIZE /* proto/ezsp_tokens.h */
 
 typedef struct ezsp_endpoint {
     uint8_t ep;
@@ -167,6 +168,8 @@ typedef struct ezsp_cmd {
  * EUI64 */
 uint8_t *ezsp_key_table_slot(ezsp_ncp *n, unsigned i);
 bool ezsp_key_table_used(const uint8_t *slot);
+/* writes slot i (< EZSP_KEY_TABLE_SIZE): eui64, key, the stack's "authorized" info byte */
+void ezsp_key_table_store(ezsp_ncp *n, unsigned i, const uint8_t eui[8], const uint8_t key[16]);
 int ezsp_key_table_find(ezsp_ncp *n, const uint8_t eui[8]);
 
 /* the commands only some versions have (ezsp_legacy.c): the key-table API of v8-v12,

@@ -9,6 +9,7 @@
 #include "ezsp_ncp.h"
 
 #include "bytes.h"
+#include "ezsp_tokens.h"
 #include "log.h"
 #include "world.h"
 #include "zb_crypto.h"
@@ -32,8 +33,11 @@ static const char *ezsp_link_key(void *fe, uint64_t ieee, uint8_t key[16])
     put_le64(eui, ieee);
     for (unsigned i = 0; i < EZSP_KEY_TABLE_SIZE; i++) {
         const uint8_t *e = ezsp_nv_elem(&n->nv, TOK_KEY_TABLE, i);
-        if (e && memcmp(e, eui, 8) == 0) {
-            memcpy(key, e + 8, 16);
+        ezsp_tok_key t;
+        if (!e) continue;
+        ezsp_tok_key_decode(e, &t);
+        if (memcmp(t.eui64, eui, 8) == 0) {
+            memcpy(key, t.key, 16);
             return "unique";
         }
     }
@@ -64,7 +68,9 @@ static int ezsp_member(void *fe, size_t i, world_member *m)
     for (unsigned j = 0; j < EZSP_CHILD_TABLE; j++) {
         const uint8_t *c = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, j);
         if (c && used8(c) && k++ == i) {
-            *m = (world_member){get_le64(c), get_le16(c + 9), 1};
+            ezsp_tok_child t;
+            ezsp_tok_child_decode(c, &t);
+            *m = (world_member){get_le64(t.eui64), t.id, 1};
             return 1;
         }
     }

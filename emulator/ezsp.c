@@ -5,7 +5,7 @@
  * taken as a crash (ezsp-ash.md §1.6), so on_open only resets the decoder. herdsman's ember
  * adapter does not touch DTR/RTS (uart/ash.js opens with XON/XOFF only), so a pty is enough.
  * Every token write reaches the file before the response acknowledging it goes out. */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
 #include "log.h"

@@ -4,7 +4,7 @@
 #ifndef ZB_EZSP_CMDS_H
 #define ZB_EZSP_CMDS_H
 
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
 

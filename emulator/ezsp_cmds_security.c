@@ -382,7 +382,7 @@ static void cmd_reset_node(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
     ezsp_boot(n);
 }
 
-/* ---------------------------------------------------------------- key-table slots (ezsp_ncp.h) */
+/* ---------------------------------------------------------------- key-table slots (emu_ezsp.h) */
 
 uint8_t *ezsp_key_table_slot(ezsp_ncp *n, unsigned i)
 {

@@ -6,7 +6,7 @@
  * host reading the NCP (exportLinkKeyByIndex, getChildData, getAddressTableInfo) sees what it
  * would see on a real stick. Outgoing APS counters are one global counter on EmberZNet: it is
  * raised to the highest counter of the joined devices. */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
 #include "ezsp_tokens.h"

@@ -9,7 +9,7 @@
  * "upgrade" (zbemu restarted with another --ezsp-version on the same --nvram), as on a
  * reflashed stick. Every status here is an EmberStatus u8: all these commands exist only
  * where statuses are u8 (≤ v13) or have no status at all. */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
 #include "ezsp_tokens.h"

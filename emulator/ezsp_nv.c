@@ -6,7 +6,7 @@
  * the tokens are the NCP's truth: the network, keys and counters are decoded from them when
  * needed, never kept in a second copy. A file that does not match the token table is refused
  * with the field named, never silently reset. */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
 #include "hex.h"

@@ -6,7 +6,7 @@
  * entry, else, with TRUST_CENTER_USES_HASHED_LINK_KEY, HMAC-AES-MMO(root key, EUI64)
  * (zigbee-security.md §5.3; the EUI64 bytes are taken in wire order, open question §10.3).
  * Accepted reports reach the host as incomingMessageHandler (0x0045). */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
 #include "ezsp_tokens.h"

@@ -4,7 +4,7 @@
 #ifndef ZB_ZBOSS_CMDS_H
 #define ZB_ZBOSS_CMDS_H
 
-#include "zboss_emu.h"
+#include "emu_zboss.h"
 
 #include "bytes.h"
 

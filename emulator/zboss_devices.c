@@ -6,7 +6,7 @@
  * ones are written to the same datasets, so a backup of the emulator reads every place a
  * backup of a real NCP reads. Joins happen silently (no indications), like a network that was
  * already populated before the host connected. */
-#include "zboss_emu.h"
+#include "emu_zboss.h"
 
 #include "log.h"
 

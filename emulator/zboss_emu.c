@@ -7,7 +7,7 @@
  * 247 bytes go out as fragments; a single packet always carries FIRST|LAST.
  *
  * NVRAM changes are written to the file before the response that acknowledges them. */
-#include "zboss_emu.h"
+#include "emu_zboss.h"
 
 #include "bytes.h"
 #include "log.h"

@@ -4,7 +4,7 @@
  * tables, the address manager), so the emulator keeps no second copy of the network. Every
  * change reaches the NVRAM file before the response that acknowledges it. Factory-new devices
  * start from the NVRAM of a real stick after a factory reset (emulator/factory/). */
-#include "znp.h"
+#include "emu_znp.h"
 
 #include "bytes.h"
 #include "log.h"

@@ -3,7 +3,7 @@
  * Each row names the command, the request's minimum length and the handler. Unknown SREQs get
  * the RPC error a real stick sends (zigpy-znp's version probe depends on it); unknown or short
  * AREQs are dropped silently, as on the real firmware. Layouts: zstack-mt.md §3. */
-#include "znp.h"
+#include "emu_znp.h"
 
 #include "bytes.h"
 #include "log.h"

@@ -5,7 +5,7 @@
  * seed shift), for some devices a unique key in the APS key data table, named by the
  * security-manager table. The simulated ones take the same places, so a backup of the emulator
  * exercises every path a backup of a real stick does. */
-#include "znp.h"
+#include "emu_znp.h"
 
 #include "bytes.h"
 #include "log.h"

@@ -4,7 +4,7 @@
  * needs are read from the same NV the host reads and writes (the NIB, NWK_ACTIVE_KEY_INFO, the
  * TCLK seed and rows, the APS key data table, the address manager), so what a migration wrote
  * is exactly what the devices meet. Accepted reports reach the host as AF_INCOMING_MSG. */
-#include "znp.h"
+#include "emu_znp.h"
 
 #include "bytes.h"
 #include "log.h"

@@ -1,7 +1,7 @@
-/* znp.h - the emulated Z-Stack ZNP: state shared by the front end (znp.c) and its MT command
+/* emu_znp.h - the emulated Z-Stack ZNP: state shared by the front end (znp.c) and its MT command
  * handlers (znp_cmds.c). */
-#ifndef ZB_ZNP_H
-#define ZB_ZNP_H
+#ifndef ZB_EMU_ZNP_H
+#define ZB_EMU_ZNP_H
 
 #include "emu.h"
 #include "mt.h"

@@ -1,7 +1,7 @@
-/* ezsp_ncp.h - the emulated EmberZNet NCP: state shared by the front end (ezsp.c), the command
+/* emu_ezsp.h - the emulated EmberZNet NCP: state shared by the front end (ezsp.c), the command
  * tables (ezsp_cmds*.c), the token store (ezsp_nv.c) and the simulated devices. */
-#ifndef ZB_EZSP_EMU_H
-#define ZB_EZSP_EMU_H
+#ifndef ZB_EMU_EZSP_H
+#define ZB_EMU_EZSP_H
 
 #include "ash.h"
 #include "emu.h"

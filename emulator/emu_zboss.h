@@ -1,8 +1,8 @@
-/* zboss_emu.h - the emulated ZBOSS NCP (nRF52840-style): state shared by the front end
+/* emu_zboss.h - the emulated ZBOSS NCP (nRF52840-style): state shared by the front end
  * (zboss_emu.c: LL, boot/reset, formation), the HL call table (zboss_cmds.c), the NVRAM file
  * (zboss_nv.c) and the simulated devices (zboss_devices.c). */
-#ifndef ZB_ZBOSS_EMU_H
-#define ZB_ZBOSS_EMU_H
+#ifndef ZB_EMU_ZBOSS_H
+#define ZB_EMU_ZBOSS_H
 
 #include "emu.h"
 #include "zboss.h"

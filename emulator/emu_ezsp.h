@@ -103,6 +103,19 @@ typedef struct ezsp_endpoint {
     uint16_t in[EZSP_MAX_CLUSTERS], out[EZSP_MAX_CLUSTERS];
 } ezsp_endpoint;
 
+/* A callback that follows a response after a pause: herdsman registers its waiter for e.g.
+ * NETWORK_UP only once the response has been processed (§10). A fixed pool in the NCP: nothing
+ * to free when the loop stops with timers set (the core drops its timers with the NCP). */
+#define EZSP_LATER_POOL 32
+typedef struct ezsp_later_cb {
+    bool used;
+    struct ezsp_ncp *n;
+    unsigned boot; /* dropped if the NCP was reset meanwhile (boot_generation moved on) */
+    uint16_t frame_id;
+    size_t len;
+    uint8_t data[EZSP_MAX_FRAME];
+} ezsp_later_cb;
+
 typedef struct ezsp_ncp {
     emu *e;
     ash_link link;
@@ -131,6 +144,8 @@ typedef struct ezsp_ncp {
     struct world *world;
     unsigned world_timer;
     uint64_t last_rx_ms;
+    unsigned boot_generation; /* ezsp_boot count: a later callback of an older boot is dropped */
+    ezsp_later_cb later[EZSP_LATER_POOL];
 } ezsp_ncp;
 
 /* output (ezsp.c) */

@@ -61,42 +61,27 @@ void ezsp_callback(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len)
     rearm(n);
 }
 
-/* Callbacks that follow a response after a pause: herdsman registers its waiter for e.g.
- * NETWORK_UP only once the response has been processed (§10). */
-typedef struct later_cb {
-    bool used;
-    ezsp_ncp *n;
-    unsigned boot; /* dropped if the NCP was reset meanwhile */
-    uint16_t frame_id;
-    size_t len;
-    uint8_t data[EZSP_MAX_FRAME];
-} later_cb;
-
-/* A fixed pool (one NCP per process): nothing to free when the loop stops with timers set. */
-static later_cb g_later[32];
-static unsigned g_boot_generation;
-
 static void later_fire(emu *e, void *arg)
 {
-    later_cb *c = arg;
+    ezsp_later_cb *c = arg;
     (void)e;
-    if (c->boot == g_boot_generation) ezsp_callback(c->n, c->frame_id, c->data, c->len);
+    if (c->boot == c->n->boot_generation) ezsp_callback(c->n, c->frame_id, c->data, c->len);
     c->used = false;
 }
 
 void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len,
                          unsigned delay_ms)
 {
-    later_cb *c = NULL;
-    for (size_t i = 0; i < sizeof(g_later) / sizeof(g_later[0]) && !c; i++)
-        if (!g_later[i].used) c = &g_later[i];
+    ezsp_later_cb *c = NULL;
+    for (size_t i = 0; i < EZSP_LATER_POOL && !c; i++)
+        if (!n->later[i].used) c = &n->later[i];
     if (!c || len > sizeof(c->data)) {
         LOG_WARN("ezsp: callback %04x dropped (too many pending)", frame_id);
         return;
     }
     c->used = true;
     c->n = n;
-    c->boot = g_boot_generation;
+    c->boot = n->boot_generation;
     c->frame_id = frame_id;
     c->len = len;
     memcpy(c->data, p, len);
@@ -179,7 +164,7 @@ static bool blank8(const uint8_t *p)
  * EUI64 chosen (§8.4). */
 void ezsp_boot(ezsp_ncp *n)
 {
-    g_boot_generation++;
+    n->boot_generation++;
     n->version = 0;
     n->network_up = false;
     n->security_set = false;

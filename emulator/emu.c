@@ -87,6 +87,11 @@ const emu_options *emu_opts(const emu *e)
     return &e->opts;
 }
 
+const emu_frontend *emu_frontend_of(const emu *e)
+{
+    return e->fe;
+}
+
 const char *emu_port_path(const emu *e)
 {
     return e->port.path;

@@ -51,6 +51,10 @@ typedef struct emu_frontend {
     /* the host set DTR/RTS (1 = asserted), reported by preload/libzbmodem.so through
      * emulator/emu_ctl.c; NULL: the stick has no reset/bootloader wiring on those lines */
     void (*on_modem)(void *fe, int dtr, int rts);
+    /* The NVRAM store as JSON, both ways: the core owns the file (load, error prefix, commit:
+     * emu_nv_restore, emu_nv_commit); the front end owns its layout (its *_nv.h store). */
+    int (*nv_from_json)(void *fe, const cJSON *doc, char *err, size_t errlen);
+    cJSON *(*nv_to_json)(const void *fe); /* NULL: out of memory */
 } emu_frontend;
 
 extern const emu_frontend emu_znp_frontend;
@@ -67,6 +71,7 @@ void emu_stop(emu *e);
  * when the NVRAM file does not hold the final state (the last write failed; logged). */
 int emu_destroy(emu *e);
 const emu_options *emu_opts(const emu *e);
+const emu_frontend *emu_frontend_of(const emu *e); /* set before its create runs */
 /* Hands bytes to the front end as if the host had sent them (tests and fuzz targets; nothing
  * is read from the port). */
 void emu_feed(emu *e, const uint8_t *p, size_t n);
@@ -100,6 +105,16 @@ int emu_nv_lock(const char *path, char *err, size_t errlen);
 /* The file --nvram PATH really names (symlinks and `..` resolved; for a new file, its resolved
  * folder + name), malloc'ed; NULL with a message for a dangling symlink or a missing folder. */
 char *emu_nv_resolve(const char *path, char *err, size_t errlen);
+/* Fills the front end's store `fe` (from its create) from the --nvram file through its
+ * nv_from_json. Returns 1 when the file was loaded, 0 when there is none (no --nvram, or a
+ * factory-new device), -1 with a message "PATH: problem". */
+int emu_nv_restore(emu *e, void *fe, char *err, size_t errlen);
+/* Saves the front end's store `fe` through its nv_to_json: the one place a front end commits
+ * (before it answers the write that changed the store). Returns 0, or -1 (logged). */
+int emu_nv_commit(emu *e, const void *fe);
+/* --ieee (16 hex digits, MSB first) as the 8 bytes in wire order (LSB first). Returns 1 and
+ * fills `wire` when --ieee was given, 0 (wire untouched) when it was not. */
+int emu_ieee_option(const emu_options *o, uint8_t wire[8]);
 /* emu_nv_save's bookkeeping: whether the file is behind the memory (the last save failed). */
 void emu_nv_mark(emu *e, int failed);
 

@@ -9,6 +9,7 @@
 #include "emu.h"
 
 #include "fileio.h"
+#include "hex.h"
 #include "log.h"
 
 #include <dirent.h>
@@ -86,6 +87,40 @@ int emu_nv_save(emu *e, const cJSON *doc)
     free(text);
     emu_nv_mark(e, rc < 0);
     return rc;
+}
+
+int emu_nv_restore(emu *e, void *fe, char *err, size_t errlen)
+{
+    const char *path = emu_opts(e)->nvram_path;
+    cJSON *doc = NULL;
+    int have = path ? emu_nv_load(path, &doc, err, errlen) : 0;
+    if (have <= 0) return have;
+    char sub[200];
+    int rc = emu_frontend_of(e)->nv_from_json(fe, doc, sub, sizeof(sub));
+    cJSON_Delete(doc);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", path, sub);
+        return -1;
+    }
+    return 1;
+}
+
+int emu_nv_commit(emu *e, const void *fe)
+{
+    cJSON *doc = emu_frontend_of(e)->nv_to_json(fe);
+    int rc = emu_nv_save(e, doc);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int emu_ieee_option(const emu_options *o, uint8_t wire[8])
+{
+    if (!o->ieee) return 0;
+    uint8_t be[8];
+    hex_decode(o->ieee, be, 8);
+    for (int i = 0; i < 8; i++)
+        wire[i] = be[7 - i];
+    return 1;
 }
 
 /* With the lock held, any PATH.tmp.<pid> is what a killed emulator was writing when it died:

@@ -5,10 +5,9 @@
  * taken as a crash (ezsp-ash.md §1.6), so on_open only resets the decoder. herdsman's ember
  * adapter does not touch DTR/RTS (uart/ash.js opens with XON/XOFF only), so a pty is enough.
  * Every token write reaches the file before the response acknowledging it goes out. */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
-#include "hex.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -62,54 +61,42 @@ void ezsp_callback(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len)
     rearm(n);
 }
 
-/* Callbacks that follow a response after a pause: herdsman registers its waiter for e.g.
- * NETWORK_UP only once the response has been processed (§10). */
-typedef struct later_cb {
-    bool used;
-    ezsp_ncp *n;
-    unsigned boot; /* dropped if the NCP was reset meanwhile */
-    uint16_t frame_id;
-    size_t len;
-    uint8_t data[EZSP_MAX_FRAME];
-} later_cb;
-
-/* A fixed pool (one NCP per process): nothing to free when the loop stops with timers set. */
-static later_cb g_later[32];
-static unsigned g_boot_generation;
-
 static void later_fire(emu *e, void *arg)
 {
-    later_cb *c = arg;
+    ezsp_later_cb *c = arg;
     (void)e;
-    if (c->boot == g_boot_generation) ezsp_callback(c->n, c->frame_id, c->data, c->len);
+    if (c->boot == c->n->boot_generation) ezsp_callback(c->n, c->frame_id, c->data, c->len);
     c->used = false;
 }
 
 void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len,
                          unsigned delay_ms)
 {
-    later_cb *c = NULL;
-    for (size_t i = 0; i < sizeof(g_later) / sizeof(g_later[0]) && !c; i++)
-        if (!g_later[i].used) c = &g_later[i];
+    ezsp_later_cb *c = NULL;
+    for (size_t i = 0; i < EZSP_LATER_POOL && !c; i++)
+        if (!n->later[i].used) c = &n->later[i];
     if (!c || len > sizeof(c->data)) {
         LOG_WARN("ezsp: callback %04x dropped (too many pending)", frame_id);
         return;
     }
     c->used = true;
     c->n = n;
-    c->boot = g_boot_generation;
+    c->boot = n->boot_generation;
     c->frame_id = frame_id;
     c->len = len;
     memcpy(c->data, p, len);
     if (!emu_timer_add(n->e, delay_ms, later_fire, c)) c->used = false;
 }
 
-int ezsp_commit(ezsp_ncp *n)
+/* the store hooks the core's NVRAM file calls (emu_nv_restore, emu_nv_commit) */
+static int ezsp_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t errlen)
 {
-    cJSON *doc = ezsp_nv_to_json(&n->nv);
-    int rc = emu_nv_save(n->e, doc);
-    cJSON_Delete(doc);
-    return rc;
+    return ezsp_nv_from_json(&((ezsp_ncp *)fe)->nv, doc, err, errlen);
+}
+
+static cJSON *ezsp_nv_hook_to_json(const void *fe)
+{
+    return ezsp_nv_to_json(&((const ezsp_ncp *)fe)->nv);
 }
 
 /* ---------------------------------------------------------------- NWK frame counter */
@@ -125,7 +112,7 @@ void ezsp_nwk_fc_use(ezsp_ncp *n)
     if (n->nwk_frame_counter >= get_le32(tok)) {
         uint32_t fc = n->nwk_frame_counter;
         put_le32(tok, fc > UINT32_MAX - EZSP_NWK_FC_BLOCK ? UINT32_MAX : fc + EZSP_NWK_FC_BLOCK);
-        if (ezsp_commit(n) < 0)
+        if (emu_nv_commit(n->e, n) < 0)
             LOG_ERROR("ezsp: NWK frame counter block not saved: a restart may reuse counters");
     }
     if (n->nwk_frame_counter < UINT32_MAX) n->nwk_frame_counter++;
@@ -177,7 +164,7 @@ static bool blank8(const uint8_t *p)
  * EUI64 chosen (§8.4). */
 void ezsp_boot(ezsp_ncp *n)
 {
-    g_boot_generation++;
+    n->boot_generation++;
     n->version = 0;
     n->network_up = false;
     n->security_set = false;
@@ -211,7 +198,7 @@ void ezsp_boot(ezsp_ncp *n)
     n->nwk_frame_counter = get_le32(ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0));
     uint8_t *boot = ezsp_nv_elem(&n->nv, TOK_BOOT_COUNTER, 0);
     put_le32(boot, get_le32(boot) + 1);
-    ezsp_commit(n);
+    emu_nv_commit(n->e, n);
 }
 
 static void link_reset(void *ctx)
@@ -292,28 +279,12 @@ static void *ezsp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     n->devices_wanted = o->devices;
     ash_link_ops ops = {link_write, link_frame, link_reset, link_now};
     ash_link_init(&n->link, &ops, n);
-    cJSON *doc = NULL;
-    int have = o->nvram_path ? emu_nv_load(o->nvram_path, &doc, err, errlen) : 0;
+    int have = emu_nv_restore(e, n, err, errlen);
     if (have < 0) goto fail;
-    if (have) {
-        char sub[200];
-        if (ezsp_nv_from_json(&n->nv, doc, sub, sizeof(sub)) < 0) {
-            snprintf(err, errlen, "%s: %s", o->nvram_path, sub);
-            goto fail;
-        }
-        cJSON_Delete(doc);
-        doc = NULL;
-    } else {
-        /* Silicon Labs OUI 0x000B57 + random */
+    if (!have) /* Silicon Labs OUI 0x000B57 + random */
         put_le64(n->nv.hw_eui64,
                  0x000B570000000000ull | ((uint64_t)emu_rand(e) << 8) | (emu_rand(e) & 0xFF));
-    }
-    if (o->ieee) {
-        uint8_t be[8];
-        hex_decode(o->ieee, be, 8);
-        for (int i = 0; i < 8; i++)
-            n->nv.hw_eui64[i] = be[7 - i];
-    }
+    emu_ieee_option(o, n->nv.hw_eui64);
     if (ezsp_world_attach(n, o, err, errlen) < 0) goto fail;
     ezsp_boot(n);
     if (o->devices && ezsp_has_network(n)) ezsp_add_simulated_devices(n, o->devices);
@@ -321,7 +292,6 @@ static void *ezsp_create(emu *e, const emu_options *o, char *err, size_t errlen)
              ezsp_has_network(n) ? "formed" : "no");
     return n;
 fail:
-    cJSON_Delete(doc);
     ezsp_nv_free(&n->nv);
     free(n);
     return NULL;
@@ -335,15 +305,20 @@ static void ezsp_destroy(void *fe)
     uint8_t *fc = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
     if (get_le32(fc) < n->nwk_frame_counter) {
         put_le32(fc, n->nwk_frame_counter);
-        ezsp_commit(n);
+        emu_nv_commit(n->e, n);
     }
     ezsp_nv_free(&n->nv);
     free(n);
 }
 
 const emu_frontend emu_ezsp_frontend = {
-    "ezsp",        "Silicon Labs EmberZNet NCP (EZSP over ASH): --ezsp-version 8..19",
-    ezsp_create,   ezsp_destroy,
-    ezsp_on_open,  ezsp_on_close,
-    ezsp_on_bytes,
+    .name = "ezsp",
+    .summary = "Silicon Labs EmberZNet NCP (EZSP over ASH): --ezsp-version 8..19",
+    .create = ezsp_create,
+    .destroy = ezsp_destroy,
+    .on_open = ezsp_on_open,
+    .on_close = ezsp_on_close,
+    .on_bytes = ezsp_on_bytes,
+    .nv_from_json = ezsp_nv_hook_from_json,
+    .nv_to_json = ezsp_nv_hook_to_json,
 };

@@ -6,9 +6,10 @@
  * host reading the NCP (exportLinkKeyByIndex, getChildData, getAddressTableInfo) sees what it
  * would see on a real stick. Outgoing APS counters are one global counter on EmberZNet: it is
  * raised to the highest counter of the joined devices. */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
+#include "ezsp_tokens.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -51,10 +52,11 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
                 c = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, child_i);
                 if (!used8(c)) break;
             }
-            if (child_i >= EZSP_CHILD_TABLE) continue; /* no room for another child */
-            memcpy(c, eui, 8);
-            c[8] = (k % 2) ? 4 : 3; /* sleepy / non-sleepy end device */
-            put_le16(c + 9, d->nwk);
+            if (child_i >= EZSP_CHILD_TABLE) continue;   /* no room for another child */
+            ezsp_tok_child t = {.type = (k % 2) ? 4 : 3, /* sleepy / non-sleepy end device */
+                                .id = d->nwk};
+            memcpy(t.eui64, eui, 8);
+            ezsp_tok_child_encode(&t, c);
         } else {
             for (; addr_i < EZSP_ADDRESS_TABLE && n->nv.addr[addr_i].nwk != 0xFFFF; addr_i++)
                 ;
@@ -62,9 +64,10 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
             memcpy(n->nv.addr[addr_i].eui64, eui, 8);
             n->nv.addr[addr_i].nwk = d->nwk;
         }
-        memcpy(slot, eui, 8);
-        memcpy(slot + 8, d->link_key, 16);
-        slot[24] = 0x10;
+        ezsp_tok_key kt = {.info = EZSP_TOK_KEY_INFO_AUTHORIZED};
+        memcpy(kt.eui64, eui, 8);
+        memcpy(kt.key, d->link_key, 16);
+        ezsp_tok_key_encode(&kt, slot);
         n->nv.key_rx_counter[key_i] = d->rx_counter;
         if (get_le32(aps_fc) < d->tx_counter) put_le32(aps_fc, d->tx_counter);
         ezsp_world_joined(n, d);
@@ -72,5 +75,5 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
     }
     free(devs);
     LOG_INFO("ezsp: %d simulated devices joined", joined);
-    return ezsp_commit(n);
+    return emu_nv_commit(n->e, n);
 }

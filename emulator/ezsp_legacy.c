@@ -9,9 +9,10 @@
  * "upgrade" (zbemu restarted with another --ezsp-version on the same --nvram), as on a
  * reflashed stick. Every status here is an EmberStatus u8: all these commands exist only
  * where statuses are u8 (≤ v13) or have no status at all. */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
+#include "ezsp_tokens.h"
 #include "log.h"
 
 #include <string.h>
@@ -81,8 +82,10 @@ static void cmd_get_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
     const uint8_t *s = ezsp_key_table_slot(n, i);
     k.bitmask = EMBER_KEY_HAS_OUTGOING_FRAME_COUNTER | EMBER_KEY_HAS_INCOMING_FRAME_COUNTER |
                 EMBER_KEY_HAS_PARTNER_EUI64 | EMBER_KEY_IS_AUTHORIZED;
-    memcpy(k.key, s + 8, 16);
-    memcpy(k.partner_eui64, s, 8);
+    ezsp_tok_key t;
+    ezsp_tok_key_decode(s, &t);
+    memcpy(k.key, t.key, 16);
+    memcpy(k.partner_eui64, t.eui64, 8);
     k.outgoing_frame_counter = get_le32(tok(n, TOK_APS_FRAME_COUNTER));
     k.incoming_frame_counter = n->nv.key_rx_counter[i];
     zb_put_u8(out, EMBER_SUCCESS);
@@ -92,12 +95,9 @@ static void cmd_get_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
 /* Writes slot i; a new key starts with incoming counter 0 (there is no way to set it). */
 static uint8_t store_key(ezsp_ncp *n, int i, const uint8_t eui[8], const uint8_t key[16])
 {
-    uint8_t *s = ezsp_key_table_slot(n, (unsigned)i);
-    memcpy(s, eui, 8);
-    memcpy(s + 8, key, 16);
-    s[24] = 0x10;
+    ezsp_key_table_store(n, (unsigned)i, eui, key);
     n->nv.key_rx_counter[i] = 0;
-    return ezsp_commit(n) < 0 ? EMBER_ERR_FATAL : EMBER_SUCCESS;
+    return emu_nv_commit(n->e, n) < 0 ? EMBER_ERR_FATAL : EMBER_SUCCESS;
 }
 
 /* setKeyTableEntry(index, eui64, linkKey, key): linkKey false would be a master key, which

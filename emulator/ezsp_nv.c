@@ -6,7 +6,7 @@
  * the tokens are the NCP's truth: the network, keys and counters are decoded from them when
  * needed, never kept in a second copy. A file that does not match the token table is refused
  * with the field named, never silently reset. */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
 #include "hex.h"
@@ -37,7 +37,7 @@ const ezsp_token_def ezsp_token_table[] = {
     {0x1E129, "STACK_MIN_RECEIVED_RSSI", 1, 1, 0, "9c"},
     {TOK_RESTORED_EUI64, "STACK_RESTORED_EUI64", 8, 1, 0, "ffffffffffffffff"},
     {0x10500, "STACK_BINDING_TABLE", 13, 16, 0, NULL},
-    {TOK_CHILD_TABLE, "STACK_CHILD_TABLE", 11, EZSP_CHILD_TABLE, 0, NULL},
+    {TOK_CHILD_TABLE, "STACK_CHILD_TABLE", EZSP_TOK_CHILD_SIZE, EZSP_CHILD_TABLE, 0, NULL},
     {TOK_KEY_TABLE, "STACK_KEY_TABLE", EZSP_KEY_ENTRY_SIZE, EZSP_KEY_TABLE_SIZE, 0, NULL},
     {0x10700, "STACK_ADDITIONAL_CHILD_DATA", 1, EZSP_CHILD_TABLE, 0, "0f"},
 };

@@ -6,9 +6,10 @@
  * entry, else, with TRUST_CENTER_USES_HASHED_LINK_KEY, HMAC-AES-MMO(root key, EUI64)
  * (zigbee-security.md §5.3; the EUI64 bytes are taken in wire order, open question §10.3).
  * Accepted reports reach the host as incomingMessageHandler (0x0045). */
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 
 #include "bytes.h"
+#include "ezsp_tokens.h"
 #include "log.h"
 #include "world.h"
 #include "zb_crypto.h"
@@ -32,8 +33,11 @@ static const char *ezsp_link_key(void *fe, uint64_t ieee, uint8_t key[16])
     put_le64(eui, ieee);
     for (unsigned i = 0; i < EZSP_KEY_TABLE_SIZE; i++) {
         const uint8_t *e = ezsp_nv_elem(&n->nv, TOK_KEY_TABLE, i);
-        if (e && memcmp(e, eui, 8) == 0) {
-            memcpy(key, e + 8, 16);
+        ezsp_tok_key t;
+        if (!e) continue;
+        ezsp_tok_key_decode(e, &t);
+        if (memcmp(t.eui64, eui, 8) == 0) {
+            memcpy(key, t.key, 16);
             return "unique";
         }
     }
@@ -64,7 +68,9 @@ static int ezsp_member(void *fe, size_t i, world_member *m)
     for (unsigned j = 0; j < EZSP_CHILD_TABLE; j++) {
         const uint8_t *c = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, j);
         if (c && used8(c) && k++ == i) {
-            *m = (world_member){get_le64(c), get_le16(c + 9), 1};
+            ezsp_tok_child t;
+            ezsp_tok_child_decode(c, &t);
+            *m = (world_member){get_le64(t.eui64), t.id, 1};
             return 1;
         }
     }
@@ -115,7 +121,7 @@ static void ezsp_deliver(void *fe, const world_report *r)
     }
     zb_put_u8(&b, (uint8_t)r->zcl_len);
     zb_put_bytes(&b, r->zcl, r->zcl_len);
-    if (!b.overflow && n->version) ezsp_callback(n, 0x0045, d, b.len);
+    if (!b.overflow && n->version) ezsp_callback(n, EZSP_ID_INCOMING_MESSAGE_HANDLER, d, b.len);
 }
 
 static int ezsp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
@@ -125,7 +131,7 @@ static int ezsp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
     if (!keys) return -1;
     memcpy(keys, key, 16);
     keys[16] = seq;
-    return ezsp_commit(n);
+    return emu_nv_commit(n->e, n);
 }
 
 /* World frames go through the same reservation as every other frame (ezsp_nwk_fc_use). */

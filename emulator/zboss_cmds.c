@@ -5,7 +5,7 @@
  * response header only, as the DSR firmware does (zboss-ncp.md §3, §5). Every NVRAM change is
  * on disk before its response. ZDO calls addressed to the coordinator are answered from its
  * own descriptors; simulated devices never answer (ZDO timeout, APS no-ack). */
-#include "zboss_emu.h"
+#include "zboss_cmds.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -14,59 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef void (*zboss_handler)(zboss_emu *z, const zboss_hl *req);
-
-typedef struct zboss_cmd {
-    uint16_t call_id;
-    uint16_t min_len, max_len;
-    zboss_handler fn;
-    const char *name;
-} zboss_cmd;
-
-#define ANY_LEN 0xFFFF
-
-enum {
-    ZDP_SUCCESS = 0x00,
-    ZDP_INV_REQUESTTYPE = 0x80,
-    ZDP_DEVICE_NOT_FOUND = 0x81,
-    ZDP_TIMEOUT = 0x85
-};
-enum { APS_NO_ACK = 0xA7 };
-
 /* the stack's standard trust-centre link key "ZigBeeAlliance09" (§9.6) */
 static const uint8_t TC_STANDARD_KEY[16] = {0x5A, 0x69, 0x67, 0x42, 0x65, 0x65, 0x41, 0x6C,
                                             0x6C, 0x69, 0x61, 0x6E, 0x63, 0x65, 0x30, 0x39};
-
-static void ok(zboss_emu *z, const zboss_hl *req, const uint8_t *p, size_t n)
-{
-    zboss_respond(z, req, ZBOSS_CAT_GENERIC, ZBOSS_OK, p, n);
-}
-
-static void fail(zboss_emu *z, const zboss_hl *req, uint8_t code)
-{
-    zboss_respond(z, req, ZBOSS_CAT_GENERIC, code, NULL, 0);
-}
-
-static void ok_u8(zboss_emu *z, const zboss_hl *req, uint8_t v)
-{
-    ok(z, req, &v, 1);
-}
-
-static void ok_u16(zboss_emu *z, const zboss_hl *req, uint16_t v)
-{
-    uint8_t b[2];
-    put_le16(b, v);
-    ok(z, req, b, 2);
-}
-
-/* Acknowledges a change of the NVRAM: on disk first, then OK (or a failure reply). */
-static void commit_ok(zboss_emu *z, const zboss_hl *req)
-{
-    if (zboss_nv_commit(z) < 0)
-        fail(z, req, ZBOSS_OPERATION_FAILED);
-    else
-        ok(z, req, NULL, 0);
-}
 
 /* ---------------------------------------------------------------- NCP configuration */
 
@@ -510,259 +460,6 @@ static void ok_empty(zboss_emu *z, const zboss_hl *req)
     ok(z, req, NULL, 0);
 }
 
-/* ---------------------------------------------------------------- ZDO */
-
-static void zdo_fail(zboss_emu *z, const zboss_hl *req, uint8_t zdp_status)
-{
-    zboss_respond(z, req, ZBOSS_CAT_ZDO, zdp_status, NULL, 0);
-}
-
-static long load_addr_map(const zboss_emu *z, zboss_addr_map_entry *out, size_t max)
-{
-    const zboss_dataset_blob *b = &z->nv.ds[ZBOSS_DS_ADDR_MAP];
-    if (!b->present) return 0;
-    long n = zboss_addr_map_decode(b->data, b->len, out, max);
-    return n < 0 ? 0 : n;
-}
-
-/* A request for a node other than the coordinator: simulated devices never answer. */
-static void zdo_remote(zboss_emu *z, const zboss_hl *req, uint16_t nwk)
-{
-    zboss_addr_map_entry am[255];
-    long n = load_addr_map(z, am, 255);
-    for (long i = 0; i < n; i++)
-        if (am[i].nwk == nwk) {
-            zdo_fail(z, req, ZDP_TIMEOUT);
-            return;
-        }
-    zdo_fail(z, req, ZDP_DEVICE_NOT_FOUND);
-}
-
-static void zdo_addr_reply(zboss_emu *z, const zboss_hl *req, uint64_t ieee, uint16_t nwk)
-{
-    uint8_t b[11];
-    put_le64(b, ieee);
-    put_le16(b + 8, nwk);
-    b[10] = 0; /* extended: no associated devices listed */
-    ok(z, req, b, req->params[req->call_id == ZBOSS_ZDO_NWK_ADDR_REQ ? 10 : 4] ? 11 : 10);
-}
-
-static void zdo_nwk_addr_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint64_t ieee = get_le64(req->params + 2);
-    if (ieee == get_le64(z->nv.ieee)) {
-        zdo_addr_reply(z, req, ieee, 0x0000);
-        return;
-    }
-    zboss_addr_map_entry am[255];
-    long n = load_addr_map(z, am, 255);
-    for (long i = 0; i < n; i++)
-        if (am[i].ieee == ieee) {
-            zdo_fail(z, req, ZDP_TIMEOUT);
-            return;
-        }
-    zdo_fail(z, req, ZDP_DEVICE_NOT_FOUND);
-}
-
-static void zdo_ieee_addr_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint16_t nwk = get_le16(req->params + 2);
-    if (nwk == 0x0000)
-        zdo_addr_reply(z, req, get_le64(z->nv.ieee), 0x0000);
-    else
-        zdo_remote(z, req, nwk);
-}
-
-static void zdo_power_desc_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
-    uint8_t b[4];
-    put_le16(b, 0xC010); /* on when idle, mains, full */
-    put_le16(b + 2, 0x0000);
-    ok(z, req, b, 4);
-}
-
-static void zdo_node_desc_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
-    uint8_t b[15];
-    zb_buf w = zb_buf_init(b, sizeof(b));
-    zb_put_le16(&w, 0x4000); /* coordinator, 2.4 GHz band */
-    zb_put_u8(&w, 0x8F);     /* alternate PAN coordinator, FFD, mains, rx on, allocate */
-    zb_put_le16(&w, z->manuf_code);
-    zb_put_u8(&w, 89);       /* max buffer */
-    zb_put_le16(&w, 160);    /* max incoming transfer */
-    zb_put_le16(&w, 0x2C41); /* stack revision 22, primary TC, network manager */
-    zb_put_le16(&w, 160);    /* max outgoing transfer */
-    zb_put_u8(&w, 0);
-    zb_put_le16(&w, 0x0000); /* NWK address last (§5.3) */
-    ok(z, req, b, w.len);
-}
-
-static void zdo_simple_desc_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint16_t nwk = get_le16(req->params);
-    uint8_t ep = req->params[2];
-    if (ep == 0 || ep == 255) {
-        fail(z, req, ZBOSS_INVALID_PARAMETER_2);
-        return;
-    }
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
-    if (!z->endpoints[ep].used) {
-        zdo_fail(z, req, 0x83); /* NOT_ACTIVE */
-        return;
-    }
-    uint8_t b[260];
-    memcpy(b, z->endpoints[ep].desc, z->endpoints[ep].len);
-    put_le16(b + z->endpoints[ep].len, 0x0000);
-    ok(z, req, b, z->endpoints[ep].len + 2);
-}
-
-static void zdo_active_ep_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
-    uint8_t b[260];
-    size_t n = 0;
-    for (int ep = 1; ep < 255; ep++)
-        if (z->endpoints[ep].used) b[1 + n++] = (uint8_t)ep;
-    b[0] = (uint8_t)n;
-    put_le16(b + 1 + n, 0x0000);
-    ok(z, req, b, n + 3);
-}
-
-static void zdo_match_desc_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint8_t b[3] = {0};
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000 && nwk < 0xFFF8) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
-    ok(z, req, b, 3); /* no matching endpoint, NWK address 0x0000 */
-}
-
-/* bind, unbind, leave, binding table: the coordinator itself accepts; others never answer */
-static void zdo_target_first(zboss_emu *z, const zboss_hl *req)
-{
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
-    if (req->call_id == ZBOSS_ZDO_MGMT_BIND_REQ) {
-        uint8_t b[3] = {0, req->params[2], 0}; /* empty binding table */
-        ok(z, req, b, 3);
-        return;
-    }
-    ok(z, req, NULL, 0);
-}
-
-static void zdo_permit_joining_req(zboss_emu *z, const zboss_hl *req)
-{
-    LOG_DEBUG("zboss: permit joining %u s (dst %04x)", req->params[2], get_le16(req->params));
-    ok(z, req, NULL, 0);
-}
-
-static void zdo_mgmt_lqi_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
-    zboss_addr_map_entry am[255];
-    zboss_neighbour nb[255];
-    long n_am = load_addr_map(z, am, 255), n_nb = 0;
-    const zboss_dataset_blob *bl = &z->nv.ds[ZBOSS_DS_NEIGHBOUR_TBL];
-    if (bl->present) n_nb = zboss_neighbour_decode(bl->data, bl->len, nb, 255);
-    if (n_nb < 0) n_nb = 0;
-    uint8_t start = req->params[2], b[3 + 2 * 22];
-    size_t cnt = 0;
-    for (long i = start; i < n_nb && cnt < 2; i++, cnt++) {
-        uint8_t *r = b + 3 + cnt * 22;
-        const zboss_addr_map_entry *a = nb[i].addr_ref < n_am ? &am[nb[i].addr_ref] : NULL;
-        memcpy(r, z->nv.nwk_epid, 8);
-        put_le64(r + 8, a ? a->ieee : 0);
-        put_le16(r + 16, a ? a->nwk : 0xFFFF);
-        r[18] =
-            (uint8_t)(nb[i].device_type | ((nb[i].rx_on ? 1 : 0) << 2) | (nb[i].relationship << 4));
-        r[19] = 2; /* permit joining unknown */
-        r[20] = nb[i].depth;
-        r[21] = 200;
-    }
-    b[0] = (uint8_t)n_nb;
-    b[1] = start;
-    b[2] = (uint8_t)cnt;
-    ok(z, req, b, 3 + cnt * 22);
-}
-
-static void zdo_mgmt_nwk_update_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint32_t mask = get_le32(req->params);
-    uint8_t duration = req->params[4];
-    if (duration > 5) { /* channel change or manager update: accepted, nothing to report */
-        ok(z, req, NULL, 0);
-        return;
-    }
-    uint8_t b[9 + 16];
-    size_t n = 0;
-    for (int ch = 11; ch <= 26; ch++)
-        if (mask & (1u << ch))
-            b[9 + n++] = (uint8_t)(ch == z->nv.channel ? 0x40 : emu_rand(z->e) % 0x30);
-    put_le32(b, mask & 0x07FFF800);
-    put_le16(b + 4, 0);
-    put_le16(b + 6, 0);
-    b[8] = (uint8_t)n;
-    ok(z, req, b, 9 + n);
-}
-
-static void zdo_set_manuf_code(zboss_emu *z, const zboss_hl *req)
-{
-    z->manuf_code = get_le16(req->params);
-    ok(z, req, NULL, 0);
-}
-
-/* A simulated device obeys MGMT_LEAVE: it leaves, the NCP forgets it (datasets on disk first),
- * answers OK and reports the leave with NWK_LEAVE_IND (ieee, rejoin), as for a real device. */
-static void zdo_mgmt_leave_req(zboss_emu *z, const zboss_hl *req)
-{
-    uint16_t nwk = get_le16(req->params);
-    if (nwk == 0x0000 || req->params_len < 11) {
-        zdo_target_first(z, req);
-        return;
-    }
-    uint64_t ieee = 0;
-    int rc = zboss_remove_device(z, nwk, &ieee);
-    if (rc == 1) {
-        zdo_fail(z, req, ZDP_DEVICE_NOT_FOUND);
-        return;
-    }
-    if (rc < 0) {
-        fail(z, req, ZBOSS_OPERATION_FAILED);
-        return;
-    }
-    ok(z, req, NULL, 0);
-    uint8_t ind[9];
-    put_le64(ind, ieee);
-    ind[8] = (req->params[10] & 0x80) ? 1 : 0;
-    zboss_indicate(z, ZBOSS_NWK_LEAVE_IND, ind, sizeof(ind));
-}
-
 /* ---------------------------------------------------------------- APS */
 
 static void apsde_data_req(zboss_emu *z, const zboss_hl *req)
@@ -852,7 +549,7 @@ static void nwk_formation(zboss_emu *z, const zboss_hl *req)
         fail(z, req, ZBOSS_OPERATION_FAILED);
         return;
     }
-    if (zboss_nv_commit(z) < 0) {
+    if (emu_nv_commit(z->e, z) < 0) {
         fail(z, req, ZBOSS_OPERATION_FAILED);
         return;
     }
@@ -958,21 +655,6 @@ static const zboss_cmd COMMANDS[] = {
     {ZBOSS_AF_DEL_SIMPLE_DESC, 1, 1, af_del_simple_desc, "AF_DEL_SIMPLE_DESC"},
     {ZBOSS_AF_SET_NODE_DESC, 4, 4, af_set_node_desc, "AF_SET_NODE_DESC"},
     {ZBOSS_AF_SET_POWER_DESC, 4, 4, ok_empty, "AF_SET_POWER_DESC"},
-    {ZBOSS_ZDO_NWK_ADDR_REQ, 12, 12, zdo_nwk_addr_req, "ZDO_NWK_ADDR_REQ"},
-    {ZBOSS_ZDO_IEEE_ADDR_REQ, 6, 6, zdo_ieee_addr_req, "ZDO_IEEE_ADDR_REQ"},
-    {ZBOSS_ZDO_POWER_DESC_REQ, 2, 2, zdo_power_desc_req, "ZDO_POWER_DESC_REQ"},
-    {ZBOSS_ZDO_NODE_DESC_REQ, 2, 2, zdo_node_desc_req, "ZDO_NODE_DESC_REQ"},
-    {ZBOSS_ZDO_SIMPLE_DESC_REQ, 3, 3, zdo_simple_desc_req, "ZDO_SIMPLE_DESC_REQ"},
-    {ZBOSS_ZDO_ACTIVE_EP_REQ, 2, 2, zdo_active_ep_req, "ZDO_ACTIVE_EP_REQ"},
-    {ZBOSS_ZDO_MATCH_DESC_REQ, 6, ANY_LEN, zdo_match_desc_req, "ZDO_MATCH_DESC_REQ"},
-    {ZBOSS_ZDO_BIND_REQ, 2, ANY_LEN, zdo_target_first, "ZDO_BIND_REQ"},
-    {ZBOSS_ZDO_UNBIND_REQ, 2, ANY_LEN, zdo_target_first, "ZDO_UNBIND_REQ"},
-    {ZBOSS_ZDO_MGMT_LEAVE_REQ, 2, ANY_LEN, zdo_mgmt_leave_req, "ZDO_MGMT_LEAVE_REQ"},
-    {ZBOSS_ZDO_PERMIT_JOINING_REQ, 4, 4, zdo_permit_joining_req, "ZDO_PERMIT_JOINING_REQ"},
-    {ZBOSS_ZDO_MGMT_BIND_REQ, 3, 3, zdo_target_first, "ZDO_MGMT_BIND_REQ"},
-    {ZBOSS_ZDO_MGMT_LQI_REQ, 3, 3, zdo_mgmt_lqi_req, "ZDO_MGMT_LQI_REQ"},
-    {ZBOSS_ZDO_MGMT_NWK_UPDATE_REQ, 5, ANY_LEN, zdo_mgmt_nwk_update_req, "ZDO_MGMT_NWK_UPDATE_REQ"},
-    {ZBOSS_ZDO_SET_NODE_DESC_MANUF_CODE, 2, 2, zdo_set_manuf_code, "ZDO_SET_NODE_DESC_MANUF_CODE"},
     {ZBOSS_APSDE_DATA_REQ, 23, ANY_LEN, apsde_data_req, "APSDE_DATA_REQ"},
     {ZBOSS_APSME_ADD_GROUP, 3, 3, apsme_add_group, "APSME_ADD_GROUP"},
     {ZBOSS_APSME_RM_GROUP, 3, 3, apsme_rm_group, "APSME_RM_GROUP"},
@@ -986,22 +668,29 @@ static const zboss_cmd COMMANDS[] = {
      "NWK_START_WITHOUT_FORMATION"},
 };
 
+/* Each call id is in one table. */
+static const zboss_cmd *find_cmd(uint16_t call_id)
+{
+    for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
+        if (COMMANDS[i].call_id == call_id) return &COMMANDS[i];
+    for (size_t i = 0; i < zboss_n_zdo_commands; i++)
+        if (zboss_zdo_commands[i].call_id == call_id) return &zboss_zdo_commands[i];
+    return NULL;
+}
+
 void zboss_dispatch(zboss_emu *z, const zboss_hl *req)
 {
-    for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++) {
-        const zboss_cmd *c = &COMMANDS[i];
-        if (c->call_id != req->call_id) continue;
-        if (req->params_len < c->min_len ||
-            (c->max_len != ANY_LEN && req->params_len > c->max_len)) {
-            LOG_DEBUG("zboss: %s with %zu parameter bytes: invalid format", c->name,
-                      req->params_len);
-            fail(z, req, ZBOSS_INVALID_FORMAT);
-            return;
-        }
-        LOG_DEBUG("zboss: %s (tsn %u)", c->name, req->tsn);
-        c->fn(z, req);
+    const zboss_cmd *c = find_cmd(req->call_id);
+    if (!c) {
+        LOG_DEBUG("zboss: unsupported call %04x: illegal request", req->call_id);
+        fail(z, req, ZBOSS_ILLEGAL_REQUEST);
         return;
     }
-    LOG_DEBUG("zboss: unsupported call %04x: illegal request", req->call_id);
-    fail(z, req, ZBOSS_ILLEGAL_REQUEST);
+    if (req->params_len < c->min_len || (c->max_len != ANY_LEN && req->params_len > c->max_len)) {
+        LOG_DEBUG("zboss: %s with %zu parameter bytes: invalid format", c->name, req->params_len);
+        fail(z, req, ZBOSS_INVALID_FORMAT);
+        return;
+    }
+    LOG_DEBUG("zboss: %s (tsn %u)", c->name, req->tsn);
+    c->fn(z, req);
 }

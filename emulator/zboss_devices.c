@@ -6,7 +6,7 @@
  * ones are written to the same datasets, so a backup of the emulator reads every place a
  * backup of a real NCP reads. Joins happen silently (no indications), like a network that was
  * already populated before the host connected. */
-#include "zboss_emu.h"
+#include "emu_zboss.h"
 
 #include "log.h"
 
@@ -111,7 +111,7 @@ int zboss_add_simulated_devices(zboss_emu *z, int want)
     free(d);
     if (rc < 0) return -1;
     LOG_INFO("zboss: %d simulated devices joined", n);
-    return zboss_nv_commit(z);
+    return emu_nv_commit(z->e, z);
 }
 
 int zboss_remove_device(zboss_emu *z, uint16_t nwk, uint64_t *ieee_out)
@@ -150,5 +150,5 @@ int zboss_remove_device(zboss_emu *z, uint16_t nwk, uint64_t *ieee_out)
     free(t);
     if (rc < 0) return -1;
     *ieee_out = ieee;
-    return zboss_nv_commit(z);
+    return emu_nv_commit(z->e, z);
 }

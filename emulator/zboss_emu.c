@@ -7,10 +7,9 @@
  * 247 bytes go out as fragments; a single packet always carries FIRST|LAST.
  *
  * NVRAM changes are written to the file before the response that acknowledges them. */
-#include "zboss_emu.h"
+#include "emu_zboss.h"
 
 #include "bytes.h"
-#include "hex.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -140,12 +139,15 @@ void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_
     if (len) zboss_send_hl(z, buf, len);
 }
 
-int zboss_nv_commit(zboss_emu *z)
+/* the store hooks the core's NVRAM file calls (emu_nv_restore, emu_nv_commit) */
+static int zboss_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t errlen)
 {
-    cJSON *doc = zboss_nv_to_json(&z->nv);
-    int rc = emu_nv_save(z->e, doc);
-    cJSON_Delete(doc);
-    return rc;
+    return zboss_nv_from_json(&((zboss_emu *)fe)->nv, doc, err, errlen);
+}
+
+static cJSON *zboss_nv_hook_to_json(const void *fe)
+{
+    return zboss_nv_to_json(&((const zboss_emu *)fe)->nv);
 }
 
 /* ---------------------------------------------------------------- LL receive */
@@ -226,7 +228,7 @@ static void count_frame(zboss_emu *z)
     zboss_ib_counters_encode(&c, buf);
     zboss_nv_ds_put(&z->nv, ZBOSS_DS_IB_COUNTERS, zboss_dataset_version(ZBOSS_DS_IB_COUNTERS), buf,
                     sizeof(buf));
-    zboss_nv_commit(z);
+    emu_nv_commit(z->e, z);
 }
 
 uint32_t zboss_nwk_use(zboss_emu *z, uint32_t n)
@@ -363,7 +365,7 @@ static void do_reset(emu *e, void *arg)
         LOG_INFO("zboss: reset");
     }
     z->keys_locked = opt == 3;
-    zboss_nv_commit(z);
+    emu_nv_commit(z->e, z);
     stack_boot(z);
     emu_timer_add(z->e, BOOT_INIT_MS, send_reset_response, z);
 }
@@ -418,25 +420,9 @@ static void *zboss_create(emu *e, const emu_options *o, char *err, size_t errlen
     put_le64(z->nv.ieee, 0xF4CE360000000000ull | ((uint64_t)(emu_rand(e) & 0xFFFFFF) << 0) |
                              ((uint64_t)(emu_rand(e) & 0xFFFF) << 24));
     zboss_nv_init_blank(&z->nv);
-    cJSON *doc = NULL;
-    int have = o->nvram_path ? emu_nv_load(o->nvram_path, &doc, err, errlen) : 0;
-    if (have < 0) goto fail;
-    if (have) {
-        char sub[200];
-        if (zboss_nv_from_json(&z->nv, doc, sub, sizeof(sub)) < 0) {
-            snprintf(err, errlen, "%s: %s", o->nvram_path, sub);
-            goto fail;
-        }
-    }
-    cJSON_Delete(doc);
-    doc = NULL;
-    if (o->ieee) {
-        uint8_t be[8];
-        hex_decode(o->ieee, be, 8);
-        for (int i = 0; i < 8; i++)
-            z->nv.ieee[i] = be[7 - i];
-    }
-    if (zboss_nv_commit(z) < 0) {
+    if (emu_nv_restore(e, z, err, errlen) < 0) goto fail;
+    emu_ieee_option(o, z->nv.ieee);
+    if (emu_nv_commit(e, z) < 0) {
         snprintf(err, errlen, "%s: cannot write the NVRAM file", o->nvram_path);
         goto fail;
     }
@@ -447,7 +433,6 @@ static void *zboss_create(emu *e, const emu_options *o, char *err, size_t errlen
     LOG_INFO("zboss: %s network", z->nv.formed ? "formed" : "no");
     return z;
 fail:
-    cJSON_Delete(doc);
     zboss_nv_free(&z->nv);
     zboss_reasm_free(&z->rx);
     free(z);
@@ -465,8 +450,13 @@ static void zboss_destroy(void *fe)
 }
 
 const emu_frontend emu_zboss_frontend = {
-    "zboss",        "DSR ZBOSS NCP (nRF52840 style; LL/HL over UART)",
-    zboss_create,   zboss_destroy,
-    zboss_on_open,  zboss_on_close,
-    zboss_on_bytes,
+    .name = "zboss",
+    .summary = "DSR ZBOSS NCP (nRF52840 style; LL/HL over UART)",
+    .create = zboss_create,
+    .destroy = zboss_destroy,
+    .on_open = zboss_on_open,
+    .on_close = zboss_on_close,
+    .on_bytes = zboss_on_bytes,
+    .nv_from_json = zboss_nv_hook_from_json,
+    .nv_to_json = zboss_nv_hook_to_json,
 };

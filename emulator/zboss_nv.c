@@ -5,7 +5,7 @@
  * was written and the harness reads exactly what a real NCP would give it. COMMON_DATA is kept
  * as named fields because the NCP's own calls (SET_PAN_ID, NWK_FORMATION, ...) change it. A file
  * that does not parse is an error naming the field, never a silent factory reset. */
-#include "zboss_emu.h"
+#include "emu_zboss.h"
 
 #include "bytes.h"
 #include "hex.h"

@@ -5,7 +5,7 @@
  * is the NCP's own (IB_COUNTERS follows it); link keys are the APS_SECURE_DATA key pairs (plain
  * keys, §5.4); children are the neighbour-table entries with relationship child. Accepted
  * reports reach the host as APSDE_DATA_IND (0x0306, zboss-ncp.md). */
-#include "zboss_emu.h"
+#include "emu_zboss.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -130,11 +130,11 @@ static void zboss_deliver(void *fe, const world_report *r)
 static int zboss_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
 {
     zboss_emu *z = fe;
-    if (seq >= 3) return -1; /* three material slots, indexed by sequence (zboss_emu.h) */
+    if (seq >= 3) return -1; /* three material slots, indexed by sequence (emu_zboss.h) */
     memcpy(z->nv.nwk_key[seq], key, 16);
     z->nv.key_present[seq] = true;
     z->nv.active_key_seq = seq;
-    return zboss_nv_commit(z);
+    return emu_nv_commit(z->e, z);
 }
 
 static uint32_t zboss_world_nwk_use(void *fe, uint32_t n)

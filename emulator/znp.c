@@ -4,10 +4,9 @@
  * tables, the address manager), so the emulator keeps no second copy of the network. Every
  * change reaches the NVRAM file before the response that acknowledges it. Factory-new devices
  * start from the NVRAM of a real stick after a factory reset (emulator/factory/). */
-#include "znp.h"
+#include "emu_znp.h"
 
 #include "bytes.h"
-#include "hex.h"
 #include "log.h"
 #include "znp_layout.h"
 
@@ -63,12 +62,15 @@ void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status)
     znp_srsp(z, req, &status, 1);
 }
 
-int znp_nv_commit(znp *z)
+/* the store hooks the core's NVRAM file calls (emu_nv_restore, emu_nv_commit) */
+static int znp_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t errlen)
 {
-    cJSON *doc = znp_nv_to_json(&z->nv);
-    int rc = emu_nv_save(z->e, doc);
-    cJSON_Delete(doc);
-    return rc;
+    return znp_nv_from_json(&((znp *)fe)->nv, doc, err, errlen);
+}
+
+static cJSON *znp_nv_hook_to_json(const void *fe)
+{
+    return znp_nv_to_json(&((const znp *)fe)->nv);
 }
 
 /* ---------------------------------------------------------------- NIB helpers */
@@ -218,7 +220,7 @@ uint32_t znp_nwk_use(znp *z, uint32_t n)
     z->frame_counter = n > UINT32_MAX - z->frame_counter ? UINT32_MAX : z->frame_counter + n;
     if (z->frame_counter - z->frame_counter_nv >= FC_PERSIST_EVERY) {
         fc_write_nv(z, z->frame_counter);
-        znp_nv_commit(z);
+        emu_nv_commit(z->e, z);
     }
     return z->frame_counter;
 }
@@ -327,7 +329,7 @@ static void send_reset_ind(emu *e, void *arg)
     znp *z = arg;
     (void)e;
     uint8_t d[6] = {0x00, 0x02, z->prof->product, z->prof->major, z->prof->minor, z->prof->maint};
-    znp_send(z, 0x41, 0x80, d, sizeof(d));
+    znp_send(z, MT_SYS_RESET_IND, d, sizeof(d));
 }
 
 void znp_reset(znp *z, uint8_t reason)
@@ -375,7 +377,7 @@ void znp_reset(znp *z, uint8_t reason)
         if (opt && opt->len) opt->data[0] = 0;
     }
     recreate_defaults(z);
-    znp_nv_commit(z);
+    emu_nv_commit(z->e, z);
     emu_timer_add(z->e, 50, send_reset_ind, z);
 }
 
@@ -505,7 +507,7 @@ int znp_start_network(znp *z, bool from_bdb)
         fc_write_nv(z, z->frame_counter);
     }
     if (formed_now && z->devices_wanted) znp_add_simulated_devices(z, z->devices_wanted);
-    if (znp_nv_commit(z) < 0) return -1;
+    if (emu_nv_commit(z->e, z) < 0) return -1;
     z->dev_state = 9;
     if (!z->traffic_timer) z->traffic_timer = emu_timer_add(z->e, 1000, traffic_tick, z);
     znp_world_up(z);
@@ -648,24 +650,12 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     z->prof = prof;
     znp_nv_init(&z->nv);
     mt_parser_init(&z->parser);
-    cJSON *doc = NULL;
-    int have = o->nvram_path ? emu_nv_load(o->nvram_path, &doc, err, errlen) : 0;
-    if (have < 0) goto fail;
-    if (o->ieee) {
-        uint8_t be[8];
-        hex_decode(o->ieee, be, 8);
-        for (int i = 0; i < 8; i++)
-            z->hw_ieee[i] = be[7 - i];
-    } else {
+    if (!emu_ieee_option(o, z->hw_ieee))
         put_le64(z->hw_ieee, 0x00124B0000000000ull | (emu_rand(e) & 0xFFFFFF) |
                                  ((uint64_t)(emu_rand(e) & 0xFF) << 24));
-    }
+    int have = emu_nv_restore(e, z, err, errlen);
+    if (have < 0) goto fail;
     if (have) {
-        char sub[200];
-        if (znp_nv_from_json(&z->nv, doc, sub, sizeof(sub)) < 0) {
-            snprintf(err, errlen, "%s: %s", o->nvram_path, sub);
-            goto fail;
-        }
         const znp_nv_item *ext = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
         if (ext && ext->len == 8 && !o->ieee) memcpy(z->hw_ieee, ext->data, 8);
         const znp_nv_item *nib = znp_nv_osal(&z->nv, ZNP_NV_NIB);
@@ -683,8 +673,6 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
         goto fail;
     }
     if (have) warn_formed_items(z, o->nvram_path);
-    cJSON_Delete(doc);
-    doc = NULL;
     z->frame_counter_nv = fc_read_nv(z);
     if (znp_world_attach(z, o, err, errlen) < 0) goto fail;
     /* power-up: the same boot path as a soft reset (defaults, startup options) */
@@ -695,7 +683,6 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
              znp_is_formed(z) ? "formed" : "no");
     return z;
 fail:
-    cJSON_Delete(doc);
     znp_nv_free(&z->nv);
     free(z);
     return NULL;
@@ -708,15 +695,21 @@ static void znp_destroy(void *fe)
     if (z->dev_state == 9 && z->frame_counter != z->frame_counter_nv) {
         /* a clean shutdown keeps the counter exactly */
         fc_write_nv(z, z->frame_counter);
-        znp_nv_commit(z);
+        emu_nv_commit(z->e, z);
     }
     znp_nv_free(&z->nv);
     free(z);
 }
 
 const emu_frontend emu_znp_frontend = {
-    "znp",        "TI Z-Stack ZNP (MT over UART): --profile zstack3x0 | zstack30 | zstack12",
-    znp_create,   znp_destroy,
-    znp_on_open,  znp_on_close,
-    znp_on_bytes, znp_on_modem,
+    .name = "znp",
+    .summary = "TI Z-Stack ZNP (MT over UART): --profile zstack3x0 | zstack30 | zstack12",
+    .create = znp_create,
+    .destroy = znp_destroy,
+    .on_open = znp_on_open,
+    .on_close = znp_on_close,
+    .on_bytes = znp_on_bytes,
+    .on_modem = znp_on_modem,
+    .nv_from_json = znp_nv_hook_from_json,
+    .nv_to_json = znp_nv_hook_to_json,
 };

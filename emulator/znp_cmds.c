@@ -3,7 +3,7 @@
  * Each row names the command, the request's minimum length and the handler. Unknown SREQs get
  * the RPC error a real stick sends (zigpy-znp's version probe depends on it); unknown or short
  * AREQs are dropped silently, as on the real firmware. Layouts: zstack-mt.md §3. */
-#include "znp.h"
+#include "emu_znp.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -64,7 +64,7 @@ static void sys_get_extaddr(znp *z, const mt_frame *req)
 static void sys_set_extaddr(znp *z, const mt_frame *req)
 {
     znp_nv_osal_put(&z->nv, 0x0001, req->data, 8);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 static void sys_osal_nv_item_init(znp *z, const mt_frame *req)
@@ -86,7 +86,7 @@ static void sys_osal_nv_item_init(znp *z, const mt_frame *req)
     }
     memset(it->data, 0xFF, len);
     memcpy(it->data, req->data + 5, init_len);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_NV_UNINIT : ST_NV_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_NV_UNINIT : ST_NV_FAIL);
 }
 
 static void nv_read_reply(znp *z, const mt_frame *req, const znp_nv_item *it, size_t off,
@@ -128,7 +128,7 @@ static void nv_write_at(znp *z, const mt_frame *req, uint16_t id, size_t off, co
     }
     memcpy(it->data + off, p, n);
     if (id == 0x0001) memcpy(z->hw_ieee, it->data, 8 <= it->len ? 8 : it->len);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_NV_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_NV_FAIL);
 }
 
 static void sys_osal_nv_write(znp *z, const mt_frame *req)
@@ -164,7 +164,7 @@ static void sys_osal_nv_delete(znp *z, const mt_frame *req)
         return;
     }
     znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, id);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_NV_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_NV_FAIL);
 }
 
 static void sys_osal_nv_length(znp *z, const mt_frame *req)
@@ -212,7 +212,7 @@ static void sys_nv_create(znp *z, const mt_frame *req)
         znp_srsp_status(z, req, ST_FAIL);
         return;
     }
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 static void sys_nv_delete(znp *z, const mt_frame *req)
@@ -224,7 +224,7 @@ static void sys_nv_delete(znp *z, const mt_frame *req)
         znp_srsp_status(z, req, NVI_NOTFOUND);
         return;
     }
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 static void sys_nv_length(znp *z, const mt_frame *req)
@@ -274,7 +274,7 @@ static void sys_nv_write(znp *z, const mt_frame *req)
     }
     if (sys == ZNP_NV_SYS_ZSTACK && item == ZNP_NV_LEGACY && sub == 0x0001 && n >= 8)
         memcpy(z->hw_ieee, req->data + 8, 8);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 /* ---------------------------------------------------------------- UTIL */
@@ -330,7 +330,7 @@ static void util_status_ok(znp *z, const mt_frame *req)
 
 static void zdo_areq(znp *z, uint8_t cmd1, const uint8_t *d, size_t n)
 {
-    znp_send(z, 0x45, cmd1, d, n);
+    znp_send(z, MT_AREQ(ZDO), cmd1, d, n);
 }
 
 /* A ZDO response from the coordinator itself: the specific AREQ (herdsman) and, when the host
@@ -351,7 +351,7 @@ static void zdo_self_response(znp *z, uint8_t areq, uint16_t cluster, uint8_t ts
     d[6] = tsn;
     put_le16(d + 7, 0x0000); /* mac dst */
     memcpy(d + 9, body, n);
-    zdo_areq(z, 0xFF, d, n + 9);
+    zdo_areq(z, MT_CMD1(MT_ZDO_MSG_CB_INCOMING), d, n + 9);
 }
 
 static size_t active_eps(const znp *z, uint8_t *out)
@@ -414,7 +414,7 @@ static void zdo_active_ep_req(znp *z, const mt_frame *req)
     znp_srsp_status(z, req, ST_OK);
     if (get_le16(req->data) != 0x0000) return; /* only the coordinator answers here */
     size_t n = body_active_ep(z, b);
-    zdo_self_response(z, 0x85, 0x8005, z->zdo_tsn++, b, n);
+    zdo_self_response(z, MT_CMD1(MT_ZDO_ACTIVE_EP_RSP), 0x8005, z->zdo_tsn++, b, n);
 }
 
 static void zdo_simple_desc_req(znp *z, const mt_frame *req)
@@ -423,7 +423,7 @@ static void zdo_simple_desc_req(znp *z, const mt_frame *req)
     znp_srsp_status(z, req, ST_OK);
     if (get_le16(req->data) != 0x0000) return;
     size_t n = body_simple_desc(z, req->data[4], b);
-    zdo_self_response(z, 0x84, 0x8004, z->zdo_tsn++, b, n);
+    zdo_self_response(z, MT_CMD1(MT_ZDO_SIMPLE_DESC_RSP), 0x8004, z->zdo_tsn++, b, n);
 }
 
 static void zdo_node_desc_req(znp *z, const mt_frame *req)
@@ -432,7 +432,7 @@ static void zdo_node_desc_req(znp *z, const mt_frame *req)
     znp_srsp_status(z, req, ST_OK);
     if (get_le16(req->data) != 0x0000) return;
     size_t n = body_node_desc(z, b);
-    zdo_self_response(z, 0x82, 0x8002, z->zdo_tsn++, b, n);
+    zdo_self_response(z, MT_CMD1(MT_ZDO_NODE_DESC_RSP), 0x8002, z->zdo_tsn++, b, n);
 }
 
 static void zdo_startup_from_app(znp *z, const mt_frame *req)
@@ -448,9 +448,9 @@ static void zdo_startup_from_app(znp *z, const mt_frame *req)
     znp_srsp(z, req, &state, 1);
     if (rc < 0) return;
     uint8_t s = 8;
-    zdo_areq(z, 0xC0, &s, 1);
+    zdo_areq(z, MT_CMD1(MT_ZDO_STATE_CHANGE_IND), &s, 1);
     s = 9;
-    zdo_areq(z, 0xC0, &s, 1);
+    zdo_areq(z, MT_CMD1(MT_ZDO_STATE_CHANGE_IND), &s, 1);
 }
 
 static void zdo_ext_nwk_info(znp *z, const mt_frame *req)
@@ -484,8 +484,10 @@ static void zdo_mgmt_permit_join_req(znp *z, const mt_frame *req)
 {
     uint8_t d[3] = {0x00, 0x00, ST_OK};
     znp_srsp_status(z, req, ST_OK);
-    zdo_areq(z, 0xB6, d, 3);
-    if (!z->prof->ext_nv) zdo_areq(z, 0xCB, &req->data[3], 1); /* PERMIT_JOIN_IND on 1.2/3.0 */
+    zdo_areq(z, MT_CMD1(MT_ZDO_MGMT_PERMIT_JOIN_RSP), d, 3);
+    if (!z->prof->ext_nv)
+        zdo_areq(z, MT_CMD1(MT_ZDO_PERMIT_JOIN_IND), &req->data[3],
+                 1); /* PERMIT_JOIN_IND on 1.2/3.0 */
 }
 
 static void zdo_mgmt_nwk_update_req(znp *z, const mt_frame *req)
@@ -505,7 +507,7 @@ static void zdo_mgmt_nwk_update_req(znp *z, const mt_frame *req)
         for (int ch = 11; ch <= 26; ch++)
             if (mask & (1u << ch)) d[12 + n++] = (uint8_t)(emu_rand(z->e) % 0x40);
         d[11] = (uint8_t)n;
-        zdo_areq(z, 0xB8, d, 12 + n);
+        zdo_areq(z, MT_CMD1(MT_ZDO_MGMT_NWK_UPDATE_NOTIFY), d, 12 + n);
     } else if (duration == 0xFE) {
         /* channel change: the stack bumps nwkUpdateId and moves */
         znp_nib nib;
@@ -515,7 +517,7 @@ static void zdo_mgmt_nwk_update_req(znp *z, const mt_frame *req)
                 if (mask & (1u << ch)) nib.nwk_logical_channel = (uint8_t)ch;
             nib.nwk_update_id++;
             znp_nib_encode(&nib, z->prof->aligned, it->data);
-            znp_nv_commit(z);
+            emu_nv_commit(z->e, z);
         }
     }
 }
@@ -567,17 +569,18 @@ static void zdo_addr_req(znp *z, const mt_frame *req, uint8_t areq)
 
 static void zdo_nwk_addr_req(znp *z, const mt_frame *req)
 {
-    zdo_addr_req(z, req, 0x80);
+    zdo_addr_req(z, req, MT_CMD1(MT_ZDO_NWK_ADDR_RSP));
 }
 
 static void zdo_ieee_addr_req(znp *z, const mt_frame *req)
 {
-    zdo_addr_req(z, req, 0x81);
+    zdo_addr_req(z, req, MT_CMD1(MT_ZDO_IEEE_ADDR_RSP));
 }
 
 static void zdo_mgmt_table_req(znp *z, const mt_frame *req)
 {
-    /* LQI (0x31) / RTG (0x32) / BIND (0x33) of the coordinator: empty tables */
+    /* LQI / RTG / BIND of the coordinator: empty tables, answered as MGMT_LQI_RSP (0xB1) /
+     * MGMT_RTG_RSP (0xB2) / MGMT_BIND_RSP (0xB3) */
     uint8_t d[6] = {0x00, 0x00, ST_OK, 0, req->data[2], 0};
     znp_srsp_status(z, req, ST_OK);
     zdo_areq(z, (uint8_t)(0xB0 + (req->cmd1 & 0x0F)), d, 6);
@@ -610,7 +613,7 @@ static void af_register(znp *z, const mt_frame *req)
 static void af_confirm(znp *z, uint8_t src_ep, uint8_t tsn)
 {
     uint8_t d[3] = {ST_OK, src_ep, tsn};
-    znp_send(z, 0x44, 0x80, d, 3);
+    znp_send(z, MT_AF_DATA_CONFIRM, d, 3);
 }
 
 static void af_data_request(znp *z, const mt_frame *req)
@@ -626,10 +629,16 @@ static void af_zdo_loopback(znp *z, uint16_t cluster, const uint8_t *p, size_t n
     if (n < 1) return;
     uint8_t tsn = p[0];
     switch (cluster) {
-    case 0x0002: zdo_self_response(z, 0x82, 0x8002, tsn, b, body_node_desc(z, b)); break;
-    case 0x0005: zdo_self_response(z, 0x85, 0x8005, tsn, b, body_active_ep(z, b)); break;
+    case 0x0002:
+        zdo_self_response(z, MT_CMD1(MT_ZDO_NODE_DESC_RSP), 0x8002, tsn, b, body_node_desc(z, b));
+        break;
+    case 0x0005:
+        zdo_self_response(z, MT_CMD1(MT_ZDO_ACTIVE_EP_RSP), 0x8005, tsn, b, body_active_ep(z, b));
+        break;
     case 0x0004:
-        if (n >= 4) zdo_self_response(z, 0x84, 0x8004, tsn, b, body_simple_desc(z, p[3], b));
+        if (n >= 4)
+            zdo_self_response(z, MT_CMD1(MT_ZDO_SIMPLE_DESC_RSP), 0x8004, tsn, b,
+                              body_simple_desc(z, p[3], b));
         break;
     default: break;
     }
@@ -669,7 +678,7 @@ static void af_data_request_src_rtg(znp *z, const mt_frame *req)
 static void bdb_notify(znp *z, uint8_t status, uint8_t mode, uint8_t remaining)
 {
     uint8_t d[3] = {status, mode, remaining};
-    znp_send(z, 0x4F, 0x80, d, 3);
+    znp_send(z, MT_APP_CNF_BDB_COMMISSIONING_NOTIFICATION, d, 3);
 }
 
 static void bdb_start_commissioning(znp *z, const mt_frame *req)
@@ -682,7 +691,7 @@ static void bdb_start_commissioning(znp *z, const mt_frame *req)
     }
     bool was_formed = znp_is_formed(z);
     uint8_t s = 8;
-    zdo_areq(z, 0xC0, &s, 1);
+    zdo_areq(z, MT_CMD1(MT_ZDO_STATE_CHANGE_IND), &s, 1);
     if (!was_formed) bdb_notify(z, 1, 2, 0x04);
     int rc = znp_start_network(z, true);
     if (rc < 0) {
@@ -690,7 +699,7 @@ static void bdb_start_commissioning(znp *z, const mt_frame *req)
         return;
     }
     s = 9;
-    zdo_areq(z, 0xC0, &s, 1);
+    zdo_areq(z, MT_CMD1(MT_ZDO_STATE_CHANGE_IND), &s, 1);
     if (was_formed) {
         bdb_notify(z, 0x0D, 0, 0x04);
         bdb_notify(z, 8, 2, 0); /* real firmware: formation "fails" on a formed network */
@@ -739,69 +748,73 @@ static void sapi_write_configuration(znp *z, const mt_frame *req)
         return;
     }
     memcpy(it->data, req->data + 2, n);
-    znp_srsp_status(z, req, znp_nv_commit(z) == 0 ? ST_OK : ST_FAIL);
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
 }
 
 /* ---------------------------------------------------------------- table */
 
 static const znp_cmd COMMANDS[] = {
-    {0x41, 0x00, 0, 0, sys_reset_req, "SYS_RESET_REQ"},
-    {0x21, 0x01, 0, 0, sys_ping, "SYS_PING"},
-    {0x21, 0x02, 0, 0, sys_version, "SYS_VERSION"},
-    {0x21, 0x03, 8, 0, sys_set_extaddr, "SYS_SET_EXTADDR"},
-    {0x21, 0x04, 0, 0, sys_get_extaddr, "SYS_GET_EXTADDR"},
-    {0x21, 0x07, 5, 0, sys_osal_nv_item_init, "SYS_OSAL_NV_ITEM_INIT"},
-    {0x21, 0x08, 3, 0, sys_osal_nv_read, "SYS_OSAL_NV_READ"},
-    {0x21, 0x09, 4, 0, sys_osal_nv_write, "SYS_OSAL_NV_WRITE"},
-    {0x21, 0x0F, 2, 0, sys_stack_tune, "SYS_STACK_TUNE"},
-    {0x21, 0x12, 4, 0, sys_osal_nv_delete, "SYS_OSAL_NV_DELETE"},
-    {0x21, 0x13, 2, 0, sys_osal_nv_length, "SYS_OSAL_NV_LENGTH"},
-    {0x21, 0x14, 1, 0, sys_set_tx_power, "SYS_SET_TX_POWER"},
-    {0x21, 0x1C, 4, 0, sys_osal_nv_read_ext, "SYS_OSAL_NV_READ_EXT"},
-    {0x21, 0x1D, 6, 0, sys_osal_nv_write_ext, "SYS_OSAL_NV_WRITE_EXT"},
-    {0x21, 0x30, 9, 1, sys_nv_create, "SYS_NV_CREATE"},
-    {0x21, 0x31, 5, 1, sys_nv_delete, "SYS_NV_DELETE"},
-    {0x21, 0x32, 5, 1, sys_nv_length, "SYS_NV_LENGTH"},
-    {0x21, 0x33, 8, 1, sys_nv_read, "SYS_NV_READ"},
-    {0x21, 0x34, 8, 1, sys_nv_write, "SYS_NV_WRITE"},
-    {0x27, 0x00, 0, 0, util_get_device_info, "UTIL_GET_DEVICE_INFO"},
-    {0x27, 0x0A, 2, 0, util_led_control, "UTIL_LED_CONTROL"},
-    {0x27, 0x49, 1, 0, util_assoc_find_device, "UTIL_ASSOC_FIND_DEVICE"},
-    {0x27, 0x4A, 10, 0, util_assoc_get_with_address, "UTIL_ASSOC_GET_WITH_ADDRESS"},
-    {0x27, 0x63, 8, 0, util_status_ok, "UTIL_ASSOC_REMOVE"},
-    {0x27, 0x64, 11, 0, util_status_ok, "UTIL_ASSOC_ADD"},
-    {0x25, 0x00, 10, 0, zdo_nwk_addr_req, "ZDO_NWK_ADDR_REQ"},
-    {0x25, 0x01, 4, 0, zdo_ieee_addr_req, "ZDO_IEEE_ADDR_REQ"},
-    {0x25, 0x02, 4, 0, zdo_node_desc_req, "ZDO_NODE_DESC_REQ"},
-    {0x25, 0x04, 5, 0, zdo_simple_desc_req, "ZDO_SIMPLE_DESC_REQ"},
-    {0x25, 0x05, 4, 0, zdo_active_ep_req, "ZDO_ACTIVE_EP_REQ"},
-    {0x25, 0x21, 0, 0, zdo_ack_status, "ZDO_BIND_REQ"},
-    {0x25, 0x22, 0, 0, zdo_ack_status, "ZDO_UNBIND_REQ"},
-    {0x25, 0x31, 3, 0, zdo_mgmt_table_req, "ZDO_MGMT_LQI_REQ"},
-    {0x25, 0x32, 3, 0, zdo_mgmt_table_req, "ZDO_MGMT_RTG_REQ"},
-    {0x25, 0x33, 3, 0, zdo_mgmt_table_req, "ZDO_MGMT_BIND_REQ"},
-    {0x25, 0x34, 0, 0, zdo_ack_status, "ZDO_MGMT_LEAVE_REQ"},
-    {0x25, 0x36, 5, 0, zdo_mgmt_permit_join_req, "ZDO_MGMT_PERMIT_JOIN_REQ"},
-    {0x25, 0x37, 11, 0, zdo_mgmt_nwk_update_req, "ZDO_MGMT_NWK_UPDATE_REQ"},
-    {0x25, 0x3E, 2, 0, zdo_msg_cb_register, "ZDO_MSG_CB_REGISTER"},
-    {0x25, 0x40, 2, 0, zdo_startup_from_app, "ZDO_STARTUP_FROM_APP"},
-    {0x25, 0x45, 0, 0, zdo_ack_status, "ZDO_EXT_ROUTE_DISC"},
-    {0x25, 0x46, 0, 0, zdo_ext_route_check, "ZDO_EXT_ROUTE_CHECK"},
-    {0x25, 0x4A, 3, 0, zdo_ext_find_group, "ZDO_EXT_FIND_GROUP"},
-    {0x25, 0x4B, 4, 0, zdo_ext_add_group, "ZDO_EXT_ADD_GROUP"},
-    {0x25, 0x50, 0, 0, zdo_ext_nwk_info, "ZDO_EXT_NWK_INFO"},
-    {0x24, 0x00, 9, 0, af_register, "AF_REGISTER"},
-    {0x24, 0x01, 10, 0, af_data_request, "AF_DATA_REQUEST"},
-    {0x24, 0x02, 20, 0, af_data_request_ext, "AF_DATA_REQUEST_EXT"},
-    {0x24, 0x03, 10, 0, af_data_request_src_rtg, "AF_DATA_REQUEST_SRC_RTG"},
-    {0x24, 0x10, 0, 0, zdo_ack_status, "AF_INTER_PAN_CTL"},
-    {0x2F, 0x04, 9, 0, util_status_ok, "APP_CNF_BDB_ADD_INSTALLCODE"},
-    {0x2F, 0x05, 1, 0, bdb_start_commissioning, "APP_CNF_BDB_START_COMMISSIONING"},
-    {0x2F, 0x06, 1, 0, util_status_ok, "APP_CNF_BDB_SET_JOINUSESINSTALLCODEKEY"},
-    {0x2F, 0x08, 5, 0, bdb_set_channel, "APP_CNF_BDB_SET_CHANNEL"},
-    {0x2F, 0x09, 1, 0, util_status_ok, "APP_CNF_BDB_SET_TC_REQUIRE_KEY_EXCHANGE"},
-    {0x26, 0x04, 1, 0, sapi_read_configuration, "SAPI_ZB_READ_CONFIGURATION"},
-    {0x26, 0x05, 2, 0, sapi_write_configuration, "SAPI_ZB_WRITE_CONFIGURATION"},
+    {MT_SYS_RESET_REQ, 0, 0, sys_reset_req, "SYS_RESET_REQ"},
+    {MT_SYS_PING, 0, 0, sys_ping, "SYS_PING"},
+    {MT_SYS_VERSION, 0, 0, sys_version, "SYS_VERSION"},
+    {MT_SYS_SET_EXTADDR, 8, 0, sys_set_extaddr, "SYS_SET_EXTADDR"},
+    {MT_SYS_GET_EXTADDR, 0, 0, sys_get_extaddr, "SYS_GET_EXTADDR"},
+    {MT_SYS_OSAL_NV_ITEM_INIT, 5, 0, sys_osal_nv_item_init, "SYS_OSAL_NV_ITEM_INIT"},
+    {MT_SYS_OSAL_NV_READ, 3, 0, sys_osal_nv_read, "SYS_OSAL_NV_READ"},
+    {MT_SYS_OSAL_NV_WRITE, 4, 0, sys_osal_nv_write, "SYS_OSAL_NV_WRITE"},
+    {MT_SYS_STACK_TUNE, 2, 0, sys_stack_tune, "SYS_STACK_TUNE"},
+    {MT_SYS_OSAL_NV_DELETE, 4, 0, sys_osal_nv_delete, "SYS_OSAL_NV_DELETE"},
+    {MT_SYS_OSAL_NV_LENGTH, 2, 0, sys_osal_nv_length, "SYS_OSAL_NV_LENGTH"},
+    {MT_SYS_SET_TX_POWER, 1, 0, sys_set_tx_power, "SYS_SET_TX_POWER"},
+    {MT_SYS_OSAL_NV_READ_EXT, 4, 0, sys_osal_nv_read_ext, "SYS_OSAL_NV_READ_EXT"},
+    {MT_SYS_OSAL_NV_WRITE_EXT, 6, 0, sys_osal_nv_write_ext, "SYS_OSAL_NV_WRITE_EXT"},
+    {MT_SYS_NV_CREATE, 9, 1, sys_nv_create, "SYS_NV_CREATE"},
+    {MT_SYS_NV_DELETE, 5, 1, sys_nv_delete, "SYS_NV_DELETE"},
+    {MT_SYS_NV_LENGTH, 5, 1, sys_nv_length, "SYS_NV_LENGTH"},
+    {MT_SYS_NV_READ, 8, 1, sys_nv_read, "SYS_NV_READ"},
+    {MT_SYS_NV_WRITE, 8, 1, sys_nv_write, "SYS_NV_WRITE"},
+    {MT_UTIL_GET_DEVICE_INFO, 0, 0, util_get_device_info, "UTIL_GET_DEVICE_INFO"},
+    {MT_UTIL_LED_CONTROL, 2, 0, util_led_control, "UTIL_LED_CONTROL"},
+    {MT_UTIL_ASSOC_FIND_DEVICE, 1, 0, util_assoc_find_device, "UTIL_ASSOC_FIND_DEVICE"},
+    {MT_UTIL_ASSOC_GET_WITH_ADDRESS, 10, 0, util_assoc_get_with_address,
+     "UTIL_ASSOC_GET_WITH_ADDRESS"},
+    {MT_UTIL_ASSOC_REMOVE, 8, 0, util_status_ok, "UTIL_ASSOC_REMOVE"},
+    {MT_UTIL_ASSOC_ADD, 11, 0, util_status_ok, "UTIL_ASSOC_ADD"},
+    {MT_ZDO_NWK_ADDR_REQ, 10, 0, zdo_nwk_addr_req, "ZDO_NWK_ADDR_REQ"},
+    {MT_ZDO_IEEE_ADDR_REQ, 4, 0, zdo_ieee_addr_req, "ZDO_IEEE_ADDR_REQ"},
+    {MT_ZDO_NODE_DESC_REQ, 4, 0, zdo_node_desc_req, "ZDO_NODE_DESC_REQ"},
+    {MT_ZDO_SIMPLE_DESC_REQ, 5, 0, zdo_simple_desc_req, "ZDO_SIMPLE_DESC_REQ"},
+    {MT_ZDO_ACTIVE_EP_REQ, 4, 0, zdo_active_ep_req, "ZDO_ACTIVE_EP_REQ"},
+    {MT_ZDO_BIND_REQ, 0, 0, zdo_ack_status, "ZDO_BIND_REQ"},
+    {MT_ZDO_UNBIND_REQ, 0, 0, zdo_ack_status, "ZDO_UNBIND_REQ"},
+    {MT_ZDO_MGMT_LQI_REQ, 3, 0, zdo_mgmt_table_req, "ZDO_MGMT_LQI_REQ"},
+    {MT_ZDO_MGMT_RTG_REQ, 3, 0, zdo_mgmt_table_req, "ZDO_MGMT_RTG_REQ"},
+    {MT_ZDO_MGMT_BIND_REQ, 3, 0, zdo_mgmt_table_req, "ZDO_MGMT_BIND_REQ"},
+    {MT_ZDO_MGMT_LEAVE_REQ, 0, 0, zdo_ack_status, "ZDO_MGMT_LEAVE_REQ"},
+    {MT_ZDO_MGMT_PERMIT_JOIN_REQ, 5, 0, zdo_mgmt_permit_join_req, "ZDO_MGMT_PERMIT_JOIN_REQ"},
+    {MT_ZDO_MGMT_NWK_UPDATE_REQ, 11, 0, zdo_mgmt_nwk_update_req, "ZDO_MGMT_NWK_UPDATE_REQ"},
+    {MT_ZDO_MSG_CB_REGISTER, 2, 0, zdo_msg_cb_register, "ZDO_MSG_CB_REGISTER"},
+    {MT_ZDO_STARTUP_FROM_APP, 2, 0, zdo_startup_from_app, "ZDO_STARTUP_FROM_APP"},
+    {MT_ZDO_EXT_ROUTE_DISC, 0, 0, zdo_ack_status, "ZDO_EXT_ROUTE_DISC"},
+    {MT_ZDO_EXT_ROUTE_CHECK, 0, 0, zdo_ext_route_check, "ZDO_EXT_ROUTE_CHECK"},
+    {MT_ZDO_EXT_FIND_GROUP, 3, 0, zdo_ext_find_group, "ZDO_EXT_FIND_GROUP"},
+    {MT_ZDO_EXT_ADD_GROUP, 4, 0, zdo_ext_add_group, "ZDO_EXT_ADD_GROUP"},
+    {MT_ZDO_EXT_NWK_INFO, 0, 0, zdo_ext_nwk_info, "ZDO_EXT_NWK_INFO"},
+    {MT_AF_REGISTER, 9, 0, af_register, "AF_REGISTER"},
+    {MT_AF_DATA_REQUEST, 10, 0, af_data_request, "AF_DATA_REQUEST"},
+    {MT_AF_DATA_REQUEST_EXT, 20, 0, af_data_request_ext, "AF_DATA_REQUEST_EXT"},
+    {MT_AF_DATA_REQUEST_SRC_RTG, 10, 0, af_data_request_src_rtg, "AF_DATA_REQUEST_SRC_RTG"},
+    {MT_AF_INTER_PAN_CTL, 0, 0, zdo_ack_status, "AF_INTER_PAN_CTL"},
+    {MT_APP_CNF_BDB_ADD_INSTALLCODE, 9, 0, util_status_ok, "APP_CNF_BDB_ADD_INSTALLCODE"},
+    {MT_APP_CNF_BDB_START_COMMISSIONING, 1, 0, bdb_start_commissioning,
+     "APP_CNF_BDB_START_COMMISSIONING"},
+    {MT_APP_CNF_BDB_SET_JOINUSESINSTALLCODEKEY, 1, 0, util_status_ok,
+     "APP_CNF_BDB_SET_JOINUSESINSTALLCODEKEY"},
+    {MT_APP_CNF_BDB_SET_CHANNEL, 5, 0, bdb_set_channel, "APP_CNF_BDB_SET_CHANNEL"},
+    {MT_APP_CNF_BDB_SET_TC_REQUIRE_KEY_EXCHANGE, 1, 0, util_status_ok,
+     "APP_CNF_BDB_SET_TC_REQUIRE_KEY_EXCHANGE"},
+    {MT_SAPI_ZB_READ_CONFIGURATION, 1, 0, sapi_read_configuration, "SAPI_ZB_READ_CONFIGURATION"},
+    {MT_SAPI_ZB_WRITE_CONFIGURATION, 2, 0, sapi_write_configuration, "SAPI_ZB_WRITE_CONFIGURATION"},
 };
 
 void znp_dispatch(znp *z, const mt_frame *f)
@@ -811,7 +824,7 @@ void znp_dispatch(znp *z, const mt_frame *f)
         const znp_cmd *c = &COMMANDS[i];
         if (c->cmd0 != f->cmd0 || c->cmd1 != f->cmd1) continue;
         if (c->only_ext_nv && !z->prof->ext_nv) break;
-        if ((c->cmd0 & 0x1F) == 0x0F && !z->prof->bdb) break; /* no APP_CNF on 1.2 */
+        if ((c->cmd0 & 0x1F) == MT_SUBSYS_APP_CNF && !z->prof->bdb) break; /* none on 1.2 */
         if (f->len < c->min_len) {
             LOG_DEBUG("znp: %s: %u bytes, needs %u", c->name, f->len, c->min_len);
             if (is_sreq) {
@@ -829,7 +842,8 @@ void znp_dispatch(znp *z, const mt_frame *f)
     if (is_sreq) {
         /* MT_RPC answers "no such subsystem" apart from "no such command in it" */
         uint8_t sub = f->cmd0 & 0x1F;
-        bool known = sub == 0x08 || sub == 0x09; /* DEBUG, APP: present, nothing we serve */
+        /* DEBUG, APP: present, nothing we serve */
+        bool known = sub == MT_SUBSYS_DEBUG || sub == MT_SUBSYS_APP;
         for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]) && !known; i++)
             known = (COMMANDS[i].cmd0 & 0x1F) == sub;
         mt_frame e;

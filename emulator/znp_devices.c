@@ -5,7 +5,7 @@
  * seed shift), for some devices a unique key in the APS key data table, named by the
  * security-manager table. The simulated ones take the same places, so a backup of the emulator
  * exercises every path a backup of a real stick does. */
-#include "znp.h"
+#include "emu_znp.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -127,5 +127,5 @@ int znp_add_simulated_devices(znp *z, int want)
         znp_world_joined(z, &devs[k]);
     free(devs);
     LOG_INFO("znp: %zu simulated devices joined", joined);
-    return znp_nv_commit(z);
+    return emu_nv_commit(z->e, z);
 }

@@ -4,7 +4,7 @@
  * needs are read from the same NV the host reads and writes (the NIB, NWK_ACTIVE_KEY_INFO, the
  * TCLK seed and rows, the APS key data table, the address manager), so what a migration wrote
  * is exactly what the devices meet. Accepted reports reach the host as AF_INCOMING_MSG. */
-#include "znp.h"
+#include "emu_znp.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -151,7 +151,7 @@ static void znp_deliver(void *fe, const world_report *r)
     memcpy(d + n, r->zcl, r->zcl_len), n += r->zcl_len;
     put_le16(d + n, r->nwk), n += 2;
     d[n++] = 0x1E;
-    znp_send(z, 0x44, 0x81, d, n);
+    znp_send(z, MT_AF_INCOMING_MSG, d, n);
 }
 
 static int znp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
@@ -167,7 +167,7 @@ static int znp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
     if (!znp_nv_osal_put(&z->nv, ZNP_NV_NWK_ACTIVE_KEY_INFO, desc, 17) ||
         !znp_nv_osal_put(&z->nv, ZNP_NV_NWKKEY, buf, znp_nwkkey_size(z->prof->aligned)))
         return -1;
-    return znp_nv_commit(z);
+    return emu_nv_commit(z->e, z);
 }
 
 static uint32_t znp_world_nwk_use(void *fe, uint32_t n)

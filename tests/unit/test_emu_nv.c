@@ -7,10 +7,10 @@
  * it did not make. */
 #include "emu.h"
 #include "emu_link.h"
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 #include "fileio.h"
 #include "znp_nv.h"
-#include "zboss_emu.h"
+#include "emu_zboss.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * SecurityManagerContextV12 17 bytes vs V13 18 bytes), the frame-id version ranges that share
  * an id, the emulator's legacy command table, and the driver's per-version losses. */
 #include "driver_ezsp_legacy.h"
-#include "ezsp_ncp.h"
+#include "emu_ezsp.h"
 #include "ezsp_versions.h"
 #include "hex.h"
 

@@ -1,10 +1,11 @@
-/* znp.h - the emulated Z-Stack ZNP: state shared by the front end (znp.c) and its MT command
+/* emu_znp.h - the emulated Z-Stack ZNP: state shared by the front end (znp.c) and its MT command
  * handlers (znp_cmds.c). */
-#ifndef ZB_ZNP_H
-#define ZB_ZNP_H
+#ifndef ZB_EMU_ZNP_H
+#define ZB_EMU_ZNP_H
 
 #include "emu.h"
 #include "mt.h"
+#include "mt_cmds.h"
 #include "znp_nv.h"
 
 #include <stdbool.h>
@@ -66,8 +67,6 @@ enum { ZNP_CHIP_RUN = 0, ZNP_CHIP_HELD, ZNP_CHIP_BSL };
 void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t len);
 void znp_srsp(znp *z, const mt_frame *req, const uint8_t *data, size_t len);
 void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status);
-/* Persist the NVRAM now (before the SRSP that acknowledges a write). */
-int znp_nv_commit(znp *z);
 /* Uses `n` NWK frame counter values (frames sent); NV follows every 1000, as on the real stack
  * (the boot adds 1250 on top). Returns the last value used. */
 uint32_t znp_nwk_use(znp *z, uint32_t n);

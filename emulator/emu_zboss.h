@@ -1,56 +1,15 @@
-/* zboss_emu.h - the emulated ZBOSS NCP (nRF52840-style): state shared by the front end
+/* emu_zboss.h - the emulated ZBOSS NCP (nRF52840-style): state shared by the front end
  * (zboss_emu.c: LL, boot/reset, formation), the HL call table (zboss_cmds.c), the NVRAM file
  * (zboss_nv.c) and the simulated devices (zboss_devices.c). */
-#ifndef ZB_ZBOSS_EMU_H
-#define ZB_ZBOSS_EMU_H
+#ifndef ZB_EMU_ZBOSS_H
+#define ZB_EMU_ZBOSS_H
 
 #include "emu.h"
 #include "zboss.h"
+#include "zboss_nv.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-
-/* One NVRAM dataset as the NCP keeps it in flash: its version and raw payload. */
-typedef struct zboss_dataset_blob {
-    bool present;
-    uint16_t version;
-    uint8_t *data;
-    size_t len;
-} zboss_dataset_blob;
-
-/* The simulated NVRAM (emulator/ZBOSS-NVRAM.md). `production` survives erase and clear;
- * `common` is COMMON_DATA (dataset 1) held as fields; the other datasets are raw blobs. */
-typedef struct zboss_nv {
-    uint8_t ieee[8]; /* production config: the local IEEE, LE as on the wire */
-    /* COMMON_DATA */
-    bool formed;
-    uint8_t role; /* 0 ZC, 1 ZR, 2 ZED, 3 none */
-    uint16_t pan_id;
-    uint8_t nwk_epid[8]; /* as received in NWK_FORMATION (wire order) */
-    uint8_t aps_epid[8]; /* as received in SET_EXTENDED_PAN_ID */
-    uint8_t channel, page;
-    uint32_t channel_mask; /* page 0 */
-    uint8_t rx_on_when_idle, ed_timeout, max_children;
-    uint8_t tc_policy[6];
-    uint8_t coordinator_version;
-    bool key_present[3];
-    uint8_t nwk_key[3][16]; /* slot n holds the key with sequence number n */
-    uint8_t active_key_seq;
-    zboss_dataset_blob ds[ZBOSS_DS_MAX + 1];
-} zboss_nv;
-
-void zboss_nv_init_blank(zboss_nv *nv);
-void zboss_nv_free(zboss_nv *nv);
-/* Replaces dataset `type` (copying data). Returns 0 or -1 on allocation failure. */
-int zboss_nv_ds_put(zboss_nv *nv, uint16_t type, uint16_t version, const uint8_t *p, size_t n);
-void zboss_nv_ds_delete(zboss_nv *nv, uint16_t type);
-/* NVRAM_ERASE / reset option 1: everything but the production config. */
-void zboss_nv_erase(zboss_nv *nv);
-/* NVRAM_CLEAR / reset option 2: like erase, but RESERVED, IB_COUNTERS and APP_DATA1-4 stay. */
-void zboss_nv_clear(zboss_nv *nv);
-cJSON *zboss_nv_to_json(const zboss_nv *nv);
-/* Fills nv from the file's JSON. Returns 0, or -1 with a message naming the field. */
-int zboss_nv_from_json(zboss_nv *nv, const cJSON *doc, char *err, size_t errlen);
 
 /* One queued LL data packet (a whole small message or one fragment of a large one). */
 typedef struct zboss_tx_frag {
@@ -104,8 +63,6 @@ void zboss_send_hl(zboss_emu *z, const uint8_t *msg, size_t n);
 void zboss_respond(zboss_emu *z, const zboss_hl *req, uint8_t cat, uint8_t code,
                    const uint8_t *params, size_t n);
 void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_t n);
-/* Persist the NVRAM (before the response that acknowledges a change). 0 or -1. */
-int zboss_nv_commit(zboss_emu *z);
 /* Uses `n` NWK frame counter values (frames sent), IB_COUNTERS kept ahead of every value used
  * (§9.5). Returns the last value used. */
 uint32_t zboss_nwk_use(zboss_emu *z, uint32_t n);

@@ -1,11 +1,13 @@
-/* ezsp_ncp.h - the emulated EmberZNet NCP: state shared by the front end (ezsp.c), the command
- * table (ezsp_cmds.c), the token store (ezsp_nv.c) and the simulated devices. */
-#ifndef ZB_EZSP_EMU_H
-#define ZB_EZSP_EMU_H
+/* emu_ezsp.h - the emulated EmberZNet NCP: state shared by the front end (ezsp.c), the command
+ * tables (ezsp_cmds*.c), the token store (ezsp_nv.c) and the simulated devices. */
+#ifndef ZB_EMU_EZSP_H
+#define ZB_EMU_EZSP_H
 
 #include "ash.h"
 #include "emu.h"
 #include "ezsp.h"
+#include "ezsp_nv.h"
+#include "ezsp_tokens.h"
 #include "ezsp_versions.h"
 
 #include <stdbool.h>
@@ -14,85 +16,10 @@
 #define EZSP_MIN_VERSION     EZSP_FIRST_EXTENDED /* 8: EmberZNet 6.7-6.10 */
 #define EZSP_MAX_VERSION     EZSP_NEWEST         /* 19: EmberZNet 9.1 */
 #define EZSP_DEFAULT_VERSION 18                  /* both hosts' newest common ground before v19 */
-#define EZSP_KEY_TABLE_SIZE  32                  /* KEY_TABLE token entries (NVM3 0x10600...) */
-#define EZSP_CHILD_TABLE     32                  /* CHILD_TABLE token entries (NVM3 0x10580...) */
-#define EZSP_ADDRESS_TABLE   64
 #define EZSP_MAX_ENDPOINTS   8
 #define EZSP_MAX_CLUSTERS    32
 #define EZSP_MULTICAST_TABLE 16
 #define EZSP_N_CONFIG        0x50
-
-/* NVM3 keys of the stack tokens the NCP itself reads (ezsp-ash.md §8.2) */
-enum {
-    TOK_NVDATA_VERSION = 0x1FF01,
-    TOK_APS_FRAME_COUNTER = 0x1E123,
-    TOK_ALTERNATE_KEY = 0x1E475,
-    TOK_BOOT_COUNTER = 0x1E263,
-    TOK_NONCE_COUNTER = 0x1E563,
-    TOK_KEYS = 0x1EB79,
-    TOK_NODE_DATA = 0x1EE64,
-    TOK_TRUST_CENTER = 0x1E124,
-    TOK_NETWORK_MANAGEMENT = 0x1E125,
-    TOK_RESTORED_EUI64 = 0x1E12A,
-    TOK_CHILD_TABLE = 0x10580,
-    TOK_KEY_TABLE = 0x10600,
-};
-
-typedef struct ezsp_token_def {
-    uint32_t key;
-    const char *name;
-    uint8_t size;
-    uint8_t array_size; /* > 1: indexed token */
-    uint8_t is_cnt;
-    const char *dflt_hex; /* one element's default; NULL = zeros */
-} ezsp_token_def;
-
-typedef struct ezsp_token {
-    const ezsp_token_def *def;
-    uint8_t *data; /* size * array_size bytes */
-} ezsp_token;
-
-/* The persistent store: stack tokens, manufacturing tokens and the emulator's model of what
- * the network knows about its devices (EZSP-NVRAM.md). */
-typedef struct ezsp_nv {
-    size_t n_tokens;
-    ezsp_token *tokens;
-    uint8_t hw_eui64[8];       /* chip EUI64, wire order */
-    uint8_t mfg_custom_eui[8]; /* MFG_CUSTOM_EUI_64, FF x 8 = unset (write-once) */
-    struct {
-        uint8_t eui64[8];
-        uint16_t nwk;
-    } addr[EZSP_ADDRESS_TABLE];
-    uint32_t key_rx_counter[EZSP_KEY_TABLE_SIZE]; /* incoming APS counters per key-table slot */
-} ezsp_nv;
-
-extern const ezsp_token_def ezsp_token_table[];
-extern const size_t ezsp_n_token_defs;
-
-int ezsp_nv_init(ezsp_nv *nv); /* all tokens at their defaults */
-void ezsp_nv_free(ezsp_nv *nv);
-ezsp_token *ezsp_nv_token(ezsp_nv *nv, uint32_t key);
-/* Pointer to element `index` of token `key`, or NULL. */
-uint8_t *ezsp_nv_elem(ezsp_nv *nv, uint32_t key, unsigned index);
-void ezsp_nv_factory_reset(ezsp_nv *nv, bool keep_outgoing_fc, bool keep_boot_counter);
-cJSON *ezsp_nv_to_json(const ezsp_nv *nv);
-int ezsp_nv_from_json(ezsp_nv *nv, const cJSON *doc, char *err, size_t errlen);
-
-/* STACK_NODE_DATA (16 bytes) */
-typedef struct ezsp_node_data {
-    uint16_t pan_id;
-    uint8_t radio_tx_power;
-    uint8_t radio_channel;
-    uint8_t stack_profile;
-    uint8_t node_type;
-    uint16_t node_id;
-    uint8_t extended_pan_id[8];
-} ezsp_node_data;
-void ezsp_node_data_decode(const uint8_t *p, ezsp_node_data *v);
-void ezsp_node_data_encode(const ezsp_node_data *v, uint8_t *p);
-
-/* STACK_KEY_TABLE element (25 bytes): eui64, key, info */
-#define EZSP_KEY_ENTRY_SIZE 25
 
 typedef struct ezsp_endpoint {
     uint8_t ep;
@@ -101,6 +28,19 @@ typedef struct ezsp_endpoint {
     uint8_t n_in, n_out;
     uint16_t in[EZSP_MAX_CLUSTERS], out[EZSP_MAX_CLUSTERS];
 } ezsp_endpoint;
+
+/* A callback that follows a response after a pause: herdsman registers its waiter for e.g.
+ * NETWORK_UP only once the response has been processed (§10). A fixed pool in the NCP: nothing
+ * to free when the loop stops with timers set (the core drops its timers with the NCP). */
+#define EZSP_LATER_POOL 32
+typedef struct ezsp_later_cb {
+    bool used;
+    struct ezsp_ncp *n;
+    unsigned boot; /* dropped if the NCP was reset meanwhile (boot_generation moved on) */
+    uint16_t frame_id;
+    size_t len;
+    uint8_t data[EZSP_MAX_FRAME];
+} ezsp_later_cb;
 
 typedef struct ezsp_ncp {
     emu *e;
@@ -130,6 +70,8 @@ typedef struct ezsp_ncp {
     struct world *world;
     unsigned world_timer;
     uint64_t last_rx_ms;
+    unsigned boot_generation; /* ezsp_boot count: a later callback of an older boot is dropped */
+    ezsp_later_cb later[EZSP_LATER_POOL];
 } ezsp_ncp;
 
 /* output (ezsp.c) */
@@ -137,7 +79,6 @@ void ezsp_respond(ezsp_ncp *n, const ezsp_header *req, const uint8_t *p, size_t 
 void ezsp_callback(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len);
 void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len,
                          unsigned delay_ms);
-int ezsp_commit(ezsp_ncp *n);
 /* One NWK frame uses a counter value; NONCE_COUNTER is moved EZSP_NWK_FC_BLOCK ahead (and saved)
  * before the value it reserves would be used. */
 #define EZSP_NWK_FC_BLOCK 4096u
@@ -152,7 +93,7 @@ void ezsp_world_up(ezsp_ncp *n);
 void ezsp_world_joined(ezsp_ncp *n, const emu_device *d);
 void ezsp_world_detach(ezsp_ncp *n);
 
-/* dispatch (ezsp_cmds.c) */
+/* dispatch (ezsp_cmds.c; the commands in ezsp_cmds_*.c) */
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len);
 
 /* One command: handled by fn while the negotiated version is in [min_ver, max_ver]. */
@@ -164,9 +105,12 @@ typedef struct ezsp_cmd {
     ezsp_handler fn;
 } ezsp_cmd;
 
-/* key-table slots (ezsp_cmds.c): element i of STACK_KEY_TABLE, used or not, lookup by EUI64 */
+/* key-table slots (ezsp_cmds_security.c): element i of STACK_KEY_TABLE, used or not, lookup by
+ * EUI64 */
 uint8_t *ezsp_key_table_slot(ezsp_ncp *n, unsigned i);
 bool ezsp_key_table_used(const uint8_t *slot);
+/* writes slot i (< EZSP_KEY_TABLE_SIZE): eui64, key, the stack's "authorized" info byte */
+void ezsp_key_table_store(ezsp_ncp *n, unsigned i, const uint8_t eui[8], const uint8_t key[16]);
 int ezsp_key_table_find(ezsp_ncp *n, const uint8_t eui[8]);
 
 /* the commands only some versions have (ezsp_legacy.c): the key-table API of v8-v12,

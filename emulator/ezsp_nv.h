@@ -1,0 +1,92 @@
+/* ezsp_nv.h - the emulated EmberZNet NCP's store: stack and manufacturing tokens (NVM3 keys),
+ * the token codecs the NCP itself reads, and their JSON file form (ezsp_nv.c,
+ * emulator/EZSP-NVRAM.md). The core saves and loads the file (emu_nv_commit, emu_nv_restore)
+ * through the front end's hooks. */
+#ifndef ZB_EZSP_NV_H
+#define ZB_EZSP_NV_H
+
+#include "ezsp_tokens.h"
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* the store's table sizes */
+#define EZSP_KEY_TABLE_SIZE 32 /* KEY_TABLE token entries (NVM3 0x10600...) */
+#define EZSP_CHILD_TABLE    32 /* CHILD_TABLE token entries (NVM3 0x10580...) */
+#define EZSP_ADDRESS_TABLE  64
+
+/* NVM3 keys of the stack tokens the NCP itself reads (ezsp-ash.md §8.2) */
+enum {
+    TOK_NVDATA_VERSION = 0x1FF01,
+    TOK_APS_FRAME_COUNTER = 0x1E123,
+    TOK_ALTERNATE_KEY = 0x1E475,
+    TOK_BOOT_COUNTER = 0x1E263,
+    TOK_NONCE_COUNTER = 0x1E563,
+    TOK_KEYS = 0x1EB79,
+    TOK_NODE_DATA = 0x1EE64,
+    TOK_TRUST_CENTER = 0x1E124,
+    TOK_NETWORK_MANAGEMENT = 0x1E125,
+    TOK_RESTORED_EUI64 = 0x1E12A,
+    TOK_CHILD_TABLE = 0x10580,
+    TOK_KEY_TABLE = 0x10600,
+};
+
+typedef struct ezsp_token_def {
+    uint32_t key;
+    const char *name;
+    uint8_t size;
+    uint8_t array_size; /* > 1: indexed token */
+    uint8_t is_cnt;
+    const char *dflt_hex; /* one element's default; NULL = zeros */
+} ezsp_token_def;
+
+typedef struct ezsp_token {
+    const ezsp_token_def *def;
+    uint8_t *data; /* size * array_size bytes */
+} ezsp_token;
+
+/* The persistent store: stack tokens, manufacturing tokens and the emulator's model of what
+ * the network knows about its devices (EZSP-NVRAM.md). */
+typedef struct ezsp_nv {
+    size_t n_tokens;
+    ezsp_token *tokens;
+    uint8_t hw_eui64[8];       /* chip EUI64, wire order */
+    uint8_t mfg_custom_eui[8]; /* MFG_CUSTOM_EUI_64, FF x 8 = unset (write-once) */
+    struct {
+        uint8_t eui64[8];
+        uint16_t nwk;
+    } addr[EZSP_ADDRESS_TABLE];
+    uint32_t key_rx_counter[EZSP_KEY_TABLE_SIZE]; /* incoming APS counters per key-table slot */
+} ezsp_nv;
+
+extern const ezsp_token_def ezsp_token_table[];
+extern const size_t ezsp_n_token_defs;
+
+int ezsp_nv_init(ezsp_nv *nv); /* all tokens at their defaults */
+void ezsp_nv_free(ezsp_nv *nv);
+ezsp_token *ezsp_nv_token(ezsp_nv *nv, uint32_t key);
+/* Pointer to element `index` of token `key`, or NULL. */
+uint8_t *ezsp_nv_elem(ezsp_nv *nv, uint32_t key, unsigned index);
+void ezsp_nv_factory_reset(ezsp_nv *nv, bool keep_outgoing_fc, bool keep_boot_counter);
+cJSON *ezsp_nv_to_json(const ezsp_nv *nv);
+int ezsp_nv_from_json(ezsp_nv *nv, const cJSON *doc, char *err, size_t errlen);
+
+/* STACK_NODE_DATA (16 bytes) */
+typedef struct ezsp_node_data {
+    uint16_t pan_id;
+    uint8_t radio_tx_power;
+    uint8_t radio_channel;
+    uint8_t stack_profile;
+    uint8_t node_type;
+    uint16_t node_id;
+    uint8_t extended_pan_id[8];
+} ezsp_node_data;
+void ezsp_node_data_decode(const uint8_t *p, ezsp_node_data *v);
+void ezsp_node_data_encode(const ezsp_node_data *v, uint8_t *p);
+
+/* STACK_KEY_TABLE element: eui64, key, info (codec: ezsp_tok_key_*) */
+#define EZSP_KEY_ENTRY_SIZE EZSP_TOK_KEY_SIZE /* proto/ezsp_tokens.h */
+
+#endif

@@ -331,6 +331,28 @@ static size_t zdo_answer(ezsp_ncp *n, uint16_t cluster, const uint8_t *req, size
     return b.overflow ? 0 : b.len;
 }
 
+/* The end of every send command: BAD_ARGUMENT for a malformed request, NETWORK_DOWN without a
+ * network, else the frame goes out (one NWK counter value, a new APS sequence) and the reply
+ * carries that sequence. Returns 0 when the frame went out. */
+static int send_frame(ezsp_ncp *n, zb_buf *out, bool malformed, uint8_t type, uint16_t dest,
+                      ezsp_aps_frame *aps, uint16_t tag)
+{
+    if (malformed || !n->network_up) {
+        if (malformed)
+            st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
+        else
+            st_ember(n, out, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN);
+        zb_put_u8(out, 0);
+        return -1;
+    }
+    aps->sequence = n->aps_seq++;
+    nwk_frame_sent(n);
+    ST_OK(n, out);
+    zb_put_u8(out, aps->sequence);
+    message_sent(n, type, dest, aps, tag);
+    return 0;
+}
+
 static void cmd_send_unicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
 {
     (void)h;
@@ -341,21 +363,7 @@ static void cmd_send_unicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
     uint16_t tag = n->version >= 14 ? zb_get_le16(r) : zb_get_u8(r);
     uint8_t len = zb_get_u8(r), msg[255];
     zb_get_bytes(r, msg, len);
-    if (r->short_read) {
-        st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
-        zb_put_u8(out, 0);
-        return;
-    }
-    if (!n->network_up) {
-        st_ember(n, out, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN);
-        zb_put_u8(out, 0);
-        return;
-    }
-    aps.sequence = n->aps_seq++;
-    nwk_frame_sent(n);
-    ST_OK(n, out);
-    zb_put_u8(out, aps.sequence);
-    message_sent(n, type, dest, &aps, tag);
+    if (send_frame(n, out, r->short_read, type, dest, &aps, tag) < 0) return;
     if (type == 0 && dest == 0x0000 && aps.profile_id == 0x0000 && !(aps.cluster_id & 0x8000)) {
         uint8_t rsp[128];
         size_t rn = zdo_answer(n, aps.cluster_id, msg, len, rsp, sizeof(rsp));
@@ -423,21 +431,7 @@ static void cmd_send_broadcast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     }
     uint8_t len = zb_get_u8(r), msg[255];
     zb_get_bytes(r, msg, len);
-    if (r->short_read || dest < 0xFFF8) {
-        st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
-        zb_put_u8(out, 0);
-        return;
-    }
-    if (!n->network_up) {
-        st_ember(n, out, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN);
-        zb_put_u8(out, 0);
-        return;
-    }
-    aps.sequence = n->aps_seq++;
-    nwk_frame_sent(n);
-    ST_OK(n, out);
-    zb_put_u8(out, aps.sequence);
-    message_sent(n, 6, dest, &aps, tag);
+    if (send_frame(n, out, r->short_read || dest < 0xFFF8, 6, dest, &aps, tag) < 0) return;
     if (aps.profile_id == 0x0000 && aps.cluster_id == 0x0038) channel_change(n, msg, len);
 }
 
@@ -460,16 +454,7 @@ static void cmd_send_multicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     }
     uint8_t len = zb_get_u8(r), msg[255];
     zb_get_bytes(r, msg, len);
-    if (r->short_read || !n->network_up) {
-        st_ember(n, out, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN);
-        zb_put_u8(out, 0);
-        return;
-    }
-    aps.sequence = n->aps_seq++;
-    nwk_frame_sent(n);
-    ST_OK(n, out);
-    zb_put_u8(out, aps.sequence);
-    message_sent(n, 3, aps.group_id, &aps, tag);
+    send_frame(n, out, r->short_read, 3, aps.group_id, &aps, tag);
 }
 
 /* ---------------------------------------------------------------- table */

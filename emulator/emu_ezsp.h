@@ -5,6 +5,7 @@
 
 #include "ash.h"
 #include "emu.h"
+#include "world_link.h"
 #include "ezsp.h"
 #include "ezsp_nv.h"
 #include "ezsp_tokens.h"
@@ -66,10 +67,8 @@ typedef struct ezsp_ncp {
     bool transient_key_set;
     uint8_t transient_key[16];
     int devices_wanted;
-    /* --world (ezsp_world.c), or NULL; its exchange timer; the host's last bytes */
-    struct world *world;
-    unsigned world_timer;
-    uint64_t last_rx_ms;
+    world_link world;         /* --world (world_link.h, bound in ezsp_world.c) */
+    uint64_t last_rx_ms;      /* the host's last bytes (emu_now_ms) */
     unsigned boot_generation; /* ezsp_boot count: a later callback of an older boot is dropped */
     ezsp_later_cb later[EZSP_LATER_POOL];
 } ezsp_ncp;
@@ -87,11 +86,9 @@ bool ezsp_has_network(ezsp_ncp *n);
 void ezsp_boot(ezsp_ncp *n);
 int ezsp_add_simulated_devices(ezsp_ncp *n, int want);
 
-/* the world's devices (ezsp_world.c, emulator/WORLD.md); no-ops without --world */
+/* the world's devices (ezsp_world.c, emulator/WORLD.md); the rest runs through world_link
+ * (world_link.h) */
 int ezsp_world_attach(ezsp_ncp *n, const emu_options *o, char *err, size_t errlen);
-void ezsp_world_up(ezsp_ncp *n);
-void ezsp_world_joined(ezsp_ncp *n, const emu_device *d);
-void ezsp_world_detach(ezsp_ncp *n);
 
 /* dispatch (ezsp_cmds.c; the commands in ezsp_cmds_*.c) */
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len);

@@ -5,6 +5,7 @@
 #define ZB_EMU_ZBOSS_H
 
 #include "emu.h"
+#include "world_link.h"
 #include "zboss.h"
 #include "zboss_nv.h"
 
@@ -52,10 +53,8 @@ typedef struct zboss_emu {
     int n_groups;
     zboss_endpoint endpoints[256];
     int devices_wanted;
-    /* --world (zboss_world.c), or NULL; its exchange timer; the host's last bytes */
-    struct world *world;
-    unsigned world_timer;
-    uint64_t last_rx_ms;
+    world_link world;    /* --world (world_link.h, bound in zboss_world.c) */
+    uint64_t last_rx_ms; /* the host's last bytes (emu_now_ms) */
 } zboss_emu;
 
 /* Output (zboss_emu.c). */
@@ -77,11 +76,9 @@ int zboss_add_simulated_devices(zboss_emu *z, int want);
  * table. Returns 0 (ieee_out set), 1 when no device has `nwk`, -1 on failure. */
 int zboss_remove_device(zboss_emu *z, uint16_t nwk, uint64_t *ieee_out);
 
-/* The world's devices (zboss_world.c, emulator/WORLD.md); no-ops without --world. */
+/* The world's devices (zboss_world.c, emulator/WORLD.md); the rest runs through world_link
+ * (world_link.h). */
 int zboss_world_attach(zboss_emu *z, const emu_options *o, char *err, size_t errlen);
-void zboss_world_up(zboss_emu *z);
-void zboss_world_joined(zboss_emu *z, const emu_device *d);
-void zboss_world_detach(zboss_emu *z);
 
 /* HL dispatch (zboss_cmds.c). */
 void zboss_dispatch(zboss_emu *z, const zboss_hl *req);

@@ -4,6 +4,7 @@
 #define ZB_EMU_ZNP_H
 
 #include "emu.h"
+#include "world_link.h"
 #include "mt.h"
 #include "mt_cmds.h"
 #include "znp_nv.h"
@@ -55,9 +56,7 @@ typedef struct znp {
     uint8_t chip;              /* ZNP_CHIP_* */
     uint8_t bsl_sync;          /* 0x55 bytes seen by the ROM bootloader's auto-baud */
     /* for mt_parser_expire */ /* --devices: joined at formation (and at start if formed) */
-    /* --world (znp_world.c), or NULL; its exchange timer */
-    struct world *world;
-    unsigned world_timer;
+    world_link world;          /* --world (world_link.h, bound in znp_world.c) */
 } znp;
 
 /* What the chip runs, driven by DTR/RTS on sticks wired for it (see znp_on_modem). */
@@ -80,11 +79,9 @@ bool znp_is_formed(const znp *z);
 /* Join `n` simulated devices through the stack's own tables (znp_devices.c). */
 int znp_add_simulated_devices(znp *z, int n);
 
-/* The world's devices (znp_world.c, emulator/WORLD.md); all no-ops without --world. */
+/* The world's devices (znp_world.c, emulator/WORLD.md); the rest runs through world_link
+ * (world_link.h). */
 int znp_world_attach(znp *z, const emu_options *o, char *err, size_t errlen);
-void znp_world_up(znp *z);
-void znp_world_joined(znp *z, const emu_device *d);
-void znp_world_detach(znp *z);
 
 /* MT dispatch (znp_cmds.c). */
 void znp_dispatch(znp *z, const mt_frame *f);

@@ -300,7 +300,7 @@ fail:
 static void ezsp_destroy(void *fe)
 {
     ezsp_ncp *n = fe;
-    ezsp_world_detach(n); /* may send frames: before the counter is saved */
+    world_link_detach(&n->world); /* may send frames: before the counter is saved */
     /* the token is already ahead of every value used (ezsp_nwk_fc_use): nothing to lower */
     uint8_t *fc = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
     if (get_le32(fc) < n->nwk_frame_counter) {

@@ -25,7 +25,7 @@ static void cmd_network_init(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
         return;
     }
     n->network_up = true;
-    ezsp_world_up(n);
+    world_link_up(&n->world);
     ST_OK(n, out);
     ezsp_stack_status_later(n, EMBER_NETWORK_UP, SL_NETWORK_UP);
 }
@@ -134,7 +134,7 @@ static void cmd_form_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
     put_le32(tok(n, TOK_NONCE_COUNTER), n->nwk_frame_counter);
     n->network_up = true;
     if (n->devices_wanted) ezsp_add_simulated_devices(n, n->devices_wanted);
-    ezsp_world_up(n);
+    world_link_up(&n->world);
     if (emu_nv_commit(n->e, n) < 0) {
         n->network_up = false;
         st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);

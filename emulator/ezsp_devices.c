@@ -70,7 +70,7 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
         ezsp_tok_key_encode(&kt, slot);
         n->nv.key_rx_counter[key_i] = d->rx_counter;
         if (get_le32(aps_fc) < d->tx_counter) put_le32(aps_fc, d->tx_counter);
-        ezsp_world_joined(n, d);
+        world_link_joined(&n->world, d);
         joined++;
     }
     free(devs);

@@ -11,14 +11,10 @@
 #include "bytes.h"
 #include "ezsp_tokens.h"
 #include "log.h"
-#include "world.h"
+#include "world_link.h"
 #include "zb_crypto.h"
 
 #include <string.h>
-
-#define WORLD_FIRST_MS 300
-#define WORLD_EVERY_MS 2000
-#define WORLD_QUIET_MS 1000
 
 static bool used8(const uint8_t *s)
 {
@@ -143,83 +139,45 @@ static uint32_t ezsp_world_nwk_use(void *fe, uint32_t count)
     return n->nwk_frame_counter;
 }
 
-static int coord_of(ezsp_ncp *n, world_coord *c)
+static int ezsp_coord(void *fe, world_coord *c)
 {
+    ezsp_ncp *n = fe;
     const uint8_t *nd_p = ezsp_nv_elem(&n->nv, TOK_NODE_DATA, 0);
     const uint8_t *keys = ezsp_nv_elem(&n->nv, TOK_KEYS, 0);
     if (!n->network_up || !nd_p || !keys) return -1;
     ezsp_node_data nd;
     ezsp_node_data_decode(nd_p, &nd);
-    *c = (world_coord){.stack = "ezsp",
-                       .ieee = get_le64(n->eui64),
+    *c = (world_coord){.ieee = get_le64(n->eui64),
                        .epid = get_le64(nd.extended_pan_id),
                        .pan = nd.pan_id,
                        .channel = nd.radio_channel,
-                       .key_seq = keys[16],
-                       .nwk_use = ezsp_world_nwk_use,
-                       .fe = n,
-                       .link_key = ezsp_link_key,
-                       .knows_child = ezsp_knows_child,
-                       .member = ezsp_member,
-                       .deliver = ezsp_deliver,
-                       .set_network_key = ezsp_set_network_key};
+                       .key_seq = keys[16]};
     memcpy(c->nwk_key, keys, 16);
     return 0;
 }
 
-static void world_tick(emu *e, void *arg)
+/* --devices at power-up join a formed network before network_up is set. */
+static int ezsp_coord_joining(void *fe, world_coord *c)
 {
-    ezsp_ncp *n = arg;
-    world_coord c;
-    (void)e;
-    n->world_timer = 0;
-    if (coord_of(n, &c) < 0) return;
-    if (emu_now_ms() - n->last_rx_ms < WORLD_QUIET_MS) { /* a host is busy: wait (znp_world.c) */
-        n->world_timer = emu_timer_add(n->e, WORLD_QUIET_MS, world_tick, n);
-        return;
-    }
-    world_poll(n->world, &c);
-    if (coord_of(n, &c) == 0) world_round(n->world, &c);
-    n->world_timer = emu_timer_add(n->e, WORLD_EVERY_MS, world_tick, n);
+    ezsp_ncp *n = fe;
+    bool up = n->network_up;
+    n->network_up = ezsp_has_network(n);
+    int r = ezsp_coord(n, c);
+    n->network_up = up;
+    return r;
 }
+
+static const world_stack EZSP_WORLD = {.name = "ezsp",
+                                       .nwk_use = ezsp_world_nwk_use,
+                                       .link_key = ezsp_link_key,
+                                       .knows_child = ezsp_knows_child,
+                                       .member = ezsp_member,
+                                       .deliver = ezsp_deliver,
+                                       .set_network_key = ezsp_set_network_key,
+                                       .coord = ezsp_coord,
+                                       .coord_joining = ezsp_coord_joining};
 
 int ezsp_world_attach(ezsp_ncp *n, const emu_options *o, char *err, size_t errlen)
 {
-    if (!o->world_path) return 0;
-    n->world = world_open(o->world_path, err, errlen);
-    return n->world ? 0 : -1;
-}
-
-void ezsp_world_up(ezsp_ncp *n)
-{
-    world_coord c;
-    if (!n->world || coord_of(n, &c) < 0) return;
-    if (emu_opts(n->e)->world_adopt) world_adopt(n->world, &c);
-    if (n->world_timer) emu_timer_cancel(n->e, n->world_timer);
-    n->world_timer = emu_timer_add(n->e, WORLD_FIRST_MS, world_tick, n);
-}
-
-void ezsp_world_joined(ezsp_ncp *n, const emu_device *d)
-{
-    world_coord c;
-    world_member m = {d->ieee, d->nwk, d->is_child};
-    if (!n->world) return;
-    bool up = n->network_up;
-    n->network_up = ezsp_has_network(n); /* --devices at power-up join a formed network */
-    int ok = coord_of(n, &c) == 0;
-    n->network_up = up;
-    if (!ok || world_join(n->world, &c, &m) < 0)
-        LOG_WARN("ezsp: device %016llx not added to the world", (unsigned long long)d->ieee);
-}
-
-void ezsp_world_detach(ezsp_ncp *n)
-{
-    world_coord c;
-    if (!n->world) return;
-    if (n->world_timer) emu_timer_cancel(n->e, n->world_timer);
-    int up = coord_of(n, &c) == 0;
-    if (up) world_poll(n->world, &c);
-    if (up && coord_of(n, &c) == 0) world_round(n->world, &c);
-    world_close(n->world, NULL);
-    n->world = NULL;
+    return world_link_attach(&n->world, n->e, &EZSP_WORLD, n, &n->last_rx_ms, o, err, errlen);
 }

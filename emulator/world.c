@@ -441,11 +441,11 @@ int world_join(world *w, const world_coord *c, const world_member *m)
     d->seq = c->key_seq;
     d->tc_ieee = c->ieee;
     /* the key the TC made or derived for it, confirmed on both sides (§5.1) */
-    const char *how = c->link_key ? c->link_key(c->fe, m->ieee, d->link_key) : NULL;
+    const char *how = c->stack->link_key ? c->stack->link_key(c->fe, m->ieee, d->link_key) : NULL;
     snprintf(d->derivation, sizeof(d->derivation), "%s", how ? how : "global");
     if (!how) memcpy(d->link_key, "ZigBeeAlliance09", 16);
     /* the join itself: the coordinator's frames the device accepted */
-    in_store(d, c->ieee, 0x0000, c->key_seq, c->nwk_use(c->fe, 1));
+    in_store(d, c->ieee, 0x0000, c->key_seq, c->stack->nwk_use(c->fe, 1));
     d->nwk_tx = 1;
     d->status = ST_ALIVE;
     snprintf(d->reason, sizeof(d->reason), "joined");
@@ -456,12 +456,12 @@ int world_adopt(world *w, const world_coord *c)
 {
     world_member m;
     size_t n = 0;
-    for (size_t i = 0; c->member && c->member(c->fe, i, &m); i++) {
+    for (size_t i = 0; c->stack->member && c->stack->member(c->fe, i, &m); i++) {
         if (find(w, m.ieee)) continue;
         if (world_join(w, c, &m) < 0) return -1;
         n++;
     }
-    if (n) LOG_INFO("world: %zu devices of the %s coordinator adopted", n, c->stack);
+    if (n) LOG_INFO("world: %zu devices of the %s coordinator adopted", n, c->stack->name);
     return n ? world_save(w) : 0;
 }
 
@@ -486,7 +486,7 @@ static int tc_ok(const wdev *d, const world_coord *c, char *why, size_t n)
                  d->tc_ieee, c->ieee);
         return 0;
     }
-    const char *how = c->link_key ? c->link_key(c->fe, d->ieee, k) : NULL;
+    const char *how = c->stack->link_key ? c->stack->link_key(c->fe, d->ieee, k) : NULL;
     if (!how) {
         snprintf(why, n, "link key missing at the coordinator");
         return 0;
@@ -562,7 +562,7 @@ static void report_frame(wdev *d, const world_coord *c)
     uint8_t zcl[8] = {0x18, d->tsn++, 0x0A,       0x00,
                       0x00, 0x29,     (uint8_t)t, (uint8_t)((uint16_t)t >> 8)};
     world_report r = {d->ieee, d->nwk, 1, (uint8_t)(200 + d->ieee % 50), 0x0104, 0x0402, zcl, 8};
-    if (c->deliver) c->deliver(c->fe, &r);
+    if (c->stack->deliver) c->stack->deliver(c->fe, &r);
 }
 
 static uint32_t g_round; /* the round being run (set_status stamps it) */
@@ -592,7 +592,8 @@ static void exchange(wdev *d, const world_coord *c)
         rejoin(d, c, why, sizeof(why));
         rejoined = 1;
     }
-    if (!d->router && d->parent == 0x0000 && c->knows_child && !c->knows_child(c->fe, d->ieee)) {
+    if (!d->router && d->parent == 0x0000 && c->stack->knows_child &&
+        !c->stack->knows_child(c->fe, d->ieee)) {
         /* its parent does not answer its polls: rejoin (§6.2) */
         if (!rejoin(d, c, why, sizeof(why))) {
             char tmp[sizeof(why) + 32];
@@ -602,7 +603,7 @@ static void exchange(wdev *d, const world_coord *c)
         rejoined = 1;
     }
     /* the coordinator's request, then the device's report in answer (one exchange) */
-    if (!device_accepts(d, c, c->nwk_use(c->fe, 1), why, sizeof(why)))
+    if (!device_accepts(d, c, c->stack->nwk_use(c->fe, 1), why, sizeof(why)))
         return set_status(d, c, ST_LOST, why);
     if (!coord_accepts(d, c, why, sizeof(why))) return set_status(d, c, ST_LOST, why);
     report_frame(d, c);
@@ -621,7 +622,7 @@ int world_round(world *w, const world_coord *c)
     size_t k[4];
     world_counts(w, k);
     LOG_DEBUG("world round %u with %s %016" PRIx64 ": %zu alive, %zu after rejoin, %zu lost",
-              w->rounds, c->stack, c->ieee, k[1], k[2], k[3]);
+              w->rounds, c->stack->name, c->ieee, k[1], k[2], k[3]);
     return world_save(w) < 0 ? -1 : alive;
 }
 
@@ -629,14 +630,14 @@ int world_burst(world *w, const world_coord *c, uint32_t n)
 {
     /* broadcasts and link status: every neighbour on the network that accepts them records the
      * counter (§2.4); one that does not (a lower counter) just drops them */
-    uint32_t fc = c->nwk_use(c->fe, n);
+    uint32_t fc = c->stack->nwk_use(c->fe, n);
     for (size_t i = 0; i < w->n; i++) {
         char why[200];
         wdev *d = &w->d[i];
         if (on_network(d, c, why, sizeof(why))) device_accepts(d, c, fc, why, sizeof(why));
     }
     LOG_INFO("world: the %s coordinator sent %" PRIu32 " frames (counter now %" PRIu32 ")",
-             c->stack, n, fc);
+             c->stack->name, n, fc);
     return world_save(w);
 }
 
@@ -651,7 +652,7 @@ int world_key_switch(world *w, const world_coord *c)
      * that accept the coordinator's frame store it; sleepy end devices miss it and must TC
      * rejoin at their next exchange, which needs the TC IEEE and their link key (§7 "Derived") */
     size_t got = 0;
-    uint32_t fc = c->nwk_use(c->fe, 1);
+    uint32_t fc = c->stack->nwk_use(c->fe, 1);
     for (size_t i = 0; i < w->n; i++) {
         char why[200];
         wdev *d = &w->d[i];
@@ -662,8 +663,8 @@ int world_key_switch(world *w, const world_coord *c)
         d->seq = seq;
         got++;
     }
-    if (!c->set_network_key || c->set_network_key(c->fe, key, seq) < 0) {
-        LOG_ERROR("world: the %s coordinator cannot switch its network key", c->stack);
+    if (!c->stack->set_network_key || c->stack->set_network_key(c->fe, key, seq) < 0) {
+        LOG_ERROR("world: the %s coordinator cannot switch its network key", c->stack->name);
         return -1;
     }
     LOG_INFO("world: network key switched to sequence %u; %zu of %zu devices received it", seq, got,

@@ -33,16 +33,13 @@ typedef struct world_member {
     int is_child; /* end device with the coordinator as parent; else a router */
 } world_member;
 
-/* The coordinator as the world sees it, filled by the front end before each call. */
-typedef struct world_coord {
-    const char *stack; /* "znp", "ezsp", "zboss" */
-    uint64_t ieee;     /* the IEEE it transmits with (aux header source, TC address) */
-    uint64_t epid;
-    uint16_t pan;
-    uint8_t channel;
-    uint8_t nwk_key[16];
-    uint8_t key_seq;
-    void *fe;
+typedef struct world_coord world_coord;
+
+/* What a stack gives the world: one static table per front end (its *_world.c). The world uses
+ * the hooks from nwk_use to set_network_key (all but nwk_use may be NULL); the binding
+ * (world_link.h) uses coord and coord_joining. `fe` is the front end's own state. */
+typedef struct world_stack {
+    const char *name; /* "znp", "ezsp", "zboss" */
     /* Uses `n` values of the front end's own outgoing NWK counter (each frame sent uses one)
      * under the stack's own persistence rule (ZNP and ZBOSS every 1000, EZSP a block ahead), so
      * world traffic never hands a value out twice across a restart; returns the last used. */
@@ -58,7 +55,24 @@ typedef struct world_coord {
     void (*deliver)(void *fe, const world_report *r);
     /* Activate a new network key (key switch); returns 0, or -1 if the stack cannot. */
     int (*set_network_key)(void *fe, const uint8_t key[16], uint8_t seq);
-} world_coord;
+    /* The coordinator read from the front end's NV and RAM: 0 and *c (all but stack and fe,
+     * which the binding sets), or -1 when no network is up. */
+    int (*coord)(void *fe, world_coord *c);
+    /* The same while --devices join a network that is still starting, or NULL: coord. */
+    int (*coord_joining)(void *fe, world_coord *c);
+} world_stack;
+
+/* The coordinator as the world sees it, filled before each call (world_stack.coord). */
+struct world_coord {
+    const world_stack *stack;
+    void *fe;
+    uint64_t ieee; /* the IEEE it transmits with (aux header source, TC address) */
+    uint64_t epid;
+    uint16_t pan;
+    uint8_t channel;
+    uint8_t nwk_key[16];
+    uint8_t key_seq;
+};
 
 /* Opens (locks: PATH.lock, one emulator at a time) and loads the world file; a missing file is
  * an empty world. NULL with a message naming the file and field on any problem. */

@@ -107,7 +107,7 @@ int zboss_add_simulated_devices(zboss_emu *z, int want)
     int rc = store(z, t);
     free(t);
     for (int k = 0; rc == 0 && k < n; k++) /* with the tables written: the keys are there */
-        zboss_world_joined(z, &d[k]);
+        world_link_joined(&z->world, &d[k]);
     free(d);
     if (rc < 0) return -1;
     LOG_INFO("zboss: %d simulated devices joined", n);

@@ -267,7 +267,7 @@ void zboss_start_network(zboss_emu *z)
     }
     if (!z->traffic_timer)
         z->traffic_timer = emu_timer_add(z->e, TRAFFIC_EVERY_MS, traffic_tick, z);
-    zboss_world_up(z);
+    world_link_up(&z->world);
 }
 
 static uint8_t pick_channel(uint32_t mask)
@@ -442,7 +442,7 @@ fail:
 static void zboss_destroy(void *fe)
 {
     zboss_emu *z = fe;
-    zboss_world_detach(z);
+    world_link_detach(&z->world);
     zboss_nv_free(&z->nv);
     zboss_reasm_free(&z->rx);
     free(z->txq);

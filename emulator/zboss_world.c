@@ -9,15 +9,12 @@
 
 #include "bytes.h"
 #include "log.h"
-#include "world.h"
+#include "world_link.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define WORLD_FIRST_MS 300
-#define WORLD_EVERY_MS 2000
-#define WORLD_QUIET_MS 1000
-#define WORLD_MAX_DEV  255
+#define WORLD_MAX_DEV 255
 
 typedef struct zw_tables {
     zboss_addr_map_entry am[WORLD_MAX_DEV];
@@ -142,75 +139,30 @@ static uint32_t zboss_world_nwk_use(void *fe, uint32_t n)
     return zboss_nwk_use(fe, n);
 }
 
-static int coord_of(zboss_emu *z, world_coord *c)
+static int zboss_coord(void *fe, world_coord *c)
 {
+    zboss_emu *z = fe;
     uint8_t seq = z->nv.active_key_seq;
     if (!z->running || !z->nv.formed || seq >= 3 || !z->nv.key_present[seq]) return -1;
-    *c = (world_coord){.stack = "zboss",
-                       .ieee = get_le64(z->nv.ieee),
+    *c = (world_coord){.ieee = get_le64(z->nv.ieee),
                        .epid = get_le64(z->nv.nwk_epid),
                        .pan = z->nv.pan_id,
                        .channel = z->nv.channel,
-                       .key_seq = seq,
-                       .nwk_use = zboss_world_nwk_use,
-                       .fe = z,
-                       .link_key = zboss_link_key,
-                       .knows_child = zboss_knows_child,
-                       .member = zboss_member,
-                       .deliver = zboss_deliver,
-                       .set_network_key = zboss_set_network_key};
+                       .key_seq = seq};
     memcpy(c->nwk_key, z->nv.nwk_key[seq], 16);
     return 0;
 }
 
-static void world_tick(emu *e, void *arg)
-{
-    zboss_emu *z = arg;
-    world_coord c;
-    (void)e;
-    z->world_timer = 0;
-    if (coord_of(z, &c) < 0) return;
-    if (emu_now_ms() - z->last_rx_ms < WORLD_QUIET_MS) { /* a host is busy: wait (znp_world.c) */
-        z->world_timer = emu_timer_add(z->e, WORLD_QUIET_MS, world_tick, z);
-        return;
-    }
-    world_poll(z->world, &c);
-    if (coord_of(z, &c) == 0) world_round(z->world, &c);
-    z->world_timer = emu_timer_add(z->e, WORLD_EVERY_MS, world_tick, z);
-}
+static const world_stack ZBOSS_WORLD = {.name = "zboss",
+                                        .nwk_use = zboss_world_nwk_use,
+                                        .link_key = zboss_link_key,
+                                        .knows_child = zboss_knows_child,
+                                        .member = zboss_member,
+                                        .deliver = zboss_deliver,
+                                        .set_network_key = zboss_set_network_key,
+                                        .coord = zboss_coord};
 
 int zboss_world_attach(zboss_emu *z, const emu_options *o, char *err, size_t errlen)
 {
-    if (!o->world_path) return 0;
-    z->world = world_open(o->world_path, err, errlen);
-    return z->world ? 0 : -1;
-}
-
-void zboss_world_up(zboss_emu *z)
-{
-    world_coord c;
-    if (!z->world || coord_of(z, &c) < 0) return;
-    if (emu_opts(z->e)->world_adopt) world_adopt(z->world, &c);
-    if (z->world_timer) emu_timer_cancel(z->e, z->world_timer);
-    z->world_timer = emu_timer_add(z->e, WORLD_FIRST_MS, world_tick, z);
-}
-
-void zboss_world_joined(zboss_emu *z, const emu_device *d)
-{
-    world_coord c;
-    world_member m = {d->ieee, d->nwk, d->is_child};
-    if (z->world && (coord_of(z, &c) < 0 || world_join(z->world, &c, &m) < 0))
-        LOG_WARN("zboss: device %016llx not added to the world", (unsigned long long)d->ieee);
-}
-
-void zboss_world_detach(zboss_emu *z)
-{
-    world_coord c;
-    if (!z->world) return;
-    if (z->world_timer) emu_timer_cancel(z->e, z->world_timer);
-    int up = coord_of(z, &c) == 0;
-    if (up) world_poll(z->world, &c);
-    if (up && coord_of(z, &c) == 0) world_round(z->world, &c);
-    world_close(z->world, NULL);
-    z->world = NULL;
+    return world_link_attach(&z->world, z->e, &ZBOSS_WORLD, z, &z->last_rx_ms, o, err, errlen);
 }

@@ -510,7 +510,7 @@ int znp_start_network(znp *z, bool from_bdb)
     if (emu_nv_commit(z->e, z) < 0) return -1;
     z->dev_state = 9;
     if (!z->traffic_timer) z->traffic_timer = emu_timer_add(z->e, 1000, traffic_tick, z);
-    znp_world_up(z);
+    world_link_up(&z->world);
     return formed_now;
 }
 
@@ -691,7 +691,7 @@ fail:
 static void znp_destroy(void *fe)
 {
     znp *z = fe;
-    znp_world_detach(z); /* may send frames: before the counter is saved */
+    world_link_detach(&z->world); /* may send frames: before the counter is saved */
     if (z->dev_state == 9 && z->frame_counter != z->frame_counter_nv) {
         /* a clean shutdown keeps the counter exactly */
         fc_write_nv(z, z->frame_counter);

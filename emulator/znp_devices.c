@@ -124,7 +124,7 @@ int znp_add_simulated_devices(znp *z, int want)
         znp_aps_link_key_table_free(&smt);
     }
     for (size_t k = 0; k < joined; k++) /* with every table written: the keys are there */
-        znp_world_joined(z, &devs[k]);
+        world_link_joined(&z->world, &devs[k]);
     free(devs);
     LOG_INFO("znp: %zu simulated devices joined", joined);
     return emu_nv_commit(z->e, z);

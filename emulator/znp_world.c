@@ -8,15 +8,11 @@
 
 #include "bytes.h"
 #include "log.h"
-#include "world.h"
+#include "world_link.h"
 #include "znp_layout.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define WORLD_FIRST_MS 300
-#define WORLD_EVERY_MS 2000
-#define WORLD_QUIET_MS 1000
 
 static const znp_nv_item *row_of(const znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i)
 {
@@ -176,8 +172,9 @@ static uint32_t znp_world_nwk_use(void *fe, uint32_t n)
 }
 
 /* The coordinator from NV; 0, or -1 when no network is up. */
-static int coord_of(znp *z, world_coord *c)
+static int znp_coord(void *fe, world_coord *c)
 {
+    znp *z = fe;
     const znp_nv_item *nib_it = znp_nv_osal(&z->nv, ZNP_NV_NIB);
     const znp_nv_item *ak = znp_nv_osal(&z->nv, ZNP_NV_NWK_ACTIVE_KEY_INFO);
     const znp_nv_item *ext = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
@@ -187,78 +184,37 @@ static int coord_of(znp *z, world_coord *c)
         znp_nib_decode(nib_it->data, nib_it->len, z->prof->aligned, &nib) < 0 ||
         znp_key_desc_decode(ak->data, ak->len, &kd) < 0)
         return -1;
-    *c = (world_coord){.stack = "znp",
-                       .ieee = get_le64(ext && ext->len == 8 ? ext->data : z->hw_ieee),
+    *c = (world_coord){.ieee = get_le64(ext && ext->len == 8 ? ext->data : z->hw_ieee),
                        .epid = get_le64(nib.extended_pan_id),
                        .pan = nib.nwk_pan_id,
                        .channel = nib.nwk_logical_channel,
-                       .key_seq = kd.seq,
-                       .nwk_use = znp_world_nwk_use,
-                       .fe = z,
-                       .link_key = znp_link_key,
-                       .knows_child = znp_knows_child,
-                       .member = znp_member,
-                       .deliver = znp_deliver,
-                       .set_network_key = znp_set_network_key};
+                       .key_seq = kd.seq};
     memcpy(c->nwk_key, kd.key, 16);
     return 0;
 }
 
-static void world_tick(emu *e, void *arg)
+/* --devices join while the network starts (dev_state not yet 9). */
+static int znp_coord_joining(void *fe, world_coord *c)
 {
-    znp *z = arg;
-    world_coord c;
-    (void)e;
-    z->world_timer = 0;
-    if (coord_of(z, &c) < 0) return;
-    if (emu_now_ms() - z->last_rx_ms < WORLD_QUIET_MS) {
-        /* a host is talking to the stick (a restore rewriting tables): the devices' exchange
-         * waits for a quiet moment, so it never meets half-written tables */
-        z->world_timer = emu_timer_add(z->e, WORLD_QUIET_MS, world_tick, z);
-        return;
-    }
-    world_poll(z->world, &c);
-    if (coord_of(z, &c) == 0) world_round(z->world, &c);
-    z->world_timer = emu_timer_add(z->e, WORLD_EVERY_MS, world_tick, z);
+    znp *z = fe;
+    uint8_t st = z->dev_state;
+    z->dev_state = 9;
+    int r = znp_coord(z, c);
+    z->dev_state = st;
+    return r;
 }
+
+static const world_stack ZNP_WORLD = {.name = "znp",
+                                      .nwk_use = znp_world_nwk_use,
+                                      .link_key = znp_link_key,
+                                      .knows_child = znp_knows_child,
+                                      .member = znp_member,
+                                      .deliver = znp_deliver,
+                                      .set_network_key = znp_set_network_key,
+                                      .coord = znp_coord,
+                                      .coord_joining = znp_coord_joining};
 
 int znp_world_attach(znp *z, const emu_options *o, char *err, size_t errlen)
 {
-    if (!o->world_path) return 0;
-    z->world = world_open(o->world_path, err, errlen);
-    return z->world ? 0 : -1;
-}
-
-void znp_world_up(znp *z)
-{
-    world_coord c;
-    if (!z->world || coord_of(z, &c) < 0) return;
-    if (emu_opts(z->e)->world_adopt) world_adopt(z->world, &c);
-    if (z->world_timer) emu_timer_cancel(z->e, z->world_timer);
-    z->world_timer = emu_timer_add(z->e, WORLD_FIRST_MS, world_tick, z);
-}
-
-void znp_world_joined(znp *z, const emu_device *d)
-{
-    world_coord c;
-    if (!z->world) return;
-    uint8_t st = z->dev_state;
-    z->dev_state = 9; /* joins happen while the network starts */
-    int ok = coord_of(z, &c) == 0;
-    z->dev_state = st;
-    world_member m = {d->ieee, d->nwk, d->is_child};
-    if (!ok || world_join(z->world, &c, &m) < 0)
-        LOG_WARN("znp: device %016llx not added to the world", (unsigned long long)d->ieee);
-}
-
-void znp_world_detach(znp *z)
-{
-    world_coord c;
-    if (!z->world) return;
-    if (z->world_timer) emu_timer_cancel(z->e, z->world_timer);
-    int up = coord_of(z, &c) == 0;
-    if (up) world_poll(z->world, &c);
-    if (up && coord_of(z, &c) == 0) world_round(z->world, &c);
-    world_close(z->world, NULL);
-    z->world = NULL;
+    return world_link_attach(&z->world, z->e, &ZNP_WORLD, z, &z->last_rx_ms, o, err, errlen);
 }

@@ -109,20 +109,22 @@ static uint32_t f_nwk_use(void *fe, uint32_t n)
     return f->fc;
 }
 
+static const world_stack FAKE = {.name = "fake",
+                                 .nwk_use = f_nwk_use,
+                                 .link_key = f_link_key,
+                                 .knows_child = f_knows_child,
+                                 .deliver = f_deliver,
+                                 .set_network_key = f_set_key};
+
 static world_coord coord(fake *f, uint64_t ieee)
 {
-    world_coord c = {.stack = "fake",
+    world_coord c = {.stack = &FAKE,
+                     .fe = f,
                      .ieee = ieee,
                      .epid = 0xDDDDDDDDDDDDDDDDull,
                      .pan = 0x1A62,
                      .channel = 15,
-                     .key_seq = 0,
-                     .nwk_use = f_nwk_use,
-                     .fe = f,
-                     .link_key = f_link_key,
-                     .knows_child = f_knows_child,
-                     .deliver = f_deliver,
-                     .set_network_key = f_set_key};
+                     .key_seq = 0};
     memset(c.nwk_key, 0x11, 16);
     return c;
 }

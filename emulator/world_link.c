@@ -1,0 +1,84 @@
+/* world_link.c - the binding between a front end and its world (world_link.h).
+ *
+ * WHY the quiet wait: a host talking to the stick may be a restore rewriting its tables, so an
+ * exchange waits for 1 s without host bytes and never meets half-written tables. */
+#include "world_link.h"
+
+#include "log.h"
+
+#define WORLD_FIRST_MS 300
+#define WORLD_EVERY_MS 2000
+#define WORLD_QUIET_MS 1000
+
+/* The coordinator through the stack's hook `get`; the binding names the stack and front end. */
+static int coord_by(const world_link *l, int (*get)(void *, world_coord *), world_coord *c)
+{
+    if (get(l->fe, c) < 0) return -1;
+    c->stack = l->stack;
+    c->fe = l->fe;
+    return 0;
+}
+
+static int coord(const world_link *l, world_coord *c)
+{
+    return coord_by(l, l->stack->coord, c);
+}
+
+static void tick(emu *e, void *arg)
+{
+    world_link *l = arg;
+    world_coord c;
+    (void)e;
+    l->timer = 0;
+    if (coord(l, &c) < 0) return;
+    if (emu_now_ms() - *l->last_rx_ms < WORLD_QUIET_MS) {
+        l->timer = emu_timer_add(l->e, WORLD_QUIET_MS, tick, l);
+        return;
+    }
+    world_poll(l->w, &c);
+    if (coord(l, &c) == 0) world_round(l->w, &c);
+    l->timer = emu_timer_add(l->e, WORLD_EVERY_MS, tick, l);
+}
+
+int world_link_attach(world_link *l, emu *e, const world_stack *s, void *fe,
+                      const uint64_t *last_rx_ms, const emu_options *o, char *err, size_t errlen)
+{
+    *l = (world_link){.e = e, .stack = s, .fe = fe, .last_rx_ms = last_rx_ms};
+    if (!o->world_path) return 0;
+    l->w = world_open(o->world_path, err, errlen);
+    return l->w ? 0 : -1;
+}
+
+void world_link_up(world_link *l)
+{
+    world_coord c;
+    if (!l->w || coord(l, &c) < 0) return;
+    if (emu_opts(l->e)->world_adopt) world_adopt(l->w, &c);
+    if (l->timer) emu_timer_cancel(l->e, l->timer);
+    l->timer = emu_timer_add(l->e, WORLD_FIRST_MS, tick, l);
+}
+
+void world_link_joined(world_link *l, const emu_device *d)
+{
+    world_coord c;
+    world_member m = {d->ieee, d->nwk, d->is_child};
+    if (!l->w) return;
+    int (*joining)(void *, world_coord *) =
+        l->stack->coord_joining ? l->stack->coord_joining : l->stack->coord;
+    if (coord_by(l, joining, &c) < 0 || world_join(l->w, &c, &m) < 0)
+        LOG_WARN("%s: device %016llx not added to the world", l->stack->name,
+                 (unsigned long long)d->ieee);
+}
+
+void world_link_detach(world_link *l)
+{
+    world_coord c;
+    if (!l->w) return;
+    if (l->timer) emu_timer_cancel(l->e, l->timer);
+    l->timer = 0;
+    int up = coord(l, &c) == 0;
+    if (up) world_poll(l->w, &c);
+    if (up && coord(l, &c) == 0) world_round(l->w, &c);
+    world_close(l->w, NULL);
+    l->w = NULL;
+}

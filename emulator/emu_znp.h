@@ -76,6 +76,13 @@ void znp_reset(znp *z, uint8_t reason);
 int znp_start_network(znp *z, bool from_bdb);
 bool znp_is_formed(const znp *z);
 
+/* Row `i` of a table 3.x.0 keeps as ext items (ZSTACK, ext_item, sub i) and 3.0 as consecutive
+ * legacy items from legacy_first; NULL past the end (znp.c). */
+znp_nv_item *znp_nv_row(const znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i);
+/* Address-manager entry `i` in NV: its ext row (3.x.0) or its slice of the legacy item; NULL
+ * past the end. */
+uint8_t *znp_addrmgr_slot(const znp *z, size_t i);
+
 /* Join `n` simulated devices through the stack's own tables (znp_devices.c). */
 int znp_add_simulated_devices(znp *z, int n);
 

@@ -103,6 +103,46 @@ bool znp_is_formed(const znp *z)
 
 /* ---------------------------------------------------------------- frame counter */
 
+znp_nv_item *znp_nv_row(const znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i)
+{
+    return z->prof->ext_nv ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ext_item, (uint16_t)i)
+                           : znp_nv_osal(&z->nv, (uint16_t)(legacy_first + i));
+}
+
+uint8_t *znp_addrmgr_slot(const znp *z, size_t i)
+{
+    size_t rs = znp_addrmgr_entry_size(z->prof->aligned);
+    if (z->prof->ext_nv) {
+        znp_nv_item *it = znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_ADDRMGR, (uint16_t)i);
+        return it && it->len == rs ? it->data : NULL;
+    }
+    znp_nv_item *it = znp_nv_osal(&z->nv, ZNP_NV_ADDRMGR);
+    return it && (i + 1) * rs <= it->len ? it->data + i * rs : NULL;
+}
+
+/* The sec-material row (3.x.0 ext rows, 3.0 legacy rows) that holds the NWK frame counter:
+ * the network's EPID row, else the global (FF) row. 1 and *fc, or 0 when there is neither. */
+static int fc_row(const znp *z, const znp_nib *nib, uint32_t *fc)
+{
+    int found = 0;
+    for (uint16_t i = 0; i < 64; i++) {
+        const znp_nv_item *row =
+            znp_nv_row(z, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, i);
+        znp_sec_material m;
+        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
+        if (memcmp(m.extended_pan_id, nib->extended_pan_id, 8) == 0) {
+            *fc = m.frame_counter;
+            return 1;
+        }
+        static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+        if (memcmp(m.extended_pan_id, ff, 8) == 0) {
+            *fc = m.frame_counter;
+            found = 1;
+        }
+    }
+    return found;
+}
+
 /* Where the stack keeps the NWK frame counter (§6.5): 3.x.0 ext sec-material rows, 3.0 legacy
  * rows, 1.2 NWKKEY. Reads the row of the network's EPID, else the global (FF) row. */
 static uint32_t fc_read_nv(const znp *z)
@@ -115,20 +155,8 @@ static uint32_t fc_read_nv(const znp *z)
                    : 0;
     }
     znp_nib nib;
-    if (nib_load(z, &nib) < 0) return 0;
-    uint32_t global = 0;
-    for (uint16_t i = 0; i < 64; i++) {
-        const znp_nv_item *row =
-            z->prof->ext_nv
-                ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_NWK_SEC_MATERIAL_TABLE, i)
-                : znp_nv_osal(&z->nv, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i));
-        znp_sec_material m;
-        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
-        if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0) return m.frame_counter;
-        static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-        if (memcmp(m.extended_pan_id, ff, 8) == 0) global = m.frame_counter;
-    }
-    return global;
+    uint32_t fc = 0;
+    return nib_load(z, &nib) == 0 && fc_row(z, &nib, &fc) ? fc : 0;
 }
 
 /* A formed network whose key or frame counter is not in NV. A host can make this state with
@@ -154,19 +182,8 @@ static void warn_formed_items(const znp *z, const char *path)
         return;
     }
     znp_nib nib;
-    if (nib_load(z, &nib) < 0) return;
-    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    for (uint16_t i = 0; i < 64; i++) {
-        const znp_nv_item *row =
-            z->prof->ext_nv
-                ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_NWK_SEC_MATERIAL_TABLE, i)
-                : znp_nv_osal(&z->nv, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i));
-        znp_sec_material m;
-        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
-        if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0 ||
-            memcmp(m.extended_pan_id, ff, 8) == 0)
-            return;
-    }
+    uint32_t fc;
+    if (nib_load(z, &nib) < 0 || fc_row(z, &nib, &fc)) return;
     LOG_WARN("%s: %s has no row for the network's extended PAN ID (nor the global row) on a "
              "formed network: the NWK frame counter starts at 0 (+1250 at network start), as on "
              "the real stack",
@@ -191,9 +208,7 @@ static void fc_write_nv(znp *z, uint32_t fc)
     znp_nv_item *free_row = NULL, *first_row = NULL;
     for (uint16_t i = 0; i < 64; i++) {
         znp_nv_item *row =
-            z->prof->ext_nv
-                ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_NWK_SEC_MATERIAL_TABLE, i)
-                : znp_nv_osal(&z->nv, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i));
+            znp_nv_row(z, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, i);
         znp_sec_material m;
         if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
         static const uint8_t zero[8];

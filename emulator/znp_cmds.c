@@ -32,6 +32,13 @@ enum {
     ST_APS_DUP = 0xB8
 };
 enum { NVI_NOTFOUND = 0x0A, NVI_BADLEN = 0x05, NVI_BADPARAM = 0x04 };
+
+/* The status of a request that changed NV: OK once the file is committed, else `fail`. */
+static void srsp_committed(znp *z, const mt_frame *req, uint8_t fail)
+{
+    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : fail);
+}
+
 #define MAX_READ 244 /* data bytes per NV read response: keeps LEN <= 250 */
 
 /* ---------------------------------------------------------------- SYS */
@@ -64,7 +71,7 @@ static void sys_get_extaddr(znp *z, const mt_frame *req)
 static void sys_set_extaddr(znp *z, const mt_frame *req)
 {
     znp_nv_osal_put(&z->nv, 0x0001, req->data, 8);
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
+    srsp_committed(z, req, ST_FAIL);
 }
 
 static void sys_osal_nv_item_init(znp *z, const mt_frame *req)
@@ -128,7 +135,7 @@ static void nv_write_at(znp *z, const mt_frame *req, uint16_t id, size_t off, co
     }
     memcpy(it->data + off, p, n);
     if (id == 0x0001) memcpy(z->hw_ieee, it->data, 8 <= it->len ? 8 : it->len);
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_NV_FAIL);
+    srsp_committed(z, req, ST_NV_FAIL);
 }
 
 static void sys_osal_nv_write(znp *z, const mt_frame *req)
@@ -164,7 +171,7 @@ static void sys_osal_nv_delete(znp *z, const mt_frame *req)
         return;
     }
     znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, id);
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_NV_FAIL);
+    srsp_committed(z, req, ST_NV_FAIL);
 }
 
 static void sys_osal_nv_length(znp *z, const mt_frame *req)
@@ -187,52 +194,49 @@ static void sys_stack_tune(znp *z, const mt_frame *req)
 }
 
 /* Extended NV (sysId u8, itemId u16, subId u16, ...) */
-static void ext_ids(const mt_frame *req, uint8_t *sys, uint16_t *item, uint16_t *sub)
+typedef struct ext_id {
+    uint8_t sys;
+    uint16_t item, sub;
+} ext_id;
+
+static ext_id ext_id_of(const mt_frame *req)
 {
-    *sys = req->data[0];
-    *item = get_le16(req->data + 1);
-    *sub = get_le16(req->data + 3);
+    return (ext_id){req->data[0], get_le16(req->data + 1), get_le16(req->data + 3)};
 }
 
 static void sys_nv_create(znp *z, const mt_frame *req)
 {
-    uint8_t sys;
-    uint16_t item, sub;
-    ext_ids(req, &sys, &item, &sub);
+    ext_id x = ext_id_of(req);
     uint32_t len = get_le32(req->data + 5);
     if (len == 0 || len > 0xFFFF) {
         znp_srsp_status(z, req, NVI_BADLEN);
         return;
     }
-    if (znp_nv_find(&z->nv, sys, item, sub)) {
+    if (znp_nv_find(&z->nv, x.sys, x.item, x.sub)) {
         znp_srsp_status(z, req, 13); /* NVINTF_EXIST */
         return;
     }
-    if (!znp_nv_put(&z->nv, sys, item, sub, NULL, len)) {
+    if (!znp_nv_put(&z->nv, x.sys, x.item, x.sub, NULL, len)) {
         znp_srsp_status(z, req, ST_FAIL);
         return;
     }
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
+    srsp_committed(z, req, ST_FAIL);
 }
 
 static void sys_nv_delete(znp *z, const mt_frame *req)
 {
-    uint8_t sys;
-    uint16_t item, sub;
-    ext_ids(req, &sys, &item, &sub);
-    if (znp_nv_delete(&z->nv, sys, item, sub) < 0) {
+    ext_id x = ext_id_of(req);
+    if (znp_nv_delete(&z->nv, x.sys, x.item, x.sub) < 0) {
         znp_srsp_status(z, req, NVI_NOTFOUND);
         return;
     }
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
+    srsp_committed(z, req, ST_FAIL);
 }
 
 static void sys_nv_length(znp *z, const mt_frame *req)
 {
-    uint8_t sys;
-    uint16_t item, sub;
-    ext_ids(req, &sys, &item, &sub);
-    const znp_nv_item *it = znp_nv_find(&z->nv, sys, item, sub);
+    ext_id x = ext_id_of(req);
+    const znp_nv_item *it = znp_nv_find(&z->nv, x.sys, x.item, x.sub);
     uint8_t d[4];
     put_le32(d, it ? it->len : 0);
     znp_srsp(z, req, d, 4);
@@ -240,10 +244,8 @@ static void sys_nv_length(znp *z, const mt_frame *req)
 
 static void sys_nv_read(znp *z, const mt_frame *req)
 {
-    uint8_t sys;
-    uint16_t item, sub;
-    ext_ids(req, &sys, &item, &sub);
-    const znp_nv_item *it = znp_nv_find(&z->nv, sys, item, sub);
+    ext_id x = ext_id_of(req);
+    const znp_nv_item *it = znp_nv_find(&z->nv, x.sys, x.item, x.sub);
     uint16_t off = get_le16(req->data + 5);
     uint8_t len = req->data[7];
     if (!it) {
@@ -256,25 +258,23 @@ static void sys_nv_read(znp *z, const mt_frame *req)
 
 static void sys_nv_write(znp *z, const mt_frame *req)
 {
-    uint8_t sys;
-    uint16_t item, sub;
-    ext_ids(req, &sys, &item, &sub);
+    ext_id x = ext_id_of(req);
     uint16_t off = get_le16(req->data + 5);
     uint8_t n = req->data[7];
     if ((size_t)n + 8 > req->len || off != 0) {
         znp_srsp_status(z, req, NVI_BADPARAM);
         return;
     }
-    znp_nv_item *it = znp_nv_find(&z->nv, sys, item, sub);
+    znp_nv_item *it = znp_nv_find(&z->nv, x.sys, x.item, x.sub);
     if (it && n <= it->len) {
         memcpy(it->data, req->data + 8, n); /* writes in place, keeps the item's length */
-    } else if (!znp_nv_put(&z->nv, sys, item, sub, req->data + 8, n)) {
+    } else if (!znp_nv_put(&z->nv, x.sys, x.item, x.sub, req->data + 8, n)) {
         znp_srsp_status(z, req, ST_FAIL);
         return;
     }
-    if (sys == ZNP_NV_SYS_ZSTACK && item == ZNP_NV_LEGACY && sub == 0x0001 && n >= 8)
+    if (x.sys == ZNP_NV_SYS_ZSTACK && x.item == ZNP_NV_LEGACY && x.sub == 0x0001 && n >= 8)
         memcpy(z->hw_ieee, req->data + 8, 8);
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
+    srsp_committed(z, req, ST_FAIL);
 }
 
 /* ---------------------------------------------------------------- UTIL */
@@ -748,7 +748,7 @@ static void sapi_write_configuration(znp *z, const mt_frame *req)
         return;
     }
     memcpy(it->data, req->data + 2, n);
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : ST_FAIL);
+    srsp_committed(z, req, ST_FAIL);
 }
 
 /* ---------------------------------------------------------------- table */

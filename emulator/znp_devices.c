@@ -14,25 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Row `i` of a table: ext row (3.x.0) or legacy id (3.0). */
-static znp_nv_item *row_of(znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i)
-{
-    return z->prof->ext_nv ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ext_item, (uint16_t)i)
-                           : znp_nv_osal(&z->nv, (uint16_t)(legacy_first + i));
-}
-
-/* Address-manager slot `i` as a pointer into NV (ext row or slice of the legacy item). */
-static uint8_t *addrmgr_slot(znp *z, size_t i)
-{
-    size_t rs = znp_addrmgr_entry_size(z->prof->aligned);
-    if (z->prof->ext_nv) {
-        znp_nv_item *it = znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_ADDRMGR, (uint16_t)i);
-        return it && it->len == rs ? it->data : NULL;
-    }
-    znp_nv_item *it = znp_nv_osal(&z->nv, ZNP_NV_ADDRMGR);
-    return it && (i + 1) * rs <= it->len ? it->data + i * rs : NULL;
-}
-
 static int slot_free(znp *z, const uint8_t *slot)
 {
     znp_addrmgr_entry e;
@@ -48,8 +29,8 @@ static int slot_free(znp *z, const uint8_t *slot)
 int znp_add_simulated_devices(znp *z, int want)
 {
     int have = 0;
-    for (size_t i = 0; addrmgr_slot(z, i); i++)
-        if (!slot_free(z, addrmgr_slot(z, i))) have++;
+    for (size_t i = 0; znp_addrmgr_slot(z, i); i++)
+        if (!slot_free(z, znp_addrmgr_slot(z, i))) have++;
     if (have >= want) return 0;
     int n = want - have;
     emu_device *devs = emu_make_devices(z->e, n);
@@ -64,7 +45,7 @@ int znp_add_simulated_devices(znp *z, int want)
     for (int k = 0; k < n; k++) {
         emu_device *d = &devs[k];
         uint8_t *slot = NULL;
-        for (; (slot = addrmgr_slot(z, slot_i)) != NULL; slot_i++)
+        for (; (slot = znp_addrmgr_slot(z, slot_i)) != NULL; slot_i++)
             if (slot_free(z, slot)) break;
         if (!slot) {
             LOG_WARN("znp: address manager full after %zu simulated devices", joined);
@@ -76,7 +57,7 @@ int znp_add_simulated_devices(znp *z, int want)
             /* every fourth device has a unique key (APS key table), the rest a hashed one */
             int unique = have_smt && (k % 4 == 3) && smt.count < smt.n_rows;
             znp_nv_item *aps =
-                unique ? row_of(z, ZNP_EX_APS_KEY_DATA_TABLE, ZNP_NV_LEGACY_APS_KEY, smt.count)
+                unique ? znp_nv_row(z, ZNP_EX_APS_KEY_DATA_TABLE, ZNP_NV_LEGACY_APS_KEY, smt.count)
                        : NULL;
             if (aps) {
                 znp_aps_key_data kd = {.tx_counter = d->tx_counter, .rx_counter = d->rx_counter};
@@ -91,7 +72,8 @@ int znp_add_simulated_devices(znp *z, int want)
                 e.type |= 2;
             } else {
                 znp_nv_item *row;
-                while ((row = row_of(z, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, tclk_i)) != NULL) {
+                while ((row = znp_nv_row(z, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, tclk_i)) !=
+                       NULL) {
                     znp_tclk_row t;
                     static const uint8_t zero8[8];
                     if (znp_tclk_row_decode(row->data, row->len, z->prof->aligned, &t) == 0 &&

@@ -14,26 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 
-static const znp_nv_item *row_of(const znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i)
-{
-    return z->prof->ext_nv ? znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ext_item, (uint16_t)i)
-                           : znp_nv_osal(&z->nv, (uint16_t)(legacy_first + i));
-}
-
 /* Address-manager entry `i`: 1 and *e, 0 past the end. */
 static int addrmgr(const znp *z, size_t i, znp_addrmgr_entry *e)
 {
-    size_t rs = znp_addrmgr_entry_size(z->prof->aligned);
-    const uint8_t *p = NULL;
-    if (z->prof->ext_nv) {
-        const znp_nv_item *it = znp_nv_find(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_EX_ADDRMGR, (uint16_t)i);
-        p = it && it->len == rs ? it->data : NULL;
-    } else {
-        const znp_nv_item *it = znp_nv_osal(&z->nv, ZNP_NV_ADDRMGR);
-        p = it && (i + 1) * rs <= it->len ? it->data + i * rs : NULL;
-    }
+    const uint8_t *p = znp_addrmgr_slot(z, i);
     if (!p) return 0;
-    if (znp_addrmgr_entry_decode(p, rs, z->prof->aligned, e) < 0) memset(e, 0, sizeof(*e));
+    if (znp_addrmgr_entry_decode(p, znp_addrmgr_entry_size(z->prof->aligned), z->prof->aligned, e) <
+        0)
+        memset(e, 0, sizeof(*e));
     return 1;
 }
 
@@ -63,7 +51,7 @@ static const char *znp_link_key(void *fe, uint64_t ieee, uint8_t key[16])
     const znp_nv_item *seed = znp_nv_osal(&z->nv, ZNP_NV_TCLK_SEED);
     const znp_nv_item *row;
     for (size_t i = 0; seed && seed->len == 16 &&
-                       (row = row_of(z, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, i)) != NULL;
+                       (row = znp_nv_row(z, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, i)) != NULL;
          i++) {
         znp_tclk_row t;
         if (znp_tclk_row_decode(row->data, row->len, z->prof->aligned, &t) == 0 &&

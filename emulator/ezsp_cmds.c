@@ -54,17 +54,21 @@ static void cmd_version(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out
     zb_put_le16(out, (uint16_t)(vi.major << 12 | vi.minor << 8 | vi.patch << 4 | vi.special));
 }
 
+/* The status of a get or set on a table indexed by `id` (configuration values, policies):
+ * SUCCESS when id < count, else INVALID_ID. Returns whether id is valid. */
+static bool id_status(ezsp_ncp *n, zb_buf *out, uint8_t id, size_t count)
+{
+    bool ok = id < count;
+    st_ezsp(n, out, ok ? EZSP_SUCCESS : EZSP_ERROR_INVALID_ID, ok ? SL_OK : SL_INVALID_PARAMETER);
+    return ok;
+}
+
 static void cmd_get_config(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
 {
     (void)h;
     uint8_t id = zb_get_u8(r);
-    if (id >= EZSP_N_CONFIG) {
-        st_ezsp(n, out, EZSP_ERROR_INVALID_ID, SL_INVALID_PARAMETER);
-        zb_put_le16(out, 0);
-        return;
-    }
-    st_ezsp(n, out, EZSP_SUCCESS, SL_OK);
-    zb_put_le16(out, n->config[id]);
+    bool ok = id_status(n, out, id, EZSP_N_CONFIG);
+    zb_put_le16(out, ok ? n->config[id] : 0);
 }
 
 static void cmd_set_config(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -72,42 +76,27 @@ static void cmd_set_config(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
     (void)h;
     uint8_t id = zb_get_u8(r);
     uint16_t v = zb_get_le16(r);
-    if (id >= EZSP_N_CONFIG) {
-        st_ezsp(n, out, EZSP_ERROR_INVALID_ID, SL_INVALID_PARAMETER);
-        return;
-    }
     /* the table sizes behind tokens are fixed in this NCP's flash layout */
     if ((id == 0x1E && v > EZSP_KEY_TABLE_SIZE) || (id == 0x05 && v > EZSP_ADDRESS_TABLE)) {
         st_ezsp(n, out, EZSP_ERROR_INVALID_VALUE, SL_INVALID_PARAMETER);
         return;
     }
-    n->config[id] = v;
-    st_ezsp(n, out, EZSP_SUCCESS, SL_OK);
+    if (id_status(n, out, id, EZSP_N_CONFIG)) n->config[id] = v;
 }
 
 static void cmd_set_policy(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
 {
     (void)h;
     uint8_t id = zb_get_u8(r), d = zb_get_u8(r);
-    if (id >= sizeof(n->policy)) {
-        st_ezsp(n, out, EZSP_ERROR_INVALID_ID, SL_INVALID_PARAMETER);
-        return;
-    }
-    n->policy[id] = d;
-    st_ezsp(n, out, EZSP_SUCCESS, SL_OK);
+    if (id_status(n, out, id, sizeof(n->policy))) n->policy[id] = d;
 }
 
 static void cmd_get_policy(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
 {
     (void)h;
     uint8_t id = zb_get_u8(r);
-    if (id >= sizeof(n->policy)) {
-        st_ezsp(n, out, EZSP_ERROR_INVALID_ID, SL_INVALID_PARAMETER);
-        zb_put_u8(out, 0);
-        return;
-    }
-    st_ezsp(n, out, EZSP_SUCCESS, SL_OK);
-    zb_put_u8(out, n->policy[id]);
+    bool ok = id_status(n, out, id, sizeof(n->policy));
+    zb_put_u8(out, ok ? n->policy[id] : 0);
 }
 
 /* getValue: the value ids hosts read (§4.5) */
@@ -332,11 +321,7 @@ static void cmd_set_mfg_token(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
         return;
     }
     memcpy(n->nv.mfg_custom_eui, v, 8);
-    if (emu_nv_commit(n->e, n) < 0) {
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-        return;
-    }
-    ST_OK(n, out);
+    st_committed(n, out);
 }
 
 /* ---------------------------------------------------------------- table */

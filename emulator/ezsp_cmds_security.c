@@ -258,10 +258,7 @@ static void cmd_clear_key_table(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_
     ezsp_token *t = ezsp_nv_token(&n->nv, TOK_KEY_TABLE);
     memset(t->data, 0, (size_t)t->def->size * t->def->array_size);
     memset(n->nv.key_rx_counter, 0, sizeof(n->nv.key_rx_counter));
-    if (emu_nv_commit(n->e, n) < 0)
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-    else
-        ST_OK(n, out);
+    st_committed(n, out);
 }
 
 static void cmd_erase_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -274,10 +271,7 @@ static void cmd_erase_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *
     }
     memset(key_slot(n, idx), 0, EZSP_KEY_ENTRY_SIZE);
     n->nv.key_rx_counter[idx] = 0;
-    if (emu_nv_commit(n->e, n) < 0)
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-    else
-        ST_OK(n, out);
+    st_committed(n, out);
 }
 
 static void cmd_find_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -357,10 +351,7 @@ static void cmd_set_token_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     if (key == TOK_NONCE_COUNTER && !n->network_up) n->nwk_frame_counter = get_le32(t->data);
     if (key == TOK_NONCE_COUNTER && get_le32(t->data) < n->nwk_frame_counter)
         put_le32(t->data, n->nwk_frame_counter); /* never below a value already used */
-    if (emu_nv_commit(n->e, n) < 0)
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-    else
-        ST_OK(n, out);
+    st_committed(n, out);
 }
 
 static void cmd_token_factory_reset(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)

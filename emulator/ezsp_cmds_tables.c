@@ -48,10 +48,7 @@ static void cmd_set_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     ezsp_tok_child t = {.type = c.type, .id = c.id};
     memcpy(t.eui64, c.eui64, 8);
     ezsp_tok_child_encode(&t, s);
-    if (emu_nv_commit(n->e, n) < 0)
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-    else
-        ST_OK(n, out);
+    st_committed(n, out);
 }
 
 static int nth_router(ezsp_ncp *n, unsigned k)
@@ -157,10 +154,7 @@ static void cmd_set_address_table_remote_eui64(ezsp_ncp *n, const ezsp_header *h
         return;
     }
     zb_get_bytes(r, n->nv.addr[i].eui64, 8);
-    if (emu_nv_commit(n->e, n) < 0)
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-    else
-        ST_OK(n, out);
+    st_committed(n, out);
 }
 
 static void cmd_set_address_table_remote_node_id(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,

@@ -100,19 +100,27 @@ static uint8_t store_key(ezsp_ncp *n, int i, const uint8_t eui[8], const uint8_t
     return emu_nv_commit(n->e, n) < 0 ? EMBER_ERR_FATAL : EMBER_SUCCESS;
 }
 
+/* The (eui64, linkKey, key) both key-table setters take; false, with BAD_ARGUMENT sent, when
+ * it is short, names no device or is not a link key. */
+static bool get_key_entry(zb_rd *r, uint8_t eui[8], uint8_t key[16], zb_buf *out)
+{
+    zb_get_bytes(r, eui, 8);
+    uint8_t link_key = zb_get_u8(r);
+    zb_get_bytes(r, key, 16);
+    if (r->short_read || !link_key || !eui_valid(eui)) {
+        zb_put_u8(out, EMBER_BAD_ARGUMENT);
+        return false;
+    }
+    return true;
+}
+
 /* setKeyTableEntry(index, eui64, linkKey, key): linkKey false would be a master key, which
  * no Zigbee 3.0 stack keeps. */
 static void cmd_set_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
 {
     (void)h;
-    uint8_t i = zb_get_u8(r), eui[8], link_key, key[16];
-    zb_get_bytes(r, eui, 8);
-    link_key = zb_get_u8(r);
-    zb_get_bytes(r, key, 16);
-    if (r->short_read || !link_key || !eui_valid(eui)) {
-        zb_put_u8(out, EMBER_BAD_ARGUMENT);
-        return;
-    }
+    uint8_t i = zb_get_u8(r), eui[8], key[16];
+    if (!get_key_entry(r, eui, key, out)) return;
     if (i >= EZSP_KEY_TABLE_SIZE) {
         zb_put_u8(out, EMBER_INDEX_OUT_OF_RANGE);
         return;
@@ -125,14 +133,8 @@ static void cmd_add_or_update_key_table_entry(ezsp_ncp *n, const ezsp_header *h,
                                               zb_buf *out)
 {
     (void)h;
-    uint8_t eui[8], link_key, key[16];
-    zb_get_bytes(r, eui, 8);
-    link_key = zb_get_u8(r);
-    zb_get_bytes(r, key, 16);
-    if (r->short_read || !link_key || !eui_valid(eui)) {
-        zb_put_u8(out, EMBER_BAD_ARGUMENT);
-        return;
-    }
+    uint8_t eui[8], key[16];
+    if (!get_key_entry(r, eui, key, out)) return;
     int i = ezsp_key_table_find(n, eui);
     for (unsigned k = 0; i < 0 && k < EZSP_KEY_TABLE_SIZE; k++)
         if (!ezsp_key_table_used(ezsp_key_table_slot(n, k))) i = (int)k;

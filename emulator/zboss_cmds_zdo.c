@@ -30,6 +30,16 @@ static void zdo_remote(zboss_emu *z, const zboss_hl *req, uint16_t nwk)
     zdo_fail(z, req, ZDP_DEVICE_NOT_FOUND);
 }
 
+/* A request whose first parameter (the target's NWK address) names another node goes there
+ * (zdo_remote): true then, and the handler is done; false for the coordinator itself. */
+static bool to_remote(zboss_emu *z, const zboss_hl *req)
+{
+    uint16_t nwk = get_le16(req->params);
+    if (nwk == 0x0000) return false;
+    zdo_remote(z, req, nwk);
+    return true;
+}
+
 static void zdo_addr_reply(zboss_emu *z, const zboss_hl *req, uint64_t ieee, uint16_t nwk)
 {
     uint8_t b[11];
@@ -67,11 +77,7 @@ static void zdo_ieee_addr_req(zboss_emu *z, const zboss_hl *req)
 
 static void zdo_power_desc_req(zboss_emu *z, const zboss_hl *req)
 {
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
+    if (to_remote(z, req)) return;
     uint8_t b[4];
     put_le16(b, 0xC010); /* on when idle, mains, full */
     put_le16(b + 2, 0x0000);
@@ -80,11 +86,7 @@ static void zdo_power_desc_req(zboss_emu *z, const zboss_hl *req)
 
 static void zdo_node_desc_req(zboss_emu *z, const zboss_hl *req)
 {
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
+    if (to_remote(z, req)) return;
     uint8_t b[15];
     zb_buf w = zb_buf_init(b, sizeof(b));
     zb_put_le16(&w, 0x4000); /* coordinator, 2.4 GHz band */
@@ -101,16 +103,12 @@ static void zdo_node_desc_req(zboss_emu *z, const zboss_hl *req)
 
 static void zdo_simple_desc_req(zboss_emu *z, const zboss_hl *req)
 {
-    uint16_t nwk = get_le16(req->params);
     uint8_t ep = req->params[2];
     if (ep == 0 || ep == 255) {
         fail(z, req, ZBOSS_INVALID_PARAMETER_2);
         return;
     }
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
+    if (to_remote(z, req)) return;
     if (!z->endpoints[ep].used) {
         zdo_fail(z, req, 0x83); /* NOT_ACTIVE */
         return;
@@ -123,11 +121,7 @@ static void zdo_simple_desc_req(zboss_emu *z, const zboss_hl *req)
 
 static void zdo_active_ep_req(zboss_emu *z, const zboss_hl *req)
 {
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
+    if (to_remote(z, req)) return;
     uint8_t b[260];
     size_t n = 0;
     for (int ep = 1; ep < 255; ep++)
@@ -151,11 +145,7 @@ static void zdo_match_desc_req(zboss_emu *z, const zboss_hl *req)
 /* bind, unbind, leave, binding table: the coordinator itself accepts; others never answer */
 static void zdo_target_first(zboss_emu *z, const zboss_hl *req)
 {
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
+    if (to_remote(z, req)) return;
     if (req->call_id == ZBOSS_ZDO_MGMT_BIND_REQ) {
         uint8_t b[3] = {0, req->params[2], 0}; /* empty binding table */
         ok(z, req, b, 3);
@@ -172,11 +162,7 @@ static void zdo_permit_joining_req(zboss_emu *z, const zboss_hl *req)
 
 static void zdo_mgmt_lqi_req(zboss_emu *z, const zboss_hl *req)
 {
-    uint16_t nwk = get_le16(req->params);
-    if (nwk != 0x0000) {
-        zdo_remote(z, req, nwk);
-        return;
-    }
+    if (to_remote(z, req)) return;
     zboss_addr_map_entry am[255];
     zboss_neighbour nb[255];
     long n_am = load_addr_map(z, am, 255), n_nb = 0;

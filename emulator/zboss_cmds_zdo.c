@@ -17,17 +17,23 @@ static void zdo_fail(zboss_emu *z, const zboss_hl *req, uint8_t zdp_status)
     zboss_respond(z, req, ZBOSS_CAT_ZDO, zdp_status, NULL, 0);
 }
 
-/* A request for a node other than the coordinator: simulated devices never answer. */
-static void zdo_remote(zboss_emu *z, const zboss_hl *req, uint16_t nwk)
+/* A request for a node other than the coordinator, named by its NWK address or (by_ieee) its
+ * IEEE: a device in the address map never answers (simulated devices), another is not found. */
+static void zdo_remote_by(zboss_emu *z, const zboss_hl *req, bool by_ieee, uint64_t id)
 {
     zboss_addr_map_entry am[255];
     long n = load_addr_map(z, am, 255);
     for (long i = 0; i < n; i++)
-        if (am[i].nwk == nwk) {
+        if (by_ieee ? am[i].ieee == id : am[i].nwk == id) {
             zdo_fail(z, req, ZDP_TIMEOUT);
             return;
         }
     zdo_fail(z, req, ZDP_DEVICE_NOT_FOUND);
+}
+
+static void zdo_remote(zboss_emu *z, const zboss_hl *req, uint16_t nwk)
+{
+    zdo_remote_by(z, req, false, nwk);
 }
 
 /* A request whose first parameter (the target's NWK address) names another node goes there
@@ -56,14 +62,7 @@ static void zdo_nwk_addr_req(zboss_emu *z, const zboss_hl *req)
         zdo_addr_reply(z, req, ieee, 0x0000);
         return;
     }
-    zboss_addr_map_entry am[255];
-    long n = load_addr_map(z, am, 255);
-    for (long i = 0; i < n; i++)
-        if (am[i].ieee == ieee) {
-            zdo_fail(z, req, ZDP_TIMEOUT);
-            return;
-        }
-    zdo_fail(z, req, ZDP_DEVICE_NOT_FOUND);
+    zdo_remote_by(z, req, true, ieee);
 }
 
 static void zdo_ieee_addr_req(zboss_emu *z, const zboss_hl *req)

@@ -1,8 +1,12 @@
 /* test_world.c - the world's security rules (emulator/world.c) against a fake coordinator, the
- * world file (format, lock, errors) and the key-derivation primitives (emulator/zb_crypto.c)
- * against published check values. Why: the verdicts of every migration cell rest on these rules;
- * the front ends only describe their coordinator. */
+ * world file (format, lock, errors), the binding the three front ends share (world_link.c:
+ * joins, adoption, the exchange timer and its quiet wait, the last exchange at exit) and the
+ * key-derivation primitives (emulator/zb_crypto.c) against published check values. Why: the
+ * verdicts of every migration cell rest on these rules; the front ends only describe their
+ * coordinator. */
+#include "emu.h"
 #include "world.h"
+#include "world_link.h"
 #include "zb_crypto.h"
 
 #include "fileio.h"
@@ -306,5 +310,174 @@ Test(world, file_is_locked_and_errors_name_the_field)
     fclose(fp);
     cr_assert_null(world_open(g_path, err, sizeof(err)));
     cr_assert(strstr(err, "devices[0].nwk: expected 4 hex digits"), "%s", err);
+    unlink(g_path);
+}
+
+/* ---------------------------------------------------------------- the binding (world_link.c) */
+
+typedef struct link_fake {
+    int up;           /* the network is up: coord answers */
+    int starting;     /* the network is starting: only coord_joining answers */
+    int joining_used; /* calls of coord_joining */
+    uint32_t fc;
+    int reports;
+    size_t n_members;
+    uint64_t last_rx_ms;
+} link_fake;
+
+static uint32_t lf_nwk_use(void *fe, uint32_t n)
+{
+    link_fake *f = fe;
+    return f->fc += n;
+}
+static void lf_deliver(void *fe, const world_report *r)
+{
+    link_fake *f = fe;
+    (void)r;
+    f->reports++;
+}
+static int lf_member(void *fe, size_t i, world_member *m)
+{
+    link_fake *f = fe;
+    if (i >= f->n_members) return 0;
+    *m = (world_member){0x000B57FFFE100000ull + i, (uint16_t)(0x2000 + i), 0};
+    return 1;
+}
+static int lf_coord(void *fe, world_coord *c)
+{
+    link_fake *f = fe;
+    if (!f->up) return -1;
+    *c = (world_coord){
+        .ieee = 0x00124B0000000001ull, .epid = 0xDDDDDDDDDDDDDDDDull, .pan = 0x1A62, .channel = 15};
+    memset(c->nwk_key, 0x11, 16);
+    return 0;
+}
+static int lf_coord_joining(void *fe, world_coord *c)
+{
+    link_fake *f = fe;
+    f->joining_used++;
+    int up = f->up;
+    f->up = f->up || f->starting;
+    int r = lf_coord(f, c);
+    f->up = up;
+    return r;
+}
+static const world_stack LINK_FAKE = {.name = "fake",
+                                      .nwk_use = lf_nwk_use,
+                                      .member = lf_member,
+                                      .deliver = lf_deliver,
+                                      .coord = lf_coord,
+                                      .coord_joining = lf_coord_joining};
+
+static void *lf_create(emu *e, const emu_options *o, char *err, size_t errlen)
+{
+    (void)e, (void)o, (void)err, (void)errlen;
+    static int dummy;
+    return &dummy;
+}
+static void lf_void(void *fe)
+{
+    (void)fe;
+}
+static void lf_bytes(void *fe, const uint8_t *p, size_t n)
+{
+    (void)fe, (void)p, (void)n;
+}
+static const emu_frontend LF_FRONTEND = {
+    "link-fake", "world_link test", lf_create, lf_void, lf_void, lf_void, lf_bytes, NULL,
+};
+
+static void stop_at(emu *e, void *arg)
+{
+    (void)arg;
+    emu_stop(e);
+}
+
+typedef struct busy_probe {
+    link_fake *f;
+    world_link *l;
+    int reports_while_busy;
+    unsigned timer_while_busy;
+} busy_probe;
+
+static void go_quiet(emu *e, void *arg)
+{
+    busy_probe *p = arg;
+    (void)e;
+    p->reports_while_busy = p->f->reports;
+    p->timer_while_busy = p->l->timer;
+    p->f->last_rx_ms = 0;
+}
+
+static size_t devices_in_file(void)
+{
+    char err[256];
+    world *w = world_open(g_path, err, sizeof(err));
+    cr_assert_not_null(w, "%s", err);
+    size_t k[4];
+    world_counts(w, k);
+    world_close(w, NULL);
+    return k[0];
+}
+
+Test(world_link, without_world_every_call_is_a_no_op)
+{
+    emu_options o = {0};
+    char err[256];
+    emu *e = emu_create(&LF_FRONTEND, &o, err, sizeof(err));
+    cr_assert_not_null(e, "%s", err);
+    link_fake f = {.up = 1};
+    world_link l;
+    cr_assert_eq(world_link_attach(&l, e, &LINK_FAKE, &f, &f.last_rx_ms, &o, err, sizeof(err)), 0);
+    cr_assert_null(l.w);
+    emu_device d = {.ieee = 0x000B57FFFE000001ull, .nwk = 0x1234};
+    world_link_joined(&l, &d);
+    world_link_up(&l);
+    cr_assert_eq(l.timer, 0u, "no exchange timer without a world");
+    world_link_detach(&l);
+    cr_assert_eq(f.fc, 0u, "no frames sent");
+    emu_destroy(e);
+}
+
+Test(world_link, joins_adoption_exchanges_and_the_last_round)
+{
+    snprintf(g_path, sizeof(g_path), "/tmp/test_world_link_%d.json", (int)getpid());
+    unlink(g_path);
+    emu_options o = {.world_path = g_path, .world_adopt = 1};
+    char err[256];
+    emu *e = emu_create(&LF_FRONTEND, &o, err, sizeof(err));
+    cr_assert_not_null(e, "%s", err);
+    link_fake f = {.starting = 1, .n_members = 2};
+    world_link l;
+    cr_assert_eq(world_link_attach(&l, e, &LINK_FAKE, &f, &f.last_rx_ms, &o, err, sizeof(err)), 0,
+                 "%s", err);
+    cr_assert_not_null(l.w);
+    /* --devices join while the network starts: through coord_joining, not coord */
+    emu_device d = {.ieee = 0x000B57FFFE000001ull, .nwk = 0x1234, .is_child = 1};
+    world_link_joined(&l, &d);
+    cr_assert_eq(f.joining_used, 1);
+    /* no network: up does nothing */
+    world_link_up(&l);
+    cr_assert_eq(l.timer, 0u);
+    /* the network is up: --world-adopt takes the two members in, the exchange timer starts */
+    f.up = 1;
+    world_link_up(&l);
+    cr_assert_neq(l.timer, 0u);
+    /* a host that just talked holds the first exchange (at 300 ms) back by the quiet wait of
+     * 1 s; at 700 ms the host falls quiet; the exchange runs at 1300 ms, the next at 3300 ms */
+    f.last_rx_ms = emu_now_ms();
+    busy_probe p = {&f, &l, -1, 0};
+    cr_assert(emu_timer_add(e, 700, go_quiet, &p));
+    cr_assert(emu_timer_add(e, 2000, stop_at, NULL));
+    cr_assert_eq(emu_run(e), 0);
+    cr_assert_eq(p.reports_while_busy, 0, "an exchange while the host talks");
+    cr_assert_neq(p.timer_while_busy, 0u, "the exchange waits, it is not dropped");
+    cr_assert_eq(f.reports, 3, "1 joined + 2 adopted devices report once (%d)", f.reports);
+    /* the last exchange at exit, then the file is saved and unlocked */
+    world_link_detach(&l);
+    cr_assert_null(l.w);
+    cr_assert_eq(f.reports, 6, "%d", f.reports);
+    cr_assert_eq(devices_in_file(), 3u);
+    emu_destroy(e);
     unlink(g_path);
 }

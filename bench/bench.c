@@ -156,9 +156,9 @@ static void spawn_floor(const bench_cfg *c)
     double v[64];
     char *argv[] = {(char *)c->zbharness, "--version", NULL};
     for (int i = 0; i < c->runs; i++) {
-        double t0 = bench_now();
+        double t0 = zb_now_s();
         bench_run(argv);
-        v[i] = bench_now() - t0;
+        v[i] = zb_now_s() - t0;
     }
     bench_stats s = bench_stats_of(v, (size_t)c->runs);
     printf("| (spawn floor: `zbharness --version`) | | | %.2f (%.2f-%.2f) | | | | |\n",
@@ -223,12 +223,11 @@ static double time_harness(const bench_cfg *c, const char *args)
 {
     char cmd[8400];
     snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s >/dev/null 2>&1", c->tmpdir, c->zbharness, args);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = zb_now_s();
     int rc = system(cmd);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double t1 = zb_now_s();
     if (rc != 0) return -1;
-    return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return t1 - t0;
 }
 
 static void matrix_row(const bench_cfg *c, const char *label, const char *args)

@@ -5,6 +5,8 @@
 #ifndef ZB_BENCH_H
 #define ZB_BENCH_H
 
+#include "clock.h" /* zb_now_s(): the clock every measurement reads */
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -14,9 +16,6 @@ typedef struct bench_emu {
     pid_t pid;
     char port[256];
 } bench_emu;
-
-/* Seconds on the monotonic clock. */
-double bench_now(void);
 
 /* Starts argv (argv[0] is the zbemu path) with stderr to /dev/null and reads the port line
  * (5 s at most). Returns 0, or -1 with a message on stderr (the child is reaped). */

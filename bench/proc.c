@@ -16,13 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-double bench_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* In the child: stdout to `out_fd` (or /dev/null when -1), stderr to /dev/null, then exec. */
 static void exec_child(char *const argv[], int out_fd)
 {
@@ -38,10 +31,10 @@ static void exec_child(char *const argv[], int out_fd)
 static int read_line(int fd, char *buf, size_t cap, int timeout_ms)
 {
     size_t n = 0;
-    double end = bench_now() + timeout_ms / 1000.0;
+    double end = zb_now_s() + timeout_ms / 1000.0;
     while (n + 1 < cap) {
         struct pollfd pf = {fd, POLLIN, 0};
-        int left = (int)((end - bench_now()) * 1000);
+        int left = (int)((end - zb_now_s()) * 1000);
         if (left <= 0 || poll(&pf, 1, left) <= 0) return -1;
         char c;
         if (read(fd, &c, 1) != 1) return -1;

@@ -158,11 +158,11 @@ void bench_scale(const bench_cfg *c)
         free(f.stack);
         return;
     }
-    double t0 = bench_now();
+    double t0 = zb_now_s();
     int started = start_fleet(c, &f, tmpl, stacks, 2);
-    double t1 = bench_now();
+    double t1 = zb_now_s();
     int failed = backup_fleet(&f, cpus > 0 ? (int)cpus : 1);
-    double t2 = bench_now();
+    double t2 = zb_now_s();
     report(&f, started, failed, t1 - t0, t2 - t0);
     stop_fleet(&f);
     free(f.emu);

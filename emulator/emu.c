@@ -75,13 +75,6 @@ static void on_signal(int sig)
     g_signal = sig;
 }
 
-uint64_t emu_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 const emu_options *emu_opts(const emu *e)
 {
     return &e->opts;
@@ -116,13 +109,6 @@ void emu_rand_bytes(emu *e, uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         p[i] = (uint8_t)emu_rand(e);
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- --baud pacing ---- */
@@ -238,7 +224,7 @@ void emu_send(emu *e, const uint8_t *p, size_t n)
 static void queue_out(emu *e, const uint8_t *p, size_t n)
 {
     if (e->byte_ns)
-        pace_push(&e->tx, p, n, now_ns());
+        pace_push(&e->tx, p, n, (uint64_t)zb_now_ns());
     else
         wire_out(e, p, n);
 }
@@ -383,7 +369,7 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
     }
     if (got) emu_fault_apply(&e->fault, buf, &got, 0);
     if (got && e->byte_ns)
-        pace_push(&e->rx, buf, got, now_ns());
+        pace_push(&e->rx, buf, got, (uint64_t)zb_now_ns());
     else if (got)
         e->fe->on_bytes(e->fe_state, buf, got);
 }
@@ -391,7 +377,7 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
 /* --baud: hands the front end what has "arrived", puts on the wire what has "left" */
 static void run_pacers(emu *e)
 {
-    uint64_t now = now_ns();
+    uint64_t now = (uint64_t)zb_now_ns();
     size_t n = pace_due(&e->rx, e->byte_ns, now);
     if (n) { /* front ends never touch e->rx: hand them the queue itself */
         e->fe->on_bytes(e->fe_state, e->rx.buf, n);
@@ -408,7 +394,7 @@ static struct timespec loop_timeout(const emu *e, int *infinite)
 {
     int ms = next_timeout(e, emu_port_idle_ms(&e->port));
     int64_t ns = ms < 0 ? -1 : (int64_t)ms * 1000000;
-    uint64_t now = now_ns();
+    uint64_t now = (uint64_t)zb_now_ns();
     int64_t w[2] = {pace_wait_ns(&e->rx, now), pace_wait_ns(&e->tx, now)};
     for (int i = 0; i < 2; i++)
         if (w[i] >= 0 && (ns < 0 || w[i] < ns)) ns = w[i];

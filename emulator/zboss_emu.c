@@ -279,7 +279,6 @@ static uint8_t pick_channel(uint32_t mask)
 
 int zboss_form(zboss_emu *z, uint32_t mask, const uint8_t epid[8], uint16_t *out_pan)
 {
-    static const uint8_t zero[8];
     zboss_nv *nv = &z->nv;
     uint8_t ch = pick_channel(mask);
     if (!ch) return -1;
@@ -287,9 +286,9 @@ int zboss_form(zboss_emu *z, uint32_t mask, const uint8_t epid[8], uint16_t *out
     nv->page = 0;
     while (nv->pan_id == 0x0000 || nv->pan_id >= 0xFFF8)
         nv->pan_id = (uint16_t)(emu_rand(z->e) & 0x3FFF);
-    if (memcmp(epid, zero, 8))
+    if (!zb_all_bytes(epid, 8, 0x00))
         memcpy(nv->nwk_epid, epid, 8);
-    else if (memcmp(nv->aps_epid, zero, 8))
+    else if (!zb_all_bytes(nv->aps_epid, 8, 0x00))
         memcpy(nv->nwk_epid, nv->aps_epid, 8);
     else
         memcpy(nv->nwk_epid, nv->ieee, 8);

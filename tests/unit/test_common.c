@@ -1,9 +1,11 @@
 /* test_common.c - the small shared helpers of common/ (clock, byte helpers, growable buffers)
  * that replaced per-file copies: each copy's meaning has to survive the move, so the edge cases
  * the call sites rely on are pinned here. */
+#include "bytes.h"
 #include "clock.h"
 
 #include <criterion/criterion.h>
+#include <string.h>
 #include <time.h>
 
 /* ---- clock.h ---- */
@@ -32,4 +34,44 @@ Test(clock, a_passed_deadline_is_negative)
     long long deadline = zb_now_ms() - 5;
     long long left = deadline - zb_now_ms();
     cr_expect_lt(left, 0);
+}
+
+/* ---- bytes.h: 8-byte addresses ---- */
+
+Test(bytes, ieee_reverse_copies_and_works_in_place)
+{
+    const uint8_t be[8] = {0x00, 0x12, 0x4B, 0x00, 0x01, 0x02, 0x03, 0x04};
+    const uint8_t le[8] = {0x04, 0x03, 0x02, 0x01, 0x00, 0x4B, 0x12, 0x00};
+    uint8_t out[8];
+    zb_ieee_reverse(out, be);
+    cr_expect_arr_eq(out, le, 8);
+    zb_ieee_reverse(out, out); /* dst == src: the emulators reverse NV bytes in place */
+    cr_expect_arr_eq(out, be, 8);
+    uint8_t pal[8] = {1, 2, 3, 4, 4, 3, 2, 1};
+    zb_ieee_reverse(pal, pal);
+    cr_expect_arr_eq(pal, ((uint8_t[8]){1, 2, 3, 4, 4, 3, 2, 1}), 8);
+}
+
+Test(bytes, all_bytes_is_exact)
+{
+    uint8_t p[16];
+    memset(p, 0xFF, sizeof(p));
+    cr_expect(zb_all_bytes(p, 16, 0xFF));
+    cr_expect_not(zb_all_bytes(p, 16, 0x00));
+    p[15] = 0xFE; /* the last byte counts */
+    cr_expect_not(zb_all_bytes(p, 16, 0xFF));
+    cr_expect(zb_all_bytes(p, 15, 0xFF));
+    cr_expect(zb_all_bytes(p, 0, 0x42)); /* nothing to differ */
+}
+
+Test(bytes, ieee_blank_is_all_zero_or_all_ff_only)
+{
+    uint8_t z[8] = {0}, f[8], a[8] = {0, 0, 0, 0, 0, 0, 0, 1}, m[8];
+    memset(f, 0xFF, 8);
+    memcpy(m, f, 8);
+    m[0] = 0x00; /* half erased: a real address */
+    cr_expect(zb_ieee_blank(z));
+    cr_expect(zb_ieee_blank(f));
+    cr_expect_not(zb_ieee_blank(a));
+    cr_expect_not(zb_ieee_blank(m));
 }

@@ -11,6 +11,7 @@
 
 #include "bytes.h"
 #include "log.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,9 @@ static void tx_next(zboss_emu *z)
 
 static int txq_push(zboss_emu *z, uint8_t first_last, const uint8_t *p, size_t n)
 {
-    if (z->txq_len == z->txq_cap) {
-        size_t cap = z->txq_cap ? z->txq_cap * 2 : 16;
-        zboss_tx_frag *q = realloc(z->txq, cap * sizeof(*q));
-        if (!q) return -1;
-        z->txq = q;
-        z->txq_cap = cap;
-    }
+    zboss_tx_frag *q = zb_grow(z->txq, &z->txq_cap, z->txq_len + 1, sizeof(*q), 16);
+    if (!q) return -1;
+    z->txq = q;
     zboss_tx_frag *f = &z->txq[z->txq_len++];
     f->first_last = first_last;
     f->len = (uint8_t)n;

@@ -3,8 +3,11 @@
  * the call sites rely on are pinned here. */
 #include "bytes.h"
 #include "clock.h"
+#include "strbuf.h"
 
 #include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -74,4 +77,75 @@ Test(bytes, ieee_blank_is_all_zero_or_all_ff_only)
     cr_expect(zb_ieee_blank(f));
     cr_expect_not(zb_ieee_blank(a));
     cr_expect_not(zb_ieee_blank(m));
+}
+
+/* ---- strbuf.h: growing buffers ---- */
+
+Test(grow, starts_at_first_doubles_and_keeps_contents)
+{
+    size_t cap = 0;
+    int *a = zb_grow(NULL, &cap, 1, sizeof(int), 8);
+    cr_assert_not_null(a);
+    cr_expect_eq(cap, 8);
+    for (int i = 0; i < 8; i++)
+        a[i] = i;
+    cr_expect_eq(zb_grow(a, &cap, 8, sizeof(int), 8), a); /* fits: same block, same cap */
+    cr_expect_eq(cap, 8);
+    int *b = zb_grow(a, &cap, 9, sizeof(int), 8);
+    cr_assert_not_null(b);
+    cr_expect_eq(cap, 16);
+    int *c = zb_grow(b, &cap, 100, sizeof(int), 8); /* doubles as often as needed */
+    cr_assert_not_null(c);
+    cr_expect_eq(cap, 128);
+    for (int i = 0; i < 8; i++)
+        cr_expect_eq(c[i], i);
+    free(c);
+}
+
+Test(grow, empty_need_still_allocates)
+{
+    size_t cap = 0;
+    void *p = zb_grow(NULL, &cap, 0, 1, 4096); /* NULL means failure, never "nothing yet" */
+    cr_assert_not_null(p);
+    cr_expect_eq(cap, 4096);
+    free(p);
+}
+
+Test(grow, overflow_fails_and_changes_nothing)
+{
+    size_t cap = 4;
+    uint8_t *p = zb_grow(NULL, &cap, 4, 1, 4);
+    cr_assert_not_null(p);
+    p[3] = 0x5A;
+    cr_expect_null(zb_grow(p, &cap, SIZE_MAX, 1, 4));      /* doubling cannot reach it */
+    cr_expect_null(zb_grow(p, &cap, SIZE_MAX / 4, 16, 4)); /* elements * size overflows */
+    cr_expect_eq(cap, 4);
+    cr_expect_eq(p[3], 0x5A); /* the caller still owns the old block */
+    free(p);
+}
+
+Test(strbuf, add_takes_any_bytes_and_keeps_a_nul_after_them)
+{
+    zb_sb b = {0};
+    const uint8_t bytes[] = {0x00, 0xFE, 0x00, 0x41};
+    cr_expect_eq(zb_sb_add(&b, bytes, sizeof(bytes)), 0);
+    zb_sb_printf(&b, "%d-%s", 7, "x");
+    cr_expect_eq(b.len, 7);
+    cr_expect_arr_eq(b.buf, ((char[]){0x00, (char)0xFE, 0x00, 0x41, '7', '-', 'x', 0}), 8);
+    zb_sb_free(&b);
+    cr_expect_null(b.buf);
+    cr_expect_eq(b.len, 0);
+}
+
+Test(strbuf, a_failure_is_sticky)
+{
+    zb_sb b = {0};
+    zb_sb_put(&b, "kept");
+    b.failed = 1; /* as after a failed allocation */
+    cr_expect_eq(zb_sb_add(&b, "lost", 4), -1);
+    zb_sb_put(&b, "lost");
+    zb_sb_printf(&b, "%s", "lost");
+    cr_expect_eq(b.len, 4);
+    cr_expect_str_eq(b.buf, "kept");
+    zb_sb_free(&b);
 }

@@ -89,10 +89,10 @@ static void section_link(const bench_cfg *c)
                    st->ping ? "not in zbemu --help" : "slot not filled");
             continue;
         }
-        bench_emu e;
+        zbh_emu e;
         if (bench_emu_for(c, st->name, 0, 0, NULL, &e) < 0) continue;
         double r = bench_link_stack(c, st, e.port);
-        bench_emu_stop(&e);
+        zbh_emu_stop(&e);
         if (r > 0)
             link_row(st->name, st->cheapest, r, echo);
         else
@@ -140,13 +140,13 @@ static void backup_stack(const bench_cfg *c, const bench_stack *st)
 {
     for (size_t k = 0; k < N_DEVICE_COUNTS; k++) {
         int want = DEVICE_COUNTS[k] > st->max_devices ? st->max_devices : DEVICE_COUNTS[k];
-        bench_emu e;
+        zbh_emu e;
         cell r;
         if (bench_formed_emu(c, st, want, 0, &e) < 0 || measure_cell(c, st->name, e.port, &r) < 0)
             printf("| %s | %d | failed | | | | | |\n", st->name, want);
         else
             backup_row(c, st->name, want, &r);
-        bench_emu_stop(&e);
+        zbh_emu_stop(&e);
     }
 }
 
@@ -189,15 +189,15 @@ static void section_backup(const bench_cfg *c)
 
 static void pace_stack(const bench_cfg *c, const bench_stack *st, int devices)
 {
-    bench_emu e;
+    zbh_emu e;
     bench_backup b;
     if (bench_formed_emu(c, st, devices, c->baud, &e) < 0) return;
     if (bench_backup_inproc(st->name, e.port, &b) < 0) {
         printf("| %s | %d | failed | | | | |\n", st->name, devices);
-        bench_emu_stop(&e);
+        zbh_emu_stop(&e);
         return;
     }
-    bench_emu_stop(&e);
+    zbh_emu_stop(&e);
     double uart = (double)(b.tx + b.rx) * 10.0 / c->baud;
     double err = (b.secs - uart) / uart;
     printf("| %s | %zu | %llu | %.0f | %.0f | %+.1f %% | %s |\n", st->name, b.devices,

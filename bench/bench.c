@@ -89,10 +89,10 @@ static void section_link(const bench_cfg *c)
                    st->ping ? "not in zbemu --help" : "slot not filled");
             continue;
         }
-        bench_emu e;
+        zbh_emu e;
         if (bench_emu_for(c, st->name, 0, 0, NULL, &e) < 0) continue;
         double r = bench_link_stack(c, st, e.port);
-        bench_emu_stop(&e);
+        zbh_emu_stop(&e);
         if (r > 0)
             link_row(st->name, st->cheapest, r, echo);
         else
@@ -140,13 +140,13 @@ static void backup_stack(const bench_cfg *c, const bench_stack *st)
 {
     for (size_t k = 0; k < N_DEVICE_COUNTS; k++) {
         int want = DEVICE_COUNTS[k] > st->max_devices ? st->max_devices : DEVICE_COUNTS[k];
-        bench_emu e;
+        zbh_emu e;
         cell r;
         if (bench_formed_emu(c, st, want, 0, &e) < 0 || measure_cell(c, st->name, e.port, &r) < 0)
             printf("| %s | %d | failed | | | | | |\n", st->name, want);
         else
             backup_row(c, st->name, want, &r);
-        bench_emu_stop(&e);
+        zbh_emu_stop(&e);
     }
 }
 
@@ -156,9 +156,9 @@ static void spawn_floor(const bench_cfg *c)
     double v[64];
     char *argv[] = {(char *)c->zbharness, "--version", NULL};
     for (int i = 0; i < c->runs; i++) {
-        double t0 = bench_now();
+        double t0 = zb_now_s();
         bench_run(argv);
-        v[i] = bench_now() - t0;
+        v[i] = zb_now_s() - t0;
     }
     bench_stats s = bench_stats_of(v, (size_t)c->runs);
     printf("| (spawn floor: `zbharness --version`) | | | %.2f (%.2f-%.2f) | | | | |\n",
@@ -189,15 +189,15 @@ static void section_backup(const bench_cfg *c)
 
 static void pace_stack(const bench_cfg *c, const bench_stack *st, int devices)
 {
-    bench_emu e;
+    zbh_emu e;
     bench_backup b;
     if (bench_formed_emu(c, st, devices, c->baud, &e) < 0) return;
     if (bench_backup_inproc(st->name, e.port, &b) < 0) {
         printf("| %s | %d | failed | | | | |\n", st->name, devices);
-        bench_emu_stop(&e);
+        zbh_emu_stop(&e);
         return;
     }
-    bench_emu_stop(&e);
+    zbh_emu_stop(&e);
     double uart = (double)(b.tx + b.rx) * 10.0 / c->baud;
     double err = (b.secs - uart) / uart;
     printf("| %s | %zu | %llu | %.0f | %.0f | %+.1f %% | %s |\n", st->name, b.devices,
@@ -223,12 +223,11 @@ static double time_harness(const bench_cfg *c, const char *args)
 {
     char cmd[8400];
     snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s >/dev/null 2>&1", c->tmpdir, c->zbharness, args);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = zb_now_s();
     int rc = system(cmd);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double t1 = zb_now_s();
     if (rc != 0) return -1;
-    return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return t1 - t0;
 }
 
 static void matrix_row(const bench_cfg *c, const char *label, const char *args)

@@ -5,28 +5,21 @@
 #ifndef ZB_BENCH_H
 #define ZB_BENCH_H
 
+#include "clock.h" /* zb_now_s(): the clock every measurement reads */
+#include "emuproc.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-/* A running zbemu: its pid and the port it printed on its first line. */
-typedef struct bench_emu {
-    pid_t pid;
-    char port[256];
-} bench_emu;
-
-/* Seconds on the monotonic clock. */
-double bench_now(void);
-
-/* Starts argv (argv[0] is the zbemu path) with stderr to /dev/null and reads the port line
- * (5 s at most). Returns 0, or -1 with a message on stderr (the child is reaped). */
-int bench_emu_start(char *const argv[], bench_emu *out);
-/* The two halves of bench_emu_start, for starting many at once: spawn returns the fd the
- * port line arrives on (or -1); port reads it (10 s at most) and closes the fd. */
-int bench_emu_spawn(char *const argv[], bench_emu *out);
-int bench_emu_port(bench_emu *e, int fd);
-/* SIGTERM and wait. */
-void bench_emu_stop(bench_emu *e);
+/* Emulators are started the harness's way (harness/emuproc.h: zbh_emu_spawn, then
+ * zbh_emu_wait_ready, zbh_emu_stop), with stderr to /dev/null. The two halves, each with its
+ * message on stderr, for starting many at once: spawn returns the fd the port line arrives on
+ * (or -1); port reads it (10 s at most), closes the fd and stops the emulator on failure. */
+int bench_emu_spawn(char *const argv[], zbh_emu *out);
+int bench_emu_port(zbh_emu *e, int fd);
+/* Both: 0, or -1 with a message on stderr (the child is reaped). */
+int bench_emu_start(char *const argv[], zbh_emu *out);
 /* Peak resident set (VmHWM) of a process in KiB, or -1. */
 long bench_vm_hwm_kb(pid_t pid);
 /* Proportional set size (shared pages divided among their users) in KiB, or -1: the sum over
@@ -76,7 +69,7 @@ extern const size_t BENCH_N_STACKS;
 int bench_stack_available(const bench_cfg *c, const char *stack);
 /* Starts `zbemu STACK --seed 1 --devices N [--baud B] [--nvram F]`. */
 int bench_emu_for(const bench_cfg *c, const char *stack, int devices, int baud, const char *nvram,
-                  bench_emu *out);
+                  zbh_emu *out);
 /* The argv bench_emu_for uses (strings in `dev`/`bd`, 16 bytes each). */
 void bench_emu_argv(const bench_cfg *c, const char *stack, int devices, int baud, const char *nvram,
                     char *dev, char *bd, char *argv[12]);
@@ -85,7 +78,7 @@ int bench_form(const bench_cfg *c, const char *stack, const char *port);
 /* Starts an emulator holding a formed network with `devices` simulated devices: from a copy of
  * the stack's formed NVRAM dump, or by a restore. */
 int bench_formed_emu(const bench_cfg *c, const bench_stack *st, int devices, int baud,
-                     bench_emu *out);
+                     zbh_emu *out);
 
 /* Echo peer round trips/s through a pty pair, `req`/`rsp` bytes each way. */
 double bench_link_echo(const bench_cfg *c, size_t req, size_t rsp);

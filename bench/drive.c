@@ -49,7 +49,7 @@ void bench_emu_argv(const bench_cfg *c, const char *stack, int devices, int baud
 }
 
 int bench_emu_for(const bench_cfg *c, const char *stack, int devices, int baud, const char *nvram,
-                  bench_emu *out)
+                  zbh_emu *out)
 {
     char dev[16], bd[16], *argv[12];
     bench_emu_argv(c, stack, devices, baud, nvram, dev, bd, argv);
@@ -106,7 +106,7 @@ int bench_backup_inproc(const char *stack, const char *port, bench_backup *out)
     char err[256];
     const zbh_driver *drv = zbh_find_driver(stack);
     if (!drv) return -1;
-    double t0 = bench_now();
+    double t0 = zb_now_s();
     zbh_serial *s;
     void *d = session(drv, port, &s);
     if (!d) return -1;
@@ -114,7 +114,7 @@ int bench_backup_inproc(const char *stack, const char *port, bench_backup *out)
     drv->close(d);
     zbh_serial_counters(s, &out->tx, &out->rx);
     zbh_serial_close(s);
-    out->secs = bench_now() - t0;
+    out->secs = zb_now_s() - t0;
     if (!b) {
         fprintf(stderr, "zbbench: backup of %s: %s\n", port, err);
         return -1;
@@ -128,20 +128,19 @@ double bench_backup_spawned(const bench_cfg *c, const char *stack, const char *p
 {
     char *argv[] = {(char *)c->zbharness, "backup", "--stack", (char *)stack, "--port",
                     (char *)port,         NULL};
-    double t0 = bench_now();
+    double t0 = zb_now_s();
     int rc = bench_run(argv);
-    return rc == 0 ? bench_now() - t0 : -1;
+    return rc == 0 ? zb_now_s() - t0 : -1;
 }
 
-int bench_formed_emu(const bench_cfg *c, const bench_stack *st, int devices, int baud,
-                     bench_emu *out)
+int bench_formed_emu(const bench_cfg *c, const bench_stack *st, int devices, int baud, zbh_emu *out)
 {
     static int serial;
     char from[4200], nv[4300];
     if (!st->formed_nvram) {
         if (bench_emu_for(c, st->name, devices, baud, NULL, out) < 0) return -1;
         if (bench_form(c, st->name, out->port) == 0) return 0;
-        bench_emu_stop(out);
+        zbh_emu_stop(out);
         return -1;
     }
     snprintf(from, sizeof(from), "%s/%s", c->vectors, st->formed_nvram);

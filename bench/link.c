@@ -117,11 +117,11 @@ static double echo_loop(int fd, size_t req, double secs)
     uint8_t buf[256];
     memset(buf, 0x55, sizeof(buf));
     long n = 0;
-    double t0 = bench_now(), t;
+    double t0 = zb_now_s(), t;
     do {
         if (write(fd, buf, req) != (ssize_t)req || read_exact(fd, buf, req) < 0) return -1;
         n++;
-    } while ((t = bench_now()) - t0 < secs);
+    } while ((t = zb_now_s()) - t0 < secs);
     return (double)n / (t - t0);
 }
 
@@ -170,12 +170,12 @@ double bench_link_stack(const bench_cfg *c, const bench_stack *st, const char *p
         ok = st->ping(h) == 0;
     if (ok) {
         long n = 0;
-        double t0 = bench_now(), t;
+        double t0 = zb_now_s(), t;
         int rc = 0;
         do {
             rc = st->ping(h);
             n++;
-        } while (rc == 0 && (t = bench_now()) - t0 < c->link_secs);
+        } while (rc == 0 && (t = zb_now_s()) - t0 < c->link_secs);
         rate = rc == 0 ? (double)n / (t - t0) : -1;
     }
     if (h) st->ping_close(h);

@@ -1,5 +1,6 @@
-/* proc.c - process plumbing for zbbench: start an emulator and learn its port, stop it, read
- * its peak memory from /proc, run a program to completion.
+/* proc.c - process plumbing for zbbench: start an emulator (through harness/emuproc.h, the one
+ * way to start one) and learn its port, read its peak memory from /proc, run a program to
+ * completion.
  *
  * Emulators are real child processes (what users run), never linked in: the numbers must
  * include the pty, the poll loop and the kernel's scheduling like they do for a user. */
@@ -7,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +15,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-double bench_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* In the child: stdout to `out_fd` (or /dev/null when -1), stderr to /dev/null, then exec. */
 static void exec_child(char *const argv[], int out_fd)
@@ -34,72 +27,26 @@ static void exec_child(char *const argv[], int out_fd)
     _exit(127);
 }
 
-/* Reads one line (without the newline) from fd within timeout_ms. Returns 0 or -1. */
-static int read_line(int fd, char *buf, size_t cap, int timeout_ms)
+int bench_emu_spawn(char *const argv[], zbh_emu *out)
 {
-    size_t n = 0;
-    double end = bench_now() + timeout_ms / 1000.0;
-    while (n + 1 < cap) {
-        struct pollfd pf = {fd, POLLIN, 0};
-        int left = (int)((end - bench_now()) * 1000);
-        if (left <= 0 || poll(&pf, 1, left) <= 0) return -1;
-        char c;
-        if (read(fd, &c, 1) != 1) return -1;
-        if (c == '\n') break;
-        buf[n++] = c;
-    }
-    buf[n] = 0;
-    return n ? 0 : -1;
+    char err[256];
+    int fd = zbh_emu_spawn(out, argv, NULL, err, sizeof(err));
+    if (fd < 0) fprintf(stderr, "zbbench: %s\n", err);
+    return fd;
 }
 
-int bench_emu_spawn(char *const argv[], bench_emu *out)
+int bench_emu_port(zbh_emu *e, int fd)
 {
-    int pfd[2];
-    if (pipe(pfd) < 0) {
-        fprintf(stderr, "zbbench: pipe: %s\n", strerror(errno));
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "zbbench: fork: %s\n", strerror(errno));
-        close(pfd[0]);
-        close(pfd[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        close(pfd[0]);
-        exec_child(argv, pfd[1]);
-    }
-    close(pfd[1]);
-    out->pid = pid;
-    out->port[0] = 0;
-    return pfd[0];
-}
-
-int bench_emu_port(bench_emu *e, int fd)
-{
-    int rc = read_line(fd, e->port, sizeof(e->port), 10000);
-    close(fd);
-    if (rc < 0) {
-        fprintf(stderr, "zbbench: emulator %d did not print its port\n", (int)e->pid);
-        bench_emu_stop(e);
-    }
+    char err[256];
+    int rc = zbh_emu_wait_ready(e, fd, 10000, err, sizeof(err));
+    if (rc < 0) fprintf(stderr, "zbbench: %s\n", err);
     return rc;
 }
 
-int bench_emu_start(char *const argv[], bench_emu *out)
+int bench_emu_start(char *const argv[], zbh_emu *out)
 {
     int fd = bench_emu_spawn(argv, out);
     return fd < 0 ? -1 : bench_emu_port(out, fd);
-}
-
-void bench_emu_stop(bench_emu *e)
-{
-    if (e->pid <= 0) return;
-    kill(e->pid, SIGTERM);
-    while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    e->pid = 0;
 }
 
 /* The first "KEY: N kB" line of a /proc file, or -1. */

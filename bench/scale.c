@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 typedef struct fleet {
-    bench_emu *emu;
+    zbh_emu *emu;
     const char **stack;
     int n;
 } fleet;
@@ -27,11 +27,11 @@ static int make_templates(const bench_cfg *c, const char **stacks, char tmpl[][4
             snprintf(tmpl[i], 4200, "%s/nvram/znp/CC2652R-ZStack4.formed.json", c->vectors);
             continue;
         }
-        bench_emu e;
+        zbh_emu e;
         snprintf(tmpl[i], 4200, "%s/%s-formed.json", c->tmpdir, stacks[i]);
         if (bench_emu_for(c, stacks[i], 0, 0, tmpl[i], &e) < 0) return -1;
         int rc = bench_form(c, stacks[i], e.port);
-        bench_emu_stop(&e); /* SIGTERM flushes the NVRAM file */
+        zbh_emu_stop(&e); /* SIGTERM flushes the NVRAM file */
         if (rc < 0) return -1;
     }
     return 0;
@@ -150,7 +150,7 @@ void bench_scale(const bench_cfg *c)
            "VmHWM MiB sum (goal) | PSS MiB sum | goal < 1 GiB |\n"
            "|---|---|---|---|---|---|---|---|\n");
     raise_nofile();
-    fleet f = {calloc((size_t)c->scale_n, sizeof(bench_emu)),
+    fleet f = {calloc((size_t)c->scale_n, sizeof(zbh_emu)),
                calloc((size_t)c->scale_n, sizeof(char *)), c->scale_n};
     if (!f.emu || !f.stack || make_templates(c, stacks, tmpl, 2) < 0) {
         printf("| %d | failed to prepare | | | | | | |\n", c->scale_n);
@@ -158,11 +158,11 @@ void bench_scale(const bench_cfg *c)
         free(f.stack);
         return;
     }
-    double t0 = bench_now();
+    double t0 = zb_now_s();
     int started = start_fleet(c, &f, tmpl, stacks, 2);
-    double t1 = bench_now();
+    double t1 = zb_now_s();
     int failed = backup_fleet(&f, cpus > 0 ? (int)cpus : 1);
-    double t2 = bench_now();
+    double t2 = zb_now_s();
     report(&f, started, failed, t1 - t0, t2 - t0);
     stop_fleet(&f);
     free(f.emu);

@@ -6,6 +6,7 @@
 #ifndef ZB_BYTES_H
 #define ZB_BYTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,35 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+/* ---- 8-byte addresses: IEEE (EUI-64) and extended PAN ids ---- */
+
+/* dst = src with its 8 bytes in the other order: the wire and NV keep them least significant
+ * byte first, files and users write them most significant first. dst may be src (in place);
+ * otherwise the two must not overlap. */
+static inline void zb_ieee_reverse(uint8_t dst[8], const uint8_t src[8])
+{
+    for (int i = 0; i < 4; i++) {
+        uint8_t lo = src[i], hi = src[7 - i];
+        dst[i] = hi;
+        dst[7 - i] = lo;
+    }
+}
+
+/* Are all n bytes at p equal to v? (n == 0: true) */
+static inline bool zb_all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != v) return false;
+    return true;
+}
+
+/* An 8-byte address that names nothing: all 00 (never written) or all FF (erased flash, the
+ * stacks' "unused slot"). Sites that accept only one of the two call zb_all_bytes. */
+static inline bool zb_ieee_blank(const uint8_t p[8])
+{
+    return zb_all_bytes(p, 8, 0x00) || zb_all_bytes(p, 8, 0xFF);
 }
 
 /* A bounded byte writer: writes past the end set `overflow` instead of corrupting memory,

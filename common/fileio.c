@@ -6,6 +6,8 @@
 #define _GNU_SOURCE /* mkostemp */
 #include "fileio.h"
 
+#include "strbuf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,14 +24,13 @@ char *file_read_fd(int fd, size_t max, size_t *len_out)
     for (;;) {
         if (len + 1 >= cap) {
             if (len > max) break;
-            char *nb = realloc(buf, cap * 2);
+            char *nb = zb_grow(buf, &cap, cap + 1, 1, cap); /* doubles */
             if (!nb) {
                 free(buf);
                 errno = ENOMEM;
                 return NULL;
             }
             buf = nb;
-            cap *= 2;
         }
         ssize_t n = read(fd, buf + len, cap - len - 1);
         if (n < 0 && errno == EINTR) continue;

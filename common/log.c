@@ -3,6 +3,7 @@
  * and what a file or a device said is escaped before it reaches a terminal. */
 #include "log.h"
 
+#include "clock.h"
 #include "hex.h"
 
 #include <errno.h>
@@ -145,8 +146,7 @@ void zb_log(int level, const char *fmt, ...)
 {
     static const char *names[] = {"error", "warn", "info", "debug", "trace"};
     if (level > g_level) return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t ms = zb_now_ms();
     va_list ap;
     va_start(ap, fmt);
     char *msg = vdup_printf(fmt, ap);
@@ -160,8 +160,8 @@ void zb_log(int level, const char *fmt, ...)
             n += *p < 0x20 || *p == 0x7F || *p >= 0x80;
         safe = n ? zb_escape_dup(msg) : NULL;
     }
-    char *line = zb_strdup_printf("%s[%ld.%03ld] %s: %s\n", g_prefix, (long)ts.tv_sec,
-                                  ts.tv_nsec / 1000000L, names[level],
+    char *line = zb_strdup_printf("%s[%ld.%03ld] %s: %s\n", g_prefix, (long)(ms / 1000),
+                                  (long)(ms % 1000), names[level],
                                   safe  ? safe
                                   : msg ? msg
                                         : fmt);

@@ -10,6 +10,7 @@
 #include "emu_port.h"
 
 #include "log.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -75,13 +76,6 @@ static void on_signal(int sig)
     g_signal = sig;
 }
 
-uint64_t emu_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 const emu_options *emu_opts(const emu *e)
 {
     return &e->opts;
@@ -118,29 +112,16 @@ void emu_rand_bytes(emu *e, uint8_t *p, size_t n)
         p[i] = (uint8_t)emu_rand(e);
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- --baud pacing ---- */
 
 static int pace_push(pacer *q, const uint8_t *p, size_t n, uint64_t now)
 {
-    if (q->len + n > q->cap) {
-        size_t cap = q->cap ? q->cap : 1024;
-        while (cap < q->len + n)
-            cap *= 2;
-        uint8_t *nb = realloc(q->buf, cap);
-        if (!nb) {
-            LOG_ERROR("out of memory pacing %zu bytes", n);
-            return -1;
-        }
-        q->buf = nb;
-        q->cap = cap;
+    uint8_t *nb = zb_grow(q->buf, &q->cap, q->len + n, 1, 1024);
+    if (!nb) {
+        LOG_ERROR("out of memory pacing %zu bytes", n);
+        return -1;
     }
+    q->buf = nb;
     if (!q->len && q->free_ns < now) q->free_ns = now; /* an idle line starts now */
     memcpy(q->buf + q->len, p, n);
     q->len += n;
@@ -202,13 +183,10 @@ static void drop_delayed(emu *e)
 
 static void hold_out(emu *e, const uint8_t *p, size_t n)
 {
-    if (e->n_delayed == e->cap_delayed) {
-        size_t cap = e->cap_delayed ? 2 * e->cap_delayed : 16;
-        struct delayed_chunk *nd = realloc(e->delayed, cap * sizeof(*nd));
-        if (!nd) return;
-        e->delayed = nd;
-        e->cap_delayed = cap;
-    }
+    struct delayed_chunk *nd =
+        zb_grow(e->delayed, &e->cap_delayed, e->n_delayed + 1, sizeof(*nd), 16);
+    if (!nd) return;
+    e->delayed = nd;
     uint8_t *copy = malloc(n);
     if (!copy) return;
     memcpy(copy, p, n);
@@ -238,7 +216,7 @@ void emu_send(emu *e, const uint8_t *p, size_t n)
 static void queue_out(emu *e, const uint8_t *p, size_t n)
 {
     if (e->byte_ns)
-        pace_push(&e->tx, p, n, now_ns());
+        pace_push(&e->tx, p, n, (uint64_t)zb_now_ns());
     else
         wire_out(e, p, n);
 }
@@ -248,18 +226,12 @@ static void queue_out(emu *e, const uint8_t *p, size_t n)
  * wakes once for it. */
 static void wire_out(emu *e, const uint8_t *p, size_t n)
 {
-    if (e->out_len + n > e->out_cap) {
-        size_t cap = e->out_cap ? e->out_cap : 4096;
-        while (cap < e->out_len + n)
-            cap *= 2;
-        uint8_t *np = realloc(e->out, cap);
-        if (!np) {
-            LOG_ERROR("out of memory queueing %zu bytes for the host", n);
-            return;
-        }
-        e->out = np;
-        e->out_cap = cap;
+    uint8_t *np = zb_grow(e->out, &e->out_cap, e->out_len + n, 1, 4096);
+    if (!np) {
+        LOG_ERROR("out of memory queueing %zu bytes for the host", n);
+        return;
     }
+    e->out = np;
     memcpy(e->out + e->out_len, p, n);
     e->out_len += n;
 }
@@ -268,13 +240,9 @@ static void wire_out(emu *e, const uint8_t *p, size_t n)
 
 unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg)
 {
-    if (e->n_timers == e->cap_timers) {
-        size_t cap = e->cap_timers ? e->cap_timers * 2 : 8;
-        emu_timer *nt = realloc(e->timers, cap * sizeof(*nt));
-        if (!nt) return 0;
-        e->timers = nt;
-        e->cap_timers = cap;
-    }
+    emu_timer *nt = zb_grow(e->timers, &e->cap_timers, e->n_timers + 1, sizeof(*nt), 8);
+    if (!nt) return 0;
+    e->timers = nt;
     unsigned id = ++e->next_timer_id ? e->next_timer_id : ++e->next_timer_id;
     e->timers[e->n_timers++] = (emu_timer){id, e->timer_pass, emu_now_ms() + delay_ms, fn, arg};
     return id;
@@ -383,7 +351,7 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
     }
     if (got) emu_fault_apply(&e->fault, buf, &got, 0);
     if (got && e->byte_ns)
-        pace_push(&e->rx, buf, got, now_ns());
+        pace_push(&e->rx, buf, got, (uint64_t)zb_now_ns());
     else if (got)
         e->fe->on_bytes(e->fe_state, buf, got);
 }
@@ -391,7 +359,7 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
 /* --baud: hands the front end what has "arrived", puts on the wire what has "left" */
 static void run_pacers(emu *e)
 {
-    uint64_t now = now_ns();
+    uint64_t now = (uint64_t)zb_now_ns();
     size_t n = pace_due(&e->rx, e->byte_ns, now);
     if (n) { /* front ends never touch e->rx: hand them the queue itself */
         e->fe->on_bytes(e->fe_state, e->rx.buf, n);
@@ -408,7 +376,7 @@ static struct timespec loop_timeout(const emu *e, int *infinite)
 {
     int ms = next_timeout(e, emu_port_idle_ms(&e->port));
     int64_t ns = ms < 0 ? -1 : (int64_t)ms * 1000000;
-    uint64_t now = now_ns();
+    uint64_t now = (uint64_t)zb_now_ns();
     int64_t w[2] = {pace_wait_ns(&e->rx, now), pace_wait_ns(&e->tx, now)};
     for (int i = 0; i < 2; i++)
         if (w[i] >= 0 && (ns < 0 || w[i] < ns)) ns = w[i];

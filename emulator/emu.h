@@ -8,6 +8,8 @@
 #ifndef ZB_EMU_H
 #define ZB_EMU_H
 
+#include "clock.h"
+
 #include <cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,7 +85,10 @@ int emu_connected(const emu *e);
 
 /* ---- timers (milliseconds, monotonic) ---- */
 typedef void (*emu_timer_fn)(emu *e, void *arg);
-uint64_t emu_now_ms(void);
+static inline uint64_t emu_now_ms(void)
+{
+    return (uint64_t)zb_now_ms(); /* common/clock.h, unsigned like every deadline here */
+}
 /* Returns a timer id (> 0) or 0 on allocation failure. */
 unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg);
 void emu_timer_cancel(emu *e, unsigned id);

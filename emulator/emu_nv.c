@@ -8,6 +8,7 @@
  * wherever a link points is how a planted link makes a root process write somewhere else. */
 #include "emu.h"
 
+#include "bytes.h"
 #include "fileio.h"
 #include "hex.h"
 #include "log.h"
@@ -118,8 +119,7 @@ int emu_ieee_option(const emu_options *o, uint8_t wire[8])
     if (!o->ieee) return 0;
     uint8_t be[8];
     hex_decode(o->ieee, be, 8);
-    for (int i = 0; i < 8; i++)
-        wire[i] = be[7 - i];
+    zb_ieee_reverse(wire, be);
     return 1;
 }
 

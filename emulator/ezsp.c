@@ -154,12 +154,6 @@ bool ezsp_has_network(ezsp_ncp *n)
     return nd.node_type != 0 && nd.pan_id != 0xFFFF;
 }
 
-static bool blank8(const uint8_t *p)
-{
-    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    return memcmp(p, ff, 8) == 0;
-}
-
 /* A reboot (power-up or RST): RAM state back to defaults, tokens kept (§1.6), the effective
  * EUI64 chosen (§8.4). */
 void ezsp_boot(ezsp_ncp *n)
@@ -189,9 +183,9 @@ void ezsp_boot(ezsp_ncp *n)
     memset(n->multicast, 0, sizeof(n->multicast));
     n->transient_key_set = false;
     const uint8_t *restored = ezsp_nv_elem(&n->nv, TOK_RESTORED_EUI64, 0);
-    if (!blank8(restored))
+    if (!zb_all_bytes(restored, 8, 0xFF))
         memcpy(n->eui64, restored, 8);
-    else if (!blank8(n->nv.mfg_custom_eui))
+    else if (!zb_all_bytes(n->nv.mfg_custom_eui, 8, 0xFF))
         memcpy(n->eui64, n->nv.mfg_custom_eui, 8);
     else
         memcpy(n->eui64, n->nv.hw_eui64, 8);

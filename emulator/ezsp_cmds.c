@@ -315,7 +315,7 @@ static void cmd_set_mfg_token(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
         st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
         return;
     }
-    if (!is_ff8(n->nv.mfg_custom_eui)) {
+    if (!zb_all_bytes(n->nv.mfg_custom_eui, 8, 0xFF)) {
         LOG_WARN("ezsp: MFG_CUSTOM_EUI_64 already written: refusing a second write");
         st_ember(n, out, EMBER_INVALID_CALL, SL_INVALID_STATE);
         return;

@@ -43,24 +43,10 @@ static inline void st32(zb_buf *b, uint32_t sl)
     zb_put_le32(b, sl);
 }
 
-static inline bool is_zero(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i]) return false;
-    return true;
-}
-
-static inline bool is_ff8(const uint8_t *p)
-{
-    for (int i = 0; i < 8; i++)
-        if (p[i] != 0xFF) return false;
-    return true;
-}
-
 /* a child- or key-table element in use: its EUI64 is neither blank nor erased */
 static inline bool slot_used(const uint8_t *s)
 {
-    return s && !is_zero(s, 8) && !is_ff8(s);
+    return s && !zb_ieee_blank(s);
 }
 
 static inline uint8_t *tok(ezsp_ncp *n, uint32_t key)

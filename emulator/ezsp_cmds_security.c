@@ -126,7 +126,7 @@ static void cmd_get_network_key_info(ezsp_ncp *n, const ezsp_header *h, zb_rd *r
     (void)r;
     const uint8_t *keys = tok(n, TOK_KEYS), *alt = tok(n, TOK_ALTERNATE_KEY);
     ezsp_network_key_info ki = {.network_key_set = ezsp_has_network(n) ? 1 : 0,
-                                .alternate_network_key_set = is_zero(alt, 16) ? 0 : 1,
+                                .alternate_network_key_set = zb_all_bytes(alt, 16, 0x00) ? 0 : 1,
                                 .network_key_seq = keys[16],
                                 .alt_network_key_seq = alt[16],
                                 .network_key_frame_counter = n->nwk_frame_counter};
@@ -164,7 +164,7 @@ static void cmd_import_link_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_
     uint8_t idx = zb_get_u8(r), eui[8], key[16];
     zb_get_bytes(r, eui, 8);
     zb_get_bytes(r, key, 16);
-    if (r->short_read || is_zero(eui, 8) || is_ff8(eui)) {
+    if (r->short_read || zb_ieee_blank(eui)) {
         st32(out, SL_INVALID_PARAMETER);
         return;
     }

@@ -15,17 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool used8(const uint8_t *s)
-{
-    static const uint8_t z[8], ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    return memcmp(s, z, 8) != 0 && memcmp(s, ff, 8) != 0;
-}
-
 int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
 {
     int have = 0;
     for (unsigned i = 0; i < EZSP_KEY_TABLE_SIZE; i++)
-        if (used8(ezsp_nv_elem(&n->nv, TOK_KEY_TABLE, i))) have++;
+        if (!zb_ieee_blank(ezsp_nv_elem(&n->nv, TOK_KEY_TABLE, i))) have++;
     if (have >= want) return 0;
     int count = want - have;
     emu_device *devs = emu_make_devices(n->e, count);
@@ -38,7 +32,7 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
         uint8_t *slot = NULL;
         for (; key_i < EZSP_KEY_TABLE_SIZE; key_i++) {
             slot = ezsp_nv_elem(&n->nv, TOK_KEY_TABLE, key_i);
-            if (!used8(slot)) break;
+            if (zb_ieee_blank(slot)) break;
         }
         if (key_i >= EZSP_KEY_TABLE_SIZE) {
             LOG_WARN("ezsp: key table full after %d simulated devices", joined);
@@ -50,7 +44,7 @@ int ezsp_add_simulated_devices(ezsp_ncp *n, int want)
             uint8_t *c = NULL;
             for (; child_i < EZSP_CHILD_TABLE; child_i++) {
                 c = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, child_i);
-                if (!used8(c)) break;
+                if (zb_ieee_blank(c)) break;
             }
             if (child_i >= EZSP_CHILD_TABLE) continue;   /* no room for another child */
             ezsp_tok_child t = {.type = (k % 2) ? 4 : 3, /* sleepy / non-sleepy end device */

@@ -22,12 +22,6 @@ static uint8_t *tok(ezsp_ncp *n, uint32_t key)
     return ezsp_nv_elem(&n->nv, key, 0);
 }
 
-static bool eui_valid(const uint8_t eui[8])
-{
-    static const uint8_t z[8], ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    return memcmp(eui, z, 8) != 0 && memcmp(eui, ff, 8) != 0;
-}
-
 /* getKey(keyType) -> status u8, EmberKeyStruct. The current network key carries its sequence
  * number and the NWK outgoing frame counter (bellows reads the counter from here before v13);
  * the TC link key is the preconfigured (hashed-TCLK root) key given to formNetwork. */
@@ -107,7 +101,7 @@ static bool get_key_entry(zb_rd *r, uint8_t eui[8], uint8_t key[16], zb_buf *out
     zb_get_bytes(r, eui, 8);
     uint8_t link_key = zb_get_u8(r);
     zb_get_bytes(r, key, 16);
-    if (r->short_read || !link_key || !eui_valid(eui)) {
+    if (r->short_read || !link_key || zb_ieee_blank(eui)) {
         zb_put_u8(out, EMBER_BAD_ARGUMENT);
         return false;
     }

@@ -152,8 +152,7 @@ cJSON *ezsp_nv_to_json(const ezsp_nv *nv)
     bool ok = cJSON_AddStringToObject(doc, "format", NVRAM_FORMAT) &&
               cJSON_AddNumberToObject(doc, "version", 1);
     uint8_t be[8];
-    for (int i = 0; i < 8; i++)
-        be[i] = nv->hw_eui64[7 - i];
+    zb_ieee_reverse(be, nv->hw_eui64);
     ok = ok && add_hex(doc, "hardware_eui64", be, 8) == 0;
     cJSON *mfg = ok ? cJSON_AddObjectToObject(doc, "mfg_tokens") : NULL;
     ok = mfg && add_hex(mfg, "MFG_CUSTOM_EUI_64", nv->mfg_custom_eui, 8) == 0;
@@ -319,8 +318,7 @@ int ezsp_nv_from_json(ezsp_nv *nv, const cJSON *doc, char *err, size_t errlen)
     if (check_keys(doc, TOP, sizeof(TOP) / sizeof(TOP[0]), "", err, errlen) < 0) return -1;
     uint8_t be[8];
     if (get_hex(doc, "hardware_eui64", be, 8, "", err, errlen) < 0) return -1;
-    for (int i = 0; i < 8; i++)
-        nv->hw_eui64[i] = be[7 - i];
+    zb_ieee_reverse(nv->hw_eui64, be);
     const cJSON *mfg = cJSON_GetObjectItemCaseSensitive(doc, "mfg_tokens");
     if (!cJSON_IsObject(mfg)) {
         snprintf(err, errlen, "mfg_tokens: expected an object");

@@ -16,12 +16,6 @@
 
 #include <string.h>
 
-static bool used8(const uint8_t *s)
-{
-    static const uint8_t z[8], ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    return memcmp(s, z, 8) != 0 && memcmp(s, ff, 8) != 0;
-}
-
 static const char *ezsp_link_key(void *fe, uint64_t ieee, uint8_t key[16])
 {
     ezsp_ncp *n = fe;
@@ -63,7 +57,7 @@ static int ezsp_member(void *fe, size_t i, world_member *m)
     size_t k = 0;
     for (unsigned j = 0; j < EZSP_CHILD_TABLE; j++) {
         const uint8_t *c = ezsp_nv_elem(&n->nv, TOK_CHILD_TABLE, j);
-        if (c && used8(c) && k++ == i) {
+        if (c && !zb_ieee_blank(c) && k++ == i) {
             ezsp_tok_child t;
             ezsp_tok_child_decode(c, &t);
             *m = (world_member){get_le64(t.eui64), t.id, 1};
@@ -71,7 +65,7 @@ static int ezsp_member(void *fe, size_t i, world_member *m)
         }
     }
     for (unsigned j = 0; j < EZSP_ADDRESS_TABLE; j++)
-        if (n->nv.addr[j].nwk != 0xFFFF && used8(n->nv.addr[j].eui64) && k++ == i) {
+        if (n->nv.addr[j].nwk != 0xFFFF && !zb_ieee_blank(n->nv.addr[j].eui64) && k++ == i) {
             *m = (world_member){get_le64(n->nv.addr[j].eui64), n->nv.addr[j].nwk, 0};
             return 1;
         }

@@ -221,8 +221,7 @@ static void get_extended_pan_id(zboss_emu *z, const zboss_hl *req)
      * both hosts reverse what they read, so each reads back what it wrote */
     const uint8_t *src = z->nv.formed ? z->nv.nwk_epid : z->nv.aps_epid;
     uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = src[7 - i];
+    zb_ieee_reverse(b, src);
     ok(z, req, b, 8);
 }
 
@@ -604,8 +603,7 @@ static void nwk_get_short_by_ieee(zboss_emu *z, const zboss_hl *req)
 
 static void nwk_start_without_formation(zboss_emu *z, const zboss_hl *req)
 {
-    static const uint8_t zero[8];
-    if (!z->nv.formed || z->nv.channel == 0 || !memcmp(z->nv.nwk_epid, zero, 8)) {
+    if (!z->nv.formed || z->nv.channel == 0 || zb_all_bytes(z->nv.nwk_epid, 8, 0x00)) {
         fail(z, req, ZBOSS_OPERATION_FAILED); /* §5.5: no stored network */
         return;
     }

@@ -11,6 +11,7 @@
 
 #include "bytes.h"
 #include "log.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,9 @@ static void tx_next(zboss_emu *z)
 
 static int txq_push(zboss_emu *z, uint8_t first_last, const uint8_t *p, size_t n)
 {
-    if (z->txq_len == z->txq_cap) {
-        size_t cap = z->txq_cap ? z->txq_cap * 2 : 16;
-        zboss_tx_frag *q = realloc(z->txq, cap * sizeof(*q));
-        if (!q) return -1;
-        z->txq = q;
-        z->txq_cap = cap;
-    }
+    zboss_tx_frag *q = zb_grow(z->txq, &z->txq_cap, z->txq_len + 1, sizeof(*q), 16);
+    if (!q) return -1;
+    z->txq = q;
     zboss_tx_frag *f = &z->txq[z->txq_len++];
     f->first_last = first_last;
     f->len = (uint8_t)n;
@@ -279,7 +276,6 @@ static uint8_t pick_channel(uint32_t mask)
 
 int zboss_form(zboss_emu *z, uint32_t mask, const uint8_t epid[8], uint16_t *out_pan)
 {
-    static const uint8_t zero[8];
     zboss_nv *nv = &z->nv;
     uint8_t ch = pick_channel(mask);
     if (!ch) return -1;
@@ -287,9 +283,9 @@ int zboss_form(zboss_emu *z, uint32_t mask, const uint8_t epid[8], uint16_t *out
     nv->page = 0;
     while (nv->pan_id == 0x0000 || nv->pan_id >= 0xFFF8)
         nv->pan_id = (uint16_t)(emu_rand(z->e) & 0x3FFF);
-    if (memcmp(epid, zero, 8))
+    if (!zb_all_bytes(epid, 8, 0x00))
         memcpy(nv->nwk_epid, epid, 8);
-    else if (memcmp(nv->aps_epid, zero, 8))
+    else if (!zb_all_bytes(nv->aps_epid, 8, 0x00))
         memcpy(nv->nwk_epid, nv->aps_epid, 8);
     else
         memcpy(nv->nwk_epid, nv->ieee, 8);

@@ -93,8 +93,7 @@ static int add_hex(cJSON *o, const char *name, const uint8_t *p, size_t n)
 static int add_ieee(cJSON *o, const char *name, const uint8_t le[8])
 {
     uint8_t be[8];
-    for (int i = 0; i < 8; i++)
-        be[i] = le[7 - i];
+    zb_ieee_reverse(be, le);
     return add_hex(o, name, be, 8);
 }
 
@@ -311,8 +310,7 @@ int zboss_nv_from_json(zboss_nv *nv, const cJSON *doc, char *err, size_t errlen)
     if (r.failed) return -1;
     uint8_t be[8];
     get_hex(&r, prod, "ieee", "production", be, 8);
-    for (int i = 0; i < 8; i++)
-        nv->ieee[i] = be[7 - i];
+    zb_ieee_reverse(nv->ieee, be);
     read_common(&r, c, nv);
     read_datasets(&r, ds, nv);
     if (!r.failed && nv->formed && (nv->channel < 11 || !nv->key_present[nv->active_key_seq]))

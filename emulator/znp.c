@@ -134,8 +134,7 @@ static int fc_row(const znp *z, const znp_nib *nib, uint32_t *fc)
             *fc = m.frame_counter;
             return 1;
         }
-        static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-        if (memcmp(m.extended_pan_id, ff, 8) == 0) {
+        if (zb_all_bytes(m.extended_pan_id, 8, 0xFF)) {
             *fc = m.frame_counter;
             found = 1;
         }
@@ -211,14 +210,13 @@ static void fc_write_nv(znp *z, uint32_t fc)
             znp_nv_row(z, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, i);
         znp_sec_material m;
         if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
-        static const uint8_t zero[8];
         if (memcmp(m.extended_pan_id, nib.extended_pan_id, 8) == 0) {
             m.frame_counter = fc;
             znp_sec_material_encode(&m, row->data);
             return;
         }
         if (!first_row) first_row = row;
-        if (!free_row && memcmp(m.extended_pan_id, zero, 8) == 0) free_row = row;
+        if (!free_row && zb_all_bytes(m.extended_pan_id, 8, 0x00)) free_row = row;
     }
     /* No row for this EPID and none free: a factory reset keeps the rows of the previous
      * network (the CC2531 3.0 reset dump has both rows on a stale EPID); take over row 0. */
@@ -458,8 +456,7 @@ static int form_network(znp *z)
     uint8_t epid[8] = {0};
     it = znp_nv_osal(&z->nv, ZNP_NV_APS_USE_EXT_PANID);
     if (it && it->len == 8) memcpy(epid, it->data, 8);
-    static const uint8_t zero8[8];
-    if (memcmp(epid, zero8, 8) == 0) {
+    if (zb_all_bytes(epid, 8, 0x00)) {
         it = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
         memcpy(epid, it && it->len == 8 ? it->data : z->hw_ieee, 8);
     }

@@ -17,11 +17,10 @@
 static int slot_free(znp *z, const uint8_t *slot)
 {
     znp_addrmgr_entry e;
-    static const uint8_t zero8[8], ff8[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     if (znp_addrmgr_entry_decode(slot, znp_addrmgr_entry_size(z->prof->aligned), z->prof->aligned,
                                  &e) < 0)
         return 0;
-    return !memcmp(e.ext_addr, zero8, 8) || !memcmp(e.ext_addr, ff8, 8);
+    return zb_ieee_blank(e.ext_addr);
 }
 
 /* Makes the network hold at least `want` devices: counts the used address-manager rows and
@@ -75,9 +74,8 @@ int znp_add_simulated_devices(znp *z, int want)
                 while ((row = znp_nv_row(z, ZNP_EX_TCLK_TABLE, ZNP_NV_LEGACY_TCLK, tclk_i)) !=
                        NULL) {
                     znp_tclk_row t;
-                    static const uint8_t zero8[8];
                     if (znp_tclk_row_decode(row->data, row->len, z->prof->aligned, &t) == 0 &&
-                        !memcmp(t.ext_addr, zero8, 8))
+                        zb_all_bytes(t.ext_addr, 8, 0x00))
                         break;
                     tclk_i++;
                 }

@@ -6,6 +6,7 @@
 #include "znp_nv.h"
 
 #include "hex.h"
+#include "strbuf.h"
 #include "znp_layout.h"
 
 #include <stdio.h>
@@ -68,16 +69,12 @@ znp_nv_item *znp_nv_put(znp_nv *nv, uint8_t sys, uint16_t item, uint16_t sub, co
         it->len = (uint16_t)len;
         return it;
     }
-    if (nv->n == nv->cap) {
-        size_t cap = nv->cap ? nv->cap * 2 : 64;
-        znp_nv_item *ni = realloc(nv->items, cap * sizeof(*ni));
-        if (!ni) {
-            free(copy);
-            return NULL;
-        }
-        nv->items = ni;
-        nv->cap = cap;
+    znp_nv_item *ni = zb_grow(nv->items, &nv->cap, nv->n + 1, sizeof(*ni), 64);
+    if (!ni) {
+        free(copy);
+        return NULL;
     }
+    nv->items = ni;
     size_t i = lower_bound(nv, key_of(sys, item, sub));
     memmove(&nv->items[i + 1], &nv->items[i], (nv->n - i) * sizeof(*nv->items));
     nv->items[i] = (znp_nv_item){sys, item, sub, (uint16_t)len, copy};

@@ -27,8 +27,7 @@ static int addrmgr(const znp *z, size_t i, znp_addrmgr_entry *e)
 
 static int entry_used(const znp_addrmgr_entry *e)
 {
-    static const uint8_t zero8[8], ff8[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    return memcmp(e->ext_addr, zero8, 8) && memcmp(e->ext_addr, ff8, 8);
+    return !zb_ieee_blank(e->ext_addr);
 }
 
 /* The TC's key for a device (§5.2): a TCLK row derives it from the seed and the row's shift; a

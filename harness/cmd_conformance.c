@@ -4,6 +4,7 @@
  * backed up before anything is written and put back at the end (the last case), so a vendor
  * can run the suite on a stick that holds a network. */
 #include "cli.h"
+#include "clock.h"
 #include "log.h"
 #include "progress.h"
 #include "prerestore.h"
@@ -400,13 +401,6 @@ static const struct {
 };
 #define N_CASES (sizeof(CASES) / sizeof(CASES[0]))
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The network an emulator holds before the suite runs: the golden one under another PAN,
  * extended PAN ID and key, so that the mismatch case has something to protect. The
  * coordinator IEEE stays: an EmberZNet NCP's custom EUI64 is write-once, and writing another
@@ -429,9 +423,9 @@ static size_t run_suite(FILE *progress, conf_ctx *c, const char *prefix, zbh_cas
         memset(r, 0, sizeof(*r));
         snprintf(r->id, sizeof(r->id), "%s%s", prefix, CASES[i].id);
         snprintf(r->description, sizeof(r->description), "%s", CASES[i].description);
-        double t0 = now_s();
+        double t0 = zb_now_s();
         r->verdict = CASES[i].fn(c, r->detail, sizeof(r->detail));
-        r->seconds = now_s() - t0;
+        r->seconds = zb_now_s() - t0;
         zbh_report_progress(progress, first + i, total, r);
     }
     return N_CASES;

@@ -21,11 +21,11 @@
 
 typedef struct suite {
     char name[256]; /* as written (escaped) */
-    zbh_sb cases, props;
+    zb_sb cases, props;
     char **prop_names;
     size_t n_props, n_cases, failures, errors, skipped;
     double time;
-    zbh_sb shards;
+    zb_sb shards;
 } suite;
 
 /* The value of attribute `attr` in the start tag [tag, end), still escaped; "" if absent. */
@@ -64,7 +64,7 @@ static void add_props(suite *s, const char *from, const char *to)
         attr_of(p, e, "value", value, sizeof(value));
         p = e + 2;
         if (strcmp(name, "shard") == 0) {
-            zbh_sb_printf(&s->shards, "%s%s", s->shards.len ? "," : "", value);
+            zb_sb_printf(&s->shards, "%s%s", s->shards.len ? "," : "", value);
             continue;
         }
         if (!name[0] || prop_known(s, name)) continue;
@@ -73,7 +73,7 @@ static void add_props(suite *s, const char *from, const char *to)
         s->prop_names = nn;
         if (!(nn[s->n_props] = strdup(name))) return;
         s->n_props++;
-        zbh_sb_printf(&s->props, "      <property name=\"%s\" value=\"%s\"/>\n", name, value);
+        zb_sb_printf(&s->props, "      <property name=\"%s\" value=\"%s\"/>\n", name, value);
     }
 }
 
@@ -136,7 +136,7 @@ static int add_cases(suite *all, size_t n_all, suite *s, const char *from, const
         s->failures += strstr(body, "<failure") != NULL;
         s->errors += strstr(body, "<error") != NULL;
         s->skipped += strstr(body, "<skipped") != NULL;
-        zbh_sb_printf(&s->cases, "    %s\n", body);
+        zb_sb_printf(&s->cases, "    %s\n", body);
         free(body);
         s->n_cases++;
         p = end;
@@ -217,7 +217,7 @@ int zbh_cmd_junit_merge(int argc, char **argv)
     int dups = 0, rc = ZBH_OK;
     for (int i = optind; i < argc && rc == ZBH_OK; i++)
         if (merge_file(argv[i], suites, &n, &dups) < 0) rc = ZBH_USAGE;
-    zbh_sb b = {0};
+    zb_sb b = {0};
     size_t tests = 0, failures = 0, errors = 0, skipped = 0;
     for (size_t i = 0; i < n; i++) {
         tests += suites[i].n_cases;
@@ -225,25 +225,25 @@ int zbh_cmd_junit_merge(int argc, char **argv)
         errors += suites[i].errors;
         skipped += suites[i].skipped;
     }
-    zbh_sb_printf(&b,
-                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"%zu\" "
-                  "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
-                  tests, failures, errors, skipped);
+    zb_sb_printf(&b,
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"%zu\" "
+                 "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
+                 tests, failures, errors, skipped);
     for (size_t i = 0; i < n; i++) {
         suite *s = &suites[i];
-        zbh_sb_printf(&b,
-                      "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-                      "skipped=\"%zu\" time=\"%.3f\">\n    <properties>\n",
-                      s->name, s->n_cases, s->failures, s->errors, s->skipped, s->time);
-        zbh_sb_put(&b, s->props.buf ? s->props.buf : "");
+        zb_sb_printf(&b,
+                     "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+                     "skipped=\"%zu\" time=\"%.3f\">\n    <properties>\n",
+                     s->name, s->n_cases, s->failures, s->errors, s->skipped, s->time);
+        zb_sb_put(&b, s->props.buf ? s->props.buf : "");
         if (s->shards.len)
-            zbh_sb_printf(&b, "      <property name=\"shards.merged\" value=\"%s\"/>\n",
-                          s->shards.buf);
-        zbh_sb_put(&b, "    </properties>\n");
-        zbh_sb_put(&b, s->cases.buf ? s->cases.buf : "");
-        zbh_sb_put(&b, "  </testsuite>\n");
+            zb_sb_printf(&b, "      <property name=\"shards.merged\" value=\"%s\"/>\n",
+                         s->shards.buf);
+        zb_sb_put(&b, "    </properties>\n");
+        zb_sb_put(&b, s->cases.buf ? s->cases.buf : "");
+        zb_sb_put(&b, "  </testsuite>\n");
     }
-    zbh_sb_put(&b, "</testsuites>\n");
+    zb_sb_put(&b, "</testsuites>\n");
     if (rc == ZBH_OK) {
         if (b.failed || file_write_atomic(out, b.buf, b.len, 0644) < 0) {
             fprintf(stderr, "zbharness junit-merge: cannot write %s: %s\n", out,
@@ -256,11 +256,11 @@ int zbh_cmd_junit_merge(int argc, char **argv)
             if (dups) rc = ZBH_FAIL;
         }
     }
-    zbh_sb_free(&b);
+    zb_sb_free(&b);
     for (size_t i = 0; i < n; i++) {
-        zbh_sb_free(&suites[i].cases);
-        zbh_sb_free(&suites[i].props);
-        zbh_sb_free(&suites[i].shards);
+        zb_sb_free(&suites[i].cases);
+        zb_sb_free(&suites[i].props);
+        zb_sb_free(&suites[i].shards);
         for (size_t k = 0; k < suites[i].n_props; k++)
             free(suites[i].prop_names[k]);
         free(suites[i].prop_names);

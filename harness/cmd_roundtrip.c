@@ -4,6 +4,7 @@
  * (--jobs); each reports one line back through a pipe, so a crashing cell cannot take the run
  * down and Ctrl-C tears every emulator down (each cell is its own process group). */
 #include "cli.h"
+#include "clock.h"
 #include "log.h"
 #include "progress.h"
 #include "report.h"
@@ -604,16 +605,14 @@ int zbh_cmd_roundtrip(int argc, char **argv)
         if (golden) fclose(golden);
         return ZBH_USAGE;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = zb_now_s();
     if (a.shard.n > 1)
         fprintf(g_out, "roundtrip: shard %u/%u: %zu cell%s, %d in parallel\n", a.shard.k, a.shard.n,
                 n, n == 1 ? "" : "s", a.jobs);
     else
         fprintf(g_out, "roundtrip: %zu cell%s, %d in parallel\n", n, n == 1 ? "" : "s", a.jobs);
     run_cells(cells, n, a.jobs, results);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    double wall = zb_now_s() - t0;
     for (size_t i = 0; i < n; i++)
         cell_to_grid(&cells[i], &results[i], &grid[i]);
     int bad = golden ? check_golden(golden, a.golden, cells, results, grid, n) : 0;

@@ -431,12 +431,6 @@ static bool override_eui64(const ocb_backup *b)
     return ez && cJSON_IsTrue(cJSON_GetObjectItem(ez, EUI64_OVERRIDE));
 }
 
-static bool blank8(const uint8_t *p)
-{
-    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    return memcmp(p, ff, 8) == 0;
-}
-
 static long write_restored_eui64(ezsp_drv *d, const uint8_t want[8])
 {
     uint8_t p[20];
@@ -475,7 +469,7 @@ static int plan_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy pol
     uint8_t restored[8];
     zb_get_bytes(&r, restored, 8);
     bool have_token = st == 0 && size == 8 && !r.short_read;
-    if (have_token && !blank8(restored)) {
+    if (have_token && !zb_all_bytes(restored, 8, 0xFF)) {
         *plan = EUI_TOKEN;
         return 0;
     }
@@ -487,7 +481,7 @@ static int plan_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy pol
         snprintf(err, errlen, "getMfgToken(CUSTOM_EUI_64): short answer");
         return -1;
     }
-    if (len == 8 && blank8(mfg)) {
+    if (len == 8 && zb_all_bytes(mfg, 8, 0xFF)) {
         if (policy == ZBH_IEEE_BURN) {
             *plan = EUI_BURN;
             return 0;

@@ -328,7 +328,6 @@ static int read_frame_counter(znp_host *h, const znp_nib *nib, uint32_t *fc)
     int rc = table_read(h, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, 12, &t);
     if (rc < 0) return rc;
     int found = -1;
-    static const uint8_t ff[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     for (size_t i = 0; i < t.n; i++) {
         znp_sec_material m;
         if (znp_sec_material_decode(t.rows + i * t.row_size, t.row_size, &m) < 0) continue;
@@ -337,7 +336,7 @@ static int read_frame_counter(znp_host *h, const znp_nib *nib, uint32_t *fc)
             found = 1;
             break;
         }
-        if (memcmp(m.extended_pan_id, ff, 8) == 0 && found < 0) {
+        if (zb_all_bytes(m.extended_pan_id, 8, 0xFF) && found < 0) {
             *fc = m.frame_counter;
             found = 0;
         }
@@ -487,12 +486,11 @@ static ocb_backup *znp_read_network(void *dv, zbh_read_status *st, char *err, si
         snprintf(err, errlen, "reading the address manager failed");
         goto fail;
     }
-    static const uint8_t zero8[8], ff8[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     for (size_t i = 0; i < am.n; i++) {
         znp_addrmgr_entry e;
         if (znp_addrmgr_entry_decode(am.rows + i * am.row_size, am.row_size, h->aligned, &e) < 0)
             continue;
-        if (!memcmp(e.ext_addr, zero8, 8) || !memcmp(e.ext_addr, ff8, 8)) continue;
+        if (zb_ieee_blank(e.ext_addr)) continue;
         if (e.type == 0xFF || !(e.type & 0x03)) continue;
         ocb_device d = {.ieee = ieee_from_le(e.ext_addr),
                         .has_nwk = e.nwk_addr != 0xFFFE && e.nwk_addr != 0xFFFF,

@@ -3,11 +3,13 @@
  * read afterwards. */
 #include "emuproc.h"
 
+#include "clock.h"
 #include "driver.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +95,19 @@ int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigne
     for (int i = 0; extra && extra[i] && n < 23; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
+    int fd = zbh_emu_spawn(e, (char *const *)argv, e->log, err, errlen);
+    if (fd < 0) return -1;
+    /* the first line is the port; zbemu prints it once the pty exists */
+    if (zbh_emu_wait_ready(e, fd, -1, err, errlen) < 0 || strncmp(e->port, "/dev/", 5) != 0) {
+        snprintf(err, errlen, "%s did not start (see %s)", exe, e->log);
+        zbh_emu_stop(e);
+        return -1;
+    }
+    return 0;
+}
+
+int zbh_emu_spawn(zbh_emu *e, char *const argv[], const char *log, char *err, size_t errlen)
+{
     int out[2];
     if (pipe(out) < 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -106,26 +121,51 @@ int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigne
         return -1;
     }
     if (pid == 0) {
-        int logfd = open(e->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int errfd = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
+                        : open("/dev/null", O_WRONLY | O_CLOEXEC);
+        close(out[0]);
         dup2(out[1], 1);
-        if (logfd >= 0) dup2(logfd, 2);
-        execv(exe, (char *const *)argv);
-        fprintf(stderr, "cannot run %s: %s\n", exe, strerror(errno));
+        if (errfd >= 0) dup2(errfd, 2);
+        execv(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
     close(out[1]);
     e->pid = pid;
-    /* the first line is the port; zbemu prints it once the pty exists */
-    FILE *f = fdopen(out[0], "r");
-    if (!f || !fgets(e->port, sizeof(e->port), f) || strncmp(e->port, "/dev/", 5) != 0) {
-        snprintf(err, errlen, "%s did not start (see %s)", exe, e->log);
-        if (f) fclose(f);
-        zbh_emu_stop(e);
-        return -1;
+    e->port[0] = '\0';
+    return out[0];
+}
+
+/* One line (without its newline) from fd: 0, or -1 on timeout, error, signal or an empty line.
+ * A last line without a newline counts, as with fgets. */
+static int read_line(int fd, char *buf, size_t cap, int timeout_ms)
+{
+    size_t n = 0;
+    int64_t end = zb_now_ms() + timeout_ms;
+    while (n + 1 < cap) {
+        int64_t left = timeout_ms < 0 ? -1 : end - zb_now_ms();
+        if (timeout_ms >= 0 && left <= 0) return -1;
+        struct pollfd pf = {fd, POLLIN, 0};
+        if (poll(&pf, 1, (int)left) <= 0) return -1;
+        char c;
+        ssize_t k = read(fd, &c, 1);
+        if (k < 0) return -1;
+        if (k == 0 || c == '\n') break;
+        buf[n++] = c;
     }
-    e->port[strcspn(e->port, "\n")] = '\0';
-    fclose(f); /* zbemu writes nothing more to stdout */
-    return 0;
+    buf[n] = '\0';
+    return n ? 0 : -1;
+}
+
+int zbh_emu_wait_ready(zbh_emu *e, int fd, int timeout_ms, char *err, size_t errlen)
+{
+    int rc = read_line(fd, e->port, sizeof(e->port), timeout_ms);
+    close(fd); /* zbemu writes nothing more to stdout */
+    if (rc < 0) {
+        snprintf(err, errlen, "zbemu (pid %d) did not print its port", (int)e->pid);
+        zbh_emu_stop(e);
+    }
+    return rc;
 }
 
 int zbh_emu_stop(zbh_emu *e)

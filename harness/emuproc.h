@@ -1,5 +1,9 @@
 /* emuproc.h - zbemu processes started by the harness itself (--emulate): each on a fresh
- * NVRAM file in a private directory, always torn down, also on failure and Ctrl-C. */
+ * NVRAM file in a private directory, always torn down, also on failure and Ctrl-C.
+ *
+ * The one way to start an emulator: zbh_emu_start[_args] for a matrix target, and below it
+ * spawn / wait-ready / stop for callers that build their own zbemu command line (zbbench, which
+ * spawns hundreds at once and then collects their ports). */
 #ifndef ZB_EMUPROC_H
 #define ZB_EMUPROC_H
 
@@ -31,7 +35,16 @@ int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned see
 /* The same with more zbemu arguments (NULL-terminated; at most 7), e.g. --world FILE. */
 int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed,
                        const char *const *extra, char *err, size_t errlen);
-/* SIGTERM and wait. Returns zbemu's exit status (0 = clean), -1 if it died of a signal. */
+/* Forks argv (argv[0] is the zbemu path) with stdout on a pipe and stderr to the file `log`
+ * (created or truncated; NULL: /dev/null). Sets e->pid and clears e->port; leaves e->dir and
+ * e->log alone. Returns the pipe end the port line arrives on, or -1 + err. */
+int zbh_emu_spawn(zbh_emu *e, char *const argv[], const char *log, char *err, size_t errlen);
+/* Reads the line zbemu prints once its port exists into e->port, within timeout_ms (< 0: no
+ * limit; a signal also ends the wait), and closes fd. On failure the emulator is stopped.
+ * Returns 0 or -1 + err. */
+int zbh_emu_wait_ready(zbh_emu *e, int fd, int timeout_ms, char *err, size_t errlen);
+/* SIGTERM and wait (SIGKILL after 5 s). Returns zbemu's exit status (0 = clean), -1 if it died
+ * of a signal. */
 int zbh_emu_stop(zbh_emu *e);
 
 #endif

@@ -6,6 +6,7 @@
 #include "ezsp_host.h"
 
 #include "bytes.h"
+#include "clock.h"
 #include "log.h"
 
 #include <string.h>
@@ -14,13 +15,6 @@
 #define RSTACK_WAIT_MS 5000
 #define RETX_MS        1600
 #define MAX_RETX       4
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void ezsp_host_init(ezsp_host *h, zbh_serial *s)
 {
@@ -130,11 +124,11 @@ static void on_frame(void *ctx, const ash_frame *f)
 /* Reads and decodes for up to `ms`; returns early once `*flag` is set. */
 static int pump(ezsp_host *h, int ms, const bool *flag)
 {
-    long long deadline = now_ms() + ms;
+    long long deadline = zb_now_ms() + ms;
     uint8_t buf[512];
     h->nak_seen = false;
     while (!*flag && !h->link_error && !h->nak_seen) {
-        long long left = deadline - now_ms();
+        long long left = deadline - zb_now_ms();
         if (left <= 0) return EZSP_HOST_TIMEOUT;
         int n = zbh_serial_read(h->s, buf, sizeof(buf), (int)left);
         if (n < 0) return EZSP_HOST_IO;
@@ -156,10 +150,10 @@ static int send_data(ezsp_host *h, const uint8_t *ezsp, size_t n, bool retx)
 static int exchange(ezsp_host *h, const uint8_t *frame, size_t n, ezsp_host_frame *rsp)
 {
     h->have_rsp = false;
-    long long deadline = now_ms() + h->timeout_ms;
+    long long deadline = zb_now_ms() + h->timeout_ms;
     int rc = send_data(h, frame, n, false);
     for (int attempt = 0; rc == EZSP_HOST_OK; attempt++) {
-        long long left = deadline - now_ms();
+        long long left = deadline - zb_now_ms();
         if (left <= 0) return EZSP_HOST_TIMEOUT;
         rc = pump(h, left < RETX_MS ? (int)left : RETX_MS, &h->have_rsp);
         if (rc == EZSP_HOST_OK) break;
@@ -218,7 +212,7 @@ int ezsp_host_cmd(ezsp_host *h, uint16_t frame_id, const uint8_t *params, size_t
 
 int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = zb_now_ms() + timeout_ms;
     for (;;) {
         for (int i = 0; i < h->cb_len; i++) {
             if (h->cbq[i].frame_id != frame_id) continue;
@@ -227,7 +221,7 @@ int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int
             h->cb_len--;
             return EZSP_HOST_OK;
         }
-        long long left = deadline - now_ms();
+        long long left = deadline - zb_now_ms();
         if (left <= 0) return EZSP_HOST_TIMEOUT;
         uint8_t buf[512];
         int n = zbh_serial_read(h->s, buf, sizeof(buf), (int)left);

@@ -1,17 +1,11 @@
 /* mt_host.c - MT request/response over a serial link with deadlines. */
 #include "mt_host.h"
 
+#include "clock.h"
 #include "log.h"
 
 #include <string.h>
 #include <time.h>
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void on_frame(void *ctx, const mt_frame *f)
 {
@@ -74,10 +68,10 @@ static int take(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1, mt_fr
 static int wait_match(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1, mt_frame *out,
                       int timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = zb_now_ms() + timeout_ms;
     for (;;) {
         if (take(h, match, cmd0, cmd1, out)) return MT_HOST_OK;
-        long long left = deadline - now_ms();
+        long long left = deadline - zb_now_ms();
         if (left <= 0) return MT_HOST_TIMEOUT;
         uint8_t buf[512];
         /* while a frame is half received, wait only MT_STALE_MS for the rest of it */

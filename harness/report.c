@@ -56,51 +56,50 @@ int zbh_report_junit(const char *path, const char *suite, const zbh_report_props
         skips += r[i].verdict == ZBH_SKIP;
         total += r[i].seconds;
     }
-    zbh_sb b = {0};
-    zbh_sb_put(&b,
-               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
-    zbh_sb_escaped(&b, suite);
-    zbh_sb_printf(&b,
-                  "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
-                  "time=\"%.3f\">\n",
-                  n, fails, errors, skips, total);
+    zb_sb b = {0};
+    zb_sb_put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+    zb_sb_escaped(&b, suite);
+    zb_sb_printf(&b,
+                 "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+                 "time=\"%.3f\">\n",
+                 n, fails, errors, skips, total);
     if (props && props->n) {
-        zbh_sb_put(&b, "    <properties>\n");
+        zb_sb_put(&b, "    <properties>\n");
         for (size_t i = 0; i < props->n; i++) {
-            zbh_sb_put(&b, "      <property name=\"");
-            zbh_sb_escaped(&b, props->p[i].name);
-            zbh_sb_put(&b, "\" value=\"");
-            zbh_sb_escaped(&b, props->p[i].value);
-            zbh_sb_put(&b, "\"/>\n");
+            zb_sb_put(&b, "      <property name=\"");
+            zb_sb_escaped(&b, props->p[i].name);
+            zb_sb_put(&b, "\" value=\"");
+            zb_sb_escaped(&b, props->p[i].value);
+            zb_sb_put(&b, "\"/>\n");
         }
-        zbh_sb_put(&b, "    </properties>\n");
+        zb_sb_put(&b, "    </properties>\n");
     }
     static const char *const TAG[] = {NULL, "failure", "error", "skipped"};
     for (size_t i = 0; i < n; i++) {
-        zbh_sb_put(&b, "    <testcase classname=\"");
-        zbh_sb_escaped(&b, suite);
-        zbh_sb_put(&b, "\" name=\"");
-        zbh_sb_escaped(&b, r[i].id);
-        zbh_sb_printf(&b, "\" time=\"%.3f\">\n", r[i].seconds);
+        zb_sb_put(&b, "    <testcase classname=\"");
+        zb_sb_escaped(&b, suite);
+        zb_sb_put(&b, "\" name=\"");
+        zb_sb_escaped(&b, r[i].id);
+        zb_sb_printf(&b, "\" time=\"%.3f\">\n", r[i].seconds);
         const char *tag = TAG[r[i].verdict];
         if (tag) {
-            zbh_sb_printf(&b, "      <%s message=\"", tag);
-            zbh_sb_escaped(&b, r[i].detail);
-            zbh_sb_put(&b, "\"/>\n");
+            zb_sb_printf(&b, "      <%s message=\"", tag);
+            zb_sb_escaped(&b, r[i].detail);
+            zb_sb_put(&b, "\"/>\n");
         }
-        zbh_sb_put(&b, "      <system-out>");
-        zbh_sb_escaped(&b, r[i].description);
-        zbh_sb_put(&b, ": ");
-        zbh_sb_escaped(&b, r[i].detail);
-        zbh_sb_put(&b, "</system-out>\n    </testcase>\n");
+        zb_sb_put(&b, "      <system-out>");
+        zb_sb_escaped(&b, r[i].description);
+        zb_sb_put(&b, ": ");
+        zb_sb_escaped(&b, r[i].detail);
+        zb_sb_put(&b, "</system-out>\n    </testcase>\n");
     }
-    zbh_sb_put(&b, "  </testsuite>\n</testsuites>\n");
+    zb_sb_put(&b, "  </testsuite>\n</testsuites>\n");
     int rc = -1;
     if (b.failed)
         errno = ENOMEM;
     else
         rc = file_write_atomic(path, b.buf, b.len, 0644);
-    zbh_sb_free(&b);
+    zb_sb_free(&b);
     return rc;
 }
 

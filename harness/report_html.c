@@ -92,14 +92,14 @@ static void layout_free(layout *l)
 
 static const char *const VERDICT_CLASS[] = {"v-pass", "v-fail", "v-error", "v-skip"};
 
-static int write_out(const char *path, zbh_sb *b)
+static int write_out(const char *path, zb_sb *b)
 {
     int rc = -1;
     if (b->failed)
         errno = ENOMEM;
     else
         rc = file_write_atomic(path, b->buf ? b->buf : "", b->len, 0644);
-    zbh_sb_free(b);
+    zb_sb_free(b);
     return rc;
 }
 
@@ -131,129 +131,129 @@ int zbh_report_html(const char *path, const zbh_grid *g)
 {
     layout l;
     if (layout_build(g, &l) < 0) return -1;
-    zbh_sb b = {0};
-    zbh_sb_put(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                   "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
-    zbh_sb_escaped(&b, g->title);
-    zbh_sb_printf(&b, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", STYLE);
-    zbh_sb_escaped(&b, g->title);
-    zbh_sb_put(&b, "</h1>\n");
+    zb_sb b = {0};
+    zb_sb_put(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                  "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
+    zb_sb_escaped(&b, g->title);
+    zb_sb_printf(&b, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", STYLE);
+    zb_sb_escaped(&b, g->title);
+    zb_sb_put(&b, "</h1>\n");
     if (g->props && g->props->n) {
-        zbh_sb_put(&b, "<table class=\"props\">\n");
+        zb_sb_put(&b, "<table class=\"props\">\n");
         for (size_t i = 0; i < g->props->n; i++) {
-            zbh_sb_put(&b, "<tr><th>");
-            zbh_sb_escaped(&b, g->props->p[i].name);
-            zbh_sb_put(&b, "</th><td>");
-            zbh_sb_escaped(&b, g->props->p[i].value);
-            zbh_sb_put(&b, "</td></tr>\n");
+            zb_sb_put(&b, "<tr><th>");
+            zb_sb_escaped(&b, g->props->p[i].name);
+            zb_sb_put(&b, "</th><td>");
+            zb_sb_escaped(&b, g->props->p[i].value);
+            zb_sb_put(&b, "</td></tr>\n");
         }
-        zbh_sb_put(&b, "</table>\n");
+        zb_sb_put(&b, "</table>\n");
     }
     size_t counts[4];
     count_verdicts(g, counts);
-    zbh_sb_printf(&b,
-                  "<p class=\"legend\"><span class=\"v-pass\">PASS %zu</span><span "
-                  "class=\"v-fail\">FAIL %zu</span><span class=\"v-error\">ERROR %zu</span><span "
-                  "class=\"v-skip\">SKIP %zu</span><span class=\"v-none\">not run %zu</span></p>\n",
-                  counts[0], counts[1], counts[2], counts[3], l.nr * l.nc - g->n);
-    zbh_sb_printf(&b, "<table class=\"grid\" id=\"grid\" data-rows=\"%zu\" data-cols=\"%zu\">\n",
-                  l.nr, l.nc);
-    zbh_sb_put(&b, "<thead><tr><th class=\"corner\">");
-    zbh_sb_escaped(&b, g->corner);
-    zbh_sb_put(&b, "</th>");
+    zb_sb_printf(&b,
+                 "<p class=\"legend\"><span class=\"v-pass\">PASS %zu</span><span "
+                 "class=\"v-fail\">FAIL %zu</span><span class=\"v-error\">ERROR %zu</span><span "
+                 "class=\"v-skip\">SKIP %zu</span><span class=\"v-none\">not run %zu</span></p>\n",
+                 counts[0], counts[1], counts[2], counts[3], l.nr * l.nc - g->n);
+    zb_sb_printf(&b, "<table class=\"grid\" id=\"grid\" data-rows=\"%zu\" data-cols=\"%zu\">\n",
+                 l.nr, l.nc);
+    zb_sb_put(&b, "<thead><tr><th class=\"corner\">");
+    zb_sb_escaped(&b, g->corner);
+    zb_sb_put(&b, "</th>");
     for (size_t c = 0; c < l.nc; c++) {
-        zbh_sb_put(&b, "<th class=\"col\" scope=\"col\">");
-        zbh_sb_escaped(&b, l.cols[c]);
-        zbh_sb_put(&b, "</th>");
+        zb_sb_put(&b, "<th class=\"col\" scope=\"col\">");
+        zb_sb_escaped(&b, l.cols[c]);
+        zb_sb_put(&b, "</th>");
     }
-    zbh_sb_put(&b, "</tr></thead>\n<tbody>\n");
+    zb_sb_put(&b, "</tr></thead>\n<tbody>\n");
     size_t note_no = 0;
     for (size_t r = 0; r < l.nr; r++) {
-        zbh_sb_put(&b, "<tr><th class=\"row\" scope=\"row\" title=\"");
-        zbh_sb_escaped(&b, l.rtitle[r] ? l.rtitle[r]->row_title : "");
-        zbh_sb_put(&b, "\">");
-        zbh_sb_escaped(&b, l.rows[r]);
-        zbh_sb_put(&b, "</th>");
+        zb_sb_put(&b, "<tr><th class=\"row\" scope=\"row\" title=\"");
+        zb_sb_escaped(&b, l.rtitle[r] ? l.rtitle[r]->row_title : "");
+        zb_sb_put(&b, "\">");
+        zb_sb_escaped(&b, l.rows[r]);
+        zb_sb_put(&b, "</th>");
         for (size_t c = 0; c < l.nc; c++) {
             const zbh_grid_cell *x = l.at[r * l.nc + c];
             if (!x) {
-                zbh_sb_put(&b, "<td class=\"cell v-none\" data-verdict=\"NONE\" title=\"not run "
-                               "(another shard, or not selected)\"><span "
-                               "class=\"verdict\">&#8211;</span></td>");
+                zb_sb_put(&b, "<td class=\"cell v-none\" data-verdict=\"NONE\" title=\"not run "
+                              "(another shard, or not selected)\"><span "
+                              "class=\"verdict\">&#8211;</span></td>");
                 continue;
             }
-            zbh_sb_printf(&b, "<td class=\"cell %s\" data-verdict=\"%s\" title=\"",
-                          VERDICT_CLASS[x->verdict], zbh_verdict_name(x->verdict));
-            zbh_sb_escaped(&b, x->row);
-            zbh_sb_put(&b, " / ");
-            zbh_sb_escaped(&b, x->col);
-            zbh_sb_printf(&b, ": %s\n", zbh_verdict_name(x->verdict));
-            zbh_sb_escaped(&b, x->detail);
+            zb_sb_printf(&b, "<td class=\"cell %s\" data-verdict=\"%s\" title=\"",
+                         VERDICT_CLASS[x->verdict], zbh_verdict_name(x->verdict));
+            zb_sb_escaped(&b, x->row);
+            zb_sb_put(&b, " / ");
+            zb_sb_escaped(&b, x->col);
+            zb_sb_printf(&b, ": %s\n", zbh_verdict_name(x->verdict));
+            zb_sb_escaped(&b, x->detail);
             for (size_t i = 0; i < x->n_notes; i++) {
-                zbh_sb_put(&b, "\n");
-                zbh_sb_escaped(&b, x->notes[i]);
+                zb_sb_put(&b, "\n");
+                zb_sb_escaped(&b, x->notes[i]);
             }
-            zbh_sb_printf(&b, "\"><span class=\"verdict\">%s</span>", zbh_verdict_name(x->verdict));
+            zb_sb_printf(&b, "\"><span class=\"verdict\">%s</span>", zbh_verdict_name(x->verdict));
             for (size_t i = 0; i < x->n_lines; i++) {
-                zbh_sb_put(&b, "<span class=\"line\">");
-                zbh_sb_escaped(&b, x->lines[i]);
-                zbh_sb_put(&b, "</span>");
+                zb_sb_put(&b, "<span class=\"line\">");
+                zb_sb_escaped(&b, x->lines[i]);
+                zb_sb_put(&b, "</span>");
             }
             if (x->n_notes) {
                 note_no++;
-                zbh_sb_printf(&b, "<sup><a href=\"#note-%zu\">[%zu]</a></sup>", note_no, note_no);
+                zb_sb_printf(&b, "<sup><a href=\"#note-%zu\">[%zu]</a></sup>", note_no, note_no);
             }
-            zbh_sb_put(&b, "</td>");
+            zb_sb_put(&b, "</td>");
         }
-        zbh_sb_put(&b, "</tr>\n");
+        zb_sb_put(&b, "</tr>\n");
     }
-    zbh_sb_put(&b, "</tbody>\n</table>\n");
+    zb_sb_put(&b, "</tbody>\n</table>\n");
     if (note_no) {
-        zbh_sb_put(&b, "<h2>Notes</h2>\n<ol class=\"notes\">\n");
+        zb_sb_put(&b, "<h2>Notes</h2>\n<ol class=\"notes\">\n");
         size_t k = 0;
         for (size_t r = 0; r < l.nr; r++)
             for (size_t c = 0; c < l.nc; c++) {
                 const zbh_grid_cell *x = l.at[r * l.nc + c];
                 if (!x || !x->n_notes) continue;
                 k++;
-                zbh_sb_printf(&b, "<li value=\"%zu\" id=\"note-%zu\"><b>", k, k);
-                zbh_sb_escaped(&b, x->row);
-                zbh_sb_put(&b, " &#8594; ");
-                zbh_sb_escaped(&b, x->col);
-                zbh_sb_printf(&b, "</b> (%s)<ul>", zbh_verdict_name(x->verdict));
+                zb_sb_printf(&b, "<li value=\"%zu\" id=\"note-%zu\"><b>", k, k);
+                zb_sb_escaped(&b, x->row);
+                zb_sb_put(&b, " &#8594; ");
+                zb_sb_escaped(&b, x->col);
+                zb_sb_printf(&b, "</b> (%s)<ul>", zbh_verdict_name(x->verdict));
                 for (size_t i = 0; i < x->n_notes; i++) {
-                    zbh_sb_put(&b, "<li>");
-                    zbh_sb_escaped(&b, x->notes[i]);
-                    zbh_sb_put(&b, "</li>");
+                    zb_sb_put(&b, "<li>");
+                    zb_sb_escaped(&b, x->notes[i]);
+                    zb_sb_put(&b, "</li>");
                 }
-                zbh_sb_put(&b, "</ul></li>\n");
+                zb_sb_put(&b, "</ul></li>\n");
             }
-        zbh_sb_put(&b, "</ol>\n");
+        zb_sb_put(&b, "</ol>\n");
     }
-    zbh_sb_put(&b, "</body>\n</html>\n");
+    zb_sb_put(&b, "</body>\n</html>\n");
     layout_free(&l);
     return write_out(path, &b);
 }
 
 /* Markdown table cells: one line, no '|', nothing GitHub would read as markup or HTML. */
-static void md_escaped(zbh_sb *b, const char *s)
+static void md_escaped(zb_sb *b, const char *s)
 {
     for (; *s; s++) {
         char tmp[2] = {*s, '\0'};
         if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`' || *s == '[' ||
             *s == ']') {
-            zbh_sb_put(b, "\\");
-            zbh_sb_put(b, tmp);
+            zb_sb_put(b, "\\");
+            zb_sb_put(b, tmp);
         } else if (*s == '<')
-            zbh_sb_put(b, "&lt;");
+            zb_sb_put(b, "&lt;");
         else if (*s == '>')
-            zbh_sb_put(b, "&gt;");
+            zb_sb_put(b, "&gt;");
         else if (*s == '&')
-            zbh_sb_put(b, "&amp;");
+            zb_sb_put(b, "&amp;");
         else if ((unsigned char)*s < 0x20)
-            zbh_sb_put(b, " ");
+            zb_sb_put(b, " ");
         else
-            zbh_sb_put(b, tmp);
+            zb_sb_put(b, tmp);
     }
 }
 
@@ -263,74 +263,74 @@ int zbh_report_markdown(const char *path, const zbh_grid *g)
                                        "\xE2\xAC\x9C"}; /* green, red, orange, white squares */
     layout l;
     if (layout_build(g, &l) < 0) return -1;
-    zbh_sb b = {0};
-    zbh_sb_put(&b, "## ");
+    zb_sb b = {0};
+    zb_sb_put(&b, "## ");
     md_escaped(&b, g->title);
-    zbh_sb_put(&b, "\n\n");
+    zb_sb_put(&b, "\n\n");
     if (g->props && g->props->n) {
-        zbh_sb_put(&b, "| property | value |\n|---|---|\n");
+        zb_sb_put(&b, "| property | value |\n|---|---|\n");
         for (size_t i = 0; i < g->props->n; i++) {
-            zbh_sb_put(&b, "| ");
+            zb_sb_put(&b, "| ");
             md_escaped(&b, g->props->p[i].name);
-            zbh_sb_put(&b, " | ");
+            zb_sb_put(&b, " | ");
             md_escaped(&b, g->props->p[i].value);
-            zbh_sb_put(&b, " |\n");
+            zb_sb_put(&b, " |\n");
         }
-        zbh_sb_put(&b, "\n");
+        zb_sb_put(&b, "\n");
     }
     size_t counts[4];
     count_verdicts(g, counts);
-    zbh_sb_printf(&b, "%s PASS %zu, %s FAIL %zu, %s ERROR %zu, %s SKIP %zu, not run %zu\n\n",
-                  MARK[0], counts[0], MARK[1], counts[1], MARK[2], counts[2], MARK[3], counts[3],
-                  l.nr * l.nc - g->n);
-    zbh_sb_put(&b, "| ");
+    zb_sb_printf(&b, "%s PASS %zu, %s FAIL %zu, %s ERROR %zu, %s SKIP %zu, not run %zu\n\n",
+                 MARK[0], counts[0], MARK[1], counts[1], MARK[2], counts[2], MARK[3], counts[3],
+                 l.nr * l.nc - g->n);
+    zb_sb_put(&b, "| ");
     md_escaped(&b, g->corner);
     for (size_t c = 0; c < l.nc; c++) {
-        zbh_sb_put(&b, " | ");
+        zb_sb_put(&b, " | ");
         md_escaped(&b, l.cols[c]);
     }
-    zbh_sb_put(&b, " |\n|---");
+    zb_sb_put(&b, " |\n|---");
     for (size_t c = 0; c < l.nc; c++)
-        zbh_sb_put(&b, "|:---:");
-    zbh_sb_put(&b, "|\n");
+        zb_sb_put(&b, "|:---:");
+    zb_sb_put(&b, "|\n");
     size_t note_no = 0;
     for (size_t r = 0; r < l.nr; r++) {
-        zbh_sb_put(&b, "| **");
+        zb_sb_put(&b, "| **");
         md_escaped(&b, l.rows[r]);
-        zbh_sb_put(&b, "**");
+        zb_sb_put(&b, "**");
         for (size_t c = 0; c < l.nc; c++) {
             const zbh_grid_cell *x = l.at[r * l.nc + c];
-            zbh_sb_put(&b, " | ");
+            zb_sb_put(&b, " | ");
             if (!x) {
-                zbh_sb_put(&b, "&#8211;");
+                zb_sb_put(&b, "&#8211;");
                 continue;
             }
-            zbh_sb_printf(&b, "%s %s", MARK[x->verdict], zbh_verdict_name(x->verdict));
+            zb_sb_printf(&b, "%s %s", MARK[x->verdict], zbh_verdict_name(x->verdict));
             for (size_t i = 0; i < x->n_lines; i++) {
-                zbh_sb_put(&b, "<br>");
+                zb_sb_put(&b, "<br>");
                 md_escaped(&b, x->lines[i]);
             }
-            if (x->n_notes) zbh_sb_printf(&b, " [^%zu]", ++note_no);
+            if (x->n_notes) zb_sb_printf(&b, " [^%zu]", ++note_no);
         }
-        zbh_sb_put(&b, " |\n");
+        zb_sb_put(&b, " |\n");
     }
     if (note_no) {
-        zbh_sb_put(&b, "\n");
+        zb_sb_put(&b, "\n");
         size_t k = 0;
         for (size_t r = 0; r < l.nr; r++)
             for (size_t c = 0; c < l.nc; c++) {
                 const zbh_grid_cell *x = l.at[r * l.nc + c];
                 if (!x || !x->n_notes) continue;
-                zbh_sb_printf(&b, "[^%zu]: **", ++k);
+                zb_sb_printf(&b, "[^%zu]: **", ++k);
                 md_escaped(&b, x->row);
-                zbh_sb_put(&b, " \xE2\x86\x92 ");
+                zb_sb_put(&b, " \xE2\x86\x92 ");
                 md_escaped(&b, x->col);
-                zbh_sb_printf(&b, "** (%s): ", zbh_verdict_name(x->verdict));
+                zb_sb_printf(&b, "** (%s): ", zbh_verdict_name(x->verdict));
                 for (size_t i = 0; i < x->n_notes; i++) {
-                    if (i) zbh_sb_put(&b, "; ");
+                    if (i) zb_sb_put(&b, "; ");
                     md_escaped(&b, x->notes[i]);
                 }
-                zbh_sb_put(&b, "\n");
+                zb_sb_put(&b, "\n");
             }
     }
     layout_free(&l);

@@ -5,6 +5,7 @@
 #include "roundtrip.h"
 
 #include "cli.h"
+#include "clock.h"
 #include "log.h"
 
 #include <errno.h>
@@ -31,13 +32,6 @@ ocb_backup *zbh_seed_backup(void)
     ocb_backup *b = ocb_parse(zbh_seed_backup_json, zbh_seed_backup_json_len, &rep);
     ocb_report_free(&rep);
     return b;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* A backup must validate with neither errors nor warnings once emitted. */
@@ -102,7 +96,7 @@ static void keep(const zbh_cell *c, const char *what, const ocb_backup *b)
 
 void zbh_cell_run(zbh_cell *c)
 {
-    double t0 = now_s();
+    double t0 = zb_now_s();
     char dir[] = "/tmp/zbharness-cell-XXXXXX";
     char src_dir[300] = "", dst_dir[300] = "", err[256];
     zbh_emu src_e = {0}, dst_e = {0};
@@ -200,5 +194,5 @@ out:
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0) LOG_WARN("could not remove %s", dir);
     }
-    c->seconds = now_s() - t0;
+    c->seconds = zb_now_s() - t0;
 }

@@ -4,6 +4,7 @@
  * is written, so the NCP never has to retransmit (and never makes us see a message twice). */
 #include "zboss_host.h"
 
+#include "clock.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -13,13 +14,6 @@
 #define ACK_WAIT_MS   1000
 #define SEND_ATTEMPTS 3
 #define RX_MAX        (64 * 1024)
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void zboss_host_init(zboss_host *h, zbh_serial *s)
 {
@@ -119,9 +113,9 @@ static int send_packet(zboss_host *h, uint8_t first_last, const uint8_t *body, s
         size_t len = zboss_ll_encode(flags, body, n, pkt, sizeof(pkt));
         if (!len || zbh_serial_write(h->s, pkt, len) < 0) return ZBOSS_HOST_IO;
         h->acked = h->nacked = 0;
-        long long deadline = now_ms() + ACK_WAIT_MS;
+        long long deadline = zb_now_ms() + ACK_WAIT_MS;
         while (!(h->acked && h->ack_num == num) && !h->nacked) {
-            long long left = deadline - now_ms();
+            long long left = deadline - zb_now_ms();
             if (left <= 0) break;
             int rc = pump(h, (int)left);
             if (rc) return rc;
@@ -193,10 +187,10 @@ static int take(zboss_host *h, uint16_t call_id, int any_tsn, uint8_t tsn, zboss
 static int wait_response(zboss_host *h, uint16_t call_id, int any_tsn, uint8_t tsn, zboss_msg *out,
                          int timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = zb_now_ms() + timeout_ms;
     for (;;) {
         if (take(h, call_id, any_tsn, tsn, out)) return ZBOSS_HOST_OK;
-        long long left = deadline - now_ms();
+        long long left = deadline - zb_now_ms();
         if (left <= 0) return ZBOSS_HOST_TIMEOUT;
         int rc = pump(h, (int)left);
         if (rc) return rc;

@@ -5,6 +5,7 @@
 #include "zboss.h"
 
 #include "bytes.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -174,19 +175,13 @@ int zboss_reasm_add(zboss_reasm *r, uint8_t flags, const uint8_t *body, size_t n
         r->len = 0;
         return -1;
     }
-    if (r->len + n > r->cap) {
-        size_t cap = r->cap ? r->cap : 512;
-        while (cap < r->len + n)
-            cap *= 2;
-        uint8_t *nb = realloc(r->buf, cap);
-        if (!nb) {
-            r->active = 0;
-            r->len = 0;
-            return -1;
-        }
-        r->buf = nb;
-        r->cap = cap;
+    uint8_t *nb = zb_grow(r->buf, &r->cap, r->len + n, 1, 512);
+    if (!nb) {
+        r->active = 0;
+        r->len = 0;
+        return -1;
     }
+    r->buf = nb;
     memcpy(r->buf + r->len, body, n);
     r->len += n;
     if (!(flags & ZBOSS_FLAG_LAST)) return 0;

@@ -13,6 +13,8 @@
  *   modem_ioctl --enter-bootloader PATH  leaves the stick in its ROM bootloader (as a flasher
  *                                     would), for the herdsman skip-bootloader test.
  * Exit 0 on success, 1 on a failed check (named on stderr), 2 on usage. */
+#include "clock.h" /* header-only: this program links none of the project libraries */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -43,21 +45,14 @@ static void sleep_ms(int ms)
     }
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads for up to ms; stops early once `want` appears. Returns 1 found, 0 not, -1 error.
  * With want == NULL: returns the number of bytes that arrived (0 = silence). */
 static int read_for(int fd, int ms, const uint8_t *want, size_t wlen)
 {
     uint8_t buf[1024];
     size_t len = 0;
-    int64_t end = now_ms() + ms;
-    for (int64_t left; (left = end - now_ms()) > 0;) {
+    int64_t end = zb_now_ms() + ms;
+    for (int64_t left; (left = end - zb_now_ms()) > 0;) {
         struct pollfd p = {fd, POLLIN, 0};
         int rc = poll(&p, 1, (int)left);
         if (rc < 0 && errno == EINTR) continue;

@@ -51,13 +51,13 @@ Test(select, lists_match_whole_names_only)
 
 Test(strbuf, escapes_markup_and_control_characters)
 {
-    zbh_sb b = {0};
-    zbh_sb_escaped(&b, "a<b>&\"c'\x01\n");
-    zbh_sb_printf(&b, "|%0300d|", 7); /* longer than the printf fast path */
+    zb_sb b = {0};
+    zb_sb_escaped(&b, "a<b>&\"c'\x01\n");
+    zb_sb_printf(&b, "|%0300d|", 7); /* longer than the printf fast path */
     cr_assert(!b.failed);
     cr_assert(strncmp(b.buf, "a&lt;b&gt;&amp;&quot;c&#39;?\n|", 30) == 0, "%s", b.buf);
     cr_assert(b.len == 30 + 300 + 1);
-    zbh_sb_free(&b);
+    zb_sb_free(&b);
 }
 
 static char *slurp(const char *path)

@@ -70,8 +70,7 @@ static void ieee_le(const char *be, uint8_t out[8])
 {
     uint8_t b[8];
     unhex(be, b, 8);
-    for (int i = 0; i < 8; i++)
-        out[i] = b[7 - i];
+    zb_ieee_reverse(out, b);
 }
 
 /* A callback applied to every row of a legacy id range and/or an ext section. */

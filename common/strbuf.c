@@ -2,36 +2,47 @@
 #include "strbuf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void put_n(zbh_sb *b, const char *s, size_t n)
+void *zb_grow(void *p, size_t *cap, size_t need, size_t elem, size_t first)
 {
-    if (b->failed) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 4096;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *nb = realloc(b->buf, nc);
-        if (!nb) {
-            b->failed = 1;
-            return;
-        }
-        b->buf = nb;
-        b->cap = nc;
+    if (p && need <= *cap) return p;
+    size_t nc = *cap ? *cap : first ? first : 1;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2) return NULL;
+        nc *= 2;
     }
-    memcpy(b->buf + b->len, s, n);
+    if (nc > SIZE_MAX / elem) return NULL;
+    void *np = realloc(p, nc * elem);
+    if (!np) return NULL;
+    *cap = nc;
+    return np;
+}
+
+int zb_sb_add(zb_sb *b, const void *p, size_t n)
+{
+    if (b->failed) return -1;
+    char *nb = n < SIZE_MAX - b->len ? zb_grow(b->buf, &b->cap, b->len + n + 1, 1, 4096) : NULL;
+    if (!nb) {
+        b->failed = 1;
+        return -1;
+    }
+    b->buf = nb;
+    memcpy(b->buf + b->len, p, n);
     b->len += n;
     b->buf[b->len] = '\0';
+    return 0;
 }
 
-void zbh_sb_put(zbh_sb *b, const char *s)
+void zb_sb_put(zb_sb *b, const char *s)
 {
-    put_n(b, s, strlen(s));
+    zb_sb_add(b, s, strlen(s));
 }
 
-void zbh_sb_printf(zbh_sb *b, const char *fmt, ...)
+void zb_sb_printf(zb_sb *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -43,7 +54,7 @@ void zbh_sb_printf(zbh_sb *b, const char *fmt, ...)
         return;
     }
     if ((size_t)n < sizeof(small)) {
-        put_n(b, small, (size_t)n);
+        zb_sb_add(b, small, (size_t)n);
         return;
     }
     char *big = malloc((size_t)n + 1);
@@ -54,11 +65,11 @@ void zbh_sb_printf(zbh_sb *b, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    put_n(b, big, (size_t)n);
+    zb_sb_add(b, big, (size_t)n);
     free(big);
 }
 
-void zbh_sb_escaped(zbh_sb *b, const char *s)
+void zb_sb_escaped(zb_sb *b, const char *s)
 {
     static const struct {
         char ch;
@@ -68,19 +79,19 @@ void zbh_sb_escaped(zbh_sb *b, const char *s)
         size_t run = strcspn(s, "&<>\"'\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0d\x0e\x0f"
                                 "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e"
                                 "\x1f");
-        put_n(b, s, run);
+        zb_sb_add(b, s, run);
         s += run;
         if (!*s) break;
         const char *piece = "?"; /* a control character: not allowed in XML 1.0 */
         for (size_t i = 0; i < sizeof(ENT) / sizeof(ENT[0]); i++)
             if (ENT[i].ch == *s) piece = ENT[i].entity;
-        zbh_sb_put(b, piece);
+        zb_sb_put(b, piece);
         s++;
     }
 }
 
-void zbh_sb_free(zbh_sb *b)
+void zb_sb_free(zb_sb *b)
 {
     free(b->buf);
-    *b = (zbh_sb){0};
+    *b = (zb_sb){0};
 }

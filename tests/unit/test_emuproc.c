@@ -42,8 +42,10 @@ Test(emuproc, a_clean_exit_is_status_0_and_stderr_goes_to_the_log)
     cr_assert_geq(lfd, 0);
     close(lfd);
     zbh_emu e = {0};
+    /* stderr first: once the port line is read, the log line is written (a TERM that comes
+     * between two commands would otherwise end the script before it) */
     int fd = spawn_sh(&e,
-                      "trap 'exit 0' TERM; echo 127.0.0.1:4000; echo oops >&2; "
+                      "trap 'exit 0' TERM; echo oops >&2; echo 127.0.0.1:4000; "
                       "while :; do sleep 0.05; done",
                       log);
     char err[256] = "";

@@ -4,7 +4,7 @@
  * frame counters that never go backwards (a stick that reuses a counter is ignored by every
  * device on the network). Each comparable field is a row in one table with an accessor and a
  * default rule; callers override rules by field name, so "what counts as equal" stays data. */
-#include "ocb.h"
+#include "ocb_internal.h"
 
 #include "hex.h"
 #include "log.h"

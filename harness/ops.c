@@ -1,7 +1,6 @@
 /* ops.c - one device's backup and restore as library calls (see ops.h for the rules). */
 #include "ops.h"
 
-#include "cli.h"
 #include "log.h"
 #include "progress.h"
 #include "precheck.h"
@@ -72,6 +71,23 @@ void zbh_session_close(zbh_session *s)
     if (s->dev) s->drv->close(s->dev);
     if (s->serial) zbh_serial_close(s->serial);
     memset(s, 0, sizeof(*s));
+}
+
+ocb_backup *zbh_backup(zbh_session *s, zbh_read_status *st, char *err, size_t errlen)
+{
+    if (st) *st = ZBH_READ_FAILED;
+    return s->drv->read_network(s->dev, st, err, errlen);
+}
+
+ocb_backup *zbh_backup_port(const char *stack, const char *port, int baud, zbh_device_info *info,
+                            char *err, size_t errlen)
+{
+    zbh_session s;
+    if (zbh_session_open(&s, stack, port, baud, err, errlen)) return NULL;
+    if (info) *info = s.info;
+    ocb_backup *b = zbh_backup(&s, NULL, err, errlen);
+    zbh_session_close(&s);
+    return b;
 }
 
 void zbh_rules_with_losses(const zbh_loss *losses, ocb_rule *rules_buf, ocb_diff_rules *out)
@@ -219,7 +235,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     }
     /* 1. what is there: a read that failed is never "no network" */
     zbh_progress("reading what %s holds before writing", port);
-    cur = s->drv->read_network(s->dev, &st, err, sizeof(err));
+    cur = zbh_backup(s, &st, err, sizeof(err));
     if (!cur && st != ZBH_READ_NO_NETWORK) {
         fprintf(stderr,
                 "zbharness restore: could not read the network on %s (%s); nothing was "
@@ -317,7 +333,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     }
     /* 6. read back */
     zbh_progress("reading %s back", port);
-    res->after = s->drv->read_network(s->dev, NULL, err, sizeof(err));
+    res->after = zbh_backup(s, NULL, err, sizeof(err));
     if (!res->after) {
         fprintf(stderr, "zbharness restore: reading back failed: %s\n%s", err, advice);
         goto out;

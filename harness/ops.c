@@ -211,6 +211,21 @@ static void print_issues(const ocb_report *rep, const char *what)
                 rep->issues[i].path[0] ? ": " : "", rep->issues[i].message);
 }
 
+/* The values and table sizes the target would refuse or change (precheck.h), printed; true
+ * when the restore must stop before any write. */
+static bool refused_by_target(const zbh_session *s, const ocb_backup *b)
+{
+    ocb_report rep;
+    ocb_report_init(&rep);
+    size_t n_err = zbh_precheck(b, s->drv->name, s->info.profile, &rep);
+    print_issues(&rep, "the target would refuse or change this");
+    ocb_report_free(&rep);
+    if (n_err)
+        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
+                zbh_serial_name(s->serial), s->info.firmware);
+    return n_err != 0;
+}
+
 int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *req,
                 zbh_restore_result *res)
 {
@@ -223,16 +238,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     /* Ctrl-C before the first write: say that nothing was written */
     zbh_interrupt_arm("Nothing was written to the device: it holds what it held before.\n");
     /* 0. what no target takes: refused without touching the device */
-    ocb_report rep;
-    ocb_report_init(&rep);
-    size_t n_err = zbh_precheck(want, s->drv->name, s->info.profile, &rep);
-    print_issues(&rep, "the target would refuse or change this");
-    ocb_report_free(&rep);
-    if (n_err) {
-        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
-                port, s->info.firmware);
-        goto out;
-    }
+    if (refused_by_target(s, want)) goto out;
     /* 1. what is there: a read that failed is never "no network" */
     zbh_progress("reading what %s holds before writing", port);
     cur = zbh_backup(s, &st, err, sizeof(err));
@@ -286,15 +292,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
         plan->coordinator_ieee = dev_ieee;
     }
     /* 3. again for what the plan changed (the stick's own IEEE, its counters) */
-    ocb_report_init(&rep);
-    n_err = zbh_precheck(plan, s->drv->name, s->info.profile, &rep);
-    print_issues(&rep, "the target would refuse or change this");
-    ocb_report_free(&rep);
-    if (n_err) {
-        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
-                port, s->info.firmware);
-        goto out;
-    }
+    if (refused_by_target(s, plan)) goto out;
     if (s->drv->check_write && s->drv->check_write(s->dev, plan, &o, &dev_ieee, err, sizeof(err))) {
         fprintf(stderr, "zbharness restore: %s: %s\n", port, err);
         goto out;

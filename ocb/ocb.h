@@ -85,6 +85,8 @@ typedef struct ocb_backup {
     ocb_device *devices;
 } ocb_backup;
 
+/* ---- the issue report (ocb_check.c) ---- */
+
 /* One problem found while parsing or checking, with the JSON path it concerns. */
 enum ocb_severity { OCB_ERROR, OCB_WARNING };
 /* Both strings are whole (never cut) and escaped for a terminal (zb_escape: key names and
@@ -106,6 +108,8 @@ void ocb_report_init(ocb_report *r);
 void ocb_report_free(ocb_report *r);
 void ocb_report_add(ocb_report *r, enum ocb_severity sev, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ---- reading (ocb_parse.c, ocb_json.c, ocb_zigpy.c) ---- */
 
 /* Parse and check a backup. Returns the backup when there were no errors (warnings allowed),
  * NULL otherwise; every problem is appended to `report`. Checks: the schema (types, ranges,
@@ -136,12 +140,16 @@ ocb_backup *ocb_load(const char *path, unsigned flags, ocb_report *report);
 bool ocb_is_zigpy_state(const cJSON *root);
 ocb_backup *ocb_from_zigpy(const cJSON *root, ocb_report *report);
 
+/* ---- writing (ocb_emit.c) ---- */
+
 /* Canonical JSON: fixed key order, lowercase hex, devices sorted by IEEE, 2-space indent,
  * trailing newline. Equal backups emit byte-identical text. Caller frees. */
 char *ocb_emit(const ocb_backup *b);
 
 /* Write the canonical JSON to `path` atomically with mode 0600 (backups hold keys). */
 int ocb_write_file(const ocb_backup *b, const char *path);
+
+/* ---- lifecycle (ocb_model.c) ---- */
 
 ocb_backup *ocb_new(void);
 ocb_backup *ocb_clone(const ocb_backup *b);

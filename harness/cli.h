@@ -3,14 +3,14 @@
 #ifndef ZB_CLI_H
 #define ZB_CLI_H
 
+#include "status.h" /* ZBH_OK, ZBH_FAIL, ZBH_USAGE: the exit codes */
+
 typedef struct zbh_command {
     const char *name;
     int (*fn)(int argc, char **argv);
     const char *args;
     const char *summary;
 } zbh_command;
-
-enum { ZBH_OK = 0, ZBH_FAIL = 1, ZBH_USAGE = 2 };
 
 int zbh_cmd_validate(int argc, char **argv);
 int zbh_cmd_diff(int argc, char **argv);
@@ -21,5 +21,10 @@ int zbh_cmd_roundtrip(int argc, char **argv);
 int zbh_cmd_conformance(int argc, char **argv);
 int zbh_cmd_junit_merge(int argc, char **argv);
 int zbh_cmd_info(int argc, char **argv);
+
+/* --baud N (getopt code 'B') and --flow-control F ('F'), shared by the commands that open a
+ * port (cli_link.c): sets *baud or the flow control; ZBH_OK, or ZBH_USAGE after a message on
+ * stderr prefixed with `who` ("zbharness", "zbharness info"). */
+int zbh_cli_link_option(int opt, const char *arg, const char *who, int *baud);
 
 #endif

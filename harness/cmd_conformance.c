@@ -39,12 +39,7 @@ typedef enum zbh_verdict (*case_fn)(conf_ctx *c, char *why, size_t len);
 
 static ocb_backup *read_backup(conf_ctx *c, char *why, size_t len, zbh_device_info *info)
 {
-    zbh_session s;
-    if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return NULL;
-    if (info) *info = s.info;
-    ocb_backup *b = s.drv->read_network(s.dev, NULL, why, len);
-    zbh_session_close(&s);
-    return b;
+    return zbh_backup_port(c->stack, c->port, 115200, info, why, len);
 }
 
 static enum zbh_verdict case_probe(conf_ctx *c, char *why, size_t len)
@@ -327,7 +322,7 @@ static enum zbh_verdict erase_again(conf_ctx *c, char *why, size_t len)
     } else if (s.drv->erase_network(s.dev, err, sizeof(err)) < 0) {
         snprintf(why, len, "erasing the golden network: %s", err);
     } else {
-        ocb_backup *left = s.drv->read_network(s.dev, &st, err, sizeof(err));
+        ocb_backup *left = zbh_backup(&s, &st, err, sizeof(err));
         ocb_free(left);
         if (st == ZBH_READ_NO_NETWORK) {
             v = ZBH_PASS;

@@ -99,25 +99,10 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         case 'p': a->port = optarg; break;
         case 'o': a->output = optarg; break;
         case 'b': a->backup = optarg; break;
-        case 'B': {
-            char why[1024];
-            if (zbh_parse_baud(optarg, &a->baud, why, sizeof(why)) != 0) {
-                fprintf(stderr, "zbharness: %s\n", why);
-                return ZBH_USAGE;
-            }
+        case 'B':
+        case 'F':
+            if (zbh_cli_link_option(c, optarg, "zbharness", &a->baud)) return ZBH_USAGE;
             break;
-        }
-        case 'F': {
-            zbh_flow f;
-            if (zbh_flow_parse(optarg, &f) != 0) {
-                fprintf(stderr,
-                        "zbharness: --flow-control %s: expected none, software or hardware\n",
-                        optarg);
-                return ZBH_USAGE;
-            }
-            zbh_serial_set_flow(f);
-            break;
-        }
         case 'c':
             errno = 0;
             a->counter_increment = strtol(optarg, &end, 0);
@@ -188,7 +173,7 @@ int zbh_cmd_backup(int argc, char **argv)
         fprintf(stderr, "zbharness: %s\n", err);
         return rc;
     }
-    ocb_backup *b = s.drv->read_network(s.dev, NULL, err, sizeof(err));
+    ocb_backup *b = zbh_backup(&s, NULL, err, sizeof(err));
     if (!b) {
         fprintf(stderr, "zbharness backup: %s: %s\n", a.port, err);
         zbh_session_close(&s);

@@ -71,22 +71,9 @@ int zbh_cmd_info(int argc, char **argv)
         case 's': stack = optarg; break;
         case 'p': port = optarg; break;
         case 'B':
-            if (zbh_parse_baud(optarg, &baud, err, sizeof(err)) != 0) {
-                fprintf(stderr, "zbharness info: %s\n", err);
-                return ZBH_USAGE;
-            }
+        case 'F':
+            if (zbh_cli_link_option(c, optarg, "zbharness info", &baud)) return ZBH_USAGE;
             break;
-        case 'F': {
-            zbh_flow f;
-            if (zbh_flow_parse(optarg, &f) != 0) {
-                fprintf(stderr,
-                        "zbharness info: --flow-control %s: expected none, software or hardware\n",
-                        optarg);
-                return ZBH_USAGE;
-            }
-            zbh_serial_set_flow(f);
-            break;
-        }
         case 'v': verbose++; break;
         case 'h': info_help(); return ZBH_OK;
         default: return ZBH_USAGE;
@@ -119,7 +106,7 @@ int zbh_cmd_info(int argc, char **argv)
     if (s.info.profile[0]) printf("profile: %s\n", s.info.profile);
     printf("restore_supported: %s\n", s.info.can_restore ? "yes" : "no");
     zbh_read_status st = ZBH_READ_FAILED;
-    ocb_backup *b = s.drv->read_network(s.dev, &st, err, sizeof(err));
+    ocb_backup *b = zbh_backup(&s, &st, err, sizeof(err));
     rc = ZBH_OK;
     if (b) {
         print_network(b);

@@ -387,16 +387,8 @@ have_keys:
     memcpy(b->network_key.key, nwk_key, 16);
     b->network_key.sequence_number = ki.network_key_seq;
     b->network_key.frame_counter = ki.network_key_frame_counter;
-    b->has_hashed_tclk = true;
+    b->has_hashed_tclk = true; /* emitted as stack_specific.ezsp.hashed_tclk */
     memcpy(b->hashed_tclk, tclk, 16);
-    char hx[33];
-    hex_encode(tclk, 16, hx);
-    b->stack_specific = cJSON_CreateObject();
-    cJSON *ez = b->stack_specific ? cJSON_AddObjectToObject(b->stack_specific, "ezsp") : NULL;
-    if (!ez || !cJSON_AddStringToObject(ez, "hashed_tclk", hx)) {
-        snprintf(err, errlen, "out of memory");
-        goto fail;
-    }
     zbh_progress("ezsp: reading the key, child and address tables");
     if ((rc = read_key_table(d, b)) || (rc = read_children(d, b)) ||
         (rc = read_address_table(d, b))) {

@@ -471,14 +471,8 @@ static ocb_backup *znp_read_network(void *dv, zbh_read_status *st, char *err, si
     }
     int have_seed = seed_len == 16;
     if (have_seed) {
-        b->has_tclk_seed = true;
+        b->has_tclk_seed = true; /* emitted as stack_specific.zstack.tclk_seed */
         memcpy(b->tclk_seed, seed, 16);
-        char hex[33];
-        for (int i = 0; i < 16; i++)
-            snprintf(hex + 2 * i, 3, "%02x", seed[i]);
-        b->stack_specific = cJSON_CreateObject();
-        cJSON *zs = cJSON_AddObjectToObject(b->stack_specific, "zstack");
-        cJSON_AddStringToObject(zs, "tclk_seed", hex);
     }
     nv_table am;
     zbh_progress("znp: reading the address manager table");

@@ -1,7 +1,6 @@
 /* ops.c - one device's backup and restore as library calls (see ops.h for the rules). */
 #include "ops.h"
 
-#include "cli.h"
 #include "log.h"
 #include "progress.h"
 #include "precheck.h"
@@ -72,6 +71,23 @@ void zbh_session_close(zbh_session *s)
     if (s->dev) s->drv->close(s->dev);
     if (s->serial) zbh_serial_close(s->serial);
     memset(s, 0, sizeof(*s));
+}
+
+ocb_backup *zbh_backup(zbh_session *s, zbh_read_status *st, char *err, size_t errlen)
+{
+    if (st) *st = ZBH_READ_FAILED;
+    return s->drv->read_network(s->dev, st, err, errlen);
+}
+
+ocb_backup *zbh_backup_port(const char *stack, const char *port, int baud, zbh_device_info *info,
+                            char *err, size_t errlen)
+{
+    zbh_session s;
+    if (zbh_session_open(&s, stack, port, baud, err, errlen)) return NULL;
+    if (info) *info = s.info;
+    ocb_backup *b = zbh_backup(&s, NULL, err, errlen);
+    zbh_session_close(&s);
+    return b;
 }
 
 void zbh_rules_with_losses(const zbh_loss *losses, ocb_rule *rules_buf, ocb_diff_rules *out)
@@ -195,6 +211,21 @@ static void print_issues(const ocb_report *rep, const char *what)
                 rep->issues[i].path[0] ? ": " : "", rep->issues[i].message);
 }
 
+/* The values and table sizes the target would refuse or change (precheck.h), printed; true
+ * when the restore must stop before any write. */
+static bool refused_by_target(const zbh_session *s, const ocb_backup *b)
+{
+    ocb_report rep;
+    ocb_report_init(&rep);
+    size_t n_err = zbh_precheck(b, s->drv->name, s->info.profile, &rep);
+    print_issues(&rep, "the target would refuse or change this");
+    ocb_report_free(&rep);
+    if (n_err)
+        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
+                zbh_serial_name(s->serial), s->info.firmware);
+    return n_err != 0;
+}
+
 int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *req,
                 zbh_restore_result *res)
 {
@@ -207,19 +238,10 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     /* Ctrl-C before the first write: say that nothing was written */
     zbh_interrupt_arm("Nothing was written to the device: it holds what it held before.\n");
     /* 0. what no target takes: refused without touching the device */
-    ocb_report rep;
-    ocb_report_init(&rep);
-    size_t n_err = zbh_precheck(want, s->drv->name, s->info.profile, &rep);
-    print_issues(&rep, "the target would refuse or change this");
-    ocb_report_free(&rep);
-    if (n_err) {
-        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
-                port, s->info.firmware);
-        goto out;
-    }
+    if (refused_by_target(s, want)) goto out;
     /* 1. what is there: a read that failed is never "no network" */
     zbh_progress("reading what %s holds before writing", port);
-    cur = s->drv->read_network(s->dev, &st, err, sizeof(err));
+    cur = zbh_backup(s, &st, err, sizeof(err));
     if (!cur && st != ZBH_READ_NO_NETWORK) {
         fprintf(stderr,
                 "zbharness restore: could not read the network on %s (%s); nothing was "
@@ -270,15 +292,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
         plan->coordinator_ieee = dev_ieee;
     }
     /* 3. again for what the plan changed (the stick's own IEEE, its counters) */
-    ocb_report_init(&rep);
-    n_err = zbh_precheck(plan, s->drv->name, s->info.profile, &rep);
-    print_issues(&rep, "the target would refuse or change this");
-    ocb_report_free(&rep);
-    if (n_err) {
-        fprintf(stderr, "zbharness restore: %zu problems for %s (%s); nothing was written\n", n_err,
-                port, s->info.firmware);
-        goto out;
-    }
+    if (refused_by_target(s, plan)) goto out;
     if (s->drv->check_write && s->drv->check_write(s->dev, plan, &o, &dev_ieee, err, sizeof(err))) {
         fprintf(stderr, "zbharness restore: %s: %s\n", port, err);
         goto out;
@@ -317,7 +331,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     }
     /* 6. read back */
     zbh_progress("reading %s back", port);
-    res->after = s->drv->read_network(s->dev, NULL, err, sizeof(err));
+    res->after = zbh_backup(s, NULL, err, sizeof(err));
     if (!res->after) {
         fprintf(stderr, "zbharness restore: reading back failed: %s\n%s", err, advice);
         goto out;

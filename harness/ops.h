@@ -6,6 +6,7 @@
 
 #include "driver.h"
 #include "ocb.h"
+#include "status.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +28,16 @@ int zbh_session_open(zbh_session *s, const char *stack, const char *port, int ba
 int zbh_session_attach(zbh_session *s, const char *stack, zbh_serial *serial, char *err,
                        size_t errlen);
 void zbh_session_close(zbh_session *s);
+
+/* Backs up the network of the open session: a new backup (the caller frees it), or NULL +
+ * err when the device holds no network or could not be read; *st (may be NULL) says which,
+ * ZBH_READ_NO_NETWORK only when the stack's own state proved it. Writes nothing. */
+ocb_backup *zbh_backup(zbh_session *s, zbh_read_status *st, char *err, size_t errlen);
+/* Opens PORT as STACK (or "auto") at BAUD, backs it up and closes it again: for callers that
+ * only read (round trips, conformance). *info (may be NULL) gets the device as identified,
+ * also when the read fails. NULL + err (the open's or the read's message) on failure. */
+ocb_backup *zbh_backup_port(const char *stack, const char *port, int baud, zbh_device_info *info,
+                            char *err, size_t errlen);
 
 typedef struct zbh_restore_req {
     uint32_t counter_increment;

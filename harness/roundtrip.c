@@ -4,7 +4,6 @@
  * reported with its reason. Nothing is lost silently. */
 #include "roundtrip.h"
 
-#include "cli.h"
 #include "clock.h"
 #include "log.h"
 
@@ -50,15 +49,6 @@ static int strictly_valid(const ocb_backup *b, char *why, size_t cap)
     ocb_report_free(&rep);
     free(text);
     return ok;
-}
-
-static ocb_backup *backup_port(const char *stack, const char *port, char *err, size_t errlen)
-{
-    zbh_session s;
-    if (zbh_session_open(&s, stack, port, 115200, err, errlen)) return NULL;
-    ocb_backup *b = s.drv->read_network(s.dev, NULL, err, errlen);
-    zbh_session_close(&s);
-    return b;
 }
 
 /* `emulated`: the target is an emulator this run started, so burning its write-once IEEE
@@ -136,7 +126,7 @@ void zbh_cell_run(zbh_cell *c)
         dst_port = dst_e.port;
     }
     /* 1. back up the source and validate */
-    a = backup_port(src_stack, src_port, err, sizeof(err));
+    a = zbh_backup_port(src_stack, src_port, 115200, NULL, err, sizeof(err));
     if (!a) CELL_FAIL(ZBH_FAILED, "backup of the source: %s", err);
     keep(c, "source", a);
     char why[sizeof(((ocb_issue *)0)->path) + sizeof(((ocb_issue *)0)->message) + 4] = "";
@@ -159,7 +149,7 @@ void zbh_cell_run(zbh_cell *c)
     c->n_losses = res.n_losses;
     memcpy(c->losses, res.losses, sizeof(res.losses));
     /* 3. a new session: the target answers and holds the network; validate and compare */
-    b = backup_port(dst_stack, dst_port, err, sizeof(err));
+    b = zbh_backup_port(dst_stack, dst_port, 115200, NULL, err, sizeof(err));
     if (!b) CELL_FAIL(ZBH_FAILED, "the target does not answer after the restore: %s", err);
     keep(c, "target", b);
     if (!strictly_valid(b, why, sizeof(why)))

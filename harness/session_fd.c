@@ -6,7 +6,6 @@
  * safety rules (ops.c) run unchanged against it. */
 #include "ops.h"
 
-#include "cli.h"
 #include "log.h"
 
 #include <stdio.h>

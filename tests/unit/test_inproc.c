@@ -120,7 +120,7 @@ static ocb_backup *inproc_backup(inproc *p)
 {
     char err[ZB_MSG_MAX] = "";
     zbh_read_status st = ZBH_READ_FAILED;
-    ocb_backup *b = p->s.drv->read_network(p->s.dev, &st, err, sizeof(err));
+    ocb_backup *b = zbh_backup(&p->s, &st, err, sizeof(err));
     cr_assert_not_null(b, "%s: backup: %s", p->t->name, err);
     cr_assert_eq(st, ZBH_READ_OK, "%s: read status %d with a backup", p->t->name, (int)st);
     return b;
@@ -309,6 +309,30 @@ ParameterizedTest(size_t *ix, inproc, restore_then_backup, .init = make_dir, .fi
     ocb_free(again);
     zbh_restore_result_free(&res);
     ocb_free(seed);
+}
+
+ParameterizedTestParameters(inproc, backup_of_factory_new)
+{
+    return cr_make_param_array(size_t, indexes(N_TARGETS), N_TARGETS);
+}
+
+/* ops' backup of a factory-new stick: no backup, and the status proves "no network" (what
+ * restore and conformance rely on to tell it from a failed read), with a reason. */
+ParameterizedTest(size_t *ix, inproc, backup_of_factory_new, .init = make_dir, .fini = remove_dir,
+                  .timeout = 60)
+{
+    const target *t = &TARGETS[*ix];
+    char nv[128], err[ZB_MSG_MAX] = "";
+    path_in_dir(nv, sizeof(nv), "nv.json");
+    inproc p;
+    inproc_start(&p, t, nv);
+    zbh_read_status st = ZBH_READ_OK;
+    ocb_backup *b = zbh_backup(&p.s, &st, err, sizeof(err));
+    cr_expect_null(b, "%s: a factory-new stick backed up a network", t->name);
+    cr_expect_eq(st, ZBH_READ_NO_NETWORK, "%s: read status %d", t->name, (int)st);
+    cr_expect_neq(err[0], '\0', "%s: no reason given", t->name);
+    ocb_free(b);
+    inproc_stop(&p);
 }
 
 ParameterizedTestParameters(inproc, refuses_other_network)

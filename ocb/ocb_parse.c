@@ -1,11 +1,13 @@
-/* ocb.c - parse, check and emit open coordinator backups.
+/* ocb_parse.c - read and check an open coordinator backup into the model.
  *
  * Why by hand on top of cJSON instead of a schema library: every problem must name its JSON
  * path and say what was expected ("devices[3].link_key.key: expected 32 hex digits, got 16"),
- * semantic rules (channel in mask, unique IEEEs) need the whole document, and known quirks of
- * real implementations are warnings, not failures. The emitter is canonical so that two equal
- * backups are byte-identical files. */
-#include "ocb.h"
+ * semantic rules (channel in mask, unique IEEEs; ocb_check.c) need the whole document, and
+ * known quirks of real implementations are warnings, not failures. This file owns the shape of
+ * each value; it calls the rules of ocb_check.c as it reads, so problems come in document order.
+ * The stack_specific keys the model knows move into their typed fields; the others are kept
+ * verbatim, in order. */
+#include "ocb_internal.h"
 
 #include "fileio.h"
 #include "hex.h"
@@ -20,158 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---------------------------------------------------------------- report */
-
-void ocb_report_init(ocb_report *r)
-{
-    memset(r, 0, sizeof(*r));
-}
-
-void ocb_report_free(ocb_report *r)
-{
-    for (size_t i = 0; i < r->n_issues; i++) {
-        free(r->issues[i].path);
-        free(r->issues[i].message);
-    }
-    free(r->issues);
-    memset(r, 0, sizeof(*r));
-}
-
-void ocb_report_add(ocb_report *r, enum ocb_severity sev, const char *path, const char *fmt, ...)
-{
-    if (r->n_issues == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        ocb_issue *n = realloc(r->issues, cap * sizeof(*n));
-        if (!n) return; /* the counters below still record that something was wrong */
-        r->issues = n;
-        r->cap = cap;
-    }
-    if (sev == OCB_ERROR)
-        r->n_errors++;
-    else
-        r->n_warnings++;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (msg) {
-        va_start(ap, fmt);
-        vsnprintf(msg, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    /* whole, and escaped: paths and messages quote key names and characters from the file */
-    ocb_issue *is = &r->issues[r->n_issues];
-    is->severity = sev;
-    is->path = zb_escape_dup(path ? path : "");
-    is->message = msg ? zb_escape_dup(msg) : NULL;
-    free(msg);
-    if (!is->path || !is->message) {
-        free(is->path);
-        free(is->message);
-        return;
-    }
-    r->n_issues++;
-}
-
-/* ---------------------------------------------------------------- lifecycle */
-
-ocb_backup *ocb_new(void)
-{
-    ocb_backup *b = calloc(1, sizeof(*b));
-    if (!b) return NULL;
-    b->version = 1;
-    b->security_level = 5;
-    return b;
-}
-
-void ocb_free(ocb_backup *b)
-{
-    if (!b) return;
-    free(b->source);
-    cJSON_Delete(b->internal);
-    cJSON_Delete(b->stack_specific);
-    free(b->devices);
-    free(b);
-}
-
-int ocb_set_source(ocb_backup *b, const char *source)
-{
-    char *s = strdup(source);
-    if (!s) return -1;
-    free(b->source);
-    b->source = s;
-    return 0;
-}
-
-/* The device array's capacity: the next power of two, so that adding n devices costs
- * O(n) copies, not O(n^2) (10,000 devices took 49 s under ASan, whose realloc always moves). */
-static size_t devices_cap(size_t n)
-{
-    size_t c = 1;
-    while (c < n)
-        c <<= 1;
-    return c;
-}
-
-int ocb_add_device(ocb_backup *b, const ocb_device *d)
-{
-    if (b->n_devices >= OCB_MAX_DEVICES) return -1;
-    if (!b->devices || b->n_devices == devices_cap(b->n_devices)) {
-        ocb_device *n = realloc(b->devices, devices_cap(b->n_devices + 1) * sizeof(*n));
-        if (!n) return -1;
-        b->devices = n;
-    }
-    b->devices[b->n_devices++] = *d;
-    return 0;
-}
-
-ocb_backup *ocb_clone(const ocb_backup *src)
-{
-    ocb_backup *b = ocb_new();
-    if (!b) return NULL;
-    *b = *src;
-    b->source = NULL;
-    b->internal = NULL;
-    b->stack_specific = NULL;
-    b->devices = NULL;
-    b->n_devices = 0;
-    if ((src->source && !(b->source = strdup(src->source))) ||
-        (src->internal && !(b->internal = cJSON_Duplicate(src->internal, 1))) ||
-        (src->stack_specific && !(b->stack_specific = cJSON_Duplicate(src->stack_specific, 1))))
-        goto fail;
-    if (src->n_devices) {
-        b->devices = malloc(devices_cap(src->n_devices) * sizeof(*b->devices));
-        if (!b->devices) goto fail;
-        memcpy(b->devices, src->devices, src->n_devices * sizeof(*b->devices));
-        b->n_devices = src->n_devices;
-    }
-    return b;
-fail:
-    ocb_free(b);
-    return NULL;
-}
-
-static int device_cmp(const void *a, const void *b)
-{
-    uint64_t x = ((const ocb_device *)a)->ieee, y = ((const ocb_device *)b)->ieee;
-    return x < y ? -1 : x > y;
-}
-
-void ocb_sort_devices(ocb_backup *b)
-{
-    if (b->n_devices > 1) qsort(b->devices, b->n_devices, sizeof(*b->devices), device_cmp);
-}
-
-const ocb_device *ocb_find_device(const ocb_backup *b, uint64_t ieee)
-{
-    for (size_t i = 0; i < b->n_devices; i++)
-        if (b->devices[i].ieee == ieee) return &b->devices[i];
-    return NULL;
-}
-
-/* ---------------------------------------------------------------- parsing */
-
 /* Parsing context: the report plus whether the document came from herdsman (quirks). */
 typedef struct pctx {
     ocb_report *r;
@@ -185,16 +35,8 @@ static void err(pctx *c, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    ocb_report_vadd(c->r, OCB_ERROR, path, fmt, ap);
     va_end(ap);
-    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (msg) {
-        va_start(ap, fmt);
-        vsnprintf(msg, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    ocb_report_add(c->r, OCB_ERROR, path, "%s", msg ? msg : "out of memory");
-    free(msg);
 }
 
 static const char *json_type_name(const cJSON *j)
@@ -345,9 +187,7 @@ static void parse_metadata(pctx *c, const cJSON *m, ocb_backup *b)
     uint64_t v;
     if ((j = member(c, m, "metadata", "version", 1)) &&
         get_uint(c, j, "metadata.version", 255, &v) == 0) {
-        if (v != 1)
-            err(c, "metadata.version", "version %llu is not supported (only 1)",
-                (unsigned long long)v);
+        ocb_check_version(c->r, v);
         b->version = (int)v;
     }
     if ((j = member(c, m, "metadata", "source", 1))) {
@@ -372,13 +212,9 @@ static void parse_metadata(pctx *c, const cJSON *m, ocb_backup *b)
     }
 }
 
-/* Canonical form lowercases a known hex field inside the verbatim stack_specific tree. */
-static void lowercase_string(cJSON *j)
-{
-    for (char *p = j->valuestring; *p; p++)
-        if (*p >= 'A' && *p <= 'F') *p = (char)(*p - 'A' + 'a');
-}
-
+/* The known fields move out of the verbatim tree into their typed fields (the one place they
+ * are kept), each remembering its place among its stack object's keys for emit; the stack
+ * object itself stays, with the keys the model does not know, untouched and in order. */
 static void parse_stack_specific(pctx *c, const cJSON *s, ocb_backup *b)
 {
     if (!cJSON_IsObject(s)) {
@@ -389,31 +225,24 @@ static void parse_stack_specific(pctx *c, const cJSON *s, ocb_backup *b)
         err(c, "stack_specific", "out of memory");
         return;
     }
-    static const struct {
-        const char *stack, *field, *path;
-        size_t has_off, val_off;
-    } known[] = {
-        {"zstack", "tclk_seed", "stack_specific.zstack.tclk_seed",
-         offsetof(ocb_backup, has_tclk_seed), offsetof(ocb_backup, tclk_seed)},
-        {"ezsp", "hashed_tclk", "stack_specific.ezsp.hashed_tclk",
-         offsetof(ocb_backup, has_hashed_tclk), offsetof(ocb_backup, hashed_tclk)},
-    };
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-        cJSON *sub = cJSON_GetObjectItemCaseSensitive(b->stack_specific, known[i].stack);
+    for (size_t i = 0; i < OCB_N_KNOWN; i++) {
+        const ocb_known *k = &OCB_KNOWN[i];
+        cJSON *sub = cJSON_GetObjectItemCaseSensitive(b->stack_specific, k->stack);
         if (!sub) continue;
         if (!cJSON_IsObject(sub)) {
             char p[64];
-            snprintf(p, sizeof(p), "stack_specific.%s", known[i].stack);
+            snprintf(p, sizeof(p), "stack_specific.%s", k->stack);
             err(c, p, "expected an object, got %s", json_type_name(sub));
             continue;
         }
-        cJSON *f = cJSON_GetObjectItemCaseSensitive(sub, known[i].field);
-        if (!f) continue;
-        uint8_t *val = (uint8_t *)b + known[i].val_off;
-        if (get_hex(c, f, known[i].path, val, 16) == 0) {
-            *((bool *)((uint8_t *)b + known[i].has_off)) = true;
-            lowercase_string(f);
-        }
+        size_t slot = 0;
+        cJSON *f = sub->child;
+        for (; f && !(f->string && strcmp(f->string, k->name) == 0); f = f->next)
+            slot++;
+        if (!f || get_hex(c, f, k->path, ocb_known_value(b, i), 16) < 0) continue;
+        *ocb_known_has(b, i) = true;
+        b->known_slot[i] = slot;
+        cJSON_Delete(cJSON_DetachItemViaPointer(sub, f));
     }
 }
 
@@ -508,14 +337,8 @@ static void parse_devices(pctx *c, const cJSON *arr, ocb_backup *b)
         size_t before = c->r->n_errors;
         parse_device(c, it, p, &d);
         if (c->r->n_errors == before) {
-            const ocb_device *dup = ocb_find_device(b, d.ieee);
-            if (dup) {
-                snprintf(p, sizeof(p), "devices[%d].ieee_address", i);
-                err(c, p, "duplicate IEEE address %016llx (also devices[%d])",
-                    (unsigned long long)d.ieee, (int)(dup - b->devices));
-            } else if (ocb_add_device(b, &d) < 0) {
+            if (ocb_check_device_unique(c->r, b, &d, i) == 0 && ocb_add_device(b, &d) < 0)
                 err(c, p, "out of memory");
-            }
         }
         i++;
     }
@@ -526,13 +349,10 @@ static void parse_channels(pctx *c, const cJSON *root, ocb_backup *b)
     const cJSON *j;
     uint64_t v;
     int have_channel = 0;
-    if ((j = member(c, root, "", "channel", 1)) && get_uint(c, j, "channel", 255, &v) == 0) {
-        if (v < 11 || v > 26)
-            err(c, "channel", "%llu is out of range 11..26", (unsigned long long)v);
-        else {
-            b->channel = (uint8_t)v;
-            have_channel = 1;
-        }
+    if ((j = member(c, root, "", "channel", 1)) && get_uint(c, j, "channel", 255, &v) == 0 &&
+        ocb_check_channel(c->r, "channel", v) == 0) {
+        b->channel = (uint8_t)v;
+        have_channel = 1;
     }
     if (!(j = member(c, root, "", "channel_mask", 1))) return;
     if (!cJSON_IsArray(j)) {
@@ -546,10 +366,7 @@ static void parse_channels(pctx *c, const cJSON *root, ocb_backup *b)
     {
         char p[32];
         snprintf(p, sizeof(p), "channel_mask[%d]", i++);
-        if (get_uint(c, it, p, 255, &v) < 0) {
-            ok = 0;
-        } else if (v < 11 || v > 26) {
-            err(c, p, "%llu is out of range 11..26", (unsigned long long)v);
+        if (get_uint(c, it, p, 255, &v) < 0 || ocb_check_channel(c->r, p, v) < 0) {
             ok = 0;
         } else if (b->channel_mask & (1u << v)) {
             err(c, p, "channel %llu is listed twice", (unsigned long long)v);
@@ -558,8 +375,7 @@ static void parse_channels(pctx *c, const cJSON *root, ocb_backup *b)
             b->channel_mask |= 1u << v;
         }
     }
-    if (ok && have_channel && !(b->channel_mask & (1u << b->channel)))
-        err(c, "channel", "channel %u is not in channel_mask", b->channel);
+    if (ok && have_channel) ocb_check_channel_in_mask(c->r, b);
 }
 
 static void parse_root(pctx *c, const cJSON *root, ocb_backup *b)
@@ -576,14 +392,11 @@ static void parse_root(pctx *c, const cJSON *root, ocb_backup *b)
     if ((j = member(c, root, "", "stack_specific", 0))) parse_stack_specific(c, j, b);
     if ((j = member(c, root, "", "coordinator_ieee", 1)))
         get_hex_u64(c, j, "coordinator_ieee", &b->coordinator_ieee);
-    if ((j = member(c, root, "", "pan_id", 1)) && get_hex_u16(c, j, "pan_id", &b->pan_id) == 0 &&
-        b->pan_id == 0xFFFF)
-        err(c, "pan_id", "ffff is not a network's PAN ID (it means 'any')");
+    if ((j = member(c, root, "", "pan_id", 1)) && get_hex_u16(c, j, "pan_id", &b->pan_id) == 0)
+        ocb_check_pan_id(c->r, b->pan_id);
     if ((j = member(c, root, "", "extended_pan_id", 1)) &&
-        get_hex_u64(c, j, "extended_pan_id", &b->extended_pan_id) == 0 &&
-        (b->extended_pan_id == 0 || b->extended_pan_id == UINT64_MAX))
-        err(c, "extended_pan_id", "%016llx is reserved, not a network's extended PAN ID",
-            (unsigned long long)b->extended_pan_id);
+        get_hex_u64(c, j, "extended_pan_id", &b->extended_pan_id) == 0)
+        ocb_check_extended_pan_id(c->r, b->extended_pan_id);
     if ((j = member(c, root, "", "nwk_update_id", 1)) &&
         get_uint(c, j, "nwk_update_id", 255, &v) == 0)
         b->nwk_update_id = (uint8_t)v;
@@ -593,11 +406,7 @@ static void parse_root(pctx *c, const cJSON *root, ocb_backup *b)
     parse_channels(c, root, b);
     if ((j = member(c, root, "", "network_key", 1))) parse_network_key(c, j, b);
     if ((j = member(c, root, "", "devices", 1))) parse_devices(c, j, b);
-    if (c->from_herdsman && b->stack_specific &&
-        cJSON_GetObjectItemCaseSensitive(b->stack_specific, "ezsp"))
-        ocb_report_add(c->r, OCB_WARNING, "coordinator_ieee",
-                       "zigbee-herdsman's ember adapter writes coordinator_ieee and "
-                       "extended_pan_id in wire (LSB-first) order; they may be byte-reversed");
+    ocb_check_herdsman(c->r, b);
 }
 
 /* zigpy's state is not a backup: say so once, instead of a dozen missing-key errors. */
@@ -684,217 +493,4 @@ ocb_backup *ocb_load(const char *path, unsigned flags, ocb_report *report)
 ocb_backup *ocb_parse_file(const char *path, ocb_report *report)
 {
     return ocb_load(path, 0, report);
-}
-
-/* ---------------------------------------------------------------- canonical emit */
-
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_putn(sbuf *s, const char *p, size_t n)
-{
-    if (s->oom) return;
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 1024;
-        while (cap < s->len + n + 1)
-            cap *= 2;
-        char *np = realloc(s->p, cap);
-        if (!np) {
-            s->oom = 1;
-            return;
-        }
-        s->p = np;
-        s->cap = cap;
-    }
-    memcpy(s->p + s->len, p, n);
-    s->len += n;
-    s->p[s->len] = '\0';
-}
-
-static void sb_puts(sbuf *s, const char *str)
-{
-    sb_putn(s, str, strlen(str));
-}
-
-static void sb_printf(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *s, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n > 0) sb_putn(s, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-static void sb_indent(sbuf *s, int depth)
-{
-    for (int i = 0; i < depth; i++)
-        sb_puts(s, "  ");
-}
-
-static void sb_json_string(sbuf *s, const char *str)
-{
-    sb_puts(s, "\"");
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-        switch (*p) {
-        case '"': sb_puts(s, "\\\""); break;
-        case '\\': sb_puts(s, "\\\\"); break;
-        case '\n': sb_puts(s, "\\n"); break;
-        case '\r': sb_puts(s, "\\r"); break;
-        case '\t': sb_puts(s, "\\t"); break;
-        case '\b': sb_puts(s, "\\b"); break;
-        case '\f': sb_puts(s, "\\f"); break;
-        default:
-            if (*p < 0x20)
-                sb_printf(s, "\\u%04x", *p);
-            else
-                sb_putn(s, (const char *)p, 1);
-        }
-    }
-    sb_puts(s, "\"");
-}
-
-/* Verbatim subtrees (metadata.internal, stack_specific) in the same 2-space style. */
-static void sb_json_value(sbuf *s, const cJSON *j, int depth)
-{
-    if (cJSON_IsNull(j)) {
-        sb_puts(s, "null");
-    } else if (cJSON_IsBool(j)) {
-        sb_puts(s, cJSON_IsTrue(j) ? "true" : "false");
-    } else if (ocb_json_number_text(j)) {
-        sb_puts(s, ocb_json_number_text(j)); /* as written: 3.3 stays 3.3 */
-    } else if (cJSON_IsNumber(j)) {
-        double v = j->valuedouble;
-        if (v == floor(v) && fabs(v) < 9007199254740992.0)
-            sb_printf(s, "%lld", (long long)v);
-        else
-            sb_printf(s, "%.17g", v);
-    } else if (cJSON_IsString(j)) {
-        sb_json_string(s, j->valuestring);
-    } else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
-        int obj = cJSON_IsObject(j);
-        if (!j->child) {
-            sb_puts(s, obj ? "{}" : "[]");
-            return;
-        }
-        sb_puts(s, obj ? "{\n" : "[\n");
-        for (const cJSON *it = j->child; it; it = it->next) {
-            sb_indent(s, depth + 1);
-            if (obj) {
-                sb_json_string(s, it->string ? it->string : "");
-                sb_puts(s, ": ");
-            }
-            sb_json_value(s, it, depth + 1);
-            sb_puts(s, it->next ? ",\n" : "\n");
-        }
-        sb_indent(s, depth);
-        sb_puts(s, obj ? "}" : "]");
-    }
-}
-
-static void sb_hex(sbuf *s, const uint8_t *p, size_t n)
-{
-    char tmp[2 * 16 + 1];
-    hex_encode(p, n, tmp);
-    sb_printf(s, "\"%s\"", tmp);
-}
-
-static void sb_u64hex(sbuf *s, uint64_t v)
-{
-    sb_printf(s, "\"%016llx\"", (unsigned long long)v);
-}
-
-static void emit_device(sbuf *s, const ocb_device *d, int last)
-{
-    sb_puts(s, "    {\n      \"nwk_address\": ");
-    if (d->has_nwk)
-        sb_printf(s, "\"%04x\"", d->nwk);
-    else
-        sb_puts(s, "null");
-    sb_puts(s, ",\n      \"ieee_address\": ");
-    sb_u64hex(s, d->ieee);
-    sb_printf(s, ",\n      \"is_child\": %s", d->is_child ? "true" : "false");
-    if (d->has_link_key) {
-        sb_puts(s, ",\n      \"link_key\": {\n        \"key\": ");
-        sb_hex(s, d->link_key.key, 16);
-        sb_printf(s, ",\n        \"tx_counter\": %u,\n        \"rx_counter\": %u\n      }",
-                  d->link_key.tx_counter, d->link_key.rx_counter);
-    }
-    sb_puts(s, last ? "\n    }\n" : "\n    },\n");
-}
-
-char *ocb_emit(const ocb_backup *b)
-{
-    sbuf s = {0};
-    sb_puts(&s, "{\n  \"metadata\": {\n    \"format\": \"" OCB_FORMAT "\",\n");
-    sb_printf(&s, "    \"version\": %d,\n    \"source\": ", b->version);
-    sb_json_string(&s, b->source ? b->source : "zbharness@" ZB_VERSION);
-    if (b->internal) {
-        sb_puts(&s, ",\n    \"internal\": ");
-        sb_json_value(&s, b->internal, 2);
-    }
-    sb_puts(&s, "\n  },\n");
-    if (b->stack_specific) {
-        sb_puts(&s, "  \"stack_specific\": ");
-        sb_json_value(&s, b->stack_specific, 1);
-        sb_puts(&s, ",\n");
-    }
-    sb_puts(&s, "  \"coordinator_ieee\": ");
-    sb_u64hex(&s, b->coordinator_ieee);
-    sb_printf(&s, ",\n  \"pan_id\": \"%04x\",\n  \"extended_pan_id\": ", b->pan_id);
-    sb_u64hex(&s, b->extended_pan_id);
-    sb_printf(&s, ",\n  \"nwk_update_id\": %u,\n  \"security_level\": %u,\n  \"channel\": %u,\n",
-              b->nwk_update_id, b->security_level, b->channel);
-    sb_puts(&s, "  \"channel_mask\": [");
-    int first = 1;
-    for (int ch = 11; ch <= 26; ch++) {
-        if (!(b->channel_mask & (1u << ch))) continue;
-        sb_printf(&s, "%s\n    %d", first ? "" : ",", ch);
-        first = 0;
-    }
-    sb_puts(&s, first ? "],\n" : "\n  ],\n");
-    sb_puts(&s, "  \"network_key\": {\n    \"key\": ");
-    sb_hex(&s, b->network_key.key, 16);
-    sb_printf(&s, ",\n    \"sequence_number\": %u,\n    \"frame_counter\": %u\n  },\n",
-              b->network_key.sequence_number, b->network_key.frame_counter);
-    /* devices sorted by IEEE without touching the caller's order */
-    ocb_device *sorted = NULL;
-    if (b->n_devices) {
-        sorted = malloc(b->n_devices * sizeof(*sorted));
-        if (!sorted) {
-            free(s.p);
-            return NULL;
-        }
-        memcpy(sorted, b->devices, b->n_devices * sizeof(*sorted));
-        qsort(sorted, b->n_devices, sizeof(*sorted), device_cmp);
-    }
-    sb_puts(&s, b->n_devices ? "  \"devices\": [\n" : "  \"devices\": []\n");
-    for (size_t i = 0; i < b->n_devices; i++)
-        emit_device(&s, &sorted[i], i + 1 == b->n_devices);
-    if (b->n_devices) sb_puts(&s, "  ]\n");
-    sb_puts(&s, "}\n");
-    free(sorted);
-    if (s.oom) {
-        free(s.p);
-        return NULL;
-    }
-    return s.p;
-}
-
-int ocb_write_file(const ocb_backup *b, const char *path)
-{
-    char *text = ocb_emit(b);
-    if (!text) {
-        errno = ENOMEM;
-        return -1;
-    }
-    int rc = file_write_atomic(path, text, strlen(text), 0600);
-    int e = errno;
-    free(text);
-    errno = e;
-    return rc;
 }

@@ -1,13 +1,17 @@
 /* ocb.h - the open coordinator backup (zigpy/open-coordinator-backup, version 1) as plain C data.
  *
  * Every tool in this project meets the backup format through this one model: the harness
- * drivers fill it from a stick, the emulators seed themselves from it, and `validate`/`diff`
- * judge files with it. Numbers are held as numbers: IEEE addresses and extended PAN IDs as the
- * 64-bit value the JSON spells most-significant byte first (the spec's convention), keys as the
- * 16 bytes in the order the JSON lists them.
+ * drivers fill it from a stick, --emulate seeds emulators from it, and `validate`/`diff` judge
+ * files with it. It is its own library (zbocb, on common/ and cJSON only: the layers are
+ * common -> proto -> ocb -> harness), in five files: ocb_model.c (lifecycle), ocb_parse.c (+
+ * ocb_json.c, ocb_zigpy.c: reading), ocb_check.c (the rules and the issue report), ocb_emit.c
+ * (canonical JSON) and ocb_diff.c (comparison). Numbers are held as numbers: IEEE addresses and
+ * extended PAN IDs as the 64-bit value the JSON spells most-significant byte first (the spec's
+ * convention), keys as the 16 bytes in the order the JSON lists them.
  *
  * Ownership: ocb_parse() returns a backup the caller frees with ocb_free(); the `internal` and
- * `stack_specific` cJSON trees are owned by the backup and kept verbatim. */
+ * `stack_specific` cJSON trees are owned by the backup and kept verbatim, except that the
+ * stack_specific keys the model knows (OCB_KNOWN_*) live only in their typed fields. */
 #ifndef ZB_OCB_H
 #define ZB_OCB_H
 
@@ -20,6 +24,14 @@
 #define OCB_MAX_FILE    (4u * 1024 * 1024) /* larger files are refused before parsing */
 #define OCB_MAX_DEPTH   32                 /* deeper JSON nesting is refused */
 #define OCB_MAX_DEVICES 65536
+
+/* The stack_specific fields the model knows: 16-byte keys under stack_specific.STACK.NAME
+ * (ocb_model.c has their table). */
+enum ocb_known_field {
+    OCB_KNOWN_TCLK_SEED,   /* stack_specific.zstack.tclk_seed: Z-Stack 3's TCLK seed */
+    OCB_KNOWN_HASHED_TCLK, /* stack_specific.ezsp.hashed_tclk: EmberZNet's hashed TCLK */
+    OCB_N_KNOWN
+};
 
 typedef struct ocb_link_key {
     uint8_t key[16];
@@ -48,12 +60,17 @@ typedef struct ocb_backup {
     char *source;    /* "name@version"; NULL when a leniently read file had null (emitted as
                       * zbharness's own name, like a backup built in code) */
     cJSON *internal; /* verbatim, may be NULL */
-    /* stack_specific: the whole object verbatim (may be NULL), plus the two known fields */
+    /* stack_specific: the keys the model does not know, verbatim and in their order (may be
+     * NULL); the known ones are only in the typed fields below (parse moves them there, emit
+     * writes them back in place). Code that builds a backup sets the typed fields alone. */
     cJSON *stack_specific;
     bool has_tclk_seed; /* stack_specific.zstack.tclk_seed */
     uint8_t tclk_seed[16];
     bool has_hashed_tclk; /* stack_specific.ezsp.hashed_tclk */
     uint8_t hashed_tclk[16];
+    /* Where parse found each known field among the keys of its stack object (OCB_KNOWN_*), so
+     * that emit puts it back there; 0 (first) for a backup built in code. */
+    size_t known_slot[OCB_N_KNOWN];
 
     uint64_t coordinator_ieee;
     uint16_t pan_id;
@@ -67,6 +84,8 @@ typedef struct ocb_backup {
     size_t n_devices;
     ocb_device *devices;
 } ocb_backup;
+
+/* ---- the issue report (ocb_check.c) ---- */
 
 /* One problem found while parsing or checking, with the JSON path it concerns. */
 enum ocb_severity { OCB_ERROR, OCB_WARNING };
@@ -89,6 +108,8 @@ void ocb_report_init(ocb_report *r);
 void ocb_report_free(ocb_report *r);
 void ocb_report_add(ocb_report *r, enum ocb_severity sev, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ---- reading (ocb_parse.c, ocb_json.c, ocb_zigpy.c) ---- */
 
 /* Parse and check a backup. Returns the backup when there were no errors (warnings allowed),
  * NULL otherwise; every problem is appended to `report`. Checks: the schema (types, ranges,
@@ -119,12 +140,16 @@ ocb_backup *ocb_load(const char *path, unsigned flags, ocb_report *report);
 bool ocb_is_zigpy_state(const cJSON *root);
 ocb_backup *ocb_from_zigpy(const cJSON *root, ocb_report *report);
 
+/* ---- writing (ocb_emit.c) ---- */
+
 /* Canonical JSON: fixed key order, lowercase hex, devices sorted by IEEE, 2-space indent,
  * trailing newline. Equal backups emit byte-identical text. Caller frees. */
 char *ocb_emit(const ocb_backup *b);
 
 /* Write the canonical JSON to `path` atomically with mode 0600 (backups hold keys). */
 int ocb_write_file(const ocb_backup *b, const char *path);
+
+/* ---- lifecycle (ocb_model.c) ---- */
 
 ocb_backup *ocb_new(void);
 ocb_backup *ocb_clone(const ocb_backup *b);

@@ -2,13 +2,15 @@
  *
  * A restore is judged by what a network needs to keep working: same addresses and keys, and
  * frame counters that never go backwards (a stick that reuses a counter is ignored by every
- * device on the network). Each comparable field is a row in one table with an accessor and a
- * default rule; callers override rules by field name, so "what counts as equal" stays data. */
-#include "ocb.h"
+ * device on the network). Each comparable field is a row in one table (where it is in the
+ * model, and its default rule; the known stack_specific fields come from ocb_model.c's table);
+ * callers override rules by field name, so "what counts as equal" stays data. */
+#include "ocb_internal.h"
 
 #include "hex.h"
 #include "log.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,140 +24,75 @@ typedef struct fval {
     int width; /* hex digits to print a number with, 0 = decimal, -1 = channel list */
 } fval;
 
-typedef void (*fget)(const ocb_backup *b, const ocb_device *d, fval *v);
+/* Where a field is: an offset into ocb_backup (or ocb_device for per-device fields), its C
+ * type, and the bool that says whether it is there (-1: always). Read by field_get(). */
+enum ftype { F_U8, F_U16, F_U32, F_U64, F_BOOL, F_KEY, F_KNOWN /* off: an OCB_KNOWN_* index */ };
 
 typedef struct field {
-    const char *name;
+    const char *name; /* NULL for F_KNOWN: its path in OCB_KNOWN */
     enum ocb_cmp dflt;
     int per_device;
-    fget get;
+    enum ftype type;
+    size_t off;
+    long has_off;
+    int width; /* as fval.width */
 } field;
 
-#define NUM(expr, w)                                                                               \
-    do {                                                                                           \
-        v->present = 1;                                                                            \
-        v->num = (expr);                                                                           \
-        v->width = (w);                                                                            \
-    } while (0)
-
-static void g_ieee(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->coordinator_ieee, 16);
-}
-static void g_pan(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->pan_id, 4);
-}
-static void g_epid(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->extended_pan_id, 16);
-}
-static void g_update(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->nwk_update_id, 0);
-}
-static void g_seclevel(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->security_level, 0);
-}
-static void g_channel(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->channel, 0);
-}
-static void g_mask(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->channel_mask, -1);
-}
-static void g_nwkkey(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    v->present = 1;
-    v->is_key = 1;
-    memcpy(v->key, b->network_key.key, 16);
-}
-static void g_seq(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->network_key.sequence_number, 0);
-}
-static void g_fc(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    NUM(b->network_key.frame_counter, 0);
-}
-static void g_seed(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    v->present = b->has_tclk_seed;
-    v->is_key = 1;
-    memcpy(v->key, b->tclk_seed, 16);
-}
-static void g_htclk(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)d;
-    v->present = b->has_hashed_tclk;
-    v->is_key = 1;
-    memcpy(v->key, b->hashed_tclk, 16);
-}
-static void g_dnwk(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)b;
-    v->present = d->has_nwk;
-    v->num = d->nwk;
-    v->width = 4;
-}
-static void g_dchild(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)b;
-    NUM(d->is_child, 0);
-}
-static void g_dkey(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)b;
-    v->present = d->has_link_key;
-    v->is_key = 1;
-    memcpy(v->key, d->link_key.key, 16);
-}
-static void g_dtx(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)b;
-    v->present = d->has_link_key;
-    v->num = d->link_key.tx_counter;
-}
-static void g_drx(const ocb_backup *b, const ocb_device *d, fval *v)
-{
-    (void)b;
-    v->present = d->has_link_key;
-    v->num = d->link_key.rx_counter;
-}
-
+#define B(m) offsetof(ocb_backup, m)
+#define D(m) offsetof(ocb_device, m)
 static const field FIELDS[] = {
-    {"coordinator_ieee", OCB_CMP_EQUAL, 0, g_ieee},
-    {"pan_id", OCB_CMP_EQUAL, 0, g_pan},
-    {"extended_pan_id", OCB_CMP_EQUAL, 0, g_epid},
-    {"nwk_update_id", OCB_CMP_EQUAL, 0, g_update},
-    {"security_level", OCB_CMP_EQUAL, 0, g_seclevel},
-    {"channel", OCB_CMP_EQUAL, 0, g_channel},
-    {"channel_mask", OCB_CMP_EQUAL, 0, g_mask},
-    {"network_key.key", OCB_CMP_EQUAL, 0, g_nwkkey},
-    {"network_key.sequence_number", OCB_CMP_EQUAL, 0, g_seq},
-    {"network_key.frame_counter", OCB_CMP_EQUAL, 0, g_fc},
-    {"stack_specific.zstack.tclk_seed", OCB_CMP_EQUAL, 0, g_seed},
-    {"stack_specific.ezsp.hashed_tclk", OCB_CMP_EQUAL, 0, g_htclk},
-    {"devices[].nwk_address", OCB_CMP_EQUAL, 1, g_dnwk},
-    {"devices[].is_child", OCB_CMP_EQUAL, 1, g_dchild},
-    {"devices[].link_key.key", OCB_CMP_EQUAL, 1, g_dkey},
-    {"devices[].link_key.tx_counter", OCB_CMP_EQUAL, 1, g_dtx},
-    {"devices[].link_key.rx_counter", OCB_CMP_EQUAL, 1, g_drx},
+    {"coordinator_ieee", OCB_CMP_EQUAL, 0, F_U64, B(coordinator_ieee), -1, 16},
+    {"pan_id", OCB_CMP_EQUAL, 0, F_U16, B(pan_id), -1, 4},
+    {"extended_pan_id", OCB_CMP_EQUAL, 0, F_U64, B(extended_pan_id), -1, 16},
+    {"nwk_update_id", OCB_CMP_EQUAL, 0, F_U8, B(nwk_update_id), -1, 0},
+    {"security_level", OCB_CMP_EQUAL, 0, F_U8, B(security_level), -1, 0},
+    {"channel", OCB_CMP_EQUAL, 0, F_U8, B(channel), -1, 0},
+    {"channel_mask", OCB_CMP_EQUAL, 0, F_U32, B(channel_mask), -1, -1},
+    {"network_key.key", OCB_CMP_EQUAL, 0, F_KEY, B(network_key.key), -1, 0},
+    {"network_key.sequence_number", OCB_CMP_EQUAL, 0, F_U8, B(network_key.sequence_number), -1, 0},
+    {"network_key.frame_counter", OCB_CMP_EQUAL, 0, F_U32, B(network_key.frame_counter), -1, 0},
+    {NULL, OCB_CMP_EQUAL, 0, F_KNOWN, OCB_KNOWN_TCLK_SEED, -1, 0},
+    {NULL, OCB_CMP_EQUAL, 0, F_KNOWN, OCB_KNOWN_HASHED_TCLK, -1, 0},
+    {"devices[].nwk_address", OCB_CMP_EQUAL, 1, F_U16, D(nwk), (long)D(has_nwk), 4},
+    {"devices[].is_child", OCB_CMP_EQUAL, 1, F_BOOL, D(is_child), -1, 0},
+    {"devices[].link_key.key", OCB_CMP_EQUAL, 1, F_KEY, D(link_key.key), (long)D(has_link_key), 0},
+    {"devices[].link_key.tx_counter", OCB_CMP_EQUAL, 1, F_U32, D(link_key.tx_counter),
+     (long)D(has_link_key), 0},
+    {"devices[].link_key.rx_counter", OCB_CMP_EQUAL, 1, F_U32, D(link_key.rx_counter),
+     (long)D(has_link_key), 0},
 };
 #define N_FIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
+
+static const char *field_name(const field *f)
+{
+    return f->name ? f->name : OCB_KNOWN[f->off].path;
+}
+
+/* One side's value of field f: from b, or from d for a per-device field. */
+static void field_get(const field *f, const ocb_backup *b, const ocb_device *d, fval *v)
+{
+    if (f->type == F_KNOWN) {
+        v->present = ocb_known_present(b, f->off);
+        v->is_key = 1;
+        memcpy(v->key, ocb_known_bytes(b, f->off), 16);
+        return;
+    }
+    const char *base = f->per_device ? (const char *)d : (const char *)b, *at = base + f->off;
+    v->present = f->has_off < 0 || *(const bool *)(base + f->has_off);
+    v->width = f->width;
+    switch (f->type) {
+    case F_U8: v->num = *(const uint8_t *)at; break;
+    case F_U16: v->num = *(const uint16_t *)at; break;
+    case F_U32: v->num = *(const uint32_t *)at; break;
+    case F_U64: v->num = *(const uint64_t *)at; break;
+    case F_BOOL: v->num = *(const bool *)at; break;
+    case F_KEY:
+        v->is_key = 1;
+        memcpy(v->key, at, 16);
+        break;
+    case F_KNOWN: break; /* above */
+    }
+}
 
 /* "devices" itself (which IEEEs are present) is compared whenever any device field is. */
 const char *const *ocb_diff_fields(void)
@@ -163,7 +100,7 @@ const char *const *ocb_diff_fields(void)
     static const char *names[N_FIELDS + 2];
     if (!names[0]) {
         for (size_t i = 0; i < N_FIELDS; i++)
-            names[i] = FIELDS[i].name;
+            names[i] = field_name(&FIELDS[i]);
         names[N_FIELDS] = "devices";
     }
     return names;
@@ -266,13 +203,13 @@ static int diff_devices(const ocb_backup *a, const ocb_backup *b, const ocb_diff
         for (size_t f = 0; f < N_FIELDS; f++) {
             if (!FIELDS[f].per_device) continue;
             fval x = {0}, y = {0};
-            FIELDS[f].get(a, da, &x);
-            FIELDS[f].get(b, db, &y);
-            const char *why =
-                compare(rule_for(rules, FIELDS[f].name, FIELDS[f].dflt), &x, &y, max_inc);
+            field_get(&FIELDS[f], a, da, &x);
+            field_get(&FIELDS[f], b, db, &y);
+            const char *name = field_name(&FIELDS[f]);
+            const char *why = compare(rule_for(rules, name, FIELDS[f].dflt), &x, &y, max_inc);
             if (!why) continue;
             char p[96];
-            snprintf(p, sizeof(p), "%s%s", path, FIELDS[f].name + strlen("devices[]"));
+            snprintf(p, sizeof(p), "%s%s", path, name + strlen("devices[]"));
             if (add_diff(out, p, &x, &y, why) < 0) return -1;
         }
     }
@@ -296,10 +233,11 @@ int ocb_diff(const ocb_backup *a, const ocb_backup *b, const ocb_diff_rules *rul
     for (size_t f = 0; f < N_FIELDS; f++) {
         if (FIELDS[f].per_device) continue;
         fval x = {0}, y = {0};
-        FIELDS[f].get(a, NULL, &x);
-        FIELDS[f].get(b, NULL, &y);
-        const char *why = compare(rule_for(rules, FIELDS[f].name, FIELDS[f].dflt), &x, &y, max_inc);
-        if (why && add_diff(out, FIELDS[f].name, &x, &y, why) < 0) goto oom;
+        field_get(&FIELDS[f], a, NULL, &x);
+        field_get(&FIELDS[f], b, NULL, &y);
+        const char *name = field_name(&FIELDS[f]);
+        const char *why = compare(rule_for(rules, name, FIELDS[f].dflt), &x, &y, max_inc);
+        if (why && add_diff(out, name, &x, &y, why) < 0) goto oom;
     }
     if (diff_devices(a, b, rules, out) < 0) goto oom;
     return (int)out->n;

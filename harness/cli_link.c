@@ -1,0 +1,23 @@
+/* cli_link.c - the link options of every command that opens a port (--baud, --flow-control),
+ * parsed and reported one way for all of them instead of once per command. */
+#include "cli.h"
+#include "serial.h"
+
+#include <stdio.h>
+
+int zbh_cli_link_option(int opt, const char *arg, const char *who, int *baud)
+{
+    if (opt == 'B') {
+        char why[1024];
+        if (zbh_parse_baud(arg, baud, why, sizeof(why)) == 0) return ZBH_OK;
+        fprintf(stderr, "%s: %s\n", who, why);
+        return ZBH_USAGE;
+    }
+    zbh_flow f;
+    if (zbh_flow_parse(arg, &f) != 0) {
+        fprintf(stderr, "%s: --flow-control %s: expected none, software or hardware\n", who, arg);
+        return ZBH_USAGE;
+    }
+    zbh_serial_set_flow(f);
+    return ZBH_OK;
+}

@@ -5,6 +5,7 @@
  * width and the few layouts that changed. Anything not in the table gets invalidCommand, as
  * real firmware does. Network state lives in the tokens (ezsp_nv.c); every token write is
  * committed to the file before the response that acknowledges it. */
+#include "emu_commands.h"
 #include "ezsp_cmds.h"
 
 #include "bytes.h"
@@ -391,6 +392,12 @@ static const ezsp_cmd *find_cmd(uint16_t id, int version)
         if (c) return c;
     }
     return NULL;
+}
+
+const char *ezsp_command_name(uint16_t frame_id, int version)
+{
+    const ezsp_cmd *c = find_cmd(frame_id, version);
+    return c ? c->name : NULL;
 }
 
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len)

@@ -515,6 +515,10 @@ static const zbh_loss *zboss_losses(void *dv)
 
 /* Conformance: line noise and a packet whose body CRC is wrong (the NCP NACKs it, §2), then a
  * call id no NCP has (status category generic, "not supported"), then GET_MODULE_VERSION. */
+/* a call id no ZBOSS NCP has; the probe relies on it being unknown (test_proto_names checks
+ * the emulator has no such call) */
+#define ZBOSS_PROBE_UNKNOWN_CALL 0x0FFE
+
 static int zboss_probe_malformed(void *dv, char *detail, size_t len)
 {
     zboss_drv *d = dv;
@@ -531,7 +535,7 @@ static int zboss_probe_malformed(void *dv, char *detail, size_t len)
         snprintf(detail, len, "write failed");
         return -1;
     }
-    int rc = zboss_host_call(&d->h, 0x0FFE, NULL, 0, NULL, 3000);
+    int rc = zboss_host_call(&d->h, ZBOSS_PROBE_UNKNOWN_CALL, NULL, 0, NULL, 3000);
     if (rc <= 0) {
         snprintf(detail, len,
                  "unknown call 0x0FFE after a bad packet: want an error status, got %s",

@@ -6,6 +6,7 @@
  * overwrites identity, counters and device tables, and restarts: the order real hosts use, so
  * that what a real stick accepts, the emulator accepts too, and vice versa. */
 #include "driver.h"
+#include "mt_cmds.h"
 #include "mt_host.h"
 #include "progress.h"
 
@@ -51,7 +52,7 @@ static int osal_length(znp_host *h, uint16_t id, uint16_t *len)
     uint8_t d[2];
     mt_frame r;
     put_le16(d, id);
-    int rc = mt_host_sreq(&h->mt, 0x21, 0x13, d, 2, &r, 0);
+    int rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_LENGTH, d, 2, &r, 0);
     if (rc) return rc;
     *len = r.len >= 2 ? get_le16(r.data) : 0;
     return 0;
@@ -69,7 +70,7 @@ static long osal_read(znp_host *h, uint16_t id, uint8_t *out, size_t cap)
         mt_frame r;
         put_le16(d, id);
         put_le16(d + 2, (uint16_t)off);
-        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x1C, d, 4, &r, 0))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_READ_EXT, d, 4, &r, 0))) return rc;
         if (r.len < 2 || r.data[0] != 0 || r.data[1] == 0 || (size_t)r.data[1] + 2 > r.len)
             return MT_HOST_IO;
         size_t n = r.data[1];
@@ -92,12 +93,12 @@ static int osal_write(znp_host *h, uint16_t id, const uint8_t *p, size_t len)
         if (cur) {
             put_le16(d, id);
             put_le16(d + 2, cur);
-            if ((rc = mt_host_sreq(&h->mt, 0x21, 0x12, d, 4, &r, 0))) return rc;
+            if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_DELETE, d, 4, &r, 0))) return rc;
         }
         put_le16(d, id);
         put_le16(d + 2, (uint16_t)len);
         d[4] = 0;
-        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x07, d, 5, &r, 0))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_ITEM_INIT, d, 5, &r, 0))) return rc;
         if (r.len < 1 || (r.data[0] != 0x09 && r.data[0] != 0x00)) return MT_HOST_IO;
     }
     for (size_t off = 0; off < len;) {
@@ -106,7 +107,7 @@ static int osal_write(znp_host *h, uint16_t id, const uint8_t *p, size_t len)
         put_le16(d + 2, (uint16_t)off);
         put_le16(d + 4, (uint16_t)n);
         memcpy(d + 6, p + off, n);
-        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x1D, d, 6 + n, &r, 0))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_WRITE_EXT, d, 6 + n, &r, 0))) return rc;
         if (r.len < 1 || r.data[0] != 0) return MT_HOST_IO;
         off += n;
     }
@@ -125,7 +126,7 @@ static long ext_read(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out, siz
     uint8_t d[8];
     mt_frame r;
     ext_hdr(d, item, sub);
-    int rc = mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0);
+    int rc = mt_host_sreq(&h->mt, MT_SYS_NV_LENGTH, d, 5, &r, 0);
     if (rc) return rc;
     uint32_t len = r.len >= 4 ? get_le32(r.data) : 0;
     if (len == 0) return 0;
@@ -133,7 +134,7 @@ static long ext_read(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out, siz
     ext_hdr(d, item, sub);
     put_le16(d + 5, 0);
     d[7] = (uint8_t)len;
-    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x33, d, 8, &r, 0))) return rc;
+    if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_READ, d, 8, &r, 0))) return rc;
     if (r.len < 2 || r.data[0] != 0 || r.data[1] != len) return MT_HOST_IO;
     memcpy(out, r.data + 2, len);
     return (long)len;
@@ -148,14 +149,14 @@ static int ext_write(znp_host *h, uint16_t item, uint16_t sub, const uint8_t *p,
     if (!exists) {
         ext_hdr(d, item, sub);
         put_le32(d + 5, (uint32_t)len);
-        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x30, d, 9, &r, 0))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_CREATE, d, 9, &r, 0))) return rc;
         if (r.len < 1 || r.data[0] != 0) return MT_HOST_IO;
     }
     ext_hdr(d, item, sub);
     put_le16(d + 5, 0);
     d[7] = (uint8_t)len;
     memcpy(d + 8, p, len);
-    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x34, d, 8 + len, &r, 0))) return rc;
+    if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_WRITE, d, 8 + len, &r, 0))) return rc;
     return r.len >= 1 && r.data[0] == 0 ? 0 : MT_HOST_IO;
 }
 
@@ -173,7 +174,7 @@ static long ext_read_row(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out,
     ext_hdr(d, item, sub);
     put_le16(d + 5, 0);
     d[7] = (uint8_t)(size + 1);
-    int rc = mt_host_sreq(&h->mt, 0x21, 0x33, d, 8, &r, 0);
+    int rc = mt_host_sreq(&h->mt, MT_SYS_NV_READ, d, 8, &r, 0);
     if (rc) return rc;
     if (r.len == 2 + size && r.data[0] == 0 && r.data[1] == size) {
         memcpy(out, r.data + 2, size);
@@ -243,7 +244,7 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
     int rc = MT_HOST_TIMEOUT;
     /* wake: ping; a CC253x bootloader needs 0xEF ("skip") before it runs the application */
     for (int attempt = 0; attempt < 4 && rc; attempt++) {
-        rc = mt_host_sreq(&h->mt, 0x21, 0x01, NULL, 0, &r, attempt ? 1000 : 300);
+        rc = mt_host_sreq(&h->mt, MT_SYS_PING, NULL, 0, &r, attempt ? 1000 : 300);
         if (rc == MT_HOST_TIMEOUT && attempt == 0) {
             uint8_t ef = 0xEF;
             zbh_serial_write(s, &ef, 1);
@@ -256,7 +257,7 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
         goto fail;
     }
     uint16_t caps = r.len >= 2 ? get_le16(r.data) : 0;
-    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x02, NULL, 0, &r, 0)) || r.len < 5) {
+    if ((rc = mt_host_sreq(&h->mt, MT_SYS_VERSION, NULL, 0, &r, 0)) || r.len < 5) {
         snprintf(err, errlen, "SYS_VERSION failed: %s", mt_host_strerror(rc));
         goto fail;
     }
@@ -268,7 +269,7 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
     ext_hdr(d, ZNP_EX_TCLK_TABLE, 0);
     h->ext_nv = false;
     if (h->bdb) {
-        rc = mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0);
+        rc = mt_host_sreq(&h->mt, MT_SYS_NV_LENGTH, d, 5, &r, 0);
         if (rc != MT_HOST_OK && rc != MT_HOST_RPC_ERROR) { /* silence is not "unsupported" */
             snprintf(err, errlen, "SYS_NV_LENGTH failed: %s", mt_host_strerror(rc));
             goto fail;
@@ -277,7 +278,7 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
     }
     /* alignment: the length of the associated-device struct (28 packed, 36 aligned) */
     uint8_t idx = 0;
-    if ((rc = mt_host_sreq(&h->mt, 0x27, 0x49, &idx, 1, &r, 0))) {
+    if ((rc = mt_host_sreq(&h->mt, MT_UTIL_ASSOC_FIND_DEVICE, &idx, 1, &r, 0))) {
         snprintf(err, errlen, "UTIL_ASSOC_FIND_DEVICE failed: %s", mt_host_strerror(rc));
         goto fail;
     }
@@ -525,15 +526,15 @@ static int reset_and_wait(znp_host *h)
     uint8_t type = 1;
     mt_frame r;
     mt_host_drain(&h->mt);
-    if (mt_host_areq(&h->mt, 0x41, 0x00, &type, 1)) return MT_HOST_IO;
-    return mt_host_wait(&h->mt, 0x41, 0x80, &r, 10000);
+    if (mt_host_areq(&h->mt, MT_SYS_RESET_REQ, &type, 1)) return MT_HOST_IO;
+    return mt_host_wait(&h->mt, MT_SYS_RESET_IND, &r, 10000);
 }
 
 static int wait_coordinator(znp_host *h)
 {
     mt_frame r;
     for (;;) {
-        int rc = mt_host_wait(&h->mt, 0x45, 0xC0, &r, 60000);
+        int rc = mt_host_wait(&h->mt, MT_ZDO_STATE_CHANGE_IND, &r, 60000);
         if (rc) return rc;
         if (r.len >= 1 && r.data[0] == 9) return 0;
     }
@@ -545,10 +546,11 @@ static int start_network(znp_host *h)
     int rc;
     if (h->bdb) {
         uint8_t mode = 0x04;
-        if ((rc = mt_host_sreq(&h->mt, 0x2F, 0x05, &mode, 1, &r, 40000))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_APP_CNF_BDB_START_COMMISSIONING, &mode, 1, &r, 40000)))
+            return rc;
     } else {
         uint8_t d[2] = {100, 0};
-        if ((rc = mt_host_sreq(&h->mt, 0x25, 0x40, d, 2, &r, 40000))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_ZDO_STARTUP_FROM_APP, d, 2, &r, 40000))) return rc;
     }
     return wait_coordinator(h);
 }
@@ -758,9 +760,11 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     if (h->bdb) {
         uint8_t c[5] = {1, 0, 0, 0, 0};
         put_le32(c + 1, 1u << b->channel);
-        STEP(mt_host_sreq(&h->mt, 0x2F, 0x08, c, 5, &r, 0), "BDB_SET_CHANNEL primary");
+        STEP(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
+             "BDB_SET_CHANNEL primary");
         memset(c, 0, sizeof(c));
-        STEP(mt_host_sreq(&h->mt, 0x2F, 0x08, c, 5, &r, 0), "BDB_SET_CHANNEL secondary");
+        STEP(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
+             "BDB_SET_CHANNEL secondary");
     }
     STEP(start_network(h), "forming the network");
 
@@ -829,7 +833,7 @@ static int znp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts
     mt_frame r;
     (void)b;
     (void)o;
-    int rc = mt_host_sreq(&h->mt, 0x27, 0x00, NULL, 0, &r, 0);
+    int rc = mt_host_sreq(&h->mt, MT_UTIL_GET_DEVICE_INFO, NULL, 0, &r, 0);
     if (rc || r.len < 9 || r.data[0] != 0) {
         snprintf(err, errlen, "UTIL_GET_DEVICE_INFO: %s", rc ? mt_host_strerror(rc) : "refused");
         return -1;
@@ -888,22 +892,27 @@ static const zbh_loss *znp_losses(void *dv)
 /* Garbage, a frame with a bad FCS and an SREQ the firmware does not know: a Z-Stack stick
  * drops the first two silently, answers the third with an RPC error, and then still answers
  * SYS_PING. */
+/* SYS 0x7E: a command id no Z-Stack has; the probe relies on it being unknown (not in
+ * proto/mt_cmds.h, and test_proto_names checks the emulator has no such row) */
+#define MT_PROBE_UNKNOWN_SREQ MT_SREQ(SYS), 0x7E
+
 static int znp_probe_malformed(void *dv, char *detail, size_t len)
 {
     znp_host *h = dv;
+    /* noise, then a SYS_PING-looking frame (FE 05 21 01 ...) with a bad FCS */
     static const uint8_t junk[] = {0x00, 0x13, 0x37, 0xFE, 0x05, 0x21, 0x01, 0x00, 0xFF, 0x42};
     if (zbh_serial_write(h->mt.s, junk, sizeof(junk)) < 0) {
         snprintf(detail, len, "write failed");
         return -1;
     }
     mt_frame r;
-    int rc = mt_host_sreq(&h->mt, 0x21, 0x7E, (const uint8_t[]){1}, 1, &r, 2000);
+    int rc = mt_host_sreq(&h->mt, MT_PROBE_UNKNOWN_SREQ, (const uint8_t[]){1}, 1, &r, 2000);
     if (rc != MT_HOST_RPC_ERROR) {
         snprintf(detail, len, "unknown SREQ 21 7E after garbage: want an RPC error, got %s",
                  mt_host_strerror(rc));
         return -1;
     }
-    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x01, NULL, 0, &r, 2000)) != MT_HOST_OK) {
+    if ((rc = mt_host_sreq(&h->mt, MT_SYS_PING, NULL, 0, &r, 2000)) != MT_HOST_OK) {
         snprintf(detail, len, "SYS_PING after malformed frames: %s", mt_host_strerror(rc));
         return -1;
     }

@@ -2,6 +2,7 @@
 #include "mt_host.h"
 
 #include "log.h"
+#include "mt_cmds.h"
 
 #include <string.h>
 #include <time.h>
@@ -92,17 +93,16 @@ static int wait_match(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1,
     }
 }
 
-static int is_srsp_for(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
-{
-    if (f->cmd0 == (uint8_t)(0x60 | (cmd0 & 0x1F)) && f->cmd1 == cmd1) return 1;
-    /* RPC error: 60 00 [code, req cmd0, req cmd1] */
-    return f->cmd0 == 0x60 && f->cmd1 == 0x00 && f->len == 3 && f->data[1] == cmd0 &&
-           f->data[2] == cmd1;
-}
-
 static int is_exact(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
 {
     return f->cmd0 == cmd0 && f->cmd1 == cmd1;
+}
+
+static int is_srsp_for(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
+{
+    if (is_exact(f, mt_cmd0(MT_TYPE_SRSP, cmd0), cmd1)) return 1;
+    /* RPC error: [code, req cmd0, req cmd1] */
+    return is_exact(f, MT_RPC_ERROR) && f->len == 3 && f->data[1] == cmd0 && f->data[2] == cmd1;
 }
 
 /* SREQs are strictly one at a time, so an SRSP still queued when the next SREQ goes out
@@ -112,7 +112,7 @@ static void drop_stale_srsps(mt_host *h)
 {
     int w = 0;
     for (int i = 0; i < h->q_len; i++)
-        if ((h->queue[i].cmd0 & 0xE0) != 0x60) h->queue[w++] = h->queue[i];
+        if (mt_frame_type(&h->queue[i]) != MT_TYPE_SRSP) h->queue[w++] = h->queue[i];
     h->q_len = w;
 }
 
@@ -137,7 +137,7 @@ int mt_host_sreq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_
         if (rc != MT_HOST_OK) return rc;
         rc = wait_match(h, is_srsp_for, cmd0, cmd1, rsp, wait_ms);
     }
-    if (rc == MT_HOST_OK && rsp->cmd0 == 0x60 && rsp->cmd1 == 0x00 && (cmd0 & 0x1F) != 0)
+    if (rc == MT_HOST_OK && is_exact(rsp, MT_RPC_ERROR) && (cmd0 & 0x1F) != MT_SUBSYS_RPC_ERR)
         return MT_HOST_RPC_ERROR;
     return rc;
 }

@@ -116,6 +116,10 @@ enum {
     EZSP_ID_MESSAGE_SENT_HANDLER = 0x003F,     /* messageSentHandler */
     EZSP_ID_INCOMING_MESSAGE_HANDLER = 0x0045, /* incomingMessageHandler */
 };
+/* 0x005C-0x005F mean different commands by version: v8-v13 set/get the remote EUI64
+ * (0x005C/0x005E) and node id (0x005D/0x005F) one at a time; v14 took 0x005C/0x005E over for
+ * set/getAddressTableInfo (both at once, sl_status) and dropped 0x005D/0x005F. Use the name
+ * of the version at hand: the two names of one id never overlap in versions. */
 #define EZSP_V_SET_ADDRESS_TABLE_INFO           14, 255
 #define EZSP_V_SET_ADDRESS_TABLE_REMOTE_EUI64   8, 13
 #define EZSP_V_SET_ADDRESS_TABLE_REMOTE_NODE_ID 8, 13

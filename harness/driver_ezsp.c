@@ -16,6 +16,7 @@
  * i_can_update_eui64_only_once_and_i_still_want_to_do_it": true`, in which case the rewritable
  * restored-EUI64 token takes precedence. The override is never consent to burn. */
 #include "driver.h"
+#include "driver_step.h"
 #include "driver_ezsp_legacy.h"
 #include "ezsp_host.h"
 #include "progress.h"
@@ -416,17 +417,14 @@ fail:
 
 /* ---------------------------------------------------------------- restore */
 
-#define STEP(expr, what)                                                                           \
-    do {                                                                                           \
-        long rc_ = (expr);                                                                         \
-        if (rc_) {                                                                                 \
-            if (rc_ < 0 && rc_ > -10)                                                              \
-                snprintf(err, errlen, "%s: %s", what, ezsp_host_strerror((int)rc_));               \
-            else                                                                                   \
-                snprintf(err, errlen, "%s: status 0x%lx", what, (unsigned long)rc_);               \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
+/* A step's failure: an EZSP_HOST_* error of the link, or a status the NCP answered (Ember
+ * or sl_status, or networkInit's own codes of network_up). */
+static const char *rc_text(long rc, char *buf, size_t cap)
+{
+    if (ezsp_host_is_error(rc)) return ezsp_host_strerror((int)rc);
+    snprintf(buf, cap, "status 0x%lx", (unsigned long)rc);
+    return buf;
+}
 
 static bool override_eui64(const ocb_backup *b)
 {
@@ -462,7 +460,7 @@ static int plan_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy pol
 {
     uint8_t cur[8], want[8];
     put_le64(want, b->coordinator_ieee);
-    STEP(get_eui64(d, cur), "getEui64");
+    ZBH_RETURN_IF_FAILED(get_eui64(d, cur), "getEui64", rc_text);
     *device_ieee = get_le64(cur);
     *plan = EUI_SAME;
     if (!memcmp(cur, want, 8)) return 0;
@@ -473,7 +471,8 @@ static int plan_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy pol
     ezsp_host_frame f = {0};
     zb_rd r = zb_rd_init(f.data, 0); /* v8 has no token interface: reads as "no token" */
     if (d->version >= 9)
-        STEP(cmd(d, EZSP_ID_GET_TOKEN_DATA, p, 8, &f, &r), "getTokenData(RESTORED_EUI64)");
+        ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_GET_TOKEN_DATA, p, 8, &f, &r),
+                             "getTokenData(RESTORED_EUI64)", rc_text);
     uint32_t st = rd_status(d, &r);
     uint32_t size = zb_get_le32(&r);
     uint8_t restored[8];
@@ -484,7 +483,8 @@ static int plan_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy pol
         return 0;
     }
     uint8_t id = 0x0C, mfg[8] = {0};
-    STEP(cmd(d, EZSP_ID_GET_MFG_TOKEN, &id, 1, &f, &r), "getMfgToken(CUSTOM_EUI_64)");
+    ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_GET_MFG_TOKEN, &id, 1, &f, &r),
+                         "getMfgToken(CUSTOM_EUI_64)", rc_text);
     uint8_t len = zb_get_u8(&r);
     zb_get_bytes(&r, mfg, 8);
     if (r.short_read) {
@@ -536,7 +536,8 @@ static int set_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy poli
     case EUI_SAME: return 0;
     case EUI_TOKEN:
         LOG_INFO("ezsp: EUI64 via the restored-EUI64 token (rewritable)");
-        STEP(write_restored_eui64(d, want), "setTokenData(RESTORED_EUI64)");
+        ZBH_RETURN_IF_FAILED(write_restored_eui64(d, want), "setTokenData(RESTORED_EUI64)",
+                             rc_text);
         return 1;
     case EUI_BURN: break;
     }
@@ -544,7 +545,8 @@ static int set_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy poli
              (unsigned long long)b->coordinator_ieee);
     uint8_t sp[10] = {0x0C, 8};
     memcpy(sp + 2, want, 8);
-    STEP(status_cmd(d, EZSP_ID_SET_MFG_TOKEN, sp, sizeof(sp)), "setMfgToken(CUSTOM_EUI_64)");
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_MFG_TOKEN, sp, sizeof(sp)),
+                         "setMfgToken(CUSTOM_EUI_64)", rc_text);
     return 1;
 }
 
@@ -603,7 +605,7 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
                  key_size);
         return -1;
     }
-    STEP(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable");
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable", rc_text);
     unsigned ki = 0, ci = 0, ai = 0;
     for (size_t i = 0; i < b->n_devices; i++) {
         const ocb_device *dev = &b->devices[i];
@@ -611,16 +613,17 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
         put_le64(eui, dev->ieee);
         if (dev->has_link_key && d->version < EZSP_DRV_SECMAN) {
             ki++;
-            STEP(ezsp_legacy_write_link_key(&d->h, eui, dev->link_key.key),
-                 "addOrUpdateKeyTableEntry");
+            ZBH_RETURN_IF_FAILED(ezsp_legacy_write_link_key(&d->h, eui, dev->link_key.key),
+                                 "addOrUpdateKeyTableEntry", rc_text);
         } else if (dev->has_link_key) {
             uint8_t p[25] = {(uint8_t)ki++};
             memcpy(p + 1, eui, 8);
             memcpy(p + 9, dev->link_key.key, 16);
             ezsp_host_frame f;
             zb_rd r;
-            STEP(cmd(d, EZSP_ID_IMPORT_LINK_KEY, p, sizeof(p), &f, &r), "importLinkKey");
-            STEP((long)zb_get_le32(&r), "importLinkKey");
+            ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_IMPORT_LINK_KEY, p, sizeof(p), &f, &r),
+                                 "importLinkKey", rc_text);
+            ZBH_RETURN_IF_FAILED((long)zb_get_le32(&r), "importLinkKey", rc_text);
         }
         if (!dev->has_nwk) continue;
         bool child_table = dev->is_child && d->version >= 9; /* v8: no setChildData */
@@ -631,7 +634,8 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
             zb_buf wb = zb_buf_init(p, sizeof(p));
             zb_put_u8(&wb, (uint8_t)ci++);
             ezsp_put_child_data_v(&wb, d->version, &c);
-            STEP(status_cmd(d, EZSP_ID_SET_CHILD_DATA, p, wb.len), "setChildData");
+            ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_CHILD_DATA, p, wb.len), "setChildData",
+                                 rc_text);
         } else if (!child_table && ai < addr_size) {
             /* 0x005C: setAddressTableInfo from v14, setAddressTableRemoteEui64 (+ 0x005D
              * setAddressTableRemoteNodeId) up to v13 */
@@ -642,19 +646,21 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
                 p[11] = 0;
                 ezsp_host_frame f;
                 zb_rd r;
-                STEP(cmd(d, EZSP_ID_SET_ADDRESS_TABLE_INFO, p, sizeof(p), &f, &r),
-                     "setAddressTableInfo");
-                STEP((long)zb_get_le32(&r), "setAddressTableInfo");
+                ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_SET_ADDRESS_TABLE_INFO, p, sizeof(p), &f, &r),
+                                     "setAddressTableInfo", rc_text);
+                ZBH_RETURN_IF_FAILED((long)zb_get_le32(&r), "setAddressTableInfo", rc_text);
             } else {
                 uint8_t p[9] = {(uint8_t)ai};
                 memcpy(p + 1, eui, 8);
-                STEP(status_cmd(d, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_EUI64, p, sizeof(p)),
-                     "setAddressTableRemoteEui64");
+                ZBH_RETURN_IF_FAILED(
+                    status_cmd(d, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_EUI64, p, sizeof(p)),
+                    "setAddressTableRemoteEui64", rc_text);
                 uint8_t q[3] = {(uint8_t)ai++};
                 put_le16(q + 1, dev->nwk);
                 ezsp_host_frame f;
-                STEP(ezsp_host_cmd(&d->h, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_NODE_ID, q, 3, &f),
-                     "setAddressTableRemoteNodeId");
+                ZBH_RETURN_IF_FAILED(
+                    ezsp_host_cmd(&d->h, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_NODE_ID, q, 3, &f),
+                    "setAddressTableRemoteNodeId", rc_text);
             }
         }
     }
@@ -671,9 +677,9 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     int changed = set_eui64(d, b, o->ieee, err, errlen);
     if (changed < 0) return -1;
     if (changed) {
-        STEP(reconnect(d), "resetting the NCP");
+        ZBH_RETURN_IF_FAILED(reconnect(d), "resetting the NCP", rc_text);
         uint8_t now[8];
-        STEP(get_eui64(d, now), "getEui64");
+        ZBH_RETURN_IF_FAILED(get_eui64(d, now), "getEui64", rc_text);
         if (get_le64(now) != b->coordinator_ieee) {
             snprintf(err, errlen, "the NCP kept IEEE %016llx after the reset",
                      (unsigned long long)get_le64(now));
@@ -683,12 +689,14 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
 
     LOG_INFO("ezsp: restore 2/5: leave the current network");
     int up = network_up(d);
-    if (up < 0) STEP(up, "networkInit");
+    if (up < 0) ZBH_RETURN_IF_FAILED(up, "networkInit", rc_text);
     if (up) {
         uint8_t opt = 0;
         ezsp_host_drain(&d->h);
-        STEP(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &opt, d->version >= 14 ? 1 : 0), "leaveNetwork");
-        STEP(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN), "waiting NETWORK_DOWN");
+        ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &opt, d->version >= 14 ? 1 : 0),
+                             "leaveNetwork", rc_text);
+        ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN),
+                             "waiting NETWORK_DOWN", rc_text);
     }
 
     LOG_INFO("ezsp: restore 3/5: frame counters and security state");
@@ -698,7 +706,7 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     }
     uint8_t v[4];
     put_le32(v, zbh_counter_add(b->network_key.frame_counter, o->counter_increment));
-    STEP(set_value(d, 0x23, v, 4), "setValue(NWK_FRAME_COUNTER)");
+    ZBH_RETURN_IF_FAILED(set_value(d, 0x23, v, 4), "setValue(NWK_FRAME_COUNTER)", rc_text);
     uint32_t aps = 0;
     for (size_t i = 0; i < b->n_devices; i++)
         if (b->devices[i].has_link_key && b->devices[i].link_key.tx_counter > aps)
@@ -706,7 +714,7 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     /* EmberZNet: one outgoing APS counter for all keys */
     if (aps) aps = zbh_counter_add(aps, o->counter_increment);
     put_le32(v, aps);
-    STEP(set_value(d, 0x24, v, 4), "setValue(APS_FRAME_COUNTER)");
+    ZBH_RETURN_IF_FAILED(set_value(d, 0x24, v, 4), "setValue(APS_FRAME_COUNTER)", rc_text);
     ezsp_initial_security s = {.bitmask = 0x1BC4,
                                .network_key_seq = b->network_key.sequence_number};
     memcpy(s.network_key, b->network_key.key, 16);
@@ -720,8 +728,10 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     uint8_t p[EZSP_INITIAL_SECURITY_SIZE];
     zb_buf wb = zb_buf_init(p, sizeof(p));
     ezsp_put_initial_security(&wb, &s);
-    STEP(status_cmd(d, EZSP_ID_SET_INITIAL_SECURITY_STATE, p, wb.len), "setInitialSecurityState");
-    STEP(set_value(d, 0x0A, (const uint8_t[]){0x10, 0x01}, 2), "setValue(EXT_SECURITY_BITMASK)");
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_INITIAL_SECURITY_STATE, p, wb.len),
+                         "setInitialSecurityState", rc_text);
+    ZBH_RETURN_IF_FAILED(set_value(d, 0x0A, (const uint8_t[]){0x10, 0x01}, 2),
+                         "setValue(EXT_SECURITY_BITMASK)", rc_text);
 
     LOG_INFO("ezsp: restore 4/5: %zu devices", b->n_devices);
     if (write_devices(d, b, err, errlen) < 0) return -1;
@@ -739,9 +749,11 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     wb = zb_buf_init(fp, sizeof(fp));
     ezsp_put_network_params(&wb, &np);
     ezsp_host_drain(&d->h);
-    STEP(status_cmd(d, EZSP_ID_FORM_NETWORK, fp, wb.len), "formNetwork");
-    STEP(wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP), "waiting NETWORK_UP");
-    STEP(set_value(d, 0x07, (const uint8_t[]){1}, 1), "setValue(STACK_TOKEN_WRITING)");
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_FORM_NETWORK, fp, wb.len), "formNetwork", rc_text);
+    ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP),
+                         "waiting NETWORK_UP", rc_text);
+    ZBH_RETURN_IF_FAILED(set_value(d, 0x07, (const uint8_t[]){1}, 1),
+                         "setValue(STACK_TOKEN_WRITING)", rc_text);
     return 0;
 }
 
@@ -751,14 +763,16 @@ static int ezsp_erase_network(void *dv, char *err, size_t errlen)
 {
     ezsp_drv *d = dv;
     int up = network_up(d);
-    if (up < 0) STEP(up, "networkInit");
+    if (up < 0) ZBH_RETURN_IF_FAILED(up, "networkInit", rc_text);
     if (up) {
         uint8_t opt = 0;
         ezsp_host_drain(&d->h);
-        STEP(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &opt, d->version >= 14 ? 1 : 0), "leaveNetwork");
-        STEP(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN), "waiting NETWORK_DOWN");
+        ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &opt, d->version >= 14 ? 1 : 0),
+                             "leaveNetwork", rc_text);
+        ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN),
+                             "waiting NETWORK_DOWN", rc_text);
     }
-    STEP(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable");
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable", rc_text);
     return 0;
 }
 

@@ -6,6 +6,7 @@
  * overwrites identity, counters and device tables, and restarts: the order real hosts use, so
  * that what a real stick accepts, the emulator accepts too, and vice versa. */
 #include "driver.h"
+#include "driver_step.h"
 #include "mt_cmds.h"
 #include "mt_host.h"
 #include "progress.h"
@@ -726,14 +727,14 @@ static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
     return 0;
 }
 
-#define STEP(expr, what)                                                                           \
-    do {                                                                                           \
-        int rc_ = (expr);                                                                          \
-        if (rc_) {                                                                                 \
-            snprintf(err, errlen, "%s: %s", what, rc_ < 0 ? mt_host_strerror(rc_) : "failed");     \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
+/* A step's failure: an MT_HOST_* error of the link, or any other nonzero result (a write the
+ * stick refused, no counter row to write). */
+static const char *rc_text(long rc, char *buf, size_t cap)
+{
+    (void)buf;
+    (void)cap;
+    return mt_host_is_error(rc) ? mt_host_strerror((int)rc) : "failed";
+}
 
 static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_opts *o, char *err,
                              size_t errlen)
@@ -743,30 +744,35 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     mt_frame r;
     LOG_INFO("znp: restore 1/5: factory reset (STARTUP_OPTION clear config + state)");
     d[0] = 0x03;
-    STEP(osal_write(h, ZNP_NV_STARTUP_OPTION, d, 1), "setting STARTUP_OPTION");
-    STEP(reset_and_wait(h), "reset");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_STARTUP_OPTION, d, 1), "setting STARTUP_OPTION",
+                         rc_text);
+    ZBH_RETURN_IF_FAILED(reset_and_wait(h), "reset", rc_text);
 
     LOG_INFO("znp: restore 2/5: forming on channel %u, PAN %04x", b->channel, b->pan_id);
     put_le16(d, b->pan_id);
-    STEP(osal_write(h, ZNP_NV_PANID, d, 2), "writing PANID");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_PANID, d, 2), "writing PANID", rc_text);
     put_le64(d, b->extended_pan_id);
-    STEP(osal_write(h, ZNP_NV_APS_USE_EXT_PANID, d, 8), "writing APS_USE_EXT_PANID");
-    STEP(osal_write(h, ZNP_NV_EXTENDED_PAN_ID, d, 8), "writing EXTENDED_PAN_ID");
-    STEP(osal_write(h, ZNP_NV_PRECFGKEY, b->network_key.key, 16), "writing PRECFGKEY");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_APS_USE_EXT_PANID, d, 8), "writing APS_USE_EXT_PANID",
+                         rc_text);
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_EXTENDED_PAN_ID, d, 8), "writing EXTENDED_PAN_ID",
+                         rc_text);
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_PRECFGKEY, b->network_key.key, 16),
+                         "writing PRECFGKEY", rc_text);
     d[0] = 0;
-    STEP(osal_write(h, ZNP_NV_PRECFGKEYS_ENABLE, d, 1), "writing PRECFGKEYS_ENABLE");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_PRECFGKEYS_ENABLE, d, 1), "writing PRECFGKEYS_ENABLE",
+                         rc_text);
     put_le32(d, 1u << b->channel);
-    STEP(osal_write(h, ZNP_NV_CHANLIST, d, 4), "writing CHANLIST");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_CHANLIST, d, 4), "writing CHANLIST", rc_text);
     if (h->bdb) {
         uint8_t c[5] = {1, 0, 0, 0, 0};
         put_le32(c + 1, 1u << b->channel);
-        STEP(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
-             "BDB_SET_CHANNEL primary");
+        ZBH_RETURN_IF_FAILED(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
+                             "BDB_SET_CHANNEL primary", rc_text);
         memset(c, 0, sizeof(c));
-        STEP(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
-             "BDB_SET_CHANNEL secondary");
+        ZBH_RETURN_IF_FAILED(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
+                             "BDB_SET_CHANNEL secondary", rc_text);
     }
-    STEP(start_network(h), "forming the network");
+    ZBH_RETURN_IF_FAILED(start_network(h), "forming the network", rc_text);
 
     LOG_INFO("znp: restore 3/5: identity, keys, frame counter");
     uint8_t buf[256];
@@ -786,20 +792,23 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     nib.channel_list = b->channel_mask;
     put_le64(nib.extended_pan_id, b->extended_pan_id);
     znp_nib_encode(&nib, h->aligned, buf);
-    STEP(osal_write(h, ZNP_NV_NIB, buf, (size_t)n), "writing the NIB");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_NIB, buf, (size_t)n), "writing the NIB", rc_text);
     put_le64(d, b->coordinator_ieee);
-    STEP(osal_write(h, ZNP_NV_EXTADDR, d, 8), "writing EXTADDR");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_EXTADDR, d, 8), "writing EXTADDR", rc_text);
     buf[0] = b->network_key.sequence_number;
     memcpy(buf + 1, b->network_key.key, 16);
-    STEP(osal_write(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, 17), "writing NWK_ACTIVE_KEY_INFO");
-    STEP(osal_write(h, ZNP_NV_NWK_ALTERN_KEY_INFO, buf, 17), "writing NWK_ALTERN_KEY_INFO");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, 17),
+                         "writing NWK_ACTIVE_KEY_INFO", rc_text);
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_NWK_ALTERN_KEY_INFO, buf, 17),
+                         "writing NWK_ALTERN_KEY_INFO", rc_text);
     uint32_t fc = zbh_counter_add(b->network_key.frame_counter, o->counter_increment);
-    STEP(write_frame_counter(h, &nib, fc), "writing the frame counter");
+    ZBH_RETURN_IF_FAILED(write_frame_counter(h, &nib, fc), "writing the frame counter", rc_text);
     const uint8_t *seed = NULL;
     uint8_t seed_buf[16];
     if (h->bdb) {
         if (b->has_tclk_seed) {
-            STEP(osal_write(h, ZNP_NV_TCLK_SEED, b->tclk_seed, 16), "writing TCLK_SEED");
+            ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_TCLK_SEED, b->tclk_seed, 16),
+                                 "writing TCLK_SEED", rc_text);
             seed = b->tclk_seed;
         } else {
             long sl = osal_read(h, ZNP_NV_TCLK_SEED, seed_buf, 16);
@@ -813,14 +822,15 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
 
     LOG_INFO("znp: restore 4/5: %zu devices", b->n_devices);
     if (write_devices(h, b, seed, o->counter_increment, err, errlen) < 0) return -1;
-    STEP(osal_write(h, h->bdb ? ZNP_NV_HAS_CONFIGURED_ZSTACK3 : ZNP_NV_HAS_CONFIGURED_ZSTACK1,
-                    (const uint8_t[]){0x55}, 1),
-         "writing the configured marker");
+    ZBH_RETURN_IF_FAILED(
+        osal_write(h, h->bdb ? ZNP_NV_HAS_CONFIGURED_ZSTACK3 : ZNP_NV_HAS_CONFIGURED_ZSTACK1,
+                   (const uint8_t[]){0x55}, 1),
+        "writing the configured marker", rc_text);
     (void)one;
 
     LOG_INFO("znp: restore 5/5: restart on the restored network");
-    STEP(reset_and_wait(h), "reset");
-    STEP(start_network(h), "starting the restored network");
+    ZBH_RETURN_IF_FAILED(reset_and_wait(h), "reset", rc_text);
+    ZBH_RETURN_IF_FAILED(start_network(h), "starting the restored network", rc_text);
     return 0;
 }
 
@@ -847,8 +857,9 @@ static int znp_erase_network(void *dv, char *err, size_t errlen)
 {
     znp_host *h = dv;
     uint8_t opt = 0x03;
-    STEP(osal_write(h, ZNP_NV_STARTUP_OPTION, &opt, 1), "setting STARTUP_OPTION");
-    STEP(reset_and_wait(h), "reset");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_STARTUP_OPTION, &opt, 1), "setting STARTUP_OPTION",
+                         rc_text);
+    ZBH_RETURN_IF_FAILED(reset_and_wait(h), "reset", rc_text);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "ezsp_host.h"
 
 #include "bytes.h"
+#include "host_queue.h"
 #include "log.h"
 
 #include <string.h>
@@ -63,11 +64,7 @@ static int send_ack(ezsp_host *h)
 
 static void queue_cb(ezsp_host *h, const ezsp_host_frame *f)
 {
-    if (h->cb_len == EZSP_HOST_CBQ) {
-        memmove(&h->cbq[0], &h->cbq[1], (EZSP_HOST_CBQ - 1) * sizeof(h->cbq[0]));
-        h->cb_len--;
-    }
-    h->cbq[h->cb_len++] = *f;
+    zbh_queue_push(h->cbq, sizeof(h->cbq[0]), &h->cb_len, EZSP_HOST_CBQ, f, NULL);
 }
 
 static void on_ezsp(ezsp_host *h, const uint8_t *p, size_t n)
@@ -222,9 +219,7 @@ int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int
     for (;;) {
         for (int i = 0; i < h->cb_len; i++) {
             if (h->cbq[i].frame_id != frame_id) continue;
-            *out = h->cbq[i];
-            memmove(&h->cbq[i], &h->cbq[i + 1], (size_t)(h->cb_len - i - 1) * sizeof(h->cbq[0]));
-            h->cb_len--;
+            zbh_queue_take(h->cbq, sizeof(h->cbq[0]), &h->cb_len, i, out);
             return EZSP_HOST_OK;
         }
         long long left = deadline - now_ms();

@@ -1,6 +1,7 @@
 /* mt_host.c - MT request/response over a serial link with deadlines. */
 #include "mt_host.h"
 
+#include "host_queue.h"
 #include "log.h"
 #include "mt_cmds.h"
 
@@ -17,11 +18,7 @@ static long long now_ms(void)
 static void on_frame(void *ctx, const mt_frame *f)
 {
     mt_host *h = ctx;
-    if (h->q_len == MT_HOST_QUEUE) {
-        memmove(&h->queue[0], &h->queue[1], (MT_HOST_QUEUE - 1) * sizeof(mt_frame));
-        h->q_len--;
-    }
-    h->queue[h->q_len++] = *f;
+    zbh_queue_push(h->queue, sizeof(h->queue[0]), &h->q_len, MT_HOST_QUEUE, f, NULL);
 }
 
 void mt_host_init(mt_host *h, zbh_serial *s)
@@ -64,9 +61,7 @@ static int take(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1, mt_fr
 {
     for (int i = 0; i < h->q_len; i++) {
         if (!match(&h->queue[i], cmd0, cmd1)) continue;
-        *out = h->queue[i];
-        memmove(&h->queue[i], &h->queue[i + 1], (size_t)(h->q_len - i - 1) * sizeof(mt_frame));
-        h->q_len--;
+        zbh_queue_take(h->queue, sizeof(h->queue[0]), &h->q_len, i, out);
         return 1;
     }
     return 0;

@@ -155,20 +155,18 @@ static int export_key(ezsp_drv *d, uint8_t type, uint8_t index, uint8_t key[16])
     return st || r.short_read ? 1 : 0;
 }
 
-static void *ezsp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+/* Resets the NCP, negotiates the version and reads the firmware's. */
+static int identify(ezsp_drv *d, zbh_device_info *info, char *err, size_t errlen)
 {
-    ezsp_drv *d = calloc(1, sizeof(*d));
-    if (!d) return NULL;
-    ezsp_host_init(&d->h, s);
     int pv = ezsp_host_connect(&d->h, 13);
     if (pv < 0) {
         snprintf(err, errlen, "no EZSP NCP: %s (is it an EmberZNet stick?)",
                  ezsp_host_strerror(pv));
-        goto fail;
+        return -1;
     }
     if (pv < EZSP_FIRST_EXTENDED) {
         snprintf(err, errlen, "EZSP v%d: this driver needs v%d or later", pv, EZSP_FIRST_EXTENDED);
-        goto fail;
+        return -1;
     }
     d->version = pv;
     uint8_t id = 0x11;
@@ -184,8 +182,15 @@ static void *ezsp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t e
              vi.major, vi.minor, vi.patch, vi.special, vi.build, pv);
     info->can_restore = 1;
     LOG_INFO("ezsp: %s", info->firmware);
-    return d;
-fail:
+    return 0;
+}
+
+static void *ezsp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+{
+    ezsp_drv *d = calloc(1, sizeof(*d));
+    if (!d) return NULL;
+    ezsp_host_init(&d->h, s);
+    if (identify(d, info, err, errlen) == 0) return d;
     free(d);
     return NULL;
 }
@@ -550,6 +555,18 @@ static int set_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy poli
     return 1;
 }
 
+/* The backup's link keys must fit the NCP's key table of key_size entries. */
+static int keys_fit(const ocb_backup *b, uint16_t key_size, char *err, size_t errlen)
+{
+    size_t n_keys = 0;
+    for (size_t i = 0; i < b->n_devices; i++)
+        n_keys += b->devices[i].has_link_key;
+    if (n_keys <= key_size) return 0;
+    snprintf(err, errlen, "%zu link keys do not fit the NCP's key table (%u entries)", n_keys,
+             key_size);
+    return -1;
+}
+
 /* Before the first write: the IEEE decision, and the tables the backup must fit. */
 static int ezsp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts *o,
                             uint64_t *device_ieee, char *err, size_t errlen)
@@ -564,15 +581,7 @@ static int ezsp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opt
                  rc < 0 ? ezsp_host_strerror(rc) : "refused");
         return -1;
     }
-    size_t n_keys = 0;
-    for (size_t i = 0; i < b->n_devices; i++)
-        n_keys += b->devices[i].has_link_key;
-    if (n_keys > key_size) {
-        snprintf(err, errlen, "%zu link keys do not fit the NCP's key table (%u entries)", n_keys,
-                 key_size);
-        return -1;
-    }
-    return 0;
+    return keys_fit(b, key_size, err, errlen);
 }
 
 /* A fresh TC link key root when the backup has none (zigpy does the same). */
@@ -597,14 +606,7 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
     uint16_t key_size = 0, addr_size = 0;
     get_config(d, 0x1E, &key_size);
     get_config(d, 0x05, &addr_size);
-    size_t n_keys = 0;
-    for (size_t i = 0; i < b->n_devices; i++)
-        n_keys += b->devices[i].has_link_key;
-    if (n_keys > key_size) {
-        snprintf(err, errlen, "%zu link keys do not fit the NCP's key table (%u entries)", n_keys,
-                 key_size);
-        return -1;
-    }
+    if (keys_fit(b, key_size, err, errlen) < 0) return -1;
     ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable", rc_text);
     unsigned ki = 0, ci = 0, ai = 0;
     for (size_t i = 0; i < b->n_devices; i++) {
@@ -668,6 +670,23 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
     return 0;
 }
 
+/* Leaves the network the NCP is in, if any (networkInit first: an NCP just reset has its
+ * network down until then). */
+static int leave_network(ezsp_drv *d, char *err, size_t errlen)
+{
+    int up = network_up(d);
+    if (up < 0) ZBH_RETURN_IF_FAILED(up, "networkInit", rc_text);
+    if (up) {
+        uint8_t opt = 0;
+        ezsp_host_drain(&d->h);
+        ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &opt, d->version >= 14 ? 1 : 0),
+                             "leaveNetwork", rc_text);
+        ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN),
+                             "waiting NETWORK_DOWN", rc_text);
+    }
+    return 0;
+}
+
 static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_opts *o, char *err,
                               size_t errlen)
 {
@@ -688,16 +707,7 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     }
 
     LOG_INFO("ezsp: restore 2/5: leave the current network");
-    int up = network_up(d);
-    if (up < 0) ZBH_RETURN_IF_FAILED(up, "networkInit", rc_text);
-    if (up) {
-        uint8_t opt = 0;
-        ezsp_host_drain(&d->h);
-        ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &opt, d->version >= 14 ? 1 : 0),
-                             "leaveNetwork", rc_text);
-        ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN),
-                             "waiting NETWORK_DOWN", rc_text);
-    }
+    if (leave_network(d, err, errlen) < 0) return -1;
 
     LOG_INFO("ezsp: restore 3/5: frame counters and security state");
     if (network_state(d) != 0) {
@@ -762,16 +772,7 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
 static int ezsp_erase_network(void *dv, char *err, size_t errlen)
 {
     ezsp_drv *d = dv;
-    int up = network_up(d);
-    if (up < 0) ZBH_RETURN_IF_FAILED(up, "networkInit", rc_text);
-    if (up) {
-        uint8_t opt = 0;
-        ezsp_host_drain(&d->h);
-        ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &opt, d->version >= 14 ? 1 : 0),
-                             "leaveNetwork", rc_text);
-        ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN),
-                             "waiting NETWORK_DOWN", rc_text);
-    }
+    if (leave_network(d, err, errlen) < 0) return -1;
     ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable", rc_text);
     return 0;
 }

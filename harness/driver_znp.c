@@ -236,11 +236,9 @@ static int addrmgr_read(znp_host *h, nv_table *t)
 
 /* ---------------------------------------------------------------- open / identify */
 
-static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+/* Wakes the stick and tells the firmware family, NV layout and struct alignment apart. */
+static int identify(znp_host *h, zbh_device_info *info, char *err, size_t errlen)
 {
-    znp_host *h = calloc(1, sizeof(*h));
-    if (!h) return NULL;
-    mt_host_init(&h->mt, s);
     mt_frame r;
     int rc = MT_HOST_TIMEOUT;
     /* wake: ping; a CC253x bootloader needs 0xEF ("skip") before it runs the application */
@@ -248,19 +246,19 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
         rc = mt_host_sreq(&h->mt, MT_SYS_PING, NULL, 0, &r, attempt ? 1000 : 300);
         if (rc == MT_HOST_TIMEOUT && attempt == 0) {
             uint8_t ef = 0xEF;
-            zbh_serial_write(s, &ef, 1);
+            zbh_serial_write(h->mt.s, &ef, 1);
             usleep(200000);
         }
     }
     if (rc) {
         snprintf(err, errlen, "no answer to SYS_PING: %s (is it a Z-Stack ZNP stick?)",
                  mt_host_strerror(rc));
-        goto fail;
+        return -1;
     }
     uint16_t caps = r.len >= 2 ? get_le16(r.data) : 0;
     if ((rc = mt_host_sreq(&h->mt, MT_SYS_VERSION, NULL, 0, &r, 0)) || r.len < 5) {
         snprintf(err, errlen, "SYS_VERSION failed: %s", mt_host_strerror(rc));
-        goto fail;
+        return -1;
     }
     h->product = r.data[1];
     uint32_t rev = r.len >= 9 ? get_le32(r.data + 5) : 0;
@@ -273,7 +271,7 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
         rc = mt_host_sreq(&h->mt, MT_SYS_NV_LENGTH, d, 5, &r, 0);
         if (rc != MT_HOST_OK && rc != MT_HOST_RPC_ERROR) { /* silence is not "unsupported" */
             snprintf(err, errlen, "SYS_NV_LENGTH failed: %s", mt_host_strerror(rc));
-            goto fail;
+            return -1;
         }
         h->ext_nv = rc == MT_HOST_OK;
     }
@@ -281,7 +279,7 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
     uint8_t idx = 0;
     if ((rc = mt_host_sreq(&h->mt, MT_UTIL_ASSOC_FIND_DEVICE, &idx, 1, &r, 0))) {
         snprintf(err, errlen, "UTIL_ASSOC_FIND_DEVICE failed: %s", mt_host_strerror(rc));
-        goto fail;
+        return -1;
     }
     h->aligned = r.len == znp_assoc_size(true);
     snprintf(info->stack, sizeof(info->stack), "znp");
@@ -296,8 +294,15 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
              rev, h->product, h->aligned ? "aligned" : "packed");
     info->can_restore = 1;
     LOG_INFO("znp: %s", info->firmware);
-    return h;
-fail:
+    return 0;
+}
+
+static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+{
+    znp_host *h = calloc(1, sizeof(*h));
+    if (!h) return NULL;
+    mt_host_init(&h->mt, s);
+    if (identify(h, info, err, errlen) == 0) return h;
     free(h);
     return NULL;
 }

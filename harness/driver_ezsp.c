@@ -169,7 +169,7 @@ static int identify(ezsp_drv *d, zbh_device_info *info, char *err, size_t errlen
         return -1;
     }
     d->version = pv;
-    uint8_t id = 0x11;
+    uint8_t id = EZSP_VALUE_VERSION_INFO;
     ezsp_host_frame f;
     zb_rd r;
     ezsp_version_info vi = {0};
@@ -242,7 +242,7 @@ static int read_children(ezsp_drv *d, ocb_backup *b)
 static int read_address_table(ezsp_drv *d, ocb_backup *b)
 {
     uint16_t size = 0;
-    int crc = get_config(d, 0x05, &size);
+    int crc = get_config(d, EZSP_CONFIG_ADDRESS_TABLE_SIZE, &size);
     if (crc) return crc < 0 ? crc : EZSP_HOST_IO; /* could not read, not "no table" */
     static const uint8_t z8[8];
     for (unsigned i = 0; i < size && i < 256; i++) {
@@ -279,7 +279,7 @@ static int read_address_table(ezsp_drv *d, ocb_backup *b)
 static int read_key_table(ezsp_drv *d, ocb_backup *b)
 {
     uint16_t size = 0;
-    int crc = get_config(d, 0x1E, &size);
+    int crc = get_config(d, EZSP_CONFIG_KEY_TABLE_SIZE, &size);
     if (crc) return crc < 0 ? crc : EZSP_HOST_IO;
     if (d->version < EZSP_DRV_SECMAN)
         return ezsp_legacy_read_key_table(&d->h, size, b, add_or_merge);
@@ -373,7 +373,7 @@ static ocb_backup *ezsp_read_network(void *dv, zbh_read_status *st_out, char *er
         return NULL;
     }
 have_keys:
-    if (get_config(d, 0x0D, &level) < 0) {
+    if (get_config(d, EZSP_CONFIG_SECURITY_LEVEL, &level) < 0) {
         snprintf(err, errlen, "getConfigurationValue(SECURITY_LEVEL) failed");
         return NULL;
     }
@@ -487,7 +487,7 @@ static int plan_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy pol
         *plan = EUI_TOKEN;
         return 0;
     }
-    uint8_t id = 0x0C, mfg[8] = {0};
+    uint8_t id = EZSP_MFG_CUSTOM_EUI_64, mfg[8] = {0};
     ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_GET_MFG_TOKEN, &id, 1, &f, &r),
                          "getMfgToken(CUSTOM_EUI_64)", rc_text);
     uint8_t len = zb_get_u8(&r);
@@ -548,7 +548,7 @@ static int set_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy poli
     }
     LOG_WARN("ezsp: --burn-ieee: burning MFG_CUSTOM_EUI_64 (write-once) with %016llx",
              (unsigned long long)b->coordinator_ieee);
-    uint8_t sp[10] = {0x0C, 8};
+    uint8_t sp[10] = {EZSP_MFG_CUSTOM_EUI_64, 8};
     memcpy(sp + 2, want, 8);
     ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_MFG_TOKEN, sp, sizeof(sp)),
                          "setMfgToken(CUSTOM_EUI_64)", rc_text);
@@ -575,7 +575,7 @@ static int ezsp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opt
     enum eui_plan plan;
     if (plan_eui64(d, b, o->ieee, &plan, device_ieee, err, errlen) < 0) return -1;
     uint16_t key_size = 0;
-    int rc = get_config(d, 0x1E, &key_size);
+    int rc = get_config(d, EZSP_CONFIG_KEY_TABLE_SIZE, &key_size);
     if (rc) {
         snprintf(err, errlen, "reading the key table size: %s",
                  rc < 0 ? ezsp_host_strerror(rc) : "refused");
@@ -604,8 +604,8 @@ static int reconnect(ezsp_drv *d)
 static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t errlen)
 {
     uint16_t key_size = 0, addr_size = 0;
-    get_config(d, 0x1E, &key_size);
-    get_config(d, 0x05, &addr_size);
+    get_config(d, EZSP_CONFIG_KEY_TABLE_SIZE, &key_size);
+    get_config(d, EZSP_CONFIG_ADDRESS_TABLE_SIZE, &addr_size);
     if (keys_fit(b, key_size, err, errlen) < 0) return -1;
     ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable", rc_text);
     unsigned ki = 0, ci = 0, ai = 0;
@@ -716,7 +716,8 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     }
     uint8_t v[4];
     put_le32(v, zbh_counter_add(b->network_key.frame_counter, o->counter_increment));
-    ZBH_RETURN_IF_FAILED(set_value(d, 0x23, v, 4), "setValue(NWK_FRAME_COUNTER)", rc_text);
+    ZBH_RETURN_IF_FAILED(set_value(d, EZSP_VALUE_NWK_FRAME_COUNTER, v, 4),
+                         "setValue(NWK_FRAME_COUNTER)", rc_text);
     uint32_t aps = 0;
     for (size_t i = 0; i < b->n_devices; i++)
         if (b->devices[i].has_link_key && b->devices[i].link_key.tx_counter > aps)
@@ -724,7 +725,8 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     /* EmberZNet: one outgoing APS counter for all keys */
     if (aps) aps = zbh_counter_add(aps, o->counter_increment);
     put_le32(v, aps);
-    ZBH_RETURN_IF_FAILED(set_value(d, 0x24, v, 4), "setValue(APS_FRAME_COUNTER)", rc_text);
+    ZBH_RETURN_IF_FAILED(set_value(d, EZSP_VALUE_APS_FRAME_COUNTER, v, 4),
+                         "setValue(APS_FRAME_COUNTER)", rc_text);
     ezsp_initial_security s = {.bitmask = 0x1BC4,
                                .network_key_seq = b->network_key.sequence_number};
     memcpy(s.network_key, b->network_key.key, 16);
@@ -740,8 +742,9 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     ezsp_put_initial_security(&wb, &s);
     ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_INITIAL_SECURITY_STATE, p, wb.len),
                          "setInitialSecurityState", rc_text);
-    ZBH_RETURN_IF_FAILED(set_value(d, 0x0A, (const uint8_t[]){0x10, 0x01}, 2),
-                         "setValue(EXT_SECURITY_BITMASK)", rc_text);
+    ZBH_RETURN_IF_FAILED(
+        set_value(d, EZSP_VALUE_EXTENDED_SECURITY_BITMASK, (const uint8_t[]){0x10, 0x01}, 2),
+        "setValue(EXT_SECURITY_BITMASK)", rc_text);
 
     LOG_INFO("ezsp: restore 4/5: %zu devices", b->n_devices);
     if (write_devices(d, b, err, errlen) < 0) return -1;
@@ -762,7 +765,7 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_FORM_NETWORK, fp, wb.len), "formNetwork", rc_text);
     ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP),
                          "waiting NETWORK_UP", rc_text);
-    ZBH_RETURN_IF_FAILED(set_value(d, 0x07, (const uint8_t[]){1}, 1),
+    ZBH_RETURN_IF_FAILED(set_value(d, EZSP_VALUE_STACK_TOKEN_WRITING, (const uint8_t[]){1}, 1),
                          "setValue(STACK_TOKEN_WRITING)", rc_text);
     return 0;
 }

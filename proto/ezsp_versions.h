@@ -127,6 +127,22 @@ enum {
 #define EZSP_V_GET_ADDRESS_TABLE_REMOTE_EUI64   8, 13
 #define EZSP_V_GET_ADDRESS_TABLE_REMOTE_NODE_ID 8, 13
 
+/* EzspConfigId (get/setConfigurationValue), EzspValueId (get/setValue), EzspMfgTokenId
+ * (get/setMfgToken): the ones the harness and the emulator both use (bellows' types) */
+enum {
+    EZSP_CONFIG_ADDRESS_TABLE_SIZE = 0x05,
+    EZSP_CONFIG_SECURITY_LEVEL = 0x0D,
+    EZSP_CONFIG_KEY_TABLE_SIZE = 0x1E,
+};
+enum {
+    EZSP_VALUE_STACK_TOKEN_WRITING = 0x07,
+    EZSP_VALUE_EXTENDED_SECURITY_BITMASK = 0x0A,
+    EZSP_VALUE_VERSION_INFO = 0x11,
+    EZSP_VALUE_NWK_FRAME_COUNTER = 0x23,
+    EZSP_VALUE_APS_FRAME_COUNTER = 0x24,
+};
+enum { EZSP_MFG_CUSTOM_EUI_64 = 0x0C };
+
 /* EmberKeyType (getKey) */
 enum {
     EMBER_TRUST_CENTER_LINK_KEY = 1,

@@ -71,7 +71,7 @@ static void on_ezsp(ezsp_host *h, const uint8_t *p, size_t n)
 {
     ezsp_header hd;
     int off;
-    if (n == 7 && p[2] == 0x00 && !(p[1] & EZSP_FC_CALLBACK)) { /* legacy version response */
+    if (n == 7 && p[2] == EZSP_ID_VERSION && !(p[1] & EZSP_FC_CALLBACK)) { /* legacy version */
         hd = (ezsp_header){.seq = p[0], .fc_lo = p[1], .frame_id = 0, .legacy = true};
         off = 3;
     } else if ((off = ezsp_header_decode(p, n, &hd)) < 0) {
@@ -186,7 +186,7 @@ int ezsp_host_connect(ezsp_host *h, int desired_version)
     h->cb_len = 0;
     h->version = 0;
     /* legacy version frame first, then the NCP's version in the extended format (§2.3) */
-    uint8_t v[4] = {h->seq++, 0x00, 0x00, (uint8_t)desired_version};
+    uint8_t v[4] = {h->seq++, 0x00, EZSP_ID_VERSION, (uint8_t)desired_version}; /* seq, FC, id */
     ezsp_host_frame r;
     if ((rc = exchange(h, v, sizeof(v), &r))) return rc;
     if (r.len < 4) return EZSP_HOST_IO;

@@ -4,9 +4,9 @@
  * like bellows), every NCP DATA frame acknowledged at once, retransmission with reTx when the
  * NCP NAKs or stays silent. Callbacks are routed by the FC callback bit (herdsman's rule). */
 #include "ezsp_host.h"
+#include "host_queue.h" /* the pending-frame queue */
 
 #include "bytes.h"
-#include "host_queue.h"
 #include "log.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* mt_host.c - MT request/response over a serial link with deadlines. */
 #include "mt_host.h"
+#include "host_queue.h" /* the pending-frame queue */
 
-#include "host_queue.h"
 #include "log.h"
 #include "mt_cmds.h"
 

@@ -3,8 +3,8 @@
  * Every valid data packet from the NCP is ACKed the moment it is parsed, before anything else
  * is written, so the NCP never has to retransmit (and never makes us see a message twice). */
 #include "zboss_host.h"
+#include "host_queue.h" /* the pending-frame queue */
 
-#include "host_queue.h"
 #include "log.h"
 
 #include <stdlib.h>

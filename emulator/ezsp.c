@@ -167,13 +167,13 @@ void ezsp_boot(ezsp_ncp *n)
     memset(n->config, 0, sizeof(n->config));
     n->config[0x01] = 0xFF; /* PACKET_BUFFER_COUNT */
     n->config[0x02] = 16;   /* NEIGHBOR_TABLE_SIZE */
-    n->config[0x05] = EZSP_ADDRESS_TABLE;
+    n->config[EZSP_CONFIG_ADDRESS_TABLE_SIZE] = EZSP_ADDRESS_TABLE;
     n->config[0x06] = EZSP_MULTICAST_TABLE;
     n->config[0x0C] = 2; /* STACK_PROFILE */
-    n->config[0x0D] = 5; /* SECURITY_LEVEL */
+    n->config[EZSP_CONFIG_SECURITY_LEVEL] = 5;
     n->config[0x10] = 30;
     n->config[0x11] = 32;
-    n->config[0x1E] = EZSP_KEY_TABLE_SIZE;
+    n->config[EZSP_CONFIG_KEY_TABLE_SIZE] = EZSP_KEY_TABLE_SIZE;
     n->config[0x2D] = 1; /* SUPPORTED_NETWORKS */
     n->config[0x36] = 300;
     memset(n->policy, 0, sizeof(n->policy));

@@ -5,6 +5,7 @@
  * width and the few layouts that changed. Anything not in the table gets invalidCommand, as
  * real firmware does. Network state lives in the tokens (ezsp_nv.c); every token write is
  * committed to the file before the response that acknowledges it. */
+#include "emu_commands.h"
 #include "ezsp_cmds.h"
 
 #include "bytes.h"
@@ -77,7 +78,8 @@ static void cmd_set_config(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
     uint8_t id = zb_get_u8(r);
     uint16_t v = zb_get_le16(r);
     /* the table sizes behind tokens are fixed in this NCP's flash layout */
-    if ((id == 0x1E && v > EZSP_KEY_TABLE_SIZE) || (id == 0x05 && v > EZSP_ADDRESS_TABLE)) {
+    if ((id == EZSP_CONFIG_KEY_TABLE_SIZE && v > EZSP_KEY_TABLE_SIZE) ||
+        (id == EZSP_CONFIG_ADDRESS_TABLE_SIZE && v > EZSP_ADDRESS_TABLE)) {
         st_ezsp(n, out, EZSP_ERROR_INVALID_VALUE, SL_INVALID_PARAMETER);
         return;
     }
@@ -109,15 +111,17 @@ static void cmd_get_value(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *o
     ezsp_version_info vi;
     switch (id) {
     case 0x03: zb_put_u8(&vb, 0xF0); break; /* FREE_BUFFERS */
-    case 0x07: zb_put_u8(&vb, 1); break;    /* STACK_TOKEN_WRITING */
-    case 0x0A: zb_put_le16(&vb, n->ext_security_bitmask); break;
+    case EZSP_VALUE_STACK_TOKEN_WRITING: zb_put_u8(&vb, 1); break;
+    case EZSP_VALUE_EXTENDED_SECURITY_BITMASK: zb_put_le16(&vb, n->ext_security_bitmask); break;
     case 0x0B: zb_put_le16(&vb, n->network_up ? 0x0000 : 0xFFFE); break;
-    case 0x11:
+    case EZSP_VALUE_VERSION_INFO:
         stack_version(n->version ? n->version : n->max_version, &vi);
         ezsp_put_version_info(&vb, &vi);
         break;
-    case 0x23: zb_put_le32(&vb, n->nwk_frame_counter); break;
-    case 0x24: zb_put_le32(&vb, get_le32(tok(n, TOK_APS_FRAME_COUNTER))); break;
+    case EZSP_VALUE_NWK_FRAME_COUNTER: zb_put_le32(&vb, n->nwk_frame_counter); break;
+    case EZSP_VALUE_APS_FRAME_COUNTER:
+        zb_put_le32(&vb, get_le32(tok(n, TOK_APS_FRAME_COUNTER)));
+        break;
     case 0x44: zb_put_u8(&vb, 0); break; /* KEY_STORAGE_VERSION: keys in tokens */
     default:
         st_ezsp(n, out, EZSP_ERROR_INVALID_ID, SL_INVALID_PARAMETER);
@@ -139,19 +143,22 @@ static void cmd_set_value(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *o
         st_ezsp(n, out, EZSP_ERROR_INVALID_VALUE, SL_INVALID_PARAMETER);
         return;
     }
-    if (id == 0x23 || id == 0x24) { /* NWK / APS frame counter: only without a network */
+    if (id == EZSP_VALUE_NWK_FRAME_COUNTER || id == EZSP_VALUE_APS_FRAME_COUNTER) {
+        /* only without a network */
         if (len != 4 || n->network_up) {
             st_ezsp(n, out, EZSP_ERROR_INVALID_CALL, SL_INVALID_STATE);
             return;
         }
         uint32_t fc = get_le32(v);
-        put_le32(tok(n, id == 0x23 ? TOK_NONCE_COUNTER : TOK_APS_FRAME_COUNTER), fc);
-        if (id == 0x23) n->nwk_frame_counter = fc;
+        put_le32(
+            tok(n, id == EZSP_VALUE_NWK_FRAME_COUNTER ? TOK_NONCE_COUNTER : TOK_APS_FRAME_COUNTER),
+            fc);
+        if (id == EZSP_VALUE_NWK_FRAME_COUNTER) n->nwk_frame_counter = fc;
         if (emu_nv_commit(n->e, n) < 0) {
             st_ezsp(n, out, EZSP_ERROR_INVALID_CALL, SL_FAIL);
             return;
         }
-    } else if (id == 0x0A) {
+    } else if (id == EZSP_VALUE_EXTENDED_SECURITY_BITMASK) {
         if (len != 2) {
             st_ezsp(n, out, EZSP_ERROR_INVALID_VALUE, SL_INVALID_PARAMETER);
             return;
@@ -299,7 +306,7 @@ static void cmd_get_mfg_token(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
     if (id == 0x01) memcpy(v, "Silicon Labs\0\0\0\0", 16);
     if (id == 0x02) memcpy(v, "zbemu ezsp NCP\0\0", 16);
     if (id == 0x03) put_le16(v, 0x1049);
-    if (id == 0x0C) memcpy(v, n->nv.mfg_custom_eui, 8);
+    if (id == EZSP_MFG_CUSTOM_EUI_64) memcpy(v, n->nv.mfg_custom_eui, 8);
     zb_put_u8(out, MFG_SIZE[id]);
     zb_put_bytes(out, v, MFG_SIZE[id]);
 }
@@ -376,6 +383,12 @@ static const ezsp_cmd *find_cmd(uint16_t id, int version)
         if (c) return c;
     }
     return NULL;
+}
+
+const char *ezsp_command_name(uint16_t frame_id, int version)
+{
+    const ezsp_cmd *c = find_cmd(frame_id, version);
+    return c ? c->name : NULL;
 }
 
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len)

@@ -5,6 +5,7 @@
  * response header only, as the DSR firmware does (zboss-ncp.md §3, §5). Every NVRAM change is
  * on disk before its response. ZDO calls addressed to the coordinator are answered from its
  * own descriptors; simulated devices never answer (ZDO timeout, APS no-ack). */
+#include "emu_commands.h"
 #include "zboss_cmds.h"
 
 #include "bytes.h"
@@ -674,6 +675,12 @@ static const zboss_cmd *find_cmd(uint16_t call_id)
     for (size_t i = 0; i < zboss_n_zdo_commands; i++)
         if (zboss_zdo_commands[i].call_id == call_id) return &zboss_zdo_commands[i];
     return NULL;
+}
+
+const char *zboss_command_name(uint16_t call_id)
+{
+    const zboss_cmd *c = find_cmd(call_id);
+    return c ? c->name : NULL;
 }
 
 void zboss_dispatch(zboss_emu *z, const zboss_hl *req)

@@ -3,6 +3,7 @@
  * Each row names the command, the request's minimum length and the handler. Unknown SREQs get
  * the RPC error a real stick sends (zigpy-znp's version probe depends on it); unknown or short
  * AREQs are dropped silently, as on the real firmware. Layouts: zstack-mt.md §3. */
+#include "emu_commands.h"
 #include "emu_znp.h"
 
 #include "bytes.h"
@@ -816,6 +817,13 @@ static const znp_cmd COMMANDS[] = {
     {MT_SAPI_ZB_READ_CONFIGURATION, 1, 0, sapi_read_configuration, "SAPI_ZB_READ_CONFIGURATION"},
     {MT_SAPI_ZB_WRITE_CONFIGURATION, 2, 0, sapi_write_configuration, "SAPI_ZB_WRITE_CONFIGURATION"},
 };
+
+const char *znp_command_name(uint8_t cmd0, uint8_t cmd1)
+{
+    for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
+        if (COMMANDS[i].cmd0 == cmd0 && COMMANDS[i].cmd1 == cmd1) return COMMANDS[i].name;
+    return NULL;
+}
 
 void znp_dispatch(znp *z, const mt_frame *f)
 {

@@ -6,6 +6,8 @@
  * overwrites identity, counters and device tables, and restarts: the order real hosts use, so
  * that what a real stick accepts, the emulator accepts too, and vice versa. */
 #include "driver.h"
+#include "driver_step.h"
+#include "mt_cmds.h"
 #include "mt_host.h"
 #include "progress.h"
 
@@ -51,7 +53,7 @@ static int osal_length(znp_host *h, uint16_t id, uint16_t *len)
     uint8_t d[2];
     mt_frame r;
     put_le16(d, id);
-    int rc = mt_host_sreq(&h->mt, 0x21, 0x13, d, 2, &r, 0);
+    int rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_LENGTH, d, 2, &r, 0);
     if (rc) return rc;
     *len = r.len >= 2 ? get_le16(r.data) : 0;
     return 0;
@@ -69,7 +71,7 @@ static long osal_read(znp_host *h, uint16_t id, uint8_t *out, size_t cap)
         mt_frame r;
         put_le16(d, id);
         put_le16(d + 2, (uint16_t)off);
-        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x1C, d, 4, &r, 0))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_READ_EXT, d, 4, &r, 0))) return rc;
         if (r.len < 2 || r.data[0] != 0 || r.data[1] == 0 || (size_t)r.data[1] + 2 > r.len)
             return MT_HOST_IO;
         size_t n = r.data[1];
@@ -92,12 +94,12 @@ static int osal_write(znp_host *h, uint16_t id, const uint8_t *p, size_t len)
         if (cur) {
             put_le16(d, id);
             put_le16(d + 2, cur);
-            if ((rc = mt_host_sreq(&h->mt, 0x21, 0x12, d, 4, &r, 0))) return rc;
+            if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_DELETE, d, 4, &r, 0))) return rc;
         }
         put_le16(d, id);
         put_le16(d + 2, (uint16_t)len);
         d[4] = 0;
-        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x07, d, 5, &r, 0))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_ITEM_INIT, d, 5, &r, 0))) return rc;
         if (r.len < 1 || (r.data[0] != 0x09 && r.data[0] != 0x00)) return MT_HOST_IO;
     }
     for (size_t off = 0; off < len;) {
@@ -106,7 +108,7 @@ static int osal_write(znp_host *h, uint16_t id, const uint8_t *p, size_t len)
         put_le16(d + 2, (uint16_t)off);
         put_le16(d + 4, (uint16_t)n);
         memcpy(d + 6, p + off, n);
-        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x1D, d, 6 + n, &r, 0))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_WRITE_EXT, d, 6 + n, &r, 0))) return rc;
         if (r.len < 1 || r.data[0] != 0) return MT_HOST_IO;
         off += n;
     }
@@ -125,7 +127,7 @@ static long ext_read(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out, siz
     uint8_t d[8];
     mt_frame r;
     ext_hdr(d, item, sub);
-    int rc = mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0);
+    int rc = mt_host_sreq(&h->mt, MT_SYS_NV_LENGTH, d, 5, &r, 0);
     if (rc) return rc;
     uint32_t len = r.len >= 4 ? get_le32(r.data) : 0;
     if (len == 0) return 0;
@@ -133,7 +135,7 @@ static long ext_read(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out, siz
     ext_hdr(d, item, sub);
     put_le16(d + 5, 0);
     d[7] = (uint8_t)len;
-    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x33, d, 8, &r, 0))) return rc;
+    if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_READ, d, 8, &r, 0))) return rc;
     if (r.len < 2 || r.data[0] != 0 || r.data[1] != len) return MT_HOST_IO;
     memcpy(out, r.data + 2, len);
     return (long)len;
@@ -148,14 +150,14 @@ static int ext_write(znp_host *h, uint16_t item, uint16_t sub, const uint8_t *p,
     if (!exists) {
         ext_hdr(d, item, sub);
         put_le32(d + 5, (uint32_t)len);
-        if ((rc = mt_host_sreq(&h->mt, 0x21, 0x30, d, 9, &r, 0))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_CREATE, d, 9, &r, 0))) return rc;
         if (r.len < 1 || r.data[0] != 0) return MT_HOST_IO;
     }
     ext_hdr(d, item, sub);
     put_le16(d + 5, 0);
     d[7] = (uint8_t)len;
     memcpy(d + 8, p, len);
-    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x34, d, 8 + len, &r, 0))) return rc;
+    if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_WRITE, d, 8 + len, &r, 0))) return rc;
     return r.len >= 1 && r.data[0] == 0 ? 0 : MT_HOST_IO;
 }
 
@@ -173,7 +175,7 @@ static long ext_read_row(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out,
     ext_hdr(d, item, sub);
     put_le16(d + 5, 0);
     d[7] = (uint8_t)(size + 1);
-    int rc = mt_host_sreq(&h->mt, 0x21, 0x33, d, 8, &r, 0);
+    int rc = mt_host_sreq(&h->mt, MT_SYS_NV_READ, d, 8, &r, 0);
     if (rc) return rc;
     if (r.len == 2 + size && r.data[0] == 0 && r.data[1] == size) {
         memcpy(out, r.data + 2, size);
@@ -234,31 +236,29 @@ static int addrmgr_read(znp_host *h, nv_table *t)
 
 /* ---------------------------------------------------------------- open / identify */
 
-static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+/* Wakes the stick and tells the firmware family, NV layout and struct alignment apart. */
+static int identify(znp_host *h, zbh_device_info *info, char *err, size_t errlen)
 {
-    znp_host *h = calloc(1, sizeof(*h));
-    if (!h) return NULL;
-    mt_host_init(&h->mt, s);
     mt_frame r;
     int rc = MT_HOST_TIMEOUT;
     /* wake: ping; a CC253x bootloader needs 0xEF ("skip") before it runs the application */
     for (int attempt = 0; attempt < 4 && rc; attempt++) {
-        rc = mt_host_sreq(&h->mt, 0x21, 0x01, NULL, 0, &r, attempt ? 1000 : 300);
+        rc = mt_host_sreq(&h->mt, MT_SYS_PING, NULL, 0, &r, attempt ? 1000 : 300);
         if (rc == MT_HOST_TIMEOUT && attempt == 0) {
             uint8_t ef = 0xEF;
-            zbh_serial_write(s, &ef, 1);
+            zbh_serial_write(h->mt.s, &ef, 1);
             usleep(200000);
         }
     }
     if (rc) {
         snprintf(err, errlen, "no answer to SYS_PING: %s (is it a Z-Stack ZNP stick?)",
                  mt_host_strerror(rc));
-        goto fail;
+        return -1;
     }
     uint16_t caps = r.len >= 2 ? get_le16(r.data) : 0;
-    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x02, NULL, 0, &r, 0)) || r.len < 5) {
+    if ((rc = mt_host_sreq(&h->mt, MT_SYS_VERSION, NULL, 0, &r, 0)) || r.len < 5) {
         snprintf(err, errlen, "SYS_VERSION failed: %s", mt_host_strerror(rc));
-        goto fail;
+        return -1;
     }
     h->product = r.data[1];
     uint32_t rev = r.len >= 9 ? get_le32(r.data + 5) : 0;
@@ -268,18 +268,18 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
     ext_hdr(d, ZNP_EX_TCLK_TABLE, 0);
     h->ext_nv = false;
     if (h->bdb) {
-        rc = mt_host_sreq(&h->mt, 0x21, 0x32, d, 5, &r, 0);
+        rc = mt_host_sreq(&h->mt, MT_SYS_NV_LENGTH, d, 5, &r, 0);
         if (rc != MT_HOST_OK && rc != MT_HOST_RPC_ERROR) { /* silence is not "unsupported" */
             snprintf(err, errlen, "SYS_NV_LENGTH failed: %s", mt_host_strerror(rc));
-            goto fail;
+            return -1;
         }
         h->ext_nv = rc == MT_HOST_OK;
     }
     /* alignment: the length of the associated-device struct (28 packed, 36 aligned) */
     uint8_t idx = 0;
-    if ((rc = mt_host_sreq(&h->mt, 0x27, 0x49, &idx, 1, &r, 0))) {
+    if ((rc = mt_host_sreq(&h->mt, MT_UTIL_ASSOC_FIND_DEVICE, &idx, 1, &r, 0))) {
         snprintf(err, errlen, "UTIL_ASSOC_FIND_DEVICE failed: %s", mt_host_strerror(rc));
-        goto fail;
+        return -1;
     }
     h->aligned = r.len == znp_assoc_size(true);
     snprintf(info->stack, sizeof(info->stack), "znp");
@@ -294,8 +294,15 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
              rev, h->product, h->aligned ? "aligned" : "packed");
     info->can_restore = 1;
     LOG_INFO("znp: %s", info->firmware);
-    return h;
-fail:
+    return 0;
+}
+
+static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t errlen)
+{
+    znp_host *h = calloc(1, sizeof(*h));
+    if (!h) return NULL;
+    mt_host_init(&h->mt, s);
+    if (identify(h, info, err, errlen) == 0) return h;
     free(h);
     return NULL;
 }
@@ -517,15 +524,15 @@ static int reset_and_wait(znp_host *h)
     uint8_t type = 1;
     mt_frame r;
     mt_host_drain(&h->mt);
-    if (mt_host_areq(&h->mt, 0x41, 0x00, &type, 1)) return MT_HOST_IO;
-    return mt_host_wait(&h->mt, 0x41, 0x80, &r, 10000);
+    if (mt_host_areq(&h->mt, MT_SYS_RESET_REQ, &type, 1)) return MT_HOST_IO;
+    return mt_host_wait(&h->mt, MT_SYS_RESET_IND, &r, 10000);
 }
 
 static int wait_coordinator(znp_host *h)
 {
     mt_frame r;
     for (;;) {
-        int rc = mt_host_wait(&h->mt, 0x45, 0xC0, &r, 60000);
+        int rc = mt_host_wait(&h->mt, MT_ZDO_STATE_CHANGE_IND, &r, 60000);
         if (rc) return rc;
         if (r.len >= 1 && r.data[0] == 9) return 0;
     }
@@ -537,10 +544,11 @@ static int start_network(znp_host *h)
     int rc;
     if (h->bdb) {
         uint8_t mode = 0x04;
-        if ((rc = mt_host_sreq(&h->mt, 0x2F, 0x05, &mode, 1, &r, 40000))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_APP_CNF_BDB_START_COMMISSIONING, &mode, 1, &r, 40000)))
+            return rc;
     } else {
         uint8_t d[2] = {100, 0};
-        if ((rc = mt_host_sreq(&h->mt, 0x25, 0x40, d, 2, &r, 40000))) return rc;
+        if ((rc = mt_host_sreq(&h->mt, MT_ZDO_STARTUP_FROM_APP, d, 2, &r, 40000))) return rc;
     }
     return wait_coordinator(h);
 }
@@ -716,14 +724,14 @@ static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
     return 0;
 }
 
-#define STEP(expr, what)                                                                           \
-    do {                                                                                           \
-        int rc_ = (expr);                                                                          \
-        if (rc_) {                                                                                 \
-            snprintf(err, errlen, "%s: %s", what, rc_ < 0 ? mt_host_strerror(rc_) : "failed");     \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
+/* A step's failure: an MT_HOST_* error of the link, or any other nonzero result (a write the
+ * stick refused, no counter row to write). */
+static const char *rc_text(long rc, char *buf, size_t cap)
+{
+    (void)buf;
+    (void)cap;
+    return mt_host_is_error(rc) ? mt_host_strerror((int)rc) : "failed";
+}
 
 static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_opts *o, char *err,
                              size_t errlen)
@@ -733,28 +741,35 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     mt_frame r;
     LOG_INFO("znp: restore 1/5: factory reset (STARTUP_OPTION clear config + state)");
     d[0] = 0x03;
-    STEP(osal_write(h, ZNP_NV_STARTUP_OPTION, d, 1), "setting STARTUP_OPTION");
-    STEP(reset_and_wait(h), "reset");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_STARTUP_OPTION, d, 1), "setting STARTUP_OPTION",
+                         rc_text);
+    ZBH_RETURN_IF_FAILED(reset_and_wait(h), "reset", rc_text);
 
     LOG_INFO("znp: restore 2/5: forming on channel %u, PAN %04x", b->channel, b->pan_id);
     put_le16(d, b->pan_id);
-    STEP(osal_write(h, ZNP_NV_PANID, d, 2), "writing PANID");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_PANID, d, 2), "writing PANID", rc_text);
     put_le64(d, b->extended_pan_id);
-    STEP(osal_write(h, ZNP_NV_APS_USE_EXT_PANID, d, 8), "writing APS_USE_EXT_PANID");
-    STEP(osal_write(h, ZNP_NV_EXTENDED_PAN_ID, d, 8), "writing EXTENDED_PAN_ID");
-    STEP(osal_write(h, ZNP_NV_PRECFGKEY, b->network_key.key, 16), "writing PRECFGKEY");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_APS_USE_EXT_PANID, d, 8), "writing APS_USE_EXT_PANID",
+                         rc_text);
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_EXTENDED_PAN_ID, d, 8), "writing EXTENDED_PAN_ID",
+                         rc_text);
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_PRECFGKEY, b->network_key.key, 16),
+                         "writing PRECFGKEY", rc_text);
     d[0] = 0;
-    STEP(osal_write(h, ZNP_NV_PRECFGKEYS_ENABLE, d, 1), "writing PRECFGKEYS_ENABLE");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_PRECFGKEYS_ENABLE, d, 1), "writing PRECFGKEYS_ENABLE",
+                         rc_text);
     put_le32(d, 1u << b->channel);
-    STEP(osal_write(h, ZNP_NV_CHANLIST, d, 4), "writing CHANLIST");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_CHANLIST, d, 4), "writing CHANLIST", rc_text);
     if (h->bdb) {
         uint8_t c[5] = {1, 0, 0, 0, 0};
         put_le32(c + 1, 1u << b->channel);
-        STEP(mt_host_sreq(&h->mt, 0x2F, 0x08, c, 5, &r, 0), "BDB_SET_CHANNEL primary");
+        ZBH_RETURN_IF_FAILED(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
+                             "BDB_SET_CHANNEL primary", rc_text);
         memset(c, 0, sizeof(c));
-        STEP(mt_host_sreq(&h->mt, 0x2F, 0x08, c, 5, &r, 0), "BDB_SET_CHANNEL secondary");
+        ZBH_RETURN_IF_FAILED(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
+                             "BDB_SET_CHANNEL secondary", rc_text);
     }
-    STEP(start_network(h), "forming the network");
+    ZBH_RETURN_IF_FAILED(start_network(h), "forming the network", rc_text);
 
     LOG_INFO("znp: restore 3/5: identity, keys, frame counter");
     uint8_t buf[256];
@@ -774,20 +789,23 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     nib.channel_list = b->channel_mask;
     put_le64(nib.extended_pan_id, b->extended_pan_id);
     znp_nib_encode(&nib, h->aligned, buf);
-    STEP(osal_write(h, ZNP_NV_NIB, buf, (size_t)n), "writing the NIB");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_NIB, buf, (size_t)n), "writing the NIB", rc_text);
     put_le64(d, b->coordinator_ieee);
-    STEP(osal_write(h, ZNP_NV_EXTADDR, d, 8), "writing EXTADDR");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_EXTADDR, d, 8), "writing EXTADDR", rc_text);
     buf[0] = b->network_key.sequence_number;
     memcpy(buf + 1, b->network_key.key, 16);
-    STEP(osal_write(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, 17), "writing NWK_ACTIVE_KEY_INFO");
-    STEP(osal_write(h, ZNP_NV_NWK_ALTERN_KEY_INFO, buf, 17), "writing NWK_ALTERN_KEY_INFO");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, 17),
+                         "writing NWK_ACTIVE_KEY_INFO", rc_text);
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_NWK_ALTERN_KEY_INFO, buf, 17),
+                         "writing NWK_ALTERN_KEY_INFO", rc_text);
     uint32_t fc = zbh_counter_add(b->network_key.frame_counter, o->counter_increment);
-    STEP(write_frame_counter(h, &nib, fc), "writing the frame counter");
+    ZBH_RETURN_IF_FAILED(write_frame_counter(h, &nib, fc), "writing the frame counter", rc_text);
     const uint8_t *seed = NULL;
     uint8_t seed_buf[16];
     if (h->bdb) {
         if (b->has_tclk_seed) {
-            STEP(osal_write(h, ZNP_NV_TCLK_SEED, b->tclk_seed, 16), "writing TCLK_SEED");
+            ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_TCLK_SEED, b->tclk_seed, 16),
+                                 "writing TCLK_SEED", rc_text);
             seed = b->tclk_seed;
         } else {
             long sl = osal_read(h, ZNP_NV_TCLK_SEED, seed_buf, 16);
@@ -801,14 +819,15 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
 
     LOG_INFO("znp: restore 4/5: %zu devices", b->n_devices);
     if (write_devices(h, b, seed, o->counter_increment, err, errlen) < 0) return -1;
-    STEP(osal_write(h, h->bdb ? ZNP_NV_HAS_CONFIGURED_ZSTACK3 : ZNP_NV_HAS_CONFIGURED_ZSTACK1,
-                    (const uint8_t[]){0x55}, 1),
-         "writing the configured marker");
+    ZBH_RETURN_IF_FAILED(
+        osal_write(h, h->bdb ? ZNP_NV_HAS_CONFIGURED_ZSTACK3 : ZNP_NV_HAS_CONFIGURED_ZSTACK1,
+                   (const uint8_t[]){0x55}, 1),
+        "writing the configured marker", rc_text);
     (void)one;
 
     LOG_INFO("znp: restore 5/5: restart on the restored network");
-    STEP(reset_and_wait(h), "reset");
-    STEP(start_network(h), "starting the restored network");
+    ZBH_RETURN_IF_FAILED(reset_and_wait(h), "reset", rc_text);
+    ZBH_RETURN_IF_FAILED(start_network(h), "starting the restored network", rc_text);
     return 0;
 }
 
@@ -821,7 +840,7 @@ static int znp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts
     mt_frame r;
     (void)b;
     (void)o;
-    int rc = mt_host_sreq(&h->mt, 0x27, 0x00, NULL, 0, &r, 0);
+    int rc = mt_host_sreq(&h->mt, MT_UTIL_GET_DEVICE_INFO, NULL, 0, &r, 0);
     if (rc || r.len < 9 || r.data[0] != 0) {
         snprintf(err, errlen, "UTIL_GET_DEVICE_INFO: %s", rc ? mt_host_strerror(rc) : "refused");
         return -1;
@@ -835,8 +854,9 @@ static int znp_erase_network(void *dv, char *err, size_t errlen)
 {
     znp_host *h = dv;
     uint8_t opt = 0x03;
-    STEP(osal_write(h, ZNP_NV_STARTUP_OPTION, &opt, 1), "setting STARTUP_OPTION");
-    STEP(reset_and_wait(h), "reset");
+    ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_STARTUP_OPTION, &opt, 1), "setting STARTUP_OPTION",
+                         rc_text);
+    ZBH_RETURN_IF_FAILED(reset_and_wait(h), "reset", rc_text);
     return 0;
 }
 
@@ -880,22 +900,27 @@ static const zbh_loss *znp_losses(void *dv)
 /* Garbage, a frame with a bad FCS and an SREQ the firmware does not know: a Z-Stack stick
  * drops the first two silently, answers the third with an RPC error, and then still answers
  * SYS_PING. */
+/* SYS 0x7E: a command id no Z-Stack has; the probe relies on it being unknown (not in
+ * proto/mt_cmds.h, and test_proto_names checks the emulator has no such row) */
+#define MT_PROBE_UNKNOWN_SREQ MT_SREQ(SYS), 0x7E
+
 static int znp_probe_malformed(void *dv, char *detail, size_t len)
 {
     znp_host *h = dv;
+    /* noise, then a SYS_PING-looking frame (FE 05 21 01 ...) with a bad FCS */
     static const uint8_t junk[] = {0x00, 0x13, 0x37, 0xFE, 0x05, 0x21, 0x01, 0x00, 0xFF, 0x42};
     if (zbh_serial_write(h->mt.s, junk, sizeof(junk)) < 0) {
         snprintf(detail, len, "write failed");
         return -1;
     }
     mt_frame r;
-    int rc = mt_host_sreq(&h->mt, 0x21, 0x7E, (const uint8_t[]){1}, 1, &r, 2000);
+    int rc = mt_host_sreq(&h->mt, MT_PROBE_UNKNOWN_SREQ, (const uint8_t[]){1}, 1, &r, 2000);
     if (rc != MT_HOST_RPC_ERROR) {
         snprintf(detail, len, "unknown SREQ 21 7E after garbage: want an RPC error, got %s",
                  mt_host_strerror(rc));
         return -1;
     }
-    if ((rc = mt_host_sreq(&h->mt, 0x21, 0x01, NULL, 0, &r, 2000)) != MT_HOST_OK) {
+    if ((rc = mt_host_sreq(&h->mt, MT_SYS_PING, NULL, 0, &r, 2000)) != MT_HOST_OK) {
         snprintf(detail, len, "SYS_PING after malformed frames: %s", mt_host_strerror(rc));
         return -1;
     }

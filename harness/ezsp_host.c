@@ -4,6 +4,7 @@
  * like bellows), every NCP DATA frame acknowledged at once, retransmission with reTx when the
  * NCP NAKs or stays silent. Callbacks are routed by the FC callback bit (herdsman's rule). */
 #include "ezsp_host.h"
+#include "host_queue.h" /* the pending-frame queue */
 
 #include "bytes.h"
 #include "clock.h"
@@ -57,18 +58,14 @@ static int send_ack(ezsp_host *h)
 
 static void queue_cb(ezsp_host *h, const ezsp_host_frame *f)
 {
-    if (h->cb_len == EZSP_HOST_CBQ) {
-        memmove(&h->cbq[0], &h->cbq[1], (EZSP_HOST_CBQ - 1) * sizeof(h->cbq[0]));
-        h->cb_len--;
-    }
-    h->cbq[h->cb_len++] = *f;
+    zbh_queue_push(h->cbq, sizeof(h->cbq[0]), &h->cb_len, EZSP_HOST_CBQ, f, NULL);
 }
 
 static void on_ezsp(ezsp_host *h, const uint8_t *p, size_t n)
 {
     ezsp_header hd;
     int off;
-    if (n == 7 && p[2] == 0x00 && !(p[1] & EZSP_FC_CALLBACK)) { /* legacy version response */
+    if (n == 7 && p[2] == EZSP_ID_VERSION && !(p[1] & EZSP_FC_CALLBACK)) { /* legacy version */
         hd = (ezsp_header){.seq = p[0], .fc_lo = p[1], .frame_id = 0, .legacy = true};
         off = 3;
     } else if ((off = ezsp_header_decode(p, n, &hd)) < 0) {
@@ -183,7 +180,7 @@ int ezsp_host_connect(ezsp_host *h, int desired_version)
     h->cb_len = 0;
     h->version = 0;
     /* legacy version frame first, then the NCP's version in the extended format (§2.3) */
-    uint8_t v[4] = {h->seq++, 0x00, 0x00, (uint8_t)desired_version};
+    uint8_t v[4] = {h->seq++, 0x00, EZSP_ID_VERSION, (uint8_t)desired_version}; /* seq, FC, id */
     ezsp_host_frame r;
     if ((rc = exchange(h, v, sizeof(v), &r))) return rc;
     if (r.len < 4) return EZSP_HOST_IO;
@@ -216,9 +213,7 @@ int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int
     for (;;) {
         for (int i = 0; i < h->cb_len; i++) {
             if (h->cbq[i].frame_id != frame_id) continue;
-            *out = h->cbq[i];
-            memmove(&h->cbq[i], &h->cbq[i + 1], (size_t)(h->cb_len - i - 1) * sizeof(h->cbq[0]));
-            h->cb_len--;
+            zbh_queue_take(h->cbq, sizeof(h->cbq[0]), &h->cb_len, i, out);
             return EZSP_HOST_OK;
         }
         long long left = deadline - zb_now_ms();

@@ -17,6 +17,12 @@ enum {
     EZSP_HOST_INVALID = -3, /* invalidCommand: the NCP does not know the frame id */
     EZSP_HOST_LINK = -4,    /* ERROR frame or unexpected RSTACK */
 };
+/* rc is one of the EZSP_HOST_* errors (the link, or invalidCommand), not a status the NCP
+ * answered */
+static inline bool ezsp_host_is_error(long rc)
+{
+    return rc <= EZSP_HOST_TIMEOUT && rc >= EZSP_HOST_LINK;
+}
 
 typedef struct ezsp_host_frame {
     uint16_t frame_id;

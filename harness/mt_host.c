@@ -1,8 +1,10 @@
 /* mt_host.c - MT request/response over a serial link with deadlines. */
 #include "mt_host.h"
+#include "host_queue.h" /* the pending-frame queue */
 
 #include "clock.h"
 #include "log.h"
+#include "mt_cmds.h"
 
 #include <string.h>
 #include <time.h>
@@ -10,11 +12,7 @@
 static void on_frame(void *ctx, const mt_frame *f)
 {
     mt_host *h = ctx;
-    if (h->q_len == MT_HOST_QUEUE) {
-        memmove(&h->queue[0], &h->queue[1], (MT_HOST_QUEUE - 1) * sizeof(mt_frame));
-        h->q_len--;
-    }
-    h->queue[h->q_len++] = *f;
+    zbh_queue_push(h->queue, sizeof(h->queue[0]), &h->q_len, MT_HOST_QUEUE, f, NULL);
 }
 
 void mt_host_init(mt_host *h, zbh_serial *s)
@@ -57,9 +55,7 @@ static int take(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1, mt_fr
 {
     for (int i = 0; i < h->q_len; i++) {
         if (!match(&h->queue[i], cmd0, cmd1)) continue;
-        *out = h->queue[i];
-        memmove(&h->queue[i], &h->queue[i + 1], (size_t)(h->q_len - i - 1) * sizeof(mt_frame));
-        h->q_len--;
+        zbh_queue_take(h->queue, sizeof(h->queue[0]), &h->q_len, i, out);
         return 1;
     }
     return 0;
@@ -86,17 +82,16 @@ static int wait_match(mt_host *h, frame_match match, uint8_t cmd0, uint8_t cmd1,
     }
 }
 
-static int is_srsp_for(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
-{
-    if (f->cmd0 == (uint8_t)(0x60 | (cmd0 & 0x1F)) && f->cmd1 == cmd1) return 1;
-    /* RPC error: 60 00 [code, req cmd0, req cmd1] */
-    return f->cmd0 == 0x60 && f->cmd1 == 0x00 && f->len == 3 && f->data[1] == cmd0 &&
-           f->data[2] == cmd1;
-}
-
 static int is_exact(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
 {
     return f->cmd0 == cmd0 && f->cmd1 == cmd1;
+}
+
+static int is_srsp_for(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
+{
+    if (is_exact(f, mt_cmd0(MT_TYPE_SRSP, cmd0), cmd1)) return 1;
+    /* RPC error: [code, req cmd0, req cmd1] */
+    return is_exact(f, MT_RPC_ERROR) && f->len == 3 && f->data[1] == cmd0 && f->data[2] == cmd1;
 }
 
 /* SREQs are strictly one at a time, so an SRSP still queued when the next SREQ goes out
@@ -106,7 +101,7 @@ static void drop_stale_srsps(mt_host *h)
 {
     int w = 0;
     for (int i = 0; i < h->q_len; i++)
-        if ((h->queue[i].cmd0 & 0xE0) != 0x60) h->queue[w++] = h->queue[i];
+        if (mt_frame_type(&h->queue[i]) != MT_TYPE_SRSP) h->queue[w++] = h->queue[i];
     h->q_len = w;
 }
 
@@ -131,7 +126,7 @@ int mt_host_sreq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_
         if (rc != MT_HOST_OK) return rc;
         rc = wait_match(h, is_srsp_for, cmd0, cmd1, rsp, wait_ms);
     }
-    if (rc == MT_HOST_OK && rsp->cmd0 == 0x60 && rsp->cmd1 == 0x00 && (cmd0 & 0x1F) != 0)
+    if (rc == MT_HOST_OK && is_exact(rsp, MT_RPC_ERROR) && (cmd0 & 0x1F) != MT_SUBSYS_RPC_ERR)
         return MT_HOST_RPC_ERROR;
     return rc;
 }

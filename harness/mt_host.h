@@ -6,9 +6,17 @@
 #include "mt.h"
 #include "serial.h"
 
+#include <stdbool.h>
+
 #define MT_HOST_QUEUE 64
 
 enum { MT_HOST_OK = 0, MT_HOST_TIMEOUT = -1, MT_HOST_IO = -2, MT_HOST_RPC_ERROR = -3 };
+/* rc is one of the MT_HOST_* errors (the link, or an RPC error: the device does not know the
+ * command), not a result the device answered */
+static inline bool mt_host_is_error(long rc)
+{
+    return rc <= MT_HOST_TIMEOUT && rc >= MT_HOST_RPC_ERROR;
+}
 
 typedef struct mt_host {
     zbh_serial *s;

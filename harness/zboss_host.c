@@ -3,6 +3,7 @@
  * Every valid data packet from the NCP is ACKed the moment it is parsed, before anything else
  * is written, so the NCP never has to retransmit (and never makes us see a message twice). */
 #include "zboss_host.h"
+#include "host_queue.h" /* the pending-frame queue */
 
 #include "clock.h"
 #include "log.h"
@@ -62,12 +63,9 @@ static void push_message(zboss_host *h, const uint8_t *p, size_t n)
         free(m.data);
         return;
     }
-    if (h->q_len == ZBOSS_HOST_QUEUE) { /* forget the oldest (an unread indication) */
-        zboss_msg_free(&h->queue[0]);
-        memmove(&h->queue[0], &h->queue[1], (ZBOSS_HOST_QUEUE - 1) * sizeof(zboss_msg));
-        h->q_len--;
-    }
-    h->queue[h->q_len++] = m;
+    zboss_msg oldest; /* forgotten when the queue is full (an unread indication) */
+    if (zbh_queue_push(h->queue, sizeof(h->queue[0]), &h->q_len, ZBOSS_HOST_QUEUE, &m, &oldest))
+        zboss_msg_free(&oldest);
 }
 
 static void on_packet(void *ctx, int ev, const zboss_ll_packet *p)
@@ -176,9 +174,7 @@ static int take(zboss_host *h, uint16_t call_id, int any_tsn, uint8_t tsn, zboss
         const zboss_hl *m = &h->queue[i].hl;
         if (m->type != ZBOSS_HL_RESPONSE || m->call_id != call_id) continue;
         if (!any_tsn && m->tsn != tsn) continue;
-        *out = h->queue[i];
-        memmove(&h->queue[i], &h->queue[i + 1], (size_t)(h->q_len - i - 1) * sizeof(zboss_msg));
-        h->q_len--;
+        zbh_queue_take(h->queue, sizeof(h->queue[0]), &h->q_len, i, out);
         return 1;
     }
     return 0;

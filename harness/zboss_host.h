@@ -8,9 +8,17 @@
 #include "serial.h"
 #include "zboss.h"
 
+#include <stdbool.h>
+
 #define ZBOSS_HOST_QUEUE 32
 
 enum { ZBOSS_HOST_OK = 0, ZBOSS_HOST_TIMEOUT = -1, ZBOSS_HOST_IO = -2, ZBOSS_HOST_NO_ACK = -3 };
+/* rc is one of the ZBOSS_HOST_* transport errors, not a status the NCP answered (those are
+ * positive: status_cat << 8 | status_code) */
+static inline bool zboss_host_is_error(long rc)
+{
+    return rc <= ZBOSS_HOST_TIMEOUT && rc >= ZBOSS_HOST_NO_ACK;
+}
 
 /* A received HL message (owned copy) and its decoded header pointing into it. */
 typedef struct zboss_msg {

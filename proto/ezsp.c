@@ -3,6 +3,7 @@
  * One function per structure and direction, field by field in wire order, so each layout can
  * be checked against the document line by line and the tests can round-trip every one. */
 #include "ezsp.h"
+#include "ezsp_versions.h" /* the two version-dependent layouts: one codec each */
 
 int ezsp_header_decode(const uint8_t *p, size_t n, ezsp_header *h)
 {
@@ -81,24 +82,12 @@ void ezsp_get_initial_security(zb_rd *r, ezsp_initial_security *v)
 
 void ezsp_put_secman_context(zb_buf *b, const ezsp_secman_context *v)
 {
-    zb_put_u8(b, v->core_key_type);
-    zb_put_u8(b, v->key_index);
-    zb_put_le16(b, v->derived_type);
-    zb_put_bytes(b, v->eui64, 8);
-    zb_put_u8(b, v->multi_network_index);
-    zb_put_u8(b, v->flags);
-    zb_put_le32(b, v->psa_key_alg_permission);
+    ezsp_put_secman_context_v(b, EZSP_NEWEST, v);
 }
 
 void ezsp_get_secman_context(zb_rd *r, ezsp_secman_context *v)
 {
-    v->core_key_type = zb_get_u8(r);
-    v->key_index = zb_get_u8(r);
-    v->derived_type = zb_get_le16(r);
-    zb_get_bytes(r, v->eui64, 8);
-    v->multi_network_index = zb_get_u8(r);
-    v->flags = zb_get_u8(r);
-    v->psa_key_alg_permission = zb_get_le32(r);
+    ezsp_get_secman_context_v(r, EZSP_NEWEST, v);
 }
 
 void ezsp_put_network_key_info(zb_buf *b, const ezsp_network_key_info *v)
@@ -137,24 +126,12 @@ void ezsp_get_aps_key_metadata(zb_rd *r, ezsp_aps_key_metadata *v)
 
 void ezsp_put_child_data(zb_buf *b, const ezsp_child_data *v)
 {
-    zb_put_bytes(b, v->eui64, 8);
-    zb_put_u8(b, v->type);
-    zb_put_le16(b, v->id);
-    zb_put_u8(b, v->phy);
-    zb_put_u8(b, v->power);
-    zb_put_u8(b, v->timeout);
-    zb_put_le32(b, v->remaining_timeout);
+    ezsp_put_child_data_v(b, EZSP_NEWEST, v);
 }
 
 void ezsp_get_child_data(zb_rd *r, ezsp_child_data *v)
 {
-    zb_get_bytes(r, v->eui64, 8);
-    v->type = zb_get_u8(r);
-    v->id = zb_get_le16(r);
-    v->phy = zb_get_u8(r);
-    v->power = zb_get_u8(r);
-    v->timeout = zb_get_u8(r);
-    v->remaining_timeout = zb_get_le32(r);
+    ezsp_get_child_data_v(r, EZSP_NEWEST, v);
 }
 
 void ezsp_put_aps_frame(zb_buf *b, const ezsp_aps_frame *v)

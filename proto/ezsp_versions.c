@@ -1,5 +1,6 @@
 /* ezsp_versions.c - codecs of the EZSP structures whose layout depends on the negotiated
- * version (ezsp_versions.h). The v13+ layouts stay in ezsp.c; these add the older ones. */
+ * version (ezsp_versions.h), the one codec of each: ezsp.c's unversioned child-data and
+ * security-manager-context codecs are these at EZSP_NEWEST. */
 #include "ezsp_versions.h"
 
 void ezsp_put_key_struct(zb_buf *b, const ezsp_key_struct *v)

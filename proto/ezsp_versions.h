@@ -116,12 +116,32 @@ enum {
     EZSP_ID_MESSAGE_SENT_HANDLER = 0x003F,     /* messageSentHandler */
     EZSP_ID_INCOMING_MESSAGE_HANDLER = 0x0045, /* incomingMessageHandler */
 };
+/* 0x005C-0x005F mean different commands by version: v8-v13 set/get the remote EUI64
+ * (0x005C/0x005E) and node id (0x005D/0x005F) one at a time; v14 took 0x005C/0x005E over for
+ * set/getAddressTableInfo (both at once, sl_status) and dropped 0x005D/0x005F. Use the name
+ * of the version at hand: the two names of one id never overlap in versions. */
 #define EZSP_V_SET_ADDRESS_TABLE_INFO           14, 255
 #define EZSP_V_SET_ADDRESS_TABLE_REMOTE_EUI64   8, 13
 #define EZSP_V_SET_ADDRESS_TABLE_REMOTE_NODE_ID 8, 13
 #define EZSP_V_GET_ADDRESS_TABLE_INFO           14, 255
 #define EZSP_V_GET_ADDRESS_TABLE_REMOTE_EUI64   8, 13
 #define EZSP_V_GET_ADDRESS_TABLE_REMOTE_NODE_ID 8, 13
+
+/* EzspConfigId (get/setConfigurationValue), EzspValueId (get/setValue), EzspMfgTokenId
+ * (get/setMfgToken): the ones the harness and the emulator both use (bellows' types) */
+enum {
+    EZSP_CONFIG_ADDRESS_TABLE_SIZE = 0x05,
+    EZSP_CONFIG_SECURITY_LEVEL = 0x0D,
+    EZSP_CONFIG_KEY_TABLE_SIZE = 0x1E,
+};
+enum {
+    EZSP_VALUE_STACK_TOKEN_WRITING = 0x07,
+    EZSP_VALUE_EXTENDED_SECURITY_BITMASK = 0x0A,
+    EZSP_VALUE_VERSION_INFO = 0x11,
+    EZSP_VALUE_NWK_FRAME_COUNTER = 0x23,
+    EZSP_VALUE_APS_FRAME_COUNTER = 0x24,
+};
+enum { EZSP_MFG_CUSTOM_EUI_64 = 0x0C };
 
 /* EmberKeyType (getKey) */
 enum {

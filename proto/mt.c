@@ -2,6 +2,7 @@
  *
  * Frame byte offsets (zstack-mt.md §1.1): 0 SOF, 1 LEN, 2 CMD0, 3 CMD1, 4.. DATA, 4+LEN FCS. */
 #include "mt.h"
+#include "mt_cmds.h"
 
 #include <string.h>
 
@@ -43,7 +44,7 @@ int mt_frame_set(mt_frame *f, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, s
 void mt_rpc_error(mt_frame *out, uint8_t code, uint8_t req_cmd0, uint8_t req_cmd1)
 {
     const uint8_t d[3] = {code, req_cmd0, req_cmd1};
-    mt_frame_set(out, mt_cmd0(MT_TYPE_SRSP, MT_SUBSYS_RPC_ERR), 0x00, d, sizeof(d));
+    mt_frame_set(out, MT_RPC_ERROR, d, sizeof(d));
 }
 
 void mt_parser_init(mt_parser *p)

@@ -75,6 +75,7 @@
 #define MT_SAPI_ZB_WRITE_CONFIGURATION             MT_SREQ(SAPI), 0x05
 
 /* ---- indications and callbacks (NCP -> host) ---- */
+#define MT_RPC_ERROR                              MT_SRSP(RPC_ERR), 0x00 /* code, req cmd0, cmd1 */
 #define MT_SYS_RESET_IND                          MT_AREQ(SYS), 0x80
 #define MT_AF_DATA_CONFIRM                        MT_AREQ(AF), 0x80
 #define MT_AF_INCOMING_MSG                        MT_AREQ(AF), 0x81

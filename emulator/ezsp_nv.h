@@ -17,22 +17,6 @@
 #define EZSP_CHILD_TABLE    32 /* CHILD_TABLE token entries (NVM3 0x10580...) */
 #define EZSP_ADDRESS_TABLE  64
 
-/* NVM3 keys of the stack tokens the NCP itself reads (ezsp-ash.md §8.2) */
-enum {
-    TOK_NVDATA_VERSION = 0x1FF01,
-    TOK_APS_FRAME_COUNTER = 0x1E123,
-    TOK_ALTERNATE_KEY = 0x1E475,
-    TOK_BOOT_COUNTER = 0x1E263,
-    TOK_NONCE_COUNTER = 0x1E563,
-    TOK_KEYS = 0x1EB79,
-    TOK_NODE_DATA = 0x1EE64,
-    TOK_TRUST_CENTER = 0x1E124,
-    TOK_NETWORK_MANAGEMENT = 0x1E125,
-    TOK_RESTORED_EUI64 = 0x1E12A,
-    TOK_CHILD_TABLE = 0x10580,
-    TOK_KEY_TABLE = 0x10600,
-};
-
 typedef struct ezsp_token_def {
     uint32_t key;
     const char *name;

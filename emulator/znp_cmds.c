@@ -65,13 +65,13 @@ static void sys_version(znp *z, const mt_frame *req)
 
 static void sys_get_extaddr(znp *z, const mt_frame *req)
 {
-    const znp_nv_item *it = znp_nv_osal(&z->nv, 0x0001);
+    const znp_nv_item *it = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
     znp_srsp(z, req, it && it->len == 8 ? it->data : z->hw_ieee, 8);
 }
 
 static void sys_set_extaddr(znp *z, const mt_frame *req)
 {
-    znp_nv_osal_put(&z->nv, 0x0001, req->data, 8);
+    znp_nv_osal_put(&z->nv, ZNP_NV_EXTADDR, req->data, 8);
     srsp_committed(z, req, ST_FAIL);
 }
 
@@ -135,7 +135,7 @@ static void nv_write_at(znp *z, const mt_frame *req, uint16_t id, size_t off, co
         return;
     }
     memcpy(it->data + off, p, n);
-    if (id == 0x0001) memcpy(z->hw_ieee, it->data, 8 <= it->len ? 8 : it->len);
+    if (id == ZNP_NV_EXTADDR) memcpy(z->hw_ieee, it->data, 8 <= it->len ? 8 : it->len);
     srsp_committed(z, req, ST_NV_FAIL);
 }
 
@@ -273,7 +273,7 @@ static void sys_nv_write(znp *z, const mt_frame *req)
         znp_srsp_status(z, req, ST_FAIL);
         return;
     }
-    if (x.sys == ZNP_NV_SYS_ZSTACK && x.item == ZNP_NV_LEGACY && x.sub == 0x0001 && n >= 8)
+    if (x.sys == ZNP_NV_SYS_ZSTACK && x.item == ZNP_NV_LEGACY && x.sub == ZNP_NV_EXTADDR && n >= 8)
         memcpy(z->hw_ieee, req->data + 8, 8);
     srsp_committed(z, req, ST_FAIL);
 }
@@ -292,7 +292,7 @@ static uint16_t own_nwk(const znp *z)
 static void util_get_device_info(znp *z, const mt_frame *req)
 {
     uint8_t d[16];
-    const znp_nv_item *ext = znp_nv_osal(&z->nv, 0x0001);
+    const znp_nv_item *ext = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
     d[0] = ST_OK;
     memcpy(d + 1, ext && ext->len == 8 ? ext->data : z->hw_ieee, 8);
     put_le16(d + 9, own_nwk(z));
@@ -559,7 +559,7 @@ static void zdo_addr_req(znp *z, const mt_frame *req, uint8_t areq)
 {
     znp_srsp_status(z, req, ST_OK);
     uint8_t d[16];
-    const znp_nv_item *ext = znp_nv_osal(&z->nv, 0x0001);
+    const znp_nv_item *ext = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
     d[0] = ST_OK;
     memcpy(d + 1, ext && ext->len == 8 ? ext->data : z->hw_ieee, 8);
     put_le16(d + 9, own_nwk(z));

@@ -19,6 +19,7 @@
 #include "driver_step.h"
 #include "driver_ezsp_legacy.h"
 #include "ezsp_host.h"
+#include "ezsp_tokens.h"
 #include "progress.h"
 #include "ezsp_versions.h"
 
@@ -30,8 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EUI64_OVERRIDE     "i_understand_i_can_update_eui64_only_once_and_i_still_want_to_do_it"
-#define TOK_RESTORED_EUI64 0x1E12A
+#define EUI64_OVERRIDE "i_understand_i_can_update_eui64_only_once_and_i_still_want_to_do_it"
 
 typedef struct ezsp_drv {
     ezsp_host h;

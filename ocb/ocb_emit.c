@@ -10,132 +10,90 @@
 #include "fileio.h"
 #include "hex.h"
 #include "ocb_json.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_putn(sbuf *s, const char *p, size_t n)
-{
-    if (s->oom) return;
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 1024;
-        while (cap < s->len + n + 1)
-            cap *= 2;
-        char *np = realloc(s->p, cap);
-        if (!np) {
-            s->oom = 1;
-            return;
-        }
-        s->p = np;
-        s->cap = cap;
-    }
-    memcpy(s->p + s->len, p, n);
-    s->len += n;
-    s->p[s->len] = '\0';
-}
-
-static void sb_puts(sbuf *s, const char *str)
-{
-    sb_putn(s, str, strlen(str));
-}
-
-static void sb_printf(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *s, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n > 0) sb_putn(s, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-static void sb_indent(sbuf *s, int depth)
+static void sb_indent(zb_sb *s, int depth)
 {
     for (int i = 0; i < depth; i++)
-        sb_puts(s, "  ");
+        zb_sb_put(s, "  ");
 }
 
-static void sb_json_string(sbuf *s, const char *str)
+static void sb_json_string(zb_sb *s, const char *str)
 {
-    sb_puts(s, "\"");
+    zb_sb_put(s, "\"");
     for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
         switch (*p) {
-        case '"': sb_puts(s, "\\\""); break;
-        case '\\': sb_puts(s, "\\\\"); break;
-        case '\n': sb_puts(s, "\\n"); break;
-        case '\r': sb_puts(s, "\\r"); break;
-        case '\t': sb_puts(s, "\\t"); break;
-        case '\b': sb_puts(s, "\\b"); break;
-        case '\f': sb_puts(s, "\\f"); break;
+        case '"': zb_sb_put(s, "\\\""); break;
+        case '\\': zb_sb_put(s, "\\\\"); break;
+        case '\n': zb_sb_put(s, "\\n"); break;
+        case '\r': zb_sb_put(s, "\\r"); break;
+        case '\t': zb_sb_put(s, "\\t"); break;
+        case '\b': zb_sb_put(s, "\\b"); break;
+        case '\f': zb_sb_put(s, "\\f"); break;
         default:
             if (*p < 0x20)
-                sb_printf(s, "\\u%04x", *p);
+                zb_sb_printf(s, "\\u%04x", *p);
             else
-                sb_putn(s, (const char *)p, 1);
+                zb_sb_add(s, (const char *)p, 1);
         }
     }
-    sb_puts(s, "\"");
+    zb_sb_put(s, "\"");
 }
 
 /* Verbatim subtrees (metadata.internal, stack_specific) in the same 2-space style. */
-static void sb_json_value(sbuf *s, const cJSON *j, int depth)
+static void sb_json_value(zb_sb *s, const cJSON *j, int depth)
 {
     if (cJSON_IsNull(j)) {
-        sb_puts(s, "null");
+        zb_sb_put(s, "null");
     } else if (cJSON_IsBool(j)) {
-        sb_puts(s, cJSON_IsTrue(j) ? "true" : "false");
+        zb_sb_put(s, cJSON_IsTrue(j) ? "true" : "false");
     } else if (ocb_json_number_text(j)) {
-        sb_puts(s, ocb_json_number_text(j)); /* as written: 3.3 stays 3.3 */
+        zb_sb_put(s, ocb_json_number_text(j)); /* as written: 3.3 stays 3.3 */
     } else if (cJSON_IsNumber(j)) {
         double v = j->valuedouble;
         if (v == floor(v) && fabs(v) < 9007199254740992.0)
-            sb_printf(s, "%lld", (long long)v);
+            zb_sb_printf(s, "%lld", (long long)v);
         else
-            sb_printf(s, "%.17g", v);
+            zb_sb_printf(s, "%.17g", v);
     } else if (cJSON_IsString(j)) {
         sb_json_string(s, j->valuestring);
     } else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
         int obj = cJSON_IsObject(j);
         if (!j->child) {
-            sb_puts(s, obj ? "{}" : "[]");
+            zb_sb_put(s, obj ? "{}" : "[]");
             return;
         }
-        sb_puts(s, obj ? "{\n" : "[\n");
+        zb_sb_put(s, obj ? "{\n" : "[\n");
         for (const cJSON *it = j->child; it; it = it->next) {
             sb_indent(s, depth + 1);
             if (obj) {
                 sb_json_string(s, it->string ? it->string : "");
-                sb_puts(s, ": ");
+                zb_sb_put(s, ": ");
             }
             sb_json_value(s, it, depth + 1);
-            sb_puts(s, it->next ? ",\n" : "\n");
+            zb_sb_put(s, it->next ? ",\n" : "\n");
         }
         sb_indent(s, depth);
-        sb_puts(s, obj ? "}" : "]");
+        zb_sb_put(s, obj ? "}" : "]");
     }
 }
 
-static void sb_hex(sbuf *s, const uint8_t *p, size_t n)
+static void sb_hex(zb_sb *s, const uint8_t *p, size_t n)
 {
     char tmp[2 * 16 + 1];
     hex_encode(p, n, tmp);
-    sb_printf(s, "\"%s\"", tmp);
+    zb_sb_printf(s, "\"%s\"", tmp);
 }
 
-static void sb_u64hex(sbuf *s, uint64_t v)
+static void sb_u64hex(zb_sb *s, uint64_t v)
 {
-    sb_printf(s, "\"%016llx\"", (unsigned long long)v);
+    zb_sb_printf(s, "\"%016llx\"", (unsigned long long)v);
 }
 
 /* One known field back into (a copy of) its stack object, at the place parse found it; a raw
@@ -161,7 +119,7 @@ static int put_known(cJSON *ss, const ocb_backup *b, size_t i)
 
 /* stack_specific: the verbatim tree with the known fields back in place; absent when there is
  * neither. Known fields go in ascending place so that each lands where it was read. */
-static void emit_stack_specific(sbuf *s, const ocb_backup *b)
+static void emit_stack_specific(zb_sb *s, const ocb_backup *b)
 {
     size_t order[OCB_N_KNOWN], n = 0;
     for (size_t i = 0; i < OCB_N_KNOWN; i++) {
@@ -179,86 +137,86 @@ static void emit_stack_specific(sbuf *s, const ocb_backup *b)
             ss = NULL;
         }
     if (!ss) {
-        s->oom = 1;
+        s->failed = 1;
         return;
     }
-    sb_puts(s, "  \"stack_specific\": ");
+    zb_sb_put(s, "  \"stack_specific\": ");
     sb_json_value(s, ss, 1);
-    sb_puts(s, ",\n");
+    zb_sb_put(s, ",\n");
     cJSON_Delete(ss);
 }
 
-static void emit_device(sbuf *s, const ocb_device *d, int last)
+static void emit_device(zb_sb *s, const ocb_device *d, int last)
 {
-    sb_puts(s, "    {\n      \"nwk_address\": ");
+    zb_sb_put(s, "    {\n      \"nwk_address\": ");
     if (d->has_nwk)
-        sb_printf(s, "\"%04x\"", d->nwk);
+        zb_sb_printf(s, "\"%04x\"", d->nwk);
     else
-        sb_puts(s, "null");
-    sb_puts(s, ",\n      \"ieee_address\": ");
+        zb_sb_put(s, "null");
+    zb_sb_put(s, ",\n      \"ieee_address\": ");
     sb_u64hex(s, d->ieee);
-    sb_printf(s, ",\n      \"is_child\": %s", d->is_child ? "true" : "false");
+    zb_sb_printf(s, ",\n      \"is_child\": %s", d->is_child ? "true" : "false");
     if (d->has_link_key) {
-        sb_puts(s, ",\n      \"link_key\": {\n        \"key\": ");
+        zb_sb_put(s, ",\n      \"link_key\": {\n        \"key\": ");
         sb_hex(s, d->link_key.key, 16);
-        sb_printf(s, ",\n        \"tx_counter\": %u,\n        \"rx_counter\": %u\n      }",
-                  d->link_key.tx_counter, d->link_key.rx_counter);
+        zb_sb_printf(s, ",\n        \"tx_counter\": %u,\n        \"rx_counter\": %u\n      }",
+                     d->link_key.tx_counter, d->link_key.rx_counter);
     }
-    sb_puts(s, last ? "\n    }\n" : "\n    },\n");
+    zb_sb_put(s, last ? "\n    }\n" : "\n    },\n");
 }
 
 char *ocb_emit(const ocb_backup *b)
 {
-    sbuf s = {0};
-    sb_puts(&s, "{\n  \"metadata\": {\n    \"format\": \"" OCB_FORMAT "\",\n");
-    sb_printf(&s, "    \"version\": %d,\n    \"source\": ", b->version);
+    zb_sb s = {0};
+    zb_sb_put(&s, "{\n  \"metadata\": {\n    \"format\": \"" OCB_FORMAT "\",\n");
+    zb_sb_printf(&s, "    \"version\": %d,\n    \"source\": ", b->version);
     sb_json_string(&s, b->source ? b->source : "zbharness@" ZB_VERSION);
     if (b->internal) {
-        sb_puts(&s, ",\n    \"internal\": ");
+        zb_sb_put(&s, ",\n    \"internal\": ");
         sb_json_value(&s, b->internal, 2);
     }
-    sb_puts(&s, "\n  },\n");
+    zb_sb_put(&s, "\n  },\n");
     emit_stack_specific(&s, b);
-    sb_puts(&s, "  \"coordinator_ieee\": ");
+    zb_sb_put(&s, "  \"coordinator_ieee\": ");
     sb_u64hex(&s, b->coordinator_ieee);
-    sb_printf(&s, ",\n  \"pan_id\": \"%04x\",\n  \"extended_pan_id\": ", b->pan_id);
+    zb_sb_printf(&s, ",\n  \"pan_id\": \"%04x\",\n  \"extended_pan_id\": ", b->pan_id);
     sb_u64hex(&s, b->extended_pan_id);
-    sb_printf(&s, ",\n  \"nwk_update_id\": %u,\n  \"security_level\": %u,\n  \"channel\": %u,\n",
-              b->nwk_update_id, b->security_level, b->channel);
-    sb_puts(&s, "  \"channel_mask\": [");
+    zb_sb_printf(&s, ",\n  \"nwk_update_id\": %u,\n  \"security_level\": %u,\n  \"channel\": %u,\n",
+                 b->nwk_update_id, b->security_level, b->channel);
+    zb_sb_put(&s, "  \"channel_mask\": [");
     int first = 1;
     for (int ch = 11; ch <= 26; ch++) {
         if (!(b->channel_mask & (1u << ch))) continue;
-        sb_printf(&s, "%s\n    %d", first ? "" : ",", ch);
+        zb_sb_printf(&s, "%s\n    %d", first ? "" : ",", ch);
         first = 0;
     }
-    sb_puts(&s, first ? "],\n" : "\n  ],\n");
-    sb_puts(&s, "  \"network_key\": {\n    \"key\": ");
+    zb_sb_put(&s, first ? "],\n" : "\n  ],\n");
+    zb_sb_put(&s, "  \"network_key\": {\n    \"key\": ");
     sb_hex(&s, b->network_key.key, 16);
-    sb_printf(&s, ",\n    \"sequence_number\": %u,\n    \"frame_counter\": %u\n  },\n",
-              b->network_key.sequence_number, b->network_key.frame_counter);
+    zb_sb_printf(&s, ",\n    \"sequence_number\": %u,\n    \"frame_counter\": %u\n  },\n",
+                 b->network_key.sequence_number, b->network_key.frame_counter);
     /* devices sorted by IEEE without touching the caller's order */
     ocb_device *sorted = NULL;
     if (b->n_devices) {
         sorted = malloc(b->n_devices * sizeof(*sorted));
         if (!sorted) {
-            free(s.p);
+            zb_sb_free(&s);
             return NULL;
         }
         memcpy(sorted, b->devices, b->n_devices * sizeof(*sorted));
         qsort(sorted, b->n_devices, sizeof(*sorted), ocb_device_cmp);
     }
-    sb_puts(&s, b->n_devices ? "  \"devices\": [\n" : "  \"devices\": []\n");
+    zb_sb_put(&s, b->n_devices ? "  \"devices\": [\n" : "  \"devices\": []\n");
     for (size_t i = 0; i < b->n_devices; i++)
         emit_device(&s, &sorted[i], i + 1 == b->n_devices);
-    if (b->n_devices) sb_puts(&s, "  ]\n");
-    sb_puts(&s, "}\n");
+    if (b->n_devices) zb_sb_put(&s, "  ]\n");
+    zb_sb_put(&s, "}\n");
     free(sorted);
-    if (s.oom) {
-        free(s.p);
+    if (s.failed) {
+        zb_sb_free(&s);
         return NULL;
     }
-    return s.p;
+    return s.buf;
 }
 
 int ocb_write_file(const ocb_backup *b, const char *path)

@@ -112,7 +112,10 @@ static int wait_stack_status(ezsp_drv *d, uint8_t ember, uint32_t sl)
     }
 }
 
-/* networkInit: 1 = network up, 0 = no network, < 0 error */
+/* network_up's own failures, apart from the host's codes and the NCP's statuses */
+enum { NETINIT_REFUSED = -100, NETINIT_NOT_UP = -101 };
+
+/* networkInit: 1 = network up, 0 = no network, < 0 error (a host code or NETINIT_*) */
 static int network_up(ezsp_drv *d)
 {
     if (network_state(d) == 2) return 1;
@@ -121,8 +124,8 @@ static int network_up(ezsp_drv *d)
     long st = status_cmd(d, EZSP_ID_NETWORK_INIT, p, 2);
     if (st < 0) return (int)st;
     if (st == (d->version >= 14 ? SL_NOT_JOINED : EMBER_NOT_JOINED)) return 0;
-    if (st != 0) return -100;
-    return wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP) == 0 ? 1 : -101;
+    if (st != 0) return NETINIT_REFUSED;
+    return wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP) == 0 ? 1 : NETINIT_NOT_UP;
 }
 
 static void ctx_for(ezsp_secman_context *c, uint8_t type, uint8_t index)
@@ -419,6 +422,8 @@ fail:
 static const char *rc_text(long rc, char *buf, size_t cap)
 {
     if (ezsp_host_is_error(rc)) return ezsp_host_strerror((int)rc);
+    if (rc == NETINIT_REFUSED) return "the NCP refused it";
+    if (rc == NETINIT_NOT_UP) return "no NETWORK_UP status followed";
     snprintf(buf, cap, "status 0x%lx", (unsigned long)rc);
     return buf;
 }

@@ -684,6 +684,9 @@ out:
     return result;
 }
 
+/* write_frame_counter's own failure, apart from the host's codes and refused writes */
+enum { FC_NO_TABLE = -100 };
+
 static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
 {
     uint8_t buf[32];
@@ -693,14 +696,15 @@ static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
     if (n > 0 && znp_nwkkey_decode(buf, (size_t)n, h->aligned, &k) == 0) {
         k.frame_counter = fc;
         znp_nwkkey_encode(&k, h->aligned, buf);
-        if (osal_write(h, ZNP_NV_NWKKEY, buf, (size_t)n)) return -1;
+        int rc = osal_write(h, ZNP_NV_NWKKEY, buf, (size_t)n);
+        if (rc) return rc;
     }
     if (!h->bdb) return 0;
     nv_table t;
-    if (table_read(h, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, 12, &t) < 0 ||
-        t.n == 0) {
+    int trc = table_read(h, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, 12, &t);
+    if (trc < 0 || t.n == 0) {
         table_free(&t);
-        return -1;
+        return trc < 0 ? trc : FC_NO_TABLE;
     }
     /* row 0 = this network, other rows cleared (zigpy-znp's layout) */
     for (size_t i = 0; i < t.n; i++) {
@@ -717,7 +721,7 @@ static int write_frame_counter(znp_host *h, const znp_nib *nib, uint32_t fc)
                      : osal_write(h, (uint16_t)(ZNP_NV_LEGACY_SEC_MATERIAL + i), row, t.row_size);
         if (rc) {
             table_free(&t);
-            return -1;
+            return rc;
         }
     }
     table_free(&t);
@@ -730,6 +734,7 @@ static const char *rc_text(long rc, char *buf, size_t cap)
 {
     (void)buf;
     (void)cap;
+    if (rc == FC_NO_TABLE) return "the stick has no NWK security material table";
     return mt_host_is_error(rc) ? mt_host_strerror((int)rc) : "failed";
 }
 

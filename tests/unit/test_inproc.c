@@ -12,8 +12,9 @@
  * from): restore, then a backup after a restart equals it under the target's declared
  * losses; another network is refused without force and its NVRAM file is byte-for-byte what
  * it was; declared losses come back as losses and nothing else differs; and migrations run
- * from one front end to another. One emulator at a time: the EZSP front end keeps a
- * process-wide callback pool (ctest runs Criterion with --jobs 1). */
+ * from one front end to another. Each test is its own process (Criterion forks) with its own
+ * emulator thread and NVRAM folder; ctest runs them with --jobs 1 only so that the protocols'
+ * own waits stay predictable on a loaded CI machine (--jobs 2 passes too). */
 #include "emu.h"
 #include "ops.h"
 #include "roundtrip.h"

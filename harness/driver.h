@@ -90,6 +90,9 @@ const zbh_driver *zbh_driver_at(size_t i);
 /* "znp (or zstack), ezsp (or ember), zboss" for messages and help. */
 const char *zbh_driver_names(void);
 
+/* A new, empty backup whose metadata.source names this harness (what read_network fills). */
+ocb_backup *zbh_backup_new(void);
+
 /* The fields a stack or migration target cannot store, as its driver declares them, without
  * a device: NAME is a --stack name (znp, ezsp, zboss), a roundtrip target (znp-zstack12,
  * ezsp-v13, ...) or a Z-Stack profile (zstack12, zstack3x0, ...). {NULL, NULL}-terminated;

@@ -381,11 +381,8 @@ have_keys:
         return NULL;
     }
 
-    ocb_backup *b = ocb_new();
+    ocb_backup *b = zbh_backup_new();
     if (!b) return NULL;
-    char src[64];
-    snprintf(src, sizeof(src), "zbharness@%s", ZB_VERSION);
-    ocb_set_source(b, src);
     b->internal = cJSON_CreateObject();
     if (b->internal) cJSON_AddNumberToObject(b->internal, "ezspVersion", d->version);
     b->coordinator_ieee = get_le64(eui);

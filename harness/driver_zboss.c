@@ -278,11 +278,8 @@ static ocb_backup *zboss_read_network(void *dv, zbh_read_status *st, char *err, 
         snprintf(err, errlen, "no network formed (GET_JOINED = 0)");
         return NULL;
     }
-    ocb_backup *b = ocb_new();
+    ocb_backup *b = zbh_backup_new();
     if (!b) return NULL;
-    char src[64];
-    snprintf(src, sizeof(src), "zbharness@%s", ZB_VERSION);
-    ocb_set_source(b, src);
     if (read_parameters(d, b, err, errlen) < 0 || read_devices(d, b, err, errlen) < 0) {
         ocb_free(b);
         return NULL;

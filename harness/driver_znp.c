@@ -439,11 +439,8 @@ static ocb_backup *znp_read_network(void *dv, zbh_read_status *st, char *err, si
                  nib.nwk_logical_channel, nib.nwk_pan_id, nib.nwk_key_loaded);
         return NULL;
     }
-    ocb_backup *b = ocb_new();
+    ocb_backup *b = zbh_backup_new();
     if (!b) return NULL;
-    char src[64];
-    snprintf(src, sizeof(src), "zbharness@%s", ZB_VERSION);
-    ocb_set_source(b, src);
     if (osal_read(h, ZNP_NV_EXTADDR, buf, sizeof(buf)) != 8) {
         snprintf(err, errlen, "EXTADDR is missing");
         goto fail;

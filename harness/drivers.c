@@ -87,3 +87,13 @@ const zbh_loss *zbh_declared_losses(const char *name)
     }
     return NULL;
 }
+
+ocb_backup *zbh_backup_new(void)
+{
+    ocb_backup *b = ocb_new();
+    if (b && ocb_set_source(b, "zbharness@" ZB_VERSION) < 0) {
+        ocb_free(b);
+        return NULL;
+    }
+    return b;
+}

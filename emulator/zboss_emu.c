@@ -98,9 +98,7 @@ void zboss_send_hl(zboss_emu *z, const uint8_t *msg, size_t n)
     size_t frags = zboss_frag_count(n);
     for (size_t i = 0; i < frags; i++) {
         size_t off, len;
-        zboss_frag_span(n, i, &off, &len);
-        uint8_t fl =
-            (uint8_t)((i == 0 ? ZBOSS_FLAG_FIRST : 0) | (i + 1 == frags ? ZBOSS_FLAG_LAST : 0));
+        uint8_t fl = zboss_frag_span(n, i, &off, &len);
         if (txq_push(z, fl, msg + off, len) < 0) {
             LOG_ERROR("zboss: out of memory queueing a response");
             return;

@@ -134,9 +134,7 @@ static int send_message(zboss_host *h, const uint8_t *msg, size_t len)
     size_t frags = zboss_frag_count(len);
     for (size_t i = 0; i < frags; i++) {
         size_t off, n;
-        zboss_frag_span(len, i, &off, &n);
-        uint8_t fl =
-            (uint8_t)((i == 0 ? ZBOSS_FLAG_FIRST : 0) | (i + 1 == frags ? ZBOSS_FLAG_LAST : 0));
+        uint8_t fl = zboss_frag_span(len, i, &off, &n);
         int rc = send_packet(h, fl, msg + off, n);
         if (rc) return rc;
     }

@@ -137,7 +137,7 @@ size_t zboss_frag_count(size_t len)
     return len == 0 ? 1 : (len + ZBOSS_LL_MAX_BODY - 1) / ZBOSS_LL_MAX_BODY;
 }
 
-void zboss_frag_span(size_t len, size_t i, size_t *off, size_t *n)
+uint8_t zboss_frag_span(size_t len, size_t i, size_t *off, size_t *n)
 {
     size_t first = len % ZBOSS_LL_MAX_BODY;
     if (first == 0) first = len < ZBOSS_LL_MAX_BODY ? len : ZBOSS_LL_MAX_BODY;
@@ -148,6 +148,8 @@ void zboss_frag_span(size_t len, size_t i, size_t *off, size_t *n)
         *off = first + (i - 1) * ZBOSS_LL_MAX_BODY;
         *n = ZBOSS_LL_MAX_BODY;
     }
+    size_t frags = zboss_frag_count(len);
+    return (uint8_t)((i == 0 ? ZBOSS_FLAG_FIRST : 0) | (i + 1 == frags ? ZBOSS_FLAG_LAST : 0));
 }
 
 void zboss_reasm_init(zboss_reasm *r, size_t max)

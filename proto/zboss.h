@@ -82,8 +82,8 @@ void zboss_ll_parser_feed(zboss_ll_parser *p, const uint8_t *b, size_t n, zboss_
 /* Fragmentation (§2.6): a message of `len` bytes goes out as zboss_frag_count() packets; the
  * first carries len mod 247 bytes (247 when an exact multiple), the others 247. */
 size_t zboss_frag_count(size_t len);
-/* Offset and size of fragment i. */
-void zboss_frag_span(size_t len, size_t i, size_t *off, size_t *n);
+/* Offset and size of fragment i; returns its ZBOSS_FLAG_FIRST/LAST bits. */
+uint8_t zboss_frag_span(size_t len, size_t i, size_t *off, size_t *n);
 
 /* Receiver side: concatenates fragments. */
 typedef struct zboss_reasm {

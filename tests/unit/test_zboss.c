@@ -168,14 +168,14 @@ Test(zboss_frag, split_rule)
     size_t off, n;
     cr_assert_eq(zboss_frag_count(247), 1);
     cr_assert_eq(zboss_frag_count(248), 2);
-    zboss_frag_span(248, 0, &off, &n);
+    cr_assert_eq(zboss_frag_span(248, 0, &off, &n), ZBOSS_FLAG_FIRST);
     cr_assert(off == 0 && n == 1, "first fragment = size mod 247");
-    zboss_frag_span(248, 1, &off, &n);
+    cr_assert_eq(zboss_frag_span(248, 1, &off, &n), ZBOSS_FLAG_LAST);
     cr_assert(off == 1 && n == 247);
     cr_assert_eq(zboss_frag_count(494), 2);
     zboss_frag_span(494, 0, &off, &n);
     cr_assert(off == 0 && n == 247, "exact multiple: 247 first");
-    zboss_frag_span(100, 0, &off, &n);
+    cr_assert_eq(zboss_frag_span(100, 0, &off, &n), ZBOSS_FLAG_FIRST | ZBOSS_FLAG_LAST);
     cr_assert(off == 0 && n == 100);
 }
 

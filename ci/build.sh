@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds into build/ (what the README's commands run) or, with --sanitize, into build-asan/ with
 # AddressSanitizer + UndefinedBehaviorSanitizer (what the tests run). With --release-matrix it
-# builds Release with gcc and with clang (build-rel-gcc/, build-rel-clang/), as a packager would.
+# builds Release with gcc and with clang (build-rel-gcc/, build-rel-clang/), as a packager would:
+# the gcc one with Debian's own packaging flags (dpkg-buildflags: -O2, _FORTIFY_SOURCE,
+# stack protector, format-security, relro), which find what a plain -O2 build does not.
 # CI builds with warnings as errors (ZB_WERROR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +18,13 @@ case "${1:-}" in
     echo build-asan ;;
   --release-matrix)
     command -v clang >/dev/null 2>&1 || { echo "ci/build.sh: clang is not installed" >&2; exit 2; }
-    configure_build build-rel-gcc gcc -DCMAKE_BUILD_TYPE=Release
+    pkg=()
+    if command -v dpkg-buildflags >/dev/null 2>&1; then
+      pkg=("-DCMAKE_C_FLAGS=$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
+           "-DCMAKE_EXE_LINKER_FLAGS=$(dpkg-buildflags --get LDFLAGS)"
+           "-DCMAKE_SHARED_LINKER_FLAGS=$(dpkg-buildflags --get LDFLAGS)")
+    fi
+    configure_build build-rel-gcc gcc -DCMAKE_BUILD_TYPE=Release "${pkg[@]}"
     configure_build build-rel-clang clang -DCMAKE_BUILD_TYPE=Release
     echo "build-rel-gcc build-rel-clang" ;;
   *)

@@ -49,7 +49,7 @@ static char *capture(void (*f)(void))
     close(saved);
     off_t n = lseek(fd, 0, SEEK_END);
     char *buf = calloc(1, (size_t)n + 1);
-    pread(fd, buf, (size_t)n, 0);
+    cr_assert_eq(pread(fd, buf, (size_t)n, 0), n);
     close(fd);
     unlink(path);
     return buf;

@@ -1,4 +1,4 @@
-/* emu_ezsp.h - the emulated EmberZNet NCP: state shared by the front end (ezsp.c), the command
+/* emu_ezsp.h - the emulated EmberZNet NCP: state shared by the front end (emu_ezsp.c), the command
  * tables (ezsp_cmds*.c), the token store (ezsp_nv.c) and the simulated devices. */
 #ifndef ZB_EMU_EZSP_H
 #define ZB_EMU_EZSP_H
@@ -73,7 +73,7 @@ typedef struct ezsp_ncp {
     ezsp_later_cb later[EZSP_LATER_POOL];
 } ezsp_ncp;
 
-/* output (ezsp.c) */
+/* output (emu_ezsp.c) */
 void ezsp_respond(ezsp_ncp *n, const ezsp_header *req, const uint8_t *p, size_t len);
 void ezsp_callback(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len);
 void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_t len,

@@ -1,5 +1,5 @@
 /* emu_zboss.h - the emulated ZBOSS NCP (nRF52840-style): state shared by the front end
- * (zboss_emu.c: LL, boot/reset, formation), the HL call table (zboss_cmds.c), the NVRAM file
+ * (emu_zboss.c: LL, boot/reset, formation), the HL call table (zboss_cmds.c), the NVRAM file
  * (zboss_nv.c) and the simulated devices (zboss_devices.c). */
 #ifndef ZB_EMU_ZBOSS_H
 #define ZB_EMU_ZBOSS_H
@@ -57,7 +57,7 @@ typedef struct zboss_emu {
     uint64_t last_rx_ms; /* the host's last bytes (emu_now_ms) */
 } zboss_emu;
 
-/* Output (zboss_emu.c). */
+/* Output (emu_zboss.c). */
 void zboss_send_hl(zboss_emu *z, const uint8_t *msg, size_t n);
 void zboss_respond(zboss_emu *z, const zboss_hl *req, uint8_t cat, uint8_t code,
                    const uint8_t *params, size_t n);
@@ -67,7 +67,7 @@ void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_
 uint32_t zboss_nwk_use(zboss_emu *z, uint32_t n);
 /* NCP_RESET: reboot after the ACK has left, applying `option`. */
 void zboss_schedule_reset(zboss_emu *z, uint8_t option);
-/* Formation and start (zboss_emu.c). */
+/* Formation and start (emu_zboss.c). */
 int zboss_form(zboss_emu *z, uint32_t mask, const uint8_t epid[8], uint16_t *out_pan);
 void zboss_start_network(zboss_emu *z);
 /* Simulated devices (zboss_devices.c): make the network hold at least `want`. */

@@ -1,4 +1,4 @@
-/* emu_znp.h - the emulated Z-Stack ZNP: state shared by the front end (znp.c) and its MT command
+/* emu_znp.h - the emulated Z-Stack ZNP: state shared by the front end (emu_znp.c) and its MT command
  * handlers (znp_cmds.c). */
 #ifndef ZB_EMU_ZNP_H
 #define ZB_EMU_ZNP_H
@@ -62,7 +62,7 @@ typedef struct znp {
 /* What the chip runs, driven by DTR/RTS on sticks wired for it (see znp_on_modem). */
 enum { ZNP_CHIP_RUN = 0, ZNP_CHIP_HELD, ZNP_CHIP_BSL };
 
-/* Replies and indications (znp.c). */
+/* Replies and indications (emu_znp.c). */
 void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t len);
 void znp_srsp(znp *z, const mt_frame *req, const uint8_t *data, size_t len);
 void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status);
@@ -77,7 +77,7 @@ int znp_start_network(znp *z, bool from_bdb);
 bool znp_is_formed(const znp *z);
 
 /* Row `i` of a table 3.x.0 keeps as ext items (ZSTACK, ext_item, sub i) and 3.0 as consecutive
- * legacy items from legacy_first; NULL past the end (znp.c). */
+ * legacy items from legacy_first; NULL past the end (emu_znp.c). */
 znp_nv_item *znp_nv_row(const znp *z, uint16_t ext_item, uint16_t legacy_first, size_t i);
 /* Address-manager entry `i` in NV: its ext row (3.x.0) or its slice of the legacy item; NULL
  * past the end. */

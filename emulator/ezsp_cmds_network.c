@@ -228,7 +228,7 @@ static void cmd_set_radio_power(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_
 
 /* ---------------------------------------------------------------- messaging, ZDO loopback */
 
-/* Each NWK frame sent uses one counter value (the token is kept a block ahead: ezsp.c) */
+/* Each NWK frame sent uses one counter value (the token is kept a block ahead: emu_ezsp.c) */
 static void nwk_frame_sent(ezsp_ncp *n)
 {
     ezsp_nwk_fc_use(n);

@@ -1,6 +1,6 @@
 /* znp_world.c - the emulated Z-Stack coordinator as the world's devices see it (world.h).
  *
- * WHY here and not in znp.c: the world is an optional second model; the Z-Stack specifics it
+ * WHY here and not in emu_znp.c: the world is an optional second model; the Z-Stack specifics it
  * needs are read from the same NV the host reads and writes (the NIB, NWK_ACTIVE_KEY_INFO, the
  * TCLK seed and rows, the APS key data table, the address manager), so what a migration wrote
  * is exactly what the devices meet. Accepted reports reach the host as AF_INCOMING_MSG. */

@@ -3,7 +3,7 @@
  * Two tables: values no stack keeps as given (a reserved PAN, security off, an empty key, a
  * reserved coordinator IEEE, a device that is the coordinator, two devices on one NWK
  * address), and each firmware's table capacities and message limit, from what the drivers
- * and the emulated firmware hold (harness/driver_*.c, emulator/znp.c profiles,
+ * and the emulated firmware hold (harness/driver_*.c, emulator/emu_znp.c profiles,
  * emulator/ezsp_ncp.h, zboss-ncp.md: the NCP's 1600-byte message). A restore checks both
  * before the first write; `validate --for STACK` reports the same. */
 #include "precheck.h"
@@ -24,7 +24,7 @@ typedef struct capacity {
     size_t message;              /* largest request the device takes (0 = no limit) */
 } capacity;
 
-/* ZNP: the address manager rows each firmware has after formation (emulator/znp.c, from the
+/* ZNP: the address manager rows each firmware has after formation (emulator/emu_znp.c, from the
  * real sticks' NVRAM); link keys that fit neither the TCLK seed nor the APS key table are a
  * declared loss, not a refusal. EZSP: EmberZNet's default key, child and address tables (the
  * key table size is also read from the NCP before writing). ZBOSS: the address map count is

@@ -265,9 +265,9 @@ static const char *const HARNESS_SOURCES[] = {
     "harness/zboss_host.c",
 };
 static const char *const EMULATOR_SOURCES[] = {
-    "emulator/znp.c",
+    "emulator/emu_znp.c",
     "emulator/znp_cmds.c",
-    "emulator/ezsp.c",
+    "emulator/emu_ezsp.c",
     "emulator/ezsp_cmds.c",
     "emulator/ezsp_cmds_network.c",
     "emulator/ezsp_cmds_security.c",

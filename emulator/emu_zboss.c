@@ -1,4 +1,4 @@
-/* zboss_emu.c - the ZBOSS NCP front end: LL link, boot and reset, formation, frame counter.
+/* emu_zboss.c - the ZBOSS NCP front end: LL link, boot and reset, formation, frame counter.
  *
  * The LL behaves as the DSR NCP firmware does (zboss-ncp.md §2.5): every valid host packet is
  * ACKed at once, before anything else goes out; a repeated non-zero packet number is ACKed and

@@ -1,4 +1,4 @@
-/* znp.c - the Z-Stack ZNP front end: profiles, boot/reset, network formation and NVRAM.
+/* emu_znp.c - the Z-Stack ZNP front end: profiles, boot/reset, network formation and NVRAM.
  *
  * The NVRAM is the device's truth: hosts read and write NV items directly (the NIB, key
  * tables, the address manager), so the emulator keeps no second copy of the network. Every

@@ -1,4 +1,4 @@
-/* ezsp.c - the EmberZNet NCP front end: ASH link glue, boot/reset, EZSP framing, callbacks
+/* emu_ezsp.c - the EmberZNet NCP front end: ASH link glue, boot/reset, EZSP framing, callbacks
  * and the token file.
  *
  * The NCP never speaks first: hosts open the port and send RST, and an unsolicited RSTACK is

@@ -136,7 +136,7 @@ static enum zbh_verdict restore(conf_ctx *c, const ocb_backup *b, bool force,
     zbh_session s;
     if (zbh_session_open(&s, c->stack, c->port, 115200, why, len)) return ZBH_ERROR;
     /* the stick keeps its own IEEE: the suite never burns or brands a stick */
-    zbh_restore_req req = {2500, force, false, c->dir, ZBH_IEEE_KEEP};
+    zbh_restore_req req = {2500, force, false, c->dir, ZBH_IEEE_KEEP, NULL, c->target != NULL};
     if (!c->own_ieee && s.drv->check_write) {
         char err[ZB_MSG_MAX];
         zbh_restore_opts o = {0, ZBH_IEEE_KEEP};
@@ -654,7 +654,7 @@ int zbh_cmd_conformance(int argc, char **argv)
         zbh_session s;
         if (own && zbh_session_open(&s, ctx.stack, ctx.port, 115200, err, sizeof(err)) == 0) {
             /* an emulator this run started: burning its write-once IEEE token costs nothing */
-            zbh_restore_req req = {0, true, false, tdir, ZBH_IEEE_BURN};
+            zbh_restore_req req = {0, true, false, tdir, ZBH_IEEE_BURN, NULL, true};
             zbh_restore_result res;
             zbh_restore(&s, own, &req, &res);
             zbh_restore_result_free(&res);

@@ -215,12 +215,19 @@ int zbh_cmd_restore(int argc, char **argv)
         ocb_free(want);
         return rc;
     }
-    zbh_restore_req req = {(uint32_t)a.counter_increment, a.force != 0, a.dry_run != 0, a.pre_dir,
+    char *backup_abs = realpath(a.backup, NULL); /* the journal names it from anywhere */
+    zbh_restore_req req = {(uint32_t)a.counter_increment,
+                           a.force != 0,
+                           a.dry_run != 0,
+                           a.pre_dir,
                            a.burn_ieee   ? ZBH_IEEE_BURN
                            : a.keep_ieee ? ZBH_IEEE_KEEP
-                                         : ZBH_IEEE_REFUSE};
+                                         : ZBH_IEEE_REFUSE,
+                           backup_abs,
+                           false};
     zbh_restore_result res;
     rc = zbh_restore(&s, want, &req, &res);
+    free(backup_abs);
     if (rc == ZBH_OK && !a.dry_run)
         fprintf(stderr, "zbharness: restored %s onto %s (%s) and read it back equal%s\n", a.backup,
                 a.port, s.info.firmware,

@@ -1,15 +1,18 @@
 /* ops.c - one device's backup and restore as library calls (see ops.h for the rules). */
 #include "ops.h"
 
+#include "journal.h"
 #include "log.h"
 #include "progress.h"
 #include "precheck.h"
 #include "prerestore.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* --stack auto: each driver's own wake-up and identification (ZNP: SYS_PING and version
  * reads; ZBOSS: GET_MODULE_VERSION; EZSP: RST and the version exchange), which read and
@@ -73,10 +76,32 @@ void zbh_session_close(zbh_session *s)
     memset(s, 0, sizeof(*s));
 }
 
-ocb_backup *zbh_backup(zbh_session *s, zbh_read_status *st, char *err, size_t errlen)
+static ocb_backup *read_network(zbh_session *s, zbh_read_status *st, char *err, size_t errlen)
 {
     if (st) *st = ZBH_READ_FAILED;
     return s->drv->read_network(s->dev, st, err, errlen);
+}
+
+/* An unfinished restore of what this stick holds (its network, or on this port when it holds
+ * none) is said on stderr with the command that finishes it: a backup taken now would be the
+ * half-written state. */
+static void warn_unfinished_restores(zbh_session *s, const ocb_backup *b, zbh_read_status st)
+{
+    if (!b && st != ZBH_READ_NO_NETWORK) return;
+    zbh_journal *list;
+    size_t n = zbh_journal_find(NULL, b != NULL, b ? b->extended_pan_id : 0,
+                                zbh_serial_name(s->serial), b ? b->coordinator_ieee : 0, &list);
+    zbh_journal_warn_unfinished(list, n, "zbharness");
+    zbh_journal_list_free(list, n);
+}
+
+ocb_backup *zbh_backup(zbh_session *s, zbh_read_status *st, char *err, size_t errlen)
+{
+    zbh_read_status own;
+    ocb_backup *b = read_network(s, &own, err, errlen);
+    if (st) *st = own;
+    warn_unfinished_restores(s, b, own);
+    return b;
 }
 
 ocb_backup *zbh_backup_port(const char *stack, const char *port, int baud, zbh_device_info *info,
@@ -132,13 +157,40 @@ static void note_loss(zbh_restore_result *res, const zbh_loss *l)
     snprintf(r->why, sizeof(r->why), "%s", l->why);
 }
 
+/* What a restore must read back: the plan with the increment on every counter it writes
+ * (the NWK frame counter, and each link-key TX counter that is in use: a counter of 0 was
+ * never used, so a stick may keep it at 0). Saturating, like the drivers. */
+static ocb_backup *expected_after(const ocb_backup *plan, uint32_t inc)
+{
+    ocb_backup *want = ocb_clone(plan);
+    if (!want) return NULL;
+    want->network_key.frame_counter = zbh_counter_add(want->network_key.frame_counter, inc);
+    for (size_t i = 0; i < want->n_devices; i++) {
+        ocb_device *d = &want->devices[i];
+        if (d->has_link_key && d->link_key.tx_counter)
+            d->link_key.tx_counter = zbh_counter_add(d->link_key.tx_counter, inc);
+    }
+    return want;
+}
+
+/* Verification is "at least what was planned": a counter may read back higher than written
+ * (a stick that keeps a higher counter through a reset, as ZBOSS does), never lower. The
+ * bound on how much a counter may rise belongs to `diff`, not here. */
+static const ocb_rule VERIFY_RULES[] = {
+    {"network_key.frame_counter", OCB_CMP_COUNTER},
+    {"devices[].link_key.tx_counter", OCB_CMP_COUNTER},
+    {"devices[].link_key.rx_counter", OCB_CMP_COUNTER},
+};
+static const ocb_diff_rules RULES_VERIFY = {VERIFY_RULES,
+                                            sizeof(VERIFY_RULES) / sizeof(VERIFY_RULES[0]), 0};
+
 /* Compares want with the read-back: differences in declared losses are noted, any other is
  * printed and counted. Returns the number of real differences, or -1. */
 static int compare_read_back(const ocb_backup *want, const ocb_backup *after,
                              const zbh_loss *losses, zbh_restore_result *res)
 {
     ocb_diff_result d = {0};
-    int n = ocb_diff(want, after, &OCB_RULES_ROUNDTRIP, &d);
+    int n = ocb_diff(want, after, &RULES_VERIFY, &d);
     if (n < 0) return -1;
     int real = 0;
     for (size_t i = 0; i < d.n; i++) {
@@ -159,6 +211,29 @@ static int compare_read_back(const ocb_backup *want, const ocb_backup *after,
     }
     ocb_diff_result_free(&d);
     return real;
+}
+
+/* Counters that read back above what was written: fine (they only need to rise), and said. */
+static void report_higher_counters(const ocb_backup *want, const ocb_backup *after)
+{
+    if (after->network_key.frame_counter > want->network_key.frame_counter)
+        fprintf(stderr,
+                "zbharness restore: the NWK frame counter reads back %u, above the %u written "
+                "(the stick keeps a higher one): fine, counters only need to rise\n",
+                after->network_key.frame_counter, want->network_key.frame_counter);
+    size_t higher = 0;
+    for (size_t i = 0; i < want->n_devices; i++) {
+        const ocb_device *w = &want->devices[i];
+        const ocb_device *a = ocb_find_device(after, w->ieee);
+        if (w->has_link_key && a && a->has_link_key &&
+            a->link_key.tx_counter > w->link_key.tx_counter)
+            higher++;
+    }
+    if (higher)
+        fprintf(stderr,
+                "zbharness restore: %zu link-key TX counters read back above what was written "
+                "(the stick keeps one counter for all keys, or a higher one): fine\n",
+                higher);
 }
 
 /* For the same network, no counter goes below what the stick holds: the NWK frame counter
@@ -226,6 +301,52 @@ static bool refused_by_target(const zbh_session *s, const ocb_backup *b)
     return n_err != 0;
 }
 
+/* The journal next to the pre-restore backup (required: without it nothing is written),
+ * then in the per-user state directory (a warning when that fails; none for a scratch
+ * emulator). res->journal names the first. 0 or -1, with the reason on stderr. */
+static int journal_save(zbh_journal *j, const zbh_restore_req *req, zbh_restore_result *res)
+{
+    char dir[PATH_MAX], state[PATH_MAX], err[ZB_MSG_MAX] = "";
+    if (!realpath(req->pre_dir ? req->pre_dir : ".", dir) ||
+        zbh_journal_save(j, dir, err, sizeof(err)) < 0) {
+        if (!err[0]) snprintf(err, sizeof(err), "%s: %s", req->pre_dir, strerror(errno));
+        fprintf(stderr,
+                "zbharness restore: the restore journal: %s; refusing to write to the device "
+                "without it\n",
+                err);
+        return -1;
+    }
+    snprintf(res->journal, sizeof(res->journal), "%s", j->file);
+    if (req->scratch) return 0;
+    if (zbh_journal_state_dir(state, sizeof(state), err, sizeof(err)) < 0 ||
+        (strcmp(state, dir) != 0 && zbh_journal_save(j, state, err, sizeof(err)) < 0))
+        fprintf(stderr, "zbharness restore: warning: no second copy of the journal: %s\n", err);
+    fprintf(stderr, "zbharness: restore journal %s%s%s\n", res->journal,
+            strcmp(j->file, res->journal) != 0 ? " and " : "",
+            strcmp(j->file, res->journal) != 0 ? j->file : "");
+    return 0;
+}
+
+/* A verified read-back: the journal is done, with the counters as read back. A journal that
+ * cannot be marked done only makes later backups warn, so this is a warning. */
+static void journal_finish(zbh_journal *j, const zbh_restore_req *req, zbh_restore_result *res)
+{
+    char dir[PATH_MAX], state[PATH_MAX], err[ZB_MSG_MAX] = "";
+    j->done = true;
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) ||
+        !strftime(j->finished, sizeof(j->finished), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(j->finished, sizeof(j->finished), "?");
+    zbh_journal_merge_counters(j, res->after);
+    if (!realpath(req->pre_dir ? req->pre_dir : ".", dir) ||
+        zbh_journal_save(j, dir, err, sizeof(err)) < 0)
+        fprintf(stderr, "zbharness restore: warning: could not mark the journal done: %s\n", err);
+    if (!req->scratch && zbh_journal_state_dir(state, sizeof(state), err, sizeof(err)) == 0 &&
+        strcmp(state, dir) != 0 && zbh_journal_save(j, state, err, sizeof(err)) < 0)
+        fprintf(stderr, "zbharness restore: warning: could not mark the journal done: %s\n", err);
+}
+
 int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *req,
                 zbh_restore_result *res)
 {
@@ -233,7 +354,9 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     const char *port = zbh_serial_name(s->serial);
     char err[ZB_MSG_MAX];
     int rc = ZBH_FAIL;
-    ocb_backup *plan = NULL, *cur = NULL;
+    ocb_backup *plan = NULL, *cur = NULL, *expect = NULL;
+    zbh_journal *journal = NULL, *found = NULL;
+    size_t n_found = 0;
     zbh_read_status st = ZBH_READ_FAILED;
     /* Ctrl-C before the first write: say that nothing was written */
     zbh_interrupt_arm("Nothing was written to the device: it holds what it held before.\n");
@@ -241,7 +364,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     if (refused_by_target(s, want)) goto out;
     /* 1. what is there: a read that failed is never "no network" */
     zbh_progress("reading what %s holds before writing", port);
-    cur = zbh_backup(s, &st, err, sizeof(err));
+    cur = read_network(s, &st, err, sizeof(err));
     if (!cur && st != ZBH_READ_NO_NETWORK) {
         fprintf(stderr,
                 "zbharness restore: could not read the network on %s (%s); nothing was "
@@ -267,6 +390,11 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     uint64_t dev_ieee = cur ? cur->coordinator_ieee : 0;
     bool have_ieee = cur != NULL;
     if (cur && cur->extended_pan_id == want->extended_pan_id) keep_higher_counters(plan, cur);
+    /* and never below what an earlier restore of this network onto this stick planned: one
+     * that was interrupted after the reset left its counters nowhere else */
+    n_found = zbh_journal_find(req->pre_dir, true, want->extended_pan_id, port,
+                               cur ? cur->coordinator_ieee : 0, &found);
+    zbh_journal_raise(found, n_found, plan);
     warn_saturation(plan, req->counter_increment);
     if (req->ieee == ZBH_IEEE_KEEP && s->drv->check_write) {
         zbh_restore_opts probe = o;
@@ -319,6 +447,12 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
         }
         fprintf(stderr, "zbharness: the network on %s is backed up to %s\n", port, res->pre_backup);
     }
+    journal = zbh_journal_new(plan, req->counter_increment, s->drv->name, port, req->backup_file,
+                              res->pre_backup, cur ? cur->coordinator_ieee : dev_ieee);
+    if (!journal || journal_save(journal, req, res) < 0) {
+        rc = ZBH_USAGE;
+        goto out;
+    }
     /* 5. write; an interruption or failure names the way back */
     char advice[ZB_MSG_MAX];
     zbh_recovery_advice(advice, sizeof(advice), s->drv->name, port, res->pre_backup);
@@ -331,20 +465,29 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     }
     /* 6. read back */
     zbh_progress("reading %s back", port);
-    res->after = zbh_backup(s, NULL, err, sizeof(err));
+    res->after = read_network(s, NULL, err, sizeof(err));
     if (!res->after) {
         fprintf(stderr, "zbharness restore: reading back failed: %s\n%s", err, advice);
         goto out;
     }
     const zbh_loss *losses = s->drv->losses ? s->drv->losses(s->dev) : NULL;
-    int real = compare_read_back(plan, res->after, losses, res);
+    expect = expected_after(plan, req->counter_increment);
+    int real = expect ? compare_read_back(expect, res->after, losses, res) : -1;
     for (size_t i = 0; i < res->n_losses; i++)
         fprintf(stderr, "zbharness restore: not stored by this device: %s (%s)\n",
                 res->losses[i].field, res->losses[i].why);
-    if (real) fputs(advice, stderr);
-    rc = real == 0 ? ZBH_OK : ZBH_FAIL;
+    if (real) {
+        fputs(advice, stderr);
+        goto out;
+    }
+    report_higher_counters(expect, res->after);
+    journal_finish(journal, req, res);
+    rc = ZBH_OK;
 out:
     zbh_interrupt_disarm();
+    zbh_journal_free(journal);
+    zbh_journal_list_free(found, n_found);
+    ocb_free(expect);
     ocb_free(plan);
     ocb_free(cur);
     return rc;

@@ -45,6 +45,9 @@ typedef struct zbh_restore_req {
     bool dry_run;              /* check and report, write nothing */
     const char *pre_dir;       /* where the pre-restore backup goes ("." when NULL) */
     enum zbh_ieee_policy ieee; /* an IEEE only a write-once token takes: refuse/burn/keep */
+    const char *backup_file;   /* the backup's file, named in the journal (may be NULL) */
+    bool scratch;              /* an emulator this run started and discards: the journal stays
+                                  in pre_dir, none in the per-user state directory */
 } zbh_restore_req;
 
 /* One field the target could not store, as found on read-back. */
@@ -55,6 +58,7 @@ typedef struct zbh_loss_report {
 
 typedef struct zbh_restore_result {
     char pre_backup[512]; /* path of the pre-restore backup, "" when the device held none */
+    char journal[1024];   /* the restore journal (journal.h), "" when none was written */
     zbh_loss_report losses[16];
     size_t n_losses;
     ocb_backup *after; /* the read-back (owned; free with zbh_restore_result_free) */
@@ -62,13 +66,15 @@ typedef struct zbh_restore_result {
 
 /* Restores `want` onto the open session. Before the first write: reads what is there (a
  * failed read stops, only a proved "no network" goes on), refuses another network without
- * force, keeps the stick's higher counters for the same network, checks every value and
- * capacity the target would refuse (precheck.h) and the driver's own check (the write-once
- * IEEE); then writes the pre-restore backup (prerestore.h), writes, reads back and compares
- * under the round-trip rules minus the target's losses (reported in res). A refused restore
- * writes no file. Returns ZBH_OK, ZBH_FAIL (refused, write failed, or a read-back difference
- * that is not a declared loss) with messages on stderr, ZBH_USAGE when the pre-restore file
- * cannot be written. */
+ * force, keeps the higher counters of the stick and of every restore journal of this network
+ * and stick (journal.h), checks every value and capacity the target would refuse
+ * (precheck.h) and the driver's own check (the write-once IEEE); then writes the pre-restore
+ * backup (prerestore.h) and the journal, writes, reads back and verifies: every field as
+ * planned, every written counter at least the plan plus the increment (a higher one is
+ * reported, not a failure), the target's losses reported in res. Only a verified read-back
+ * marks the journal done. A refused restore writes no file. Returns ZBH_OK, ZBH_FAIL (refused,
+ * write failed, or a read-back difference that is not a declared loss) with messages on stderr,
+ * ZBH_USAGE when the pre-restore file cannot be written. */
 int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *req,
                 zbh_restore_result *res);
 void zbh_restore_result_free(zbh_restore_result *res);

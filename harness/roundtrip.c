@@ -60,7 +60,8 @@ static int restore_port(const char *stack, const char *port, const ocb_backup *b
     zbh_session s;
     memset(res, 0, sizeof(*res));
     if (zbh_session_open(&s, stack, port, 115200, err, errlen)) return -1;
-    zbh_restore_req req = {inc, true, false, pre_dir, emulated ? ZBH_IEEE_BURN : ZBH_IEEE_REFUSE};
+    zbh_restore_req req = {
+        inc, true, false, pre_dir, emulated ? ZBH_IEEE_BURN : ZBH_IEEE_REFUSE, NULL, emulated};
     int rc = zbh_restore(&s, b, &req, res);
     zbh_session_close(&s);
     if (rc) snprintf(err, errlen, "restore onto %.200s failed (see the messages above)", port);

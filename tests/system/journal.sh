@@ -13,7 +13,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
 KILL_AT="python3 $ZB_ROOT/tests/system/kill_at.py"
-export ZBHARNESS_STATE_DIR=$WORK/state
+
 SAMPLE=$VEC/backups/valid/z2m-sample-1.json
 # with_fc IN OUT N: a copy of a backup with NWK frame counter N
 with_fc() {

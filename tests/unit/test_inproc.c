@@ -135,6 +135,7 @@ static void make_dir(void)
 {
     snprintf(g_dir, sizeof(g_dir), "/tmp/zb-inproc-XXXXXX");
     cr_assert_not_null(mkdtemp(g_dir));
+    setenv("ZBHARNESS_STATE_DIR", g_dir, 1); /* restore journals stay in the test's folder */
     zb_log_set_level(ZB_LOG_WARN);
     zbh_progress_set_quiet(1);
 }
@@ -422,6 +423,40 @@ Test(inproc, declared_losses_are_reported, .init = make_dir, .fini = remove_dir,
         zbh_restore_result_free(&res);
         inproc_stop(&p);
     }
+    ocb_free(seed);
+}
+
+/* Verification is "at least the plan plus the increment": a driver that drops the increment
+ * writes the backup's counters exactly, and that restore must fail (before issue 26 the
+ * read-back was compared with the plan without the increment, so it passed). */
+static const zbh_driver *g_real;
+static int write_without_increment(void *d, const ocb_backup *b, const zbh_restore_opts *o,
+                                   char *err, size_t errlen)
+{
+    zbh_restore_opts dropped = *o;
+    dropped.counter_increment = 0;
+    return g_real->write_network(d, b, &dropped, err, errlen);
+}
+
+Test(inproc, a_dropped_increment_fails_verification, .init = make_dir, .fini = remove_dir,
+     .timeout = 60)
+{
+    ocb_backup *seed = zbh_seed_backup();
+    inproc p;
+    char nv[128];
+    path_in_dir(nv, sizeof(nv), "dropped.json");
+    inproc_start(&p, target_named("znp-zstack3x0"), nv);
+    g_real = p.s.drv;
+    zbh_driver lying = *g_real;
+    lying.write_network = write_without_increment;
+    p.s.drv = &lying;
+    zbh_restore_req req = {.counter_increment = 2500, .pre_dir = g_dir, .ieee = ZBH_IEEE_BURN};
+    zbh_restore_result res;
+    cr_expect_eq(zbh_restore(&p.s, seed, &req, &res), ZBH_FAIL,
+                 "a restore whose counters read back without the increment passed");
+    zbh_restore_result_free(&res);
+    p.s.drv = g_real;
+    inproc_stop(&p);
     ocb_free(seed);
 }
 

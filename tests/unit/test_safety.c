@@ -3,6 +3,7 @@
  * pre-restore file (never overwriting, never through a symlink, 0600, named after the stick
  * and the time). The device-facing rules are in tests/system/safety.sh. */
 #include "driver.h"
+#include "journal.h"
 #include "ocb.h"
 #include "precheck.h"
 #include "prerestore.h"
@@ -175,4 +176,54 @@ Test(prerestore, never_through_a_symlink_never_replacing)
     unlink(target);
     rmdir(dir);
     ocb_free(b);
+}
+
+/* ---------------------------------------------------------------- the restore journal */
+
+/* Counters in a journal only rise: a save over an existing journal of the same network and
+ * port keeps the higher of each, and find/raise hand them to the next plan. */
+Test(journal, counters_only_rise_and_bound_the_next_plan)
+{
+    char dir[] = "/tmp/zb-journal-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    setenv("ZBHARNESS_STATE_DIR", dir, 1);
+    ocb_backup *b = net();
+    b->network_key.frame_counter = 100000;
+    b->devices[0].has_link_key = true;
+    b->devices[0].link_key.tx_counter = 7000;
+    char err[256];
+    zbh_journal *j = zbh_journal_new(b, 2500, "znp", "/dev/ttyACM0", "/x.json", "", 0);
+    cr_assert_not_null(j);
+    cr_assert_eq(zbh_journal_save(j, dir, err, sizeof(err)), 0, "%s", err);
+    zbh_journal_free(j);
+    /* a later, lower plan of the same network saved over it keeps the higher counters */
+    b->network_key.frame_counter = 10;
+    b->devices[0].link_key.tx_counter = 1;
+    j = zbh_journal_new(b, 2500, "znp", "/dev/ttyACM0", "/x.json", "", 0);
+    cr_assert_eq(zbh_journal_save(j, dir, err, sizeof(err)), 0, "%s", err);
+    zbh_journal_free(j);
+
+    zbh_journal *list;
+    size_t n = zbh_journal_find(dir, true, b->extended_pan_id, "/dev/ttyACM0", 0, &list);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(list[0].nwk_frame_counter, 102500);
+    cr_expect_not(list[0].done);
+    zbh_journal_raise(list, n, b);
+    cr_expect_eq(b->network_key.frame_counter, 102500);
+    cr_expect_eq(b->devices[0].link_key.tx_counter, 9500);
+    zbh_journal_list_free(list, n);
+    /* another port with an unknown IEEE is another stick; another network is not this one */
+    cr_expect_eq(zbh_journal_find(dir, true, b->extended_pan_id, "/dev/ttyACM1", 0, &list), 0);
+    zbh_journal_list_free(list, 0);
+    cr_expect_eq(zbh_journal_find(dir, true, b->extended_pan_id + 1, "/dev/ttyACM0", 0, &list), 0);
+    zbh_journal_list_free(list, 0);
+    /* ... but the same stick under another port name is found by its IEEE */
+    cr_expect_eq(
+        zbh_journal_find(dir, true, b->extended_pan_id, "/dev/ttyACM1", b->coordinator_ieee, &list),
+        1);
+    zbh_journal_list_free(list, 1);
+    ocb_free(b);
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
 }

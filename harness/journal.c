@@ -318,12 +318,13 @@ int zbh_journal_save(zbh_journal *j, const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-static bool matches(const zbh_journal *j, bool has_epid, uint64_t epid, const char *port,
-                    uint64_t ieee)
+/* The same network (when asked) on the same port. Not by IEEE: a restore copies the
+ * coordinator IEEE onto the new stick, so every stick that ever ran a network shares it, and
+ * one stick's journal would raise another's counters. */
+static bool matches(const zbh_journal *j, bool has_epid, uint64_t epid, const char *port)
 {
     if (has_epid && j->extended_pan_id != epid) return false;
-    if (port && strcmp(j->port, port) == 0) return true;
-    return ieee && (ieee == j->device_ieee || ieee == j->target_ieee);
+    return port && strcmp(j->port, port) == 0;
 }
 
 static bool already(const zbh_journal *list, size_t n, const zbh_journal *j)
@@ -335,7 +336,7 @@ static bool already(const zbh_journal *list, size_t n, const zbh_journal *j)
     return false;
 }
 
-static void scan_dir(const char *dir, bool has_epid, uint64_t epid, const char *port, uint64_t ieee,
+static void scan_dir(const char *dir, bool has_epid, uint64_t epid, const char *port,
                      zbh_journal **list, size_t *n)
 {
     DIR *d = opendir(dir);
@@ -354,7 +355,7 @@ static void scan_dir(const char *dir, bool has_epid, uint64_t epid, const char *
             fprintf(stderr, "zbharness: warning: journal %s skipped: %s\n", path, why);
             continue;
         }
-        if (!matches(&j, has_epid, epid, port, ieee) || already(*list, *n, &j)) {
+        if (!matches(&j, has_epid, epid, port) || already(*list, *n, &j)) {
             free(j.keys);
             continue;
         }
@@ -370,16 +371,16 @@ static void scan_dir(const char *dir, bool has_epid, uint64_t epid, const char *
 }
 
 size_t zbh_journal_find(const char *dir, bool has_epid, uint64_t epid, const char *port,
-                        uint64_t ieee, zbh_journal **out)
+                        zbh_journal **out)
 {
     *out = NULL;
     size_t n = 0;
     char abs[PATH_MAX], state[PATH_MAX], err[256];
     const char *pre = realpath(dir ? dir : ".", abs) ? abs : (dir ? dir : ".");
-    scan_dir(pre, has_epid, epid, port, ieee, out, &n);
+    scan_dir(pre, has_epid, epid, port, out, &n);
     if (zbh_journal_state_dir(state, sizeof(state), err, sizeof(err)) == 0 &&
         strcmp(state, pre) != 0)
-        scan_dir(state, has_epid, epid, port, ieee, out, &n);
+        scan_dir(state, has_epid, epid, port, out, &n);
     return n;
 }
 

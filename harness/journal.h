@@ -10,12 +10,12 @@
  *   - a later restore of that network onto that stick never writes lower counters;
  *   - backup and info on that stick warn that a restore is unfinished and say how to finish it.
  *
- * One file per network and port, zbharness-journal-<epid>-<port>.json (0600, written
- * atomically, fsynced), in two places: next to the pre-restore backup (--prerestore-dir, "."
- * by default) and in the per-user state directory ($ZBHARNESS_STATE_DIR, else
- * $XDG_STATE_HOME/zbharness, else ~/.local/state/zbharness). Counters in a journal only rise:
- * a save merges with the file already there. Journals stay after a finished restore: their
- * counters still bound the next restore of the same network onto the same stick. */
+ * One file per network and port (the stick is known by the port it is on),
+ * zbharness-journal-<epid>-<port>.json (0600, written atomically, fsynced), in two places: next to
+ * the pre-restore backup (--prerestore-dir, "." by default) and in the per-user state directory
+ * ($ZBHARNESS_STATE_DIR, else $XDG_STATE_HOME/zbharness, else ~/.local/state/zbharness). Counters
+ * in a journal only rise: a save merges with the file already there. Journals stay after a finished
+ * restore: their counters still bound the next restore of the same network onto the same stick. */
 #ifndef ZB_JOURNAL_H
 #define ZB_JOURNAL_H
 
@@ -67,12 +67,12 @@ void zbh_journal_merge_counters(zbh_journal *j, const ocb_backup *b);
 int zbh_journal_save(zbh_journal *j, const char *dir, char *err, size_t errlen);
 
 /* Every journal in the pre-restore DIR (NULL: ".") and the state directory that is about
- * network EPID (when has_epid) and about this stick: the same PORT, or a known stick IEEE
- * (non-zero) equal to the journal's IEEE before or after. A journal found in both places
+ * network EPID (when has_epid) and this stick, known by its PORT as given (a stable name such
+ * as /dev/serial/by-id/... keeps finding it after a re-plug). A journal found in both places
  * counts once (the first). Returns how many; *out (free with zbh_journal_list_free) gets
  * them. Unreadable files are skipped with a warning on stderr. */
 size_t zbh_journal_find(const char *dir, bool has_epid, uint64_t epid, const char *port,
-                        uint64_t ieee, zbh_journal **out);
+                        zbh_journal **out);
 void zbh_journal_list_free(zbh_journal *list, size_t n);
 
 /* Raises plan's counters to the journals' (NWK frame counter, and each device's link-key TX

@@ -90,7 +90,7 @@ static void warn_unfinished_restores(zbh_session *s, const ocb_backup *b, zbh_re
     if (!b && st != ZBH_READ_NO_NETWORK) return;
     zbh_journal *list;
     size_t n = zbh_journal_find(NULL, b != NULL, b ? b->extended_pan_id : 0,
-                                zbh_serial_name(s->serial), b ? b->coordinator_ieee : 0, &list);
+                                zbh_serial_name(s->serial), &list);
     zbh_journal_warn_unfinished(list, n, "zbharness");
     zbh_journal_list_free(list, n);
 }
@@ -392,8 +392,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     if (cur && cur->extended_pan_id == want->extended_pan_id) keep_higher_counters(plan, cur);
     /* and never below what an earlier restore of this network onto this stick planned: one
      * that was interrupted after the reset left its counters nowhere else */
-    n_found = zbh_journal_find(req->pre_dir, true, want->extended_pan_id, port,
-                               cur ? cur->coordinator_ieee : 0, &found);
+    n_found = zbh_journal_find(req->pre_dir, true, want->extended_pan_id, port, &found);
     zbh_journal_raise(found, n_found, plan);
     warn_saturation(plan, req->counter_increment);
     if (req->ieee == ZBH_IEEE_KEEP && s->drv->check_write) {

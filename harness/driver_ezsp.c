@@ -194,6 +194,7 @@ static void *ezsp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t e
     if (!d) return NULL;
     ezsp_host_init(&d->h, s);
     if (identify(d, info, err, errlen) == 0) return d;
+    zbh_serial_explain(s, err, errlen);
     free(d);
     return NULL;
 }

@@ -22,9 +22,16 @@ int zbh_cmd_conformance(int argc, char **argv);
 int zbh_cmd_junit_merge(int argc, char **argv);
 int zbh_cmd_info(int argc, char **argv);
 
-/* --baud N (getopt code 'B') and --flow-control F ('F'), shared by the commands that open a
- * port (cli_link.c): sets *baud or the flow control; ZBH_OK, or ZBH_USAGE after a message on
- * stderr prefixed with `who` ("zbharness", "zbharness info"). */
+/* The --help line of --shared-port, the same in every command that opens a port (backup,
+ * restore, info, conformance, roundtrip). */
+#define ZBH_SHARED_PORT_HELP                                                                       \
+    "  --shared-port  do not refuse a serial port that other programs hold without a lock\n"       \
+    "                 (only if you know they do not read: a reader takes the stick's answers)\n"
+
+/* --baud N (getopt code 'B'), --flow-control F ('F') and --shared-port ('P'),
+ * shared by the commands that open a port (cli_link.c): sets *baud, the flow control or the
+ * shared-port tolerance; ZBH_OK, or ZBH_USAGE after a message on stderr prefixed with `who`
+ * ("zbharness", "zbharness info"). */
 int zbh_cli_link_option(int opt, const char *arg, const char *who, int *baud);
 
 #endif

@@ -1,5 +1,5 @@
-/* cli_link.c - the link options of every command that opens a port (--baud, --flow-control),
- * parsed and reported one way for all of them instead of once per command. */
+/* cli_link.c - the link options of every command that opens a port (--baud, --flow-control,
+ * --shared-port), parsed and reported one way for all of them instead of once per command. */
 #include "cli.h"
 #include "serial.h"
 
@@ -7,6 +7,10 @@
 
 int zbh_cli_link_option(int opt, const char *arg, const char *who, int *baud)
 {
+    if (opt == 'P') {
+        zbh_serial_set_shared(1);
+        return ZBH_OK;
+    }
     if (opt == 'B') {
         char why[1024];
         if (zbh_parse_baud(arg, baud, why, sizeof(why)) == 0) return ZBH_OK;

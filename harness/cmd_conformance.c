@@ -434,7 +434,7 @@ static void conformance_help(void)
            "up first (to --dir, default the current directory) and put back at the end.\n"
            "--stack auto identifies the protocol with each driver's read-only wake-up; zstack\n"
            "and ember are accepted for znp and ezsp. --port: a serial device, a pty,\n"
-           "tcp://HOST:PORT or socket://HOST:PORT.\n\n"
+           "tcp://HOST:PORT or socket://HOST:PORT.\n\n" ZBH_SHARED_PORT_HELP
            "  --golden FILE   the backup to restore (default: the built-in populated network)\n"
            "  --dir DIR       where backups are kept (default .; must exist and be writable);\n"
            "                  with --emulate each emulator's NVRAM and backups stay in DIR/TARGET\n"
@@ -509,15 +509,23 @@ static void to_grid(const zbh_case_result *r, size_t n, const char *col, zbh_gri
 
 int zbh_cmd_conformance(int argc, char **argv)
 {
-    static const struct option OPTS[] = {
-        {"stack", required_argument, NULL, 's'},  {"port", required_argument, NULL, 'p'},
-        {"emulate", no_argument, NULL, 'e'},      {"targets", required_argument, NULL, 'o'},
-        {"golden", required_argument, NULL, 'g'}, {"dir", required_argument, NULL, 'd'},
-        {"junit", required_argument, NULL, 'J'},  {"tap", required_argument, NULL, 'T'},
-        {"html", required_argument, NULL, 'H'},   {"markdown", required_argument, NULL, 'M'},
-        {"shard", required_argument, NULL, 'x'},  {"list", no_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option OPTS[] = {{"stack", required_argument, NULL, 's'},
+                                         {"port", required_argument, NULL, 'p'},
+                                         {"emulate", no_argument, NULL, 'e'},
+                                         {"targets", required_argument, NULL, 'o'},
+                                         {"golden", required_argument, NULL, 'g'},
+                                         {"dir", required_argument, NULL, 'd'},
+                                         {"junit", required_argument, NULL, 'J'},
+                                         {"tap", required_argument, NULL, 'T'},
+                                         {"html", required_argument, NULL, 'H'},
+                                         {"markdown", required_argument, NULL, 'M'},
+                                         {"shard", required_argument, NULL, 'x'},
+                                         {"list", no_argument, NULL, 'l'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"shared-port", no_argument, NULL, 'P'},
+                                         {NULL, 0, NULL, 0}};
     const char *stack = NULL, *port = NULL, *golden_path = NULL, *dir = NULL, *junit = NULL,
                *tap = NULL, *only = NULL, *html = NULL, *markdown = NULL;
     int emulate = 0, verbose = 0, quiet = 0, list = 0, c;
@@ -528,6 +536,7 @@ int zbh_cmd_conformance(int argc, char **argv)
         switch (c) {
         case 's': stack = optarg; break;
         case 'p': port = optarg; break;
+        case 'P': zbh_cli_link_option(c, optarg, "zbharness", NULL); break;
         case 'e': emulate = 1; break;
         case 'o': only = optarg; break;
         case 'g': golden_path = optarg; break;

@@ -29,6 +29,7 @@ static const struct option DEV_OPTS[] = {{"stack", required_argument, NULL, 's'}
                                          {"backup", required_argument, NULL, 'b'},
                                          {"baud", required_argument, NULL, 'B'},
                                          {"flow-control", required_argument, NULL, 'F'},
+                                         {"shared-port", no_argument, NULL, 'P'},
                                          {"force", no_argument, NULL, 'f'},
                                          {"counter-increment", required_argument, NULL, 'c'},
                                          {"verbose", no_argument, NULL, 'v'},
@@ -53,7 +54,8 @@ static void backup_help(void)
            "                 or a network coordinator: tcp://HOST:PORT, socket://HOST:PORT\n"
            "  --baud N       default 115200; a rate termios sets exactly (e.g. 460800, 921600),\n"
            "                 anything else is refused\n"
-           "  --flow-control none (default) | software (XON/XOFF) | hardware (RTS/CTS)\n"
+           "  --flow-control none (default) | software (XON/XOFF) | hardware "
+           "(RTS/CTS)\n" ZBH_SHARED_PORT_HELP
            "  -o, --output F write the backup to F (atomically); '-' is standard output\n"
            "  -q, --quiet    no progress lines on stderr (--stack auto tries, table reads)\n"
            "  -v, --verbose  log progress; twice: frame trace (keys redacted)\n"
@@ -88,7 +90,8 @@ static void restore_help(void)
            "                         forever); without it or --keep-ieee such a restore stops\n"
            "  --keep-ieee            restore with the stick's own IEEE (a declared loss:\n"
            "                         devices bound to the old IEEE must be re-paired)\n"
-           "  --stack, --port, --baud, --flow-control, -q, -v, --show-keys: as for backup\n");
+           "  --stack, --port, --baud, --flow-control, --shared-port, -q, -v, --show-keys:\n"
+           "                         as for backup\n");
 }
 
 static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void))
@@ -107,6 +110,7 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         case 'b': a->backup = optarg; break;
         case 'B':
         case 'F':
+        case 'P':
             if (zbh_cli_link_option(c, optarg, "zbharness", &a->baud)) return ZBH_USAGE;
             break;
         case 'c':

@@ -25,7 +25,7 @@ static void info_help(void)
            "  --port PORT          serial device, pty, tcp://HOST:PORT or socket://HOST:PORT\n"
            "  --stack S            %s, or auto (default)\n"
            "  --baud N             default 115200 (a rate termios sets exactly)\n"
-           "  --flow-control F     none (default) | software | hardware\n"
+           "  --flow-control F     none (default) | software | hardware\n" ZBH_SHARED_PORT_HELP
            "  -v, --verbose        log progress; twice: frame trace (keys redacted)\n\n"
            "Exit: 0 summary printed (network up or none), 1 the network could not be read\n"
            "(a failed read is never reported as no network), 2 usage or port error.\n",
@@ -55,13 +55,11 @@ static void print_network(const ocb_backup *b)
 
 int zbh_cmd_info(int argc, char **argv)
 {
-    static const struct option OPTS[] = {{"stack", required_argument, NULL, 's'},
-                                         {"port", required_argument, NULL, 'p'},
-                                         {"baud", required_argument, NULL, 'B'},
-                                         {"flow-control", required_argument, NULL, 'F'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option OPTS[] = {
+        {"stack", required_argument, NULL, 's'}, {"port", required_argument, NULL, 'p'},
+        {"baud", required_argument, NULL, 'B'},  {"flow-control", required_argument, NULL, 'F'},
+        {"shared-port", no_argument, NULL, 'P'}, {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     const char *stack = "auto", *port = NULL;
     int baud = 115200, verbose = 0, c;
     char err[1024];
@@ -72,6 +70,7 @@ int zbh_cmd_info(int argc, char **argv)
         case 'p': port = optarg; break;
         case 'B':
         case 'F':
+        case 'P':
             if (zbh_cli_link_option(c, optarg, "zbharness info", &baud)) return ZBH_USAGE;
             break;
         case 'v': verbose++; break;

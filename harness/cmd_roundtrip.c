@@ -47,7 +47,7 @@ static void roundtrip_help(void)
            "The target is overwritten (its network is backed up first, to the --keep directory\n"
            "or the current directory).\n"
            "STACK: znp (or zstack), ezsp (or ember), zboss. PORT: a serial device, a pty,\n"
-           "tcp://HOST:PORT or socket://HOST:PORT (network coordinators).\n\n"
+           "tcp://HOST:PORT or socket://HOST:PORT (network coordinators).\n\n" ZBH_SHARED_PORT_HELP
            "  --emulate        run the matrix on emulators started here: every target below to\n"
            "                   every target; each source is seeded with a populated network\n"
            "                   (8 devices, 7 link keys, frame counter 7500)\n"
@@ -111,6 +111,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
                                          {"keep-target-ieee", no_argument, NULL, 'E'},
                                          {"key-switch", no_argument, NULL, 'X'},
                                          {"burn-ieee", no_argument, NULL, 'U'},
+                                         {"shared-port", no_argument, NULL, 'P'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
@@ -154,6 +155,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
         case 'E': a->world.keep_target_ieee = 1; break;
         case 'X': a->world.key_switch = 1; break;
         case 'U': a->burn_ieee = 1; break;
+        case 'P': zbh_cli_link_option(c, optarg, "zbharness roundtrip", NULL); break;
         case 'h': roundtrip_help(); return -1;
         default: return ZBH_USAGE;
         }

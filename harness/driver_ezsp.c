@@ -194,6 +194,7 @@ static void *ezsp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t e
     if (!d) return NULL;
     ezsp_host_init(&d->h, s);
     if (identify(d, info, err, errlen) == 0) return d;
+    zbh_serial_explain(s, err, errlen);
     free(d);
     return NULL;
 }
@@ -582,11 +583,25 @@ static int random_key(uint8_t key[16])
     return n == 16 ? 0 : -1;
 }
 
-static int reconnect(ezsp_drv *d)
+/* Resets the NCP in the middle of a session (a new IEEE takes effect only after a reset). The
+ * version is negotiated again, and an NCP that now speaks another one is not the NCP this
+ * session read and checked the backup against: every frame from here would be built for the
+ * wrong version, so it is named and nothing more is written. */
+static int reconnect(ezsp_drv *d, char *err, size_t errlen)
 {
     int pv = ezsp_host_connect(&d->h, 13);
-    if (pv < 0) return pv;
-    return pv == d->version ? 0 : EZSP_HOST_IO;
+    if (pv < 0) {
+        snprintf(err, errlen, "resetting the NCP: %s", ezsp_host_strerror(pv));
+        return -1;
+    }
+    if (pv != d->version) {
+        snprintf(err, errlen,
+                 "the NCP now speaks EZSP v%d, not v%d as at the start of this session (was it "
+                 "re-flashed or swapped?); nothing more was written",
+                 pv, d->version);
+        return -1;
+    }
+    return 0;
 }
 
 static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t errlen)
@@ -684,7 +699,7 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
     int changed = set_eui64(d, b, o->ieee, err, errlen);
     if (changed < 0) return -1;
     if (changed) {
-        ZBH_RETURN_IF_FAILED(reconnect(d), "resetting the NCP", rc_text);
+        if (reconnect(d, err, errlen) < 0) return -1;
         uint8_t now[8];
         ZBH_RETURN_IF_FAILED(get_eui64(d, now), "getEui64", rc_text);
         if (get_le64(now) != b->coordinator_ieee) {

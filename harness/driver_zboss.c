@@ -87,6 +87,7 @@ static void *zboss_open(zbh_serial *s, zbh_device_info *info, char *err, size_t 
     if (!d) return NULL;
     zboss_host_init(&d->h, s);
     if (identify(d, info, err, errlen) == 0) return d;
+    zbh_serial_explain(s, err, errlen);
     zboss_host_free(&d->h);
     free(d);
     return NULL;

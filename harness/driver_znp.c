@@ -303,6 +303,7 @@ static void *znp_open(zbh_serial *s, zbh_device_info *info, char *err, size_t er
     if (!h) return NULL;
     mt_host_init(&h->mt, s);
     if (identify(h, info, err, errlen) == 0) return h;
+    zbh_serial_explain(s, err, errlen);
     free(h);
     return NULL;
 }

@@ -12,7 +12,12 @@
  * pyserial (`exclusive=True`) lock it - a non-blocking flock(LOCK_EX), then TIOCEXCL - and a
  * port someone else holds is refused before a byte is written, naming the holders found in
  * /proc/PID/fd. TIOCEXCL is cleared again on close, so the next host (herdsman, Zigbee2MQTT)
- * opens the port as usual.
+ * opens the port as usual. The flock stops only hosts that lock, so after it every other
+ * process with the same device open (matched by st_rdev: a pty's master never counts) is
+ * refused as well, naming it, unless --shared-port says it does not read (issue 26).
+ *
+ * A TCP bridge that serves another host accepts and closes at once; a link closed before its
+ * first byte is remembered, so zbh_serial_explain can say so instead of "serial I/O error".
  *
  * Baud rates are set exactly or refused: a rate termios has no constant for is an error, never
  * a silent 115200, and libserialport's setting is read back.
@@ -52,14 +57,21 @@ struct zbh_serial {
     struct sp_port *port; /* LINK_SP */
     int fd;               /* LINK_TTY, LINK_TCP, LINK_FD; LINK_SP: libserialport's fd */
     int excl;             /* TIOCEXCL set: clear it on close */
+    int closed_silent;    /* LINK_TCP: the peer closed before sending a byte */
     uint64_t tx, rx;
 };
 
 static zbh_flow g_flow = ZBH_FLOW_NONE;
+static int g_shared_port;
 
 void zbh_serial_set_flow(zbh_flow f)
 {
     g_flow = f;
+}
+
+void zbh_serial_set_shared(int shared)
+{
+    g_shared_port = shared;
 }
 
 static const char *const FLOW_NAMES[] = {"none", "software", "hardware"};
@@ -167,15 +179,16 @@ bad:
 
 /* ---- exclusive access ---- */
 
-/* "pid 1234 (node), pid 99 (flock)": the other processes that have PATH open. */
-static void find_holders(const char *path, char *out, size_t cap)
+/* "pid 1234 (node), pid 99 (flock)": the other processes that have the device WANT open (a
+ * character device is matched by st_rdev, so a pty's master side, /dev/ptmx, never counts as
+ * its slave). Returns how many were found. */
+static int find_holders(const struct stat *want, char *out, size_t cap)
 {
-    struct stat want;
     out[0] = '\0';
-    if (stat(path, &want) != 0) return;
     DIR *proc = opendir("/proc");
-    if (!proc) return;
+    if (!proc) return 0;
     size_t o = 0;
+    int n = 0;
     pid_t self = getpid();
     struct dirent *pe;
     while ((pe = readdir(proc)) && o + 1 < cap) {
@@ -194,8 +207,8 @@ static void find_holders(const char *path, char *out, size_t cap)
             if (fe->d_name[0] == '.') continue;
             snprintf(link, sizeof(link), "%s/%s", dir, fe->d_name);
             if (stat(link, &st) != 0) continue;
-            found = S_ISCHR(want.st_mode) ? S_ISCHR(st.st_mode) && st.st_rdev == want.st_rdev
-                                          : st.st_dev == want.st_dev && st.st_ino == want.st_ino;
+            found = S_ISCHR(want->st_mode) ? S_ISCHR(st.st_mode) && st.st_rdev == want->st_rdev
+                                           : st.st_dev == want->st_dev && st.st_ino == want->st_ino;
         }
         closedir(fds);
         if (!found) continue;
@@ -206,21 +219,46 @@ static void find_holders(const char *path, char *out, size_t cap)
             if (fgets(comm, sizeof(comm), f)) comm[strcspn(comm, "\n")] = '\0';
             fclose(f);
         }
+        n++;
         int k = snprintf(out + o, cap - o, "%spid %ld (%s)", o ? ", " : "", pid, comm);
         if (k < 0 || (size_t)k >= cap - o) break;
         o += (size_t)k;
     }
     closedir(proc);
+    return n;
 }
 
 static void in_use_error(const char *path, char *err, size_t errlen)
 {
-    char who[256];
-    find_holders(path, who, sizeof(who));
+    char who[256] = "";
+    struct stat want;
+    if (stat(path, &want) == 0) find_holders(&want, who, sizeof(who));
     snprintf(err, errlen,
              "%s: in use by another program (%s); stop it (Zigbee2MQTT, ZHA, another "
              "zbharness) first: two hosts on one stick corrupt each other's frames",
              path, who[0] ? who : "holder not found in /proc");
+}
+
+/* The flock stops only hosts that lock. A reader that does not (ModemManager probing a
+ * ttyACM, screen, cat, a root service) takes the stick's answers: the driver then sees
+ * silence, and a restore can stop half-written. So after the flock every other process with
+ * the same device open is refused too, unless the user says it does not read (--shared-port). */
+static int refuse_unlocked_holders(int fd, const char *path, char *err, size_t errlen)
+{
+    struct stat want;
+    if (g_shared_port) return 0;
+    if (fstat(fd, &want) != 0) {
+        snprintf(err, errlen, "%s: cannot stat the open port: %s", path, strerror(errno));
+        return -1;
+    }
+    char who[256];
+    if (find_holders(&want, who, sizeof(who)) == 0) return 0;
+    snprintf(err, errlen,
+             "%s: also open in another program that did not lock it (%s); it would take the "
+             "stick's answers and a restore could stop half-written: stop it, or pass "
+             "--shared-port if you know it does not read",
+             path, who);
+    return -1;
 }
 
 static int lock_exclusive(zbh_serial *s, const char *path, char *err, size_t errlen)
@@ -233,6 +271,7 @@ static int lock_exclusive(zbh_serial *s, const char *path, char *err, size_t err
         }
         return -1;
     }
+    if (refuse_unlocked_holders(s->fd, path, err, errlen) != 0) return -1;
     if (ioctl(s->fd, TIOCEXCL) == 0) {
         s->excl = 1;
     } else if (errno != ENOTTY && errno != EINVAL) {
@@ -558,6 +597,8 @@ int zbh_serial_read(zbh_serial *s, uint8_t *p, size_t cap, int timeout_ms)
     int r = s->kind == LINK_SP ? (int)sp_blocking_read_next(s->port, p, cap, (unsigned)timeout_ms)
                                : fd_read(s->fd, p, cap, timeout_ms);
     if (r < 0) {
+        if (s->kind == LINK_TCP && s->rx == 0 && (errno == EIO || errno == ECONNRESET))
+            s->closed_silent = 1;
         LOG_ERROR("serial read failed: %s", s->kind == LINK_SP ? sp_msg() : strerror(errno));
         return -1;
     }
@@ -572,6 +613,18 @@ void zbh_serial_counters(const zbh_serial *s, uint64_t *tx, uint64_t *rx)
 {
     *tx = s->tx;
     *rx = s->rx;
+}
+
+/* A bridge (ser2net, SLZB-06, zbemu --tcp) that already serves another host accepts and closes
+ * at once; the drivers would only see an I/O error and blame the protocol. */
+int zbh_serial_explain(const zbh_serial *s, char *err, size_t errlen)
+{
+    if (!s || !s->closed_silent) return 0;
+    const char *hostport = strstr(s->name, "://");
+    snprintf(err, errlen,
+             "the bridge at %s closed the connection: another host is probably connected to it",
+             hostport ? hostport + 3 : s->name);
+    return 1;
 }
 
 const char *zbh_serial_name(const zbh_serial *s)

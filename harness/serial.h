@@ -24,6 +24,10 @@ zbh_serial *zbh_serial_open(const char *path, int baud, char *err, size_t errlen
  * by zbh_serial_close, and on failure here. No lock, baud or flow control. NULL + err. */
 zbh_serial *zbh_serial_from_fd(int fd, const char *name, char *err, size_t errlen);
 void zbh_serial_close(zbh_serial *s);
+/* When the link itself explains why a driver got nothing (a tcp:// bridge closed the
+ * connection before sending a byte: it serves another host), writes that to err and returns
+ * 1; else 0 and err is untouched. */
+int zbh_serial_explain(const zbh_serial *s, char *err, size_t errlen);
 /* The path it was opened with. */
 const char *zbh_serial_name(const zbh_serial *s);
 /* Writes all bytes (blocking up to 1 s). Returns 0 or -1. */
@@ -33,6 +37,9 @@ int zbh_serial_read(zbh_serial *s, uint8_t *p, size_t cap, int timeout_ms);
 /* Bytes sent and received so far (for the benchmark's UART-time estimate). */
 void zbh_serial_counters(const zbh_serial *s, uint64_t *tx, uint64_t *rx);
 
+/* Nonzero: other processes holding the same serial device without a lock are tolerated (the
+ * --shared-port option); by default a port open anywhere else is refused. */
+void zbh_serial_set_shared(int shared);
 /* Flow control for every port this process opens from now on (the --flow-control option). */
 void zbh_serial_set_flow(zbh_flow f);
 /* "none" | "software" | "hardware" -> *out. Returns 0, or -1 for anything else. */

@@ -43,20 +43,36 @@ static void where(const jp *p, size_t off, size_t *line, size_t *col)
     }
 }
 
-static void fail_at(jp *p, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void fail_at(jp *p, size_t off, const char *fmt, ...)
+/* "invalid KIND at byte N (line L, column C): WHAT", KIND "JSON" or "UTF-8"; the first only. */
+static void vfail(jp *p, const char *kind, size_t off, const char *fmt, va_list ap)
 {
     if (p->failed) return;
     p->failed = 1;
     char what[256];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
     size_t line, col;
     where(p, off, &line, &col);
-    ocb_report_add(p->r, OCB_ERROR, p->path, "invalid JSON at byte %zu (line %zu, column %zu): %s",
-                   off, line, col, what);
+    ocb_report_add(p->r, OCB_ERROR, p->path, "invalid %s at byte %zu (line %zu, column %zu): %s",
+                   kind, off, line, col, what);
+}
+
+static void fail_at(jp *p, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail_at(jp *p, size_t off, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(p, "JSON", off, fmt, ap);
+    va_end(ap);
+}
+
+static void fail_utf8(jp *p, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail_utf8(jp *p, size_t off, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(p, "UTF-8", off, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- the path of the current value ---- */
@@ -155,6 +171,65 @@ static size_t put_utf8(char *o, unsigned cp)
     return 4;
 }
 
+/* ---- UTF-8 (RFC 3629) ----
+ *
+ * Raw bytes in a string must be well-formed UTF-8: Python's json.load refuses the file
+ * otherwise and JavaScript turns each bad byte into U+FFFD, so a key name or label would read
+ * differently in each. One row per lead byte range: how many continuation bytes follow, the
+ * range the first of them must be in (the rest are 80..BF), and what it means when it is not.
+ * The narrowed ranges are RFC 3629's table (E0 A0..BF, ED 80..9F, F0 90..BF, F4 80..8F). */
+static const struct {
+    unsigned char lo, hi; /* lead byte */
+    unsigned char n;      /* continuation bytes; 0: the lead is never valid */
+    unsigned char c1_lo, c1_hi;
+    const char *below, *above; /* the first continuation byte under c1_lo / over c1_hi */
+    const char *bad_lead;
+} UTF8_LEADS[] = {
+    {0x80, 0xBF, 0, 0, 0, NULL, NULL, "continuation byte without a lead byte"},
+    {0xC0, 0xC1, 0, 0, 0, NULL, NULL, "overlong form"},
+    {0xC2, 0xDF, 1, 0x80, 0xBF, NULL, NULL, NULL},
+    {0xE0, 0xE0, 2, 0xA0, 0xBF, "overlong form", NULL, NULL},
+    {0xE1, 0xEC, 2, 0x80, 0xBF, NULL, NULL, NULL},
+    {0xED, 0xED, 2, 0x80, 0x9F, NULL, "UTF-16 surrogate (CESU-8)", NULL},
+    {0xEE, 0xEF, 2, 0x80, 0xBF, NULL, NULL, NULL},
+    {0xF0, 0xF0, 3, 0x90, 0xBF, "overlong form", NULL, NULL},
+    {0xF1, 0xF3, 3, 0x80, 0xBF, NULL, NULL, NULL},
+    {0xF4, 0xF4, 3, 0x80, 0x8F, NULL, "code point above U+10FFFF", NULL},
+    {0xF5, 0xF7, 0, 0, 0, NULL, NULL, "code point above U+10FFFF"},
+    {0xF8, 0xFF, 0, 0, 0, NULL, NULL, "a byte that never occurs in UTF-8"},
+};
+
+/* The length of the well-formed sequence at s[0] (>= 0x80) within n bytes, or 0 after
+ * reporting what is wrong with it at `off`. */
+static size_t utf8_seq(jp *p, const unsigned char *s, size_t n, size_t off)
+{
+    for (size_t i = 0; i < sizeof(UTF8_LEADS) / sizeof(UTF8_LEADS[0]); i++) {
+        if (s[0] < UTF8_LEADS[i].lo || s[0] > UTF8_LEADS[i].hi) continue;
+        if (!UTF8_LEADS[i].n) {
+            fail_utf8(p, off, "%s (byte 0x%02x)", UTF8_LEADS[i].bad_lead, s[0]);
+            return 0;
+        }
+        size_t len = 1 + UTF8_LEADS[i].n;
+        for (size_t k = 1; k < len; k++) {
+            unsigned lo = k == 1 ? UTF8_LEADS[i].c1_lo : 0x80;
+            unsigned hi = k == 1 ? UTF8_LEADS[i].c1_hi : 0xBF;
+            if (k < n && s[k] >= lo && s[k] <= hi) continue;
+            if (k < n && k == 1 && s[k] >= 0x80 && s[k] < lo && UTF8_LEADS[i].below)
+                fail_utf8(p, off, "%s", UTF8_LEADS[i].below);
+            else if (k < n && k == 1 && s[k] > hi && s[k] <= 0xBF && UTF8_LEADS[i].above)
+                fail_utf8(p, off, "%s", UTF8_LEADS[i].above);
+            else
+                fail_utf8(p, off,
+                          "truncated sequence (lead byte 0x%02x expects %zu bytes, byte "
+                          "%zu is %s)",
+                          s[0], len, k + 1, k < n ? "not a continuation" : "missing");
+            return 0;
+        }
+        return len;
+    }
+    return 0; /* unreachable: the rows cover 0x80..0xFF */
+}
+
 /* A string at p->pos (the opening quote), decoded into a new buffer. No NUL can be in it. */
 static char *parse_string(jp *p)
 {
@@ -181,6 +256,14 @@ static char *parse_string(jp *p)
             fail_at(p, p->pos, "control character 0x%02x inside a string (JSON needs \\u%04x)", c,
                     c);
             goto bad;
+        }
+        if (c >= 0x80) {
+            size_t n = utf8_seq(p, (const unsigned char *)p->s + p->pos, p->len - p->pos, p->pos);
+            if (!n) goto bad;
+            memcpy(o, p->s + p->pos, n);
+            o += n;
+            p->pos += n;
+            continue;
         }
         if (c != '\\') {
             *o++ = (char)c;

@@ -327,3 +327,108 @@ Test(inputs, declared_losses_by_stack_and_target_name)
     cr_expect_null(zbh_declared_losses("ezsp-v99"));
     cr_expect_null(zbh_declared_losses("ezsp-v"));
 }
+
+/* Issue 26: raw bytes in strings and key names are UTF-8 per RFC 3629, or the file is refused
+ * (zigpy's json.load refuses it, Node reads U+FFFD): each kind named, with its byte offset. */
+static const struct {
+    const char *bytes, *kind;
+} BAD_UTF8[] = {
+    {"\xC0\xAF", "overlong form"},                     /* '/' in two bytes */
+    {"\xC1\xBF", "overlong form"},                     /* U+007F in two bytes */
+    {"\xE0\x80\xAF", "overlong form"},                 /* '/' in three bytes */
+    {"\xE0\x9F\xBF", "overlong form"},                 /* U+07FF in three bytes */
+    {"\xF0\x80\x80\xAF", "overlong form"},             /* '/' in four bytes */
+    {"\xF0\x8F\xBF\xBF", "overlong form"},             /* U+FFFF in four bytes */
+    {"\xED\xA0\x80", "UTF-16 surrogate (CESU-8)"},     /* U+D800 */
+    {"\xED\xBF\xBF", "UTF-16 surrogate (CESU-8)"},     /* U+DFFF */
+    {"\xED\xA0\xBD\xED\xB8\x80", "UTF-16 surrogate"},  /* CESU-8 of U+1F600 */
+    {"\xFF", "never occurs in UTF-8"},                 /* */
+    {"\xFE", "never occurs in UTF-8"},                 /* */
+    {"\xFF\xFE", "never occurs in UTF-8"},             /* a UTF-16 BOM */
+    {"\x80", "continuation byte without a lead byte"}, /* */
+    {"\xBF\xBF", "continuation byte without a lead byte"},
+    {"\xC3", "truncated sequence"},                    /* é without its second byte */
+    {"\xC3x", "truncated sequence"},                   /* */
+    {"\xE4\xB8", "truncated sequence"},                /* 中 cut short */
+    {"\xF0\x9F\x98", "truncated sequence"},            /* 😀 cut short */
+    {"\xF0\x9F\x98\xC3\xA9", "truncated sequence"},    /* a new lead inside a sequence */
+    {"\xF4\x90\x80\x80", "code point above U+10FFFF"}, /* U+110000 */
+    {"\xF5\x80\x80\x80", "code point above U+10FFFF"}, /* */
+    {"\xF7\xBF\xBF\xBF", "code point above U+10FFFF"}, /* U+1FFFFF */
+    {"\xF8\x88\x80\x80\x80", "never occurs in UTF-8"}, /* the old five-byte form */
+};
+
+Test(inputs, invalid_utf8_in_a_string_value_is_refused_with_offset_and_kind)
+{
+    for (size_t i = 0; i < sizeof(BAD_UTF8) / sizeof(BAD_UTF8[0]); i++) {
+        char to[64];
+        snprintf(to, sizeof(to), "zbtools%s-vectors@1", BAD_UTF8[i].bytes);
+        ocb_report r;
+        ocb_backup *b = variant("zbtools-vectors@1", to, 0, &r);
+        cr_expect_null(b, "case %zu accepted", i);
+        ocb_free(b);
+        char *s = base_text();
+        size_t at = (size_t)(strstr(s, "zbtools-vectors@1") - s) + strlen("zbtools");
+        free(s);
+        char want[64];
+        snprintf(want, sizeof(want), "invalid UTF-8 at byte %zu ", at);
+        cr_expect(has_issue(&r, OCB_ERROR, "metadata.source", want), "case %zu: no '%s'", i, want);
+        cr_expect(has_issue(&r, OCB_ERROR, "metadata.source", BAD_UTF8[i].kind),
+                  "case %zu: no '%s'", i, BAD_UTF8[i].kind);
+        if (r.n_issues != 1) dump(&r);
+        ocb_report_free(&r);
+    }
+}
+
+Test(inputs, invalid_utf8_in_a_key_name_is_refused)
+{
+    for (size_t i = 0; i < sizeof(BAD_UTF8) / sizeof(BAD_UTF8[0]); i++) {
+        char text[128];
+        int n =
+            snprintf(text, sizeof(text), "{\"stack_specific\": {\"x%s\": 1}}", BAD_UTF8[i].bytes);
+        ocb_report r;
+        ocb_report_init(&r);
+        cJSON *j = ocb_json_parse(text, (size_t)n, &r);
+        cr_expect_null(j, "case %zu accepted", i);
+        cJSON_Delete(j);
+        cr_expect(has_issue(&r, OCB_ERROR, "stack_specific", "invalid UTF-8 at byte 22 "),
+                  "case %zu", i);
+        cr_expect(has_issue(&r, OCB_ERROR, "stack_specific", BAD_UTF8[i].kind), "case %zu", i);
+        if (r.n_issues != 1) dump(&r);
+        ocb_report_free(&r);
+    }
+}
+
+Test(inputs, valid_multibyte_text_is_accepted_raw_and_escaped)
+{
+    /* é, 中, 😀, and the edges of each length: U+0080, U+07FF, U+0800, U+D7FF, U+E000, U+FFFD,
+     * U+10000, U+10FFFF */
+    static const char RAW[] = "\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80"
+                              "\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBD"
+                              "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF";
+    char text[512];
+    int n = snprintf(text, sizeof(text),
+                     "{\"raw\": \"%s\", \"esc\": \"\\u00e9\\u4e2d\\ud83d\\ude00\\u0080\\u07ff"
+                     "\\u0800\\ud7ff\\ue000\\ufffd\\ud800\\udc00\\udbff\\udfff\", \"%s\": 1}",
+                     RAW, RAW);
+    ocb_report r;
+    ocb_report_init(&r);
+    cJSON *j = ocb_json_parse(text, (size_t)n, &r);
+    cr_assert_not_null(j);
+    cr_expect_eq(r.n_issues, 0);
+    cr_expect_str_eq(cJSON_GetObjectItem(j, "raw")->valuestring, RAW);
+    cr_expect_str_eq(cJSON_GetObjectItem(j, "esc")->valuestring, RAW);
+    cr_expect_not_null(cJSON_GetObjectItem(j, RAW));
+    cJSON_Delete(j);
+    ocb_report_free(&r);
+    /* and in a whole backup, with the emitter writing it back byte for byte */
+    static const char SOURCE[] = "zbtools-\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80@1";
+    ocb_backup *b = variant("zbtools-vectors@1", SOURCE, 0, &r);
+    cr_assert_not_null(b);
+    char *out = ocb_emit(b);
+    cr_assert_not_null(out);
+    cr_expect_not_null(strstr(out, SOURCE));
+    free(out);
+    ocb_free(b);
+    ocb_report_free(&r);
+}

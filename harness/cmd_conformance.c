@@ -2,7 +2,9 @@
  * real stick or, with --emulate, each emulator in turn). The cases are data: a table of
  * {id, description, function}; each returns a verdict and a reason. A device's own network is
  * backed up before anything is written and put back at the end (the last case), so a vendor
- * can run the suite on a stick that holds a network. */
+ * can run the suite on a stick that holds a network. A first read that fails (rather than
+ * proving the device empty) stops every write of the run: a network is never lost to a
+ * timeout (issue 26). */
 #include "cli.h"
 #include "clock.h"
 #include "log.h"
@@ -31,7 +33,8 @@ typedef struct conf_ctx {
     const zbh_loss *losses;
     zbh_loss saved_losses[16];
     zbh_device_info info; /* as the probe identified it (for the reports) */
-    bool no_writes;       /* the recovery file could not be kept: nothing may be written */
+    bool no_writes;       /* no recovery file, or the first read failed: nothing is written */
+    bool empty_proved;    /* the first read proved "no network" (only then: erase at the end) */
     uint64_t own_ieee;    /* the stick's own IEEE, which the golden network runs with */
 } conf_ctx;
 
@@ -53,13 +56,31 @@ static enum zbh_verdict case_probe(conf_ctx *c, char *why, size_t len)
     return ZBH_PASS;
 }
 
+/* The first read is tri-state, and only a read the stack itself proved empty lets the run
+ * treat the device as factory-new (and erase it again at the end). A read that failed (a
+ * timeout, a bad frame) says nothing about what the device holds: the run then writes
+ * nothing at all, since its last case could neither put a network back nor erase honestly. */
 static enum zbh_verdict case_backup_valid(conf_ctx *c, char *why, size_t len)
 {
     char err[ZB_MSG_MAX];
-    c->original = read_backup(c, err, sizeof(err), NULL);
-    if (!c->original) {
+    zbh_session s;
+    zbh_read_status st = ZBH_READ_FAILED;
+    if (zbh_session_open(&s, c->stack, c->port, 115200, err, sizeof(err)) == 0) {
+        c->original = zbh_backup(&s, &st, err, sizeof(err));
+        zbh_session_close(&s);
+    }
+    if (!c->original && st == ZBH_READ_NO_NETWORK) {
+        c->empty_proved = true;
         snprintf(why, len, "no network to back up (%s)", err);
         return ZBH_SKIP;
+    }
+    if (!c->original) {
+        c->no_writes = true;
+        snprintf(why, len,
+                 "could not read the device (%s): a failed read is not \"no network\", so "
+                 "nothing will be written to the device in this run",
+                 err);
+        return ZBH_ERROR;
     }
     /* the only way back for the user's network: never replace an earlier run's file (it may
      * be all that is left of a stick a crashed run did not put back) */
@@ -341,8 +362,14 @@ static enum zbh_verdict erase_again(conf_ctx *c, char *why, size_t len)
 static enum zbh_verdict case_put_back(conf_ctx *c, char *why, size_t len)
 {
     if (c->no_writes) {
-        snprintf(why, len, "nothing was written to the device");
+        snprintf(why, len,
+                 "nothing was written to the device in this run; what it holds was not "
+                 "verified");
         return ZBH_SKIP;
+    }
+    if (!c->original && !c->empty_proved) { /* unreachable by the cases above; never erase */
+        snprintf(why, len, "the device was never proved empty: not erased, not verified");
+        return ZBH_ERROR;
     }
     if (!c->original) return erase_again(c, why, len);
     zbh_restore_result res;

@@ -2,7 +2,11 @@
  * --emulate the whole matrix (every emulated stack to every other, across stacks) on
  * emulators the harness starts and always stops. Cells run in parallel child processes
  * (--jobs); each reports one line back through a pipe, so a crashing cell cannot take the run
- * down and Ctrl-C tears every emulator down (each cell is its own process group). */
+ * down and Ctrl-C tears every emulator down (each cell is its own process group). A run
+ * between real ports (--from/--to) writes to someone's stick: its cell keeps the real stderr,
+ * so the restore's own messages and, on Ctrl-C, its recovery advice reach the user; another
+ * network on the target is refused without --force; the pre-restore file is named, and the
+ * user is told to stop the source, which now shares its network with the target. */
 #include "cli.h"
 #include "clock.h"
 #include "log.h"
@@ -28,7 +32,7 @@
 
 typedef struct rt_args {
     const char *from, *to, *keep, *junit, *tap, *tsv, *golden, *html, *markdown;
-    int emulate, jobs, verbose, show_keys, quiet, list, burn_ieee;
+    int emulate, jobs, verbose, show_keys, quiet, list, burn_ieee, force;
     const char *only; /* comma list of target names */
     zbh_shard shard;
     zbh_world_opts world;
@@ -44,8 +48,8 @@ static void roundtrip_help(void)
            "Backs up the source, validates the backup, restores it onto the target, backs the\n"
            "target up, validates and compares under the round-trip rules. Fields the target\n"
            "cannot store are reported as losses with their reason; any other difference fails.\n"
-           "The target is overwritten (its network is backed up first, to the --keep directory\n"
-           "or the current directory).\n"
+           "A target that holds another network is refused (nothing written) unless --force;\n"
+           "its network is backed up first, to the --keep directory or the current directory.\n"
            "STACK: znp (or zstack), ezsp (or ember), zboss. PORT: a serial device, a pty,\n"
            "tcp://HOST:PORT or socket://HOST:PORT (network coordinators).\n\n" ZBH_SHARED_PORT_HELP
            "  --emulate        run the matrix on emulators started here: every target below to\n"
@@ -66,6 +70,8 @@ static void roundtrip_help(void)
            "  --golden FILE    compare the verdicts and losses with FILE; a differing cell fails\n"
            "                   (exit 1, and FAIL in the JUnit/TAP/HTML reports)\n"
            "  -q, --quiet      no progress lines on stderr\n"
+           "  --force          with --to: overwrite a target that holds another network (it is\n"
+           "                   backed up first; emulators started by --emulate always are)\n"
            "  --burn-ieee      with --to: an EmberZNet target may burn the backup's IEEE into\n"
            "                   its write-once MFG_CUSTOM_EUI_64 (never without this flag;\n"
            "                   emulators started by --emulate are always allowed)\n"
@@ -112,6 +118,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
                                          {"key-switch", no_argument, NULL, 'X'},
                                          {"burn-ieee", no_argument, NULL, 'U'},
                                          {"shared-port", no_argument, NULL, 'P'},
+                                         {"force", no_argument, NULL, 'O'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
@@ -156,6 +163,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
         case 'X': a->world.key_switch = 1; break;
         case 'U': a->burn_ieee = 1; break;
         case 'P': zbh_cli_link_option(c, optarg, "zbharness roundtrip", NULL); break;
+        case 'O': a->force = 1; break;
         case 'h': roundtrip_help(); return -1;
         default: return ZBH_USAGE;
         }
@@ -175,6 +183,11 @@ static int parse_args(int argc, char **argv, rt_args *a)
     }
     if (!a->emulate && (!a->from || !a->to)) {
         fprintf(stderr, "zbharness roundtrip: --from and --to, or --emulate (try --help)\n");
+        return ZBH_USAGE;
+    }
+    if (a->emulate && a->force) {
+        fprintf(stderr, "zbharness roundtrip: --force is for --to (emulated targets are "
+                        "always overwritten)\n");
         return ZBH_USAGE;
     }
     if (!a->emulate && (a->shard.n > 1 || a->only)) {
@@ -219,7 +232,7 @@ static void cell_to_case(const zbh_cell *c, zbh_case_result *r)
                               c->losses[i].field, c->losses[i].why);
 }
 
-/* tab-separated: verdict seconds n_losses field\twhy... detail */
+/* tab-separated: verdict seconds n_devices n_losses field\twhy... world golden epid pre detail */
 static void write_cell_line(int fd, const zbh_cell *c)
 {
     char buf[4096];
@@ -228,9 +241,10 @@ static void write_cell_line(int fd, const zbh_cell *c)
     for (size_t i = 0; i < c->n_losses; i++)
         o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s", c->losses[i].field,
                               c->losses[i].why);
-    o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s\t%s\n",
+    o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s\t%016llx\t%s\t%s\n",
                           c->world_verdict[0] ? c->world_verdict : "-",
-                          c->world_golden[0] ? c->world_golden : "-", c->detail);
+                          c->world_golden[0] ? c->world_golden : "-", (unsigned long long)c->epid,
+                          c->pre_backup[0] ? c->pre_backup : "-", c->detail);
     if (o > sizeof(buf)) o = sizeof(buf);
     for (size_t w = 0; w < o;) {
         ssize_t k = write(fd, buf + w, o - w);
@@ -259,6 +273,9 @@ static void read_cell_line(char *line, zbh_cell *c)
     char *wv = strtok_r(NULL, "\t\n", &save), *wg = strtok_r(NULL, "\t\n", &save);
     snprintf(c->world_verdict, sizeof(c->world_verdict), "%s", wv && strcmp(wv, "-") ? wv : "");
     snprintf(c->world_golden, sizeof(c->world_golden), "%s", wg && strcmp(wg, "-") ? wg : "");
+    char *ep = strtok_r(NULL, "\t\n", &save), *pre = strtok_r(NULL, "\t\n", &save);
+    c->epid = ep ? strtoull(ep, NULL, 16) : 0;
+    snprintf(c->pre_backup, sizeof(c->pre_backup), "%s", pre && strcmp(pre, "-") ? pre : "");
     char *d = strtok_r(NULL, "\n", &save);
     snprintf(c->detail, sizeof(c->detail), "%s", d ? d : "");
 }
@@ -266,6 +283,7 @@ static void read_cell_line(char *line, zbh_cell *c)
 typedef struct running {
     pid_t pid;
     int fd;
+    int log; /* the cell's stderr (emulated cells), unlinked, read when it dies; or -1 */
     size_t cell;
 } running;
 
@@ -294,30 +312,39 @@ static void append_log_tail(int fd, zbh_cell *c)
     snprintf(c->detail + o, sizeof(c->detail) - o, " [log: ...%s]", tail);
 }
 
-static pid_t spawn_cell(zbh_cell *c, int *fd_out)
+/* Emulated cells run in parallel: their messages go to a private log (the parent's, so it
+ * outlives the cell), quoted when a cell fails and printed whole when one dies. A cell on real
+ * ports keeps the real stderr: what the restore says there (the pre-restore file, a refusal,
+ * the recovery advice when it is interrupted mid-write) is addressed to the user. */
+static pid_t spawn_cell(zbh_cell *c, int *fd_out, int *log_out)
 {
     int p[2];
-    if (pipe(p) < 0) return -1;
+    *log_out = -1;
+    if (c->src_t || c->dst_t) {
+        char logp[] = "/tmp/zbharness-cell-log-XXXXXX";
+        if ((*log_out = mkstemp(logp)) >= 0) unlink(logp);
+    }
+    if (pipe(p) < 0) {
+        if (*log_out >= 0) close(*log_out);
+        return -1;
+    }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
         close(p[1]);
+        if (*log_out >= 0) close(*log_out);
         return -1;
     }
     if (pid == 0) {
         setpgid(0, 0);
-        zbh_progress_set_quiet(1); /* the cell's stderr is its private log */
+        zbh_progress_set_quiet(1); /* progress is the parent's */
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         close(p[0]);
-        /* the restore's messages go to a private log; a failing cell quotes its tail */
-        char logp[] = "/tmp/zbharness-cell-log-XXXXXX";
-        int lfd = mkstemp(logp);
-        if (lfd >= 0) dup2(lfd, 2);
+        if (*log_out >= 0) dup2(*log_out, 2);
         zbh_cell_run(c);
-        if (lfd >= 0 && c->verdict != ZBH_PASS) append_log_tail(lfd, c);
-        if (lfd >= 0) unlink(logp);
+        if (*log_out >= 0 && c->verdict != ZBH_PASS) append_log_tail(*log_out, c);
         write_cell_line(p[1], c);
         _exit(0);
     }
@@ -327,20 +354,46 @@ static pid_t spawn_cell(zbh_cell *c, int *fd_out)
     return pid;
 }
 
+/* A cell that died without a result (a signal, a crash): its log is all there is. */
+static void print_log(int fd, const char *who)
+{
+    char buf[4096];
+    off_t end = lseek(fd, 0, SEEK_END);
+    off_t from = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+    ssize_t k = pread(fd, buf, sizeof(buf), from);
+    if (k <= 0) return;
+    fprintf(stderr, "zbharness roundtrip: %s died without a result; the end of its log:\n", who);
+    fwrite(buf, 1, (size_t)k, stderr);
+    if (buf[k - 1] != '\n') fputc('\n', stderr);
+}
+
 static void collect(running *r, zbh_cell *cells)
 {
     char line[8192];
     size_t len = 0;
     for (;;) {
         ssize_t k = read(r->fd, line + len, sizeof(line) - 1 - len);
+        if (k < 0 && errno == EINTR) continue;
         if (k <= 0) break;
         len += (size_t)k;
     }
     line[len] = '\0';
     close(r->fd);
     int st;
-    waitpid(r->pid, &st, 0);
-    read_cell_line(line, &cells[r->cell]);
+    while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    zbh_cell *c = &cells[r->cell];
+    read_cell_line(line, c);
+    if (len == 0 && r->log >= 0) {
+        zbh_case_result id;
+        cell_to_case(c, &id);
+        print_log(r->log, id.id);
+    } else if (len == 0 && g_interrupted) {
+        snprintf(c->detail, sizeof(c->detail),
+                 "interrupted before the cell reported (its messages, and any recovery advice, "
+                 "are above)");
+    }
+    if (r->log >= 0) close(r->log);
 }
 
 static void run_cells(zbh_cell *cells, size_t n, int jobs, zbh_case_result *results)
@@ -353,8 +406,8 @@ static void run_cells(zbh_cell *cells, size_t n, int jobs, zbh_case_result *resu
     g_n_run = 0;
     while (done < n) {
         while (!g_interrupted && next < n && g_n_run < jobs) {
-            int fd;
-            pid_t pid = spawn_cell(&cells[next], &fd);
+            int fd, log;
+            pid_t pid = spawn_cell(&cells[next], &fd, &log);
             if (pid < 0) {
                 cells[next].verdict = ZBH_ERROR;
                 snprintf(cells[next].detail, sizeof(cells[next].detail), "fork: %s",
@@ -364,7 +417,7 @@ static void run_cells(zbh_cell *cells, size_t n, int jobs, zbh_case_result *resu
                 next++;
                 continue;
             }
-            g_run[g_n_run++] = (running){pid, fd, next++};
+            g_run[g_n_run++] = (running){pid, fd, log, next++};
         }
         if (g_n_run == 0) break;
         /* wait for any cell; its pipe closes when it exits */
@@ -513,6 +566,20 @@ static void run_props(const rt_args *a, zbh_report_props *p)
     if (a->golden) zbh_props_add(p, "golden", "%s", a->golden);
 }
 
+/* A run between real sticks: where the target's old network went and, once the target runs the
+ * source's network, that the two must not both stay on (one network, two coordinators). */
+static void tell_real_run(const zbh_cell *c)
+{
+    if (c->pre_backup[0])
+        fprintf(g_out, "roundtrip: the network %s held before is backed up to %s\n", c->dst_port,
+                c->pre_backup);
+    if (c->verdict == ZBH_PASS)
+        fprintf(g_out,
+                "roundtrip: stop the source coordinator (%s) before you use the target: both now "
+                "run network %016llx\n",
+                c->src_port, (unsigned long long)c->epid);
+}
+
 /* --keep DIR: created (with its parents) or the run does not start. */
 static int make_dir(const char *dir, char *err, size_t errlen)
 {
@@ -587,7 +654,8 @@ int zbh_cmd_roundtrip(int argc, char **argv)
                                 .dst_stack = dst_stack,
                                 .dst_port = dp,
                                 .keep_dir = a.keep,
-                                .burn_ieee = a.burn_ieee};
+                                .burn_ieee = a.burn_ieee,
+                                .force = a.force};
     }
     if (a.list) {
         for (size_t i = 0; i < n; i++) {
@@ -615,6 +683,7 @@ int zbh_cmd_roundtrip(int argc, char **argv)
         fprintf(g_out, "roundtrip: %zu cell%s, %d in parallel\n", n, n == 1 ? "" : "s", a.jobs);
     run_cells(cells, n, a.jobs, results);
     double wall = zb_now_s() - t0;
+    if (!a.emulate) tell_real_run(&cells[0]);
     for (size_t i = 0; i < n; i++)
         cell_to_grid(&cells[i], &results[i], &grid[i]);
     int bad = golden ? check_golden(golden, a.golden, cells, results, grid, n) : 0;

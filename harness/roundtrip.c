@@ -52,16 +52,35 @@ static int strictly_valid(const ocb_backup *b, char *why, size_t cap)
 }
 
 /* `emulated`: the target is an emulator this run started, so burning its write-once IEEE
- * token costs nothing; a real stick is never burnt by a round trip. */
+ * token costs nothing; a real stick is never burnt by a round trip. Without `force` a target
+ * that holds another network is refused before anything is written, with both extended PAN
+ * IDs named (a migration is no reason to drop someone's network unasked). */
 static int restore_port(const char *stack, const char *port, const ocb_backup *b, uint32_t inc,
-                        const char *pre_dir, bool emulated, zbh_restore_result *res, char *err,
-                        size_t errlen)
+                        const char *pre_dir, bool emulated, bool force, zbh_restore_result *res,
+                        char *err, size_t errlen)
 {
     zbh_session s;
     memset(res, 0, sizeof(*res));
     if (zbh_session_open(&s, stack, port, 115200, err, errlen)) return -1;
+    if (!force) {
+        char rerr[ZB_MSG_MAX];
+        ocb_backup *cur = zbh_backup(&s, NULL, rerr, sizeof(rerr));
+        bool other = cur && cur->extended_pan_id != b->extended_pan_id;
+        if (other)
+            snprintf(err, errlen,
+                     "refused: the target %.60s holds another network (extended PAN ID "
+                     "%016llx; the source runs %016llx); nothing was written; --force "
+                     "overwrites it (after backing it up)",
+                     port, (unsigned long long)cur->extended_pan_id,
+                     (unsigned long long)b->extended_pan_id);
+        ocb_free(cur);
+        if (other) {
+            zbh_session_close(&s);
+            return -1;
+        }
+    }
     zbh_restore_req req = {
-        inc, true, false, pre_dir, emulated ? ZBH_IEEE_BURN : ZBH_IEEE_REFUSE, NULL, emulated};
+        inc, force, false, pre_dir, emulated ? ZBH_IEEE_BURN : ZBH_IEEE_REFUSE, NULL, emulated};
     int rc = zbh_restore(&s, b, &req, res);
     zbh_session_close(&s);
     if (rc) snprintf(err, errlen, "restore onto %.200s failed (see the messages above)", port);
@@ -95,6 +114,8 @@ void zbh_cell_run(zbh_cell *c)
     zbh_restore_result res = {0};
     c->verdict = ZBH_PASS;
     c->detail[0] = '\0';
+    c->pre_backup[0] = '\0';
+    c->epid = 0;
     const char *src_port = c->src_port, *dst_port = c->dst_port;
     const char *src_stack = c->src_t ? c->src_t->stack : c->src_stack;
     const char *dst_stack = c->dst_t ? c->dst_t->stack : c->dst_stack;
@@ -113,8 +134,8 @@ void zbh_cell_run(zbh_cell *c)
         /* a populated network to migrate: the seed backup restored onto the source */
         seed = zbh_seed_backup();
         if (!seed) CELL_FAIL(ZBH_ERROR, "the built-in seed backup does not parse");
-        if (restore_port(src_stack, src_port, seed, 2500, src_dir, true, &res, err, sizeof(err)) <
-            0)
+        if (restore_port(src_stack, src_port, seed, 2500, src_dir, true, true, &res, err,
+                         sizeof(err)) < 0)
             CELL_FAIL(ZBH_ERROR, "seeding the source: %s", err);
         zbh_restore_result_free(&res);
     }
@@ -134,6 +155,7 @@ void zbh_cell_run(zbh_cell *c)
     if (!strictly_valid(a, why, sizeof(why)))
         CELL_FAIL(ZBH_FAILED, "the source backup does not validate: %s", why);
     c->n_devices = a->n_devices;
+    c->epid = a->extended_pan_id;
     if (c->world.on && c->src_t && c->dst_t) { /* the target starts once the source let go */
         if (zbh_world_migrate(&c->world, dir, &src_e, &dst_e, c->dst_t, c->seed + 1000, a, err,
                               sizeof(err)) < 0)
@@ -144,9 +166,10 @@ void zbh_cell_run(zbh_cell *c)
     uint32_t inc = c->world.counter_increment >= 0 && c->world.on
                        ? (uint32_t)c->world.counter_increment
                        : 2500;
-    if (restore_port(dst_stack, dst_port, a, inc, pre_dir, c->dst_t != NULL || c->burn_ieee, &res,
-                     err, sizeof(err)) < 0)
-        CELL_FAIL(ZBH_FAILED, "%s", err);
+    int rrc = restore_port(dst_stack, dst_port, a, inc, pre_dir, c->dst_t != NULL || c->burn_ieee,
+                           c->dst_t != NULL || c->force, &res, err, sizeof(err));
+    snprintf(c->pre_backup, sizeof(c->pre_backup), "%s", res.pre_backup);
+    if (rrc < 0) CELL_FAIL(ZBH_FAILED, "%s", err);
     c->n_losses = res.n_losses;
     memcpy(c->losses, res.losses, sizeof(res.losses));
     /* 3. a new session: the target answers and holds the network; validate and compare */

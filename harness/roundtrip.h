@@ -17,6 +17,8 @@ typedef struct zbh_cell {
     const char *keep_dir; /* write <src>__<dst>.source.json / .target.json there, or NULL */
     unsigned seed;
     bool burn_ieee;       /* --burn-ieee: a real target's write-once IEEE may be burnt */
+    bool force;           /* --force: a real target holding another network is overwritten
+                             (emulated targets, started by the run, always are) */
     zbh_world_opts world; /* --world: the devices judge the migration (roundtrip_world.h) */
     /* output */
     enum zbh_verdict verdict;
@@ -26,6 +28,8 @@ typedef struct zbh_cell {
     char detail[600];
     double seconds;
     char world_verdict[400], world_golden[200]; /* "alive 8/8"; the golden form */
+    uint64_t epid;        /* the source's extended PAN ID (0: no backup of the source) */
+    char pre_backup[512]; /* the target's pre-restore backup ("" when none was written) */
 } zbh_cell;
 
 /* Runs one cell. With emulated targets it starts both emulators in a private directory,

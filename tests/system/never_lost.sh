@@ -29,7 +29,9 @@ PROXY_PID=$!
 for _ in $(seq 100); do [ -e "$WORK/proxy.tty" ] && break; sleep 0.05; done
 mkdir -p "$WORK/conf"
 rc=0
-timeout 600 "$HAR" conformance --stack znp --port "$WORK/proxy.tty" --dir "$WORK/conf" \
+# --shared-port: the proxy keeps the pty's slave side open (so the master never sees EIO
+# between sessions); it stands for the USB link and reads nothing from that side
+timeout 600 "$HAR" conformance --stack znp --port "$WORK/proxy.tty" --shared-port --dir "$WORK/conf" \
   >"$WORK/conf.out" 2>"$WORK/conf.err" || rc=$?
 kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null
 sed 's/^/        /' "$WORK/conf.out" | cut -c1-160

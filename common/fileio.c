@@ -202,31 +202,31 @@ static int close_keep(int fd, int rc)
     return rc;
 }
 
-/* The descriptor a name stands for (/dev/stdout, /dev/fd/3, /proc/self/fd/3), or -1. */
+/* "3" as a descriptor number, or -1. */
+static int fd_number(const char *s)
+{
+    if (!isdigit((unsigned char)*s)) return -1;
+    char *end;
+    errno = 0;
+    long fd = strtol(s, &end, 10);
+    return !errno && !*end && fd <= INT_MAX ? (int)fd : -1;
+}
+
+/* The descriptor a name stands for (/dev/stdout, /dev/fd/3, /proc/self/fd/3, and what
+ * realpath makes of a link to one: /proc/<our pid>/fd/3), or -1. */
 static int fd_alias(const char *path)
 {
     static const struct {
         const char *name;
-        bool numbered; /* the name is a prefix followed by the descriptor */
         int fd;
-    } ALIASES[] = {
-        {"/dev/stdout", false, 1},
-        {"/dev/stderr", false, 2},
-        {"/dev/fd/", true, -1},
-        {"/proc/self/fd/", true, -1},
-    };
-    for (size_t i = 0; i < sizeof(ALIASES) / sizeof(ALIASES[0]); i++) {
-        size_t n = strlen(ALIASES[i].name);
-        if (!ALIASES[i].numbered) {
-            if (strcmp(path, ALIASES[i].name) == 0) return ALIASES[i].fd;
-            continue;
-        }
-        if (strncmp(path, ALIASES[i].name, n) != 0 || !isdigit((unsigned char)path[n])) continue;
-        char *end;
-        errno = 0;
-        long fd = strtol(path + n, &end, 10);
-        if (!errno && !*end && fd <= INT_MAX) return (int)fd;
-    }
+    } NAMED[] = {{"/dev/stdout", STDOUT_FILENO}, {"/dev/stderr", STDERR_FILENO}};
+    for (size_t i = 0; i < sizeof(NAMED) / sizeof(NAMED[0]); i++)
+        if (strcmp(path, NAMED[i].name) == 0) return NAMED[i].fd;
+    char own[40];
+    snprintf(own, sizeof(own), "/proc/%ld/fd/", (long)getpid());
+    const char *const DIRS[] = {"/dev/fd/", "/proc/self/fd/", own};
+    for (size_t i = 0; i < sizeof(DIRS) / sizeof(DIRS[0]); i++)
+        if (strncmp(path, DIRS[i], strlen(DIRS[i])) == 0) return fd_number(path + strlen(DIRS[i]));
     return -1;
 }
 

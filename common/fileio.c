@@ -214,7 +214,7 @@ static int fd_number(const char *s)
 
 /* The descriptor a name stands for (/dev/stdout, /dev/fd/3, /proc/self/fd/3, and what
  * realpath makes of a link to one: /proc/<our pid>/fd/3), or -1. */
-static int fd_alias(const char *path)
+int file_fd_alias(const char *path)
 {
     static const struct {
         const char *name;
@@ -311,7 +311,7 @@ static const struct {
 static int write_path(const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
                       bool followed)
 {
-    int fd = fd_alias(path); /* also what a link resolves to: a link to /dev/stdout */
+    int fd = file_fd_alias(path); /* also what a link resolves to: a link to /dev/stdout */
     if (fd >= 0) {
         if (!(flags & FILE_WRITE_REGULAR_ONLY)) return write_to_fd(fd, data, len);
         errno = EINVAL;

@@ -57,6 +57,10 @@ enum {
  * error. Returns 0, or -1 with errno set. */
 int file_write(const char *path, const void *data, size_t len, mode_t mode, unsigned flags);
 
+/* The descriptor a name stands for, as file_write reads it: /dev/stdout 1, /dev/stderr 2,
+ * /dev/fd/N, /proc/self/fd/N and /proc/<our pid>/fd/N N; -1 for any other name. */
+int file_fd_alias(const char *path);
+
 /* One line saying why file_write(path, ..., flags) failed with `err`, for messages: "is a
  * socket, not a regular file, FIFO or character device" (with FILE_WRITE_REGULAR_ONLY: "is a
  * FIFO (named pipe), not a regular file"), or strerror(err). Returns `buf`. */

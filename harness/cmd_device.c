@@ -162,8 +162,10 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
 static int may_replace(const ocb_backup *b, const char *path, bool force)
 {
     struct stat st;
-    /* not a file with something to lose (a shell's fresh `> FILE` is empty): file_write decides */
-    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return ZBH_OK;
+    /* not a file with something to lose: an open descriptor (/dev/stdout, whatever the shell
+     * put behind it), a shell's fresh `> FILE` (empty) or no file: file_write decides */
+    if (file_fd_alias(path) >= 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        return ZBH_OK;
     size_t len = 0;
     char *text = file_read_all(path, OCB_MAX_FILE, &len);
     if (!text) {

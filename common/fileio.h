@@ -1,5 +1,7 @@
-/* fileio.h - whole-file reads with a size cap and a file-type check, and crash-safe whole-file
- * writes that never follow a planted link. */
+/* fileio.h - whole-file reads with a size cap and a file-type check, and whole-file writes
+ * that do what the user means by the path: a file is replaced crash-safely (never through a
+ * planted temp-name link), a pipe, a terminal or /dev/stdout is written in place, and a
+ * directory or socket is refused by name. */
 #ifndef ZB_FILEIO_H
 #define ZB_FILEIO_H
 
@@ -26,14 +28,42 @@ const char *file_kind(const char *path);
  * strerror(err). Returns `buf`. */
 const char *file_read_error(const char *path, int err, size_t max, char *buf, size_t cap);
 
-/* Replace `path` atomically with `len` bytes. The temp file is created in the target's folder
- * as PATH.tmp.XXXXXX with mkstemp-style exclusivity (O_CREAT|O_EXCL: an existing name, a
- * planted symbolic link included, is never opened, so no data ever goes anywhere but the new
- * file) and mode 0600 from its creation; it is written, fsynced, given `mode`, renamed over
- * `path` and the folder fsynced. After a crash at any point the file is either the old or the
- * new complete content; on any failure the temp file is removed and the old file is untouched.
- * A symbolic link at `path` itself is replaced by the new file (its target is not written).
- * Returns 0, or -1 with errno set. */
-int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* file_write() flags. */
+enum {
+    /* Only a regular file (or none) is written: FIFOs, devices and /dev/stdout-style names are
+     * refused too. For state a program rewrites on its own (the emulators' NVRAM and world
+     * files), where writing into a pipe nobody reads would hang it. */
+    FILE_WRITE_REGULAR_ONLY = 1u << 0,
+};
+
+/* Write `len` bytes as the whole content of `path`, the way a user naming an output means it.
+ * The path is looked at first (lstat):
+ *  - missing or a regular file: replaced atomically. The temp file is created in the target's
+ *    folder as PATH.tmp.XXXXXX with mkstemp-style exclusivity (O_CREAT|O_EXCL: an existing
+ *    name, a planted symbolic link included, is never opened) and mode 0600 from its creation;
+ *    it is written, fsynced, given `mode`, renamed over the file and the folder fsynced. After
+ *    a crash at any point the file is the old or the new complete content; on any failure the
+ *    temp file is removed and the old file is untouched.
+ *  - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: written to that open descriptor
+ *    (at its offset, like the shell's `>` or `>>` set it up; a regular file there is fsynced).
+ *  - a symbolic link: resolved once (realpath; a dangling link: the real folder of its text
+ *    plus its last name) and these rules applied to the target, so a regular target is
+ *    replaced atomically and the link stays a link. A link to a dangling link: ELOOP.
+ *  - a FIFO or a character device: written in place (opened O_WRONLY without O_CREAT; a FIFO
+ *    waits for its reader); `mode` is not applied to a file that is not ours.
+ *  - anything else is refused before a byte is written: EISDIR for a directory, EINVAL for a
+ *    socket or a block device (file_write_error says which).
+ * Every byte is written or the call fails: a short write such as ENOSPC (/dev/full) is an
+ * error. Returns 0, or -1 with errno set. */
+int file_write(const char *path, const void *data, size_t len, mode_t mode, unsigned flags);
+
+/* The descriptor a name stands for, as file_write reads it: /dev/stdout 1, /dev/stderr 2,
+ * /dev/fd/N, /proc/self/fd/N and /proc/<our pid>/fd/N N; -1 for any other name. */
+int file_fd_alias(const char *path);
+
+/* One line saying why file_write(path, ..., flags) failed with `err`, for messages: "is a
+ * socket, not a regular file, FIFO or character device" (with FILE_WRITE_REGULAR_ONLY: "is a
+ * FIFO (named pipe), not a regular file"), or strerror(err). Returns `buf`. */
+const char *file_write_error(const char *path, int err, unsigned flags, char *buf, size_t cap);
 
 #endif

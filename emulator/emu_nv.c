@@ -83,8 +83,12 @@ int emu_nv_save(emu *e, const cJSON *doc)
         emu_nv_mark(e, 1);
         return -1;
     }
-    int rc = file_write_atomic(path, text, strlen(text), 0600);
-    if (rc < 0) LOG_ERROR("%s: cannot write the NVRAM file: %s", path, strerror(errno));
+    int rc = file_write(path, text, strlen(text), 0600, FILE_WRITE_REGULAR_ONLY);
+    if (rc < 0) {
+        char why[160];
+        LOG_ERROR("%s: cannot write the NVRAM file: %s", path,
+                  file_write_error(path, errno, FILE_WRITE_REGULAR_ONLY, why, sizeof(why)));
+    }
     free(text);
     emu_nv_mark(e, rc < 0);
     return rc;

@@ -294,8 +294,12 @@ static int world_save(world *w)
         LOG_ERROR("%s: out of memory serialising the world", w->path);
         return -1;
     }
-    int rc = file_write_atomic(w->path, text, strlen(text), 0600);
-    if (rc < 0) LOG_ERROR("%s: cannot write the world file: %s", w->path, strerror(errno));
+    int rc = file_write(w->path, text, strlen(text), 0600, FILE_WRITE_REGULAR_ONLY);
+    if (rc < 0) {
+        char why[160];
+        LOG_ERROR("%s: cannot write the world file: %s", w->path,
+                  file_write_error(w->path, errno, FILE_WRITE_REGULAR_ONLY, why, sizeof(why)));
+    }
     free(text);
     return rc;
 }

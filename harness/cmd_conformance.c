@@ -7,6 +7,7 @@
  * timeout (issue 26). */
 #include "cli.h"
 #include "clock.h"
+#include "fileio.h"
 #include "log.h"
 #include "progress.h"
 #include "prerestore.h"
@@ -727,22 +728,24 @@ int zbh_cmd_conformance(int argc, char **argv)
     for (size_t i = 0, na = emulate ? zbh_targets(all, 16) : 0; i < na; i++)
         if (zbh_list_has(only, all[i]->name)) cols[pic.n_cols++] = all[i]->name;
     pic.cols = cols;
-    if (junit && zbh_report_junit(junit, "zbharness.conformance", &props, results, n) < 0) {
-        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", junit, strerror(errno));
-        rc = ZBH_USAGE;
-    }
-    if (tap && zbh_report_tap(tap, results, n) < 0) {
-        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", tap, strerror(errno));
-        rc = ZBH_USAGE;
-    }
-    if (html && zbh_report_html(html, &pic) < 0) {
-        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", html, strerror(errno));
-        rc = ZBH_USAGE;
-    }
-    if (markdown && zbh_report_markdown(markdown, &pic) < 0) {
-        fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", markdown, strerror(errno));
-        rc = ZBH_USAGE;
-    }
+    const struct {
+        const char *path;
+        int err; /* its own errno, read right after its write; 0: written or not asked for */
+    } OUT[] = {
+        {junit, !junit || zbh_report_junit(junit, "zbharness.conformance", &props, results, n) == 0
+                    ? 0
+                    : errno},
+        {tap, !tap || zbh_report_tap(tap, results, n) == 0 ? 0 : errno},
+        {html, !html || zbh_report_html(html, &pic) == 0 ? 0 : errno},
+        {markdown, !markdown || zbh_report_markdown(markdown, &pic) == 0 ? 0 : errno},
+    };
+    for (size_t i = 0; i < sizeof(OUT) / sizeof(OUT[0]); i++)
+        if (OUT[i].err) {
+            char why[160];
+            fprintf(stderr, "zbharness conformance: cannot write %s: %s\n", OUT[i].path,
+                    file_write_error(OUT[i].path, OUT[i].err, 0, why, sizeof(why)));
+            rc = ZBH_USAGE;
+        }
     free(results);
     free(grid);
     ocb_free(golden);

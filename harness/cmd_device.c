@@ -2,9 +2,12 @@
  *
  * The drivers (driver.h) speak the protocols; this file owns the safety rules: a restore
  * first backs up what it is about to overwrite and refuses to replace a different network
- * without --force; backups are written atomically with mode 0600. */
+ * without --force; backups are written atomically with mode 0600, and a backup never silently
+ * replaces a better one of the same network (higher NWK frame counter, more devices or link
+ * keys) in FILE: that needs --force, which keeps the old file as FILE.prev (issue 26). */
 #include "cli.h"
 #include "driver.h"
+#include "fileio.h"
 #include "log.h"
 #include "progress.h"
 #include "ocb.h"
@@ -12,9 +15,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 typedef struct dev_args {
@@ -56,7 +62,11 @@ static void backup_help(void)
            "                 anything else is refused\n"
            "  --flow-control none (default) | software (XON/XOFF) | hardware "
            "(RTS/CTS)\n" ZBH_SHARED_PORT_HELP
-           "  -o, --output F write the backup to F (atomically); '-' is standard output\n"
+           "  -o, --output F write the backup to F: a file atomically (a symlink's target),\n"
+           "                 a pipe, terminal or /dev/stdout in place; '-' is standard output.\n"
+           "                 If F holds a backup of the same network with a higher NWK frame\n"
+           "                 counter, more devices or more link keys, it is kept (exit 1)\n"
+           "  --force        replace such a better F anyway, keeping the old one as F.prev\n"
            "  -q, --quiet    no progress lines on stderr (--stack auto tries, table reads)\n"
            "  -v, --verbose  log progress; twice: frame trace (keys redacted)\n"
            "  --show-keys    do not redact keys in logs\n");
@@ -156,17 +166,90 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
     return 0;
 }
 
-static int write_backup(const ocb_backup *b, const char *path)
+/* ZBH_OK when `b` may replace FILE: FILE is not a regular file holding a backup of the same
+ * network that `b` would make worse (zbh_backup_shrinks), or `force` is set and the old file
+ * is now kept as FILE.prev. ZBH_FAIL (FILE untouched, the reasons on stderr) or ZBH_USAGE. */
+static int may_replace(const ocb_backup *b, const char *path, bool force)
 {
-    if (!path || strcmp(path, "-") == 0) {
-        char *text = ocb_emit(b);
-        if (!text) return ZBH_USAGE;
-        fputs(text, stdout);
-        free(text);
+    struct stat st;
+    /* not a file with something to lose: an open descriptor (/dev/stdout, whatever the shell
+     * put behind it), a shell's fresh `> FILE` (empty) or no file: file_write decides */
+    if (file_fd_alias(path) >= 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        return ZBH_OK;
+    size_t len = 0;
+    char *text = file_read_all(path, OCB_MAX_FILE, &len);
+    if (!text) {
+        char why[160];
+        fprintf(stderr, "zbharness: warning: %s cannot be read (%s); replacing it\n", path,
+                file_read_error(path, errno, OCB_MAX_FILE, why, sizeof(why)));
         return ZBH_OK;
     }
+    ocb_report rep;
+    ocb_report_init(&rep);
+    ocb_backup *old = ocb_parse_ex(text, len, OCB_PARSE_LENIENT, &rep);
+    zbh_shrink shrunk[ZBH_SHRINK_MAX];
+    size_t n = old ? zbh_backup_shrinks(old, b, shrunk) : 0;
+    int rc = ZBH_OK;
+    if (!old) {
+        fprintf(stderr,
+                "zbharness: warning: %s is not a backup zbharness can read (%s%s%s); "
+                "replacing it\n",
+                path, rep.n_issues ? rep.issues[0].path : "",
+                rep.n_issues && *rep.issues[0].path ? ": " : "",
+                rep.n_issues ? rep.issues[0].message : "?");
+    } else if (n && !force) {
+        fprintf(stderr,
+                "zbharness backup: %s holds a better backup of this network (extended PAN ID "
+                "%016" PRIx64 "); not replacing it. What the new backup would lose:\n",
+                path, b->extended_pan_id);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, "  %s: %" PRIu64 " -> %" PRIu64 "\n", shrunk[i].field,
+                    shrunk[i].old_value, shrunk[i].new_value);
+        fprintf(stderr,
+                "The stick may hold a half-restored network: restore %s onto it, or write this "
+                "backup to another file. --force replaces %s and keeps the old one as %s.prev.\n",
+                path, path, path);
+        rc = ZBH_FAIL;
+    } else if (n) {
+        size_t cap = strlen(path) + sizeof(".prev");
+        char *prev = malloc(cap);
+        char why[160];
+        if (prev) snprintf(prev, cap, "%s.prev", path);
+        if (!prev || file_write(prev, text, len, 0600, 0) < 0) {
+            fprintf(stderr,
+                    "zbharness backup: cannot keep the old backup as %s.prev: %s; %s is "
+                    "left as it is\n",
+                    path,
+                    prev ? file_write_error(prev, errno, 0, why, sizeof(why)) : "out of memory",
+                    path);
+            rc = ZBH_USAGE;
+        } else {
+            fprintf(stderr,
+                    "zbharness backup: --force: %s replaced; the old backup is kept as %s\n", path,
+                    prev);
+        }
+        free(prev);
+    }
+    ocb_free(old);
+    ocb_report_free(&rep);
+    free(text);
+    return rc;
+}
+
+/* FILE ("-" or none: standard output, written in place so a full disk or a closed pipe is an
+ * error, never exit 0 with nothing written). */
+static int write_backup(const ocb_backup *b, const char *path, bool force)
+{
+    int rc = ZBH_OK;
+    if (!path || strcmp(path, "-") == 0)
+        path = "/dev/stdout";
+    else
+        rc = may_replace(b, path, force);
+    if (rc != ZBH_OK) return rc;
     if (ocb_write_file(b, path) < 0) {
-        fprintf(stderr, "zbharness: cannot write %s: %s\n", path, strerror(errno));
+        char why[160];
+        fprintf(stderr, "zbharness: cannot write %s: %s\n", path,
+                file_write_error(path, errno, 0, why, sizeof(why)));
         return ZBH_USAGE;
     }
     return ZBH_OK;
@@ -189,7 +272,7 @@ int zbh_cmd_backup(int argc, char **argv)
         zbh_session_close(&s);
         return ZBH_FAIL;
     }
-    rc = write_backup(b, a.output);
+    rc = write_backup(b, a.output, a.force);
     if (rc == ZBH_OK && a.output && strcmp(a.output, "-") != 0)
         fprintf(stderr, "zbharness: backed up %s (%s): %zu devices -> %s\n", a.port,
                 s.info.firmware, b->n_devices, a.output);

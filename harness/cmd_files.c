@@ -386,15 +386,17 @@ int zbh_cmd_format(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'z': flags |= OCB_PARSE_FROM_ZIGPY; break;
         case 'h':
-            printf("usage: zbharness format [--from-zigpy] FILE [-o OUT]\n\n"
-                   "Validates FILE and prints it as canonical JSON (fixed key order, lowercase\n"
-                   "hex, devices sorted by IEEE). With -o, writes OUT atomically, mode 0600.\n"
-                   "This repairs what validate warns about as a herdsman quirk: unpadded pan_id\n"
-                   "and nwk_address are written as 4 hex digits. FILE '-' is standard input.\n\n"
-                   "  --from-zigpy  FILE is zigpy's own network state (the network_info and\n"
-                   "                node_info JSON of zigpy's backup manager, as ZHA keeps it):\n"
-                   "                convert it to an open coordinator backup, mapped as zigpy's\n"
-                   "                own converter does\n");
+            printf(
+                "usage: zbharness format [--from-zigpy] FILE [-o OUT]\n\n"
+                "Validates FILE and prints it as canonical JSON (fixed key order, lowercase\n"
+                "hex, devices sorted by IEEE). With -o, writes OUT (a file atomically, mode 0600;\n"
+                "a pipe, terminal or /dev/stdout in place).\n"
+                "This repairs what validate warns about as a herdsman quirk: unpadded pan_id\n"
+                "and nwk_address are written as 4 hex digits. FILE '-' is standard input.\n\n"
+                "  --from-zigpy  FILE is zigpy's own network state (the network_info and\n"
+                "                node_info JSON of zigpy's backup manager, as ZHA keeps it):\n"
+                "                convert it to an open coordinator backup, mapped as zigpy's\n"
+                "                own converter does\n");
             return ZBH_OK;
         default: return ZBH_USAGE;
         }
@@ -406,16 +408,12 @@ int zbh_cmd_format(int argc, char **argv)
     int rc = ZBH_OK;
     ocb_backup *b = load_or_report("format", argv[optind], flags, &rc);
     if (!b) return rc;
-    if (out) {
-        if (ocb_write_file(b, out) < 0) {
-            fprintf(stderr, "zbharness format: %s: %s\n", out, strerror(errno));
-            rc = ZBH_USAGE;
-        }
-    } else {
-        char *s = ocb_emit(b);
-        if (s) fputs(s, stdout);
-        rc = s ? ZBH_OK : ZBH_USAGE;
-        free(s);
+    if (!out) out = "/dev/stdout"; /* in place: a full disk or a closed pipe is an error */
+    if (ocb_write_file(b, out) < 0) {
+        char why[160];
+        fprintf(stderr, "zbharness format: %s: %s\n", out,
+                file_write_error(out, errno, 0, why, sizeof(why)));
+        rc = ZBH_USAGE;
     }
     ocb_free(b);
     return rc;

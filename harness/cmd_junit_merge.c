@@ -245,9 +245,10 @@ int zbh_cmd_junit_merge(int argc, char **argv)
     }
     zb_sb_put(&b, "</testsuites>\n");
     if (rc == ZBH_OK) {
-        if (b.failed || file_write_atomic(out, b.buf, b.len, 0644) < 0) {
+        char why[160];
+        if (b.failed || file_write(out, b.buf, b.len, 0644, 0) < 0) {
             fprintf(stderr, "zbharness junit-merge: cannot write %s: %s\n", out,
-                    b.failed ? "out of memory" : strerror(errno));
+                    b.failed ? "out of memory" : file_write_error(out, errno, 0, why, sizeof(why)));
             rc = ZBH_USAGE;
         } else {
             printf("junit-merge: %zu cases from %d files into %s (%zu failures, %zu errors, "

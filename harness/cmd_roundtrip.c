@@ -9,11 +9,13 @@
  * user is told to stop the source, which now shares its network with the target. */
 #include "cli.h"
 #include "clock.h"
+#include "fileio.h"
 #include "log.h"
 #include "progress.h"
 #include "report.h"
 #include "roundtrip.h"
 #include "select.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -460,22 +462,27 @@ static void tsv_line(const zbh_cell *c, char *out, size_t cap)
 
 static int write_tsv(const char *path, const zbh_cell *cells, size_t n)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) return -1;
+    zb_sb b = {0};
     if (n && cells[0].world.on) /* roundtrip_world.h: the devices' verdict */
-        fprintf(f,
-                "# zbharness roundtrip --emulate --world --frames-after-backup %u: source, "
-                "target, verdict, devices alive/rejoined/lost [reason classes]\n",
-                cells[0].world.frames_after_backup);
+        zb_sb_printf(&b,
+                     "# zbharness roundtrip --emulate --world --frames-after-backup %u: source, "
+                     "target, verdict, devices alive/rejoined/lost [reason classes]\n",
+                     cells[0].world.frames_after_backup);
     else
-        fprintf(f, "# zbharness roundtrip --emulate: source, target, verdict, fields the target "
-                   "cannot store\n");
+        zb_sb_put(&b, "# zbharness roundtrip --emulate: source, target, verdict, fields the "
+                      "target cannot store\n");
     for (size_t i = 0; i < n; i++) {
         char line[1024];
         tsv_line(&cells[i], line, sizeof(line));
-        fprintf(f, "%s\n", line);
+        zb_sb_printf(&b, "%s\n", line);
     }
-    return fclose(f);
+    int rc = -1;
+    if (b.failed)
+        errno = ENOMEM;
+    else
+        rc = file_write(path, b.buf, b.len, 0644, 0);
+    zb_sb_free(&b);
+    return rc;
 }
 
 /* The golden line for cell c ("" when the file has none). */
@@ -708,21 +715,26 @@ int zbh_cmd_roundtrip(int argc, char **argv)
         if (zbh_list_has(a.only, t[i]->name)) axis[n_axis++] = t[i]->name;
     pic.rows = pic.cols = axis;
     pic.n_rows = pic.n_cols = n_axis;
+    /* each report's errno, read right after its own write (0: written or not asked for) */
     const struct {
         const char *path, *what;
-        int ok;
+        int err;
     } OUT[] = {
         {a.junit, "JUnit",
-         !a.junit || zbh_report_junit(a.junit, "zbharness.roundtrip", &props, results, n) == 0},
-        {a.tap, "TAP", !a.tap || zbh_report_tap(a.tap, results, n) == 0},
-        {a.tsv, "TSV", !a.tsv || write_tsv(a.tsv, cells, n) == 0},
-        {a.html, "HTML", !a.html || zbh_report_html(a.html, &pic) == 0},
-        {a.markdown, "markdown", !a.markdown || zbh_report_markdown(a.markdown, &pic) == 0},
+         !a.junit || zbh_report_junit(a.junit, "zbharness.roundtrip", &props, results, n) == 0
+             ? 0
+             : errno},
+        {a.tap, "TAP", !a.tap || zbh_report_tap(a.tap, results, n) == 0 ? 0 : errno},
+        {a.tsv, "TSV", !a.tsv || write_tsv(a.tsv, cells, n) == 0 ? 0 : errno},
+        {a.html, "HTML", !a.html || zbh_report_html(a.html, &pic) == 0 ? 0 : errno},
+        {a.markdown, "markdown",
+         !a.markdown || zbh_report_markdown(a.markdown, &pic) == 0 ? 0 : errno},
     };
     for (size_t i = 0; i < sizeof(OUT) / sizeof(OUT[0]); i++)
-        if (!OUT[i].ok) {
+        if (OUT[i].err) {
+            char why[160];
             fprintf(stderr, "zbharness roundtrip: cannot write the %s report %s: %s\n", OUT[i].what,
-                    OUT[i].path, strerror(errno));
+                    OUT[i].path, file_write_error(OUT[i].path, OUT[i].err, 0, why, sizeof(why)));
             rc = ZBH_USAGE;
         }
     if (g_interrupted) rc = ZBH_USAGE;

@@ -307,7 +307,7 @@ int zbh_journal_save(zbh_journal *j, const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    int rc = file_write_atomic(path, text, strlen(text), 0600);
+    int rc = file_write(path, text, strlen(text), 0600, FILE_WRITE_REGULAR_ONLY);
     int e = errno;
     free(text);
     if (rc < 0) {

@@ -104,6 +104,44 @@ ocb_backup *zbh_backup(zbh_session *s, zbh_read_status *st, char *err, size_t er
     return b;
 }
 
+static uint64_t nwk_frame_counter(const ocb_backup *b)
+{
+    return b->network_key.frame_counter;
+}
+
+static uint64_t device_count(const ocb_backup *b)
+{
+    return b->n_devices;
+}
+
+static uint64_t link_key_count(const ocb_backup *b)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < b->n_devices; i++)
+        n += b->devices[i].has_link_key;
+    return n;
+}
+
+size_t zbh_backup_shrinks(const ocb_backup *old, const ocb_backup *neu,
+                          zbh_shrink out[ZBH_SHRINK_MAX])
+{
+    static const struct {
+        const char *field;
+        uint64_t (*measure)(const ocb_backup *);
+    } MEASURES[ZBH_SHRINK_MAX] = {
+        {"network_key.frame_counter", nwk_frame_counter},
+        {"devices", device_count},
+        {"devices with link keys", link_key_count},
+    };
+    size_t n = 0;
+    if (old->extended_pan_id != neu->extended_pan_id) return 0;
+    for (size_t i = 0; i < ZBH_SHRINK_MAX; i++) {
+        uint64_t was = MEASURES[i].measure(old), now = MEASURES[i].measure(neu);
+        if (now < was) out[n++] = (zbh_shrink){MEASURES[i].field, was, now};
+    }
+    return n;
+}
+
 ocb_backup *zbh_backup_port(const char *stack, const char *port, int baud, zbh_device_info *info,
                             char *err, size_t errlen)
 {

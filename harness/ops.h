@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct zbh_session {
     const zbh_driver *drv;
@@ -38,6 +39,21 @@ ocb_backup *zbh_backup(zbh_session *s, zbh_read_status *st, char *err, size_t er
  * also when the read fails. NULL + err (the open's or the read's message) on failure. */
 ocb_backup *zbh_backup_port(const char *stack, const char *port, int baud, zbh_device_info *info,
                             char *err, size_t errlen);
+
+/* One field of a backup that would shrink if FILE's backup were replaced by a new one. */
+typedef struct zbh_shrink {
+    const char *field; /* "network_key.frame_counter", "devices", "devices with link keys" */
+    uint64_t old_value, new_value;
+} zbh_shrink;
+enum { ZBH_SHRINK_MAX = 3 };
+
+/* What `neu` would lose against `old`, a backup of the same network (same extended PAN ID):
+ * a lower NWK frame counter, fewer devices, fewer devices with link keys. Fills `out` with the
+ * fields that shrank, in that order, and returns how many (0: a different network, or `neu`
+ * is at least as good). Pure: reads the two models only. A backup taken from a stick after a
+ * restore stopped half-way looks like this, and must not silently replace the good one. */
+size_t zbh_backup_shrinks(const ocb_backup *old, const ocb_backup *neu,
+                          zbh_shrink out[ZBH_SHRINK_MAX]);
 
 typedef struct zbh_restore_req {
     uint32_t counter_increment;

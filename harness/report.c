@@ -1,6 +1,7 @@
 /* report.c - JUnit XML and TAP writers. Text from devices and files goes into XML attributes
  * and bodies, so everything is escaped; nothing here ever prints key material (the details
- * come from redacted messages). */
+ * come from redacted messages). Each report is built whole in memory and written by
+ * file_write, so a report path means what it means for a backup (a file, a pipe, /dev/stdout). */
 #include "report.h"
 
 #include "fileio.h"
@@ -98,16 +99,15 @@ int zbh_report_junit(const char *path, const char *suite, const zbh_report_props
     if (b.failed)
         errno = ENOMEM;
     else
-        rc = file_write_atomic(path, b.buf, b.len, 0644);
+        rc = file_write(path, b.buf, b.len, 0644, 0);
     zb_sb_free(&b);
     return rc;
 }
 
 int zbh_report_tap(const char *path, const zbh_case_result *r, size_t n)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f) return -1;
-    fprintf(f, "TAP version 13\n1..%zu\n", n);
+    zb_sb b = {0};
+    zb_sb_printf(&b, "TAP version 13\n1..%zu\n", n);
     for (size_t i = 0; i < n; i++) {
         /* TAP descriptions end at a newline or '#'; keep them on one line */
         char detail[640];
@@ -115,13 +115,18 @@ int zbh_report_tap(const char *path, const zbh_case_result *r, size_t n)
         for (char *p = detail; *p; p++)
             if (*p == '\n' || *p == '#') *p = ' ';
         if (r[i].verdict == ZBH_SKIP)
-            fprintf(f, "ok %zu - %s # SKIP %s\n", i + 1, r[i].id, detail);
+            zb_sb_printf(&b, "ok %zu - %s # SKIP %s\n", i + 1, r[i].id, detail);
         else
-            fprintf(f, "%s %zu - %s: %s\n", r[i].verdict == ZBH_PASS ? "ok" : "not ok", i + 1,
-                    r[i].id, detail);
+            zb_sb_printf(&b, "%s %zu - %s: %s\n", r[i].verdict == ZBH_PASS ? "ok" : "not ok", i + 1,
+                         r[i].id, detail);
     }
-    if (f == stdout) return fflush(f) == 0 && !ferror(f) ? 0 : -1;
-    return fclose(f);
+    int rc = -1;
+    if (b.failed)
+        errno = ENOMEM;
+    else /* '-' is standard output, which file_write writes in place */
+        rc = file_write(strcmp(path, "-") == 0 ? "/dev/stdout" : path, b.buf, b.len, 0644, 0);
+    zb_sb_free(&b);
+    return rc;
 }
 
 int zbh_report_exit_code(const zbh_case_result *r, size_t n)

@@ -98,7 +98,7 @@ static int write_out(const char *path, zb_sb *b)
     if (b->failed)
         errno = ENOMEM;
     else
-        rc = file_write_atomic(path, b->buf ? b->buf : "", b->len, 0644);
+        rc = file_write(path, b->buf ? b->buf : "", b->len, 0644, 0);
     zb_sb_free(b);
     return rc;
 }

@@ -226,7 +226,7 @@ int ocb_write_file(const ocb_backup *b, const char *path)
         errno = ENOMEM;
         return -1;
     }
-    int rc = file_write_atomic(path, text, strlen(text), 0600);
+    int rc = file_write(path, text, strlen(text), 0600, 0);
     int e = errno;
     free(text);
     errno = e;

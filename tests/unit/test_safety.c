@@ -1,9 +1,11 @@
 /* test_safety.c - the real-stick safety pieces that need no device (issue 12): saturating
- * counter arithmetic, the checks a restore makes before its first write (precheck.h), and the
+ * counter arithmetic, the checks a restore makes before its first write (precheck.h), the
  * pre-restore file (never overwriting, never through a symlink, 0600, named after the stick
- * and the time). The device-facing rules are in tests/system/safety.sh. */
+ * and the time), and what a new backup would lose against the file it replaces (issue 26).
+ * The device-facing rules are in tests/system/safety.sh and outputs.sh. */
 #include "driver.h"
 #include "journal.h"
+#include "ops.h"
 #include "ocb.h"
 #include "precheck.h"
 #include "prerestore.h"
@@ -224,4 +226,50 @@ Test(journal, counters_only_rise_and_bound_the_next_plan)
     char cmd[64];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
+}
+
+/* Issue 26: `backup -o FILE` over a better backup of the same network (a stick read after a
+ * restore stopped half-way) is refused; zbh_backup_shrinks names what would be lost. */
+Test(backup_guard, names_each_field_that_shrinks)
+{
+    ocb_backup *old = net(), *neu = ocb_clone(old);
+    cr_assert_not_null(neu);
+    old->network_key.frame_counter = 11250;
+    old->devices[0].has_link_key = true;
+    neu->network_key.frame_counter = 0;
+    neu->n_devices = 0;
+    zbh_shrink s[ZBH_SHRINK_MAX];
+    cr_assert_eq(zbh_backup_shrinks(old, neu, s), 3);
+    cr_expect_str_eq(s[0].field, "network_key.frame_counter");
+    cr_expect_eq(s[0].old_value, 11250);
+    cr_expect_eq(s[0].new_value, 0);
+    cr_expect_str_eq(s[1].field, "devices");
+    cr_expect_eq(s[1].old_value, 2);
+    cr_expect_eq(s[1].new_value, 0);
+    cr_expect_str_eq(s[2].field, "devices with link keys");
+    cr_expect_eq(s[2].old_value, 1);
+    cr_expect_eq(s[2].new_value, 0);
+    neu->n_devices = 2; /* only the counter went back */
+    neu->devices[0].has_link_key = true;
+    cr_assert_eq(zbh_backup_shrinks(old, neu, s), 1);
+    cr_expect_str_eq(s[0].field, "network_key.frame_counter");
+    ocb_free(old);
+    ocb_free(neu);
+}
+
+Test(backup_guard, an_equal_or_better_backup_or_another_network_passes)
+{
+    ocb_backup *old = net(), *neu = ocb_clone(old);
+    cr_assert_not_null(neu);
+    zbh_shrink s[ZBH_SHRINK_MAX];
+    cr_expect_eq(zbh_backup_shrinks(old, neu, s), 0, "the same backup");
+    neu->network_key.frame_counter = 5000;
+    cr_expect_eq(zbh_backup_shrinks(old, neu, s), 0, "a higher counter");
+    neu->network_key.frame_counter = 0;
+    neu->n_devices = 0;
+    neu->extended_pan_id = 0xeeeeeeeeeeeeeeee;
+    old->network_key.frame_counter = 9;
+    cr_expect_eq(zbh_backup_shrinks(old, neu, s), 0, "another network is not compared");
+    ocb_free(old);
+    ocb_free(neu);
 }

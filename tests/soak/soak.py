@@ -4,7 +4,8 @@
 Each attempt starts an emulated stick that holds network A, then restores onto it either
 another network B (--force) or an older backup of A itself (a lower frame counter), and
 interrupts the restore: SIGKILL of zbharness or of the emulator (an unplug) at a random
-offset, Ctrl-C (SIGINT) at a random offset, or a noisy link. Then it does what a user would:
+offset, Ctrl-C (SIGINT) at a random offset, or a noisy link (dropped and flipped bytes; a
+Ctrl-C when it has not ended after three restores' time). Then it does what a user would:
 about a third of the time the same command again; otherwise what zbharness said to do (the
 command after an interruption, or, after a SIGKILL that printed nothing, the command that
 `zbharness backup` names from the restore journal). The stick is then read and the attempt is
@@ -181,17 +182,17 @@ def attempt(build, stack, i, seed, template, window, backups, nets, work):
             st.start()
         p = subprocess.Popen([os.path.join(build, "bin/zbharness")] + cmd, cwd=d, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        at = rng.uniform(0, window)
-        if kind != "noisy-link":
-            try:
-                p.wait(at)
-            except subprocess.TimeoutExpired:
-                if kind == "kill-harness":
-                    p.kill()
-                elif kind == "ctrl-c":
-                    p.send_signal(signal.SIGINT)
-                else:
-                    st.kill()  # unplugged; zbharness sees the link go
+        # a noisy link may make the harness retry for long: a user gives up with Ctrl-C
+        at = rng.uniform(0, window) if kind != "noisy-link" else max(3 * window, 4.0)
+        try:
+            p.wait(at)
+        except subprocess.TimeoutExpired:
+            if kind == "kill-harness":
+                p.kill()
+            elif kind in ("ctrl-c", "noisy-link"):
+                p.send_signal(signal.SIGINT)
+            else:
+                st.kill()  # unplugged; zbharness sees the link go
         out, err = p.communicate(timeout=240)
         err = err.decode(errors="replace")
         rc = p.returncode

@@ -327,12 +327,28 @@ static bool matches(const zbh_journal *j, bool has_epid, uint64_t epid, const ch
     return port && strcmp(j->port, port) == 0;
 }
 
-static bool already(const zbh_journal *list, size_t n, const zbh_journal *j)
+/* The same restore seen in both places (same network, port and start) counts once. A restore
+ * stopped between its two "done" saves leaves one copy done and one in progress: the done one
+ * wins, as it was written after the verified read-back. Returns true when j is a copy (the
+ * list keeps whichever is done, and j's counters where higher). */
+static bool already(zbh_journal *list, size_t n, zbh_journal *j)
 {
-    for (size_t i = 0; i < n; i++)
-        if (list[i].extended_pan_id == j->extended_pan_id && strcmp(list[i].port, j->port) == 0 &&
-            strcmp(list[i].started, j->started) == 0)
-            return true;
+    for (size_t i = 0; i < n; i++) {
+        zbh_journal *o = &list[i];
+        if (o->extended_pan_id != j->extended_pan_id || strcmp(o->port, j->port) != 0 ||
+            strcmp(o->started, j->started) != 0)
+            continue;
+        if (j->nwk_frame_counter > o->nwk_frame_counter)
+            o->nwk_frame_counter = j->nwk_frame_counter;
+        for (size_t k = 0; k < j->n_keys; k++)
+            key_put(o, j->keys[k].ieee, j->keys[k].tx_counter);
+        if (j->done && !o->done) {
+            o->done = true;
+            snprintf(o->finished, sizeof(o->finished), "%s", j->finished);
+            snprintf(o->file, sizeof(o->file), "%s", j->file);
+        }
+        return true;
+    }
     return false;
 }
 

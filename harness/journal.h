@@ -69,8 +69,9 @@ int zbh_journal_save(zbh_journal *j, const char *dir, char *err, size_t errlen);
 /* Every journal in the pre-restore DIR (NULL: ".") and the state directory that is about
  * network EPID (when has_epid) and this stick, known by its PORT as given (a stable name such
  * as /dev/serial/by-id/... keeps finding it after a re-plug). A journal found in both places
- * counts once (the first). Returns how many; *out (free with zbh_journal_list_free) gets
- * them. Unreadable files are skipped with a warning on stderr. */
+ * counts once: done if either copy is done (a restore stopped between
+ * its two final saves), with the higher counters of the two. Returns how many; *out (free with
+ * zbh_journal_list_free) gets them. Unreadable files are skipped with a warning on stderr. */
 size_t zbh_journal_find(const char *dir, bool has_epid, uint64_t epid, const char *port,
                         zbh_journal **out);
 void zbh_journal_list_free(zbh_journal *list, size_t n);

@@ -12,8 +12,9 @@ command after an interruption, or, after a SIGKILL that printed nothing, the com
 classified:
 
   original kept        the stick holds A with its counter not below the start
-  new network verified zbharness said success and the stick holds the target, counters at
-                       least as planned
+  new network verified the stick holds the whole target, counters at least as planned, and
+                       zbharness said success (or was killed after its verified read-back,
+                       so nothing is left to finish)
   re-run verified      the same command run again succeeded and the stick holds the target
   recovered            the printed command succeeded and the stick holds A or the target
   UNSAFE               anything else: a network lost, a counter lowered, a false success
@@ -204,9 +205,9 @@ def attempt(build, stack, i, seed, template, window, backups, nets, work):
         want = nets["B"] if target == "B" else nets["A"]
         planned = fc(want) + INC if target == "B" else max(c0, fc(nets["A-old"])) + INC
 
-        def holds_target(net):
+        def holds_target(net):  # the whole target: network, counter as planned, every device
             return (net and net["extended_pan_id"] == want["extended_pan_id"]
-                    and fc(net) >= planned)
+                    and fc(net) >= planned and len(net["devices"]) >= len(want["devices"]))
 
         def holds_original(net):
             return net and net["extended_pan_id"] == nets["A"]["extended_pan_id"] and fc(net) >= c0
@@ -227,9 +228,12 @@ def attempt(build, stack, i, seed, template, window, backups, nets, work):
                 follow = printed_command(berr)
         if not follow:
             net, _ = read_stick(build, st, env)
-            ok = holds_original(net)
-            return dict(res, outcome="original kept" if ok else "UNSAFE",
-                        why="" if ok else f"nothing said, and the stick holds {summary(net)}")
+            if holds_original(net):
+                return dict(res, outcome="original kept")
+            if holds_target(net):  # killed after its verified read-back: the journal is done
+                return dict(res, outcome="new network verified")
+            return dict(res, outcome="UNSAFE",
+                        why=f"nothing said, and the stick holds {summary(net)}")
         # a printed command names a port: ours is the same path
         rc2, _, err2 = harness(build, follow, d, env)
         net, _ = read_stick(build, st, env)

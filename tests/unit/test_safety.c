@@ -228,6 +228,37 @@ Test(journal, counters_only_rise_and_bound_the_next_plan)
     cr_expect_eq(system(cmd), 0);
 }
 
+/* A restore killed between its two final saves: the pre-restore folder's copy is done, the
+ * state directory's still in progress. One restore, done: no "unfinished" warning. */
+Test(journal, a_copy_marked_done_wins)
+{
+    char pre[] = "/tmp/zb-journal-pre-XXXXXX", state[] = "/tmp/zb-journal-state-XXXXXX";
+    cr_assert_not_null(mkdtemp(pre));
+    cr_assert_not_null(mkdtemp(state));
+    setenv("ZBHARNESS_STATE_DIR", state, 1);
+    ocb_backup *b = net();
+    char err[256];
+    zbh_journal *j = zbh_journal_new(b, 2500, "ezsp", "/dev/ttyUSB0", "/x.json", "", 0);
+    cr_assert_eq(zbh_journal_save(j, state, err, sizeof(err)), 0, "%s", err);
+    j->done = true;
+    cr_assert_eq(zbh_journal_save(j, pre, err, sizeof(err)), 0, "%s", err);
+    zbh_journal_free(j);
+    for (int order = 0; order < 2; order++) { /* found first in either place */
+        if (order) setenv("ZBHARNESS_STATE_DIR", pre, 1);
+        zbh_journal *list;
+        size_t n =
+            zbh_journal_find(order ? state : pre, true, b->extended_pan_id, "/dev/ttyUSB0", &list);
+        cr_assert_eq(n, 1);
+        cr_expect(list[0].done, "order %d: the in-progress copy hid the done one", order);
+        cr_expect_eq(zbh_journal_warn_unfinished(list, n, "test"), 0);
+        zbh_journal_list_free(list, n);
+    }
+    ocb_free(b);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", pre, state);
+    cr_expect_eq(system(cmd), 0);
+}
+
 /* Issue 26: `backup -o FILE` over a better backup of the same network (a stick read after a
  * restore stopped half-way) is refused; zbh_backup_shrinks names what would be lost. */
 Test(backup_guard, names_each_field_that_shrinks)

@@ -82,12 +82,12 @@ static ocb_backup *read_network(zbh_session *s, zbh_read_status *st, char *err, 
     return s->drv->read_network(s->dev, st, err, errlen);
 }
 
-/* An unfinished restore of what this stick holds (its network, or on this port when it holds
- * none) is said on stderr with the command that finishes it: a backup taken now would be the
- * half-written state. */
-static void warn_unfinished_restores(zbh_session *s, const ocb_backup *b, zbh_read_status st)
+/* An unfinished restore of what this stick holds (its network, or any on this port when it
+ * holds none or could not be read: a stick still rebooting from a reset the restore sent is
+ * when the user needs this most) is said on stderr with the command that finishes it: a
+ * backup taken now would be the half-written state. */
+static void warn_unfinished_restores(zbh_session *s, const ocb_backup *b)
 {
-    if (!b && st != ZBH_READ_NO_NETWORK) return;
     zbh_journal *list;
     size_t n = zbh_journal_find(NULL, b != NULL, b ? b->extended_pan_id : 0,
                                 zbh_serial_name(s->serial), &list);
@@ -97,10 +97,8 @@ static void warn_unfinished_restores(zbh_session *s, const ocb_backup *b, zbh_re
 
 ocb_backup *zbh_backup(zbh_session *s, zbh_read_status *st, char *err, size_t errlen)
 {
-    zbh_read_status own;
-    ocb_backup *b = read_network(s, &own, err, errlen);
-    if (st) *st = own;
-    warn_unfinished_restores(s, b, own);
+    ocb_backup *b = read_network(s, st, err, errlen);
+    warn_unfinished_restores(s, b);
     return b;
 }
 

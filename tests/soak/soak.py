@@ -95,16 +95,22 @@ def harness(build, args, cwd, env, timeout=180):
 
 
 def read_stick(build, stick, env):
-    """The stick's network as a dict, or None (no network or unreadable), and the stderr."""
+    """The stick's network as a dict, or None (no network or unreadable), and the stderr. A
+    read that fails (a stick still rebooting from a reset) is tried again, as a user would:
+    only "no network" or three failures in a row are taken as the answer."""
     out = os.path.join(stick.dir, "read.json")
-    if os.path.exists(out):
-        os.unlink(out)
-    rc, _, err = harness(build, ["backup", "--stack", stick.stack, "--port", stick.tty, "-o", out,
-                                 "--force"], stick.dir, env, 60)
-    if rc != 0:
-        return None, err
-    with open(out) as f:
-        return json.load(f), err
+    for attempt in range(3):
+        if os.path.exists(out):
+            os.unlink(out)
+        rc, _, err = harness(build, ["backup", "--stack", stick.stack, "--port", stick.tty, "-o",
+                                     out, "--force"], stick.dir, env, 60)
+        if rc == 0:
+            with open(out) as f:
+                return json.load(f), err
+        if "no network" in err:
+            break
+        time.sleep(1)
+    return None, err
 
 
 def printed_command(text):

@@ -438,20 +438,32 @@ void zbh_journal_raise(const zbh_journal *list, size_t n, ocb_backup *plan)
     }
 }
 
-size_t zbh_journal_warn_unfinished(const zbh_journal *list, size_t n, const char *who)
+size_t zbh_journal_warn_unfinished(const zbh_journal *list, size_t n, const char *who,
+                                   const ocb_backup *now)
 {
     size_t unfinished = 0;
     for (size_t i = 0; i < n; i++) {
         const zbh_journal *j = &list[i];
         if (j->done) continue;
         unfinished++;
+        bool other = now && now->extended_pan_id != j->extended_pan_id;
+        char holds[160] = "";
+        if (other)
+            snprintf(holds, sizeof(holds),
+                     "; the stick holds network %016llx now (the restore stopped before writing "
+                     "it, or a reset it sent is still to come)",
+                     (unsigned long long)now->extended_pan_id);
         fprintf(stderr,
                 "%s: warning: an unfinished restore of network %016llx onto %s (journal %s, "
-                "started %s)%s%s: finish it with:\n  zbharness restore --stack %s --port %s "
-                "--backup %s\n",
+                "started %s)%s%s%s: finish it with:\n  zbharness restore --stack %s --port %s "
+                "--backup %s%s\n%s",
                 who, (unsigned long long)j->extended_pan_id, j->port, j->file, j->started,
                 j->prerestore[0] ? "; the stick's network before it is in " : "", j->prerestore,
-                j->stack, j->port, j->backup[0] ? j->backup : "BACKUP");
+                holds, j->stack, j->port, j->backup[0] ? j->backup : "BACKUP",
+                other ? " --force" : "",
+                other ? "  (or, if that restore is no longer wanted, delete the journal and its "
+                        "copy in the state directory)\n"
+                      : "");
     }
     return unfinished;
 }

@@ -82,7 +82,10 @@ void zbh_journal_list_free(zbh_journal *list, size_t n);
 void zbh_journal_raise(const zbh_journal *list, size_t n, ocb_backup *plan);
 
 /* On stderr, for each unfinished journal in list: the network, the file, when it started,
- * and the command that finishes it. Returns how many were unfinished. */
-size_t zbh_journal_warn_unfinished(const zbh_journal *list, size_t n, const char *who);
+ * and the command that finishes it; when the stick holds another network NOW (NULL: none or
+ * unread), that too, the command with --force, and how to drop a restore no longer wanted.
+ * Returns how many were unfinished. */
+size_t zbh_journal_warn_unfinished(const zbh_journal *list, size_t n, const char *who,
+                                   const ocb_backup *now);
 
 #endif

@@ -82,16 +82,15 @@ static ocb_backup *read_network(zbh_session *s, zbh_read_status *st, char *err, 
     return s->drv->read_network(s->dev, st, err, errlen);
 }
 
-/* An unfinished restore of what this stick holds (its network, or any on this port when it
- * holds none or could not be read: a stick still rebooting from a reset the restore sent is
- * when the user needs this most) is said on stderr with the command that finishes it: a
- * backup taken now would be the half-written state. */
+/* Every unfinished restore on this port is said on stderr with the command that finishes it,
+ * whatever the stick holds now: a backup taken now would be the half-written state, or the
+ * stick still runs its old network while a reset the killed restore sent is still to come, or
+ * it is rebooting and cannot be read (when the user needs this most). */
 static void warn_unfinished_restores(zbh_session *s, const ocb_backup *b)
 {
     zbh_journal *list;
-    size_t n = zbh_journal_find(NULL, b != NULL, b ? b->extended_pan_id : 0,
-                                zbh_serial_name(s->serial), &list);
-    zbh_journal_warn_unfinished(list, n, "zbharness");
+    size_t n = zbh_journal_find(NULL, false, 0, zbh_serial_name(s->serial), &list);
+    zbh_journal_warn_unfinished(list, n, "zbharness", b);
     zbh_journal_list_free(list, n);
 }
 

@@ -56,6 +56,31 @@ for s in znp ezsp; do
   emu_stop "$n" || fail "$n: zbemu exit"
 done
 
+echo "-- 1b. a restore of another network killed before its first write"
+# the journal is on disk, the stick still holds its own network (or a reset the restore sent
+# is still to come): backup reads the old network and must still name the unfinished restore
+n=other-znp
+mkdir -p "$WORK/$n.d"
+python3 - "$SAMPLE" "$WORK/otherB.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["extended_pan_id"] = "00124b00feedbeef"
+d["pan_id"] = "4242"
+json.dump(d, open(sys.argv[2], "w"), indent=2)
+PY
+emu_start "$n" znp --nvram "$WORK/$n.nv.json" --seed 6 || fail "$n: start"
+check "znp: the stick gets a network" bash -c "cd '$WORK/$n.d' && '$HAR' restore --stack znp --port '$(port "$n")' --backup '$SAMPLE'"
+(cd "$WORK/$n.d" && $KILL_AT "restore journal" "$WORK/$n.kill.log" -- \
+  "$HAR" restore --stack znp --port "$(port "$n")" --backup "$WORK/otherB.json" --force) ||
+  fail "znp: the restore of another network was not killed at its journal"
+(cd "$WORK/$n.d" && "$HAR" backup --stack znp --port "$(port "$n")" -o "$WORK/$n.mid.json") 2>"$WORK/$n.mid.err"
+grep -q "unfinished restore of network 00124b00feedbeef" "$WORK/$n.mid.err" &&
+  grep -q "holds network $(jget "$SAMPLE" 'j.extended_pan_id') now" "$WORK/$n.mid.err" &&
+  grep -q -- "--backup $WORK/otherB.json --force" "$WORK/$n.mid.err" &&
+  pass "znp: backup of the old network names the unfinished restore of the other, with --force" ||
+  { fail "znp: backup of the old network did not name the unfinished restore"; sed 's/^/        /' "$WORK/$n.mid.err" | tail -4; }
+emu_stop "$n" || fail "$n: zbemu exit"
+
 echo "-- 2. --counter-increment 200000"
 for s in znp ezsp zboss; do
   n=inc-$s

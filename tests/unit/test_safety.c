@@ -250,7 +250,7 @@ Test(journal, a_copy_marked_done_wins)
             zbh_journal_find(order ? state : pre, true, b->extended_pan_id, "/dev/ttyUSB0", &list);
         cr_assert_eq(n, 1);
         cr_expect(list[0].done, "order %d: the in-progress copy hid the done one", order);
-        cr_expect_eq(zbh_journal_warn_unfinished(list, n, "test"), 0);
+        cr_expect_eq(zbh_journal_warn_unfinished(list, n, "test", NULL), 0);
         zbh_journal_list_free(list, n);
     }
     ocb_free(b);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/fuzz_*.c, clang + ASan + UBSan) into build-fuzz/ and
-# runs each for a bounded time on a corpus seeded from vectors/. First replays every input in
-# tests/fuzz/regress/<target>/ (crashes found earlier, kept as regression tests).
+# runs each for a bounded time on a corpus seeded from vectors/ and real traffic, plus the committed
+# corpus tests/fuzz/corpus/<target>/ (minimised from long runs, read-only: new inputs go to
+# build-fuzz/corpus/). First replays every input in tests/fuzz/regress/<target>/ (crashes found
+# earlier, kept as regression tests).
 #   ci/fuzz.sh [--seconds N] [TARGET...]     default 10 s per target (CI smoke)
 # Prints one line per target: executions, seconds, corpus size; exit 1 on any crash.
 set -euo pipefail
@@ -106,11 +108,13 @@ for t in "${targets[@]}"; do
   fi
   seed "$t"
   mkdir -p "build-fuzz/crashes/$t"
+  corpora=("build-fuzz/corpus/$t")  # the first is where libFuzzer writes what it finds
+  [ -d "tests/fuzz/corpus/$t" ] && corpora+=("tests/fuzz/corpus/$t")
   if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-       -artifact_prefix="build-fuzz/crashes/$t/" "build-fuzz/corpus/$t" >"build-fuzz/$t.log" 2>&1; then
+       -artifact_prefix="build-fuzz/crashes/$t/" "${corpora[@]}" >"build-fuzz/$t.log" 2>&1; then
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "build-fuzz/$t.log" | grep -o '[0-9]*$' || true)
     [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "build-fuzz/$t.log" | tail -1 | tr -d '#')
-    echo "$t: clean, $execs executions in ${secs} s, corpus $(ls "build-fuzz/corpus/$t" | wc -l) inputs"
+    echo "$t: clean, $execs executions in ${secs} s, corpus $(ls "build-fuzz/corpus/$t" | wc -l) inputs + $(ls "tests/fuzz/corpus/$t" 2>/dev/null | wc -l) committed"
   else
     echo "$t: CRASH, see build-fuzz/$t.log and build-fuzz/crashes/$t/ (copy the input to tests/fuzz/regress/$t/)"
     tail -30 "build-fuzz/$t.log"

@@ -171,6 +171,10 @@ static void section_name(uint8_t sys, uint16_t item, char *buf, size_t cap)
 
 int znp_nv_from_json(znp_nv *nv, const cJSON *doc, char *err, size_t errlen)
 {
+    if (!cJSON_IsObject(doc)) { /* an array's children have no names (found by fuzz_znp_nvram) */
+        snprintf(err, errlen, "expected a JSON object of NVRAM sections");
+        return -1;
+    }
     const cJSON *sec;
     cJSON_ArrayForEach(sec, doc)
     {

@@ -528,3 +528,21 @@ Test(emu_nv, link_never_replaces_what_it_did_not_make, .init = mkdir_tmp, .fini 
     emu_link_remove(path_in("file"), "/dev/pts/7");
     cr_assert_eq(lstat(path_in("file"), &st), 0, "a file is never removed");
 }
+
+/* Found by fuzz_znp_nvram (issue 26): a document that is not an object (a top-level array of
+ * sections) has children without names; the loader compared a NULL name. It is refused. */
+Test(emu_nv, znp_document_not_an_object_is_refused)
+{
+    static const char *const BAD[] = {"[{\"LEGACY\": {\"0x10D\": \"00\"}}]", "[]", "\"LEGACY\"", "7"};
+    for (size_t i = 0; i < sizeof(BAD) / sizeof(BAD[0]); i++) {
+        cJSON *j = cJSON_Parse(BAD[i]);
+        cr_assert_not_null(j);
+        znp_nv nv;
+        znp_nv_init(&nv);
+        char err[200] = "";
+        cr_assert_eq(znp_nv_from_json(&nv, j, err, sizeof(err)), -1, "%s", BAD[i]);
+        cr_assert(err[0], "%s: no reason given", BAD[i]);
+        znp_nv_free(&nv);
+        cJSON_Delete(j);
+    }
+}

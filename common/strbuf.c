@@ -1,6 +1,9 @@
 /* strbuf.c - see strbuf.h. */
 #include "strbuf.h"
 
+#include "fileio.h"
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,4 +97,17 @@ void zb_sb_free(zb_sb *b)
 {
     free(b->buf);
     *b = (zb_sb){0};
+}
+
+int zb_sb_write_file(zb_sb *b, const char *path, unsigned mode, unsigned flags)
+{
+    int rc = -1;
+    if (b->failed)
+        errno = ENOMEM;
+    else
+        rc = file_write(path, b->buf, b->len, (mode_t)mode, flags);
+    int e = errno;
+    zb_sb_free(b);
+    errno = e;
+    return rc;
 }

@@ -31,5 +31,8 @@ void zb_sb_printf(zb_sb *b, const char *fmt, ...) __attribute__((format(printf, 
  * HTML bodies and quoted attributes alike. */
 void zb_sb_escaped(zb_sb *b, const char *s);
 void zb_sb_free(zb_sb *b);
+/* Writes the text to PATH with file_write (fileio.h: a file atomically, a pipe or device in
+ * place) and frees the buffer. 0, or -1 with errno (ENOMEM when the text failed to grow). */
+int zb_sb_write_file(zb_sb *b, const char *path, unsigned mode, unsigned flags);
 
 #endif

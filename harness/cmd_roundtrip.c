@@ -476,13 +476,7 @@ static int write_tsv(const char *path, const zbh_cell *cells, size_t n)
         tsv_line(&cells[i], line, sizeof(line));
         zb_sb_printf(&b, "%s\n", line);
     }
-    int rc = -1;
-    if (b.failed)
-        errno = ENOMEM;
-    else
-        rc = file_write(path, b.buf, b.len, 0644, 0);
-    zb_sb_free(&b);
-    return rc;
+    return zb_sb_write_file(&b, path, 0644, 0);
 }
 
 /* The golden line for cell c ("" when the file has none). */

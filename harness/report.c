@@ -95,13 +95,7 @@ int zbh_report_junit(const char *path, const char *suite, const zbh_report_props
         zb_sb_put(&b, "</system-out>\n    </testcase>\n");
     }
     zb_sb_put(&b, "  </testsuite>\n</testsuites>\n");
-    int rc = -1;
-    if (b.failed)
-        errno = ENOMEM;
-    else
-        rc = file_write(path, b.buf, b.len, 0644, 0);
-    zb_sb_free(&b);
-    return rc;
+    return zb_sb_write_file(&b, path, 0644, 0);
 }
 
 int zbh_report_tap(const char *path, const zbh_case_result *r, size_t n)
@@ -120,13 +114,8 @@ int zbh_report_tap(const char *path, const zbh_case_result *r, size_t n)
             zb_sb_printf(&b, "%s %zu - %s: %s\n", r[i].verdict == ZBH_PASS ? "ok" : "not ok", i + 1,
                          r[i].id, detail);
     }
-    int rc = -1;
-    if (b.failed)
-        errno = ENOMEM;
-    else /* '-' is standard output, which file_write writes in place */
-        rc = file_write(strcmp(path, "-") == 0 ? "/dev/stdout" : path, b.buf, b.len, 0644, 0);
-    zb_sb_free(&b);
-    return rc;
+    /* '-' is standard output, which file_write writes in place */
+    return zb_sb_write_file(&b, strcmp(path, "-") == 0 ? "/dev/stdout" : path, 0644, 0);
 }
 
 int zbh_report_exit_code(const zbh_case_result *r, size_t n)

@@ -79,6 +79,28 @@ expect_eq() {
   if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', want '$3'"; fi
 }
 
+# expect_rc DESCRIPTION WANT_RC PATTERN CMD...: CMD exits WANT_RC and its stderr or stdout
+# matches the extended regex PATTERN (an empty PATTERN matches anything)
+expect_rc() {
+  local what=$1 want=$2 pat=$3 rc=0; shift 3
+  "$@" >"$WORK/rc.out" 2>"$WORK/rc.err" || rc=$?
+  if [ "$rc" = "$want" ] && { [ -z "$pat" ] || cat "$WORK/rc.err" "$WORK/rc.out" | grep -qE -- "$pat"; }; then
+    pass "$what (exit $rc)"
+  else
+    fail "$what: exit $rc, want $want matching /$pat/"; sed 's/^/        /' "$WORK/rc.err" "$WORK/rc.out" | tail -5
+  fi
+}
+
+# mut IN OUT PYTHON: a changed copy of a backup (`d` is the parsed JSON)
+mut() {
+  python3 - "$1" "$2" "$3" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"), indent=2)
+EOF
+}
+
 finish() {
   echo "   $T_PASS passed, $T_FAIL failed"
   [ "$T_FAIL" = 0 ]

@@ -23,15 +23,6 @@ SAMPLE=$VEC/backups/valid/z2m-sample-1.json
 rc_of() { "$@" >"$WORK/last.out" 2>"$WORK/last.err"; echo $?; }
 kind_of() { stat -c %F "$1" 2>/dev/null; }
 valid() { "$HAR" validate "$1" >/dev/null 2>&1; }
-# mut IN OUT PYTHON: a changed copy of a backup (`d` is the parsed JSON)
-mut() {
-  python3 - "$1" "$2" "$3" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[3])
-json.dump(d, open(sys.argv[2], "w"), indent=2)
-EOF
-}
 
 emu_start z znp --nvram "$WORK/z.json" || { fail "start zbemu"; finish; exit 1; }
 P=$(port z)

@@ -9,16 +9,6 @@ source "$(dirname "$0")/lib.bash" "${1:-build}"
 golden=$VEC/backups/valid/znp-CC2652R-ZStack4.json
 other=$VEC/backups/valid/z2m-sample-1.json # another network (different extended PAN ID)
 
-# expect_rc DESCRIPTION WANT_RC PATTERN CMD...: CMD exits WANT_RC and its stderr matches PATTERN
-expect_rc() {
-  local what=$1 want=$2 pat=$3 rc=0; shift 3
-  "$@" >"$WORK/rc.out" 2>"$WORK/rc.err" || rc=$?
-  if [ "$rc" = "$want" ] && { [ -z "$pat" ] || cat "$WORK/rc.err" "$WORK/rc.out" | grep -qE -- "$pat"; }; then
-    pass "$what (exit $rc)"
-  else
-    fail "$what: exit $rc, want $want matching /$pat/"; sed 's/^/        /' "$WORK/rc.err" | tail -5
-  fi
-}
 
 # holds_port PID PATH: PID has PATH (a pty) open
 holds_port() {

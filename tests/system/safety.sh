@@ -16,15 +16,6 @@ LONG=${ZB_LONG:-0}
 STACKS=(znp ezsp zboss)
 if [ "$LONG" = 1 ]; then SEEDS2="3 4 5 6 7"; else SEEDS2=3; fi
 
-# mut IN OUT PYTHON: a changed copy of a backup (`d` is the parsed JSON)
-mut() {
-  python3 - "$1" "$2" "$3" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[3])
-json.dump(d, open(sys.argv[2], "w"), indent=2)
-EOF
-}
 # the write-once EUI64 of an emulated EmberZNet stick ("" for the other stacks)
 mfg_eui() { [ -s "$1" ] && jget "$1" '(j.mfg_tokens && j.mfg_tokens.MFG_CUSTOM_EUI_64) || ""' 2>/dev/null; }
 backup_of() { timeout 60 "$HAR" backup --stack "$1" --port "$(port "$2")" -o "$3" >"$WORK/$2.bk.log" 2>&1; }

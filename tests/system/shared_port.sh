@@ -7,16 +7,6 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
 
-# expect_rc DESCRIPTION WANT_RC PATTERN CMD...: CMD exits WANT_RC and its stderr matches PATTERN
-expect_rc() {
-  local what=$1 want=$2 pat=$3 rc=0; shift 3
-  "$@" >"$WORK/rc.out" 2>"$WORK/rc.err" || rc=$?
-  if [ "$rc" = "$want" ] && cat "$WORK/rc.err" "$WORK/rc.out" | grep -qE -- "$pat"; then
-    pass "$what (exit $rc)"
-  else
-    fail "$what: exit $rc, want $want matching /$pat/"; sed 's/^/        /' "$WORK/rc.err" | tail -5
-  fi
-}
 
 # wait_holds PID PATH: up to 5 s for PID to have PATH (a pty) open
 wait_holds() {

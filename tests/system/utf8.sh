@@ -5,16 +5,6 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
 
-# expect_rc DESCRIPTION WANT_RC PATTERN CMD...: CMD exits WANT_RC and its output matches PATTERN
-expect_rc() {
-  local what=$1 want=$2 pat=$3 rc=0; shift 3
-  "$@" >"$WORK/rc.out" 2>"$WORK/rc.err" || rc=$?
-  if [ "$rc" = "$want" ] && cat "$WORK/rc.err" "$WORK/rc.out" | grep -qE -- "$pat"; then
-    pass "$what (exit $rc)"
-  else
-    fail "$what: exit $rc, want $want matching /$pat/"; sed 's/^/        /' "$WORK/rc.err" "$WORK/rc.out" | tail -5
-  fi
-}
 
 bad=$WORK/cesu8.json
 sed 's/zbtools-vectors@1/zbtools\xed\xa0\x80@1/' "$VEC/backups/valid/base.json" >"$bad"

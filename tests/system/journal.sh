@@ -46,6 +46,9 @@ for s in znp ezsp; do
     grep -q -- "--backup $WORK/old.json" "$WORK/$n.mid.err" &&
     pass "$s: backup warns of the unfinished restore and names the command" ||
     { fail "$s: backup did not warn of the unfinished restore"; sed 's/^/        /' "$WORK/$n.mid.err" | tail -5; }
+  "$HAR" info --stack "$s" --port "$(port "$n")" >/dev/null 2>"$WORK/$n.info.err"
+  grep -q "unfinished restore of network" "$WORK/$n.info.err" &&
+    pass "$s: info warns of the unfinished restore too" || fail "$s: info did not warn"
   check "$s: the same command again completes" restore --backup "$WORK/old.json"
   "$HAR" backup --stack "$s" --port "$(port "$n")" -o "$WORK/$n.after.json" 2>"$WORK/$n.after.err"
   fc=$(fc_of "$WORK/$n.after.json")

@@ -481,6 +481,11 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
         }
         fprintf(stderr, "zbharness: the network on %s is backed up to %s\n", port, res->pre_backup);
     }
+    /* from here a Ctrl-C names the way back: once the pre-restore file exists, the user is
+     * told about it, even if the journal's fsyncs are still under way */
+    char advice[ZB_MSG_MAX];
+    zbh_recovery_advice(advice, sizeof(advice), s->drv->name, port, res->pre_backup);
+    zbh_interrupt_arm(advice);
     journal = zbh_journal_new(plan, req->counter_increment, s->drv->name, port, req->backup_file,
                               res->pre_backup, cur ? cur->coordinator_ieee : dev_ieee);
     if (!journal || journal_save(journal, req, res) < 0) {
@@ -488,9 +493,6 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
         goto out;
     }
     /* 5. write; an interruption or failure names the way back */
-    char advice[ZB_MSG_MAX];
-    zbh_recovery_advice(advice, sizeof(advice), s->drv->name, port, res->pre_backup);
-    zbh_interrupt_arm(advice);
     zbh_progress("writing the network to %s", port);
     int wrc = s->drv->write_network(s->dev, plan, &o, err, sizeof(err));
     if (wrc < 0) {

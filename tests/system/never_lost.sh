@@ -93,12 +93,16 @@ emu_stop dst || fail "dst: clean exit"
 echo "-- roundtrip --from/--to --force, Ctrl-C while the target is written"
 seed slow "$WORK/other.json"
 emu_stop slow || fail "slow: clean exit"
-emu_start slow znp --nvram "$WORK/slow.nv.json" --fault delay=150 || fail "slow: restart with a delay"
+# every answer 40 ms late: reading the populated stick takes ~20 s, writing it several more, so
+# a Ctrl-C one second after the journal appears lands while the stick is being written
+emu_start slow znp --nvram "$WORK/slow.nv.json" --fault delay=40 || fail "slow: restart with a delay"
 mkdir -p "$WORK/rt3"
 (cd "$WORK/rt3" && exec timeout 300 "$HAR" roundtrip --from "znp:$(port src)" --to "znp:$(port slow)" --force) \
   >"$WORK/rt3.out" 2>"$WORK/rt3.err" &
 RT=$!
-for _ in $(seq 1200); do ls "$WORK/rt3"/zbharness-prerestore-* >/dev/null 2>&1 && break; sleep 0.05; done
+# the journal is the last file before the first write (the pre-restore file comes before it)
+for _ in $(seq 4800); do ls "$WORK/rt3"/zbharness-journal-* >/dev/null 2>&1 && break; sleep 0.05; done
+ls "$WORK/rt3"/zbharness-journal-* >/dev/null 2>&1 || fail "no journal within 240 s (the Ctrl-C below comes before any write)"
 sleep 1
 kill -INT "$RT" 2>/dev/null
 rc=0; wait "$RT" || rc=$?

@@ -50,7 +50,8 @@ static int mkdir_p(const char *path, mode_t mode)
     return 0;
 }
 
-int zbh_journal_state_dir(char *out, size_t cap, char *err, size_t errlen)
+/* Where the per-user state directory is, without creating it (a backup only looks). */
+static int state_dir_path(char *out, size_t cap, char *err, size_t errlen)
 {
     const char *env = getenv("ZBHARNESS_STATE_DIR");
     const char *xdg = getenv("XDG_STATE_HOME");
@@ -70,6 +71,12 @@ int zbh_journal_state_dir(char *out, size_t cap, char *err, size_t errlen)
         snprintf(err, errlen, "the state directory's path is too long");
         return -1;
     }
+    return 0;
+}
+
+int zbh_journal_state_dir(char *out, size_t cap, char *err, size_t errlen)
+{
+    if (state_dir_path(out, cap, err, errlen) < 0) return -1;
     if (mkdir_p(out, 0700) < 0) {
         snprintf(err, errlen, "cannot create the state directory %s: %s", out, strerror(errno));
         return -1;
@@ -394,9 +401,8 @@ size_t zbh_journal_find(const char *dir, bool has_epid, uint64_t epid, const cha
     char abs[PATH_MAX], state[PATH_MAX], err[256];
     const char *pre = realpath(dir ? dir : ".", abs) ? abs : (dir ? dir : ".");
     scan_dir(pre, has_epid, epid, port, out, &n);
-    if (zbh_journal_state_dir(state, sizeof(state), err, sizeof(err)) == 0 &&
-        strcmp(state, pre) != 0)
-        scan_dir(state, has_epid, epid, port, out, &n);
+    if (state_dir_path(state, sizeof(state), err, sizeof(err)) == 0 && strcmp(state, pre) != 0)
+        scan_dir(state, has_epid, epid, port, out, &n); /* a missing folder holds none */
     return n;
 }
 

@@ -35,8 +35,9 @@ typedef struct pacer {
 
 typedef struct emu_timer {
     unsigned id;
+    uint64_t seq;
     unsigned pass; /* the run_timers pass it was added in: it never fires in that pass */
-    uint64_t when;
+    int64_t when;  /* ns, common/clock.h */
     emu_timer_fn fn;
     void *arg;
 } emu_timer;
@@ -51,13 +52,15 @@ struct emu {
     emu_timer *timers;
     size_t n_timers, cap_timers;
     unsigned next_timer_id;
+    uint64_t timer_seq;  /* order of addition: breaks ties between timers due at once */
+    double scale;        /* --time-scale, 1.0 when not given */
     unsigned timer_pass; /* bumped at the start of each run_timers pass */
     uint64_t rng;
     int stop;
     emu_fault fault;
     /* --fault delay: chunks held until `due`, in order; one timer drains them */
     struct delayed_chunk {
-        uint64_t due;
+        int64_t due; /* ns */
         size_t len;
         uint8_t *data;
     } * delayed;
@@ -155,12 +158,19 @@ static int64_t pace_wait_ns(const pacer *q, uint64_t now)
 
 static void queue_out(emu *e, const uint8_t *p, size_t n);
 static void wire_out(emu *e, const uint8_t *p, size_t n);
+static unsigned timer_add_ns(emu *e, int64_t delay_ns, emu_timer_fn fn, void *arg);
+
+/* a firmware delay of `ms` under --time-scale, in ns */
+static int64_t scaled_ns(const emu *e, uint64_t ms)
+{
+    return (int64_t)((double)ms * 1e6 * e->scale);
+}
 
 static void release_delayed(emu *e, void *arg)
 {
     (void)arg;
     e->delay_timer = 0;
-    uint64_t now = emu_now_ms();
+    int64_t now = zb_now_ns();
     size_t i = 0;
     for (; i < e->n_delayed && e->delayed[i].due <= now; i++) {
         queue_out(e, e->delayed[i].data, e->delayed[i].len);
@@ -169,7 +179,7 @@ static void release_delayed(emu *e, void *arg)
     memmove(e->delayed, e->delayed + i, (e->n_delayed - i) * sizeof(*e->delayed));
     e->n_delayed -= i;
     if (e->n_delayed)
-        e->delay_timer = emu_timer_add(e, e->delayed[0].due - now, release_delayed, NULL);
+        e->delay_timer = timer_add_ns(e, e->delayed[0].due - now, release_delayed, NULL);
 }
 
 static void drop_delayed(emu *e)
@@ -190,9 +200,9 @@ static void hold_out(emu *e, const uint8_t *p, size_t n)
     uint8_t *copy = malloc(n);
     if (!copy) return;
     memcpy(copy, p, n);
-    e->delayed[e->n_delayed++] = (struct delayed_chunk){emu_now_ms() + e->fault.delay_ms, n, copy};
-    if (!e->delay_timer)
-        e->delay_timer = emu_timer_add(e, e->fault.delay_ms, release_delayed, NULL);
+    int64_t delay = scaled_ns(e, e->fault.delay_ms);
+    e->delayed[e->n_delayed++] = (struct delayed_chunk){zb_now_ns() + delay, n, copy};
+    if (!e->delay_timer) e->delay_timer = timer_add_ns(e, delay, release_delayed, NULL);
 }
 
 void emu_send(emu *e, const uint8_t *p, size_t n)
@@ -238,14 +248,25 @@ static void wire_out(emu *e, const uint8_t *p, size_t n)
 
 /* ---- timers: a small unsorted array; there are only a handful at any time ---- */
 
-unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg)
+static unsigned timer_add_ns(emu *e, int64_t delay_ns, emu_timer_fn fn, void *arg)
 {
     emu_timer *nt = zb_grow(e->timers, &e->cap_timers, e->n_timers + 1, sizeof(*nt), 8);
     if (!nt) return 0;
     e->timers = nt;
     unsigned id = ++e->next_timer_id ? e->next_timer_id : ++e->next_timer_id;
-    e->timers[e->n_timers++] = (emu_timer){id, e->timer_pass, emu_now_ms() + delay_ms, fn, arg};
+    e->timers[e->n_timers++] =
+        (emu_timer){id, e->timer_seq++, e->timer_pass, zb_now_ns() + delay_ns, fn, arg};
     return id;
+}
+
+unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg)
+{
+    return timer_add_ns(e, scaled_ns(e, delay_ms), fn, arg);
+}
+
+unsigned emu_timer_add_host(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg)
+{
+    return timer_add_ns(e, (int64_t)delay_ms * 1000000, fn, arg);
 }
 
 void emu_timer_cancel(emu *e, unsigned id)
@@ -257,14 +278,19 @@ void emu_timer_cancel(emu *e, unsigned id)
         }
 }
 
-static int next_timeout(const emu *e, int cap_ms)
+double emu_time_scale(const emu *e)
 {
-    uint64_t now = emu_now_ms();
-    int t = cap_ms;
+    return e->scale;
+}
+
+/* ns until the first timer is due (0 if one is), or -1 with none */
+static int64_t next_timer_ns(const emu *e, int64_t now)
+{
+    int64_t t = -1;
     for (size_t i = 0; i < e->n_timers; i++) {
-        int64_t d = (int64_t)(e->timers[i].when - now);
+        int64_t d = e->timers[i].when - now;
         if (d < 0) d = 0;
-        if (t < 0 || d < t) t = (int)d;
+        if (t < 0 || d < t) t = d;
     }
     return t;
 }
@@ -274,22 +300,30 @@ unsigned emu_timer_pass(const emu *e)
     return e->timer_pass;
 }
 
+/* The timer to fire next in this pass: due, not added in it, earliest (then first added). */
+static emu_timer *first_due(emu *e, int64_t now, unsigned pass)
+{
+    emu_timer *best = NULL;
+    for (size_t i = 0; i < e->n_timers; i++) {
+        emu_timer *t = &e->timers[i];
+        if (t->when > now || t->pass == pass) continue;
+        if (!best || t->when < best->when || (t->when == best->when && t->seq < best->seq))
+            best = t;
+    }
+    return best;
+}
+
 static void run_timers(emu *e)
 {
-    uint64_t now = emu_now_ms();
-    /* A callback may add or cancel timers: restart the scan after each one fires. A timer
-     * added during this pass (even with 0 ms) waits for the next pass, as in Redis' ae.c, so
-     * a callback that re-arms itself cannot spin here. */
+    int64_t now = zb_now_ns();
+    /* A callback may add or cancel timers: look again after each one fires. A timer added
+     * during this pass (even with 0 ms) waits for the next pass, as in Redis' ae.c, so a
+     * callback that re-arms itself cannot spin here. */
     unsigned pass = ++e->timer_pass;
-    for (size_t i = 0; i < e->n_timers;) {
-        if (e->timers[i].when > now || e->timers[i].pass == pass) {
-            i++;
-            continue;
-        }
-        emu_timer t = e->timers[i];
-        e->timers[i] = e->timers[--e->n_timers];
+    for (emu_timer *due; (due = first_due(e, now, pass)) != NULL;) {
+        emu_timer t = *due;
+        *due = e->timers[--e->n_timers];
         t.fn(e, t.arg);
-        i = 0;
     }
 }
 
@@ -304,7 +338,8 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
     }
     e->opts = *o;
     e->fe = fe;
-    e->byte_ns = o->baud > 0 ? 10000000000ull / (uint64_t)o->baud : 0;
+    e->scale = o->time_scale > 0 && o->time_scale < 1 ? o->time_scale : 1.0;
+    e->byte_ns = o->baud > 0 ? (uint64_t)(1e10 / o->baud * e->scale) : 0;
     /* a byte at 115200 baud is 87 us; the default 50 us timer slack would be half of it */
     if (e->byte_ns) prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
     e->rng = o->seed ? o->seed : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
@@ -371,14 +406,15 @@ static void run_pacers(emu *e)
     }
 }
 
-/* poll timeout: the next timer (ms) or paced byte, whichever is first */
+/* poll timeout: the next timer, paced byte or port check, whichever is first */
 static struct timespec loop_timeout(const emu *e, int *infinite)
 {
-    int ms = next_timeout(e, emu_port_idle_ms(&e->port));
-    int64_t ns = ms < 0 ? -1 : (int64_t)ms * 1000000;
     uint64_t now = (uint64_t)zb_now_ns();
-    int64_t w[2] = {pace_wait_ns(&e->rx, now), pace_wait_ns(&e->tx, now)};
-    for (int i = 0; i < 2; i++)
+    int idle_ms = emu_port_idle_ms(&e->port);
+    int64_t w[3] = {next_timer_ns(e, (int64_t)now), pace_wait_ns(&e->rx, now),
+                    pace_wait_ns(&e->tx, now)};
+    int64_t ns = idle_ms < 0 ? -1 : (int64_t)idle_ms * 1000000;
+    for (int i = 0; i < 3; i++)
         if (w[i] >= 0 && (ns < 0 || w[i] < ns)) ns = w[i];
     *infinite = ns < 0;
     return (struct timespec){ns < 0 ? 0 : ns / 1000000000, ns < 0 ? 0 : ns % 1000000000};

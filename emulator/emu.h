@@ -33,6 +33,10 @@ typedef struct emu_options {
     int baud; /* --baud: pace bytes like a UART at this speed, 8N1 (0: as fast as the pty) */
     const char *world_path; /* --world: simulated devices outside the stick (world.h) */
     int world_adopt;        /* --world-adopt: the stick's paired devices move into the world */
+    /* --time-scale: the firmware's own delays (emu_timer_add), --baud pacing and --fault delay
+     * last this fraction of their time, 0 < F <= 1; 0 here means 1 (real time). Waits on the
+     * host (emu_timer_add_host) never shrink: a host's speed is its own. */
+    double time_scale;
     /* In-process tests: serve this connected stream socket (one end of a socketpair; emu_create
      * owns it from then on and closes it on failure too) instead of a pty or TCP; the host "opens
      * the port" at the first loop turn and emu_run returns once it closes its end. 0: unused (a pty
@@ -83,7 +87,14 @@ const char *emu_port_path(const emu *e);
 void emu_send(emu *e, const uint8_t *p, size_t n);
 int emu_connected(const emu *e);
 
-/* ---- timers (milliseconds, monotonic) ---- */
+/* ---- timers (milliseconds, monotonic) ----
+ * Two kinds, told apart by who is being waited for:
+ *  - emu_timer_add: the firmware's own time (a reboot, NETWORK_UP after formation, a device's
+ *    report period, the world's exchange period). --time-scale shrinks it.
+ *  - emu_timer_add_host: a wait on the host (an ACK timeout, a retransmission, the world's quiet
+ *    wait for the host to stop talking). Always real time: the host runs on the wall clock.
+ * Due timers fire earliest first (ties: the one added first), so a scaled run keeps the order
+ * in which the firmware's own events happen. */
 typedef void (*emu_timer_fn)(emu *e, void *arg);
 static inline uint64_t emu_now_ms(void)
 {
@@ -91,7 +102,10 @@ static inline uint64_t emu_now_ms(void)
 }
 /* Returns a timer id (> 0) or 0 on allocation failure. */
 unsigned emu_timer_add(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg);
+unsigned emu_timer_add_host(emu *e, uint64_t delay_ms, emu_timer_fn fn, void *arg);
 void emu_timer_cancel(emu *e, unsigned id);
+/* The --time-scale factor in force (1.0: real time). */
+double emu_time_scale(const emu *e);
 /* How many times the loop has run its due timers (once a loop turn): a timer never fires twice
  * in one pass, even when its callback re-arms it with 0 ms. */
 unsigned emu_timer_pass(const emu *e);

@@ -136,7 +136,7 @@ static void rearm(ezsp_ncp *n)
     uint64_t d = ash_link_deadline(&n->link);
     if (!d) return;
     uint64_t now = emu_now_ms();
-    n->link_timer = emu_timer_add(n->e, d > now ? d - now : 0, link_timer_fire, n);
+    n->link_timer = emu_timer_add_host(n->e, d > now ? d - now : 0, link_timer_fire, n);
 }
 
 static uint64_t link_now(void *ctx)

@@ -56,7 +56,7 @@ static void ack_timeout(emu *e, void *arg)
         z->retries++;
         LOG_DEBUG("zboss: no ACK for packet %u, resend %d", z->inflight_num, z->retries);
         send_raw(z, z->inflight_pkt, z->inflight_len, "zboss tx (again)");
-        z->ack_timer = emu_timer_add(z->e, ACK_TIMEOUT_MS, ack_timeout, z);
+        z->ack_timer = emu_timer_add_host(z->e, ACK_TIMEOUT_MS, ack_timeout, z);
         return;
     }
     LOG_DEBUG("zboss: packet %u dropped after %d resends", z->inflight_num, z->retries);
@@ -77,7 +77,7 @@ static void tx_next(zboss_emu *z)
     z->inflight = true;
     z->retries = 0;
     send_raw(z, z->inflight_pkt, z->inflight_len, "zboss tx");
-    z->ack_timer = emu_timer_add(z->e, ACK_TIMEOUT_MS, ack_timeout, z);
+    z->ack_timer = emu_timer_add_host(z->e, ACK_TIMEOUT_MS, ack_timeout, z);
 }
 
 static int txq_push(zboss_emu *z, uint8_t first_last, const uint8_t *p, size_t n)
@@ -154,7 +154,7 @@ static void on_ack(zboss_emu *z, const zboss_ll_packet *p)
     z->ack_timer = 0;
     if (p->flags & ZBOSS_FLAG_RETRANSMIT) { /* a NACK: the host wants it again */
         send_raw(z, z->inflight_pkt, z->inflight_len, "zboss tx (nacked)");
-        z->ack_timer = emu_timer_add(z->e, ACK_TIMEOUT_MS, ack_timeout, z);
+        z->ack_timer = emu_timer_add_host(z->e, ACK_TIMEOUT_MS, ack_timeout, z);
         return;
     }
     z->inflight = false;

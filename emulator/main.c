@@ -50,6 +50,11 @@ static void usage(FILE *f)
             "  --world FILE      devices outside the stick (emulator/WORLD.md): --devices join\n"
             "                    them; they exchange secured frames with the network\n"
             "  --world-adopt     the stick's paired devices the world lacks join the world\n"
+            "  --time-scale F    the firmware's own delays (reboots, NETWORK_UP, device\n"
+            "                    reports, the world's exchanges), --baud and --fault delay last\n"
+            "                    F of their time, 0 < F <= 1 (default 1). Timeouts that wait on\n"
+            "                    the host stay real. For harnesses that drive their own\n"
+            "                    emulators; never under a host library's timing tests\n"
             "  --verbose, -v     log requests; twice: frame trace\n"
             "  --show-keys       do not redact key material in logs\n"
             "  --help, -h        this text;  --version\n");
@@ -93,6 +98,7 @@ int main(int argc, char **argv)
                                          {"baud", required_argument, NULL, 'b'},
                                          {"world", required_argument, NULL, 'w'},
                                          {"world-adopt", no_argument, NULL, 'A'},
+                                         {"time-scale", required_argument, NULL, 'T'},
                                          {NULL, 0, NULL, 0}};
     emu_options o = {0};
     long v;
@@ -128,6 +134,16 @@ int main(int argc, char **argv)
         case 'w': o.world_path = optarg; break;
         case 'A': o.world_adopt = 1; break;
         case 'f': o.fault_spec = optarg; break;
+        case 'T': {
+            char *end;
+            errno = 0;
+            o.time_scale = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(o.time_scale > 0 && o.time_scale <= 1)) {
+                fprintf(stderr, "zbemu: --time-scale: '%s' is not a number in (0, 1]\n", optarg);
+                return 2;
+            }
+            break;
+        }
         case 'b':
             if (parse_int("--baud", optarg, 300, 4000000, &v) < 0) return 2;
             o.baud = (int)v;
@@ -191,6 +207,9 @@ int main(int argc, char **argv)
     fflush(stdout);
     LOG_INFO("%s emulator on %s%s%s", fe->name, emu_port_path(e), o.nvram_path ? ", NVRAM " : "",
              o.nvram_path ? o.nvram_path : "");
+    if (emu_time_scale(e) < 1)
+        LOG_INFO("time scale %g: the firmware's own delays run %gx faster", emu_time_scale(e),
+                 1 / emu_time_scale(e));
     int rc = emu_run(e);
     if (emu_destroy(e) < 0) {
         fprintf(stderr,

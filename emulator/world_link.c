@@ -1,7 +1,9 @@
 /* world_link.c - the binding between a front end and its world (world_link.h).
  *
  * WHY the quiet wait: a host talking to the stick may be a restore rewriting its tables, so an
- * exchange waits for 1 s without host bytes and never meets half-written tables. */
+ * exchange waits for 1 s without host bytes and never meets half-written tables. That second is
+ * the host's, so --time-scale leaves it alone; the exchange period is the devices' own time and
+ * shrinks with it. */
 #include "world_link.h"
 
 #include "log.h"
@@ -31,8 +33,9 @@ static void tick(emu *e, void *arg)
     (void)e;
     l->timer = 0;
     if (coord(l, &c) < 0) return;
-    if (emu_now_ms() - *l->last_rx_ms < WORLD_QUIET_MS) {
-        l->timer = emu_timer_add(l->e, WORLD_QUIET_MS, tick, l);
+    uint64_t since = emu_now_ms() - *l->last_rx_ms;
+    if (since < WORLD_QUIET_MS) { /* the host's silence is measured on its own (real) clock */
+        l->timer = emu_timer_add_host(l->e, WORLD_QUIET_MS - since, tick, l);
         return;
     }
     world_poll(l->w, &c);

@@ -25,3 +25,10 @@ int zbh_cli_link_option(int opt, const char *arg, const char *who, int *baud)
     zbh_serial_set_flow(f);
     return ZBH_OK;
 }
+
+int zbh_cli_time_scale_option(const char *arg, const char *who)
+{
+    if (zbh_emu_set_time_scale(arg) == 0) return ZBH_OK;
+    fprintf(stderr, "%s: --time-scale: '%s' is not a number in (0, 1]\n", who, arg);
+    return ZBH_USAGE;
+}

@@ -474,7 +474,7 @@ static void conformance_help(void)
            "  --html FILE     the cases as a picture: case rows x device columns, with the\n"
            "                  device's properties;  --markdown FILE  the same as a markdown table\n"
            "  -q, --quiet     no progress lines on stderr\n"
-           "  -v              log progress\n\ncases:\n");
+           "  -v              log progress\n" ZBH_TIME_SCALE_HELP "\ncases:\n");
     for (size_t i = 0; i < N_CASES; i++)
         printf("  %-26s %s\n", CASES[i].id, CASES[i].description);
     printf("\nExit: 0 all passed (or skipped), 1 a case failed, 2 usage or environment error.\n");
@@ -553,6 +553,7 @@ int zbh_cmd_conformance(int argc, char **argv)
                                          {"verbose", no_argument, NULL, 'v'},
                                          {"help", no_argument, NULL, 'h'},
                                          {"shared-port", no_argument, NULL, 'P'},
+                                         {"time-scale", required_argument, NULL, 'Z'},
                                          {NULL, 0, NULL, 0}};
     const char *stack = NULL, *port = NULL, *golden_path = NULL, *dir = NULL, *junit = NULL,
                *tap = NULL, *only = NULL, *html = NULL, *markdown = NULL;
@@ -582,6 +583,9 @@ int zbh_cmd_conformance(int argc, char **argv)
             }
             break;
         case 'v': verbose++; break;
+        case 'Z':
+            if (zbh_cli_time_scale_option(optarg, "zbharness conformance")) return ZBH_USAGE;
+            break;
         case 'h': conformance_help(); return ZBH_OK;
         default: return ZBH_USAGE;
         }

@@ -85,7 +85,7 @@ static void roundtrip_help(void)
            "  --keep-target-ieee       the restore keeps the target's own IEEE (control)\n"
            "  --key-switch             the new coordinator switches the network key after the\n"
            "                           migration (control)\n"
-           "  -v, --verbose    log progress of each step\n\n"
+           "  -v, --verbose    log progress of each step\n" ZBH_TIME_SCALE_HELP "\n"
            "targets:");
     const zbh_target *t[16];
     size_t n = zbh_targets(t, 16);
@@ -121,6 +121,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
                                          {"burn-ieee", no_argument, NULL, 'U'},
                                          {"shared-port", no_argument, NULL, 'P'},
                                          {"force", no_argument, NULL, 'O'},
+                                         {"time-scale", required_argument, NULL, 'Z'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof(*a));
@@ -166,6 +167,9 @@ static int parse_args(int argc, char **argv, rt_args *a)
         case 'U': a->burn_ieee = 1; break;
         case 'P': zbh_cli_link_option(c, optarg, "zbharness roundtrip", NULL); break;
         case 'O': a->force = 1; break;
+        case 'Z':
+            if (zbh_cli_time_scale_option(optarg, "zbharness roundtrip")) return ZBH_USAGE;
+            break;
         case 'h': roundtrip_help(); return -1;
         default: return ZBH_USAGE;
         }

@@ -47,6 +47,24 @@ const zbh_target *zbh_target_find(const char *name)
     return NULL;
 }
 
+static char g_time_scale[24] = ZBH_EMU_TIME_SCALE;
+
+int zbh_emu_set_time_scale(const char *f)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(f, &end);
+    if (errno || *end || end == f || !(v > 0 && v <= 1) || strlen(f) >= sizeof(g_time_scale))
+        return -1;
+    snprintf(g_time_scale, sizeof(g_time_scale), "%s", v == 1 ? "1" : f);
+    return 0;
+}
+
+const char *zbh_emu_time_scale(void)
+{
+    return g_time_scale;
+}
+
 static void zbemu_path(char *out, size_t cap)
 {
     const char *env = getenv("ZBEMU");
@@ -92,6 +110,10 @@ int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigne
     argv[n++] = nvram;
     argv[n++] = "--seed";
     argv[n++] = seedstr;
+    if (g_time_scale[0] && strcmp(g_time_scale, "1") != 0) {
+        argv[n++] = "--time-scale";
+        argv[n++] = g_time_scale;
+    }
     for (int i = 0; extra && extra[i] && n < 23; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
@@ -173,18 +195,22 @@ int zbh_emu_stop(zbh_emu *e)
     if (e->pid <= 0) return 0;
     kill(e->pid, SIGTERM);
     int st = 0;
-    for (int i = 0; i < 500; i++) { /* up to 5 s, then SIGKILL */
+    /* up to 5 s, then SIGKILL; looks again after 0.5, 1, 2, 4, 8, 10, 10 ... ms: an emulator
+     * usually exits within a millisecond, and a matrix stops two per cell */
+    int64_t end = zb_now_ms() + 5000;
+    for (long wait_us = 500;; wait_us = wait_us < 5000 ? wait_us * 2 : 10000) {
         pid_t r = waitpid(e->pid, &st, WNOHANG);
         if (r == e->pid) break;
         if (r < 0) {
             st = 0;
             break;
         }
-        if (i == 499) {
+        if (zb_now_ms() >= end) {
             kill(e->pid, SIGKILL);
             waitpid(e->pid, &st, 0);
+            break;
         }
-        struct timespec ts = {0, 10 * 1000 * 1000};
+        struct timespec ts = {0, wait_us * 1000};
         nanosleep(&ts, NULL);
     }
     e->pid = 0;

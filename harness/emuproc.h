@@ -28,6 +28,15 @@ typedef struct zbh_emu {
     char log[300];
 } zbh_emu;
 
+/* zbemu --time-scale for every emulator started from here (as text, passed through): the
+ * emulated firmware's own delays (reboots, NETWORK_UP, the world's exchange period) shrink to
+ * this fraction; waits on the host stay real (emulator/emu.h). The verdicts do not change: the
+ * matrix test runs both ways. "1" is real time. */
+#define ZBH_EMU_TIME_SCALE "0.01"
+/* Sets it from an option's text; -1 unless 0 < F <= 1. */
+int zbh_emu_set_time_scale(const char *f);
+const char *zbh_emu_time_scale(void);
+
 /* Starts zbemu for `t` with NVRAM in dir (created by the caller) and a fixed seed; waits for
  * its port. zbemu is $ZBEMU, or the zbemu next to this program. Returns 0 or -1 + err. */
 int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed, char *err,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The conformance suite (issue 6): every case on every emulator (--emulate), the same suite
 # through --port as a vendor runs it on a stick (the device's own network is put back), the
-# JUnit report parsed, and --stack auto identifying each protocol without changing NVRAM.
+# JUnit report parsed, and --stack auto identifying each protocol without changing NVRAM. The
+# emulated run is on the shortened clock (--time-scale); in real time it must give the same cases.
 # Usage: conformance.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
@@ -24,6 +25,14 @@ assert int(s.get('skipped')) == sum(1 for c in cases if c.find('skipped') is not
 passed=$(grep -c ' PASS ' "$WORK/conf.out")
 skipped=$(grep -c ' SKIP ' "$WORK/conf.out")
 pass "$passed cases passed, $skipped skipped (each SKIP names its reason above)"
+
+echo "-- the same suite in real time (--time-scale 1): case for case the same result"
+(cd "$WORK" && "$HAR" conformance --emulate --time-scale 1) >"$WORK/real.out" 2>"$WORK/real.err"
+expect_eq "real-time exit status" "$?" 0
+# a case's line without its place, duration and the run's temporary folder
+cases_of() { grep '^\[' "$1" | sed -E 's/^\[ *[0-9]+\/[0-9]+\] //; s/ \([0-9.]+ s\)$//; s#/tmp/zbharness-conf-[A-Za-z0-9]+#TMP#g'; }
+check "every case: the same verdict and detail" diff <(cases_of "$WORK/conf.out") <(cases_of "$WORK/real.out")
+expect_eq "as many cases" "$(cases_of "$WORK/real.out" | wc -l)" "$(cases_of "$WORK/conf.out" | wc -l)"
 
 echo "-- as a vendor runs it: --stack/--port on a device holding its own network"
 cp "$VEC/nvram/znp/CC2652R-ZStack4.formed.json" "$WORK/vendor.nv.json"

@@ -151,6 +151,16 @@ for f in 0 3000; do
     fail "matrix at --frames-after-backup $f"; grep -E 'golden|FAIL|ERROR' "$WORK/world-$f.out" | head -20 | sed 's/^/        /'
   fi
 done
+# the same at 3000 frames in real time (--time-scale 1): the devices' verdicts do not depend on
+# the shortened clock. The reasons' numbers (how many frames the source sent while the harness
+# ran) are time-dependent in either mode; the golden keeps the verdict, the counts and the reasons.
+if "$HAR" roundtrip --emulate --world --frames-after-backup 3000 --time-scale 1 \
+     --tsv "$WORK/world-real.tsv" >"$WORK/world-real.out" 2>&1; then
+  check "in real time: the same verdict, alive/rejoined/lost counts and reasons in every cell" \
+    diff "$WORK/world-3000.tsv" "$WORK/world-real.tsv"
+else
+  fail "matrix at --frames-after-backup 3000 --time-scale 1"; grep -E 'FAIL|ERROR' "$WORK/world-real.out" | head -20 | sed 's/^/        /'
+fi
 expect_eq "the text report names the devices' verdict" "$(grep -c '] PASS .* alive [0-9]/8' "$WORK/world-0.out")" "$cells"
 expect_eq "the JUnit report carries it" "$(grep -c 'alive [0-9]/8' "$WORK/world-3000.xml")" "$cells"
 

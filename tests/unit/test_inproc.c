@@ -94,7 +94,9 @@ static void inproc_start(inproc *p, const target *t, const char *nvram)
                      .profile = t->profile,
                      .ezsp_version = t->ezsp_version,
                      .seed = 7,
-                     .host_fd = sv[0]};
+                     .host_fd = sv[0],
+                     /* the harness drives its own emulator, as --emulate runs do */
+                     .time_scale = 0.01};
     p->e = emu_create(t->fe, &o, err, sizeof(err));
     cr_assert_not_null(p->e, "%s: %s", t->name, err);
     cr_assert_eq(pthread_create(&p->thread, NULL, loop_main, p), 0);

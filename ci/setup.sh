@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on Debian 12, idempotently (run as root).
 # Only what is missing is installed; `apt-get update` runs first when anything is.
+# --tests adds what only the test suite uses (the fuzz runtime, chromium for the report
+# pictures), so that ci/test.sh installs everything in one apt run before its suites start in
+# parallel (two apt-get at once would fight over the dpkg lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+pkgs=(build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev clang)
+[ "${1:-}" = --tests ] && pkgs+=(libclang-rt-14-dev chromium)
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev clang; do
+for p in "${pkgs[@]}"; do
   have_pkg "$p" || need+=("$p")
 done
 command -v node >/dev/null 2>&1 || need+=(nodejs)

@@ -6,40 +6,48 @@
 # Why in parallel: most suites wait (on emulated firmware in real time, on herdsman, on timeouts
 # they provoke) far more than they compute, and each one works in its own temporary folder with
 # its own emulators, ports and restore-journal directory. So up to ZB_TEST_JOBS suites (default
-# twice the CPUs) run at once, the longest first; each suite's output is kept and printed whole
-# when it ends, with its wall and CPU time. The ASan build comes first: every suite uses it.
+# twice the CPUs) run at once, the longest first, beside the other builds (niced, see suite());
+# each suite's output is kept and printed whole when it ends, with its wall and CPU time. The
+# ASan build is a suite too: the suites that run its binaries wait for it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 t_start=$EPOCHREALTIME
 bash ci/setup.sh --tests || exit 2
 # restore journals (harness/journal.h) of the tests stay out of the user's state directory
 export ZBHARNESS_STATE_DIR=${ZBHARNESS_STATE_DIR:-$(mktemp -d /tmp/zbstate.XXXXXX)}
-build=$(bash ci/build.sh --sanitize) || { echo "build failed"; exit 1; }
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 jobs=${ZB_TEST_JOBS:-$(($(nproc) * 2))}
 logs=$(mktemp -d /tmp/zbtest.XXXXXX)
+build=build-asan # ci/build.sh --sanitize
 
-names=() cmds=()
-suite() { # suite NAME CMD...: adds a suite
-  local q; printf -v q '%q ' "${@:2}"
-  names+=("$1"); cmds+=("$q")
+names=() cmds=() needs_asan=()
+# suite KIND NAME CMD...: adds a suite. KIND "asan": it runs the ASan build's binaries, so it
+# waits for that build; "bg": a build or a fuzz run, started at once but under nice 10, so
+# that the ASan build everything waits for and the suites that measure their own timeouts get
+# the CPUs first; "-": neither.
+suite() {
+  local q; printf -v q '%q ' "${@:3}"
+  [ "$1" = bg ] && q="nice -n 10 $q"
+  needs_asan+=("$1"); names+=("$2"); cmds+=("$q")
 }
-suite "release build (-O2 warnings; the README's binaries)" bash ci/build.sh
-suite "Release builds with gcc and clang (-Werror)" bash ci/build.sh --release-matrix
-suite "unit tests (ctest, ASan+UBSan)" ctest --test-dir "$build" --output-on-failure -j2
-suite "schema and vectors (ajv-cli, zbharness validate)" bash tests/schema/check_vectors.sh "$build"
-suite "herdsman client self-test (no emulator)" bash tests/herdsman/selftest.sh
-suite "fuzz smoke (libFuzzer, 5 s per target, regression inputs first)" bash ci/fuzz.sh --seconds 5
-suite "docker image (built when a docker engine answers, else its source set)" bash ci/docker.sh
+suite - "ASan+UBSan build (what the tests run)" bash ci/build.sh --sanitize
+suite bg "Release builds: gcc with Debian's flags (build/, the README's binaries) and clang (-Werror)" \
+  bash ci/build.sh --release-matrix
+suite asan "unit tests (ctest, ASan+UBSan)" ctest --test-dir "$build" --output-on-failure -j2
+suite asan "schema and vectors (ajv-cli, zbharness validate)" bash tests/schema/check_vectors.sh "$build"
+suite - "herdsman client self-test (no emulator)" bash tests/herdsman/selftest.sh
+suite bg "fuzz smoke (libFuzzer, 5 s per target, regression inputs first)" bash ci/fuzz.sh --seconds 5
+suite bg "docker image (built when a docker engine answers, else its source set)" bash ci/docker.sh
 for t in tests/system/*.sh; do
-  [ -e "$t" ] && suite "system: $(basename "$t" .sh)" bash "$t" "$build"
+  [ -e "$t" ] && suite asan "system: $(basename "$t" .sh)" bash "$t" "$build"
 done
 
 # Start order: the longest first (wall seconds of a serial run on 2 CPUs, rounded), so that no
 # long suite starts last; the rest follow in the order above.
-LONGEST=("system: world" "system: safety" "system: ports" "fuzz smoke" "system: reports"
-  "system: znp_herdsman" "system: link_faults" "system: ezsp_herdsman" "Release builds"
-  "system: conformance" "system: matrix" "unit tests" "system: znp_faults" "system: nvram")
+LONGEST=("ASan+UBSan build" "system: safety" "system: world" "system: ports" "fuzz smoke"
+  "system: reports" "system: znp_herdsman" "system: world_matrix" "system: link_faults"
+  "system: ezsp_herdsman" "Release builds" "system: matrix" "system: conformance" "unit tests"
+  "system: znp_faults" "system: nvram")
 order=()
 for l in "${LONGEST[@]}"; do
   for i in "${!names[@]}"; do [[ ${names[$i]} == "$l"* ]] && order+=("$i"); done
@@ -64,24 +72,52 @@ cpu_of() {
   sed -n 2p "$1" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] } printf "%.1f", n }'
 }
 
-passed=0 failed=0 next=0 total_cpu=0
-echo "running ${#names[@]} suites, $jobs at a time (ZB_TEST_JOBS); each prints when it ends"
-while ((next < ${#order[@]} || ${#running[@]})); do
-  while ((next < ${#order[@]} && ${#running[@]} < jobs)); do
-    run_one "${order[$next]}"
-    next=$((next + 1))
+# the next suite in `order` that may start, into $picked (and out of `order`): asan ones once
+# the ASan build is done ($asan: wait | ok | failed; a failed ASan build fails them unrun); bg
+# ones at once (niced, they take no slot); the others while fewer than $jobs of them run ($fg)
+pick() {
+  local k
+  for k in "${!order[@]}"; do
+    picked=${order[$k]}
+    [ "${needs_asan[$picked]}" = asan ] && [ "$asan" = wait ] && continue
+    [ "${needs_asan[$picked]}" != bg ] && ((fg >= jobs)) && continue
+    unset "order[$k]"
+    return 0
   done
+  return 1
+}
+finish_suite() { # I RC WALL CPU
+  local i=$1 rc=$2
+  echo "== ${names[$i]} ($3 s wall, $4 s CPU)"
+  [ -e "$logs/$i.log" ] && cat "$logs/$i.log"
+  if [ "$rc" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "!! ${names[$i]} FAILED"; fi
+  printf -v "row_$i" '%8s %8s  %s' "$3" "$4" "${names[$i]}"
+}
+
+passed=0 failed=0 asan=wait picked= fg=0
+echo "running ${#names[@]} suites, $jobs at a time (ZB_TEST_JOBS) besides the niced builds;" \
+  "each prints when it ends"
+while ((${#order[@]} || ${#running[@]})); do
+  while pick; do
+    i=$picked
+    if [ "${needs_asan[$i]}" = asan ] && [ "$asan" = failed ]; then
+      echo "not run: the ASan build failed" >"$logs/$i.log"
+      finish_suite "$i" 1 0.0 0.0
+      continue
+    fi
+    run_one "$i"
+    [ "${needs_asan[$i]}" = bg ] || fg=$((fg + 1))
+  done
+  ((${#running[@]})) || continue
   wait -n -p pid
   [ -n "${pid:-}" ] && [ -n "${running[$pid]:-}" ] || continue
   i=${running[$pid]}
   unset "running[$pid]"
+  [ "${needs_asan[$i]}" = bg ] || fg=$((fg - 1))
   read -r rc t0 t1 <"$logs/$i.done"
-  cpu=$(cpu_of "$logs/$i.times")
-  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-  echo "== ${names[$i]} (${wall} s wall, ${cpu} s CPU)"
-  cat "$logs/$i.log"
-  if [ "$rc" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "!! ${names[$i]} FAILED"; fi
-  printf -v "row_$i" '%8s %8s  %s' "$wall" "$cpu" "${names[$i]}"
+  finish_suite "$i" "$rc" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')" \
+    "$(cpu_of "$logs/$i.times")"
+  [ "$i" = 0 ] && { [ "$rc" = 0 ] && asan=ok || asan=failed; }
 done
 
 echo "-- time per suite: wall s, CPU s (user + system of its processes), name"

@@ -42,17 +42,18 @@ for t in tests/system/*.sh; do
   [ -e "$t" ] && suite asan "system: $(basename "$t" .sh)" bash "$t" "$build"
 done
 
-# Start order: the longest first (wall seconds of a serial run on 2 CPUs, rounded), so that no
-# long suite starts last; the rest follow in the order above.
+# Start order: the longest first (by the wall time of a serial run on 2 CPUs), so that no long
+# suite starts last; the rest follow in the order above. Each entry is a name prefix.
 LONGEST=("ASan+UBSan build" "system: safety" "system: world" "system: ports" "fuzz smoke"
   "system: reports" "system: znp_herdsman" "system: world_matrix" "system: link_faults"
   "system: ezsp_herdsman" "Release builds" "system: matrix" "system: conformance" "unit tests"
   "system: znp_faults" "system: nvram")
 order=()
-for l in "${LONGEST[@]}"; do
-  for i in "${!names[@]}"; do [[ ${names[$i]} == "$l"* ]] && order+=("$i"); done
+for l in "${LONGEST[@]}" ""; do # each name prefix, then "" for the rest
+  for i in "${!names[@]}"; do
+    [[ ${names[$i]} == "$l"* && " ${order[*]} " != *" $i "* ]] && order+=("$i")
+  done
 done
-for i in "${!names[@]}"; do [[ " ${order[*]} " == *" $i "* ]] || order+=("$i"); done
 
 # run_one I: the suite in the background; its output, exit status, times and CPU into $logs/I.*
 declare -A running=()

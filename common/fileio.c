@@ -148,8 +148,9 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-/* `path` (no symbolic link at it) replaced by a fresh file: temp + fsync + rename. */
-static int replace_atomic(const char *path, const void *data, size_t len, mode_t mode)
+/* `path` (no symbolic link at it) replaced by a fresh file: temp + fsync + rename (+ the
+ * folder's fsync); `sync` 0: no fsync (FILE_WRITE_NO_SYNC). */
+static int replace_atomic(const char *path, const void *data, size_t len, mode_t mode, int sync)
 {
     static const char SUFFIX[] = ".tmp.XXXXXX";
     size_t plen = strlen(path);
@@ -169,7 +170,7 @@ static int replace_atomic(const char *path, const void *data, size_t len, mode_t
         e = errno;
         goto out;
     }
-    if (write_full(fd, data, len) < 0 || fsync(fd) < 0 || fchmod(fd, mode) < 0) {
+    if (write_full(fd, data, len) < 0 || (sync && fsync(fd) < 0) || fchmod(fd, mode) < 0) {
         e = errno;
         close(fd);
         unlink(tmp);
@@ -180,7 +181,7 @@ static int replace_atomic(const char *path, const void *data, size_t len, mode_t
         unlink(tmp);
         goto out;
     }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = sync ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (dfd >= 0) {
         fsync(dfd); /* best effort: the rename is already visible */
         close(dfd);
@@ -320,14 +321,15 @@ static int write_path(const char *path, const void *data, size_t len, mode_t mod
     struct stat st;
     if (lstat(path, &st) < 0) {
         if (errno != ENOENT) return -1;
-        return replace_atomic(path, data, len, mode);
+        return replace_atomic(path, data, len, mode, !(flags & FILE_WRITE_NO_SYNC));
     }
     mode_t kind = st.st_mode & S_IFMT;
     for (size_t i = 0; i < sizeof(WRITE_RULES) / sizeof(WRITE_RULES[0]); i++) {
         if (WRITE_RULES[i].kind != kind) continue;
         if (!WRITE_RULES[i].any && (flags & FILE_WRITE_REGULAR_ONLY)) break;
         switch (WRITE_RULES[i].how) {
-        case HOW_REPLACE: return replace_atomic(path, data, len, mode);
+        case HOW_REPLACE:
+            return replace_atomic(path, data, len, mode, !(flags & FILE_WRITE_NO_SYNC));
         case HOW_IN_PLACE: return write_in_place(path, kind, data, len);
         case HOW_FOLLOW: {
             if (followed) { /* a link to a dangling link: resolved once, not chased */

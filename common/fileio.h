@@ -34,6 +34,10 @@ enum {
      * refused too. For state a program rewrites on its own (the emulators' NVRAM and world
      * files), where writing into a pipe nobody reads would hang it. */
     FILE_WRITE_REGULAR_ONLY = 1u << 0,
+    /* A replaced file is not fsynced (nor its folder): it is still never partial and survives
+     * the writer's death (SIGKILL), but not the machine's. For scratch state a program throws
+     * away, where waiting for the disk is all the write would cost (zbemu --no-fsync). */
+    FILE_WRITE_NO_SYNC = 1u << 1,
 };
 
 /* Write `len` bytes as the whole content of `path`, the way a user naming an output means it.

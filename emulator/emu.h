@@ -37,6 +37,10 @@ typedef struct emu_options {
      * last this fraction of their time, 0 < F <= 1; 0 here means 1 (real time). Waits on the
      * host (emu_timer_add_host) never shrink: a host's speed is its own. */
     double time_scale;
+    /* --no-fsync: NVRAM and world files are replaced without fsync (still atomic, still on disk
+     * before the reply as far as any process can see; lost only if the machine dies). For the
+     * scratch emulators a harness starts and deletes (zbharness --emulate). */
+    int no_fsync;
     /* In-process tests: serve this connected stream socket (one end of a socketpair; emu_create
      * owns it from then on and closes it on failure too) instead of a pty or TCP; the host "opens
      * the port" at the first loop turn and emu_run returns once it closes its end. 0: unused (a pty
@@ -111,6 +115,9 @@ double emu_time_scale(const emu *e);
 unsigned emu_timer_pass(const emu *e);
 
 /* ---- NVRAM file (JSON, written atomically: temp, fsync, rename) ---- */
+/* The file_write() flags (common/fileio.h) for the files an emulator rewrites on its own (NVRAM,
+ * world): regular files only; without fsync under --no-fsync. */
+unsigned emu_file_flags(const emu_options *o);
 /* Loads the NVRAM file. Returns 1 and *doc when it exists, 0 when it does not exist (a factory
  * new device), -1 with a message naming the file and the problem. */
 int emu_nv_load(const char *path, cJSON **doc, char *err, size_t errlen);

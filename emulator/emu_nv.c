@@ -65,6 +65,11 @@ int emu_nv_load(const char *path, cJSON **doc, char *err, size_t errlen)
     return 1;
 }
 
+unsigned emu_file_flags(const emu_options *o)
+{
+    return FILE_WRITE_REGULAR_ONLY | (o->no_fsync ? FILE_WRITE_NO_SYNC : 0);
+}
+
 int emu_nv_save(emu *e, const cJSON *doc)
 {
     const char *path = emu_opts(e)->nvram_path;
@@ -83,11 +88,12 @@ int emu_nv_save(emu *e, const cJSON *doc)
         emu_nv_mark(e, 1);
         return -1;
     }
-    int rc = file_write(path, text, strlen(text), 0600, FILE_WRITE_REGULAR_ONLY);
+    unsigned flags = emu_file_flags(emu_opts(e));
+    int rc = file_write(path, text, strlen(text), 0600, flags);
     if (rc < 0) {
         char why[160];
         LOG_ERROR("%s: cannot write the NVRAM file: %s", path,
-                  file_write_error(path, errno, FILE_WRITE_REGULAR_ONLY, why, sizeof(why)));
+                  file_write_error(path, errno, flags, why, sizeof(why)));
     }
     free(text);
     emu_nv_mark(e, rc < 0);

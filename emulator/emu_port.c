@@ -284,7 +284,10 @@ int emu_port_service(emu_port *p, const struct pollfd *pfd, int n, uint8_t *rx, 
         return EMU_PORT_OPENED;
     }
     if (p->ino_fd >= 0) {
-        int ev = ino_service(p);
+        /* only when inotify has something: a read of an empty one is a syscall every turn */
+        int ev = 0;
+        for (int i = 0; i < n; i++)
+            if (pfd[i].fd == p->ino_fd && pfd[i].revents) ev = ino_service(p);
         /* a session began or ended: the master's revents predate it; read on the next turn */
         if (ev || !p->connected) return ev;
     } else if (p->master >= 0 && !p->connected) {

@@ -55,6 +55,9 @@ static void usage(FILE *f)
             "                    F of their time, 0 < F <= 1 (default 1). Timeouts that wait on\n"
             "                    the host stay real. For harnesses that drive their own\n"
             "                    emulators; never under a host library's timing tests\n"
+            "  --no-fsync        replace the NVRAM and world files without fsync: still whole\n"
+            "                    and on disk for any process, lost only if the machine dies;\n"
+            "                    for scratch emulators a harness throws away\n"
             "  --verbose, -v     log requests; twice: frame trace\n"
             "  --show-keys       do not redact key material in logs\n"
             "  --help, -h        this text;  --version\n");
@@ -99,6 +102,7 @@ int main(int argc, char **argv)
                                          {"world", required_argument, NULL, 'w'},
                                          {"world-adopt", no_argument, NULL, 'A'},
                                          {"time-scale", required_argument, NULL, 'T'},
+                                         {"no-fsync", no_argument, NULL, 'S'},
                                          {NULL, 0, NULL, 0}};
     emu_options o = {0};
     long v;
@@ -134,6 +138,7 @@ int main(int argc, char **argv)
         case 'w': o.world_path = optarg; break;
         case 'A': o.world_adopt = 1; break;
         case 'f': o.fault_spec = optarg; break;
+        case 'S': o.no_fsync = 1; break;
         case 'T': {
             char *end;
             errno = 0;

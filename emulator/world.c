@@ -67,6 +67,7 @@ struct world {
     wdev *d;
     size_t n, cap;
     uint32_t rounds;
+    unsigned file_flags; /* file_write() flags of world_save */
 };
 
 /* ---------------------------------------------------------------- control signal */
@@ -294,11 +295,11 @@ static int world_save(world *w)
         LOG_ERROR("%s: out of memory serialising the world", w->path);
         return -1;
     }
-    int rc = file_write(w->path, text, strlen(text), 0600, FILE_WRITE_REGULAR_ONLY);
+    int rc = file_write(w->path, text, strlen(text), 0600, w->file_flags);
     if (rc < 0) {
         char why[160];
         LOG_ERROR("%s: cannot write the world file: %s", w->path,
-                  file_write_error(w->path, errno, FILE_WRITE_REGULAR_ONLY, why, sizeof(why)));
+                  file_write_error(w->path, errno, w->file_flags, why, sizeof(why)));
     }
     free(text);
     return rc;
@@ -357,6 +358,7 @@ world *world_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    w->file_flags = FILE_WRITE_REGULAR_ONLY;
     w->lock_fd = emu_nv_lock(path, err, errlen);
     if (w->lock_fd < 0 || world_load(w, err, errlen) < 0) {
         if (w->lock_fd >= 0) close(w->lock_fd);
@@ -372,6 +374,11 @@ world *world_open(const char *path, char *err, size_t errlen)
     sigaction(SIGUSR1, &sa, NULL);
     LOG_INFO("world %s: %zu devices", path, w->n);
     return w;
+}
+
+void world_set_file_flags(world *w, unsigned flags)
+{
+    w->file_flags = flags;
 }
 
 void world_close(world *w, const world_coord *c)

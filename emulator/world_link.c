@@ -49,6 +49,7 @@ int world_link_attach(world_link *l, emu *e, const world_stack *s, void *fe,
     *l = (world_link){.e = e, .stack = s, .fe = fe, .last_rx_ms = last_rx_ms};
     if (!o->world_path) return 0;
     l->w = world_open(o->world_path, err, errlen);
+    if (l->w) world_set_file_flags(l->w, emu_file_flags(o));
     return l->w ? 0 : -1;
 }
 

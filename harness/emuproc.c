@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "driver.h"
+#include "serial.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,6 +111,7 @@ int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigne
     argv[n++] = nvram;
     argv[n++] = "--seed";
     argv[n++] = seedstr;
+    argv[n++] = "--no-fsync"; /* a scratch NVRAM in a folder this run deletes */
     if (g_time_scale[0] && strcmp(g_time_scale, "1") != 0) {
         argv[n++] = "--time-scale";
         argv[n++] = g_time_scale;
@@ -125,6 +127,7 @@ int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigne
         zbh_emu_stop(e);
         return -1;
     }
+    zbh_serial_mark_private(e->port);
     return 0;
 }
 

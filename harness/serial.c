@@ -74,6 +74,21 @@ void zbh_serial_set_shared(int shared)
     g_shared_port = shared;
 }
 
+static char g_private[16][256];
+static unsigned g_n_private;
+
+void zbh_serial_mark_private(const char *path)
+{
+    snprintf(g_private[g_n_private++ % 16], sizeof(g_private[0]), "%s", path);
+}
+
+static int is_private(const char *path)
+{
+    for (unsigned i = 0; i < 16 && i < g_n_private; i++)
+        if (strcmp(g_private[i], path) == 0) return 1;
+    return 0;
+}
+
 static const char *const FLOW_NAMES[] = {"none", "software", "hardware"};
 
 const char *zbh_flow_name(zbh_flow f)
@@ -246,7 +261,7 @@ static void in_use_error(const char *path, char *err, size_t errlen)
 static int refuse_unlocked_holders(int fd, const char *path, char *err, size_t errlen)
 {
     struct stat want;
-    if (g_shared_port) return 0;
+    if (g_shared_port || is_private(path)) return 0;
     if (fstat(fd, &want) != 0) {
         snprintf(err, errlen, "%s: cannot stat the open port: %s", path, strerror(errno));
         return -1;

@@ -40,6 +40,11 @@ void zbh_serial_counters(const zbh_serial *s, uint64_t *tx, uint64_t *rx);
 /* Nonzero: other processes holding the same serial device without a lock are tolerated (the
  * --shared-port option); by default a port open anywhere else is refused. */
 void zbh_serial_set_shared(int shared);
+/* The pty of an emulator this process started itself (harness/emuproc.c): nobody else was told
+ * its name, so opening it skips the search of /proc for other holders (about 2,000 stat calls
+ * an open on a busy machine, a fifth of a matrix cell's CPU). The flock and TIOCEXCL stay.
+ * Remembers the last 16 paths. */
+void zbh_serial_mark_private(const char *path);
 /* Flow control for every port this process opens from now on (the --flow-control option). */
 void zbh_serial_set_flow(zbh_flow f);
 /* "none" | "software" | "hardware" -> *out. Returns 0, or -1 for anything else. */

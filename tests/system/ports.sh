@@ -23,6 +23,18 @@ wait_holds() {
   return 1
 }
 
+# stty_of PORT OUT ERE: the tty's settings (stty -a) into OUT once they match ERE, or as they are
+# after 5 s: a holder opens and locks the port before it sets the line, so a look right after the
+# open can see the previous settings (a loaded machine widens that gap)
+stty_of() {
+  local i
+  for i in $(seq 100); do
+    stty -F "$1" -a >"$2" 2>&1
+    grep -qE -- "$3" "$2" && return 0
+    sleep 0.05
+  done
+}
+
 # emu_start_tcp NAME ARGS...: zbemu --tcp 0; the URL it printed in $WORK/NAME.port
 emu_start_tcp() {
   local name=$1; shift
@@ -89,7 +101,7 @@ if wait_holds "$first" "$P"; then
     check "an unprivileged open of the held port: EBUSY (TIOCEXCL)" grep -q "Device or resource busy" "$WORK/excl.py"
   fi
   # the line settings the first one asked for, as the tty has them (stty does not lock)
-  stty -F "$P" -a >"$WORK/stty.out" 2>&1
+  stty_of "$P" "$WORK/stty.out" "speed 921600 baud"
   check "--baud 921600 is what the tty is set to" grep -q "speed 921600 baud" "$WORK/stty.out"
   check "--flow-control hardware sets crtscts, no ixon/ixoff" grep -qE '(^| )crtscts( |$)' "$WORK/stty.out"
   check "  ... and no software flow control" grep -qE '(^| )-ixon( |$)' "$WORK/stty.out"
@@ -107,7 +119,7 @@ fi
 "$HAR" backup --stack znp --port "$P" --flow-control software -o "$WORK/excl/sw.json" 2>/dev/null &
 sw=$!
 if wait_holds "$sw" "$P"; then
-  stty -F "$P" -a >"$WORK/stty2.out" 2>&1
+  stty_of "$P" "$WORK/stty2.out" '(^| )ixon( |$)'
   check "--flow-control software sets ixon" grep -qE '(^| )ixon( |$)' "$WORK/stty2.out"
   check "  ... and ixoff" grep -qE '(^| )ixoff( |$)' "$WORK/stty2.out"
   check "  ... and -crtscts" grep -qE '(^| )-crtscts( |$)' "$WORK/stty2.out"

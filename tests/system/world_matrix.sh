@@ -22,12 +22,16 @@ for f in 0 3000; do
   fi
 done
 # the same at 3000 frames in real time (--time-scale 1): the devices' verdicts do not depend on
-# the shortened clock. The reasons' numbers (how many frames the source sent while the harness
-# ran) are time-dependent in either mode; the golden keeps the verdict, the counts and the reasons.
-if "$HAR" roundtrip --emulate --world --frames-after-backup 3000 --time-scale 1 \
+# the shortened clock. One stack of each kind to each (9 cells: a whole real-time world matrix
+# is 150 s of CPU under ASan; matrix.sh compares the whole plain matrix). The reasons' numbers
+# (how many frames the source sent while the harness ran) are time-dependent in either mode;
+# the golden keeps the verdict, the counts and the reasons.
+RT=znp-zstack3x0,ezsp-v8,zboss
+if "$HAR" roundtrip --emulate --world --frames-after-backup 3000 --time-scale 1 --targets "$RT" \
      --tsv "$WORK/world-real.tsv" >"$WORK/world-real.out" 2>&1; then
-  check "in real time: the same verdict, alive/rejoined/lost counts and reasons in every cell" \
-    diff "$WORK/world-3000.tsv" "$WORK/world-real.tsv"
+  expect_eq "in real time: the same verdict, alive/rejoined/lost counts and reasons in each of" \
+    "$(grep -v '^#' "$WORK/world-real.tsv" | wc -l) cells: $(grep -vxFf "$WORK/world-3000.tsv" "$WORK/world-real.tsv" | grep -vc '^#')" \
+    "9 cells: 0"
 else
   fail "matrix at --frames-after-backup 3000 --time-scale 1"; grep -E 'FAIL|ERROR' "$WORK/world-real.out" | head -20 | sed 's/^/        /'
 fi

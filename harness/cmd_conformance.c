@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -468,6 +470,8 @@ static void conformance_help(void)
            "                  with --emulate each emulator's NVRAM and backups stay in DIR/TARGET\n"
            "  --targets A,B   with --emulate: only these emulated targets\n"
            "  --shard K/N     with --emulate: only shard K of N of the targets (round-robin)\n"
+           "  --jobs N        with --emulate: targets in parallel, each in its own process\n"
+           "                  (default 2; 1..16); their progress lines interleave\n"
            "  --list          print the cases this run would take, and exit\n"
            "  --junit FILE    JUnit XML (a <properties> block: stack, firmware, IEEE, port, date)\n"
            "  --tap FILE      TAP; '-' for stdout (everything else goes to stderr)\n"
@@ -535,6 +539,127 @@ static void to_grid(const zbh_case_result *r, size_t n, const char *col, zbh_gri
     }
 }
 
+/* ---------------------------------------------------------------- emulated targets */
+
+/* One emulated target's share of the run, filled by the worker that runs it (shared memory:
+ * the workers are forked). */
+typedef struct conf_slot {
+    int rc; /* ZBH_OK, or ZBH_USAGE: its emulator or folder could not be set up */
+    size_t n;
+    zbh_case_result results[N_CASES];
+    zbh_report_props props;
+} conf_slot;
+
+typedef struct conf_run {
+    FILE *out;
+    ocb_backup *golden;
+    const char *dir; /* --dir, or NULL: a temporary folder per target */
+    size_t total;    /* cases in the whole run (the progress lines' "[ i/total]") */
+    conf_slot *slots;
+} conf_run;
+
+/* Starts target t's emulator in its folder, gives it a network of its own, runs the suite on
+ * it, stops it. `index` is the target's place in the run (its cases are numbered from
+ * index * N_CASES). */
+static void run_target(const conf_run *run, const zbh_target *t, size_t index)
+{
+    conf_slot *slot = &run->slots[index];
+    char tdir[600] = "/tmp/zbharness-conf-XXXXXX", prefix[64], err[ZB_MSG_MAX];
+    conf_ctx ctx = {.stack = t->stack, .target = t, .golden = run->golden};
+    snprintf(prefix, sizeof(prefix), "%s/", t->name);
+    slot->rc = ZBH_USAGE;
+    if (run->dir) { /* --dir: kept, one directory per target */
+        snprintf(tdir, sizeof(tdir), "%s/%s", run->dir, t->name);
+        if (mkdir(tdir, 0755) < 0 && errno != EEXIST) {
+            fprintf(stderr, "zbharness conformance: cannot create %s: %s\n", tdir, strerror(errno));
+            return;
+        }
+    }
+    zbh_progress("%s: starting zbemu in %s", t->name, run->dir ? tdir : "/tmp");
+    if ((!run->dir && !mkdtemp(tdir)) ||
+        zbh_emu_start(&ctx.emu, t, tdir, 7, err, sizeof(err)) < 0) {
+        fprintf(stderr, "zbharness conformance: %s: cannot start the emulator\n", t->name);
+        return;
+    }
+    slot->rc = ZBH_OK;
+    ctx.dir = tdir;
+    ctx.port = ctx.emu.port;
+    /* give the emulator a network of its own first */
+    zbh_progress("%s: giving the emulator a network of its own", t->name);
+    ocb_backup *own = other_network(run->golden);
+    zbh_session s;
+    if (own && zbh_session_open(&s, ctx.stack, ctx.port, 115200, err, sizeof(err)) == 0) {
+        /* an emulator this run started: burning its write-once IEEE token costs nothing */
+        zbh_restore_req req = {0, true, false, tdir, ZBH_IEEE_BURN, NULL, true};
+        zbh_restore_result res;
+        zbh_restore(&s, own, &req, &res);
+        zbh_restore_result_free(&res);
+        zbh_session_close(&s);
+    }
+    ocb_free(own);
+    slot->n = run_suite(run->out, &ctx, prefix, slot->results, run->total, index * N_CASES);
+    device_props(&slot->props, prefix, &ctx);
+    if (zbh_emu_stop(&ctx.emu) != 0) fprintf(stderr, "%s: zbemu exited uncleanly\n", tdir);
+    ocb_free(ctx.original);
+    ocb_free(ctx.after);
+    if (run->dir) return; /* the user's directory: NVRAM, log and backups stay */
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tdir);
+}
+
+/* The targets, `jobs` at a time, each in a forked worker (one process per target, as the
+ * matrix runs its cells: a target's emulator, folder and session are its own). A worker's
+ * progress lines are written whole (line-buffered), so lines of two targets interleave but
+ * never mix. Ctrl-C reaches the workers (same process group) and their restores' own
+ * recovery advice. Returns 0, or -1 when a worker could not be started or died. */
+static int run_targets(const conf_run *run, const zbh_target *const *targets, size_t nt, int jobs)
+{
+    if (jobs <= 1) {
+        for (size_t t = 0; t < nt; t++)
+            run_target(run, targets[t], t);
+        return 0;
+    }
+    int rc = 0, running = 0;
+    pid_t pids[16] = {0};
+    fflush(NULL);
+    for (size_t t = 0; t < nt || running > 0;) {
+        if (t < nt && running < jobs) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                setvbuf(run->out, NULL, _IOLBF, 0);
+                run_target(run, targets[t], t);
+                fflush(NULL);
+                _exit(0);
+            }
+            if (pid < 0) {
+                fprintf(stderr, "zbharness conformance: fork: %s\n", strerror(errno));
+                run->slots[t].rc = ZBH_USAGE;
+                rc = -1;
+            } else {
+                pids[t] = pid;
+                running++;
+            }
+            t++;
+            continue;
+        }
+        int st;
+        pid_t w = wait(&st);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) break;
+        running--;
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0) continue;
+        for (size_t k = 0; k < nt; k++)
+            if (pids[k] == w) {
+                fprintf(stderr, "zbharness conformance: %s: its worker (pid %d) died\n",
+                        targets[k]->name, (int)w);
+                run->slots[k].rc = ZBH_USAGE;
+            }
+        rc = -1;
+    }
+    return rc;
+}
+
 int zbh_cmd_conformance(int argc, char **argv)
 {
     static const struct option OPTS[] = {{"stack", required_argument, NULL, 's'},
@@ -554,10 +679,11 @@ int zbh_cmd_conformance(int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {"shared-port", no_argument, NULL, 'P'},
                                          {"time-scale", required_argument, NULL, 'Z'},
+                                         {"jobs", required_argument, NULL, 'j'},
                                          {NULL, 0, NULL, 0}};
     const char *stack = NULL, *port = NULL, *golden_path = NULL, *dir = NULL, *junit = NULL,
                *tap = NULL, *only = NULL, *html = NULL, *markdown = NULL;
-    int emulate = 0, verbose = 0, quiet = 0, list = 0, c;
+    int emulate = 0, verbose = 0, quiet = 0, list = 0, jobs = 2, c;
     zbh_shard shard = {1, 1};
     char err[ZB_MSG_MAX];
     optind = 1;
@@ -586,6 +712,17 @@ int zbh_cmd_conformance(int argc, char **argv)
         case 'Z':
             if (zbh_cli_time_scale_option(optarg, "zbharness conformance")) return ZBH_USAGE;
             break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 1 || v > 16) {
+                fprintf(stderr, "zbharness conformance: --jobs: '%s' is not a number in 1..16\n",
+                        optarg);
+                return ZBH_USAGE;
+            }
+            jobs = (int)v;
+            break;
+        }
         case 'h': conformance_help(); return ZBH_OK;
         default: return ZBH_USAGE;
         }
@@ -666,53 +803,28 @@ int zbh_cmd_conformance(int argc, char **argv)
         ocb_free(ctx.original);
         ocb_free(ctx.after);
     }
-    for (size_t t = 0; t < nt; t++) {
-        char tdir[600] = "/tmp/zbharness-conf-XXXXXX", prefix[64];
-        conf_ctx ctx = {.stack = targets[t]->stack, .target = targets[t], .golden = golden};
-        snprintf(prefix, sizeof(prefix), "%s/", targets[t]->name);
-        if (dir) { /* --dir: kept, one directory per target */
-            snprintf(tdir, sizeof(tdir), "%s/%s", dir, targets[t]->name);
-            if (mkdir(tdir, 0755) < 0 && errno != EEXIST) {
-                fprintf(stderr, "zbharness conformance: cannot create %s: %s\n", tdir,
-                        strerror(errno));
-                rc = ZBH_USAGE;
-                break;
-            }
-        }
-        zbh_progress("%s: starting zbemu in %s", targets[t]->name, dir ? tdir : "/tmp");
-        if ((!dir && !mkdtemp(tdir)) ||
-            zbh_emu_start(&ctx.emu, targets[t], tdir, 7, err, sizeof(err)) < 0) {
-            fprintf(stderr, "zbharness conformance: %s: cannot start the emulator\n",
-                    targets[t]->name);
+    if (nt) {
+        /* results, properties and a status per target, written by the workers (shared) */
+        size_t shared_len = sizeof(conf_slot) * nt;
+        conf_slot *slots =
+            mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (slots == MAP_FAILED) {
+            fprintf(stderr, "zbharness conformance: mmap: %s\n", strerror(errno));
             rc = ZBH_USAGE;
-            break;
+        } else {
+            conf_run run = {out, golden, dir, total, slots};
+            if (run_targets(&run, targets, nt, jobs) < 0) rc = ZBH_USAGE;
+            for (size_t t = 0; t < nt; t++) {
+                if (slots[t].rc != ZBH_OK) rc = ZBH_USAGE;
+                memcpy(results + n, slots[t].results, sizeof(slots[t].results[0]) * slots[t].n);
+                for (size_t k = 0; k < slots[t].props.n; k++)
+                    zbh_props_add(&props, slots[t].props.p[k].name, "%s",
+                                  slots[t].props.p[k].value);
+                to_grid(results + n, slots[t].n, targets[t]->name, grid + n);
+                n += slots[t].n;
+            }
+            munmap(slots, shared_len);
         }
-        ctx.dir = tdir;
-        ctx.port = ctx.emu.port;
-        /* give the emulator a network of its own first */
-        zbh_progress("%s: giving the emulator a network of its own", targets[t]->name);
-        ocb_backup *own = other_network(golden);
-        zbh_session s;
-        if (own && zbh_session_open(&s, ctx.stack, ctx.port, 115200, err, sizeof(err)) == 0) {
-            /* an emulator this run started: burning its write-once IEEE token costs nothing */
-            zbh_restore_req req = {0, true, false, tdir, ZBH_IEEE_BURN, NULL, true};
-            zbh_restore_result res;
-            zbh_restore(&s, own, &req, &res);
-            zbh_restore_result_free(&res);
-            zbh_session_close(&s);
-        }
-        ocb_free(own);
-        size_t first = n;
-        n += run_suite(out, &ctx, prefix, results + n, total, n);
-        device_props(&props, prefix, &ctx);
-        to_grid(results + first, n - first, targets[t]->name, grid + first);
-        if (zbh_emu_stop(&ctx.emu) != 0) fprintf(stderr, "%s: zbemu exited uncleanly\n", tdir);
-        ocb_free(ctx.original);
-        ocb_free(ctx.after);
-        if (dir) continue; /* the user's directory: NVRAM, log and backups stay */
-        char cmd[700];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
-        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tdir);
     }
     size_t pass = 0, fail = 0, skip = 0;
     for (size_t i = 0; i < n; i++) {

@@ -23,11 +23,11 @@ typedef struct zbh_report_props {
     struct {
         char name[64];
         char value[256];
-    } p[48];
+    } p[64]; /* 5 per device: 9 emulated targets and the common ones fit */
     size_t n;
 } zbh_report_props;
 
-/* Adds one (silently dropped past the 48th). */
+/* Adds one (silently dropped past the 64th). */
 void zbh_props_add(zbh_report_props *p, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* date (UTC, ISO 8601), zbharness version, host name. */

@@ -29,10 +29,20 @@ pass "$passed cases passed, $skipped skipped (each SKIP names its reason above)"
 echo "-- the same suite in real time (--time-scale 1): case for case the same result"
 (cd "$WORK" && "$HAR" conformance --emulate --time-scale 1) >"$WORK/real.out" 2>"$WORK/real.err"
 expect_eq "real-time exit status" "$?" 0
-# a case's line without its place, duration and the run's temporary folder
-cases_of() { grep '^\[' "$1" | sed -E 's/^\[ *[0-9]+\/[0-9]+\] //; s/ \([0-9.]+ s\)$//; s#/tmp/zbharness-conf-[A-Za-z0-9]+#TMP#g'; }
+# a case's line without its place, duration and the run's temporary folder, sorted (targets
+# run two at a time, --jobs 2, so their lines interleave)
+cases_of() { grep '^\[' "$1" | sed -E 's/^\[ *[0-9]+\/[0-9]+\] //; s/ \([0-9.]+ s\)$//; s#/tmp/zbharness-conf-[A-Za-z0-9]+#TMP#g' | sort; }
 check "every case: the same verdict and detail" diff <(cases_of "$WORK/conf.out") <(cases_of "$WORK/real.out")
 expect_eq "as many cases" "$(cases_of "$WORK/real.out" | wc -l)" "$(cases_of "$WORK/conf.out" | wc -l)"
+
+(cd "$WORK" && "$HAR" conformance --emulate --jobs 1 --junit "$WORK/conf1.xml") >"$WORK/one.out" 2>"$WORK/one.err"
+expect_eq "one target at a time (--jobs 1): exit status" "$?" 0
+check "... the same verdict and detail for every case" diff <(cases_of "$WORK/conf.out") <(cases_of "$WORK/one.out")
+check "... and the same JUnit testcases, in the same order (targets in the matrix order)" \
+  diff <(grep -o '<testcase [^>]*name="[^"]*"' "$WORK/conf.xml" | sed 's/time="[^"]*"//') \
+       <(grep -o '<testcase [^>]*name="[^"]*"' "$WORK/conf1.xml" | sed 's/time="[^"]*"//')
+expect_eq "every device's five properties are in the report (9 targets)" \
+  "$(grep -c '<property name="[a-z0-9-]*/\(stack\|firmware\|profile\|ieee\|port\)"' "$WORK/conf.xml")" 45
 
 echo "-- as a vendor runs it: --stack/--port on a device holding its own network"
 cp "$VEC/nvram/znp/CC2652R-ZStack4.formed.json" "$WORK/vendor.nv.json"

@@ -603,9 +603,8 @@ static void run_target(const conf_run *run, const zbh_target *t, size_t index)
     ocb_free(ctx.original);
     ocb_free(ctx.after);
     if (run->dir) return; /* the user's directory: NVRAM, log and backups stay */
-    char cmd[700];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tdir);
+    if (zbh_remove_tree(tdir) < 0)
+        fprintf(stderr, "could not remove %s: %s\n", tdir, strerror(errno));
 }
 
 /* The targets, `jobs` at a time, each in a forked worker (one process per target, as the

@@ -44,14 +44,18 @@ int zbh_emu_start(zbh_emu *e, const zbh_target *t, const char *dir, unsigned see
 /* The same with more zbemu arguments (NULL-terminated; at most 7), e.g. --world FILE. */
 int zbh_emu_start_args(zbh_emu *e, const zbh_target *t, const char *dir, unsigned seed,
                        const char *const *extra, char *err, size_t errlen);
-/* Forks argv (argv[0] is the zbemu path) with stdout on a pipe and stderr to the file `log`
- * (created or truncated; NULL: /dev/null). Sets e->pid and clears e->port; leaves e->dir and
- * e->log alone. Returns the pipe end the port line arrives on, or -1 + err. */
+/* Starts argv (argv[0] is the zbemu path; posix_spawn) with stdout on a pipe and stderr to the
+ * file `log` (created or truncated; NULL: /dev/null). Sets e->pid and clears e->port; leaves
+ * e->dir and e->log alone. Returns the pipe end the port line arrives on, or -1 + err (also
+ * for a program that cannot be run). */
 int zbh_emu_spawn(zbh_emu *e, char *const argv[], const char *log, char *err, size_t errlen);
 /* Reads the line zbemu prints once its port exists into e->port, within timeout_ms (< 0: no
  * limit; a signal also ends the wait), and closes fd. On failure the emulator is stopped.
  * Returns 0 or -1 + err. */
 int zbh_emu_wait_ready(zbh_emu *e, int fd, int timeout_ms, char *err, size_t errlen);
+/* Removes dir and everything in it (the scratch folder of a cell or target). 0, or -1 with
+ * errno. */
+int zbh_remove_tree(const char *dir);
 /* SIGTERM and wait (SIGKILL after 5 s). Returns zbemu's exit status (0 = clean), -1 if it died
  * of a signal. */
 int zbh_emu_stop(zbh_emu *e);

@@ -204,9 +204,7 @@ out:
                  s2, dir);
     }
     if ((c->src_t || c->dst_t) && c->verdict == ZBH_PASS && !getenv("ZBH_KEEP_CELLS")) {
-        char cmd[400];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0) LOG_WARN("could not remove %s", dir);
+        if (zbh_remove_tree(dir) < 0) LOG_WARN("could not remove %s: %s", dir, strerror(errno));
     }
     c->seconds = zb_now_s() - t0;
 }

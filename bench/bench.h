@@ -100,12 +100,14 @@ int bench_copy_file(const char *from, const char *to);
 
 /* One stack as the bench drives it. */
 typedef struct bench_stack {
-    const char *name;               /* zbemu STACK and zbharness --stack */
-    const char *cheapest;           /* label of the request the link test repeats */
-    int max_devices;                /* what the emulator's tables hold */
-    const char *formed_nvram;       /* under vectors/: a formed NVRAM dump; NULL: form by restore */
-    const char *zh_adapter;         /* zigbee-herdsman's adapter name */
-    const char *zh_cannot;          /* why herdsman cannot back this stack up; NULL: it can */
+    const char *name;         /* zbemu STACK and zbharness --stack */
+    const char *cheapest;     /* label of the request the link test repeats */
+    int max_devices;          /* what the emulator's tables hold */
+    const char *formed_nvram; /* under vectors/: a formed NVRAM dump; NULL: form by restore */
+    int boot_joins;         /* --devices join a network the NVRAM file holds at start (else only one
+                             * formed while it runs: then each emulator is formed by a restore) */
+    const char *zh_adapter; /* zigbee-herdsman's adapter name */
+    const char *zh_cannot;  /* why herdsman cannot back this stack up; NULL: it can */
     int shape[BENCH_SHAPE_MAX + 1]; /* the pty transfers of one cheapest request */
     void *(*ping_open)(zbh_serial *s);
     int (*ping)(void *h); /* one request/response; 0 on success */

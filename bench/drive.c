@@ -163,6 +163,12 @@ int bench_formed_emu(const bench_cfg *c, const bench_stack *st, const bench_emu_
 {
     static int serial;
     char from[4400], nv[4300];
+    if (!st->boot_joins && o->devices > 0) { /* form while it runs: the devices join then */
+        if (bench_emu_for(c, st->name, o, out) < 0) return -1;
+        if (bench_form(c, st->name, out->port) == 0) return 0;
+        zbh_emu_stop(out);
+        return -1;
+    }
     if (bench_formed_nvram(c, st, from, sizeof(from)) < 0) return -1;
     snprintf(nv, sizeof(nv), "%s/%s-%d.json", c->tmpdir, st->name, ++serial);
     if (bench_copy_file(from, nv) < 0) {

@@ -47,8 +47,8 @@ static const struct {
 static const bench_cfg PRESETS[] = {
     {.mode = "full",
      .baud = 115200,
-     .link_secs = 1.0,
-     .link_rounds = 5,
+     .link_secs = 0.3,
+     .link_rounds = 15,
      .runs = 7,
      .scale_n = 500,
      .zh_runs = 5,
@@ -96,7 +96,7 @@ static const struct {
     {"runs", OPT_INT, offsetof(opts, c.runs), "backups per cell (1..64)"},
     {"scale", OPT_INT, offsetof(opts, c.scale_n), "emulators in the scale run"},
     {"link-secs", OPT_DOUBLE, offsetof(opts, c.link_secs), "seconds per link measurement"},
-    {"link-rounds", OPT_INT, offsetof(opts, c.link_rounds), "interleaved link rounds (1..15)"},
+    {"link-rounds", OPT_INT, offsetof(opts, c.link_rounds), "interleaved link rounds (1..32)"},
     {"zh-runs", OPT_INT, offsetof(opts, c.zh_runs), "herdsman runs per cell (1..64)"},
     {"frames", OPT_INT, offsetof(opts, c.frames), "world matrix --frames-after-backup"},
     {"targets", OPT_STR, offsetof(opts, c.targets), "matrix/conformance --targets A,B"},
@@ -164,7 +164,7 @@ static int valid(const opts *o)
 {
     const bench_cfg *c = &o->c;
     return c->runs >= 1 && c->runs <= 64 && c->scale_n >= 1 && c->link_secs > 0 &&
-           c->link_rounds >= 1 && c->link_rounds <= 15 && c->zh_runs >= 1 && c->zh_runs <= 64 &&
+           c->link_rounds >= 1 && c->link_rounds <= 32 && c->zh_runs >= 1 && c->zh_runs <= 64 &&
            c->frames >= 0;
 }
 

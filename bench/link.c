@@ -351,24 +351,54 @@ static rate link_stack(const bench_cfg *c, const bench_stack *st, const zbh_emu 
 
 /* ---- the section ---- */
 
-#define MAX_ROUNDS 15
+#define MAX_ROUNDS 32
 
-/* One link measurement over the rounds: its samples and the bytes the host code moved. */
+/* One link measurement over the rounds, by round (rps 0: that round failed), and the bytes the
+ * host code moved. Ratios are taken within a round (the two measurements a second apart), then
+ * the median over the rounds: a burst of other work on the machine moves one round's pair,
+ * not one row against another. */
 typedef struct series {
     double rps[MAX_ROUNDS], cpu[MAX_ROUNDS];
-    int n;
+    int rounds;
     moved m;
 } series;
 
 static void add(series *s, rate r)
 {
-    if (r.rps <= 0) return;
-    s->rps[s->n] = r.rps, s->cpu[s->n] = r.cpu_per_rt, s->n++;
+    s->rps[s->rounds] = r.rps > 0 ? r.rps : 0;
+    s->cpu[s->rounds] = r.rps > 0 ? r.cpu_per_rt : 0;
+    s->rounds++;
 }
 
-static double median_of(double *v, int n)
+/* Median of the rounds that measured; -1 when none did. */
+static double median_ok(const double *v, const double *valid, int n)
 {
-    return n ? bench_stats_of(v, (size_t)n).median : -1;
+    double w[MAX_ROUNDS];
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (valid[i] > 0) w[k++] = v[i];
+    return k ? bench_stats_of(w, (size_t)k).median : -1;
+}
+
+static double median_rps(const series *s)
+{
+    return median_ok(s->rps, s->rps, s->rounds);
+}
+
+/* Median over the rounds of a->rps / b->rps, both measured in the same round. */
+static double paired(const series *a, const series *b)
+{
+    double q[MAX_ROUNDS], ok[MAX_ROUNDS];
+    for (int i = 0; i < a->rounds; i++) {
+        ok[i] = a->rps[i] > 0 && b->rps[i] > 0;
+        q[i] = ok[i] ? a->rps[i] / b->rps[i] : 0;
+    }
+    return median_ok(q, ok, a->rounds);
+}
+
+static int measured(const series *s)
+{
+    return median_rps(s) > 0;
 }
 
 static void shape_text(const int *shape, char *out, size_t cap)
@@ -395,9 +425,10 @@ static int shape_matches(const int *shape, moved m)
     return m.tx >= tx && m.tx < tx + 1 && m.rx >= rx && m.rx < rx + 1;
 }
 
-static void row(const char *peer, const char *req, const char *bytes, series *s, const char *ratios)
+static void row(const char *peer, const char *req, const char *bytes, const series *s,
+                const char *ratios)
 {
-    double rps = median_of(s->rps, s->n), cpu = median_of(s->cpu, s->n);
+    double rps = median_rps(s), cpu = median_ok(s->cpu, s->rps, s->rounds);
     bench_out("| %s | %s | %s | %.0f | %.1f | %.1f | %s |\n", peer, req, bytes, rps, 1e6 / rps,
               cpu * rps * 100, ratios);
 }
@@ -408,52 +439,59 @@ typedef struct stack_series {
     series shape, loop, emu;
 } stack_series;
 
-static void goal_row(const bench_stack *st, int ok, double re, double rs, double rl, double echo)
+/* The ratios of a stack's rows, each paired by round. */
+typedef struct ratios {
+    double emu_shape, emu_echo, loop_shape, emu_loop;
+} ratios;
+
+static void goal_row(const bench_stack *st, int ok, const ratios *q)
 {
     char goal[96], why[400];
     snprintf(goal, sizeof(goal), "link, %s: %s / same-shape echo >= 0.9", st->name, st->cheapest);
-    snprintf(why, sizeof(why),
-             ok ? "a C peer making only zbemu's loop syscalls (poll of 3 descriptors, a read of "
-                  "the inotify descriptor, the read) reaches %.2f of the same-shape echo; the "
-                  "emulator reaches %.2f of that C peer"
-                : "the host code moved other bytes than the shape (%.2f, %.2f)",
-             rl / rs, re / rl);
-    bench_goal(goal, ok && re / rs >= 0.9, why, "%.2f (%.2f to the 5-byte echo)", re / rs,
-               re / echo);
+    if (ok)
+        snprintf(why, sizeof(why),
+                 "a C peer making only zbemu's loop syscalls (poll of 3 descriptors, a read of "
+                 "the inotify descriptor, the read) reaches %.2f of the same-shape echo; the "
+                 "emulator reaches %.2f of that C peer",
+                 q->loop_shape, q->emu_loop);
+    else
+        snprintf(why, sizeof(why), "the host code moved other bytes than the shape says");
+    bench_goal(goal, ok && q->emu_shape >= 0.9, why, "%.2f (%.2f to the 5-byte echo)", q->emu_shape,
+               q->emu_echo);
 }
 
-static void stack_rows(const bench_stack *st, stack_series *s, double echo)
+static void stack_rows(const bench_stack *st, const stack_series *s, const series *echo)
 {
-    char sh[128], ratios[128], bytes[64], label[160];
+    char sh[128], text[128], bytes[64], label[160];
+    ratios q = {paired(&s->emu, &s->shape), paired(&s->emu, echo), paired(&s->loop, &s->shape),
+                paired(&s->emu, &s->loop)};
     shape_text(st->shape, sh, sizeof(sh));
-    double rs = median_of(s->shape.rps, s->shape.n), re = median_of(s->emu.rps, s->emu.n);
-    double rl = median_of(s->loop.rps, s->loop.n);
     snprintf(label, sizeof(label), "same-shape echo for %s", st->name);
     row(label, "same transfers and bytes", sh, &s->shape, "1.00 (ceiling)");
     snprintf(label, sizeof(label), "same-shape echo for %s, zbemu's loop syscalls", st->name);
-    snprintf(ratios, sizeof(ratios), "%.2f (what the loop costs)", rl / rs);
-    row(label, "poll of 3 fds, inotify read, read", sh, &s->loop, ratios);
+    snprintf(text, sizeof(text), "%.2f (what the loop costs)", q.loop_shape);
+    row(label, "poll of 3 fds, inotify read, read", sh, &s->loop, text);
     int ok = shape_matches(st->shape, s->emu.m);
     snprintf(bytes, sizeof(bytes), "%.1f / %.1f%s", s->emu.m.tx, s->emu.m.rx,
              ok ? "" : " (differs from the shape!)");
-    snprintf(ratios, sizeof(ratios), "%.2f (to the 5-byte echo %.2f)", re / rs, re / echo);
-    row(st->name, st->cheapest, bytes, &s->emu, ratios);
-    goal_row(st, ok, re, rs, rl, echo);
+    snprintf(text, sizeof(text), "%.2f (to the 5-byte echo %.2f)", q.emu_shape, q.emu_echo);
+    row(st->name, st->cheapest, bytes, &s->emu, text);
+    goal_row(st, ok, &q);
 }
 
-static void print_section(const bench_cfg *c, series *echo, stack_series *ss)
+static void print_section(const bench_cfg *c, const series *echo, const stack_series *ss)
 {
-    bench_out(
-        "\n## Link ceiling (round trips/s over a pty pair; median of %d rounds of %.1f s)\n\n",
-        c->link_rounds, c->link_secs);
+    bench_out("\n## Link ceiling (round trips/s over a pty pair; %d interleaved rounds of %.1f s, "
+              "medians; ratios within each round, then their median)\n\n",
+              c->link_rounds, c->link_secs);
     bench_out("| peer | request | bytes per round trip (host tx / rx) | round trips/s | us/round "
               "trip | CPU, both ends, %% of one core | ratio to the same-shape echo |\n"
               "|---|---|---|---|---|---|---|\n");
     row("echo peer (C)", "5 bytes echoed", "host 5, peer 5", echo, "");
-    double e5 = median_of(echo->rps, echo->n);
     for (size_t i = 0; i < BENCH_N_STACKS; i++) {
-        if (ss[i].shape.n && ss[i].loop.n && ss[i].emu.n && e5 > 0)
-            stack_rows(&BENCH_STACKS[i], &ss[i], e5);
+        const stack_series *s = &ss[i];
+        if (measured(echo) && measured(&s->shape) && measured(&s->loop) && measured(&s->emu))
+            stack_rows(&BENCH_STACKS[i], s, echo);
         else
             bench_out_failed("| %s | %s | failed (see stderr) | | | | |\n", BENCH_STACKS[i].name,
                              BENCH_STACKS[i].cheapest);
@@ -466,10 +504,11 @@ static void one_round(const bench_cfg *c, const zbh_emu *emus, series *echo, sta
 {
     add(echo, link_shape(c, ECHO5, 0));
     for (size_t i = 0; i < BENCH_N_STACKS; i++) {
+        rate none = {-1, 0};
         add(&ss[i].shape, link_shape(c, BENCH_STACKS[i].shape, 0));
         add(&ss[i].loop, link_shape(c, BENCH_STACKS[i].shape, 1));
-        if (emus[i].pid > 0)
-            add(&ss[i].emu, link_stack(c, &BENCH_STACKS[i], &emus[i], &ss[i].emu.m));
+        add(&ss[i].emu,
+            emus[i].pid > 0 ? link_stack(c, &BENCH_STACKS[i], &emus[i], &ss[i].emu.m) : none);
     }
 }
 

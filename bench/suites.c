@@ -234,7 +234,8 @@ static int echo_floor(const bench_cfg *c, double secs, bench_tree *r)
 static double floor_row(const bench_cfg *c)
 {
     bench_tree t;
-    if (echo_floor(c, c->link_secs * 2, &t) < 0 || t.cpu <= 0) {
+    double secs = c->link_secs * c->link_rounds / 2;
+    if (echo_floor(c, secs > 0.1 ? secs : 0.1, &t) < 0 || t.cpu <= 0) {
         bench_out_failed("| (floor: %ld C echo chains at once) | | failed | | | | | |\n", c->cores);
         return -1;
     }

@@ -174,9 +174,9 @@ static void suite_goals(const bench_cfg *c, const suite *s, const result *v, dou
     char why[600];
     snprintf(why, sizeof(why),
              "a cell is one chain (harness, emulator, harness, ...): while one end waits for the "
-             "other its core idles, so with as many chains as cores the ratio stays above the "
-             "floor row (one C echo chain per core, nothing else: %.2f in this run); process "
-             "starts and the emulators' NVRAM fsyncs add waits on top",
+             "other its core idles. One bare C echo chain per core, nothing else, gives %.2f here "
+             "(floor row), so as many chains as cores cannot get much lower; more chains than "
+             "cores can (the --jobs 4 row)",
              floor);
     bench_goal(s->goal, good && busy_ratio(c, v) <= 1.5, why,
                "%.2f (%.1f s wall, %.1f s CPU, %ld cores; real time: %.2f)",

@@ -1,6 +1,6 @@
 /* drive.c - what the bench asks of the emulators and the harness: start an emulator, form a
  * network on it, back it up in-process (the harness driver, with its byte counters) or through
- * the spawned `zbharness` binary (what users run). */
+ * the spawned `zbharness` binary (what users run), and what starting a program costs. */
 #include "bench.h"
 
 #include "driver.h"
@@ -10,49 +10,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-int bench_stack_available(const bench_cfg *c, const char *stack)
-{
-    char cmd[4200], line[256], want[64];
-    snprintf(cmd, sizeof(cmd), "'%s' --help 2>/dev/null", c->zbemu);
-    snprintf(want, sizeof(want), "  %s ", stack);
-    FILE *p = popen(cmd, "r");
-    if (!p) return 0;
-    int found = 0;
-    while (fgets(line, sizeof(line), p))
-        if (strncmp(line, want, strlen(want)) == 0) found = 1;
-    pclose(p);
-    return found;
-}
-
-void bench_emu_argv(const bench_cfg *c, const char *stack, int devices, int baud, const char *nvram,
-                    char *dev, char *bd, char *argv[12])
+void bench_emu_argv(const bench_cfg *c, const char *stack, const bench_emu_opts *o, char num[2][16],
+                    char *argv[14])
 {
     int n = 0;
-    snprintf(dev, 16, "%d", devices);
-    snprintf(bd, 16, "%d", baud);
+    snprintf(num[0], 16, "%d", o->devices);
+    snprintf(num[1], 16, "%d", o->baud);
     argv[n++] = (char *)c->zbemu;
     argv[n++] = (char *)stack;
     argv[n++] = "--seed";
     argv[n++] = "1";
     argv[n++] = "--devices";
-    argv[n++] = dev;
-    if (baud) {
+    argv[n++] = num[0];
+    if (o->baud) {
         argv[n++] = "--baud";
-        argv[n++] = bd;
+        argv[n++] = num[1];
     }
-    if (nvram) {
+    if (o->nvram) {
         argv[n++] = "--nvram";
-        argv[n++] = (char *)nvram;
+        argv[n++] = (char *)o->nvram;
+    }
+    if (o->time_scale) {
+        argv[n++] = "--time-scale";
+        argv[n++] = (char *)o->time_scale;
     }
     argv[n] = NULL;
 }
 
-int bench_emu_for(const bench_cfg *c, const char *stack, int devices, int baud, const char *nvram,
-                  zbh_emu *out)
+int bench_emu_for(const bench_cfg *c, const char *stack, const bench_emu_opts *o, zbh_emu *out)
 {
-    char dev[16], bd[16], *argv[12];
-    bench_emu_argv(c, stack, devices, baud, nvram, dev, bd, argv);
+    char num[2][16], *argv[14];
+    bench_emu_argv(c, stack, o, num, argv);
     return bench_emu_start(argv, out);
 }
 
@@ -76,7 +66,7 @@ static void *session(const zbh_driver *drv, const char *port, zbh_serial **s)
 
 int bench_form(const bench_cfg *c, const char *stack, const char *port)
 {
-    char path[4200], err[256];
+    char path[4400], err[256];
     snprintf(path, sizeof(path), "%s/backups/valid/minimal-no-devices.json", c->vectors);
     ocb_report rep;
     ocb_report_init(&rep);
@@ -124,30 +114,68 @@ int bench_backup_inproc(const char *stack, const char *port, bench_backup *out)
     return 0;
 }
 
-double bench_backup_spawned(const bench_cfg *c, const char *stack, const char *port)
+double bench_backup_spawned(const bench_cfg *c, const char *stack, const char *port,
+                            const char *out)
 {
-    char *argv[] = {(char *)c->zbharness, "backup", "--stack", (char *)stack, "--port",
-                    (char *)port,         NULL};
+    char *argv[] = {(char *)c->zbharness, "backup", "--stack",   (char *)stack, "--port",
+                    (char *)port,         "-o",     (char *)out, NULL};
+    if (!out) argv[6] = NULL;
     double t0 = zb_now_s();
     int rc = bench_run(argv);
     return rc == 0 ? zb_now_s() - t0 : -1;
 }
 
-int bench_formed_emu(const bench_cfg *c, const bench_stack *st, int devices, int baud, zbh_emu *out)
+bench_stats bench_spawn_floor(const bench_cfg *c, int runs)
+{
+    double v[64];
+    char *argv[] = {(char *)c->zbharness, "--version", NULL};
+    if (runs > 64) runs = 64;
+    for (int i = 0; i < runs; i++) {
+        double t0 = zb_now_s();
+        bench_run(argv);
+        v[i] = zb_now_s() - t0;
+    }
+    return bench_stats_of(v, (size_t)runs);
+}
+
+int bench_formed_nvram(const bench_cfg *c, const bench_stack *st, char *out, size_t cap)
+{
+    if (st->formed_nvram) {
+        snprintf(out, cap, "%s/%s", c->vectors, st->formed_nvram);
+        return 0;
+    }
+    snprintf(out, cap, "%s/%s-formed.json", c->tmpdir, st->name);
+    if (access(out, F_OK) == 0) return 0; /* made by an earlier call */
+    zbh_emu e;
+    bench_emu_opts o = {.nvram = out};
+    if (bench_emu_for(c, st->name, &o, &e) < 0) return -1;
+    int rc = bench_form(c, st->name, e.port);
+    if (zbh_emu_stop(&e) != 0) rc = -1; /* SIGTERM flushes the NVRAM file */
+    if (rc < 0) {
+        fprintf(stderr, "zbbench: could not form a %s network to start from\n", st->name);
+        unlink(out);
+    }
+    return rc;
+}
+
+int bench_formed_emu(const bench_cfg *c, const bench_stack *st, const bench_emu_opts *o,
+                     zbh_emu *out)
 {
     static int serial;
-    char from[4200], nv[4300];
-    if (!st->formed_nvram) {
-        if (bench_emu_for(c, st->name, devices, baud, NULL, out) < 0) return -1;
+    char from[4400], nv[4300];
+    if (!st->boot_joins && o->devices > 0) { /* form while it runs: the devices join then */
+        if (bench_emu_for(c, st->name, o, out) < 0) return -1;
         if (bench_form(c, st->name, out->port) == 0) return 0;
         zbh_emu_stop(out);
         return -1;
     }
-    snprintf(from, sizeof(from), "%s/%s", c->vectors, st->formed_nvram);
+    if (bench_formed_nvram(c, st, from, sizeof(from)) < 0) return -1;
     snprintf(nv, sizeof(nv), "%s/%s-%d.json", c->tmpdir, st->name, ++serial);
     if (bench_copy_file(from, nv) < 0) {
         fprintf(stderr, "zbbench: cannot copy %s to %s\n", from, nv);
         return -1;
     }
-    return bench_emu_for(c, st->name, devices, baud, nv, out);
+    bench_emu_opts with = *o;
+    with.nvram = nv;
+    return bench_emu_for(c, st->name, &with, out);
 }

@@ -1,6 +1,7 @@
 /* proc.c - process plumbing for zbbench: start an emulator (through harness/emuproc.h, the one
- * way to start one) and learn its port, read its peak memory from /proc, run a program to
- * completion.
+ * way to start one) and learn its port, read its peak memory and CPU time from /proc, run a
+ * program to completion, run a group of programs at once and count the CPU time of their whole
+ * process trees (wait4).
  *
  * Emulators are real child processes (what users run), never linked in: the numbers must
  * include the pty, the poll loop and the kernel's scheduling like they do for a user. */
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,9 +23,8 @@ static void exec_child(char *const argv[], int out_fd)
 {
     int null = open("/dev/null", O_RDWR);
     if (null < 0) _exit(127);
-    dup2(out_fd >= 0 ? out_fd : null, 1);
-    dup2(null, 2);
-    execv(argv[0], argv);
+    if (dup2(out_fd >= 0 ? out_fd : null, 1) < 0 || dup2(null, 2) < 0) _exit(127);
+    execvp(argv[0], argv); /* a path, or a program on PATH (node) */
     _exit(127);
 }
 
@@ -73,6 +74,33 @@ long bench_pss_kb(pid_t pid)
     return proc_kb(pid, "smaps_rollup", "Pss: %ld kB");
 }
 
+double bench_proc_cpu_s(pid_t pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char *ok = fgets(line, sizeof(line), f);
+    fclose(f);
+    char *p = ok ? strrchr(line, ')') : NULL; /* the name may hold spaces and ')' */
+    unsigned long ut, st;
+    if (!p || sscanf(p, ") %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double tv_s(struct timeval t)
+{
+    return (double)t.tv_sec + (double)t.tv_usec / 1e6;
+}
+
+double bench_self_cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+}
+
 int bench_run(char *const argv[])
 {
     pid_t pid = fork();
@@ -82,6 +110,45 @@ int bench_run(char *const argv[])
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* In the child of a group: into `dir`, stdout to `out`, then exec. */
+static void exec_in(char *const argv[], const char *dir, const char *out)
+{
+    if (chdir(dir) != 0) _exit(127);
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) _exit(127);
+    exec_child(argv, fd);
+}
+
+int bench_run_group(char **const argvs[], const char *const dirs[], const char *const outs[], int n,
+                    bench_tree *out)
+{
+    pid_t pids[16];
+    int started = 0, rc = 0;
+    if (n > 16) n = 16;
+    memset(out, 0, sizeof(*out));
+    double t0 = zb_now_s();
+    for (; started < n; started++) {
+        if ((pids[started] = fork()) < 0) break;
+        if (pids[started] == 0) exec_in(argvs[started], dirs[started], outs[started]);
+    }
+    if (started < n) rc = -1;
+    for (int i = 0; i < started; i++) {
+        int st = 0;
+        struct rusage ru;
+        pid_t w;
+        while ((w = wait4(pids[i], &st, 0, &ru)) < 0 && errno == EINTR)
+            ;
+        if (w < 0) {
+            out->failed++, rc = -1;
+            continue;
+        }
+        out->cpu += tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) out->failed++;
+    }
+    out->wall = zb_now_s() - t0;
+    return rc;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -77,8 +77,14 @@ int bench_run(char *const argv[]);
  * child and every descendant it waited for). */
 typedef struct bench_tree {
     double wall, cpu;
+    /* busy seconds of all CPUs meanwhile (/proc/stat): also the kernel's pty workers, which
+     * rusage charges to no process, and whatever else ran (the load is printed) */
+    double machine;
     int failed; /* programs that did not exit 0 */
 } bench_tree;
+/* Busy CPU seconds of the whole machine since boot (/proc/stat: user, nice, system, irq,
+ * softirq, steal), or -1. */
+double bench_machine_busy_s(void);
 /* argvs[i] runs in dirs[i] with stdout to outs[i] (stderr to /dev/null). 0, or -1 when one
  * could not be started (those started are waited for). */
 int bench_run_group(char **const argvs[], const char *const dirs[], const char *const outs[], int n,

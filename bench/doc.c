@@ -19,46 +19,28 @@
 static zb_sb results, goals;
 static int failures;
 
-static void vadd(zb_sb *b, const char *fmt, va_list ap)
+/* Appends to the results and echoes the new text on stderr, as the run goes. */
+static void vout(const char *fmt, va_list ap)
 {
-    char small[1024];
-    va_list copy;
-    va_copy(copy, ap);
-    int n = vsnprintf(small, sizeof(small), fmt, copy);
-    va_end(copy);
-    if (n < 0) return;
-    if ((size_t)n < sizeof(small)) {
-        zb_sb_add(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->failed = 1;
-        return;
-    }
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    zb_sb_add(b, big, (size_t)n);
-    free(big);
+    size_t from = results.len;
+    zb_sb_vprintf(&results, fmt, ap);
+    if (!results.failed) fputs(results.buf + from, stderr);
 }
 
 void bench_out(const char *fmt, ...)
 {
-    size_t from = results.len;
     va_list ap;
     va_start(ap, fmt);
-    vadd(&results, fmt, ap);
+    vout(fmt, ap);
     va_end(ap);
-    if (!results.failed) fputs(results.buf + from, stderr);
 }
 
 void bench_out_failed(const char *fmt, ...)
 {
-    size_t from = results.len;
     va_list ap;
     va_start(ap, fmt);
-    vadd(&results, fmt, ap);
+    vout(fmt, ap);
     va_end(ap);
-    if (!results.failed) fputs(results.buf + from, stderr);
     failures++;
 }
 
@@ -72,7 +54,7 @@ void bench_goal(const char *goal, int met, const char *why, const char *fmt, ...
     zb_sb_printf(&goals, "| %s | ", goal);
     va_list ap;
     va_start(ap, fmt);
-    vadd(&goals, fmt, ap);
+    zb_sb_vprintf(&goals, fmt, ap);
     va_end(ap);
     zb_sb_printf(&goals, " | %s | %s |\n", met ? "met" : "**NOT met**", met || !why ? "" : why);
 }

@@ -45,13 +45,13 @@ void zb_sb_put(zb_sb *b, const char *s)
     zb_sb_add(b, s, strlen(s));
 }
 
-void zb_sb_printf(zb_sb *b, const char *fmt, ...)
+void zb_sb_vprintf(zb_sb *b, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
     char small[256];
-    int n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, copy);
+    va_end(copy);
     if (n < 0) {
         b->failed = 1;
         return;
@@ -65,11 +65,17 @@ void zb_sb_printf(zb_sb *b, const char *fmt, ...)
         b->failed = 1;
         return;
     }
-    va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     zb_sb_add(b, big, (size_t)n);
     free(big);
+}
+
+void zb_sb_printf(zb_sb *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    zb_sb_vprintf(b, fmt, ap);
+    va_end(ap);
 }
 
 void zb_sb_escaped(zb_sb *b, const char *s)

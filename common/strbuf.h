@@ -8,6 +8,7 @@
 #ifndef ZB_STRBUF_H
 #define ZB_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Returns p (an array of *cap elements of `elem` > 0 bytes, or NULL) grown to hold at least `need`
@@ -27,6 +28,8 @@ typedef struct zb_sb {
 int zb_sb_add(zb_sb *b, const void *p, size_t n);
 void zb_sb_put(zb_sb *b, const char *s);
 void zb_sb_printf(zb_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with a va_list (consumed). */
+void zb_sb_vprintf(zb_sb *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* s with & < > " ' as entities and control characters (but \n, \t) as '?': safe in XML and
  * HTML bodies and quoted attributes alike. */
 void zb_sb_escaped(zb_sb *b, const char *s);

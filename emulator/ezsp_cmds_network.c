@@ -86,6 +86,19 @@ static void cmd_set_initial_security_state(ezsp_ncp *n, const ezsp_header *h, zb
     }
     n->sec = s;
     n->security_set = true;
+    /* ember-types.h (EmberInitialSecurityBitmask): the outgoing NWK and APS frame counters are
+     * reset here, not in formNetwork, unless EMBER_NO_FRAME_COUNTER_RESET. A counter set before
+     * this call without the bit is gone; one set after it (bellows 0.34.x: this call, the key
+     * table, setValue(NWK_FRAME_COUNTER), formNetwork) is kept. */
+    if (!(s.bitmask & EMBER_NO_FRAME_COUNTER_RESET)) {
+        n->nwk_frame_counter = 0;
+        put_le32(tok(n, TOK_NONCE_COUNTER), 0);
+        put_le32(tok(n, TOK_APS_FRAME_COUNTER), 0);
+        if (emu_nv_commit(n->e, n) < 0) {
+            st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
+            return;
+        }
+    }
     ST_OK(n, out);
 }
 
@@ -126,11 +139,6 @@ static void cmd_form_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
     put_le32(mg, p.channels);
     put_le16(mg + 4, 0x0000);
     mg[6] = p.nwk_update_id;
-    if (!(n->sec.bitmask & EMBER_NO_FRAME_COUNTER_RESET)) {
-        n->nwk_frame_counter = 0;
-        put_le32(tok(n, TOK_NONCE_COUNTER), 0);
-        put_le32(tok(n, TOK_APS_FRAME_COUNTER), 0);
-    }
     put_le32(tok(n, TOK_NONCE_COUNTER), n->nwk_frame_counter);
     n->network_up = true;
     if (n->devices_wanted) ezsp_add_simulated_devices(n, n->devices_wanted);

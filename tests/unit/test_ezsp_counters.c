@@ -1,0 +1,176 @@
+/* test_ezsp_counters.c - where the EmberZNet NCP resets its outgoing frame counters, driven
+ * as real hosts drive it.
+ *
+ * Silicon Labs' ember-types.h: EMBER_NO_FRAME_COUNTER_RESET (0x1000) in the initial security
+ * bitmask means the NWK and APS outgoing counters are *not* reset when
+ * emberSetInitialSecurityState() is called; the NWK frame-counter setter's doc says to call it
+ * before that call and add the bit. So the reset belongs to setInitialSecurityState, never to
+ * formNetwork. bellows 0.34.x restores in this order without the bit: setInitialSecurityState,
+ * the key table, setValue(NWK_FRAME_COUNTER), formNetwork -- on a real stick the counter
+ * survives. herdsman and bellows 0.38+ set the counter first and add the bit.
+ *
+ * Each case runs the EZSP front end in a thread on one end of a socketpair and speaks ASH to
+ * it through the harness's ezsp_host, the production code on both sides. */
+#include "emu.h"
+#include "emu_ezsp.h"
+#include "ezsp.h"
+#include "ezsp_host.h"
+#include "ezsp_versions.h"
+#include "log.h"
+#include "serial.h"
+
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+
+typedef struct ncp {
+    emu *e;
+    pthread_t thread;
+    zbh_serial *s;
+    ezsp_host h;
+} ncp;
+
+static void *loop_main(void *arg)
+{
+    emu_run(arg);
+    return NULL;
+}
+
+static void ncp_start(ncp *n, int version)
+{
+    int sv[2];
+    char err[ZB_MSG_MAX] = "";
+    zb_log_set_level(ZB_LOG_WARN);
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    emu_options o = {.ezsp_version = version, .seed = 3, .host_fd = sv[0], .time_scale = 0.01};
+    n->e = emu_create(&emu_ezsp_frontend, &o, err, sizeof(err));
+    cr_assert_not_null(n->e, "%s", err);
+    cr_assert_eq(pthread_create(&n->thread, NULL, loop_main, n->e), 0);
+    n->s = zbh_serial_from_fd(sv[1], "ezsp", err, sizeof(err));
+    cr_assert_not_null(n->s, "%s", err);
+    ezsp_host_init(&n->h, n->s);
+    cr_assert_eq(ezsp_host_connect(&n->h, version), version);
+}
+
+static void ncp_stop(ncp *n)
+{
+    zbh_serial_close(n->s);
+    cr_assert_eq(pthread_join(n->thread, NULL), 0);
+    cr_assert_eq(emu_destroy(n->e), 0);
+}
+
+/* The status of a command, u8 before v14, u32 from v14 (ezsp-ash.md §4.1). */
+static uint32_t status_of(const ncp *n, const ezsp_host_frame *r)
+{
+    if (n->h.version >= 14) return r->len >= 4 ? get_le32(r->data) : 0xFFFFFFFFu;
+    return r->len >= 1 ? r->data[0] : 0xFFu;
+}
+
+static void cmd_ok(ncp *n, uint16_t id, const uint8_t *p, size_t len, const char *what)
+{
+    ezsp_host_frame r;
+    cr_assert_eq(ezsp_host_cmd(&n->h, id, p, len, &r), EZSP_HOST_OK, "%s: link", what);
+    cr_assert_eq(status_of(n, &r), 0, "%s: status %u", what, status_of(n, &r));
+}
+
+static void set_counter(ncp *n, uint8_t value_id, uint32_t v)
+{
+    uint8_t p[6] = {value_id, 4};
+    put_le32(p + 2, v);
+    cmd_ok(n, EZSP_ID_SET_VALUE, p, sizeof(p), "setValue(frame counter)");
+}
+
+static uint32_t get_counter(ncp *n, uint8_t value_id)
+{
+    ezsp_host_frame r;
+    cr_assert_eq(ezsp_host_cmd(&n->h, EZSP_ID_GET_VALUE, &value_id, 1, &r), EZSP_HOST_OK);
+    /* status, length, value */
+    size_t at = n->h.version >= 14 ? 4 : 1;
+    cr_assert(r.len >= at + 5 && r.data[at] == 4, "getValue(0x%02x): %zu bytes", value_id, r.len);
+    return get_le32(r.data + at + 1);
+}
+
+static void initial_security(ncp *n, uint16_t bitmask)
+{
+    ezsp_initial_security s = {.bitmask = bitmask, .network_key_seq = 0};
+    memset(s.network_key, 0x11, 16);
+    memcpy(s.preconfigured_key, "ZigBeeAlliance09", 16);
+    uint8_t p[EZSP_INITIAL_SECURITY_SIZE];
+    zb_buf b = zb_buf_init(p, sizeof(p));
+    ezsp_put_initial_security(&b, &s);
+    cmd_ok(n, EZSP_ID_SET_INITIAL_SECURITY_STATE, p, b.len, "setInitialSecurityState");
+}
+
+static void form(ncp *n)
+{
+    ezsp_network_params np = {.pan_id = 0x1a62, .radio_tx_power = 5, .radio_channel = 15,
+                              .channels = 1u << 15};
+    memset(np.extended_pan_id, 0xdd, 8);
+    uint8_t p[EZSP_NETWORK_PARAMS_SIZE];
+    zb_buf b = zb_buf_init(p, sizeof(p));
+    ezsp_put_network_params(&b, &np);
+    cmd_ok(n, EZSP_ID_FORM_NETWORK, p, b.len, "formNetwork");
+    ezsp_host_frame cb;
+    cr_assert_eq(ezsp_host_wait_cb(&n->h, EZSP_ID_STACK_STATUS_HANDLER, &cb, 3000), EZSP_HOST_OK,
+                 "NETWORK_UP");
+}
+
+/* bellows 0.34.x: security state (no 0x1000), key table, counters, formNetwork */
+static void bellows_034_order(int version)
+{
+    ncp n;
+    ncp_start(&n, version);
+    initial_security(&n, 0x0B04 /* TC global key, have preconfigured + network key */);
+    cmd_ok(&n, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0, "clearKeyTable");
+    set_counter(&n, EZSP_VALUE_NWK_FRAME_COUNTER, 0x00012345);
+    set_counter(&n, EZSP_VALUE_APS_FRAME_COUNTER, 0x00000777);
+    form(&n);
+    cr_assert_geq(get_counter(&n, EZSP_VALUE_NWK_FRAME_COUNTER), 0x00012345u,
+                  "v%d: the NWK counter set after setInitialSecurityState survives formNetwork",
+                  version);
+    cr_assert_eq(get_counter(&n, EZSP_VALUE_APS_FRAME_COUNTER), 0x00000777u);
+    ncp_stop(&n);
+}
+
+Test(ezsp_counters, bellows_034_restore_order_keeps_the_counter_v8)
+{
+    bellows_034_order(8);
+}
+
+Test(ezsp_counters, bellows_034_restore_order_keeps_the_counter_v13)
+{
+    bellows_034_order(13);
+}
+
+Test(ezsp_counters, bellows_034_restore_order_keeps_the_counter_v18)
+{
+    bellows_034_order(18);
+}
+
+/* the counter set before setInitialSecurityState without the bit is reset by that call */
+Test(ezsp_counters, set_before_without_the_bit_is_reset)
+{
+    ncp n;
+    ncp_start(&n, 13);
+    set_counter(&n, EZSP_VALUE_NWK_FRAME_COUNTER, 0x00012345);
+    set_counter(&n, EZSP_VALUE_APS_FRAME_COUNTER, 0x00000777);
+    initial_security(&n, 0x0B04);
+    cr_assert_eq(get_counter(&n, EZSP_VALUE_NWK_FRAME_COUNTER), 0u);
+    cr_assert_eq(get_counter(&n, EZSP_VALUE_APS_FRAME_COUNTER), 0u);
+    form(&n);
+    cr_assert_lt(get_counter(&n, EZSP_VALUE_NWK_FRAME_COUNTER), 0x100u);
+    ncp_stop(&n);
+}
+
+/* herdsman and bellows 0.38+: counter first, then the bit */
+Test(ezsp_counters, set_before_with_the_bit_is_kept)
+{
+    ncp n;
+    ncp_start(&n, 13);
+    set_counter(&n, EZSP_VALUE_NWK_FRAME_COUNTER, 0x00012345);
+    initial_security(&n, 0x1B84);
+    form(&n);
+    cr_assert_geq(get_counter(&n, EZSP_VALUE_NWK_FRAME_COUNTER), 0x00012345u);
+    ncp_stop(&n);
+}

@@ -163,7 +163,7 @@ static int exchange(ezsp_host *h, const uint8_t *frame, size_t n, ezsp_host_fram
     return rsp->frame_id == EZSP_ID_INVALID ? EZSP_HOST_INVALID : EZSP_HOST_OK;
 }
 
-int ezsp_host_connect(ezsp_host *h, int desired_version)
+int ezsp_host_reset(ezsp_host *h)
 {
     uint8_t rst[8];
     size_t rn = ash_encode_rst(rst, sizeof(rst));
@@ -179,6 +179,13 @@ int ezsp_host_connect(ezsp_host *h, int desired_version)
     h->frm_tx = h->frm_rx = 0;
     h->cb_len = 0;
     h->version = 0;
+    return EZSP_HOST_OK;
+}
+
+int ezsp_host_connect(ezsp_host *h, int desired_version)
+{
+    int rc = ezsp_host_reset(h);
+    if (rc) return rc;
     /* legacy version frame first, then the NCP's version in the extended format (§2.3) */
     uint8_t v[4] = {h->seq++, 0x00, EZSP_ID_VERSION, (uint8_t)desired_version}; /* seq, FC, id */
     ezsp_host_frame r;
@@ -191,6 +198,14 @@ int ezsp_host_connect(ezsp_host *h, int desired_version)
     if ((rc = ezsp_host_cmd(h, EZSP_ID_VERSION, &pvb, 1, &r))) return rc;
     if (r.len < 4 || r.data[0] != pv || r.data[1] != 2) return EZSP_HOST_IO;
     return pv;
+}
+
+int ezsp_host_frame_exchange(ezsp_host *h, const uint8_t *frame, size_t n, ezsp_host_frame *rsp)
+{
+    int rc = exchange(h, frame, n, rsp);
+    if (rc == EZSP_HOST_OK && rsp->frame_id == EZSP_ID_VERSION && rsp->len >= 1)
+        h->version = rsp->data[0];
+    return rc;
 }
 
 int ezsp_host_cmd(ezsp_host *h, uint16_t frame_id, const uint8_t *params, size_t n,
@@ -212,7 +227,7 @@ int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int
     long long deadline = zb_now_ms() + timeout_ms;
     for (;;) {
         for (int i = 0; i < h->cb_len; i++) {
-            if (h->cbq[i].frame_id != frame_id) continue;
+            if (frame_id != EZSP_HOST_ANY_CB && h->cbq[i].frame_id != frame_id) continue;
             zbh_queue_take(h->cbq, sizeof(h->cbq[0]), &h->cb_len, i, out);
             return EZSP_HOST_OK;
         }

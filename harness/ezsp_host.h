@@ -51,10 +51,16 @@ void ezsp_host_init(ezsp_host *h, zbh_serial *s);
 /* RST until RSTACK (software reset), then the version handshake. Returns the protocol
  * version (>= 4) or a negative EZSP_HOST error. */
 int ezsp_host_connect(ezsp_host *h, int desired_version);
+/* RST until RSTACK (software reset) only: the link is up, no version exchanged yet. */
+int ezsp_host_reset(ezsp_host *h);
+/* Sends a whole EZSP frame as given (header included; the replay's recorded requests) and
+ * waits for the response. A version response sets the negotiated version. */
+int ezsp_host_frame_exchange(ezsp_host *h, const uint8_t *frame, size_t n, ezsp_host_frame *rsp);
 /* Sends a command and waits for its response (params into rsp, without the header). */
 int ezsp_host_cmd(ezsp_host *h, uint16_t frame_id, const uint8_t *params, size_t n,
                   ezsp_host_frame *rsp);
-/* Waits for a callback with this frame id (queued ones first). */
+/* Waits for a callback with this frame id (queued ones first); EZSP_HOST_ANY_CB: any. */
+#define EZSP_HOST_ANY_CB 0xFFFFu
 int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int timeout_ms);
 void ezsp_host_drain(ezsp_host *h);
 const char *ezsp_host_strerror(int rc);

@@ -22,6 +22,8 @@ static const zbh_command COMMANDS[] = {
      "migrate a network and compare (the matrix with --emulate)"},
     {"conformance", zbh_cmd_conformance, "--stack S --port P | --emulate",
      "run the conformance cases against a coordinator"},
+    {"replay", zbh_cmd_replay, "TRACE... [--expect FILE]",
+     "play real sticks' traces against emulators, answer by answer"},
     {"junit-merge", zbh_cmd_junit_merge, "-o OUT FILE...",
      "merge the JUnit reports of a sharded run into one"},
     {"help", cmd_help, "[COMMAND]", "show help for a command"},

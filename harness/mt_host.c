@@ -140,3 +140,16 @@ int mt_host_wait(mt_host *h, uint8_t cmd0, uint8_t cmd1, mt_frame *out, int time
 {
     return wait_match(h, is_exact, cmd0, cmd1, out, timeout_ms);
 }
+
+static int is_any(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
+{
+    (void)f;
+    (void)cmd0;
+    (void)cmd1;
+    return 1;
+}
+
+int mt_host_next(mt_host *h, mt_frame *out, int timeout_ms)
+{
+    return wait_match(h, is_any, 0, 0, out, timeout_ms);
+}

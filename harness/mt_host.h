@@ -34,6 +34,8 @@ int mt_host_sreq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_
 int mt_host_areq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_t n);
 /* Waits for a frame (cmd0, cmd1) (from the queue first). Returns MT_HOST_OK or an error. */
 int mt_host_wait(mt_host *h, uint8_t cmd0, uint8_t cmd1, mt_frame *out, int timeout_ms);
+/* Waits for the next frame of any kind (from the queue first): the replay's indications. */
+int mt_host_next(mt_host *h, mt_frame *out, int timeout_ms);
 /* Drops queued frames (e.g. before a reset). */
 void mt_host_drain(mt_host *h);
 const char *mt_host_strerror(int rc);

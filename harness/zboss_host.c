@@ -196,6 +196,32 @@ int zboss_host_wait(zboss_host *h, uint16_t call_id, zboss_msg *out, int timeout
     return wait_response(h, call_id, 1, 0, out, timeout_ms);
 }
 
+int zboss_host_next_ind(zboss_host *h, zboss_msg *out, int timeout_ms)
+{
+    long long deadline = zb_now_ms() + timeout_ms;
+    for (;;) {
+        for (int i = 0; i < h->q_len; i++) {
+            if (h->queue[i].hl.type != ZBOSS_HL_INDICATION) continue;
+            zbh_queue_take(h->queue, sizeof(h->queue[0]), &h->q_len, i, out);
+            return ZBOSS_HOST_OK;
+        }
+        long long left = deadline - zb_now_ms();
+        if (left <= 0) return ZBOSS_HOST_TIMEOUT;
+        int rc = pump(h, (int)left);
+        if (rc) return rc;
+    }
+}
+
+int zboss_host_request_raw(zboss_host *h, const uint8_t *msg, size_t n, zboss_msg *rsp,
+                           int timeout_ms)
+{
+    zboss_hl req;
+    if (zboss_hl_decode(msg, n, &req) < 0 || req.type != ZBOSS_HL_REQUEST) return ZBOSS_HOST_IO;
+    int rc = send_message(h, msg, n);
+    if (rc) return rc;
+    return wait_response(h, req.call_id, 0, req.tsn, rsp, timeout_ms);
+}
+
 int zboss_host_call(zboss_host *h, uint16_t call_id, const uint8_t *params, size_t n,
                     zboss_msg *rsp, int timeout_ms)
 {

@@ -56,6 +56,13 @@ int zboss_host_call(zboss_host *h, uint16_t call_id, const uint8_t *params, size
 int zboss_host_send(zboss_host *h, uint16_t call_id, const uint8_t *params, size_t n);
 /* Waits for any response with `call_id` (the post-reset NCP_RESET reply carries TSN 0xFF). */
 int zboss_host_wait(zboss_host *h, uint16_t call_id, zboss_msg *out, int timeout_ms);
+/* The next indication (queued first). ZBOSS_HOST_OK or a transport error. */
+int zboss_host_next_ind(zboss_host *h, zboss_msg *out, int timeout_ms);
+/* Sends a whole HL request as given (its own TSN; the replay's recorded requests) and waits for
+ * the response with that call id and TSN, whatever its status. ZBOSS_HOST_OK (rsp filled: the
+ * caller frees it) or a transport error. */
+int zboss_host_request_raw(zboss_host *h, const uint8_t *msg, size_t n, zboss_msg *rsp,
+                           int timeout_ms);
 const char *zboss_host_strerror(int rc);
 
 #endif

@@ -1,0 +1,406 @@
+/* replay.c - the emulator replay (replay.h): a real stick's recorded requests played to an
+ * emulator, its answers compared with the recorded ones.
+ *
+ * Each stack is three small functions over the harness's own host side of the protocol
+ * (mt_host, ezsp_host, zboss_host), so the link layers (MT framing, ASH, ZBOSS LL) are the
+ * ones the drivers use: start the link, one request and its direct answers, the next frame the
+ * stick sends unasked. Frames go in and out in the trace's layout (vectors/traces/README.md),
+ * so one comparison serves all three. The bytes a unit decides are declared in UNIT_FIELDS,
+ * once, with their reason; the rest is the firmware's behaviour and must match. */
+#include "replay.h"
+
+#include "ezsp_host.h"
+#include "hex.h"
+#include "mt_host.h"
+#include "zboss_host.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RSP_WAIT_MS   3000 /* one attempt: a real stick answers in milliseconds */
+#define IND_WAIT_MS   2000 /* for each indication the trace recorded */
+#define EXTRA_WAIT_MS 20   /* then: does the emulator send more than the stick did? */
+
+static const char *const VERDICTS[ZBH_RP_N] = {"identical", "declared", "different", "played"};
+
+const char *zbh_rp_verdict_name(zbh_rp_verdict v)
+{
+    return VERDICTS[v];
+}
+
+/* ---------------------------------------------------------------- declared unit fields */
+
+#define TO_END 0xFFFF
+#define ANY    (-1)
+
+/* A field of an answer that depends on the unit, not on the firmware. `cmd` is the answer's
+ * key (rp_key); `sel_off` >= 0: only when the request's payload holds `sel` (u16 LE, or u8
+ * when sel_len is 1) there; off/len in the answer's payload. */
+typedef struct unit_field {
+    zbt_stack stack;
+    uint16_t cmd;
+    int sel_off;
+    uint8_t sel_len;
+    uint16_t sel;
+    uint16_t off, len;
+    const char *name, *why;
+} unit_field;
+
+static const unit_field UNIT_FIELDS[] = {
+    /* Z-Stack (MT): the answer's CMD0 CMD1 */
+    {ZBT_ZNP, 0x6104, ANY, 0, 0, 0, 8, "SYS_GET_EXTADDR.ieee", "the unit's IEEE address"},
+    {ZBT_ZNP, 0x6700, ANY, 0, 0, 1, 8, "UTIL_GET_DEVICE_INFO.ieee", "the unit's IEEE address"},
+    {ZBT_ZNP, 0x610C, ANY, 0, 0, 0, 2, "SYS_RANDOM.value", "a random number"},
+    /* EZSP: the response's frame id */
+    {ZBT_EZSP, 0x0026, ANY, 0, 0, 0, 8, "getEui64.eui64", "the unit's EUI64"},
+    {ZBT_EZSP, 0x0049, ANY, 0, 0, 0, TO_END, "getRandomNumber", "a random number"},
+    /* ZBOSS: the response's call id, payload after the status */
+    {ZBT_ZBOSS, 0x0201, ANY, 0, 0, 0, 8, "GET_LOCAL_IEEE_ADDR.ieee", "the unit's IEEE address"},
+};
+#define N_UNIT_FIELDS (sizeof(UNIT_FIELDS) / sizeof(UNIT_FIELDS[0]))
+
+/* ---------------------------------------------------------------- frame keys per stack */
+
+/* The frame's id and where its payload starts, in the trace's layout; -1 if too short. */
+static int rp_key(zbt_stack st, const uint8_t *f, size_t n, uint16_t *cmd, size_t *off)
+{
+    switch (st) {
+    case ZBT_ZNP:
+        if (n < 2) return -1;
+        *cmd = (uint16_t)(f[0] << 8 | f[1]);
+        *off = 2;
+        return 0;
+    case ZBT_EZSP:
+        if (n >= 4 && f[2] == 0x00 && (n == 4 || n == 7)) { /* the legacy version frame */
+            *cmd = EZSP_ID_VERSION;
+            *off = EZSP_LEGACY_HDR;
+            return 0;
+        }
+        if (n < EZSP_EXT_HEADER) return -1;
+        *cmd = (uint16_t)(f[3] | f[4] << 8);
+        *off = EZSP_EXT_HEADER;
+        return 0;
+    case ZBT_ZBOSS: {
+        zboss_hl h;
+        if (zboss_hl_decode(f, n, &h) < 0) return -1;
+        *cmd = h.call_id;
+        *off = (size_t)(h.params - f);
+        return 0;
+    }
+    }
+    return -1;
+}
+
+static const unit_field *declared_at(zbt_stack st, uint16_t cmd, const zbt_frame *req, size_t i)
+{
+    uint16_t rcmd = 0;
+    size_t roff = 0;
+    bool have_req = req->n && rp_key(st, req->b, req->n, &rcmd, &roff) == 0;
+    for (size_t k = 0; k < N_UNIT_FIELDS; k++) {
+        const unit_field *u = &UNIT_FIELDS[k];
+        if (u->stack != st || u->cmd != cmd) continue;
+        if (u->sel_off >= 0) {
+            size_t at = roff + (size_t)u->sel_off;
+            if (!have_req || at + u->sel_len > req->n) continue;
+            uint16_t v = u->sel_len == 1 ? req->b[at] : (uint16_t)(req->b[at] | req->b[at + 1] << 8);
+            if (v != u->sel) continue;
+        }
+        if (i >= u->off && (u->len == TO_END || i < (size_t)u->off + u->len)) return u;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- one comparison */
+
+typedef struct cmp {
+    zbh_rp_verdict v;
+    char detail[240];
+} cmp;
+
+static void worsen(cmp *c, zbh_rp_verdict v, const char *fmt, const char *a, size_t i,
+                   unsigned want, unsigned got)
+{
+    if (v <= c->v) return;
+    c->v = v;
+    snprintf(c->detail, sizeof(c->detail), fmt, a, i, want, got);
+}
+
+/* EZSP frame control low byte: bit 0x04 (callbackPending) says whether a callback was queued at
+ * that instant, which is timing, not firmware. */
+#define EZSP_FC_TIMING 0x04
+
+static void compare_frame(zbt_stack st, const zbt_frame *req, const zbt_frame *want,
+                          const zbt_frame *got, const char *what, cmp *c)
+{
+    uint16_t cw = 0, cg = 0;
+    size_t ow = 0, og = 0;
+    if (rp_key(st, want->b, want->n, &cw, &ow) < 0 || rp_key(st, got->b, got->n, &cg, &og) < 0 ||
+        cw != cg) {
+        worsen(c, ZBH_RP_DIFFERENT, "%s: another command (id %zx, want %04x)", what, cg, cw, 0);
+        return;
+    }
+    /* the header: EZSP seq is the host's; ZBOSS TSN likewise (the replay sends the recorded one) */
+    for (size_t i = 0; i < ow && i < og; i++) {
+        unsigned a = want->b[i], b = got->b[i];
+        if (a == b) continue;
+        if (st == ZBT_EZSP && i == 1 && ((a ^ b) & ~EZSP_FC_TIMING) == 0) {
+            worsen(c, ZBH_RP_DECLARED, "%s: header byte %zu (callbackPending) %02x/%02x", what, i,
+                   a, b);
+            continue;
+        }
+        worsen(c, ZBH_RP_DIFFERENT, "%s: header byte %zu: want %02x, got %02x", what, i, a, b);
+    }
+    size_t pw = want->n - ow, pg = got->n - og;
+    for (size_t i = 0; i < pw && i < pg; i++) {
+        unsigned a = want->b[ow + i], b = got->b[og + i];
+        if (a == b) continue;
+        const unit_field *u = declared_at(st, cw, req, i);
+        if (u)
+            worsen(c, ZBH_RP_DECLARED, "%s", u->name, 0, 0, 0);
+        else
+            worsen(c, ZBH_RP_DIFFERENT, "%s: payload byte %zu: want %02x, got %02x", what, i, a,
+                   b);
+    }
+    if (pw != pg) {
+        const unit_field *u = declared_at(st, cw, req, pw < pg ? pw : pg);
+        if (u && u->len == TO_END)
+            worsen(c, ZBH_RP_DECLARED, "%s", u->name, 0, 0, 0);
+        else
+            worsen(c, ZBH_RP_DIFFERENT, "%s: payload length (at byte %zu): want %u, got %u", what,
+                   pw < pg ? pw : pg, (unsigned)pw, (unsigned)pg);
+    }
+}
+
+static void compare_list(zbt_stack st, const zbt_frame *req, const zbt_frames *want,
+                         const zbt_frames *got, const char *what, cmp *c)
+{
+    char w[32];
+    for (size_t i = 0; i < want->n && i < got->n; i++) {
+        snprintf(w, sizeof(w), "%s[%zu]", what, i);
+        compare_frame(st, req, &want->v[i], &got->v[i], w, c);
+    }
+    if (want->n != got->n)
+        worsen(c, ZBH_RP_DIFFERENT, "%s: count (from %zu): want %u, got %u", what,
+               want->n < got->n ? want->n : got->n, (unsigned)want->n, (unsigned)got->n);
+}
+
+/* ---------------------------------------------------------------- the link per stack */
+
+typedef struct rp_io {
+    zbt_stack st;
+    mt_host mt;
+    ezsp_host ez;
+    zboss_host zb;
+} rp_io;
+
+static int push(zbt_frames *l, const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    zbt_frame *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (!v) return -1;
+    l->v = v;
+    uint8_t *p = malloc(an + bn + 1);
+    if (!p) return -1;
+    memcpy(p, a, an);
+    if (bn) memcpy(p + an, b, bn);
+    l->v[l->n++] = (zbt_frame){p, an + bn};
+    return 0;
+}
+
+static void frames_free(zbt_frames *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].b);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+/* MT: an SREQ has one SRSP; an AREQ none. */
+static int znp_request(rp_io *io, const zbt_frame *req, zbt_frames *rsp)
+{
+    uint8_t type = req->b[0] >> 5;
+    if (type != 1) return mt_host_areq(&io->mt, req->b[0], req->b[1], req->b + 2, req->n - 2);
+    mt_frame r;
+    int rc = mt_host_sreq(&io->mt, req->b[0], req->b[1], req->b + 2, req->n - 2, &r, RSP_WAIT_MS);
+    if (rc == MT_HOST_TIMEOUT) return 0; /* no answer: the comparison says so */
+    if (rc && rc != MT_HOST_RPC_ERROR) return rc;
+    return push(rsp, (const uint8_t[]){r.cmd0, r.cmd1}, 2, r.data, r.len);
+}
+
+static int znp_next(rp_io *io, zbt_frames *ind, int ms)
+{
+    mt_frame r;
+    int rc = mt_host_next(&io->mt, &r, ms);
+    if (rc) return rc;
+    return push(ind, (const uint8_t[]){r.cmd0, r.cmd1}, 2, r.data, r.len) ? MT_HOST_IO : 0;
+}
+
+/* EZSP: the answer's header is rebuilt in the request's form (its sequence number, the NCP's
+ * frame control and id): ezsp_host keeps the parameters, frame control and id it received. */
+static int ezsp_request(rp_io *io, const zbt_frame *req, zbt_frames *rsp)
+{
+    ezsp_host_frame r;
+    int rc = ezsp_host_frame_exchange(&io->ez, req->b, req->n, &r);
+    if (rc == EZSP_HOST_TIMEOUT) return 0;
+    if (rc && rc != EZSP_HOST_INVALID) return rc;
+    uint8_t hd[EZSP_EXT_HEADER];
+    size_t hn;
+    if (req->n == 4 && req->b[2] == 0x00) {
+        hd[0] = req->b[0], hd[1] = r.fc_lo, hd[2] = 0x00, hn = EZSP_LEGACY_HDR;
+    } else {
+        hd[0] = req->b[0], hd[1] = r.fc_lo, hd[2] = req->b[2];
+        hd[3] = (uint8_t)r.frame_id, hd[4] = (uint8_t)(r.frame_id >> 8), hn = EZSP_EXT_HEADER;
+    }
+    return push(rsp, hd, hn, r.data, r.len);
+}
+
+static int ezsp_next(rp_io *io, zbt_frames *ind, int ms)
+{
+    ezsp_host_frame r;
+    int rc = ezsp_host_wait_cb(&io->ez, EZSP_HOST_ANY_CB, &r, ms);
+    if (rc) return rc;
+    uint8_t hd[EZSP_EXT_HEADER] = {0, r.fc_lo, EZSP_FC_HI, (uint8_t)r.frame_id,
+                                   (uint8_t)(r.frame_id >> 8)};
+    return push(ind, hd, sizeof(hd), r.data, r.len) ? EZSP_HOST_IO : 0;
+}
+
+static int zboss_request(rp_io *io, const zbt_frame *req, zbt_frames *rsp)
+{
+    zboss_msg m;
+    int rc = zboss_host_request_raw(&io->zb, req->b, req->n, &m, RSP_WAIT_MS);
+    if (rc == ZBOSS_HOST_TIMEOUT) return 0;
+    if (rc) return rc;
+    rc = push(rsp, m.data, m.len, NULL, 0);
+    zboss_msg_free(&m);
+    return rc;
+}
+
+static int zboss_next(rp_io *io, zbt_frames *ind, int ms)
+{
+    zboss_msg m;
+    int rc = zboss_host_next_ind(&io->zb, &m, ms);
+    if (rc) return rc;
+    rc = push(ind, m.data, m.len, NULL, 0);
+    zboss_msg_free(&m);
+    return rc ? ZBOSS_HOST_IO : 0;
+}
+
+typedef struct rp_stack_ops {
+    int (*request)(rp_io *io, const zbt_frame *req, zbt_frames *rsp);
+    int (*next)(rp_io *io, zbt_frames *ind, int ms); /* 0, or the host's timeout/error */
+    int timeout_rc;
+} rp_stack_ops;
+
+static const rp_stack_ops OPS[] = {
+    [ZBT_ZNP] = {znp_request, znp_next, MT_HOST_TIMEOUT},
+    [ZBT_EZSP] = {ezsp_request, ezsp_next, EZSP_HOST_TIMEOUT},
+    [ZBT_ZBOSS] = {zboss_request, zboss_next, ZBOSS_HOST_TIMEOUT},
+};
+
+/* ---------------------------------------------------------------- a trace */
+
+static void command_of(const zbt_trace *t, const zbt_exchange *x, char *out, size_t cap)
+{
+    const zbt_frame *f = x->req.n ? &x->req : x->ind.n ? &x->ind.v[0] : &x->rsp.v[0];
+    uint16_t id = 0;
+    size_t off;
+    if (rp_key(t->stack, f->b, f->n, &id, &off) < 0) id = 0xFFFF;
+    snprintf(out, cap, "%04x%s%s", id, x->note ? " " : "", x->note ? x->note : "");
+    for (char *p = out; *p; p++)
+        if (*p == '\t' || *p == '\n') *p = ' ';
+}
+
+/* Collects what the stick sends unasked: as many frames as the trace recorded, each within
+ * IND_WAIT_MS, then EXTRA_WAIT_MS more to see whether the emulator sends more. */
+static int collect(rp_io *io, size_t want, zbt_frames *got)
+{
+    const rp_stack_ops *ops = &OPS[io->st];
+    while (got->n < want) {
+        int rc = ops->next(io, got, IND_WAIT_MS);
+        if (rc == ops->timeout_rc) return 0;
+        if (rc) return rc;
+    }
+    int rc = ops->next(io, got, EXTRA_WAIT_MS);
+    return rc == ops->timeout_rc ? 0 : rc;
+}
+
+static int start_link(rp_io *io, zbh_serial *s)
+{
+    memset(io, 0, sizeof(*io));
+    mt_host_init(&io->mt, s);
+    ezsp_host_init(&io->ez, s);
+    zboss_host_init(&io->zb, s);
+    return 0;
+}
+
+static int play(rp_io *io, const zbt_trace *t, size_t i, cmp *c)
+{
+    const zbt_exchange *x = &t->ex[i];
+    zbt_frames rsp = {0}, ind = {0};
+    int rc = x->req.n ? OPS[t->stack].request(io, &x->req, &rsp) : 0;
+    if (!rc) rc = collect(io, x->ind.n, &ind);
+    if (!rc) {
+        if (!x->rsp_known) {
+            c->v = ZBH_RP_PLAYED;
+            snprintf(c->detail, sizeof(c->detail), "answer not in the log");
+        } else {
+            compare_list(t->stack, &x->req, &x->rsp, &rsp, "rsp", c);
+        }
+        if (x->rsp_known || x->ind.n) {
+            zbh_rp_verdict before = c->v;
+            if (c->v == ZBH_RP_PLAYED) c->v = ZBH_RP_IDENTICAL;
+            compare_list(t->stack, &x->req, &x->ind, &ind, "ind", c);
+            if (before == ZBH_RP_PLAYED && c->v == ZBH_RP_IDENTICAL) c->v = ZBH_RP_PLAYED;
+        }
+    }
+    frames_free(&rsp);
+    frames_free(&ind);
+    return rc;
+}
+
+int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts *counts,
+                     char *err, size_t errlen)
+{
+    rp_io io;
+    start_link(&io, s);
+    io.st = t->stack;
+    int rc = 0;
+    if (t->stack == ZBT_EZSP && (rc = ezsp_host_reset(&io.ez)) != 0) {
+        snprintf(err, errlen, "%s: no RSTACK from the emulator: %s", t->name,
+                 ezsp_host_strerror(rc));
+        return -1;
+    }
+    for (size_t i = 0; i < t->n_ex; i++) {
+        cmp c = {ZBH_RP_IDENTICAL, ""};
+        if ((rc = play(&io, t, i, &c)) != 0) {
+            snprintf(err, errlen, "%s: exchange %zu: the link failed (%d)", t->name, i, rc);
+            break;
+        }
+        char cmd[96];
+        command_of(t, &t->ex[i], cmd, sizeof(cmd));
+        fprintf(out, "%s\t%zu\t%s\t%s\t%s\n", t->name, i, cmd, VERDICTS[c.v], c.detail);
+        counts->n[c.v]++;
+    }
+    zboss_host_free(&io.zb);
+    return rc ? -1 : 0;
+}
+
+int zbh_replay_target(const zbt_trace *t, zbh_target *out, char buf[8], char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    out->stack = zbt_stack_name(t->stack);
+    out->name = t->name;
+    out->argv[0] = out->stack;
+    if (t->stack == ZBT_ZNP) {
+        out->argv[1] = "--profile";
+        out->argv[2] = t->line;
+    } else if (t->stack == ZBT_EZSP) {
+        if (t->ezsp < 8) {
+            snprintf(err, errlen, "EZSP v%d: the emulator serves v8 to v19", t->ezsp);
+            return -1;
+        }
+        snprintf(buf, 8, "%d", t->ezsp & 0x1F); /* 8..19 */
+        out->argv[1] = "--ezsp-version";
+        out->argv[2] = buf;
+    }
+    return 0;
+}

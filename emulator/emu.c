@@ -70,6 +70,7 @@ struct emu {
     uint64_t byte_ns; /* --baud: 10 bits per byte (8N1); 0: no pacing */
     pacer tx, rx;     /* to the host / from the host */
     int nv_behind;    /* the last NVRAM save failed: the file is not the current state */
+    emu_script *script; /* --script: a real stick's recorded answers first (emu_script.h) */
 };
 
 static volatile sig_atomic_t g_signal;
@@ -352,15 +353,26 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
         return NULL;
     }
     e->ctl.fd = -1;
+    if (o->script_path && !(e->script = emu_script_load(o->script_path, fe->name, err, errlen))) {
+        emu_port_close(&e->port);
+        free(e);
+        return NULL;
+    }
     if (!o->tcp_port && !o->host_fd) emu_ctl_open(&e->ctl, e->port.path);
     e->fe_state = fe->create(e, o, err, errlen);
     if (!e->fe_state) {
+        emu_script_free(e->script);
         emu_ctl_close(&e->ctl);
         emu_port_close(&e->port);
         free(e);
         return NULL;
     }
     return e;
+}
+
+emu_script *emu_script_of(const emu *e)
+{
+    return e->script;
 }
 
 void emu_stop(emu *e)
@@ -479,6 +491,7 @@ int emu_destroy(emu *e)
                  (unsigned long long)e->fault.rx_corrupted, (unsigned long long)e->fault.tx_bytes,
                  (unsigned long long)e->fault.tx_dropped,
                  (unsigned long long)e->fault.tx_corrupted);
+    emu_script_free(e->script);
     drop_delayed(e);
     free(e->delayed);
     emu_ctl_close(&e->ctl);

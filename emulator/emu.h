@@ -9,6 +9,7 @@
 #define ZB_EMU_H
 
 #include "clock.h"
+#include "emu_script.h"
 
 #include <cJSON.h>
 #include <stddef.h>
@@ -32,6 +33,7 @@ typedef struct emu_options {
     const char *fault_spec; /* --fault drop=P,corrupt=P,delay=MS,seed=N (emu_fault.h) */
     int baud; /* --baud: pace bytes like a UART at this speed, 8N1 (0: as fast as the pty) */
     const char *world_path; /* --world: simulated devices outside the stick (world.h) */
+    const char *script_path; /* --script: a real stick's trace answers first (emu_script.h) */
     int world_adopt;        /* --world-adopt: the stick's paired devices move into the world */
     /* --time-scale: the firmware's own delays (emu_timer_add), --baud pacing and --fault delay
      * last this fraction of their time, 0 < F <= 1; 0 here means 1 (real time). Waits on the
@@ -86,6 +88,8 @@ const emu_frontend *emu_frontend_of(const emu *e); /* set before its create runs
  * is read from the port). */
 void emu_feed(emu *e, const uint8_t *p, size_t n);
 const char *emu_port_path(const emu *e);
+/* --script: the trace whose recorded answers go first; NULL without --script */
+emu_script *emu_script_of(const emu *e);
 
 /* ---- output to the host ---- */
 void emu_send(emu *e, const uint8_t *p, size_t n);

@@ -204,6 +204,32 @@ static void link_reset(void *ctx)
 
 /* ---------------------------------------------------------------- input */
 
+/* --script: a request a real stick answered in the trace gets its recorded frames, with this
+ * request's sequence number. `version` stays the model's: it sets the protocol version both
+ * sides then speak, which the emulator was started with (--ezsp-version). */
+static int scripted(ezsp_ncp *n, const ezsp_header *h, const uint8_t *p, size_t len)
+{
+    emu_script *s = emu_script_of(n->e);
+    if (!s || h->frame_id == EZSP_ID_VERSION) return 0;
+    const zbt_exchange *x = emu_script_answer(s, p, len, 0);
+    if (!x) return 0;
+    uint8_t out[EZSP_MAX_FRAME];
+    for (size_t i = 0; i < x->rsp.n; i++) {
+        size_t m = x->rsp.v[i].n < sizeof(out) ? x->rsp.v[i].n : sizeof(out);
+        memcpy(out, x->rsp.v[i].b, m);
+        out[0] = h->seq;
+        zb_log_frame("ezsp tx (script)", out, m, m);
+        ash_link_send(&n->link, out, m, false);
+    }
+    for (size_t i = 0; i < x->ind.n; i++) {
+        size_t m = x->ind.v[i].n < sizeof(out) ? x->ind.v[i].n : sizeof(out);
+        memcpy(out, x->ind.v[i].b, m);
+        ash_link_send(&n->link, out, m, true);
+    }
+    rearm(n);
+    return 1;
+}
+
 static void link_frame(void *ctx, const uint8_t *p, size_t len)
 {
     ezsp_ncp *n = ctx;
@@ -222,7 +248,7 @@ static void link_frame(void *ctx, const uint8_t *p, size_t len)
         return;
     }
     n->last_seq = h.seq;
-    ezsp_dispatch(n, &h, p + off, len - (size_t)off);
+    if (!scripted(n, &h, p, len)) ezsp_dispatch(n, &h, p + off, len - (size_t)off);
 }
 
 static void ezsp_on_bytes(void *fe, const uint8_t *p, size_t len)

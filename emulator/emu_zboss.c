@@ -161,6 +161,27 @@ static void on_ack(zboss_emu *z, const zboss_ll_packet *p)
     tx_next(z);
 }
 
+/* --script: a request a real stick answered in the trace gets its recorded frames, with this
+ * request's TSN */
+static int scripted(zboss_emu *z, const zboss_hl *h, const uint8_t *msg, size_t n)
+{
+    emu_script *s = emu_script_of(z->e);
+    if (!s) return 0;
+    const zbt_exchange *x = emu_script_answer(s, msg, n, 4 /* TSN */);
+    if (!x) return 0;
+    for (size_t i = 0; i < x->rsp.n; i++) {
+        uint8_t *m = malloc(x->rsp.v[i].n);
+        if (!m) return 1;
+        memcpy(m, x->rsp.v[i].b, x->rsp.v[i].n);
+        if (x->rsp.v[i].n > 4) m[4] = h->tsn;
+        zboss_send_hl(z, m, x->rsp.v[i].n);
+        free(m);
+    }
+    for (size_t i = 0; i < x->ind.n; i++)
+        zboss_send_hl(z, x->ind.v[i].b, x->ind.v[i].n);
+    return 1;
+}
+
 static void on_message(zboss_emu *z, const uint8_t *msg, size_t n)
 {
     zboss_hl h;
@@ -174,7 +195,7 @@ static void on_message(zboss_emu *z, const uint8_t *msg, size_t n)
             zboss_respond(z, &h, ZBOSS_CAT_GENERIC, ZBOSS_ILLEGAL_REQUEST, NULL, 0);
         return;
     }
-    zboss_dispatch(z, &h);
+    if (!scripted(z, &h, msg, n)) zboss_dispatch(z, &h);
 }
 
 static void on_packet(void *ctx, int ev, const zboss_ll_packet *p)

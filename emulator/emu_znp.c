@@ -528,10 +528,26 @@ int znp_start_network(znp *z, bool from_bdb)
 
 /* ---------------------------------------------------------------- front end glue */
 
+/* --script: a request a real stick answered in the trace gets its recorded frames */
+static int scripted(znp *z, const mt_frame *f)
+{
+    emu_script *s = emu_script_of(z->e);
+    if (!s) return 0;
+    uint8_t req[2 + MT_MAX_DATA] = {f->cmd0, f->cmd1};
+    memcpy(req + 2, f->data, f->len);
+    const zbt_exchange *x = emu_script_answer(s, req, 2 + (size_t)f->len, SIZE_MAX);
+    if (!x) return 0;
+    for (size_t i = 0; i < x->rsp.n; i++)
+        znp_send(z, x->rsp.v[i].b[0], x->rsp.v[i].b[1], x->rsp.v[i].b + 2, x->rsp.v[i].n - 2);
+    for (size_t i = 0; i < x->ind.n; i++)
+        znp_send(z, x->ind.v[i].b[0], x->ind.v[i].b[1], x->ind.v[i].b + 2, x->ind.v[i].n - 2);
+    return 1;
+}
+
 static void on_frame(void *ctx, const mt_frame *f)
 {
     znp *z = ctx;
-    znp_dispatch(z, f);
+    if (!scripted(z, f)) znp_dispatch(z, f);
 }
 
 static void bsl_bytes(znp *z, const uint8_t *p, size_t n);

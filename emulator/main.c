@@ -58,6 +58,10 @@ static void usage(FILE *f)
             "  --no-fsync        replace the NVRAM and world files without fsync: still whole\n"
             "                    and on disk for any process, lost only if the machine dies;\n"
             "                    for scratch emulators a harness throws away\n"
+            "  --script TRACE    a scripted stick: a request equal to one a real stick answered\n"
+            "                    in TRACE (vectors/traces/) gets the recorded answers, the\n"
+            "                    sequence number or TSN patched; the model answers the rest.\n"
+            "                    At exit: how many requests the trace answered (on stderr)\n"
             "  --verbose, -v     log requests; twice: frame trace\n"
             "  --show-keys       do not redact key material in logs\n"
             "  --help, -h        this text;  --version\n");
@@ -103,6 +107,7 @@ int main(int argc, char **argv)
                                          {"world-adopt", no_argument, NULL, 'A'},
                                          {"time-scale", required_argument, NULL, 'T'},
                                          {"no-fsync", no_argument, NULL, 'S'},
+                                         {"script", required_argument, NULL, 'R'},
                                          {NULL, 0, NULL, 0}};
     emu_options o = {0};
     long v;
@@ -139,6 +144,7 @@ int main(int argc, char **argv)
         case 'A': o.world_adopt = 1; break;
         case 'f': o.fault_spec = optarg; break;
         case 'S': o.no_fsync = 1; break;
+        case 'R': o.script_path = optarg; break;
         case 'T': {
             char *end;
             errno = 0;

@@ -118,6 +118,8 @@ void zboss_respond(zboss_emu *z, const zboss_hl *req, uint8_t cat, uint8_t code,
                   .params = params,
                   .params_len = (cat || code) ? 0 : n}; /* failures carry the header only */
     size_t cap = ZBOSS_HL_RSP_HDR + h.params_len;
+    if (h.params_len && params != z->rsp_buf)
+        memcpy(z->rsp_buf, params, h.params_len < 8 ? h.params_len : 8);
     uint8_t *buf = malloc(cap);
     if (!buf) return;
     size_t len = zboss_hl_encode(&h, buf, cap);

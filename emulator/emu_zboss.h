@@ -55,6 +55,11 @@ typedef struct zboss_emu {
     int devices_wanted;
     world_link world;    /* --world (world_link.h, bound in zboss_world.c) */
     uint64_t last_rx_ms; /* the host's last bytes (emu_now_ms) */
+    /* The start of the NCP's response buffer: each answer's parameters overwrite its first
+     * bytes, and SET_TC_POLICY answers with 8 bytes of it (a real nRF52840 NCP's answers in
+     * vectors/traces/zboss/01: `00 0f` of the GET_ZIGBEE_CHANNEL before, then the EPID's bytes
+     * 2..7 of the GET_EXTENDED_PAN_ID before that) */
+    uint8_t rsp_buf[8];
 } zboss_emu;
 
 /* Output (emu_zboss.c). */

@@ -250,7 +250,10 @@ static void set_tc_policy(zboss_emu *z, const zboss_hl *req)
         return;
     }
     z->nv.tc_policy[type] = req->params[2];
-    commit_ok(z, req);
+    if (emu_nv_commit(z->e, z) < 0)
+        fail(z, req, ZBOSS_OPERATION_FAILED);
+    else /* the 8 bytes the DSR source appends: what the response buffer holds (emu_zboss.h) */
+        ok(z, req, z->rsp_buf, sizeof(z->rsp_buf));
 }
 
 static void set_extended_pan_id(zboss_emu *z, const zboss_hl *req)

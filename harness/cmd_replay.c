@@ -6,6 +6,7 @@
 #include "emuproc.h"
 #include "fileio.h"
 #include "log.h"
+#include "ops.h"
 #include "replay.h"
 #include "strbuf.h"
 
@@ -31,6 +32,38 @@ static int usage(void)
     return ZBH_OK;
 }
 
+/* The trace's "state": its backup restored onto the emulator through the driver, as a user's
+ * restore would write it. */
+static int bring_to_state(const zbt_trace *t, const zbh_emu *emu, char *err, size_t errlen)
+{
+    ocb_report rep;
+    ocb_report_init(&rep);
+    ocb_backup *b = ocb_load(t->state_path, OCB_PARSE_LENIENT, &rep);
+    ocb_report_free(&rep);
+    if (!b) {
+        snprintf(err, errlen, "state %s: not a valid backup (zbharness validate says why)",
+                 t->state_path);
+        return -1;
+    }
+    zbh_session s;
+    int rc = zbh_session_open(&s, zbt_stack_name(t->stack), emu->port, 115200, err, errlen);
+    if (rc == 0) {
+        zbh_restore_req req = {.counter_increment = 0,
+                               .force = true,
+                               .pre_dir = emu->dir,
+                               .ieee = ZBH_IEEE_BURN,
+                               .scratch = true};
+        zbh_restore_result res;
+        memset(&res, 0, sizeof(res));
+        rc = zbh_restore(&s, b, &req, &res);
+        zbh_restore_result_free(&res);
+        zbh_session_close(&s);
+        if (rc) snprintf(err, errlen, "state %s: the restore failed", t->state_path);
+    }
+    ocb_free(b);
+    return rc ? -1 : 0;
+}
+
 /* One trace against its own emulator; its lines are appended to `tsv`. */
 static int replay_one(const zbt_trace *t, zb_sb *tsv, zbh_rp_counts *c, char *err, size_t errlen)
 {
@@ -44,6 +77,10 @@ static int replay_one(const zbt_trace *t, zb_sb *tsv, zbh_rp_counts *c, char *er
     }
     zbh_emu emu;
     int rc = zbh_emu_start(&emu, &target, dir, 7, err, errlen);
+    if (rc == 0 && t->state_path) {
+        rc = bring_to_state(t, &emu, err, errlen);
+        if (rc) zbh_emu_stop(&emu);
+    }
     if (rc == 0) {
         zbh_serial *s = zbh_serial_open(emu.port, 115200, err, errlen);
         if (!s) {

@@ -131,6 +131,16 @@ static int load_doc(const cJSON *doc, zbt_trace *t, char *err, size_t errlen)
     t->source = dup_or_null(cJSON_GetObjectItemCaseSensitive(doc, "source"));
     if (!t->source) return fail(err, errlen, t->path, "source: missing (the log's URL)");
     t->host = dup_or_null(cJSON_GetObjectItemCaseSensitive(doc, "host"));
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(doc, "state");
+    if (state && !cJSON_IsNull(state)) {
+        if (!cJSON_IsString(state) || !state->valuestring[0] || strchr(state->valuestring, '/'))
+            return fail(err, errlen, t->path, "state: want a file name beside the trace");
+        const char *slash = strrchr(t->path, '/');
+        int dir = slash ? (int)(slash - t->path + 1) : 0;
+        size_t n = (size_t)dir + strlen(state->valuestring) + 1;
+        if (!(t->state_path = malloc(n))) return fail(err, errlen, t->path, "out of memory");
+        snprintf(t->state_path, n, "%.*s%s", dir, t->path, state->valuestring);
+    }
     if (load_firmware(cJSON_GetObjectItemCaseSensitive(doc, "firmware"), t, err, errlen) < 0)
         return -1;
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(doc, "exchanges");
@@ -206,5 +216,6 @@ void zbt_free(zbt_trace *t)
     free(t->line);
     free(t->fw);
     free(t->host);
+    free(t->state_path);
     free(t);
 }

@@ -41,6 +41,10 @@ typedef struct zbt_trace {
     int ezsp;    /* ezsp: the protocol version the NCP answered; 0 otherwise */
     char *fw;    /* firmware.text, or the build/stack version: for reports */
     char *host;
+    /* "state": an open coordinator backup (a file beside the trace) of the network the stick
+     * held when the log began, made from the trace's own answers: the replay restores it
+     * before the first request. NULL: the stick was factory-new, or the log starts it. */
+    char *state_path;
     zbt_exchange *ex;
     size_t n_ex;
 } zbt_trace;

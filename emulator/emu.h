@@ -33,6 +33,9 @@ typedef struct emu_options {
     const char *fault_spec; /* --fault drop=P,corrupt=P,delay=MS,seed=N (emu_fault.h) */
     int baud; /* --baud: pace bytes like a UART at this speed, 8N1 (0: as fast as the pty) */
     const char *world_path; /* --world: simulated devices outside the stick (world.h) */
+    /* --firmware: the release this unit reports, within its profile (znp: the build date
+     * YYYYMMDD in SYS_VERSION; ezsp: the EmberZNet version A.B.C.D[+BUILD]) */
+    const char *firmware;
     const char *script_path; /* --script: a real stick's trace answers first (emu_script.h) */
     int world_adopt;        /* --world-adopt: the stick's paired devices move into the world */
     /* --time-scale: the firmware's own delays (emu_timer_add), --baud pacing and --fault delay

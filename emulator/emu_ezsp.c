@@ -296,6 +296,24 @@ static void *ezsp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     }
     n->e = e;
     n->max_version = ver;
+    if (o->firmware) {
+        unsigned a, b, c, d, build = 100;
+        int used = 0, bused = 0;
+        int k = sscanf(o->firmware, "%u.%u.%u.%u%n", &a, &b, &c, &d, &used);
+        const char *rest = k == 4 ? o->firmware + used : "";
+        if (*rest == '+' && sscanf(rest + 1, "%u%n", &build, &bused) == 1) rest += 1 + bused;
+        if (k != 4 || *rest || a > 15 || b > 15 || c > 15 || d > 15 || build > 0xFFFF) {
+            snprintf(err, errlen, "--firmware %s: want the EmberZNet version A.B.C.D[+BUILD]",
+                     o->firmware);
+            ezsp_nv_free(&n->nv);
+            free(n);
+            return NULL;
+        }
+        n->have_release = true;
+        n->release = (ezsp_version_info){.build = (uint16_t)build, .major = (uint8_t)a,
+                                         .minor = (uint8_t)b, .patch = (uint8_t)c,
+                                         .special = (uint8_t)d, .type = 0xAA};
+    }
     n->devices_wanted = o->devices;
     ash_link_ops ops = {link_write, link_frame, link_reset, link_now};
     ash_link_init(&n->link, &ops, n);

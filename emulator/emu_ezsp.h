@@ -49,6 +49,8 @@ typedef struct ezsp_ncp {
     unsigned link_timer;
     ezsp_nv nv;
     int max_version;  /* what we advertise (--ezsp-version) */
+    bool have_release; /* --firmware: this EmberZNet release instead of the version's own */
+    ezsp_version_info release;
     int version;      /* negotiated; 0 before `version` */
     uint8_t eui64[8]; /* effective EUI64 since the last boot (§8.4) */
     bool network_up;

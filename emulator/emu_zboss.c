@@ -426,6 +426,10 @@ static void *zboss_create(emu *e, const emu_options *o, char *err, size_t errlen
         snprintf(err, errlen, "--profile %s: the zboss emulator has no profiles", o->profile);
         return NULL;
     }
+    if (o->firmware) {
+        snprintf(err, errlen, "--firmware %s: the zboss emulator has one release", o->firmware);
+        return NULL;
+    }
     zboss_emu *z = calloc(1, sizeof(*z));
     if (!z) {
         snprintf(err, errlen, "out of memory");

@@ -676,6 +676,17 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     }
     z->e = e;
     z->prof = prof;
+    z->code_revision = prof->code_revision;
+    if (o->firmware) {
+        char *end;
+        unsigned long d = strtoul(o->firmware, &end, 10);
+        if (*end || strlen(o->firmware) != 8 || d < 20000101) {
+            snprintf(err, errlen, "--firmware %s: want the build date YYYYMMDD", o->firmware);
+            free(z);
+            return NULL;
+        }
+        z->code_revision = (uint32_t)d;
+    }
     znp_nv_init(&z->nv);
     mt_parser_init(&z->parser);
     if (!emu_ieee_option(o, z->hw_ieee))

@@ -36,6 +36,7 @@ typedef struct znp_endpoint {
 typedef struct znp {
     emu *e;
     const znp_profile *prof;
+    uint32_t code_revision; /* SYS_VERSION: the profile's, or --firmware */
     znp_nv nv;
     mt_parser parser;
     uint8_t hw_ieee[8]; /* LE, as in NV; EXTADDR is re-created from it */

@@ -58,6 +58,9 @@ static void usage(FILE *f)
             "  --no-fsync        replace the NVRAM and world files without fsync: still whole\n"
             "                    and on disk for any process, lost only if the machine dies;\n"
             "                    for scratch emulators a harness throws away\n"
+"  --firmware V      the release the stick reports within its profile: znp the build\n"
+            "                    date (YYYYMMDD, SYS_VERSION); ezsp the EmberZNet version\n"
+            "                    A.B.C.D[+BUILD] (version, getValue VERSION_INFO)\n"
             "  --script TRACE    a scripted stick: a request equal to one a real stick answered\n"
             "                    in TRACE (vectors/traces/) gets the recorded answers, the\n"
             "                    sequence number or TSN patched; the model answers the rest.\n"
@@ -108,6 +111,7 @@ int main(int argc, char **argv)
                                          {"time-scale", required_argument, NULL, 'T'},
                                          {"no-fsync", no_argument, NULL, 'S'},
                                          {"script", required_argument, NULL, 'R'},
+                                         {"firmware", required_argument, NULL, 'F'},
                                          {NULL, 0, NULL, 0}};
     emu_options o = {0};
     long v;
@@ -145,6 +149,7 @@ int main(int argc, char **argv)
         case 'f': o.fault_spec = optarg; break;
         case 'S': o.no_fsync = 1; break;
         case 'R': o.script_path = optarg; break;
+        case 'F': o.firmware = optarg; break;
         case 'T': {
             char *end;
             errno = 0;

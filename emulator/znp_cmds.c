@@ -59,7 +59,7 @@ static void sys_ping(znp *z, const mt_frame *req)
 static void sys_version(znp *z, const mt_frame *req)
 {
     uint8_t d[9] = {2, z->prof->product, z->prof->major, z->prof->minor, z->prof->maint};
-    put_le32(d + 5, z->prof->code_revision);
+    put_le32(d + 5, z->code_revision);
     znp_srsp(z, req, d, sizeof(d));
 }
 

@@ -24,7 +24,8 @@ static int usage(void)
            "answer compared with the recorded one byte by byte. Bytes that depend on the unit\n"
            "(IEEE, random values, timing bits) are declared per command in harness/replay.c.\n"
            "Prints, per trace, the exchanges that are identical, equal apart from declared\n"
-           "fields, different, or only played (the log lacks the answer).\n\n"
+           "fields, different, only played (the log lacks the answer), or unasked (frames the\n"
+           "stick sent with no request before them: nothing to replay).\n\n"
            "  --tsv FILE     write one line per exchange: trace, index, command, verdict, detail\n"
            "  --expect FILE  compare those lines with FILE (the golden); exit 1 on any change\n" ZBH_TIME_SCALE_HELP
            "\nExit: 0 played (and equal to --expect), 1 a changed line, 2 a trace that does not\n"
@@ -76,7 +77,8 @@ static int replay_one(const zbt_trace *t, zb_sb *tsv, zbh_rp_counts *c, char *er
         return -1;
     }
     zbh_emu emu;
-    int rc = zbh_emu_start(&emu, &target, dir, 7, err, errlen);
+    const char *extra[] = {t->fw_arg ? "--firmware" : NULL, t->fw_arg, NULL};
+    int rc = zbh_emu_start_args(&emu, &target, dir, 7, extra, err, errlen);
     if (rc == 0 && t->state_path) {
         rc = bring_to_state(t, &emu, err, errlen);
         if (rc) zbh_emu_stop(&emu);
@@ -160,8 +162,8 @@ int zbh_cmd_replay(int argc, char **argv)
     zb_sb tsv = {0};
     zbh_rp_counts all = {0};
     int rc = ZBH_OK;
-    printf("%-48s %-6s %-12s %5s %9s %8s %9s %6s\n", "trace", "stack", "firmware", "exch",
-           "identical", "declared", "different", "played");
+    printf("%-48s %-6s %-12s %5s %9s %8s %9s %6s %7s\n", "trace", "stack", "firmware", "exch",
+           "identical", "declared", "different", "played", "unasked");
     for (int i = optind; i < argc; i++) {
         char err[ZB_MSG_MAX] = "";
         zbt_trace *t = zbt_load(argv[i], err, sizeof(err));
@@ -176,17 +178,20 @@ int zbh_cmd_replay(int argc, char **argv)
             zb_sb_printf(&tsv, "%s\t-\t-\tnot played\t%s\n", t->name, err);
             if (rc == ZBH_OK) rc = ZBH_USAGE;
         }
-        printf("%-48s %-6s %-12.12s %5zu %9zu %8zu %9zu %6zu\n", t->name,
+        printf("%-48s %-6s %-12.12s %5zu %9zu %8zu %9zu %6zu %7zu\n", t->name,
                zbt_stack_name(t->stack), t->fw ? t->fw : "?", t->n_ex,
                one.n[ZBH_RP_IDENTICAL], one.n[ZBH_RP_DECLARED], one.n[ZBH_RP_DIFFERENT],
-               one.n[ZBH_RP_PLAYED]);
+               one.n[ZBH_RP_PLAYED], one.n[ZBH_RP_UNASKED]);
         for (int v = 0; v < ZBH_RP_N; v++)
             all.n[v] += one.n[v];
         zbt_free(t);
     }
-    printf("%-48s %-6s %-12s %5zu %9zu %8zu %9zu %6zu\n", "total", "", "",
-           all.n[0] + all.n[1] + all.n[2] + all.n[3], all.n[ZBH_RP_IDENTICAL],
-           all.n[ZBH_RP_DECLARED], all.n[ZBH_RP_DIFFERENT], all.n[ZBH_RP_PLAYED]);
+    size_t total = 0;
+    for (int v = 0; v < ZBH_RP_N; v++)
+        total += all.n[v];
+    printf("%-48s %-6s %-12s %5zu %9zu %8zu %9zu %6zu %7zu\n", "total", "", "", total,
+           all.n[ZBH_RP_IDENTICAL], all.n[ZBH_RP_DECLARED], all.n[ZBH_RP_DIFFERENT],
+           all.n[ZBH_RP_PLAYED], all.n[ZBH_RP_UNASKED]);
     const char *text = tsv.buf ? tsv.buf : "";
     if (tsv_path &&
         file_write(tsv_path, text, strlen(text), 0644, 0) < 0) {

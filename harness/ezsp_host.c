@@ -71,7 +71,8 @@ static void on_ezsp(ezsp_host *h, const uint8_t *p, size_t n)
     } else if ((off = ezsp_header_decode(p, n, &hd)) < 0) {
         return;
     }
-    ezsp_host_frame f = {.frame_id = hd.frame_id, .fc_lo = hd.fc_lo, .len = n - (size_t)off};
+    ezsp_host_frame f = {
+        .frame_id = hd.frame_id, .seq = hd.seq, .fc_lo = hd.fc_lo, .len = n - (size_t)off};
     memcpy(f.data, p + off, f.len);
     if (hd.fc_lo & EZSP_FC_CALLBACK) {
         queue_cb(h, &f);

@@ -26,6 +26,7 @@ static inline bool ezsp_host_is_error(long rc)
 
 typedef struct ezsp_host_frame {
     uint16_t frame_id;
+    uint8_t seq; /* the frame's sequence number (a callback carries its command's) */
     uint8_t fc_lo;
     uint8_t data[EZSP_MAX_FRAME];
     size_t len;

@@ -21,7 +21,8 @@
 #define IND_WAIT_MS   2000 /* for each indication the trace recorded */
 #define EXTRA_WAIT_MS 20   /* then: does the emulator send more than the stick did? */
 
-static const char *const VERDICTS[ZBH_RP_N] = {"identical", "declared", "different", "played"};
+static const char *const VERDICTS[ZBH_RP_N] = {"identical", "declared", "different", "played",
+                                                "unasked"};
 
 const char *zbh_rp_verdict_name(zbh_rp_verdict v)
 {
@@ -54,6 +55,8 @@ static const unit_field UNIT_FIELDS[] = {
     /* EZSP: the response's frame id */
     {ZBT_EZSP, 0x0026, ANY, 0, 0, 0, 8, "getEui64.eui64", "the unit's EUI64"},
     {ZBT_EZSP, 0x0049, ANY, 0, 0, 0, TO_END, "getRandomNumber", "a random number"},
+    {ZBT_EZSP, 0x0091, ANY, 0, 0, 0, TO_END, "getStandaloneBootloaderVersionPlatMicroPhy",
+     "the chip and its bootloader: hardware, not the EmberZNet release"},
     /* ZBOSS: the response's call id, payload after the status */
     {ZBT_ZBOSS, 0x0201, ANY, 0, 0, 0, 8, "GET_LOCAL_IEEE_ADDR.ieee", "the unit's IEEE address"},
 };
@@ -258,7 +261,7 @@ static int ezsp_next(rp_io *io, zbt_frames *ind, int ms)
     ezsp_host_frame r;
     int rc = ezsp_host_wait_cb(&io->ez, EZSP_HOST_ANY_CB, &r, ms);
     if (rc) return rc;
-    uint8_t hd[EZSP_EXT_HEADER] = {0, r.fc_lo, EZSP_FC_HI, (uint8_t)r.frame_id,
+    uint8_t hd[EZSP_EXT_HEADER] = {r.seq, r.fc_lo, EZSP_FC_HI, (uint8_t)r.frame_id,
                                    (uint8_t)(r.frame_id >> 8)};
     return push(ind, hd, sizeof(hd), r.data, r.len) ? EZSP_HOST_IO : 0;
 }
@@ -336,7 +339,12 @@ static int play(rp_io *io, const zbt_trace *t, size_t i, cmp *c)
 {
     const zbt_exchange *x = &t->ex[i];
     zbt_frames rsp = {0}, ind = {0};
-    int rc = x->req.n ? OPS[t->stack].request(io, &x->req, &rsp) : 0;
+    if (!x->req.n) {
+        c->v = ZBH_RP_UNASKED;
+        snprintf(c->detail, sizeof(c->detail), "the stick sent it unasked");
+        return 0;
+    }
+    int rc = OPS[t->stack].request(io, &x->req, &rsp);
     if (!rc) rc = collect(io, x->ind.n, &ind);
     if (!rc) {
         if (!x->rsp_known) {

@@ -9,7 +9,9 @@
  *   declared   equal apart from declared unit fields;
  *   different  a byte outside them, a length, a missing or an extra answer;
  *   played     the log does not show the answer: the request only brings the emulator to the
- *              trace's state. */
+ *              trace's state;
+ *   unasked    frames the stick sent with no request before them (a device's message, a
+ *              callback of an earlier session): nothing to send, so nothing to compare. */
 #ifndef ZB_REPLAY_H
 #define ZB_REPLAY_H
 
@@ -24,6 +26,7 @@ typedef enum {
     ZBH_RP_DECLARED,
     ZBH_RP_DIFFERENT,
     ZBH_RP_PLAYED,
+    ZBH_RP_UNASKED,
     ZBH_RP_N
 } zbh_rp_verdict;
 

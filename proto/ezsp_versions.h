@@ -64,6 +64,7 @@ enum {
     EZSP_ID_ADD_ENDPOINT = 0x0002,                     /* addEndpoint */
     EZSP_ID_GET_EXTENDED_VALUE = 0x0003,               /* getExtendedValue */
     EZSP_ID_NOP = 0x0005,                              /* nop */
+    EZSP_ID_GET_STANDALONE_BOOTLOADER_VERSION = 0x0091, /* getStandaloneBootloaderVersion... */
     EZSP_ID_GET_MFG_TOKEN = 0x000B,                    /* getMfgToken */
     EZSP_ID_SET_MFG_TOKEN = 0x000C,                    /* setMfgToken */
     EZSP_ID_SET_CONCENTRATOR = 0x0010,                 /* setConcentrator */

@@ -104,6 +104,20 @@ static int load_firmware(const cJSON *fw, zbt_trace *t, char *err, size_t errlen
     const cJSON *build = cJSON_GetObjectItemCaseSensitive(fw, "build");
     const cJSON *ver = cJSON_IsString(stack) ? stack : cJSON_IsString(build) ? build : text;
     t->fw = dup_or_null(ver);
+    char arg[40] = "";
+    if (t->stack == ZBT_ZNP && cJSON_IsString(build) && strlen(build->valuestring) == 8 &&
+        strspn(build->valuestring, "0123456789") == 8)
+        snprintf(arg, sizeof(arg), "%s", build->valuestring);
+    unsigned a, b, c, d;
+    int used = 0;
+    if (t->stack == ZBT_EZSP && cJSON_IsString(stack) &&
+        sscanf(stack->valuestring, "%u.%u.%u.%u%n", &a, &b, &c, &d, &used) == 4 &&
+        !stack->valuestring[used]) {
+        snprintf(arg, sizeof(arg), "%u.%u.%u.%u", a, b, c, d);
+        if (cJSON_IsNumber(build))
+            snprintf(arg + strlen(arg), sizeof(arg) - strlen(arg), "+%d", build->valueint);
+    }
+    if (arg[0] && !(t->fw_arg = strdup(arg))) return fail(err, errlen, t->path, "out of memory");
     if (t->stack == ZBT_ZNP) {
         const cJSON *line = cJSON_GetObjectItemCaseSensitive(fw, "line");
         t->line = dup_or_null(line);
@@ -215,6 +229,7 @@ void zbt_free(zbt_trace *t)
     free(t->source);
     free(t->line);
     free(t->fw);
+    free(t->fw_arg);
     free(t->host);
     free(t->state_path);
     free(t);

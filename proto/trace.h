@@ -40,6 +40,9 @@ typedef struct zbt_trace {
     char *line;  /* znp: zstack12 | zstack30 | zstack3x0; NULL otherwise */
     int ezsp;    /* ezsp: the protocol version the NCP answered; 0 otherwise */
     char *fw;    /* firmware.text, or the build/stack version: for reports */
+    /* zbemu --firmware for this release (znp: firmware.build YYYYMMDD; ezsp: firmware.stack
+     * A.B.C.D, "+BUILD" with firmware.build), NULL when the log does not say it */
+    char *fw_arg;
     char *host;
     /* "state": an open coordinator backup (a file beside the trace) of the network the stick
      * held when the log began, made from the trace's own answers: the replay restores it

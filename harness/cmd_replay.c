@@ -173,13 +173,23 @@ int zbh_cmd_replay(int argc, char **argv)
             continue;
         }
         zbh_rp_counts one = {0};
+        zbh_target probe;
+        char vbuf[8];
+        if (zbh_replay_target(t, &probe, vbuf, err, sizeof(err)) < 0) {
+            /* a firmware no emulator profile serves: said, not an error */
+            zb_sb_printf(&tsv, "%s\t-\t-\tno profile\t%s\n", t->name, err);
+            printf("%-48s %-6s %-12.12s %5zu  no profile: %s\n", t->name,
+                   zbt_stack_name(t->stack), t->fw, t->n_ex, err);
+            zbt_free(t);
+            continue;
+        }
         if (replay_one(t, &tsv, &one, err, sizeof(err)) < 0) {
             fprintf(stderr, "zbharness replay: %s: %s\n", t->name, err);
             zb_sb_printf(&tsv, "%s\t-\t-\tnot played\t%s\n", t->name, err);
             if (rc == ZBH_OK) rc = ZBH_USAGE;
         }
         printf("%-48s %-6s %-12.12s %5zu %9zu %8zu %9zu %6zu %7zu\n", t->name,
-               zbt_stack_name(t->stack), t->fw ? t->fw : "?", t->n_ex,
+               zbt_stack_name(t->stack), t->fw, t->n_ex,
                one.n[ZBH_RP_IDENTICAL], one.n[ZBH_RP_DECLARED], one.n[ZBH_RP_DIFFERENT],
                one.n[ZBH_RP_PLAYED], one.n[ZBH_RP_UNASKED]);
         for (int v = 0; v < ZBH_RP_N; v++)

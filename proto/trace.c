@@ -14,7 +14,7 @@
 #define TRACE_MAX (16u << 20) /* far above any log */
 
 static const char *const STACKS[] = {"znp", "ezsp", "zboss"};
-static const char *const ZNP_LINES[] = {"zstack12", "zstack30", "zstack3x0"};
+static const char *const ZNP_LINES[] = {"zstack12", "zstack30", "zstack30-cc2538", "zstack3x0"};
 
 const char *zbt_stack_name(zbt_stack s)
 {
@@ -102,8 +102,10 @@ static int load_firmware(const cJSON *fw, zbt_trace *t, char *err, size_t errlen
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(fw, "text");
     const cJSON *stack = cJSON_GetObjectItemCaseSensitive(fw, "stack");
     const cJSON *build = cJSON_GetObjectItemCaseSensitive(fw, "build");
-    const cJSON *ver = cJSON_IsString(stack) ? stack : cJSON_IsString(build) ? build : text;
-    t->fw = dup_or_null(ver);
+    (void)text; /* for people: the log's own words */
+    const cJSON *ver = cJSON_IsString(stack) ? stack : cJSON_IsString(build) ? build : NULL;
+    t->fw = strdup(ver ? ver->valuestring : "unknown");
+    if (!t->fw) return fail(err, errlen, t->path, "out of memory");
     char arg[40] = "";
     if (t->stack == ZBT_ZNP && cJSON_IsString(build) && strlen(build->valuestring) == 8 &&
         strspn(build->valuestring, "0123456789") == 8)
@@ -121,9 +123,9 @@ static int load_firmware(const cJSON *fw, zbt_trace *t, char *err, size_t errlen
     if (t->stack == ZBT_ZNP) {
         const cJSON *line = cJSON_GetObjectItemCaseSensitive(fw, "line");
         t->line = dup_or_null(line);
-        if (index_of(t->line, ZNP_LINES, 3) < 0)
+        if (index_of(t->line, ZNP_LINES, 4) < 0)
             return fail(err, errlen, t->path,
-                        "firmware.line: want zstack12, zstack30 or zstack3x0");
+                        "firmware.line: want zstack12, zstack30, zstack30-cc2538 or zstack3x0");
     } else if (t->stack == ZBT_EZSP) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(fw, "ezsp");
         if (!cJSON_IsNumber(v) || v->valueint < 4 || v->valueint > 19)

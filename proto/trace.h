@@ -37,7 +37,8 @@ typedef struct zbt_trace {
     char *name;   /* the file name without folders and ".json" */
     char *source; /* the URL */
     zbt_stack stack;
-    char *line;  /* znp: zstack12 | zstack30 | zstack3x0; NULL otherwise */
+    char *line;  /* znp: the emulator profile (zstack12 | zstack30 | zstack30-cc2538 |
+                    zstack3x0); NULL otherwise */
     int ezsp;    /* ezsp: the protocol version the NCP answered; 0 otherwise */
     char *fw;    /* firmware.text, or the build/stack version: for reports */
     /* zbemu --firmware for this release (znp: firmware.build YYYYMMDD; ezsp: firmware.stack

@@ -90,6 +90,45 @@ static const char *path_in(const char *name)
     return p[k];
 }
 
+/* ---------------------------------------------------------------- EmberZNet: setTokenData */
+
+/* gecko_sdk protocol/zigbee/app/framework/common/zigbee_token_interface.c emberSetTokenData:
+ * the only failure is EMBER_ERR_FATAL (the em260 handler appends that one status byte);
+ * simplicity_sdk's sl_zigbee_set_token_data passes on an sl_status_t (SL_STATUS_FAIL here). */
+static void refused_set_token_data(int version, uint32_t want)
+{
+    running r;
+    start(&r, &emu_ezsp_frontend, path_in("ezsp.json"), NULL, version);
+    ezsp_host h;
+    ezsp_host_init(&h, r.ser);
+    int v = ezsp_host_connect(&h, version);
+    cr_assert_eq(v, version, "%s", v < 0 ? ezsp_host_strerror(v) : "other version");
+    uint8_t p[12 + 8];
+    ezsp_host_frame f;
+    /* RESTORED_EUI64 (NVM3 key 0x1E12A) with 7 bytes instead of 8; then a creator-style key */
+    static const uint32_t key[2] = {0x1E12A, 0xE12A};
+    static const uint32_t size[2] = {7, 8};
+    for (int i = 0; i < 2; i++) {
+        put_le32(p, key[i]);
+        put_le32(p + 4, 0);
+        put_le32(p + 8, size[i]);
+        memset(p + 12, 0x11, 8);
+        int rc = ezsp_host_cmd(&h, EZSP_ID_SET_TOKEN_DATA, p, 12 + size[i], &f);
+        cr_assert_eq(rc, EZSP_HOST_OK, "%s", ezsp_host_strerror(rc));
+        uint32_t st = version >= 14 ? (f.len >= 4 ? get_le32(f.data) : 0xFFFF) : f.data[0];
+        cr_assert_eq(st, want, "v%d key %05x size %u: status 0x%x", version, key[i], size[i], st);
+    }
+    stop(&r);
+}
+
+Test(rules_audit, ezsp_refused_set_token_data_is_err_fatal, .init = make_dir, .fini = remove_dir,
+     .timeout = 60)
+{
+    refused_set_token_data(13, 0x01); /* EMBER_ERR_FATAL */
+    unlink(path_in("ezsp.json"));
+    refused_set_token_data(14, 0x0001); /* SL_STATUS_FAIL */
+}
+
 /* ---------------------------------------------------------------- ZBOSS: refused NVRAM calls */
 
 /* DSR ZBOSS ncp/high_level/dev/ncpfw/ncp_hl_proto.c (patrick112345678/RT581 @46946f16):

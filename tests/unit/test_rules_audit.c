@@ -90,6 +90,111 @@ static const char *path_in(const char *name)
     return p[k];
 }
 
+/* ---------------------------------------------------------------- Z-Stack: NWK frame counter */
+
+static cJSON *load_json(const char *path)
+{
+    size_t n = 0;
+    char *text = file_read_all(path, 1 << 24, &n);
+    cr_assert_not_null(text, "cannot read %s", path);
+    cJSON *doc = cJSON_Parse(text);
+    free(text);
+    cr_assert_not_null(doc, "%s does not parse", path);
+    return doc;
+}
+
+static void save_json(const cJSON *doc, const char *path)
+{
+    char *text = cJSON_Print(doc);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+}
+
+/* The real CC2652R dump (3.x.0): NIB EPID a083e6b5a838baa2, sec-material row 0 = that EPID with
+ * counter 7500, rows 1..4 empty. */
+#define CC2652R ZB_SOURCE_DIR "/vectors/nvram/znp/CC2652R-ZStack4.formed.json"
+#define EPID_WIRE "a083e6b5a838baa2"
+
+static void set_row(cJSON *doc, const char *sub, const char *hex24)
+{
+    cJSON *t = cJSON_GetObjectItem(doc, "NWK_SEC_MATERIAL_TABLE");
+    cr_assert_not_null(t);
+    cJSON_ReplaceItemInObject(t, sub, cJSON_CreateString(hex24));
+}
+
+/* ZDO_STARTUP_FROM_APP on the formed image, then the counter the file holds for the EPID. */
+static uint32_t counter_after_start(const char *nvfile)
+{
+    running r;
+    start(&r, &emu_znp_frontend, nvfile, "zstack3x0", 0);
+    mt_host h;
+    mt_host_init(&h, r.ser);
+    mt_frame rsp;
+    static const uint8_t start_delay[2] = {0, 0};
+    int rc = mt_host_sreq(&h, MT_ZDO_STARTUP_FROM_APP, start_delay, 2, &rsp, 5000);
+    cr_assert_eq(rc, MT_HOST_OK, "%s", mt_host_strerror(rc));
+    cr_assert_eq(rsp.len, 1);
+    cr_assert_eq(rsp.data[0], 0, "restored network state");
+    stop(&r);
+    cJSON *doc = load_json(nvfile);
+    cJSON *t = cJSON_GetObjectItem(doc, "NWK_SEC_MATERIAL_TABLE");
+    cr_assert_not_null(t);
+    long fc = -1;
+    for (cJSON *row = t->child; row; row = row->next) {
+        const char *v = cJSON_GetStringValue(row);
+        cr_assert(v && strlen(v) == 24);
+        if (strcmp(v + 8, EPID_WIRE) == 0) {
+            char head[9];
+            uint8_t b[4];
+            memcpy(head, v, 8);
+            head[8] = 0;
+            cr_assert_eq(hex_decode(head, b, 4), 0);
+            fc = (long)get_le32(b);
+        }
+    }
+    cJSON_Delete(doc);
+    cr_assert_geq(fc, 0, "no sec-material row for the EPID after the start");
+    return (uint32_t)fc;
+}
+
+/* TI zd_app.c ZDApp_RestoreNwkSecMaterial (simplelink-lowpower-f2-sdk
+ * source/ti/zstack/stack/zdo/zd_app.c; the same in Z-Stack 3.0.x ZDApp.c): at boot the counter
+ * of the EPID row is restored plus MAX_NWK_FRAMECOUNTER_CHANGES (1000) +
+ * NWK_FRAMECOUNTER_CHANGES_RESTORE_DELTA (250); without an EPID row the generic row is used
+ * only when its counter is not 0; otherwise nothing is restored: the counter starts at 0. */
+Test(rules_audit, znp_boot_jump_needs_the_epid_row_or_a_nonzero_generic_row, .init = make_dir,
+     .fini = remove_dir, .timeout = 60)
+{
+    static const struct {
+        const char *row0, *row4;
+        uint32_t want;
+        const char *why;
+    } CASE[] = {
+        {NULL, NULL, 7500 + 1250, "EPID row: restored + 1250"},
+        {"4c1d00001111111111111111", "f4010000ffffffffffffffff", 500 + 1250,
+         "no EPID row, generic row 500: restored + 1250"},
+        {"4c1d00001111111111111111", "000000000000000000000000", 0,
+         "no EPID row, no generic counter: starts at 0, no jump"},
+        {"4c1d00001111111111111111", "00000000ffffffffffffffff", 0,
+         "no EPID row, generic row 0: starts at 0, no jump"},
+    };
+    for (size_t i = 0; i < sizeof(CASE) / sizeof(CASE[0]); i++) {
+        cJSON *doc = load_json(CC2652R);
+        if (CASE[i].row0) set_row(doc, "0x0000", CASE[i].row0);
+        if (CASE[i].row4) set_row(doc, "0x0004", CASE[i].row4);
+        save_json(doc, path_in("nv.json"));
+        cJSON_Delete(doc);
+        uint32_t got = counter_after_start(path_in("nv.json"));
+        /* the simulated traffic may have used a few values before the file was written */
+        cr_assert(got >= CASE[i].want && got < CASE[i].want + 20, "%s: got %u, want %u",
+                  CASE[i].why, got, CASE[i].want);
+        unlink(path_in("nv.json"));
+    }
+}
+
 /* ---------------------------------------------------------------- EmberZNet: setTokenData */
 
 /* gecko_sdk protocol/zigbee/app/framework/common/zigbee_token_interface.c emberSetTokenData:

@@ -165,6 +165,30 @@ static int fc_restore_nv(const znp *z, uint32_t *fc)
     return 0;
 }
 
+/* STARTUP_OPTION bit 7 (ZCD_STARTOPT_CLEAR_NWK_FRAME_COUNTER), at every boot while it is set
+ * (ZDSecMgrNwkKeyInit, called from zgInit; the stack never clears the bit): every existing
+ * sec-material row becomes empty (EPID 0, counter 0), the last one the generic row (EPID FF,
+ * counter 0). NWKKEY is untouched. 3.0 and 3.x.0 only (not verified for 1.2). */
+static void clear_sec_material_counters(znp *z)
+{
+    znp_nv_item *last = NULL;
+    for (uint16_t i = 0; i < 64; i++) {
+        znp_nv_item *row =
+            znp_nv_row(z, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, i);
+        znp_sec_material m = {.frame_counter = 0};
+        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
+        m.frame_counter = 0;
+        memset(m.extended_pan_id, 0x00, 8);
+        znp_sec_material_encode(&m, row->data);
+        last = row;
+    }
+    if (last) {
+        znp_sec_material m = {.frame_counter = 0};
+        memset(m.extended_pan_id, 0xFF, 8);
+        znp_sec_material_encode(&m, last->data);
+    }
+}
+
 /* Where the stack keeps the NWK frame counter (§6.5): 3.x.0 ext sec-material rows, 3.0 legacy
  * rows, 1.2 NWKKEY. Reads the row of the network's EPID, else the global (FF) row. */
 static uint32_t fc_read_nv(const znp *z)
@@ -408,9 +432,14 @@ void znp_reset(znp *z, uint8_t reason)
         LOG_INFO("znp: reset with STARTUP_OPTION clear-state");
         clear_network_state(z, (o & STARTUP_CLEAR_FC) != 0);
     }
+    if ((o & STARTUP_CLEAR_FC) && z->prof->bdb) {
+        LOG_INFO("znp: reset with STARTUP_OPTION clear-NWK-frame-counter");
+        clear_sec_material_counters(z);
+    }
     if (opt && o) {
+        /* bit 7 stays: zgInit clears only bit 0, and nothing clears bit 7 */
         opt = znp_nv_osal(&z->nv, ZNP_NV_STARTUP_OPTION);
-        if (opt && opt->len) opt->data[0] = 0;
+        if (opt && opt->len) opt->data[0] = o & STARTUP_CLEAR_FC;
     }
     recreate_defaults(z);
     emu_nv_commit(z->e, z);

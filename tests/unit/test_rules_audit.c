@@ -195,6 +195,30 @@ Test(rules_audit, znp_boot_jump_needs_the_epid_row_or_a_nonzero_generic_row, .in
     }
 }
 
+/* TI zd_sec_mgr.c ZDSecMgrNwkKeyInit (simplelink-lowpower-f2-sdk
+ * source/ti/zstack/stack/zdo/zd_sec_mgr.c, called by zgInit at every boot): with
+ * ZCD_STARTOPT_CLEAR_NWK_FRAME_COUNTER (0x80) set every sec-material row is rewritten empty
+ * (the last one as the generic row), so the next network start restores nothing and counts
+ * from 0; zgInit clears only bit 0, so bit 7 stays set. */
+Test(rules_audit, znp_startup_option_0x80_zeroes_the_counter_rows, .init = make_dir,
+     .fini = remove_dir, .timeout = 60)
+{
+    cJSON *doc = load_json(CC2652R);
+    cJSON *legacy = cJSON_GetObjectItem(doc, "LEGACY");
+    cJSON_ReplaceItemInObject(legacy, "STARTUP_OPTION", cJSON_CreateString("80"));
+    save_json(doc, path_in("nv.json"));
+    cJSON_Delete(doc);
+    uint32_t got = counter_after_start(path_in("nv.json"));
+    cr_assert_lt(got, 20, "counter after a boot with bit 7: %u (7500 + 1250 before the audit)", got);
+    doc = load_json(path_in("nv.json"));
+    legacy = cJSON_GetObjectItem(doc, "LEGACY");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(legacy, "STARTUP_OPTION")), "80");
+    cJSON *t = cJSON_GetObjectItem(doc, "NWK_SEC_MATERIAL_TABLE");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "0x0004")),
+                     "00000000ffffffffffffffff", "the last row is the generic row, counter 0");
+    cJSON_Delete(doc);
+}
+
 /* ---------------------------------------------------------------- EmberZNet: setTokenData */
 
 /* gecko_sdk protocol/zigbee/app/framework/common/zigbee_token_interface.c emberSetTokenData:

@@ -294,3 +294,30 @@ Test(rules_audit, zboss_refused_nvram_calls_are_generic_error, .init = make_dir,
     zboss_host_free(&h);
     stop(&r);
 }
+
+/* ---------------------------------------------------------------- Z-Stack: OSAL_NV_ITEM_INIT */
+
+/* TI mt_sys.c MT_SysOsalNVItemInit (simplelink-lowpower-f2-sdk source/ti/zstack/mt/mt_sys.c
+ * @374a26a4): when the init data is as long as the item or longer, the item is created with
+ * osal_nv_item_init(id, len, data), i.e. from the first len bytes; nothing refuses it. */
+Test(rules_audit, znp_item_init_with_more_init_data_than_the_item_creates_it, .init = make_dir,
+     .fini = remove_dir, .timeout = 60)
+{
+    running r;
+    start(&r, &emu_znp_frontend, path_in("znp.json"), "zstack3x0", 0);
+    mt_host h;
+    mt_host_init(&h, r.ser);
+    mt_frame rsp;
+    /* id 0x0F00 (a host marker), len 2, 4 bytes of init data */
+    static const uint8_t init[] = {0x00, 0x0F, 0x02, 0x00, 0x04, 0x11, 0x22, 0x33, 0x44};
+    int rc = mt_host_sreq(&h, MT_SYS_OSAL_NV_ITEM_INIT, init, sizeof(init), &rsp, 5000);
+    cr_assert_eq(rc, MT_HOST_OK, "%s", mt_host_strerror(rc));
+    cr_assert_eq(rsp.data[0], 0x09, "created: NV_ITEM_UNINIT, got 0x%02x", rsp.data[0]);
+    static const uint8_t rd[] = {0x00, 0x0F, 0x00};
+    rc = mt_host_sreq(&h, MT_SYS_OSAL_NV_READ, rd, sizeof(rd), &rsp, 5000);
+    cr_assert_eq(rc, MT_HOST_OK, "%s", mt_host_strerror(rc));
+    cr_assert(rsp.len == 4 && rsp.data[0] == 0 && rsp.data[1] == 2 && rsp.data[2] == 0x11 &&
+                  rsp.data[3] == 0x22,
+              "the item holds the first 2 bytes");
+    stop(&r);
+}

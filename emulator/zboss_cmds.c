@@ -32,7 +32,12 @@ static void get_module_version(zboss_emu *z, const zboss_hl *req)
 
 static void ncp_reset(zboss_emu *z, const zboss_hl *req)
 {
-    uint8_t opt = req->params_len ? req->params[0] : 0;
+    /* DSR ncp_hl_proto.c reset_req: a request without its option byte is INVALID_FORMAT */
+    if (req->params_len < 1) {
+        fail(z, req, ZBOSS_INVALID_FORMAT);
+        return;
+    }
+    uint8_t opt = req->params[0];
     if (opt > 3) {
         fail(z, req, ZBOSS_INVALID_FORMAT);
         return;

@@ -321,3 +321,20 @@ Test(rules_audit, znp_item_init_with_more_init_data_than_the_item_creates_it, .i
               "the item holds the first 2 bytes");
     stop(&r);
 }
+
+/* ---------------------------------------------------------------- ZBOSS: NCP_RESET */
+
+/* DSR ZBOSS ncp_hl_proto.c reset_req (patrick112345678/RT581 @46946f16): a request shorter than
+ * header + option byte is answered at once with RET_INVALID_FORMAT (0/42) and no reset. */
+Test(rules_audit, zboss_ncp_reset_without_its_option_is_invalid_format, .init = make_dir,
+     .fini = remove_dir, .timeout = 60)
+{
+    running r;
+    start(&r, &emu_zboss_frontend, path_in("zboss.json"), NULL, 0);
+    zboss_host h;
+    zboss_host_init(&h, r.ser);
+    int rc = zboss_host_call(&h, ZBOSS_NCP_RESET, NULL, 0, NULL, 5000);
+    cr_assert_eq(rc, 42, "NCP_RESET without option: %d/%d", rc >> 8, rc & 0xFF);
+    zboss_host_free(&h);
+    stop(&r);
+}

@@ -121,7 +121,10 @@ uint8_t *znp_addrmgr_slot(const znp *z, size_t i)
 }
 
 /* The sec-material row (3.x.0 ext rows, 3.0 legacy rows) that holds the NWK frame counter:
- * the network's EPID row, else the global (FF) row. 1 and *fc, or 0 when there is neither. */
+ * FC_ROW_EPID and *fc for the network's EPID row, else FC_ROW_GLOBAL and *fc for the global
+ * (FF) row, or 0 when there is neither. */
+enum { FC_ROW_GLOBAL = 1, FC_ROW_EPID = 2 };
+static uint32_t fc_read_nv(const znp *z);
 static int fc_row(const znp *z, const znp_nib *nib, uint32_t *fc)
 {
     int found = 0;
@@ -132,14 +135,58 @@ static int fc_row(const znp *z, const znp_nib *nib, uint32_t *fc)
         if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
         if (memcmp(m.extended_pan_id, nib->extended_pan_id, 8) == 0) {
             *fc = m.frame_counter;
-            return 1;
+            return FC_ROW_EPID;
         }
         if (zb_all_bytes(m.extended_pan_id, 8, 0xFF)) {
             *fc = m.frame_counter;
-            found = 1;
+            found = FC_ROW_GLOBAL;
         }
     }
     return found;
+}
+
+/* The counter a boot restores, and whether it restores one at all (then the stack adds
+ * MAX_NWK_FRAMECOUNTER_CHANGES + NWK_FRAMECOUNTER_CHANGES_RESTORE_DELTA). 3.0 / 3.x.0
+ * (ZDApp_RestoreNwkSecMaterial, ZDApp.c / zd_app.c): the EPID row always, the generic row only
+ * when its counter is not 0; otherwise nothing is restored and the counter starts at 0 with no
+ * jump. 1.2 (ZDApp_RestoreNwkKey): the NWKKEY item of a formed network. */
+static int fc_restore_nv(const znp *z, uint32_t *fc)
+{
+    *fc = 0;
+    if (!z->prof->bdb) {
+        *fc = fc_read_nv(z);
+        return 1;
+    }
+    znp_nib nib;
+    if (nib_load(z, &nib) < 0) return 0;
+    int kind = fc_row(z, &nib, fc);
+    if (kind == FC_ROW_EPID || (kind == FC_ROW_GLOBAL && *fc != 0)) return 1;
+    *fc = 0;
+    return 0;
+}
+
+/* STARTUP_OPTION bit 7 (ZCD_STARTOPT_CLEAR_NWK_FRAME_COUNTER), at every boot while it is set
+ * (ZDSecMgrNwkKeyInit, called from zgInit; the stack never clears the bit): every existing
+ * sec-material row becomes empty (EPID 0, counter 0), the last one the generic row (EPID FF,
+ * counter 0). NWKKEY is untouched. 3.0 and 3.x.0 only (not verified for 1.2). */
+static void clear_sec_material_counters(znp *z)
+{
+    znp_nv_item *last = NULL;
+    for (uint16_t i = 0; i < 64; i++) {
+        znp_nv_item *row =
+            znp_nv_row(z, ZNP_EX_NWK_SEC_MATERIAL_TABLE, ZNP_NV_LEGACY_SEC_MATERIAL, i);
+        znp_sec_material m = {.frame_counter = 0};
+        if (!row || znp_sec_material_decode(row->data, row->len, &m) < 0) break;
+        m.frame_counter = 0;
+        memset(m.extended_pan_id, 0x00, 8);
+        znp_sec_material_encode(&m, row->data);
+        last = row;
+    }
+    if (last) {
+        znp_sec_material m = {.frame_counter = 0};
+        memset(m.extended_pan_id, 0xFF, 8);
+        znp_sec_material_encode(&m, last->data);
+    }
 }
 
 /* Where the stack keeps the NWK frame counter (§6.5): 3.x.0 ext sec-material rows, 3.0 legacy
@@ -184,8 +231,8 @@ static void warn_formed_items(const znp *z, const char *path)
     uint32_t fc;
     if (nib_load(z, &nib) < 0 || fc_row(z, &nib, &fc)) return;
     LOG_WARN("%s: %s has no row for the network's extended PAN ID (nor the global row) on a "
-             "formed network: the NWK frame counter starts at 0 (+1250 at network start), as on "
-             "the real stack",
+             "formed network: the NWK frame counter starts at 0 at network start (no restore, "
+             "no jump), as on the real stack",
              path,
              z->prof->ext_nv ? "NWK_SEC_MATERIAL_TABLE" : "LEGACY.LEGACY_NWK_SEC_MATERIAL_TABLE");
 }
@@ -385,9 +432,14 @@ void znp_reset(znp *z, uint8_t reason)
         LOG_INFO("znp: reset with STARTUP_OPTION clear-state");
         clear_network_state(z, (o & STARTUP_CLEAR_FC) != 0);
     }
+    if ((o & STARTUP_CLEAR_FC) && z->prof->bdb) {
+        LOG_INFO("znp: reset with STARTUP_OPTION clear-NWK-frame-counter");
+        clear_sec_material_counters(z);
+    }
     if (opt && o) {
+        /* bit 7 stays: zgInit clears only bit 0, and nothing clears bit 7 */
         opt = znp_nv_osal(&z->nv, ZNP_NV_STARTUP_OPTION);
-        if (opt && opt->len) opt->data[0] = 0;
+        if (opt && opt->len) opt->data[0] = o & STARTUP_CLEAR_FC;
     }
     recreate_defaults(z);
     emu_nv_commit(z->e, z);
@@ -514,8 +566,8 @@ int znp_start_network(znp *z, bool from_bdb)
         /* boot with a network: the counter jumps ahead of what NV held (frames sent after the
          * last save were lost with the power) and the new value is saved at once, so two hosts
          * reading NV one after the other see the same counter */
-        uint32_t nv = fc_read_nv(z);
-        z->frame_counter = nv + FC_BOOT_INCREMENT;
+        uint32_t nv;
+        z->frame_counter = fc_restore_nv(z, &nv) ? nv + FC_BOOT_INCREMENT : 0;
         fc_write_nv(z, z->frame_counter);
     }
     if (formed_now && z->devices_wanted) znp_add_simulated_devices(z, z->devices_wanted);

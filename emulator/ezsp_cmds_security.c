@@ -344,7 +344,10 @@ static void cmd_set_token_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     ezsp_token *t = ezsp_nv_token(&n->nv, key);
     if (r->short_read || !t || idx >= t->def->array_size || size != t->def->size ||
         zb_rd_left(r) < size) {
-        st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
+        /* a refused write: the SDK wrapper (gecko_sdk zigbee_token_interface.c
+         * emberSetTokenData) has one failure, EMBER_ERR_FATAL; simplicity_sdk passes the token
+         * manager's sl_status_t on (SL_STATUS_FAIL here, as getTokenData's failure) */
+        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
         return;
     }
     zb_get_bytes(r, t->data + (size_t)idx * size, size);

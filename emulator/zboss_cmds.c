@@ -32,7 +32,12 @@ static void get_module_version(zboss_emu *z, const zboss_hl *req)
 
 static void ncp_reset(zboss_emu *z, const zboss_hl *req)
 {
-    uint8_t opt = req->params_len ? req->params[0] : 0;
+    /* DSR ncp_hl_proto.c reset_req: a request without its option byte is INVALID_FORMAT */
+    if (req->params_len < 1) {
+        fail(z, req, ZBOSS_INVALID_FORMAT);
+        return;
+    }
+    uint8_t opt = req->params[0];
     if (opt > 3) {
         fail(z, req, ZBOSS_INVALID_FORMAT);
         return;
@@ -312,7 +317,9 @@ static void nvram_read(zboss_emu *z, const zboss_hl *req)
 {
     uint16_t type = get_le16(req->params);
     if (type < 1 || type > ZBOSS_DS_MAX) {
-        fail(z, req, ZBOSS_INVALID_PARAMETER_1);
+        /* DSR ncp_hl_proto.c nvram_read: every failure of the dataset read but NOT_FOUND is
+         * answered as generic ERROR (0/1); the INVALID_PARAMETER_1 of zb_nvram.c stays inside */
+        fail(z, req, ZBOSS_ERROR);
         return;
     }
     uint8_t common[92];
@@ -384,12 +391,11 @@ static void nvram_write(zboss_emu *z, const zboss_hl *req)
             const uint8_t *data = req->params + r.pos;
             r.pos += len;
             if (pass == 0) {
-                if (type < 1 || type > ZBOSS_DS_MAX) {
-                    fail(z, req, ZBOSS_INVALID_PARAMETER_1);
-                    return;
-                }
-                if (ver != zboss_dataset_version(type)) {
-                    fail(z, req, ZBOSS_INVALID_PARAMETER_2);
+                /* a dataset the stack refuses (type out of 1..31, or not the version it
+                 * writes, §8.2): DSR ncp_hl_proto.c nvram_write answers generic ERROR (0/1)
+                 * whatever zb_nvram_write_dataset_direct returned (INVALID_PARAMETER_1/2) */
+                if (type < 1 || type > ZBOSS_DS_MAX || ver != zboss_dataset_version(type)) {
+                    fail(z, req, ZBOSS_ERROR);
                     return;
                 }
                 if (type == ZBOSS_DS_COMMON_DATA) {

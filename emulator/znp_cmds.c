@@ -79,10 +79,13 @@ static void sys_osal_nv_item_init(znp *z, const mt_frame *req)
 {
     uint16_t id = get_le16(req->data), len = get_le16(req->data + 2);
     uint8_t init_len = req->data[4];
-    if ((size_t)init_len + 5 > req->len || init_len > len) {
+    if ((size_t)init_len + 5 > req->len) {
         znp_srsp_status(z, req, ST_INVALID);
         return;
     }
+    /* MT_SysOsalNVItemInit (TI mt_sys.c): with initLen >= len the item is created from the
+     * first len bytes of the init data, not refused */
+    if (init_len > len) init_len = (uint8_t)len;
     if (znp_nv_osal(&z->nv, id)) {
         znp_srsp_status(z, req, ST_OK); /* exists: untouched */
         return;

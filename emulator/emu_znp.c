@@ -23,17 +23,22 @@ extern const char znp_factory_CC2531_ZStack1[], znp_factory_CC2531_ZStack3[],
 #define FC_PERSIST_EVERY     1000
 #define FC_BOOT_INCREMENT    1250 /* MAX_NWK_FRAMECOUNTER_CHANGES + restore delta (§4.8) */
 
+/* SYS_VERSION's tail and SYS_PING's capabilities as real sticks answer them (vectors/traces/znp,
+ * SOURCE.md): every 3.x.0 build of 2020-2025 sends one 00 after the revision (bootloader build
+ * type, no revision); the CC2538 3.0 build of 20211222 sends type 2 and revision FFFFFFFF and
+ * pings 0x0779 (SAPI and APP included); the CC2530/CC2531 1.2 build sends type 2, revision 0,
+ * and pings 0x0179. The CC2531 3.0 tail is unverified (no trace): 9 bytes as before. */
 static const znp_profile PROFILES[] = {
     {"zstack3x0", "Z-Stack 3.x.0 on CC2652R (SimpleLink, aligned, extended NV)", 1, 2, 7, 1,
-     20250321, 0x0659, true, true, true, znp_factory_CC2652R_ZStack4, 257},
+     20250321, 0x0659, true, true, true, znp_factory_CC2652R_ZStack4, 257, {0x00}, 1},
     {"zstack30", "Z-Stack 3.0.x on CC2531 (packed, legacy NV tables)", 2, 2, 7, 2, 20190425, 0x0659,
-     false, false, true, znp_factory_CC2531_ZStack3, 62},
+     false, false, true, znp_factory_CC2531_ZStack3, 62, {0}, 0},
     /* The same firmware family on an ARM chip: aligned structs. Chosen for --profile zstack30
      * when the NVRAM file holds aligned items (a CC2538 dump), or by its own name. */
     {"zstack30-cc2538", "Z-Stack 3.0.x on CC2538 (aligned, legacy NV tables)", 2, 2, 7, 2, 20190425,
-     0x0659, true, false, true, znp_factory_CC2538_ZStack3, 62},
+     0x0779, true, false, true, znp_factory_CC2538_ZStack3, 62, {0x02, 0xFF, 0xFF, 0xFF, 0xFF}, 5},
     {"zstack12", "Z-Stack Home 1.2 on CC2531 (packed, no BDB)", 0, 2, 6, 3, 20190608, 0x0179, false,
-     false, false, znp_factory_CC2531_ZStack1, 23},
+     false, false, znp_factory_CC2531_ZStack1, 23, {0x02, 0, 0, 0, 0}, 5},
 };
 
 /* ---------------------------------------------------------------- output */
@@ -388,13 +393,18 @@ static void send_reset_ind(emu *e, void *arg)
 {
     znp *z = arg;
     (void)e;
-    uint8_t d[6] = {0x00, 0x02, z->prof->product, z->prof->major, z->prof->minor, z->prof->maint};
+    uint8_t d[6] = {z->reset_reason, 0x02, z->prof->product, z->prof->major, z->prof->minor,
+                    z->prof->maint};
     znp_send(z, MT_SYS_RESET_IND, d, sizeof(d));
 }
 
-void znp_reset(znp *z, uint8_t reason)
+void znp_reset(znp *z, uint8_t type)
 {
-    (void)reason;
+    /* SYS_RESET_IND's reason: a hard reset (type 0) of an 8051 chip (CC2530/CC2531: the packed
+     * profiles) is the watchdog's, reason 2 (vectors/traces/znp/zstack12-20190608-tasmota-
+     * tas6924); a soft reset is reason 0 on every chip that has a trace. The hard reset of the
+     * ARM chips is unverified: 0. */
+    z->reset_reason = type == 0 && !z->prof->aligned ? 2 : 0;
     memset(z->endpoints, 0, sizeof(z->endpoints));
     z->bdb_primary = z->bdb_secondary = 0;
     z->msg_cb_all = false;
@@ -674,7 +684,7 @@ static void chip_boot(znp *z)
     }
     LOG_INFO("znp: reset released with DTR clear: firmware boots (SYS_RESET_IND)");
     z->chip = ZNP_CHIP_RUN;
-    znp_reset(z, 0);
+    znp_reset(z, ZNP_BOOT);
 }
 
 static void set_lines(znp *z, int dtr, int rts)
@@ -767,7 +777,7 @@ static void *znp_create(emu *e, const emu_options *o, char *err, size_t errlen)
     z->frame_counter_nv = fc_read_nv(z);
     if (znp_world_attach(z, o, err, errlen) < 0) goto fail;
     /* power-up: the same boot path as a soft reset (defaults, startup options) */
-    znp_reset(z, 0);
+    znp_reset(z, ZNP_BOOT);
     z->devices_wanted = o->devices;
     if (o->devices && znp_is_formed(z)) znp_add_simulated_devices(z, o->devices);
     LOG_INFO("znp: profile %s (%s), %s network", prof->name, prof->description,

@@ -25,6 +25,10 @@ typedef struct znp_profile {
     bool bdb;              /* APP_CNF present (3.0+) */
     const char *factory;   /* embedded factory-reset NVRAM image */
     size_t addrmgr_rows;   /* address manager capacity after formation */
+    /* SYS_VERSION after the 9 bytes every release sends (the bootloader build type and
+     * revision where the build has them), as real sticks answer in vectors/traces/znp */
+    uint8_t version_tail[5];
+    uint8_t version_tail_len;
 } znp_profile;
 
 typedef struct znp_endpoint {
@@ -41,6 +45,7 @@ typedef struct znp {
     mt_parser parser;
     uint8_t hw_ieee[8]; /* LE, as in NV; EXTADDR is re-created from it */
     uint8_t dev_state;  /* §3.8: 0 hold, 8 starting, 9 coordinator */
+    uint8_t reset_reason; /* of the next SYS_RESET_IND: 0 power-up, 2 watchdog */
     znp_endpoint endpoints[256];
     uint32_t bdb_primary, bdb_secondary;
     bool msg_cb_all;
@@ -70,8 +75,10 @@ void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status);
 /* Uses `n` NWK frame counter values (frames sent); NV follows every 1000, as on the real stack
  * (the boot adds 1250 on top). Returns the last value used. */
 uint32_t znp_nwk_use(znp *z, uint32_t n);
-/* Soft reset: RAM state, STARTUP_OPTION, default items; SYS_RESET_IND follows. */
-void znp_reset(znp *z, uint8_t reason);
+/* A reset: RAM state, STARTUP_OPTION, default items; SYS_RESET_IND follows. `type` is
+ * SYS_RESET_REQ's (0 hard, 1 soft) or ZNP_BOOT (power-up, the reset pin). */
+#define ZNP_BOOT 0xFF
+void znp_reset(znp *z, uint8_t type);
 /* Start the network from NV or form it (BDB commissioning / STARTUP_FROM_APP). Returns
  * 1 when a new network was formed, 0 when restored, -1 on failure. */
 int znp_start_network(znp *z, bool from_bdb);

@@ -58,9 +58,10 @@ static void sys_ping(znp *z, const mt_frame *req)
 
 static void sys_version(znp *z, const mt_frame *req)
 {
-    uint8_t d[9] = {2, z->prof->product, z->prof->major, z->prof->minor, z->prof->maint};
+    uint8_t d[14] = {2, z->prof->product, z->prof->major, z->prof->minor, z->prof->maint};
     put_le32(d + 5, z->code_revision);
-    znp_srsp(z, req, d, sizeof(d));
+    memcpy(d + 9, z->prof->version_tail, z->prof->version_tail_len);
+    znp_srsp(z, req, d, 9 + (size_t)z->prof->version_tail_len);
 }
 
 static void sys_get_extaddr(znp *z, const mt_frame *req)
@@ -192,9 +193,13 @@ static void sys_set_tx_power(znp *z, const mt_frame *req)
     znp_srsp_status(z, req, z->prof->ext_nv ? ST_OK : req->data[0]);
 }
 
+/* STK_TX_PWR (0) answers the MAC's status for setting it, 0, not the dBm (a CC2652 of 20240710
+ * in vectors/traces/znp/zstack3x0-20240710-herdsman-zhc8776a); the other operations echo the
+ * value (unverified) */
 static void sys_stack_tune(znp *z, const mt_frame *req)
 {
-    znp_srsp_status(z, req, req->len > 1 ? req->data[1] : 0);
+    uint8_t op = req->data[0];
+    znp_srsp_status(z, req, op == 0 ? ST_OK : req->len > 1 ? req->data[1] : 0);
 }
 
 /* Extended NV (sysId u8, itemId u16, subId u16, ...) */
@@ -303,6 +308,29 @@ static void util_get_device_info(znp *z, const mt_frame *req)
     d[12] = z->dev_state;
     d[13] = 0; /* associated devices listed: none */
     znp_srsp(z, req, d, 14);
+}
+
+/* SAPI ZB_GET_DEVICE_INFO (param u8 -> param, value[8]): builds with SAPI (SYS_PING capability
+ * 0x0020: 1.2, CC2538 3.0) only. The value is little-endian at the start of the 8 bytes; a
+ * real 1.2 stick leaves the rest of a short value as its buffer held it (vectors/traces/znp/
+ * zstack12-stock-*): zeros here, a declared field of the replay. */
+static void sapi_get_device_info(znp *z, const mt_frame *req)
+{
+    uint8_t d[9] = {req->data[0]};
+    znp_nib nib;
+    const znp_nv_item *it = znp_nv_osal(&z->nv, 0x0021);
+    bool have = it && znp_nib_decode(it->data, it->len, z->prof->aligned, &nib) == 0;
+    const znp_nv_item *ext = znp_nv_osal(&z->nv, ZNP_NV_EXTADDR);
+    switch (req->data[0]) {
+    case 0: d[1] = z->dev_state; break;
+    case 1: memcpy(d + 1, ext && ext->len == 8 ? ext->data : z->hw_ieee, 8); break;
+    case 2: put_le16(d + 1, own_nwk(z)); break;
+    case 5: d[1] = have ? nib.nwk_logical_channel : 0; break;
+    case 6: put_le16(d + 1, have ? nib.nwk_pan_id : 0xFFFF); break;
+    case 7: if (have) memcpy(d + 1, nib.extended_pan_id, 8); break;
+    default: break; /* parent short address and IEEE: a coordinator has none */
+    }
+    znp_srsp(z, req, d, sizeof(d));
 }
 
 static void util_led_control(znp *z, const mt_frame *req)
@@ -818,6 +846,7 @@ static const znp_cmd COMMANDS[] = {
     {MT_APP_CNF_BDB_SET_TC_REQUIRE_KEY_EXCHANGE, 1, 0, util_status_ok,
      "APP_CNF_BDB_SET_TC_REQUIRE_KEY_EXCHANGE"},
     {MT_SAPI_ZB_READ_CONFIGURATION, 1, 0, sapi_read_configuration, "SAPI_ZB_READ_CONFIGURATION"},
+    {MT_SAPI_ZB_GET_DEVICE_INFO, 1, 0, sapi_get_device_info, "SAPI_ZB_GET_DEVICE_INFO"},
     {MT_SAPI_ZB_WRITE_CONFIGURATION, 2, 0, sapi_write_configuration, "SAPI_ZB_WRITE_CONFIGURATION"},
 };
 
@@ -836,6 +865,7 @@ void znp_dispatch(znp *z, const mt_frame *f)
         if (c->cmd0 != f->cmd0 || c->cmd1 != f->cmd1) continue;
         if (c->only_ext_nv && !z->prof->ext_nv) break;
         if ((c->cmd0 & 0x1F) == MT_SUBSYS_APP_CNF && !z->prof->bdb) break; /* none on 1.2 */
+        if (c->fn == sapi_get_device_info && !(z->prof->capabilities & MT_CAP_SAPI)) break;
         if (f->len < c->min_len) {
             LOG_DEBUG("znp: %s: %u bytes, needs %u", c->name, f->len, c->min_len);
             if (is_sreq) {

@@ -20,6 +20,7 @@
 #define RSP_WAIT_MS   3000 /* one attempt: a real stick answers in milliseconds */
 #define IND_WAIT_MS   2000 /* for each indication the trace recorded */
 #define EXTRA_WAIT_MS 20   /* then: does the emulator send more than the stick did? */
+#define SETTLE_MS     150  /* at the start: the boot indication of a stick just opened */
 
 static const char *const VERDICTS[ZBH_RP_N] = {"identical", "declared", "different", "played",
                                                 "unasked"};
@@ -52,6 +53,13 @@ static const unit_field UNIT_FIELDS[] = {
     {ZBT_ZNP, 0x6104, ANY, 0, 0, 0, 8, "SYS_GET_EXTADDR.ieee", "the unit's IEEE address"},
     {ZBT_ZNP, 0x6700, ANY, 0, 0, 1, 8, "UTIL_GET_DEVICE_INFO.ieee", "the unit's IEEE address"},
     {ZBT_ZNP, 0x610C, ANY, 0, 0, 0, 2, "SYS_RANDOM.value", "a random number"},
+    {ZBT_ZNP, 0x6108, 0, 2, 0x0001, 1, 8, "SYS_OSAL_NV_READ(EXTADDR).value",
+     "the unit's IEEE address"},
+    {ZBT_ZNP, 0x611C, 0, 2, 0x0001, 2, 8, "SYS_OSAL_NV_READ_EXT(EXTADDR).value",
+     "the unit's IEEE address"},
+    {ZBT_ZNP, 0x6606, 0, 1, 1, 1, 8, "ZB_GET_DEVICE_INFO(IEEE).value", "the unit's IEEE address"},
+    {ZBT_ZNP, 0x6606, 0, 1, 6, 3, 6, "ZB_GET_DEVICE_INFO(PAN_ID).stale",
+     "after the 2-byte PAN ID, what the stack's buffer held (a real 1.2 stick: 09 8d 16)"},
     /* EZSP: the response's frame id */
     {ZBT_EZSP, 0x0026, ANY, 0, 0, 0, 8, "getEui64.eui64", "the unit's EUI64"},
     {ZBT_EZSP, 0x0049, ANY, 0, 0, 0, TO_END, "getRandomNumber", "a random number"},
@@ -377,6 +385,12 @@ int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts
                  ezsp_host_strerror(rc));
         return -1;
     }
+    /* A trace starts where its log starts, with the stick already running: what the emulator
+     * says on being opened (a CC2652's reset indication) is not the answer to anything. */
+    zbt_frames boot = {0};
+    while (OPS[t->stack].next(&io, &boot, SETTLE_MS) == 0)
+        ;
+    frames_free(&boot);
     for (size_t i = 0; i < t->n_ex; i++) {
         cmp c = {ZBH_RP_IDENTICAL, ""};
         if ((rc = play(&io, t, i, &c)) != 0) {

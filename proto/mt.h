@@ -49,6 +49,9 @@ enum mt_rpc_error_code {
     MT_RPC_ERR_LENGTH = 0x04,
 };
 
+/* SYS_PING capability bits: which subsystems the build has */
+#define MT_CAP_SAPI 0x0020
+
 typedef struct mt_frame {
     uint8_t cmd0, cmd1;
     uint8_t len; /* DATA bytes in use, 0..MT_MAX_DATA */

@@ -73,6 +73,7 @@
 #define MT_APP_CNF_BDB_SET_TC_REQUIRE_KEY_EXCHANGE MT_SREQ(APP_CNF), 0x09
 #define MT_SAPI_ZB_READ_CONFIGURATION              MT_SREQ(SAPI), 0x04
 #define MT_SAPI_ZB_WRITE_CONFIGURATION             MT_SREQ(SAPI), 0x05
+#define MT_SAPI_ZB_GET_DEVICE_INFO                 MT_SREQ(SAPI), 0x06
 
 /* ---- indications and callbacks (NCP -> host) ---- */
 #define MT_RPC_ERROR                              MT_SRSP(RPC_ERR), 0x00 /* code, req cmd0, cmd1 */

@@ -63,6 +63,11 @@ static const unit_field UNIT_FIELDS[] = {
     /* EZSP: the response's frame id */
     {ZBT_EZSP, 0x0026, ANY, 0, 0, 0, 8, "getEui64.eui64", "the unit's EUI64"},
     {ZBT_EZSP, 0x0049, ANY, 0, 0, 0, TO_END, "getRandomNumber", "a random number"},
+    {ZBT_EZSP, 0x00F1, ANY, 0, 0, 0, TO_END, "readCounters", "traffic counted since the boot"},
+    {ZBT_EZSP, 0x000B, ANY, 0, 0, 1, 16, "getMfgToken.data",
+     "the manufacturer's tokens (its name, board, EUI): the vendor's, not the firmware's"},
+    {ZBT_EZSP, 0x00AA, 0, 1, 0x03, 2, 1, "getValue(FREE_BUFFERS).value",
+     "packet buffers free at that instant"},
     {ZBT_EZSP, 0x0091, ANY, 0, 0, 0, TO_END, "getStandaloneBootloaderVersionPlatMicroPhy",
      "the chip and its bootloader: hardware, not the EmberZNet release"},
     /* ZBOSS: the response's call id, payload after the status */

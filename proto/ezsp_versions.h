@@ -112,6 +112,7 @@ enum {
     EZSP_ID_CLEAR_KEY_TABLE = 0x00B1,                  /* clearKeyTable */
     EZSP_ID_SET_LOGICAL_AND_RADIO_CHANNEL = 0x00B9,    /* setLogicalAndRadioChannel */
     EZSP_ID_READ_COUNTERS = 0x00F1,                    /* readCounters */
+    EZSP_ID_SET_EXTENDED_TIMEOUT = 0x007E,             /* setExtendedTimeout */
     /* callbacks */
     EZSP_ID_STACK_STATUS_HANDLER = 0x0019,     /* stackStatusHandler */
     EZSP_ID_MESSAGE_SENT_HANDLER = 0x003F,     /* messageSentHandler */

@@ -46,7 +46,10 @@ static void cmd_get_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out
         k.sequence_number = alt[16];
         break;
     case EMBER_TRUST_CENTER_LINK_KEY:
-        k.bitmask = EMBER_KEY_HAS_OUTGOING_FRAME_COUNTER | EMBER_KEY_HAS_PARTNER_EUI64;
+        /* authorized too, as a real v8 NCP answers (bitmask 0x1A in
+         * vectors/traces/ezsp/b-v8-unknown-bellows468) */
+        k.bitmask = EMBER_KEY_HAS_OUTGOING_FRAME_COUNTER | EMBER_KEY_HAS_PARTNER_EUI64 |
+                    EMBER_KEY_IS_AUTHORIZED;
         memcpy(k.key, tc + 10, 16);
         memcpy(k.partner_eui64, tc + 2, 8);
         k.outgoing_frame_counter = get_le32(tok(n, TOK_APS_FRAME_COUNTER));

@@ -10,6 +10,7 @@
 #include "replay.h"
 
 #include "ezsp_host.h"
+#include "ezsp_versions.h"
 #include "hex.h"
 #include "mt_host.h"
 #include "zboss_host.h"
@@ -58,12 +59,26 @@ static const unit_field UNIT_FIELDS[] = {
     {ZBT_ZNP, 0x611C, 0, 2, 0x0001, 2, 8, "SYS_OSAL_NV_READ_EXT(EXTADDR).value",
      "the unit's IEEE address"},
     {ZBT_ZNP, 0x6606, 0, 1, 1, 1, 8, "ZB_GET_DEVICE_INFO(IEEE).value", "the unit's IEEE address"},
+    /* NWKKEY (0x0082) on 3.x.0: key[16], sequence, 3 bytes of struct padding, counter */
+    {ZBT_ZNP, 0x611C, 0, 2, 0x0082, 19, 3, "SYS_OSAL_NV_READ_EXT(NWKKEY).padding",
+     "alignment padding of the key struct: what the stack's RAM held (01 00 20, 82 00 20, a "
+     "copy of the key's first bytes on real sticks)"},
+    {ZBT_ZNP, 0x6108, 0, 2, 0x0082, 18, 3, "SYS_OSAL_NV_READ(NWKKEY).padding",
+     "alignment padding of the key struct: what the stack's RAM held"},
     {ZBT_ZNP, 0x6606, 0, 1, 6, 3, 6, "ZB_GET_DEVICE_INFO(PAN_ID).stale",
      "after the 2-byte PAN ID, what the stack's buffer held (a real 1.2 stick: 09 8d 16)"},
     /* EZSP: the response's frame id */
     {ZBT_EZSP, 0x0026, ANY, 0, 0, 0, 8, "getEui64.eui64", "the unit's EUI64"},
     {ZBT_EZSP, 0x0049, ANY, 0, 0, 0, TO_END, "getRandomNumber", "a random number"},
     {ZBT_EZSP, 0x00F1, ANY, 0, 0, 0, TO_END, "readCounters", "traffic counted since the boot"},
+    {ZBT_EZSP, 0x0034, ANY, 0, 0, 1, 1, "sendUnicast.sequence", "APS messages sent since the boot"},
+    {ZBT_EZSP, 0x0036, ANY, 0, 0, 1, 1, "sendBroadcast.sequence",
+     "APS messages sent since the boot"},
+    {ZBT_EZSP, 0x0038, ANY, 0, 0, 1, 1, "sendMulticast.sequence",
+     "APS messages sent since the boot"},
+    /* getKey(TRUST_CENTER_LINK_KEY): status, bitmask u16, type, key[16], outgoing FC at 20 */
+    {ZBT_EZSP, 0x006A, 0, 1, 0x01, 20, 4, "getKey(TC link key).outgoingFrameCounter",
+     "APS frames sent with the key so far (a backup carries no TC key counter)"},
     {ZBT_EZSP, 0x000B, ANY, 0, 0, 1, 16, "getMfgToken.data",
      "the manufacturer's tokens (its name, board, EUI): the vendor's, not the firmware's"},
     {ZBT_EZSP, 0x00AA, 0, 1, 0x03, 2, 1, "getValue(FREE_BUFFERS).value",
@@ -378,6 +393,32 @@ static int play(rp_io *io, const zbt_trace *t, size_t i, cmp *c)
     return rc;
 }
 
+static bool has_request(const zbt_trace *t, uint16_t id)
+{
+    for (size_t i = 0; i < t->n_ex; i++) {
+        uint16_t k;
+        size_t off;
+        if (t->ex[i].req.n && rp_key(t->stack, t->ex[i].req.b, t->ex[i].req.n, &k, &off) == 0 &&
+            k == id)
+            return true;
+    }
+    return false;
+}
+
+/* An EmberZNet log that begins after the host started the network (no networkInit in it) was
+ * taken from an NCP with its network up: after the replay's own reset, start it as the host
+ * did (version, networkInit, NETWORK_UP), so the first recorded request meets that state. */
+static int ezsp_resume_network(rp_io *io, const zbt_trace *t)
+{
+    int v = ezsp_host_connect(&io->ez, t->ezsp);
+    if (v < 0) return v;
+    uint8_t p[2] = {0, 0};
+    ezsp_host_frame r;
+    int rc = ezsp_host_cmd(&io->ez, EZSP_ID_NETWORK_INIT, p, sizeof(p), &r);
+    if (rc) return rc;
+    return ezsp_host_wait_cb(&io->ez, EZSP_ID_STACK_STATUS_HANDLER, &r, IND_WAIT_MS);
+}
+
 int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts *counts,
                      char *err, size_t errlen)
 {
@@ -387,6 +428,12 @@ int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts
     int rc = 0;
     if (t->stack == ZBT_EZSP && (rc = ezsp_host_reset(&io.ez)) != 0) {
         snprintf(err, errlen, "%s: no RSTACK from the emulator: %s", t->name,
+                 ezsp_host_strerror(rc));
+        return -1;
+    }
+    if (t->stack == ZBT_EZSP && t->state_path && !has_request(t, EZSP_ID_NETWORK_INIT) &&
+        (rc = ezsp_resume_network(&io, t)) != 0) {
+        snprintf(err, errlen, "%s: the network of its state did not come up: %s", t->name,
                  ezsp_host_strerror(rc));
         return -1;
     }

@@ -723,8 +723,10 @@ static void bdb_start_commissioning(znp *z, const mt_frame *req)
     }
     bool was_formed = znp_is_formed(z);
     uint8_t s = 8;
-    zdo_areq(z, MT_CMD1(MT_ZDO_STATE_CHANGE_IND), &s, 1);
+    /* a 3.x.0 stick of 20210708 forming: "in progress" (status 1, mode 2, remaining 4) comes
+     * before state 8 (vectors/traces/znp/zstack3x0-20210708-lcl-berdonlcl, exchange 31) */
     if (!was_formed) bdb_notify(z, 1, 2, 0x04);
+    zdo_areq(z, MT_CMD1(MT_ZDO_STATE_CHANGE_IND), &s, 1);
     int rc = znp_start_network(z, true);
     if (rc < 0) {
         bdb_notify(z, 8, 2, 0);

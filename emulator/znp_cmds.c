@@ -648,10 +648,14 @@ static void af_confirm(znp *z, uint8_t src_ep, uint8_t tsn)
     znp_send(z, MT_AF_DATA_CONFIRM, d, 3);
 }
 
+/* AF_DATA_REQUEST and _SRC_RTG: dst addr u16, dst ep, src ep, cluster u16, trans id, options,
+ * radius, ... The confirm names the source endpoint and the transaction id (a real CC2652:
+ * `00 01 03` for src ep 1, trans 3 in vectors/traces/znp/zstack3x0-unknown-herdsman-z2m3363;
+ * this read the cluster's low byte and the options before). */
 static void af_data_request(znp *z, const mt_frame *req)
 {
     znp_srsp_status(z, req, ST_OK);
-    af_confirm(z, req->data[4], req->data[7]);
+    af_confirm(z, req->data[3], req->data[6]);
 }
 
 /* zigpy-znp sends its ZDO requests to the coordinator as AF to endpoint 0. */
@@ -702,7 +706,7 @@ static void af_data_request_ext(znp *z, const mt_frame *req)
 static void af_data_request_src_rtg(znp *z, const mt_frame *req)
 {
     znp_srsp_status(z, req, ST_OK);
-    af_confirm(z, req->data[4], req->data[7]);
+    af_confirm(z, req->data[3], req->data[6]);
 }
 
 /* ---------------------------------------------------------------- APP_CNF (BDB) */

@@ -82,6 +82,18 @@ static long osal_read(znp_host *h, uint16_t id, uint8_t *out, size_t cap)
     return len;
 }
 
+/* Why an item read by osal_read did not give `want` bytes: the link (a timeout, an I/O error)
+ * is said as such, never as a missing item. */
+static void item_error(char *err, size_t errlen, const char *name, long got, long want)
+{
+    if (got < 0)
+        snprintf(err, errlen, "reading %s: %s", name, mt_host_strerror((int)got));
+    else if (got == 0)
+        snprintf(err, errlen, "%s is missing", name);
+    else
+        snprintf(err, errlen, "%s is %ld bytes, not %ld", name, got, want);
+}
+
 /* Creates (when absent or of another length) and writes an OSAL item. */
 static int osal_write(znp_host *h, uint16_t id, const uint8_t *p, size_t len)
 {
@@ -442,8 +454,9 @@ static ocb_backup *znp_read_network(void *dv, zbh_read_status *st, char *err, si
     }
     ocb_backup *b = zbh_backup_new();
     if (!b) return NULL;
-    if (osal_read(h, ZNP_NV_EXTADDR, buf, sizeof(buf)) != 8) {
-        snprintf(err, errlen, "EXTADDR is missing");
+    long got = osal_read(h, ZNP_NV_EXTADDR, buf, sizeof(buf));
+    if (got != 8) {
+        item_error(err, errlen, "EXTADDR", got, 8);
         goto fail;
     }
     b->coordinator_ieee = ieee_from_le(buf);
@@ -454,8 +467,9 @@ static ocb_backup *znp_read_network(void *dv, zbh_read_status *st, char *err, si
     b->channel = nib.nwk_logical_channel;
     b->channel_mask = nib.channel_list & 0x07FFF800;
     if (!(b->channel_mask & (1u << b->channel))) b->channel_mask |= 1u << b->channel;
-    if (osal_read(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, sizeof(buf)) != 17) {
-        snprintf(err, errlen, "NWK_ACTIVE_KEY_INFO is missing");
+    got = osal_read(h, ZNP_NV_NWK_ACTIVE_KEY_INFO, buf, sizeof(buf));
+    if (got != 17) {
+        item_error(err, errlen, "NWK_ACTIVE_KEY_INFO", got, 17);
         goto fail;
     }
     b->network_key.sequence_number = buf[0];

@@ -15,7 +15,14 @@ source "$(dirname "$0")/lib.bash" "${1:-build}"
 TR=$VEC/traces
 mapfile -t TRACES < <(ls "$TR"/*/*.json | grep -v '\.state\.json$' | LC_ALL=C sort)
 
-echo "-- every trace loads (${#TRACES[@]} files)"
+echo "-- every trace loads and has its source (${#TRACES[@]} files)"
+missing=""
+for t in "${TRACES[@]}"; do
+  rel=${t#"$TR/"}
+  grep -qF "\`$rel\`" "$TR/SOURCE.md" || missing+=" $rel"
+  grep -qF "$(basename "$t" .json)" "$(dirname "$t")"/SOURCE*.md || missing+=" $rel(stack SOURCE)"
+done
+expect_eq "every trace is listed in SOURCE.md and its stack's SOURCE file" "${missing:-none}" none
 echo '{"format":"zbtrace 1","source":"x","stack":"znp","firmware":{"line":"zstack12"},"exchanges":[{"req":"210"}]}' >"$WORK/bad.json"
 expect_rc "a trace with a bad frame is named with its field" 2 'bad.json: exchanges\[0\]\.req: not an even' \
   "$HAR" replay "$WORK/bad.json"

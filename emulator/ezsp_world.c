@@ -7,6 +7,7 @@
  * (zigbee-security.md §5.3; the EUI64 bytes are taken in wire order, open question §10.3).
  * Accepted reports reach the host as incomingMessageHandler (0x0045). */
 #include "emu_ezsp.h"
+#include "incoming.h"
 
 #include "bytes.h"
 #include "ezsp_tokens.h"
@@ -72,46 +73,26 @@ static int ezsp_member(void *fe, size_t i, world_member *m)
     return 0;
 }
 
-/* incomingMessageHandler: type, EmberApsFrame (profile, cluster, srcEp, dstEp, options,
- * groupId, sequence), then v14+ EmberRxPacketInfo (sender, senderEui64, bindingIndex,
- * addressIndex, lqi, rssi, timestamp) or <= v13 (lqi, rssi, sender, bindingIndex,
- * addressIndex), then the message as LV (ezsp-ash.md §2.5, §6). */
+/* incomingMessageHandler (proto/incoming.h): a unicast with APS retry to the first endpoint. */
 static void ezsp_deliver(void *fe, const world_report *r)
 {
     ezsp_ncp *n = fe;
-    uint8_t d[128];
-    zb_buf b = zb_buf_init(d, sizeof(d));
-    uint8_t dst_ep = n->n_endpoints ? n->endpoints[0].ep : 1;
-    if (r->zcl_len > 80) return;
-    zb_put_u8(&b, 0x00); /* EMBER_INCOMING_UNICAST */
-    zb_put_le16(&b, r->profile);
-    zb_put_le16(&b, r->cluster);
-    zb_put_u8(&b, r->src_ep);
-    zb_put_u8(&b, dst_ep);
-    zb_put_le16(&b, 0x0040); /* EMBER_APS_OPTION_RETRY */
-    zb_put_le16(&b, 0x0000);
-    zb_put_u8(&b, n->aps_seq++);
-    int8_t rssi = (int8_t)(-90 + r->lqi / 8);
-    if (n->version >= 14) {
-        uint8_t eui[8];
-        put_le64(eui, r->ieee);
-        zb_put_le16(&b, r->nwk);
-        zb_put_bytes(&b, eui, 8);
-        zb_put_u8(&b, 0xFF);
-        zb_put_u8(&b, 0xFF);
-        zb_put_u8(&b, r->lqi);
-        zb_put_u8(&b, (uint8_t)rssi);
-        zb_put_le32(&b, (uint32_t)emu_now_ms());
-    } else {
-        zb_put_u8(&b, r->lqi);
-        zb_put_u8(&b, (uint8_t)rssi);
-        zb_put_le16(&b, r->nwk);
-        zb_put_u8(&b, 0xFF);
-        zb_put_u8(&b, 0xFF);
-    }
-    zb_put_u8(&b, (uint8_t)r->zcl_len);
-    zb_put_bytes(&b, r->zcl, r->zcl_len);
-    if (!b.overflow && n->version) ezsp_callback(n, EZSP_ID_INCOMING_MESSAGE_HANDLER, d, b.len);
+    zb_incoming m = {.nwk = r->nwk,
+                     .ieee = r->ieee,
+                     .profile = r->profile,
+                     .cluster = r->cluster,
+                     .src_ep = r->src_ep,
+                     .dst_ep = n->n_endpoints ? n->endpoints[0].ep : 1,
+                     .lqi = r->lqi,
+                     .rssi = (int8_t)(-90 + r->lqi / 8),
+                     .seq = n->aps_seq++,
+                     .timestamp = (uint32_t)emu_now_ms(),
+                     .options = 0x0040, /* EMBER_APS_OPTION_RETRY */
+                     .data = r->zcl,
+                     .len = r->zcl_len};
+    uint8_t d[160];
+    size_t len = ezsp_incoming_encode(n->version, &m, d, sizeof(d));
+    if (len && n->version) ezsp_callback(n, EZSP_ID_INCOMING_MESSAGE_HANDLER, d, len);
 }
 
 static int ezsp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)

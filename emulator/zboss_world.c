@@ -6,6 +6,7 @@
  * keys, §5.4); children are the neighbour-table entries with relationship child. Accepted
  * reports reach the host as APSDE_DATA_IND (0x0306, zboss-ncp.md). */
 #include "emu_zboss.h"
+#include "incoming.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -89,13 +90,11 @@ static int zboss_member(void *fe, size_t i, world_member *m)
     return found;
 }
 
-/* APSDE_DATA_IND: param_len (21), data_len u16, then aps_fc, src, dst, group, dst_ep, src_ep,
- * cluster, profile, aps_counter, mac_src, mac_dst, lqi, rssi, key_src_attr, then the data. */
+/* APSDE_DATA_IND (proto/incoming.h) to endpoint 1, else the first one registered; the APS
+ * counter follows the device's frames; NWK key only. */
 static void zboss_deliver(void *fe, const world_report *r)
 {
     zboss_emu *z = fe;
-    uint8_t d[128];
-    size_t n = 0;
     int ep = 1;
     if (!z->endpoints[1].used)
         for (int i = 2; i < 241; i++)
@@ -103,25 +102,19 @@ static void zboss_deliver(void *fe, const world_report *r)
                 ep = i;
                 break;
             }
-    if (r->zcl_len > 80) return;
-    d[n++] = 21;
-    put_le16(d + n, (uint16_t)r->zcl_len), n += 2;
-    d[n++] = 0x00; /* APS frame control: data, unicast */
-    put_le16(d + n, r->nwk), n += 2;
-    put_le16(d + n, 0x0000), n += 2;
-    put_le16(d + n, 0x0000), n += 2;
-    d[n++] = (uint8_t)ep;
-    d[n++] = r->src_ep;
-    put_le16(d + n, r->cluster), n += 2;
-    put_le16(d + n, r->profile), n += 2;
-    d[n++] = (uint8_t)(r->zcl[1]); /* the APS counter follows the device's frames */
-    put_le16(d + n, r->nwk), n += 2;
-    put_le16(d + n, 0x0000), n += 2;
-    d[n++] = r->lqi;
-    d[n++] = (uint8_t)(int8_t)(-90 + r->lqi / 8);
-    d[n++] = 0x00; /* NWK key only */
-    memcpy(d + n, r->zcl, r->zcl_len), n += r->zcl_len;
-    zboss_indicate(z, 0x0306, d, n);
+    zb_incoming m = {.nwk = r->nwk,
+                     .profile = r->profile,
+                     .cluster = r->cluster,
+                     .src_ep = r->src_ep,
+                     .dst_ep = (uint8_t)ep,
+                     .lqi = r->lqi,
+                     .rssi = (int8_t)(-90 + r->lqi / 8),
+                     .seq = r->zcl_len > 1 ? r->zcl[1] : 0,
+                     .data = r->zcl,
+                     .len = r->zcl_len};
+    uint8_t d[160];
+    size_t n = zboss_apsde_data_ind_encode(&m, d, sizeof(d));
+    if (n) zboss_indicate(z, ZBOSS_APSDE_DATA_IND, d, n);
 }
 
 static int zboss_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)

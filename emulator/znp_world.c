@@ -5,6 +5,7 @@
  * TCLK seed and rows, the APS key data table, the address manager), so what a migration wrote
  * is exactly what the devices meet. Accepted reports reach the host as AF_INCOMING_MSG. */
 #include "emu_znp.h"
+#include "incoming.h"
 
 #include "bytes.h"
 #include "log.h"
@@ -108,33 +109,26 @@ static int znp_member(void *fe, size_t i, world_member *m)
     return 0;
 }
 
-/* AF_INCOMING_MSG (0x44 0x81), as herdsman's definition reads it (groupid, clusterid, srcaddr,
- * srcendpoint, dstendpoint, wasbroadcast, linkquality, securityuse, timestamp, transseqnumber,
- * len, data) followed by the MAC source and radius Z-Stack 3 appends (zstack-mt.md). */
+/* AF_INCOMING_MSG (proto/incoming.h) to the first application endpoint: endpoint 1, else the
+ * first one registered; without one Z-Stack drops the frame. */
 static void znp_deliver(void *fe, const world_report *r)
 {
     znp *z = fe;
     int ep = z->endpoints[1].used ? 1 : 0;
     for (int i = 2; !ep && i < 241; i++)
         if (z->endpoints[i].used) ep = i;
-    if (!ep || r->zcl_len > 80) return; /* no application endpoint: Z-Stack drops it */
-    uint8_t d[120];
-    size_t n = 0;
-    put_le16(d + n, 0), n += 2;
-    put_le16(d + n, r->cluster), n += 2;
-    put_le16(d + n, r->nwk), n += 2;
-    d[n++] = r->src_ep;
-    d[n++] = (uint8_t)ep;
-    d[n++] = 0; /* unicast */
-    d[n++] = r->lqi;
-    d[n++] = 0; /* securityuse: APS security not used (NWK only) */
-    put_le32(d + n, (uint32_t)emu_now_ms()), n += 4;
-    d[n++] = 0;
-    d[n++] = (uint8_t)r->zcl_len;
-    memcpy(d + n, r->zcl, r->zcl_len), n += r->zcl_len;
-    put_le16(d + n, r->nwk), n += 2;
-    d[n++] = 0x1E;
-    znp_send(z, MT_AF_INCOMING_MSG, d, n);
+    if (!ep) return;
+    zb_incoming m = {.nwk = r->nwk,
+                     .cluster = r->cluster,
+                     .src_ep = r->src_ep,
+                     .dst_ep = (uint8_t)ep,
+                     .lqi = r->lqi,
+                     .timestamp = (uint32_t)emu_now_ms(),
+                     .data = r->zcl,
+                     .len = r->zcl_len};
+    uint8_t d[MT_MAX_DATA];
+    size_t n = mt_af_incoming_encode(&m, d, sizeof(d));
+    if (n) znp_send(z, MT_AF_INCOMING_MSG, d, n);
 }
 
 static int znp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)

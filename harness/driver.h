@@ -53,6 +53,19 @@ typedef struct zbh_loss {
     const char *why;
 } zbh_loss;
 
+/* A device's frame the stick passed up (`watch`): the stack's incoming-message event, decoded by
+ * proto/incoming.h, or Z-Stack's end-device announcement (cluster ZBH_HEARD_ANNOUNCE). */
+#define ZBH_HEARD_ANNOUNCE 0xFFFFu
+typedef struct zbh_heard {
+    uint16_t nwk;
+    uint64_t ieee; /* 0 when the event names only the short address */
+    uint16_t cluster;
+    uint8_t src_ep, lqi;
+} zbh_heard;
+/* Called for each frame heard, and with h == NULL about every 200 ms of silence; a non-zero
+ * return ends the listening (the caller's deadline, a Ctrl-C). */
+typedef int (*zbh_heard_fn)(void *ctx, const zbh_heard *h);
+
 typedef struct zbh_driver {
     const char *name;
     /* Opens the conversation: wakes the device, identifies the firmware. */
@@ -78,6 +91,11 @@ typedef struct zbh_driver {
     /* Optional: leaves and forgets the network, so that a factory-new stick that a test
      * wrote is factory-new again (read_network then proves "no network"). 0 or -1 + err. */
     int (*erase_network)(void *d, char *err, size_t errlen);
+    /* Optional, for `watch`: runs the stick's stored network as a host does at start-up (an
+     * application endpoint; the network started if it is not), never forming one: call it
+     * only after read_network found a network. Then passes each frame heard to fn until fn
+     * returns non-zero. 0, or -1 + err when the link or the start fails. */
+    int (*listen)(void *d, zbh_heard_fn fn, void *ctx, char *err, size_t errlen);
 } zbh_driver;
 
 extern const zbh_driver zbh_znp_driver;

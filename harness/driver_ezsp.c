@@ -19,6 +19,7 @@
 #include "driver_step.h"
 #include "driver_ezsp_legacy.h"
 #include "ezsp_host.h"
+#include "incoming.h"
 #include "ezsp_tokens.h"
 #include "progress.h"
 #include "ezsp_versions.h"
@@ -834,6 +835,59 @@ static int ezsp_probe_malformed(void *dv, char *detail, size_t len)
     return 0;
 }
 
+/* ---------------------------------------------------------------- watch */
+
+#define LISTEN_SLICE_MS 200
+
+/* An NCP takes endpoints only between a reset and NETWORK_UP (addEndpoint answers
+ * INVALID_CALL after it), and forgets them at reset: so watch starts as hosts do -- reset,
+ * endpoint 1 (Home Automation, no clusters), networkInit of the stored network. */
+static int start_with_endpoint(ezsp_drv *d, char *err, size_t errlen)
+{
+    char buf[32];
+    int pv = ezsp_host_connect(&d->h, d->version);
+    if (pv != d->version) {
+        snprintf(err, errlen, "reconnecting: %s",
+                 pv < 0 ? ezsp_host_strerror(pv) : "the NCP changed its EZSP version");
+        return -1;
+    }
+    static const uint8_t ep[] = {1, 0x04, 0x01, 0x05, 0x00, 0, 0, 0};
+    long st = status_cmd(d, EZSP_ID_ADD_ENDPOINT, ep, sizeof(ep));
+    if (st < 0) {
+        snprintf(err, errlen, "addEndpoint: %s", rc_text(st, buf, sizeof(buf)));
+        return -1;
+    }
+    if (st) LOG_INFO("ezsp: addEndpoint(1) answered 0x%lx", (unsigned long)st);
+    int up = network_up(d);
+    if (up != 1) {
+        snprintf(err, errlen, "networkInit of the stored network: %s",
+                 up == 0 ? "no network (NOT_JOINED)" : rc_text(up, buf, sizeof(buf)));
+        return -1;
+    }
+    return 0;
+}
+
+static int ezsp_listen(void *dv, zbh_heard_fn fn, void *ctx, char *err, size_t errlen)
+{
+    ezsp_drv *d = dv;
+    if (start_with_endpoint(d, err, errlen)) return -1;
+    for (;;) {
+        ezsp_host_frame f;
+        zb_incoming m;
+        int rc = ezsp_host_wait_cb(&d->h, EZSP_HOST_ANY_CB, &f, LISTEN_SLICE_MS);
+        if (rc == EZSP_HOST_TIMEOUT) {
+            if (fn(ctx, NULL)) return 0;
+        } else if (rc) {
+            snprintf(err, errlen, "listening: %s", ezsp_host_strerror(rc));
+            return -1;
+        } else if (f.frame_id == EZSP_ID_INCOMING_MESSAGE_HANDLER &&
+                   ezsp_incoming_decode(d->version, f.data, f.len, &m) == 0) {
+            zbh_heard h = {m.nwk, m.ieee, m.cluster, m.src_ep, m.lqi};
+            if (fn(ctx, &h)) return 0;
+        }
+    }
+}
+
 const zbh_driver zbh_ezsp_driver = {"ezsp",
                                     ezsp_open,
                                     ezsp_close,
@@ -842,4 +896,5 @@ const zbh_driver zbh_ezsp_driver = {"ezsp",
                                     ezsp_losses,
                                     ezsp_probe_malformed,
                                     ezsp_check_write,
-                                    ezsp_erase_network};
+                                    ezsp_erase_network,
+                                    ezsp_listen};

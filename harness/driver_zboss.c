@@ -9,6 +9,7 @@
  * is cloned onto a new NCP although the vendor says a coordinator cannot be cloned. */
 #include "driver.h"
 #include "driver_step.h"
+#include "incoming.h"
 #include "zboss_host.h"
 #include "progress.h"
 
@@ -572,6 +573,45 @@ static int zboss_probe_malformed(void *dv, char *detail, size_t len)
     return 0;
 }
 
+/* ---------------------------------------------------------------- watch */
+
+#define LISTEN_SLICE_MS 200
+
+/* An NCP that was reset waits for the host to start its stored network, as herdsman and
+ * zigpy-zboss do with NWK_START_WITHOUT_FORMATION (it never forms one: without a stored
+ * network it fails). A refusal is said, not fatal: a running network may refuse a second start.
+ * APSDE_DATA_IND reaches the host for any endpoint, so none is registered. */
+static int zboss_listen(void *dv, zbh_heard_fn fn, void *ctx, char *err, size_t errlen)
+{
+    zboss_drv *d = dv;
+    char sb[ZBH_STEP_TEXT];
+    int rc = zboss_host_call(&d->h, ZBOSS_NWK_START_WITHOUT_FORMATION, NULL, 0, NULL, 0);
+    if (zboss_host_is_error(rc)) {
+        snprintf(err, errlen, "NWK_START_WITHOUT_FORMATION: %s", rc_text(rc, sb, sizeof(sb)));
+        return -1;
+    }
+    if (rc) LOG_INFO("zboss: NWK_START_WITHOUT_FORMATION: %s", rc_text(rc, sb, sizeof(sb)));
+    for (;;) {
+        zboss_msg m;
+        zb_incoming in;
+        rc = zboss_host_next_ind(&d->h, &m, LISTEN_SLICE_MS);
+        if (rc == ZBOSS_HOST_TIMEOUT) {
+            if (fn(ctx, NULL)) return 0;
+            continue;
+        }
+        if (rc) {
+            snprintf(err, errlen, "listening: %s", rc_text(rc, sb, sizeof(sb)));
+            return -1;
+        }
+        int got = m.hl.call_id == ZBOSS_APSDE_DATA_IND &&
+                  zboss_apsde_data_ind_decode(m.hl.params, m.hl.params_len, &in) == 0;
+        zboss_msg_free(&m);
+        if (!got) continue;
+        zbh_heard h = {in.nwk, in.ieee, in.cluster, in.src_ep, in.lqi};
+        if (fn(ctx, &h)) return 0;
+    }
+}
+
 const zbh_driver zbh_zboss_driver = {"zboss",
                                      zboss_open,
                                      zboss_close,
@@ -580,4 +620,5 @@ const zbh_driver zbh_zboss_driver = {"zboss",
                                      zboss_losses,
                                      zboss_probe_malformed,
                                      zboss_check_write,
-                                     zboss_erase_network};
+                                     zboss_erase_network,
+                                     zboss_listen};

@@ -8,6 +8,7 @@
 #include "driver.h"
 #include "driver_step.h"
 #include "mt_cmds.h"
+#include "incoming.h"
 #include "mt_host.h"
 #include "progress.h"
 
@@ -946,6 +947,87 @@ static int znp_probe_malformed(void *dv, char *detail, size_t len)
     return 0;
 }
 
+/* ---------------------------------------------------------------- watch */
+
+#define LISTEN_SLICE_MS 200
+#define ZNP_STATE_COORD 9    /* DEV_ZB_COORD */
+#define AF_DUPLICATE_EP 0xB8 /* ZApsDuplicateEntry: the endpoint is registered already */
+#define ZNP_HA_PROFILE  0x0104
+
+/* The stick's device state (UTIL_GET_DEVICE_INFO: status, IEEE, short, type, state, ...). */
+static int device_state(znp_host *h, uint8_t *state)
+{
+    mt_frame r;
+    int rc = mt_host_sreq(&h->mt, MT_UTIL_GET_DEVICE_INFO, NULL, 0, &r, 0);
+    if (rc) return rc;
+    if (r.len < 13 || r.data[0] != 0) return -1;
+    *state = r.data[12];
+    return 0;
+}
+
+/* Z-Stack hands AF frames only to a registered endpoint (and forgets them at reset): endpoint
+ * 1, Home Automation, no clusters, as hosts register it. RAM only: nothing is written to NV. */
+static int register_endpoint(znp_host *h)
+{
+    static const uint8_t ep[] = {1, ZNP_HA_PROFILE & 0xFF, ZNP_HA_PROFILE >> 8, 0x05, 0x00, 0, 0, 0,
+                                 0};
+    mt_frame r;
+    int rc = mt_host_sreq(&h->mt, MT_AF_REGISTER, ep, sizeof(ep), &r, 0);
+    if (rc) return rc;
+    return r.len >= 1 && (r.data[0] == 0 || r.data[0] == AF_DUPLICATE_EP) ? 0 : -1;
+}
+
+static bool frame_is(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
+{
+    return f->cmd0 == cmd0 && f->cmd1 == cmd1;
+}
+
+static int heard_from(const mt_frame *f, zbh_heard *out)
+{
+    zb_incoming m;
+    if (frame_is(f, MT_AF_INCOMING_MSG)) {
+        if (mt_af_incoming_decode(f->data, f->len, &m) < 0) return 0;
+    } else if (frame_is(f, MT_ZDO_END_DEVICE_ANNCE_IND)) {
+        if (mt_end_device_annce_decode(f->data, f->len, &m) < 0) return 0;
+        m.cluster = ZBH_HEARD_ANNOUNCE;
+    } else {
+        return 0;
+    }
+    *out = (zbh_heard){m.nwk, m.ieee, m.cluster, m.src_ep, m.lqi};
+    return 1;
+}
+
+static int znp_listen(void *dv, zbh_heard_fn fn, void *ctx, char *err, size_t errlen)
+{
+    znp_host *h = dv;
+    uint8_t state = 0;
+    char buf[64];
+    int rc = device_state(h, &state);
+    if (!rc && state != ZNP_STATE_COORD) rc = start_network(h);
+    if (rc) {
+        snprintf(err, errlen, "reading the device state or starting the stored network: %s",
+                 rc_text(rc, buf, sizeof(buf)));
+        return -1;
+    }
+    if ((rc = register_endpoint(h))) {
+        snprintf(err, errlen, "AF_REGISTER: %s", rc_text(rc, buf, sizeof(buf)));
+        return -1;
+    }
+    for (;;) {
+        mt_frame f;
+        zbh_heard hd;
+        rc = mt_host_next(&h->mt, &f, LISTEN_SLICE_MS);
+        if (rc == MT_HOST_TIMEOUT) {
+            if (fn(ctx, NULL)) return 0;
+        } else if (rc) {
+            snprintf(err, errlen, "listening: %s", rc_text(rc, buf, sizeof(buf)));
+            return -1;
+        } else if (heard_from(&f, &hd) && fn(ctx, &hd)) {
+            return 0;
+        }
+    }
+}
+
 const zbh_driver zbh_znp_driver = {"znp",
                                    znp_open,
                                    znp_close,
@@ -954,7 +1036,8 @@ const zbh_driver zbh_znp_driver = {"znp",
                                    znp_losses,
                                    znp_probe_malformed,
                                    znp_check_write,
-                                   znp_erase_network};
+                                   znp_erase_network,
+                                   znp_listen};
 
 /* The declared losses without a device (zbh_declared_losses): Z-Stack 1.2 or 3.x. A 3.x
  * stick's APS-table overflow is only known after a restore, so it is not in this list. */

@@ -182,10 +182,7 @@ static void print_table(const zbh_watch *w)
         if (d->heard) {
             snprintf(after, sizeof(after), "%lld s", d->first_ms / 1000);
             snprintf(lqi, sizeof(lqi), "%u", d->lqi);
-            if (d->cluster == ZBH_HEARD_ANNOUNCE)
-                snprintf(first, sizeof(first), "announcement");
-            else
-                snprintf(first, sizeof(first), "cluster 0x%04x (%u frames)", d->cluster, d->frames);
+            snprintf(first, sizeof(first), "cluster 0x%04x (%u frames)", d->cluster, d->frames);
         }
         printf("%016" PRIx64 "  %04x  %-10s  %-5s  %7s  %4s  %s\n", d->ieee, d->nwk, kind(d),
                d->heard ? "yes" : "not yet", after, lqi, first);
@@ -231,7 +228,7 @@ static int write_json(const zbh_watch *w, const char *path)
         if (d->heard) {
             cJSON_AddNumberToObject(o, "after_ms", (double)d->first_ms);
             cJSON_AddNumberToObject(o, "lqi", d->lqi);
-            if (d->cluster != ZBH_HEARD_ANNOUNCE) cJSON_AddNumberToObject(o, "cluster", d->cluster);
+            cJSON_AddNumberToObject(o, "cluster", d->cluster);
             cJSON_AddNumberToObject(o, "frames", d->frames);
         }
         cJSON_AddItemToArray(arr, o);

@@ -54,8 +54,7 @@ typedef struct zbh_loss {
 } zbh_loss;
 
 /* A device's frame the stick passed up (`watch`): the stack's incoming-message event, decoded by
- * proto/incoming.h, or Z-Stack's end-device announcement (cluster ZBH_HEARD_ANNOUNCE). */
-#define ZBH_HEARD_ANNOUNCE 0xFFFFu
+ * proto/incoming.h. */
 typedef struct zbh_heard {
     uint16_t nwk;
     uint64_t ieee; /* 0 when the event names only the short address */

@@ -59,13 +59,8 @@ typedef struct run_ctx {
 
 static void say_heard(const zbh_watch_dev *d)
 {
-    char what[32];
-    if (d->cluster == ZBH_HEARD_ANNOUNCE)
-        snprintf(what, sizeof(what), "an announcement");
-    else
-        snprintf(what, sizeof(what), "cluster 0x%04x", d->cluster);
-    zbh_progress("heard %04x%s%016" PRIx64 "%s after %lld s: %s, LQI %u", d->nwk,
-                 d->ieee ? " (" : "", d->ieee, d->ieee ? ")" : "", d->first_ms / 1000, what,
+    zbh_progress("heard %04x%s%016" PRIx64 "%s after %lld s: cluster 0x%04x, LQI %u", d->nwk,
+                 d->ieee ? " (" : "", d->ieee, d->ieee ? ")" : "", d->first_ms / 1000, d->cluster,
                  d->lqi);
 }
 

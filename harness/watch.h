@@ -21,7 +21,7 @@ typedef struct zbh_watch_dev {
     bool heard;
     long long first_ms; /* after the start of listening */
     uint8_t lqi;        /* of the first frame */
-    uint16_t cluster;   /* of the first frame (ZBH_HEARD_ANNOUNCE: an announcement) */
+    uint16_t cluster;   /* of the first frame */
     unsigned frames;
 } zbh_watch_dev;
 

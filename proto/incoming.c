@@ -53,17 +53,6 @@ int mt_af_incoming_decode(const uint8_t *p, size_t n, zb_incoming *m)
     return 0; /* macSrcAddr and radius follow; herdsman reads them, watch does not need them */
 }
 
-int mt_end_device_annce_decode(const uint8_t *p, size_t n, zb_incoming *m)
-{
-    zb_rd r = zb_rd_init(p, n);
-    memset(m, 0, sizeof(*m));
-    (void)zb_get_le16(&r); /* srcAddr: who passed the announcement on */
-    m->nwk = zb_get_le16(&r);
-    m->ieee = zb_get_le64(&r);
-    (void)zb_get_u8(&r); /* capabilities */
-    return r.short_read ? -1 : 0;
-}
-
 /* ---------------------------------------------------------------- EmberZNet */
 
 #define EZSP_RX_PACKET_INFO_VERSION 14 /* EmberRxPacketInfo replaced lqi/rssi/sender */

@@ -4,8 +4,7 @@
  * - Z-Stack AF_INCOMING_MSG (0x44 0x81), as zstack-mt.md and herdsman 10.9.5's definition give it;
  * - EmberZNet incomingMessageHandler (0x0045): v14+ carries EmberRxPacketInfo, earlier versions
  *   lqi/rssi/sender/indices (ezsp-ash.md §2.5, §6);
- * - ZBOSS APSDE_DATA_IND (0x0306): 21 parameter bytes, then the data (zboss-ncp.md).
- * And the announcement Z-Stack sends when a device (re)joins: ZDO_END_DEVICE_ANNCE_IND. */
+ * - ZBOSS APSDE_DATA_IND (0x0306): 21 parameter bytes, then the data (zboss-ncp.md). */
 #ifndef ZB_INCOMING_H
 #define ZB_INCOMING_H
 
@@ -32,8 +31,6 @@ typedef struct zb_incoming {
  * return 0, or -1 on a short or inconsistent event. */
 size_t mt_af_incoming_encode(const zb_incoming *m, uint8_t *out, size_t cap);
 int mt_af_incoming_decode(const uint8_t *p, size_t n, zb_incoming *m);
-/* ZDO_END_DEVICE_ANNCE_IND: srcAddr, nwkAddr, IEEE, capabilities (no payload). */
-int mt_end_device_annce_decode(const uint8_t *p, size_t n, zb_incoming *m);
 
 size_t ezsp_incoming_encode(int version, const zb_incoming *m, uint8_t *out, size_t cap);
 int ezsp_incoming_decode(int version, const uint8_t *p, size_t n, zb_incoming *m);

@@ -91,7 +91,6 @@
 #define MT_ZDO_MGMT_PERMIT_JOIN_RSP               MT_AREQ(ZDO), 0xB6
 #define MT_ZDO_MGMT_NWK_UPDATE_NOTIFY             MT_AREQ(ZDO), 0xB8
 #define MT_ZDO_STATE_CHANGE_IND                   MT_AREQ(ZDO), 0xC0
-#define MT_ZDO_END_DEVICE_ANNCE_IND               MT_AREQ(ZDO), 0xC1
 #define MT_ZDO_PERMIT_JOIN_IND                    MT_AREQ(ZDO), 0xCB
 #define MT_ZDO_MSG_CB_INCOMING                    MT_AREQ(ZDO), 0xFF
 #define MT_APP_CNF_BDB_COMMISSIONING_NOTIFICATION MT_AREQ(APP_CNF), 0x80

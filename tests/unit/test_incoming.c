@@ -111,15 +111,3 @@ Test(incoming, each_encoder_and_decoder_agree)
     cr_assert_eq(zboss_apsde_data_ind_decode(buf, n - 1, &out), -1, "data cut short");
     cr_assert_eq(mt_af_incoming_encode(&in, buf, 10), 0, "too small a buffer writes nothing");
 }
-
-Test(incoming, zstack_end_device_announce)
-{
-    uint8_t d[13] = {0x34, 0x12, 0x97, 0x96};
-    put_le64(d + 4, 0x90FD9FFFFE2BBBDDull);
-    d[12] = 0x80;
-    zb_incoming m;
-    cr_assert_eq(mt_end_device_annce_decode(d, sizeof(d), &m), 0);
-    cr_assert_eq(m.nwk, 0x9697);
-    cr_assert_eq(m.ieee, 0x90FD9FFFFE2BBBDDull);
-    cr_assert_eq(mt_end_device_annce_decode(d, 12, &m), -1);
-}

@@ -143,6 +143,8 @@ static const mt_use MT_USED[] = {
     MT_IND(MT_SYS_RESET_IND),
     MT_IND(MT_ZDO_STATE_CHANGE_IND),
     MT_IND(MT_RPC_ERROR),
+    MT_REQ(MT_AF_REGISTER),     /* watch: an endpoint for AF frames */
+    MT_IND(MT_AF_INCOMING_MSG), /* watch, sent by the emulator's world */
 };
 
 /* The versions are those in which the driver sends the command (its version branches). */
@@ -189,7 +191,8 @@ static const ezsp_use EZSP_USED[] = {
     EZSP_REQ(EZSP_ID_GET_KEY, EZSP_FIRST_EXTENDED, EZSP_DRV_SECMAN - 1),
     EZSP_REQ(EZSP_ID_GET_KEY_TABLE_ENTRY, EZSP_FIRST_EXTENDED, EZSP_DRV_SECMAN - 1),
     EZSP_REQ(EZSP_ID_ADD_OR_UPDATE_KEY_TABLE_ENTRY, EZSP_FIRST_EXTENDED, EZSP_DRV_SECMAN - 1),
-    EZSP_CALLBACK(EZSP_ID_STACK_STATUS_HANDLER),
+    EZSP_CALLBACK(EZSP_ID_STACK_STATUS_HANDLER), EZSP_REQ(EZSP_ID_ADD_ENDPOINT, ALL_V), /* watch */
+    EZSP_CALLBACK(EZSP_ID_INCOMING_MESSAGE_HANDLER), /* watch, sent by the emulator's world */
     EZSP_CALLBACK(EZSP_ID_INVALID), /* invalidCommand: the NCP's answer to an unknown id */
 };
 
@@ -273,6 +276,8 @@ static const char *const EMULATOR_SOURCES[] = {
     "emulator/ezsp_cmds_security.c",
     "emulator/ezsp_cmds_tables.c",
     "emulator/ezsp_legacy.c",
+    "emulator/znp_world.c",
+    "emulator/ezsp_world.c",
     "proto/mt.c", /* builds the emulator's RPC errors */
 };
 

@@ -24,6 +24,7 @@ int zbh_cmd_junit_merge(int argc, char **argv);
 int zbh_cmd_info(int argc, char **argv);
 int zbh_cmd_replay(int argc, char **argv);
 int zbh_cmd_watch(int argc, char **argv);
+int zbh_cmd_migrate(int argc, char **argv);
 
 /* The --help line of --shared-port, the same in every command that opens a port (backup,
  * restore, info, conformance, roundtrip). */
@@ -48,5 +49,8 @@ int zbh_cli_time_scale_option(const char *arg, const char *who);
  * shared-port tolerance; ZBH_OK, or ZBH_USAGE after a message on stderr prefixed with `who`
  * ("zbharness", "zbharness info"). */
 int zbh_cli_link_option(int opt, const char *arg, const char *who, int *baud);
+/* "znp:/dev/ttyUSB0" (roundtrip's and migrate's --from/--to) -> stack, port (pointing into
+ * spec). 0, or -1 when malformed or the stack is unknown. */
+int zbh_split_endpoint(const char *spec, char *stack, size_t cap, const char **port);
 
 #endif

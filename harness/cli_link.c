@@ -1,9 +1,11 @@
 /* cli_link.c - the link options of every command that opens a port (--baud, --flow-control,
  * --shared-port), parsed and reported one way for all of them instead of once per command. */
 #include "cli.h"
+#include "driver.h"
 #include "serial.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int zbh_cli_link_option(int opt, const char *arg, const char *who, int *baud)
 {
@@ -31,4 +33,14 @@ int zbh_cli_time_scale_option(const char *arg, const char *who)
     if (zbh_emu_set_time_scale(arg) == 0) return ZBH_OK;
     fprintf(stderr, "%s: --time-scale: '%s' is not a number in (0, 1]\n", who, arg);
     return ZBH_USAGE;
+}
+
+int zbh_split_endpoint(const char *spec, char *stack, size_t cap, const char **port)
+{
+    const char *colon = strchr(spec, ':');
+    if (!colon || colon == spec || (size_t)(colon - spec) >= cap || !colon[1]) return -1;
+    memcpy(stack, spec, (size_t)(colon - spec));
+    stack[colon - spec] = '\0';
+    *port = colon + 1;
+    return zbh_find_driver(stack) ? 0 : -1;
 }

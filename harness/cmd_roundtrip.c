@@ -210,17 +210,6 @@ static int parse_args(int argc, char **argv, rt_args *a)
     return 0;
 }
 
-/* "znp:/dev/ttyUSB0" -> stack, port */
-static int split_endpoint(const char *spec, char *stack, size_t cap, const char **port)
-{
-    const char *colon = strchr(spec, ':');
-    if (!colon || colon == spec || (size_t)(colon - spec) >= cap || !colon[1]) return -1;
-    memcpy(stack, spec, (size_t)(colon - spec));
-    stack[colon - spec] = '\0';
-    *port = colon + 1;
-    return zbh_find_driver(stack) ? 0 : -1;
-}
-
 /* ---- cells in child processes; one result line each over a pipe ---- */
 
 static void cell_to_case(const zbh_cell *c, zbh_case_result *r)
@@ -648,8 +637,8 @@ int zbh_cmd_roundtrip(int argc, char **argv)
         n = plan_emulated(&a, cells, MAX_CELLS);
     } else {
         const char *sp, *dp;
-        if (split_endpoint(a.from, src_stack, sizeof(src_stack), &sp) < 0 ||
-            split_endpoint(a.to, dst_stack, sizeof(dst_stack), &dp) < 0) {
+        if (zbh_split_endpoint(a.from, src_stack, sizeof(src_stack), &sp) < 0 ||
+            zbh_split_endpoint(a.to, dst_stack, sizeof(dst_stack), &dp) < 0) {
             fprintf(stderr, "zbharness roundtrip: expected STACK:PORT with STACK one of %s\n",
                     zbh_driver_names());
             return ZBH_USAGE;

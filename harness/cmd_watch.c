@@ -4,6 +4,7 @@
  *
  * The options are one table that drives both getopt and --help (parse, do, print apart). */
 #include "cli.h"
+#include "cli_opts.h"
 #include "fileio.h"
 #include "log.h"
 #include "ocb.h"
@@ -11,7 +12,6 @@
 #include "progress.h"
 #include "watch.h"
 
-#include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -27,18 +27,12 @@ typedef struct watch_args {
     long long ms;
 } watch_args;
 
-typedef struct opt_row {
-    const char *name;
-    int has_arg, code;
-    const char *arg, *help;
-} opt_row;
-
-static const opt_row ROWS[] = {
+static const zbh_opt ROWS[] = {
     {"stack", 1, 's', "S", "znp (zstack) | ezsp (ember) | zboss | auto"},
-    {"port", 1, 'p', "PATH", "the stick (serial port, pty or tcp://HOST:PORT), held exclusively"},
+    {"port", 1, 'p', "PATH", "the stick: serial port, pty or tcp://HOST:PORT (held\nexclusively)"},
     {"backup", 1, 'b', "FILE",
-     "the devices to expect (default: those in the stick's own tables); its network\n"
-     "must be the stick's"},
+     "the devices to expect (default: the stick's own tables);\n"
+     "its network must be the stick's"},
     {"seconds", 1, 'S', "N", "listen N seconds (default 300)"},
     {"minutes", 1, 'm', "N", "listen N minutes"},
     {"until-all", 0, 'a', NULL, "stop as soon as every expected device was heard"},
@@ -62,17 +56,7 @@ static void help(void)
         "(up to an hour for some sensors), so 'not yet heard' is not 'lost'. Read only: it\n"
         "reads the network first, never forms one, and starts the stored network and an\n"
         "application endpoint as a host does at start-up.\n\n");
-    for (size_t i = 0; i < N_ROWS; i++) {
-        char left[32];
-        snprintf(left, sizeof(left), "--%s%s%s", ROWS[i].name, ROWS[i].arg ? " " : "",
-                 ROWS[i].arg ? ROWS[i].arg : "");
-        printf("  %-18s ", left);
-        for (const char *p = ROWS[i].help; *p; p++) {
-            putchar(*p);
-            if (*p == '\n') printf("  %-18s ", "");
-        }
-        putchar('\n');
-    }
+    zbh_opts_help(stdout, ROWS, N_ROWS);
     printf("\nExit: 0 every expected device was heard, 1 some were not (or the stick's network\n"
            "is not the backup's), 2 usage or link error; 130 after Ctrl-C (the list so far is\n"
            "printed).\n");
@@ -94,9 +78,7 @@ static int parse_count(const char *opt, const char *s, long long unit, long long
 static int parse(int argc, char **argv, watch_args *a)
 {
     struct option longs[N_ROWS + 1];
-    for (size_t i = 0; i < N_ROWS; i++)
-        longs[i] = (struct option){ROWS[i].name, ROWS[i].has_arg, NULL, ROWS[i].code};
-    longs[N_ROWS] = (struct option){NULL, 0, NULL, 0};
+    zbh_opts_longs(ROWS, N_ROWS, longs);
     *a = (watch_args){.baud = 115200, .ms = 300000};
     int c, rc = ZBH_OK;
     optind = 1;
@@ -166,12 +148,6 @@ static ocb_backup *expected(const watch_args *a, const ocb_backup *stick)
     return NULL;
 }
 
-static const char *kind(const zbh_watch_dev *d)
-{
-    if (!d->listed) return "unknown";
-    return d->is_child ? "end device" : "router";
-}
-
 static void print_table(const zbh_watch *w)
 {
     printf("%-16s  %-4s  %-10s  %-5s  %7s  %4s  %s\n", "ieee", "nwk", "kind", "heard", "after",
@@ -184,7 +160,7 @@ static void print_table(const zbh_watch *w)
             snprintf(lqi, sizeof(lqi), "%u", d->lqi);
             snprintf(first, sizeof(first), "cluster 0x%04x (%u frames)", d->cluster, d->frames);
         }
-        printf("%016" PRIx64 "  %04x  %-10s  %-5s  %7s  %4s  %s\n", d->ieee, d->nwk, kind(d),
+        printf("%016" PRIx64 "  %04x  %-10s  %-5s  %7s  %4s  %s\n", d->ieee, d->nwk, zbh_watch_kind(d),
                d->heard ? "yes" : "not yet", after, lqi, first);
     }
 }
@@ -208,41 +184,6 @@ static void print_summary(const zbh_watch *w)
         printf("Not yet heard: %zu end device(s). A sleepy device speaks at its own report or "
                "poll interval (minutes to an hour); press a button to wake it, or watch longer.\n",
                ends);
-}
-
-static int write_json(const zbh_watch *w, const char *path)
-{
-    cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "devices");
-    cJSON_AddNumberToObject(root, "elapsed_ms", (double)w->elapsed_ms);
-    cJSON_AddBoolToObject(root, "interrupted", w->interrupted);
-    for (size_t i = 0; i < w->n; i++) {
-        const zbh_watch_dev *d = &w->devs[i];
-        char ieee[17], nwk[5];
-        snprintf(ieee, sizeof(ieee), "%016" PRIx64, d->ieee);
-        snprintf(nwk, sizeof(nwk), "%04x", d->nwk);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "ieee", ieee);
-        cJSON_AddStringToObject(o, "nwk", nwk);
-        cJSON_AddStringToObject(o, "kind", kind(d));
-        cJSON_AddBoolToObject(o, "heard", d->heard);
-        if (d->heard) {
-            cJSON_AddNumberToObject(o, "after_ms", (double)d->first_ms);
-            cJSON_AddNumberToObject(o, "lqi", d->lqi);
-            cJSON_AddNumberToObject(o, "cluster", d->cluster);
-            cJSON_AddNumberToObject(o, "frames", d->frames);
-        }
-        cJSON_AddItemToArray(arr, o);
-    }
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    int rc = text && file_write(path, text, strlen(text), 0644, 0) == 0 ? ZBH_OK : ZBH_USAGE;
-    if (rc != ZBH_OK) {
-        char why[160];
-        fprintf(stderr, "zbharness watch: cannot write %s: %s\n", path,
-                text ? file_write_error(path, errno, 0, why, sizeof(why)) : "out of memory");
-    }
-    free(text);
-    return rc;
 }
 
 static volatile sig_atomic_t g_stop;
@@ -294,7 +235,7 @@ int zbh_cmd_watch(int argc, char **argv)
     if (rc == ZBH_OK || w.interrupted) {
         print_table(&w);
         print_summary(&w);
-        if (a.json && write_json(&w, a.json) != ZBH_OK) rc = ZBH_USAGE;
+        if (a.json && zbh_watch_write_json(&w, a.json) != ZBH_OK) rc = ZBH_USAGE;
         if (rc == ZBH_OK)
             rc = zbh_watch_heard(&w, true) == zbh_watch_listed(&w) ? ZBH_OK : ZBH_FAIL;
     }

@@ -18,6 +18,8 @@ static const zbh_command COMMANDS[] = {
     {"info", zbh_cmd_info, "--port P [--stack S|auto]", "read-only summary of a coordinator"},
     {"backup", zbh_cmd_backup, "--stack S --port P [-o FILE]", "back up a coordinator"},
     {"restore", zbh_cmd_restore, "--stack S --port P --backup FILE", "restore a coordinator"},
+    {"migrate", zbh_cmd_migrate, "--from S:P --to S:P [--z2m DIR|--zha]",
+     "move a network to another stick: plan, move, hand-off, watch"},
     {"watch", zbh_cmd_watch, "--stack S --port P [--backup FILE]",
      "list which devices the coordinator hears (read only)"},
     {"roundtrip", zbh_cmd_roundtrip, "--from S:P --to S:P | --emulate",

@@ -71,6 +71,12 @@ int zbh_backup_write_new(const ocb_backup *b, const char *path)
 
 int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, size_t cap)
 {
+    return zbh_backup_write_named(cur, dir, "zbharness-prerestore", path, cap);
+}
+
+int zbh_backup_write_named(const ocb_backup *cur, const char *dir, const char *prefix, char *path,
+                           size_t cap)
+{
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -96,7 +102,7 @@ int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, siz
     for (int n = 1; n < 100; n++) {
         char suffix[8] = "";
         if (n > 1) snprintf(suffix, sizeof(suffix), "-%d", n);
-        int k = snprintf(path, cap, "%s/zbharness-prerestore-%016llx-%s%s.json", absdir,
+        int k = snprintf(path, cap, "%s/%s-%016llx-%s%s.json", absdir, prefix,
                          (unsigned long long)cur->coordinator_ieee, stamp, suffix);
         if (k < 0 || (size_t)k >= cap) {
             errno = ENAMETOOLONG;

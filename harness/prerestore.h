@@ -15,6 +15,9 @@
 /* Writes `cur` to DIR/zbharness-prerestore-<ieee>-<time>.json (a "-N" suffix when that name
  * is taken). Returns 0 with the path in `path`, or -1 with errno and the tried path. */
 int zbh_prerestore_write(const ocb_backup *cur, const char *dir, char *path, size_t cap);
+/* The same with another name: DIR/PREFIX-<ieee>-<time>.json (migrate's source backup). */
+int zbh_backup_write_named(const ocb_backup *cur, const char *dir, const char *prefix, char *path,
+                           size_t cap);
 
 /* Writes `b` to a new file `path` (O_EXCL|O_NOFOLLOW, 0600, fsync): 0, or -1 with errno
  * (EEXIST when the file exists: it is never replaced). */

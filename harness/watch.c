@@ -5,7 +5,11 @@
 #include "watch.h"
 
 #include "clock.h"
+#include "fileio.h"
 #include "progress.h"
+
+#include <cJSON.h>
+#include <errno.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -127,4 +131,45 @@ void zbh_watch_free(zbh_watch *w)
 {
     free(w->devs);
     memset(w, 0, sizeof(*w));
+}
+
+const char *zbh_watch_kind(const zbh_watch_dev *d)
+{
+    if (!d->listed) return "unknown";
+    return d->is_child ? "end device" : "router";
+}
+
+int zbh_watch_write_json(const zbh_watch *w, const char *path)
+{
+    cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "devices");
+    cJSON_AddNumberToObject(root, "elapsed_ms", (double)w->elapsed_ms);
+    cJSON_AddBoolToObject(root, "interrupted", w->interrupted);
+    for (size_t i = 0; i < w->n; i++) {
+        const zbh_watch_dev *d = &w->devs[i];
+        char ieee[17], nwk[5];
+        snprintf(ieee, sizeof(ieee), "%016" PRIx64, d->ieee);
+        snprintf(nwk, sizeof(nwk), "%04x", d->nwk);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "ieee", ieee);
+        cJSON_AddStringToObject(o, "nwk", nwk);
+        cJSON_AddStringToObject(o, "kind", zbh_watch_kind(d));
+        cJSON_AddBoolToObject(o, "heard", d->heard);
+        if (d->heard) {
+            cJSON_AddNumberToObject(o, "after_ms", (double)d->first_ms);
+            cJSON_AddNumberToObject(o, "lqi", d->lqi);
+            cJSON_AddNumberToObject(o, "cluster", d->cluster);
+            cJSON_AddNumberToObject(o, "frames", d->frames);
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    int rc = text && file_write(path, text, strlen(text), 0644, 0) == 0 ? ZBH_OK : ZBH_USAGE;
+    if (rc != ZBH_OK) {
+        char why[160];
+        fprintf(stderr, "zbharness watch: cannot write %s: %s\n", path,
+                text ? file_write_error(path, errno, 0, why, sizeof(why)) : "out of memory");
+    }
+    free(text);
+    return rc;
 }

@@ -42,6 +42,10 @@ int zbh_watch_list(zbh_watch *w, const ocb_backup *b);
 int zbh_watch_run(zbh_session *s, zbh_watch *w, char *err, size_t errlen);
 size_t zbh_watch_heard(const zbh_watch *w, bool listed_only);
 size_t zbh_watch_listed(const zbh_watch *w);
+/* "router", "end device" or "unknown" (a sender no list named). */
+const char *zbh_watch_kind(const zbh_watch_dev *d);
+/* The result as JSON in PATH (atomically, 0644): ZBH_OK, or ZBH_USAGE after a message. */
+int zbh_watch_write_json(const zbh_watch *w, const char *path);
 void zbh_watch_free(zbh_watch *w);
 
 #endif

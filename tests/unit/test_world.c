@@ -40,19 +40,55 @@ Test(zb_crypto, zigbee_check_values)
     /* zigbee-security.md §2.2: key-transport and key-load keys of ZigBeeAlliance09, and the
      * install-code key of the Silicon Labs example */
     uint8_t out[16], t = 0x00;
+    const uint8_t *za09 = (const uint8_t *)"ZigBeeAlliance09";
     char h[33];
-    zb_hmac_aes_mmo((const uint8_t *)"ZigBeeAlliance09", &t, 1, out);
+    cr_assert_eq(zb_hmac_aes_mmo(za09, &t, 1, out), 0);
+    hex16(out, h);
+    cr_assert_str_eq(h, "4bab0f173e1434a2d572e1c1ef478782");
+    zb_key_transport_key(za09, out);
     hex16(out, h);
     cr_assert_str_eq(h, "4bab0f173e1434a2d572e1c1ef478782");
     t = 0x02;
-    zb_hmac_aes_mmo((const uint8_t *)"ZigBeeAlliance09", &t, 1, out);
+    cr_assert_eq(zb_hmac_aes_mmo(za09, &t, 1, out), 0);
+    hex16(out, h);
+    cr_assert_str_eq(h, "c5a47035c332ccbf251571d8baded188");
+    zb_key_load_key(za09, out);
     hex16(out, h);
     cr_assert_str_eq(h, "c5a47035c332ccbf251571d8baded188");
     uint8_t ic[18];
     hex_decode("83FED3407A939723A5C639B26916D505C3B5", ic, 18);
-    zb_aes_mmo(ic, 18, out);
+    cr_assert_eq(zb_aes_mmo(ic, 18, out), 0);
     hex16(out, h);
     cr_assert_str_eq(h, "66b6900981e1ee3ca4206b6b861c02bb");
+    cr_assert_eq(zb_install_code_key(ic, 18, out), 0);
+    hex16(out, h);
+    cr_assert_str_eq(h, "66b6900981e1ee3ca4206b6b861c02bb");
+    cr_assert_eq(zb_install_code_key(ic, 17, out), -1, "17 bytes is no install code");
+}
+
+Test(zb_crypto, mmo_padding_at_block_edges_and_length_limit)
+{
+    /* the incremental hash against the one-shot definition (a message of 13..17 bytes moves
+     * the 0x80 and the length across the block edge): HMAC's inner hash of key^0x36 | text is
+     * the plain MMO of those bytes */
+    uint8_t key[16] = {0}, buf[16 + 17], a[16], b[16], outer[32];
+    for (size_t n = 0; n <= 17; n++) {
+        for (size_t i = 0; i < n; i++)
+            buf[16 + i] = (uint8_t)(i * 7 + 1);
+        memset(buf, 0x36, 16);
+        cr_assert_eq(zb_aes_mmo(buf, 16 + n, a), 0);
+        memset(outer, 0x5C, 16);
+        memcpy(outer + 16, a, 16);
+        cr_assert_eq(zb_aes_mmo(outer, 32, a), 0);
+        cr_assert_eq(zb_hmac_aes_mmo(key, buf + 16, n, b), 0);
+        cr_assert_eq(memcmp(a, b, 16), 0, "n = %zu", n);
+    }
+    static uint8_t big[ZB_MMO_MAX_LEN + 1];
+    memset(b, 0xEE, 16);
+    cr_assert_eq(zb_aes_mmo(big, ZB_MMO_MAX_LEN, a), 0);
+    cr_assert_eq(zb_aes_mmo(big, ZB_MMO_MAX_LEN + 1, b), -1, "2^16 bits needs the other padding");
+    cr_assert_eq(zb_hmac_aes_mmo(key, big, ZB_MMO_MAX_LEN - 15, b), -1);
+    cr_assert_eq(b[0], 0xEE, "out untouched on error");
 }
 
 /* ---- a fake coordinator ---- */

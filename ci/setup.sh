@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev clang)
+# nettle-dev: nettle's AES (Debian names it so; there is no libnettle-dev); libexpat1-dev: the XML
+# parser of junit-merge
+pkgs=(build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev clang
+  nettle-dev libexpat1-dev)
 [ "${1:-}" = --tests ] && pkgs+=(libclang-rt-14-dev chromium)
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -34,7 +34,7 @@ static const char *ezsp_link_key(void *fe, uint64_t ieee, uint8_t key[16])
     }
     const uint8_t *tc = ezsp_nv_elem(&n->nv, TOK_TRUST_CENTER, 0);
     if (tc && (get_le16(tc) & EMBER_TC_USES_HASHED_LINK_KEY) == EMBER_TC_USES_HASHED_LINK_KEY) {
-        zb_hmac_aes_mmo(tc + 10, eui, 8, key);
+        zb_ezsp_hashed_link_key(tc + 10, eui, key);
         return "ezsp-hashed";
     }
     return NULL;

@@ -18,15 +18,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#define WORLD_FORMAT   "zbemu-world/1"
+#define WORLD_FORMAT   "zbemu-world/2"
+#define WORLD_FORMAT_1 "zbemu-world/1" /* read: no judging times, no network_down */
 #define WORLD_MAX_IN   4 /* incoming-counter records a device keeps (its neighbours) */
 #define WORLD_MAX_DEV  4096
 #define WORLD_MAX_FILE (16u * 1024 * 1024)
 
 enum { ST_NONE, ST_ALIVE, ST_REJOINED, ST_LOST };
 static const char *const STATUS_NAME[] = {"new", "alive", "alive after rejoin", "lost"};
+/* what the file says of a verdict from before the network went down (wdev.stale) */
+#define STATUS_UNJUDGED "not judged since"
 
 typedef struct in_fc { /* §1 incoming frame counter set: last counter per sender IEEE */
     uint64_t ieee;
@@ -53,7 +57,9 @@ typedef struct wdev {
     int status;
     char reason[400];
     uint64_t status_coord;
-    uint32_t round; /* the world round that set the status */
+    uint32_t round;     /* the world round that set the status */
+    char judged_at[24]; /* and when (UTC, ISO 8601; "" when unknown: zbemu-world/1) */
+    int stale;          /* the network went down after that: not judged since */
     /* the coordinator's RAM record of this device's counter (§2.5: not persisted) */
     int c_known;
     uint8_t c_seq;
@@ -68,6 +74,10 @@ struct world {
     size_t n, cap;
     uint32_t rounds;
     unsigned file_flags; /* file_write() flags of world_save */
+    time_t (*now)(void); /* the wall clock of the verdicts' times (world_set_clock), or NULL */
+    int down;            /* the coordinator's network is down since round down_round */
+    uint32_t down_round;
+    char down_at[24];
 };
 
 /* ---------------------------------------------------------------- control signal */
@@ -148,6 +158,27 @@ static const cJSON *get_obj(const cJSON *o, const char *name, const char *where,
     return cJSON_IsObject(j) ? j : NULL;
 }
 
+/* The last verdict: status, reason, round and time; a stale one ("not judged since") keeps the
+ * verdict it replaced in last_status and last_reason. All optional: a device without them is new.
+ */
+static void verdict_from_json(const cJSON *o, wdev *d)
+{
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "reason");
+    if (cJSON_IsString(st) && strcmp(st->valuestring, STATUS_UNJUDGED) == 0) {
+        d->stale = 1;
+        st = cJSON_GetObjectItemCaseSensitive(o, "last_status");
+        why = cJSON_GetObjectItemCaseSensitive(o, "last_reason");
+    }
+    for (int s = 0; cJSON_IsString(st) && s < 4; s++)
+        if (strcmp(st->valuestring, STATUS_NAME[s]) == 0) d->status = s;
+    const cJSON *rnd = cJSON_GetObjectItemCaseSensitive(o, "round");
+    if (cJSON_IsNumber(rnd) && rnd->valuedouble >= 0) d->round = (uint32_t)rnd->valuedouble;
+    if (cJSON_IsString(why)) snprintf(d->reason, sizeof(d->reason), "%s", why->valuestring);
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(o, "time");
+    if (cJSON_IsString(at)) snprintf(d->judged_at, sizeof(d->judged_at), "%s", at->valuestring);
+}
+
 static int dev_from_json(const cJSON *o, wdev *d, const char *where, char *err, size_t errlen)
 {
     uint32_t v;
@@ -212,13 +243,7 @@ static int dev_from_json(const cJSON *o, wdev *d, const char *where, char *err, 
         r->seq = (uint8_t)v;
         d->n_in++;
     }
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
-    for (int s = 0; cJSON_IsString(st) && s < 4; s++)
-        if (strcmp(st->valuestring, STATUS_NAME[s]) == 0) d->status = s;
-    const cJSON *rnd = cJSON_GetObjectItemCaseSensitive(o, "round");
-    if (cJSON_IsNumber(rnd) && rnd->valuedouble >= 0) d->round = (uint32_t)rnd->valuedouble;
-    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "reason");
-    if (cJSON_IsString(why)) snprintf(d->reason, sizeof(d->reason), "%s", why->valuestring);
+    verdict_from_json(o, d);
     return 0;
 }
 
@@ -243,7 +268,27 @@ static int add_u16(cJSON *o, const char *name, uint16_t v)
     return cJSON_AddStringToObject(o, name, buf) ? 0 : -1;
 }
 
-static cJSON *dev_to_json(const wdev *d)
+/* A stale verdict is written as "not judged since", so that no reader takes it for current;
+ * the verdict itself follows as last_status and last_reason. */
+static int verdict_to_json(cJSON *o, const wdev *d, const world *w)
+{
+    if (!d->stale)
+        return !cJSON_AddStringToObject(o, "status", STATUS_NAME[d->status]) ||
+               !cJSON_AddStringToObject(o, "reason", d->reason) ||
+               !cJSON_AddNumberToObject(o, "round", d->round) ||
+               !cJSON_AddStringToObject(o, "time", d->judged_at);
+    char why[160];
+    snprintf(why, sizeof(why), "the coordinator's network went down after round %" PRIu32 "%s%s",
+             w->down_round, w->down_at[0] ? " at " : "", w->down_at);
+    return !cJSON_AddStringToObject(o, "status", STATUS_UNJUDGED) ||
+           !cJSON_AddStringToObject(o, "reason", why) ||
+           !cJSON_AddNumberToObject(o, "round", d->round) ||
+           !cJSON_AddStringToObject(o, "time", d->judged_at) ||
+           !cJSON_AddStringToObject(o, "last_status", STATUS_NAME[d->status]) ||
+           !cJSON_AddStringToObject(o, "last_reason", d->reason);
+}
+
+static cJSON *dev_to_json(const wdev *d, const world *w)
 {
     cJSON *o = cJSON_CreateObject(), *net, *nk, *lk, *in;
     int bad = !o || add_u64(o, "ieee", d->ieee) || add_u16(o, "nwk", d->nwk) ||
@@ -260,10 +305,7 @@ static cJSON *dev_to_json(const wdev *d)
               add_hex(lk, "key", d->link_key, 16) ||
               !cJSON_AddStringToObject(lk, "derivation", d->derivation) ||
               !cJSON_AddNumberToObject(lk, "aps_tx_counter", d->aps_tx) ||
-              !cJSON_AddNumberToObject(lk, "aps_rx_counter", d->aps_rx) ||
-              !cJSON_AddStringToObject(o, "status", STATUS_NAME[d->status]) ||
-              !cJSON_AddStringToObject(o, "reason", d->reason) ||
-              !cJSON_AddNumberToObject(o, "round", d->round);
+              !cJSON_AddNumberToObject(lk, "aps_rx_counter", d->aps_rx) || verdict_to_json(o, d, w);
     for (size_t i = 0; !bad && i < d->n_in; i++) {
         cJSON *r = cJSON_CreateObject();
         bad = !r || !cJSON_AddItemToArray(in, r) || add_u64(r, "ieee", d->in[i].ieee) ||
@@ -278,14 +320,35 @@ static cJSON *dev_to_json(const wdev *d)
     return o;
 }
 
+/* "network_down": {"round": R, "time": T} while the coordinator's network is down: verdicts of
+ * round R and before are not current (WORLD.md). */
+static int down_to_json(cJSON *doc, const world *w)
+{
+    if (!w->down) return 0;
+    cJSON *o = cJSON_AddObjectToObject(doc, "network_down");
+    return !o || !cJSON_AddNumberToObject(o, "round", w->down_round) ||
+           !cJSON_AddStringToObject(o, "time", w->down_at);
+}
+
+static void down_from_json(const cJSON *doc, world *w)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, "network_down");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "round");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "time");
+    if (!cJSON_IsObject(o) || !cJSON_IsNumber(r) || r->valuedouble < 0) return;
+    w->down = 1;
+    w->down_round = (uint32_t)r->valuedouble;
+    if (cJSON_IsString(t)) snprintf(w->down_at, sizeof(w->down_at), "%s", t->valuestring);
+}
+
 static int world_save(world *w)
 {
     cJSON *doc = cJSON_CreateObject(), *arr;
     int bad = !doc || !cJSON_AddStringToObject(doc, "format", WORLD_FORMAT) ||
-              !cJSON_AddNumberToObject(doc, "rounds", w->rounds) ||
+              !cJSON_AddNumberToObject(doc, "rounds", w->rounds) || down_to_json(doc, w) ||
               !(arr = cJSON_AddArrayToObject(doc, "devices"));
     for (size_t i = 0; !bad && i < w->n; i++) {
-        cJSON *o = dev_to_json(&w->d[i]);
+        cJSON *o = dev_to_json(&w->d[i], w);
         bad = !o || !cJSON_AddItemToArray(arr, o);
         if (!o) break;
     }
@@ -322,8 +385,10 @@ static int world_load(world *w, char *err, size_t errlen)
     int rc = -1;
     if (!doc || !cJSON_IsObject(doc))
         snprintf(err, errlen, "%s: not a JSON object", w->path);
-    else if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, WORLD_FORMAT) != 0)
-        snprintf(err, errlen, "%s: format: expected \"%s\"", w->path, WORLD_FORMAT);
+    else if (!cJSON_IsString(fmt) || (strcmp(fmt->valuestring, WORLD_FORMAT) != 0 &&
+                                      strcmp(fmt->valuestring, WORLD_FORMAT_1) != 0))
+        snprintf(err, errlen, "%s: format: expected \"%s\" (or \"%s\")", w->path, WORLD_FORMAT,
+                 WORLD_FORMAT_1);
     else if (!cJSON_IsArray(devs) || cJSON_GetArraySize(devs) > WORLD_MAX_DEV)
         snprintf(err, errlen, "%s: devices: expected an array of at most %d", w->path,
                  WORLD_MAX_DEV);
@@ -332,6 +397,7 @@ static int world_load(world *w, char *err, size_t errlen)
     else {
         w->cap = (size_t)cJSON_GetArraySize(devs) + 1;
         w->rounds = cJSON_IsNumber(rounds) ? (uint32_t)rounds->valuedouble : 0;
+        down_from_json(doc, w);
         const cJSON *e;
         rc = 0;
         cJSON_ArrayForEach(e, devs)
@@ -379,6 +445,20 @@ world *world_open(const char *path, char *err, size_t errlen)
 void world_set_file_flags(world *w, unsigned flags)
 {
     w->file_flags = flags;
+}
+
+void world_set_clock(world *w, time_t (*now)(void))
+{
+    w->now = now;
+}
+
+/* The wall clock as the file writes it: "2026-12-07T13:50:05Z", or "" without a clock. */
+static void stamp(const world *w, char out[24])
+{
+    struct tm tm;
+    time_t t = w->now ? w->now() : (time_t)-1;
+    out[0] = '\0';
+    if (t != (time_t)-1 && gmtime_r(&t, &tm)) strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 void world_close(world *w, const world_coord *c)
@@ -438,6 +518,8 @@ static void in_store(wdev *d, uint64_t ieee, uint16_t nwk, uint8_t seq, uint32_t
 
 int world_join(world *w, const world_coord *c, const world_member *m)
 {
+    char at[24];
+    stamp(w, at);
     wdev *d = find(w, m->ieee);
     if (!d && !(d = add(w))) return -1;
     memset(d, 0, sizeof(*d));
@@ -459,6 +541,8 @@ int world_join(world *w, const world_coord *c, const world_member *m)
     in_store(d, c->ieee, 0x0000, c->key_seq, c->stack->nwk_use(c->fe, 1));
     d->nwk_tx = 1;
     d->status = ST_ALIVE;
+    d->round = w->rounds;
+    memcpy(d->judged_at, at, sizeof(at));
     snprintf(d->reason, sizeof(d->reason), "joined");
     return 0;
 }
@@ -576,12 +660,15 @@ static void report_frame(wdev *d, const world_coord *c)
     if (c->stack->deliver) c->stack->deliver(c->fe, &r);
 }
 
-static uint32_t g_round; /* the round being run (set_status stamps it) */
+static uint32_t g_round;    /* the round being run (set_status stamps it) */
+static char g_round_at[24]; /* and when it runs */
 
 static void set_status(wdev *d, const world_coord *c, int st, const char *why)
 {
     d->status = st;
+    d->stale = 0;
     d->round = g_round;
+    memcpy(d->judged_at, g_round_at, sizeof(g_round_at));
     d->status_coord = c->ieee;
     snprintf(d->reason, sizeof(d->reason), "%s", why);
 }
@@ -626,11 +713,13 @@ int world_round(world *w, const world_coord *c)
 {
     int alive = 0;
     g_round = ++w->rounds;
+    stamp(w, g_round_at);
+    w->down = 0; /* an exchange: the network is up, every verdict below is current */
     for (size_t i = 0; i < w->n; i++) {
         exchange(&w->d[i], c);
         if (w->d[i].status == ST_ALIVE || w->d[i].status == ST_REJOINED) alive++;
     }
-    size_t k[4];
+    size_t k[5];
     world_counts(w, k);
     LOG_DEBUG("world round %u with %s %016" PRIx64 ": %zu alive, %zu after rejoin, %zu lost",
               w->rounds, c->stack->name, c->ieee, k[1], k[2], k[3]);
@@ -696,10 +785,28 @@ void world_poll(world *w, const world_coord *c)
     }
 }
 
-void world_counts(const world *w, size_t out[4])
+int world_network_down(world *w)
 {
-    memset(out, 0, 4 * sizeof(size_t));
+    if (w->down) return 0;
+    w->down = 1;
+    w->down_round = w->rounds;
+    stamp(w, w->down_at);
+    size_t n = 0;
+    for (size_t i = 0; i < w->n; i++)
+        if (w->d[i].status != ST_NONE && !w->d[i].stale) w->d[i].stale = 1, n++;
+    LOG_INFO("world: the coordinator's network is down after round %" PRIu32
+             ": %zu verdicts are not current",
+             w->rounds, n);
+    return world_save(w);
+}
+
+void world_counts(const world *w, size_t out[5])
+{
+    memset(out, 0, 5 * sizeof(size_t));
     out[0] = w->n;
     for (size_t i = 0; i < w->n; i++)
-        if (w->d[i].status >= ST_ALIVE) out[w->d[i].status]++;
+        if (w->d[i].stale)
+            out[4]++;
+        else if (w->d[i].status >= ST_ALIVE)
+            out[w->d[i].status]++;
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef struct world world;
 
@@ -80,6 +81,9 @@ world *world_open(const char *path, char *err, size_t errlen);
 /* file_write() flags for its saves (emu_file_flags: --no-fsync); FILE_WRITE_REGULAR_ONLY by
  * default. */
 void world_set_file_flags(world *w, unsigned flags);
+/* The wall clock that stamps each verdict and the network's going down (time(NULL) in the
+ * binding); without one (the default: world.c has no clock) the times are written as "". */
+void world_set_clock(world *w, time_t (*now)(void));
 /* Runs pending control requests, saves and unlocks. NULL-safe. */
 void world_close(world *w, const world_coord *c);
 
@@ -92,7 +96,8 @@ int world_adopt(world *w, const world_coord *c);
 
 /* One exchange with every device: each device reports, the coordinator sends each a request,
  * rejoins where needed; statuses are recorded and the file saved. Returns the number alive
- * (with or without rejoin), or -1 if the file could not be written. */
+ * (with or without rejoin), or -1 if the file could not be written. Each verdict is stamped with
+ * the round and the time; a network_down record is cleared (the network is up again). */
 int world_round(world *w, const world_coord *c);
 /* The coordinator sends `n` frames its neighbours hear (link status, broadcasts). */
 int world_burst(world *w, const world_coord *c, uint32_t n);
@@ -104,7 +109,15 @@ int world_key_switch(world *w, const world_coord *c);
  * n frames, -1 switches the network key. Applied by world_poll. */
 void world_poll(world *w, const world_coord *c);
 
-/* Counts in the world: n devices, alive, alive after rejoin, lost. */
-void world_counts(const world *w, size_t out[4]);
+/* The coordinator's network is down (it left, was reset or wiped): nothing is judged until it is
+ * up again, so every verdict so far is written as "not judged since" (its status kept as
+ * last_status) and the file records "network_down" with the round and time; the next
+ * world_round clears both. Once per going down; returns 0, or -1 if the file could not be
+ * written. */
+int world_network_down(world *w);
+
+/* Counts in the world: n devices, alive, alive after rejoin, lost, not judged since the network
+ * went down. */
+void world_counts(const world *w, size_t out[5]);
 
 #endif

@@ -3,10 +3,17 @@
  * WHY the quiet wait: a host talking to the stick may be a restore rewriting its tables, so an
  * exchange waits for 1 s without host bytes and never meets half-written tables. That second is
  * the host's, so --time-scale leaves it alone; the exchange period is the devices' own time and
- * shrinks with it. */
+ * shrinks with it.
+ *
+ * WHY the binding says when the network is down: while it is, no exchange runs, so the last
+ * verdicts would stand as if current (a coordinator that left its network would still show its
+ * devices alive). The exchange that finds no network, or the stop without one, tells the world,
+ * which marks every verdict "not judged since" (world_network_down). */
 #include "world_link.h"
 
 #include "log.h"
+
+#include <time.h>
 
 #define WORLD_FIRST_MS 300
 #define WORLD_EVERY_MS 2000
@@ -26,13 +33,21 @@ static int coord(const world_link *l, world_coord *c)
     return coord_by(l, l->stack->coord, c);
 }
 
+static time_t wall_clock(void)
+{
+    return time(NULL);
+}
+
 static void tick(emu *e, void *arg)
 {
     world_link *l = arg;
     world_coord c;
     (void)e;
     l->timer = 0;
-    if (coord(l, &c) < 0) return;
+    if (coord(l, &c) < 0) { /* left or lost its network: world_link_up starts us again */
+        world_network_down(l->w);
+        return;
+    }
     uint64_t since = emu_now_ms() - *l->last_rx_ms;
     if (since < WORLD_QUIET_MS) { /* the host's silence is measured on its own (real) clock */
         l->timer = emu_timer_add_host(l->e, WORLD_QUIET_MS - since, tick, l);
@@ -49,8 +64,10 @@ int world_link_attach(world_link *l, emu *e, const world_stack *s, void *fe,
     *l = (world_link){.e = e, .stack = s, .fe = fe, .last_rx_ms = last_rx_ms};
     if (!o->world_path) return 0;
     l->w = world_open(o->world_path, err, errlen);
-    if (l->w) world_set_file_flags(l->w, emu_file_flags(o));
-    return l->w ? 0 : -1;
+    if (!l->w) return -1;
+    world_set_file_flags(l->w, emu_file_flags(o));
+    world_set_clock(l->w, wall_clock);
+    return 0;
 }
 
 void world_link_up(world_link *l)
@@ -83,6 +100,7 @@ void world_link_detach(world_link *l)
     int up = coord(l, &c) == 0;
     if (up) world_poll(l->w, &c);
     if (up && coord(l, &c) == 0) world_round(l->w, &c);
+    if (!up) world_network_down(l->w);
     world_close(l->w, NULL);
     l->w = NULL;
 }

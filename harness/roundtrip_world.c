@@ -74,6 +74,64 @@ static void reason_class(const char *r, char *out, size_t cap)
         memmove(q, q + 1, strlen(q));
 }
 
+/* One example reason per reason class, up to 3. */
+static void add_reason(zbh_world_verdict *v, const char *r)
+{
+    char cls[200], have[200];
+    reason_class(r, cls, sizeof(cls));
+    for (size_t i = 0; i < v->n_reasons; i++) {
+        reason_class(v->reasons[i], have, sizeof(have));
+        if (strcmp(cls, have) == 0) return;
+    }
+    if (v->n_reasons < 3) snprintf(v->reasons[v->n_reasons++], sizeof(v->reasons[0]), "%s", r);
+}
+
+/* The round the file's network_down covers (verdicts of it and before are not current): 0 and
+ * *round, with `since` said; -1 when the network was up at the last save (or a /1 file). */
+static int down_round(const cJSON *doc, uint32_t *round, zbh_world_verdict *v)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, "network_down");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "round");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "time");
+    if (!cJSON_IsObject(o) || !cJSON_IsNumber(r) || r->valuedouble < 0) return -1;
+    *round = (uint32_t)r->valuedouble;
+    snprintf(v->since, sizeof(v->since), "the network went down after round %u%s%s", *round,
+             cJSON_IsString(t) && t->valuestring[0] ? " at " : "",
+             cJSON_IsString(t) ? t->valuestring : "");
+    return 0;
+}
+
+/* One device into v: -1 with err on a malformed entry. */
+static int count_device(const cJSON *d, uint32_t after, zbh_world_verdict *v, const char *path,
+                        char *err, size_t errlen)
+{
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "status");
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(d, "reason");
+    const cJSON *rnd = cJSON_GetObjectItemCaseSensitive(d, "round");
+    if (!cJSON_IsString(st)) {
+        snprintf(err, errlen, "%s: devices[%zu].status: expected a string", path, v->n);
+        return -1;
+    }
+    v->n++;
+    if (!cJSON_IsNumber(rnd) || rnd->valuedouble <= (double)after ||
+        strcmp(st->valuestring, "not judged since") == 0) {
+        v->unjudged++;
+        if (!v->since[0] && strcmp(st->valuestring, "not judged since") == 0 && cJSON_IsString(why))
+            snprintf(v->since, sizeof(v->since), "%s", why->valuestring);
+        else if (!v->since[0])
+            snprintf(v->since, sizeof(v->since),
+                     "the migration (no exchange with the new coordinator)");
+    } else if (strcmp(st->valuestring, "alive") == 0)
+        v->alive++;
+    else if (strcmp(st->valuestring, "alive after rejoin") == 0)
+        v->rejoined++;
+    else if (strcmp(st->valuestring, "lost") == 0) {
+        v->lost++;
+        add_reason(v, cJSON_IsString(why) ? why->valuestring : "?");
+    }
+    return 0;
+}
+
 int zbh_world_read(const char *path, uint32_t after, zbh_world_verdict *v, char *err, size_t errlen)
 {
     memset(v, 0, sizeof(*v));
@@ -93,43 +151,19 @@ int zbh_world_read(const char *path, uint32_t after, zbh_world_verdict *v, char 
     }
     const cJSON *rounds = cJSON_GetObjectItemCaseSensitive(doc, "rounds");
     v->rounds = cJSON_IsNumber(rounds) ? (uint32_t)rounds->valuedouble : 0;
+    uint32_t down;
+    if (down_round(doc, &down, v) == 0 && down >= after)
+        after = down;
+    else
+        v->since[0] = '\0'; /* the migration came later: say that */
     const cJSON *d;
+    int rc = 0;
     cJSON_ArrayForEach(d, devs)
     {
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "status");
-        const cJSON *why = cJSON_GetObjectItemCaseSensitive(d, "reason");
-        const cJSON *rnd = cJSON_GetObjectItemCaseSensitive(d, "round");
-        int stale = !cJSON_IsNumber(rnd) || rnd->valuedouble <= (double)after;
-        if (!cJSON_IsString(st)) {
-            snprintf(err, errlen, "%s: devices[%zu].status: expected a string", path, v->n);
-            cJSON_Delete(doc);
-            return -1;
-        }
-        v->n++;
-        if (stale)
-            st = NULL;
-        else if (strcmp(st->valuestring, "alive") == 0)
-            v->alive++;
-        else if (strcmp(st->valuestring, "alive after rejoin") == 0)
-            v->rejoined++;
-        if (!st || strcmp(st->valuestring, "lost") == 0) {
-            v->lost++;
-            const char *r = !st                   ? "no exchange with the new coordinator"
-                            : cJSON_IsString(why) ? why->valuestring
-                                                  : "?";
-            char cls[200], have[200];
-            reason_class(r, cls, sizeof(cls));
-            size_t i = 0;
-            for (; i < v->n_reasons; i++) { /* one example per reason class */
-                reason_class(v->reasons[i], have, sizeof(have));
-                if (strcmp(cls, have) == 0) break;
-            }
-            if (i == v->n_reasons && v->n_reasons < 3)
-                snprintf(v->reasons[v->n_reasons++], sizeof(v->reasons[0]), "%s", r);
-        }
+        if ((rc = count_device(d, after, v, path, err, errlen)) < 0) break;
     }
     cJSON_Delete(doc);
-    return 0;
+    return rc;
 }
 
 void zbh_world_summary(const zbh_world_verdict *v, char *out, size_t cap)
@@ -140,6 +174,9 @@ void zbh_world_summary(const zbh_world_verdict *v, char *out, size_t cap)
     if (v->lost && o < cap) o += (size_t)snprintf(out + o, cap - o, ", lost %zu:", v->lost);
     for (size_t i = 0; i < v->n_reasons && o < cap; i++)
         o += (size_t)snprintf(out + o, cap - o, "%s %s", i ? ";" : "", v->reasons[i]);
+    if (v->unjudged && o < cap)
+        snprintf(out + o, cap - o, "%snot judged since %s: %zu", o ? "; " : "", v->since,
+                 v->unjudged);
 }
 
 void zbh_world_golden(const zbh_world_verdict *v, char *out, size_t cap)
@@ -151,7 +188,8 @@ void zbh_world_golden(const zbh_world_verdict *v, char *out, size_t cap)
         reason_class(v->reasons[i], cls, sizeof(cls));
         o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "; " : " [", cls);
     }
-    if (v->n_reasons && o < cap) snprintf(out + o, cap - o, "]");
+    if (v->n_reasons && o < cap) o += (size_t)snprintf(out + o, cap - o, "]");
+    if (v->unjudged && o < cap) snprintf(out + o, cap - o, " not judged %zu", v->unjudged);
 }
 
 const char *const *zbh_world_source_args(const zbh_world_opts *o, const char *dir)

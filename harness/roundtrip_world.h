@@ -19,26 +19,33 @@ typedef struct zbh_world_opts {
     int key_switch;               /* after the migration the new TC switches the network key */
 } zbh_world_opts;
 
-/* Per-device outcome counts read from a world file, with up to 3 distinct lost reasons. */
+/* Per-device outcome counts read from a world file, with up to 3 distinct lost reasons. A device
+ * whose verdict is not current (judged before the network went down, or before `after`) is
+ * "not judged since", never alive nor lost; `since` says since when. */
 typedef struct zbh_world_verdict {
     uint32_t rounds; /* exchanges the world has seen */
-    size_t n, alive, rejoined, lost;
+    size_t n, alive, rejoined, lost, unjudged;
     char reasons[3][200];
     size_t n_reasons;
+    char since[120]; /* "the network went down after round 14 at 2026-...Z" / "the migration ..." */
 } zbh_world_verdict;
 
 /* Parses --frames-after-backup (frames = 1) or --counter-increment into o: 0 .. 2^31-1, else
  * -1 after a message. */
 int zbh_world_number(const char *opt, const char *s, zbh_world_opts *o, int frames);
-/* Reads a world file. A device whose status comes from round `after` or earlier had no exchange
- * since (e.g. the target never ran the network): it counts as lost with that reason. Returns 0,
- * or -1 with a message naming the file and field. */
+/* Reads a world file (zbemu-world/2, or /1: no times, no network_down). A device whose verdict
+ * comes from round `after` or earlier (e.g. the target never ran the network), or from before the
+ * network went down (status "not judged since", or a round the file's network_down covers), had
+ * no exchange since: it counts as not judged. Returns 0, or -1 with a message naming the file and
+ * field. */
 int zbh_world_read(const char *path, uint32_t after, zbh_world_verdict *v, char *err,
                    size_t errlen);
-/* "alive 8/8", "alive 8/8 (2 after rejoin)", "alive 5/8, lost 3: <reason>; <reason>". */
+/* "alive 8/8", "alive 8/8 (2 after rejoin)", "alive 5/8, lost 3: <reason>; <reason>", then
+ * "; not judged since <when>: 3" when some verdicts are not current. */
 void zbh_world_summary(const zbh_world_verdict *v, char *out, size_t cap);
 /* The golden form: counts and reason classes only (no counter values, which vary with timing):
- * "alive 5/8 lost 3 [coordinator frame counter]". */
+ * "alive 5/8 rejoined 0 lost 3 [coordinator frame counter]", " not judged N" appended when N > 0.
+ */
 void zbh_world_golden(const zbh_world_verdict *v, char *out, size_t cap);
 
 /* Cell steps (roundtrip.c). The world file is DIR/world.json. */

@@ -36,6 +36,40 @@ echo '{"format":"zbemu-world/1","devices":[{"ieee":"xyz"}]}' >"$WORK/bad.world.j
 expect_eq "a malformed world file is a startup error naming the field" \
   "$(grep -c 'bad.world.json: devices\[0\].ieee: expected 16 hex digits' "$WORK/bad.out")" 1
 
+echo "-- the verdict over time: a coordinator that leaves its network judges nobody"
+# clear_state PORT: Z-Stack's own way to leave the network: STARTUP_OPTION clear-state
+# (SYS_OSAL_NV_WRITE of item 0x0003), then SYS_RESET_REQ (zstack-mt.md)
+clear_state() {
+  python3 -c 'import os,sys,time,tty
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY); tty.setraw(fd)
+def frame(c0, c1, d):
+    b = bytes([len(d), c0, c1]) + d; x = 0
+    for v in b: x ^= v
+    return bytes([0xFE]) + b + bytes([x])
+os.write(fd, frame(0x21, 0x09, bytes([0x03, 0x00, 0x00, 0x01, 0x02]))); time.sleep(0.3)
+os.write(fd, frame(0x41, 0x00, bytes([0x01]))); time.sleep(0.5); os.close(fd)' "$1"
+}
+n=leave
+if source_stick "$n" znp --profile zstack3x0; then
+  W=$WORK/$n.world.json
+  expect_eq "$n: before leaving, every device alive, judged at a time" \
+    "$(jget "$W" 'j.format+" "+j.devices.filter(d=>d.status=="alive"&&/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(d.time)).length')" "zbemu-world/2 8"
+  clear_state "$(port "$n")" && sleep 4 # the next exchange finds no network
+  expect_eq "$n: the coordinator left its network: every verdict 'not judged since', none alive" \
+    "$(jget "$W" 'j.devices.filter(d=>d.status=="not judged since"&&d.last_status=="alive").length+"/"+j.devices.filter(d=>d.status.startsWith("alive")).length')" "8/0"
+  expect_eq "$n: the file says since when (round and time)" \
+    "$(jget "$W" 'j.network_down.round==j.rounds&&/^\d{4}-.*Z$/.test(j.network_down.time)&&j.devices.every(d=>d.reason.startsWith("the coordinator\x27s network went down after round "+j.network_down.round+" at "))')" true
+  check "$n: clean exit without a network" emu_stop "$n"
+  expect_eq "$n: still not judged after the stop" "$(alive_nwks "$W" 0 | tr ',' '\n' | grep -c .)" 0
+  # negative control: the same house judged again once the network is back
+  emu_start "$n" znp --profile zstack3x0 --nvram "$WORK/$n.src.nv" --world "$W" --seed 7 || fail "$n: restart"
+  check "$n: the network restored" "$HAR" restore --stack znp --port "$(port "$n")" --backup "$SEED" --force --burn-ieee
+  sleep 3
+  check "$n: clean exit" emu_stop "$n"
+  expect_eq "$n: network back: all 8 alive again, network_down gone" \
+    "$(alive_nwks "$W" 0 | tr ',' '\n' | grep -c .) $(jget "$W" '"network_down" in j')" "8 false"
+fi
+
 echo "-- herdsman on the migrated stick hears exactly the devices the world calls alive"
 # judge NAME ADAPTER ZH-ARGS...: the target NAME-dst runs on NAME.world.json; herdsman listens
 judge() {

@@ -5,6 +5,7 @@
  * verdicts of every migration cell rest on these rules; the front ends only describe their
  * coordinator. */
 #include "emu.h"
+#include "roundtrip_world.h"
 #include "world.h"
 #include "world_link.h"
 #include "zb_crypto.h"
@@ -40,19 +41,55 @@ Test(zb_crypto, zigbee_check_values)
     /* zigbee-security.md §2.2: key-transport and key-load keys of ZigBeeAlliance09, and the
      * install-code key of the Silicon Labs example */
     uint8_t out[16], t = 0x00;
+    const uint8_t *za09 = (const uint8_t *)"ZigBeeAlliance09";
     char h[33];
-    zb_hmac_aes_mmo((const uint8_t *)"ZigBeeAlliance09", &t, 1, out);
+    cr_assert_eq(zb_hmac_aes_mmo(za09, &t, 1, out), 0);
+    hex16(out, h);
+    cr_assert_str_eq(h, "4bab0f173e1434a2d572e1c1ef478782");
+    zb_key_transport_key(za09, out);
     hex16(out, h);
     cr_assert_str_eq(h, "4bab0f173e1434a2d572e1c1ef478782");
     t = 0x02;
-    zb_hmac_aes_mmo((const uint8_t *)"ZigBeeAlliance09", &t, 1, out);
+    cr_assert_eq(zb_hmac_aes_mmo(za09, &t, 1, out), 0);
+    hex16(out, h);
+    cr_assert_str_eq(h, "c5a47035c332ccbf251571d8baded188");
+    zb_key_load_key(za09, out);
     hex16(out, h);
     cr_assert_str_eq(h, "c5a47035c332ccbf251571d8baded188");
     uint8_t ic[18];
     hex_decode("83FED3407A939723A5C639B26916D505C3B5", ic, 18);
-    zb_aes_mmo(ic, 18, out);
+    cr_assert_eq(zb_aes_mmo(ic, 18, out), 0);
     hex16(out, h);
     cr_assert_str_eq(h, "66b6900981e1ee3ca4206b6b861c02bb");
+    cr_assert_eq(zb_install_code_key(ic, 18, out), 0);
+    hex16(out, h);
+    cr_assert_str_eq(h, "66b6900981e1ee3ca4206b6b861c02bb");
+    cr_assert_eq(zb_install_code_key(ic, 17, out), -1, "17 bytes is no install code");
+}
+
+Test(zb_crypto, mmo_padding_at_block_edges_and_length_limit)
+{
+    /* the incremental hash against the one-shot definition (a message of 13..17 bytes moves
+     * the 0x80 and the length across the block edge): HMAC's inner hash of key^0x36 | text is
+     * the plain MMO of those bytes */
+    uint8_t key[16] = {0}, buf[16 + 17], a[16], b[16], outer[32];
+    for (size_t n = 0; n <= 17; n++) {
+        for (size_t i = 0; i < n; i++)
+            buf[16 + i] = (uint8_t)(i * 7 + 1);
+        memset(buf, 0x36, 16);
+        cr_assert_eq(zb_aes_mmo(buf, 16 + n, a), 0);
+        memset(outer, 0x5C, 16);
+        memcpy(outer + 16, a, 16);
+        cr_assert_eq(zb_aes_mmo(outer, 32, a), 0);
+        cr_assert_eq(zb_hmac_aes_mmo(key, buf + 16, n, b), 0);
+        cr_assert_eq(memcmp(a, b, 16), 0, "n = %zu", n);
+    }
+    static uint8_t big[ZB_MMO_MAX_LEN + 1];
+    memset(b, 0xEE, 16);
+    cr_assert_eq(zb_aes_mmo(big, ZB_MMO_MAX_LEN, a), 0);
+    cr_assert_eq(zb_aes_mmo(big, ZB_MMO_MAX_LEN + 1, b), -1, "2^16 bits needs the other padding");
+    cr_assert_eq(zb_hmac_aes_mmo(key, big, ZB_MMO_MAX_LEN - 15, b), -1);
+    cr_assert_eq(b[0], 0xEE, "out untouched on error");
 }
 
 /* ---- a fake coordinator ---- */
@@ -159,6 +196,30 @@ static void status_of(int i, char *st, char *why)
     cJSON_Delete(doc);
 }
 
+/* the world file as JSON (the caller deletes it) */
+static cJSON *file_doc(void)
+{
+    size_t n;
+    char *text = file_read_all(g_path, 1 << 20, &n);
+    cr_assert_not_null(text);
+    cJSON *doc = cJSON_Parse(text);
+    free(text);
+    cr_assert_not_null(doc);
+    return doc;
+}
+
+static const char *dev_str(const cJSON *doc, int i, const char *field)
+{
+    const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "devices"), i);
+    const cJSON *v = cJSON_GetObjectItem(d, field);
+    return cJSON_IsString(v) ? v->valuestring : "(absent)";
+}
+
+static time_t fixed_clock(void)
+{
+    return 1796651405; /* 2026-12-07T13:50:05Z */
+}
+
 static void populate(world *w, fake *f, world_coord *c)
 {
     for (int i = 0; i < 4; i++) {
@@ -180,7 +241,7 @@ Test(world, alive_both_ways_and_reports_reach_the_host)
     cr_assert_eq(world_round(w, &c), 4);
     for (int i = 0; i < 4; i++)
         cr_assert_eq(f.reports[i], 1);
-    size_t k[4];
+    size_t k[5];
     world_counts(w, k);
     cr_assert_eq(k[0], 4);
     cr_assert_eq(k[1], 4);
@@ -414,7 +475,7 @@ static size_t devices_in_file(void)
     char err[256];
     world *w = world_open(g_path, err, sizeof(err));
     cr_assert_not_null(w, "%s", err);
-    size_t k[4];
+    size_t k[5];
     world_counts(w, k);
     world_close(w, NULL);
     return k[0];
@@ -478,6 +539,177 @@ Test(world_link, joins_adoption_exchanges_and_the_last_round)
     cr_assert_null(l.w);
     cr_assert_eq(f.reports, 6, "%d", f.reports);
     cr_assert_eq(devices_in_file(), 3u);
+    emu_destroy(e);
+    unlink(g_path);
+}
+
+/* ---------------------------------------------------------------- verdicts over time */
+
+Test(world, verdicts_carry_round_and_time_and_go_stale_when_the_network_goes_down)
+{
+    fake f = {.fc = 100};
+    world *w = fresh();
+    world_set_clock(w, fixed_clock);
+    world_coord c = coord(&f, 0x00124B0000000001ull);
+    populate(w, &f, &c);
+    cr_assert_eq(world_round(w, &c), 4);
+    cr_assert_eq(world_round(w, &c), 4);
+    cJSON *doc = file_doc();
+    cr_assert_str_eq(dev_str(doc, 0, "status"), "alive");
+    cr_assert_eq(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "devices"), 0), "round")
+            ->valueint,
+        2);
+    cr_assert_str_eq(dev_str(doc, 0, "time"), "2026-12-07T13:50:05Z");
+    cr_assert_str_eq(cJSON_GetObjectItem(doc, "format")->valuestring, "zbemu-world/2");
+    cJSON_Delete(doc);
+    /* the coordinator leaves its network: nothing is judged from now on */
+    cr_assert_eq(world_network_down(w), 0);
+    size_t k[5];
+    world_counts(w, k);
+    cr_assert_eq(k[1] + k[2] + k[3], 0, "no verdict is current");
+    cr_assert_eq(k[4], 4);
+    doc = file_doc();
+    cr_assert_str_eq(dev_str(doc, 0, "status"), "not judged since");
+    cr_assert_str_eq(dev_str(doc, 0, "last_status"), "alive");
+    cr_assert_str_eq(dev_str(doc, 0, "reason"),
+                     "the coordinator's network went down after round 2 at 2026-12-07T13:50:05Z");
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "network_down"), "round")->valueint,
+                 2);
+    cJSON_Delete(doc);
+    /* kept across a reopen, then the next exchange judges again */
+    world_close(w, NULL);
+    char err[256];
+    cr_assert_not_null(w = world_open(g_path, err, sizeof(err)), "%s", err);
+    world_counts(w, k);
+    cr_assert_eq(k[4], 4, "stale verdicts survive a reload");
+    cr_assert_eq(world_round(w, &c), 4);
+    world_counts(w, k);
+    cr_assert_eq(k[1], 4);
+    cr_assert_eq(k[4], 0);
+    world_close(w, NULL);
+    doc = file_doc();
+    cr_assert_null(cJSON_GetObjectItem(doc, "network_down"), "cleared by the exchange");
+    cr_assert_str_eq(dev_str(doc, 0, "status"), "alive");
+    cr_assert_str_eq(dev_str(doc, 0, "time"), "", "no clock after the reopen");
+    cJSON_Delete(doc);
+    unlink(g_path);
+}
+
+/* A file as an older zbemu wrote it: zbemu-world/1, no times, no network_down. */
+static void write_file(const char *fmt, const char *extra, const char *status)
+{
+    FILE *fp = fopen(g_path, "w");
+    cr_assert_not_null(fp);
+    fprintf(fp,
+            "{\"format\":\"%s\",\"rounds\":7%s,\"devices\":[{\"ieee\":\"000b57fffe000001\","
+            "\"nwk\":\"1000\",\"role\":\"router\",\"parent\":\"0000\",\"network\":{"
+            "\"extended_pan_id\":\"dddddddddddddddd\",\"pan_id\":\"1a62\",\"channel\":15},"
+            "\"network_key\":{\"key\":\"11111111111111111111111111111111\","
+            "\"sequence_number\":0},\"nwk_frame_counter\":3,\"incoming_frame_counters\":[],"
+            "\"trust_center_ieee\":\"00124b0000000001\",\"link_key\":{\"key\":"
+            "\"a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0\",\"derivation\":\"unique\","
+            "\"aps_tx_counter\":0,\"aps_rx_counter\":0},\"status\":\"%s\",\"reason\":"
+            "\"both directions accepted\",\"round\":7}]}",
+            fmt, extra, status);
+    fclose(fp);
+}
+
+Test(world, old_world_files_are_read)
+{
+    snprintf(g_path, sizeof(g_path), "/tmp/test_world_old_%d.json", (int)getpid());
+    write_file("zbemu-world/1", "", "alive");
+    char err[256];
+    world *w = world_open(g_path, err, sizeof(err));
+    cr_assert_not_null(w, "a zbemu-world/1 file opens: %s", err);
+    size_t k[5];
+    world_counts(w, k);
+    cr_assert_eq(k[1], 1, "its verdict stands: nothing says the network went down");
+    world_close(w, NULL);
+    zbh_world_verdict v;
+    cr_assert_eq(zbh_world_read(g_path, 0, &v, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(v.alive, 1);
+    cJSON *doc = file_doc();
+    cr_assert_str_eq(cJSON_GetObjectItem(doc, "format")->valuestring, "zbemu-world/2",
+                     "rewritten in the new format");
+    cr_assert_str_eq(dev_str(doc, 0, "time"), "", "the judging time is unknown");
+    cJSON_Delete(doc);
+    write_file("zbemu-world/3", "", "alive");
+    cr_assert_null(world_open(g_path, err, sizeof(err)));
+    cr_assert(strstr(err, "format: expected \"zbemu-world/2\" (or \"zbemu-world/1\")"), "%s", err);
+    unlink(g_path);
+}
+
+Test(world, the_reader_never_counts_a_verdict_from_before_the_network_went_down)
+{
+    /* a file that records the network going down after round 7 but whose statuses still say
+     * alive (as a writer that knows only network_down would leave it) */
+    snprintf(g_path, sizeof(g_path), "/tmp/test_world_rd_%d.json", (int)getpid());
+    write_file("zbemu-world/2", ",\"network_down\":{\"round\":7,\"time\":\"2026-12-07T13:50:05Z\"}",
+               "alive");
+    zbh_world_verdict v;
+    char err[256], sum[400], gold[200];
+    cr_assert_eq(zbh_world_read(g_path, 0, &v, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(v.alive + v.rejoined + v.lost, 0);
+    cr_assert_eq(v.unjudged, 1);
+    zbh_world_summary(&v, sum, sizeof(sum));
+    cr_assert_str_eq(sum, "alive 0/1; not judged since the network went down after round 7 at "
+                          "2026-12-07T13:50:05Z: 1");
+    zbh_world_golden(&v, gold, sizeof(gold));
+    cr_assert_str_eq(gold, "alive 0/1 rejoined 0 lost 0 not judged 1");
+    /* a verdict older than the migration: not judged since the migration */
+    write_file("zbemu-world/2", "", "lost");
+    cr_assert_eq(zbh_world_read(g_path, 7, &v, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(v.lost, 0);
+    cr_assert_eq(v.unjudged, 1);
+    zbh_world_summary(&v, sum, sizeof(sum));
+    cr_assert(strstr(sum, "not judged since the migration"), "%s", sum);
+    unlink(g_path);
+}
+
+static void leave_network(emu *e, void *arg)
+{
+    link_fake *f = arg;
+    (void)e;
+    f->up = 0;
+}
+
+Test(world_link, a_coordinator_that_leaves_its_network_is_not_judged_since)
+{
+    snprintf(g_path, sizeof(g_path), "/tmp/test_world_leave_%d.json", (int)getpid());
+    unlink(g_path);
+    emu_options o = {.world_path = g_path, .world_adopt = 1};
+    char err[256];
+    emu *e = emu_create(&LF_FRONTEND, &o, err, sizeof(err));
+    cr_assert_not_null(e, "%s", err);
+    link_fake f = {.up = 1, .n_members = 3};
+    world_link l;
+    cr_assert_eq(world_link_attach(&l, e, &LINK_FAKE, &f, &f.last_rx_ms, &o, err, sizeof(err)), 0,
+                 "%s", err);
+    world_link_up(&l);
+    /* exchanges at 300 ms (all alive), the coordinator leaves at 1000 ms, the exchange due at
+     * 2300 ms finds no network */
+    cr_assert(emu_timer_add(e, 1000, leave_network, &f));
+    cr_assert(emu_timer_add(e, 2600, stop_at, NULL));
+    cr_assert_eq(emu_run(e), 0);
+    cr_assert_eq(f.reports, 3);
+    world_link_detach(&l);
+    zbh_world_verdict v;
+    char sum[400];
+    cr_assert_eq(zbh_world_read(g_path, 0, &v, err, sizeof(err)), 0, "%s", err);
+    zbh_world_summary(&v, sum, sizeof(sum));
+    cr_assert_eq(v.alive, 0, "a coordinator without a network keeps nobody alive: %s", sum);
+    cr_assert_eq(v.unjudged, 3, "%s", sum);
+    cr_assert(strstr(sum, "alive 0/3; not judged since the network went down after round 1 at 20"),
+              "%s", sum);
+    cJSON *doc = file_doc();
+    for (int i = 0; i < 3; i++) {
+        cr_assert_str_eq(dev_str(doc, i, "status"), "not judged since");
+        cr_assert_str_eq(dev_str(doc, i, "last_status"), "alive");
+        cr_assert_eq(strlen(dev_str(doc, i, "time")), 20, "judged at a wall-clock time: %s",
+                     dev_str(doc, i, "time"));
+    }
+    cJSON_Delete(doc);
     emu_destroy(e);
     unlink(g_path);
 }

@@ -38,6 +38,7 @@ typedef struct emu_options {
     const char *firmware;
     const char *script_path; /* --script: a real stick's trace answers first (emu_script.h) */
     int world_adopt;        /* --world-adopt: the stick's paired devices move into the world */
+    int world_wait;         /* --world-wait: take the world once another zbemu lets it go */
     /* --time-scale: the firmware's own delays (emu_timer_add), --baud pacing and --fault delay
      * last this fraction of their time, 0 < F <= 1; 0 here means 1 (real time). Waits on the
      * host (emu_timer_add_host) never shrink: a host's speed is its own. */
@@ -133,7 +134,7 @@ int emu_nv_load(const char *path, cJSON **doc, char *err, size_t errlen);
  * the file keeps its previous state, never a partial one. */
 int emu_nv_save(emu *e, const cJSON *doc);
 /* Takes an exclusive lock (PATH.lock) for the emulator's lifetime. Returns the lock fd, or -1
- * with a message when another emulator holds it. PATH should come from emu_nv_resolve. */
+ * with a message (errno EWOULDBLOCK when another emulator holds it). PATH should come from emu_nv_resolve. */
 int emu_nv_lock(const char *path, char *err, size_t errlen);
 /* The file --nvram PATH really names (symlinks and `..` resolved; for a new file, its resolved
  * folder + name), malloc'ed; NULL with a message for a dangling symlink or a missing folder. */

@@ -176,6 +176,7 @@ int emu_nv_lock(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s is in use by another zbemu (lock %s held)", path, lock);
         close(fd);
         free(lock);
+        errno = EWOULDBLOCK; /* the caller may wait for it (--world-wait) */
         return -1;
     }
     free(lock);

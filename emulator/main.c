@@ -50,6 +50,8 @@ static void usage(FILE *f)
             "  --world FILE      devices outside the stick (emulator/WORLD.md): --devices join\n"
             "                    them; they exchange secured frames with the network\n"
             "  --world-adopt     the stick's paired devices the world lacks join the world\n"
+            "  --world-wait      the world is another zbemu's (the old stick, still plugged\n"
+            "                    in): take it when that one exits\n"
             "  --time-scale F    the firmware's own delays (reboots, NETWORK_UP, device\n"
             "                    reports, the world's exchanges), --baud and --fault delay last\n"
             "                    F of their time, 0 < F <= 1 (default 1). Timeouts that wait on\n"
@@ -108,6 +110,7 @@ int main(int argc, char **argv)
                                          {"baud", required_argument, NULL, 'b'},
                                          {"world", required_argument, NULL, 'w'},
                                          {"world-adopt", no_argument, NULL, 'A'},
+                                         {"world-wait", no_argument, NULL, 'J'},
                                          {"time-scale", required_argument, NULL, 'T'},
                                          {"no-fsync", no_argument, NULL, 'S'},
                                          {"script", required_argument, NULL, 'R'},
@@ -146,6 +149,7 @@ int main(int argc, char **argv)
         case 'p': o.profile = optarg; break;
         case 'w': o.world_path = optarg; break;
         case 'A': o.world_adopt = 1; break;
+        case 'J': o.world_wait = 1; break;
         case 'f': o.fault_spec = optarg; break;
         case 'S': o.no_fsync = 1; break;
         case 'R': o.script_path = optarg; break;

@@ -427,10 +427,12 @@ world *world_open(const char *path, char *err, size_t errlen)
     w->file_flags = FILE_WRITE_REGULAR_ONLY;
     w->lock_fd = emu_nv_lock(path, err, errlen);
     if (w->lock_fd < 0 || world_load(w, err, errlen) < 0) {
+        int e = errno;
         if (w->lock_fd >= 0) close(w->lock_fd);
         free(w->d);
         free(w->path);
         free(w);
+        errno = e;
         return NULL;
     }
     struct sigaction sa = {0};

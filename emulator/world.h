@@ -77,6 +77,7 @@ struct world_coord {
 
 /* Opens (locks: PATH.lock, one emulator at a time) and loads the world file; a missing file is
  * an empty world. NULL with a message naming the file and field on any problem. */
+/* NULL with a message; errno EWOULDBLOCK when another zbemu holds the file. */
 world *world_open(const char *path, char *err, size_t errlen);
 /* file_write() flags for its saves (emu_file_flags: --no-fsync); FILE_WRITE_REGULAR_ONLY by
  * default. */

@@ -13,11 +13,13 @@
 
 #include "log.h"
 
+#include <errno.h>
 #include <time.h>
 
 #define WORLD_FIRST_MS 300
 #define WORLD_EVERY_MS 2000
 #define WORLD_QUIET_MS 1000
+#define WORLD_WAIT_MS  200
 
 /* The coordinator through the stack's hook `get`; the binding names the stack and front end. */
 static int coord_by(const world_link *l, int (*get)(void *, world_coord *), world_coord *c)
@@ -58,15 +60,48 @@ static void tick(emu *e, void *arg)
     l->timer = emu_timer_add(l->e, WORLD_EVERY_MS, tick, l);
 }
 
+static void opened(world_link *l)
+{
+    world_set_file_flags(l->w, emu_file_flags(emu_opts(l->e)));
+    world_set_clock(l->w, wall_clock);
+}
+
+/* --world-wait: one coordinator at a time holds a house's devices, as one stick at a time runs
+ * the network; this one takes the world when the other lets it go (its stick unplugged), and
+ * starts the exchanges if its network is up by then. */
+static void try_take(emu *e, void *arg)
+{
+    world_link *l = arg;
+    char err[256];
+    l->wait_timer = 0;
+    l->w = world_open(l->wait_path, err, sizeof(err));
+    if (!l->w && errno == EWOULDBLOCK) {
+        l->wait_timer = emu_timer_add_host(e, WORLD_WAIT_MS, try_take, l);
+        return;
+    }
+    if (!l->w) {
+        LOG_ERROR("%s: %s; this emulator runs without its world", l->stack->name, err);
+        return;
+    }
+    LOG_INFO("%s: took the world %s", l->stack->name, l->wait_path);
+    opened(l);
+    world_link_up(l);
+}
+
 int world_link_attach(world_link *l, emu *e, const world_stack *s, void *fe,
                       const uint64_t *last_rx_ms, const emu_options *o, char *err, size_t errlen)
 {
     *l = (world_link){.e = e, .stack = s, .fe = fe, .last_rx_ms = last_rx_ms};
     if (!o->world_path) return 0;
     l->w = world_open(o->world_path, err, errlen);
+    if (!l->w && errno == EWOULDBLOCK && o->world_wait) {
+        LOG_INFO("%s: %s; waiting for it (--world-wait)", s->name, err);
+        l->wait_path = o->world_path;
+        l->wait_timer = emu_timer_add_host(e, WORLD_WAIT_MS, try_take, l);
+        return 0;
+    }
     if (!l->w) return -1;
-    world_set_file_flags(l->w, emu_file_flags(o));
-    world_set_clock(l->w, wall_clock);
+    opened(l);
     return 0;
 }
 
@@ -94,6 +129,8 @@ void world_link_joined(world_link *l, const emu_device *d)
 void world_link_detach(world_link *l)
 {
     world_coord c;
+    if (l->wait_timer) emu_timer_cancel(l->e, l->wait_timer);
+    l->wait_timer = 0;
     if (!l->w) return;
     if (l->timer) emu_timer_cancel(l->e, l->timer);
     l->timer = 0;

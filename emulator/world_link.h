@@ -23,6 +23,8 @@ typedef struct world_link {
     void *fe;
     const uint64_t *last_rx_ms; /* the front end's clock of the host's last bytes */
     unsigned timer;             /* the exchange timer, 0 when none */
+    const char *wait_path;      /* --world-wait: the world another zbemu holds, until taken */
+    unsigned wait_timer;
 } world_link;
 
 /* Binds the front end `fe` of stack `s` and opens o->world_path when given. 0, or -1 with a

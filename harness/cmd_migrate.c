@@ -422,10 +422,10 @@ static void print_diff(const char *old, const char *new_text)
         while (i < a.n || j < b.n) {
             if (i < a.n && j < b.n && same_line(&a, i, &b, j))
                 i++, j++;
-            else if (j < b.n && (i == a.n || t[i * w + j + 1] >= t[(i + 1) * w + j]))
-                diff_line('+', b.p[j], b.len[j]), j++;
-            else
+            else if (i < a.n && (j == b.n || t[(i + 1) * w + j] >= t[i * w + j + 1]))
                 diff_line('-', a.p[i], a.len[i]), i++;
+            else
+                diff_line('+', b.p[j], b.len[j]), j++;
         }
     }
     free(t);

@@ -16,6 +16,7 @@
 #include "select.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,10 @@ typedef struct conf_ctx {
     bool empty_proved;    /* the first read proved "no network" (only then: erase at the end) */
     uint64_t own_ieee;    /* the stick's own IEEE, which the golden network runs with */
 } conf_ctx;
+
+/* What a case says: at most one driver message (ZB_MSG_MAX, as every harness error), one path
+ * and a sentence around them, so a case's buffer of this size never cuts its message. */
+#define CASE_MSG_MAX (ZB_MSG_MAX + PATH_MAX + 1024)
 
 typedef enum zbh_verdict (*case_fn)(conf_ctx *c, char *why, size_t len);
 
@@ -87,8 +92,15 @@ static enum zbh_verdict case_backup_valid(conf_ctx *c, char *why, size_t len)
     }
     /* the only way back for the user's network: never replace an earlier run's file (it may
      * be all that is left of a stick a crashed run did not put back) */
-    char path[600];
-    snprintf(path, sizeof(path), "%s/conformance-original.json", c->dir);
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/conformance-original.json", c->dir) >= (int)sizeof(path)) {
+        c->no_writes = true;
+        snprintf(why, len,
+                 "--dir %s: too long a path for the recovery file; nothing will be "
+                 "written to the device",
+                 c->dir);
+        return ZBH_ERROR;
+    }
     if (zbh_backup_write_new(c->original, path) < 0) {
         c->no_writes = true;
         if (errno == EEXIST)
@@ -440,19 +452,32 @@ static ocb_backup *other_network(const ocb_backup *g)
     return b;
 }
 
+/* Runs every case into out (each detail owned by out, whole) and says each on `progress`. Each
+ * case's message is also left in why[i] when why is not NULL (the way a forked worker's
+ * messages reach the parent: its heap does not). */
 static size_t run_suite(FILE *progress, conf_ctx *c, const char *prefix, zbh_case_result *out,
-                        size_t total, size_t first)
+                        size_t total, size_t first, char (*why)[CASE_MSG_MAX])
 {
+    char *msg = why ? NULL : malloc(CASE_MSG_MAX);
     for (size_t i = 0; i < N_CASES; i++) {
         zbh_case_result *r = &out[i];
+        char *m = why ? why[i] : msg;
         memset(r, 0, sizeof(*r));
         snprintf(r->id, sizeof(r->id), "%s%s", prefix, CASES[i].id);
         snprintf(r->description, sizeof(r->description), "%s", CASES[i].description);
         double t0 = zb_now_s();
-        r->verdict = CASES[i].fn(c, r->detail, sizeof(r->detail));
+        if (m) {
+            m[0] = '\0';
+            r->verdict = CASES[i].fn(c, m, CASE_MSG_MAX);
+            zbh_text_set(&r->detail, "%s", m);
+        } else {
+            r->verdict = ZBH_ERROR;
+            zbh_text_set(&r->detail, "out of memory: the case did not run");
+        }
         r->seconds = zb_now_s() - t0;
         zbh_report_progress(progress, first + i, total, r);
     }
+    free(msg);
     return N_CASES;
 }
 
@@ -533,8 +558,8 @@ static void to_grid(const zbh_case_result *r, size_t n, const char *col, zbh_gri
         snprintf(g[i].row_title, sizeof(g[i].row_title), "%s", CASES[i].description);
         snprintf(g[i].col, sizeof(g[i].col), "%s", col);
         g[i].verdict = r[i].verdict;
-        snprintf(g[i].detail, sizeof(g[i].detail), "%s", r[i].detail);
-        zbh_grid_note(&g[i], "%s", r[i].detail);
+        zbh_text_set(&g[i].detail, "%s", zbh_text_get(&r[i].detail));
+        zbh_grid_note(&g[i], "%s", zbh_text_get(&r[i].detail));
         zbh_grid_line(&g[i], "%.1f s", r[i].seconds);
     }
 }
@@ -546,7 +571,8 @@ static void to_grid(const zbh_case_result *r, size_t n, const char *col, zbh_gri
 typedef struct conf_slot {
     int rc; /* ZBH_OK, or ZBH_USAGE: its emulator or folder could not be set up */
     size_t n;
-    zbh_case_result results[N_CASES];
+    zbh_case_result results[N_CASES]; /* without their details: pointers into the worker */
+    char why[N_CASES][CASE_MSG_MAX];  /* the details, whole */
     zbh_report_props props;
 } conf_slot;
 
@@ -564,12 +590,15 @@ typedef struct conf_run {
 static void run_target(const conf_run *run, const zbh_target *t, size_t index)
 {
     conf_slot *slot = &run->slots[index];
-    char tdir[600] = "/tmp/zbharness-conf-XXXXXX", prefix[64], err[ZB_MSG_MAX];
+    char tdir[PATH_MAX] = "/tmp/zbharness-conf-XXXXXX", prefix[64], err[ZB_MSG_MAX];
     conf_ctx ctx = {.stack = t->stack, .target = t, .golden = run->golden};
     snprintf(prefix, sizeof(prefix), "%s/", t->name);
     slot->rc = ZBH_USAGE;
     if (run->dir) { /* --dir: kept, one directory per target */
-        snprintf(tdir, sizeof(tdir), "%s/%s", run->dir, t->name);
+        if (snprintf(tdir, sizeof(tdir), "%s/%s", run->dir, t->name) >= (int)sizeof(tdir)) {
+            fprintf(stderr, "zbharness conformance: --dir %s: too long a path\n", run->dir);
+            return;
+        }
         if (mkdir(tdir, 0755) < 0 && errno != EEXIST) {
             fprintf(stderr, "zbharness conformance: cannot create %s: %s\n", tdir, strerror(errno));
             return;
@@ -597,7 +626,9 @@ static void run_target(const conf_run *run, const zbh_target *t, size_t index)
         zbh_session_close(&s);
     }
     ocb_free(own);
-    slot->n = run_suite(run->out, &ctx, prefix, slot->results, run->total, index * N_CASES);
+    slot->n =
+        run_suite(run->out, &ctx, prefix, slot->results, run->total, index * N_CASES, slot->why);
+    zbh_case_results_free(slot->results, slot->n); /* the parent reads slot->why */
     device_props(&slot->props, prefix, &ctx);
     if (zbh_emu_stop(&ctx.emu) != 0) fprintf(stderr, "%s: zbemu exited uncleanly\n", tdir);
     ocb_free(ctx.original);
@@ -794,7 +825,7 @@ int zbh_cmd_conformance(int argc, char **argv)
     int rc = ZBH_OK;
     if (!emulate) {
         conf_ctx ctx = {.stack = stack, .port = port, .dir = dir, .golden = golden};
-        n += run_suite(out, &ctx, "", results, total, 0);
+        n += run_suite(out, &ctx, "", results, total, 0, NULL);
         device_props(&props, "", &ctx);
         char col[64];
         snprintf(col, sizeof(col), "%s", ctx.info.stack[0] ? ctx.info.stack : ctx.stack);
@@ -816,6 +847,10 @@ int zbh_cmd_conformance(int argc, char **argv)
             for (size_t t = 0; t < nt; t++) {
                 if (slots[t].rc != ZBH_OK) rc = ZBH_USAGE;
                 memcpy(results + n, slots[t].results, sizeof(slots[t].results[0]) * slots[t].n);
+                for (size_t k = 0; k < slots[t].n; k++) {
+                    results[n + k].detail = (zbh_text){0};
+                    zbh_text_set(&results[n + k].detail, "%s", slots[t].why[k]);
+                }
                 for (size_t k = 0; k < slots[t].props.n; k++)
                     zbh_props_add(&props, slots[t].props.p[k].name, "%s",
                                   slots[t].props.p[k].value);
@@ -861,6 +896,8 @@ int zbh_cmd_conformance(int argc, char **argv)
                     file_write_error(OUT[i].path, OUT[i].err, 0, why, sizeof(why)));
             rc = ZBH_USAGE;
         }
+    zbh_case_results_free(results, n);
+    zbh_grid_cells_free(grid, n);
     free(results);
     free(grid);
     ocb_free(golden);

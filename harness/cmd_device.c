@@ -25,7 +25,7 @@
 
 typedef struct dev_args {
     const char *stack, *port, *output, *backup, *pre_dir;
-    int baud, force, verbose, show_keys, dry_run, burn_ieee, keep_ieee;
+    int baud, force, verbose, show_keys, dry_run, burn_ieee, keep_ieee, placeholder_ieee;
     long counter_increment;
 } dev_args;
 
@@ -44,6 +44,7 @@ static const struct option DEV_OPTS[] = {{"stack", required_argument, NULL, 's'}
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"burn-ieee", no_argument, NULL, 'U'},
                                          {"keep-ieee", no_argument, NULL, 'K'},
+                                         {"write-placeholder-ieee", no_argument, NULL, 'W'},
                                          {"prerestore-dir", required_argument, NULL, 'D'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
@@ -100,6 +101,20 @@ static void restore_help(void)
            "                         forever); without it or --keep-ieee such a restore stops\n"
            "  --keep-ieee            restore with the stick's own IEEE (a declared loss:\n"
            "                         devices bound to the old IEEE must be re-paired)\n"
+           "  --write-placeholder-ieee\n"
+           "                         write the backup's coordinator_ieee even though it is a\n"
+           "                         placeholder (no OUI: eight equal bytes such as Zigbee2MQTT's\n"
+           "                         dddddddddddddddd, or a first byte with the group or the\n"
+           "                         locally-administered bit, as a byte-reversed herdsman\n"
+           "                         ember IEEE has; validate warns). Without it or --keep-ieee\n"
+           "                         such a restore stops, unless the stick has that IEEE\n"
+           "                         already; on EmberZNet with a blank token it needs\n"
+           "                         --burn-ieee as well\n"
+           "Device entries a writer garbled (NWK fffe or reserved, two bytes of the device's\n"
+           "OUI, shared by two devices; an IEEE that is another entry's shifted) are said one\n"
+           "by one with what is done: a NWK address that cannot be right is left out (the\n"
+           "device's IEEE and link key are written), anything else is written as it is.\n"
+           "No entry is dropped.\n"
            "  --stack, --port, --baud, --flow-control, --shared-port, -q, -v, --show-keys:\n"
            "                         as for backup\n");
 }
@@ -139,6 +154,7 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         case 'q': zbh_progress_set_quiet(1); break;
         case 'U': a->burn_ieee = 1; break;
         case 'K': a->keep_ieee = 1; break;
+        case 'W': a->placeholder_ieee = 1; break;
         case 'D': a->pre_dir = optarg; break;
         case 'h': help(); return -1;
         default: return ZBH_USAGE;
@@ -148,8 +164,9 @@ static int parse_dev_args(int argc, char **argv, dev_args *a, void (*help)(void)
         fprintf(stderr, "zbharness: unexpected argument '%s'\n", argv[optind]);
         return ZBH_USAGE;
     }
-    if (a->burn_ieee && a->keep_ieee) {
-        fprintf(stderr, "zbharness: --burn-ieee and --keep-ieee exclude each other\n");
+    if (a->keep_ieee && (a->burn_ieee || a->placeholder_ieee)) {
+        fprintf(stderr, "zbharness: --keep-ieee excludes %s\n",
+                a->burn_ieee ? "--burn-ieee" : "--write-placeholder-ieee");
         return ZBH_USAGE;
     }
     if (!a->stack || !a->port) {
@@ -317,7 +334,8 @@ int zbh_cmd_restore(int argc, char **argv)
                            : a.keep_ieee ? ZBH_IEEE_KEEP
                                          : ZBH_IEEE_REFUSE,
                            backup_abs,
-                           false};
+                           false,
+                           a.placeholder_ieee != 0};
     zbh_restore_result res;
     rc = zbh_restore(&s, want, &req, &res);
     free(backup_abs);

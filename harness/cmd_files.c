@@ -44,6 +44,22 @@ static cJSON *issues_json(const char *file, const ocb_report *r, int valid)
     return o;
 }
 
+/* Each garbled device entry (ocb_entries.c) as a warning naming its JSON path and what restore
+ * does with it; then the fixes are applied, so that --for checks what restore would write. */
+static void note_entries(ocb_backup *b, ocb_report *r)
+{
+    ocb_entry_notes notes;
+    if (ocb_entry_notes_find(b, &notes) < 0) {
+        ocb_report_add(r, OCB_ERROR, "devices", "out of memory checking the device entries");
+        return;
+    }
+    for (size_t i = 0; i < notes.n; i++)
+        ocb_report_add(r, OCB_WARNING, notes.items[i].path, "%s; restore: %s", notes.items[i].what,
+                       ocb_entry_fix_text(notes.items[i].fix));
+    ocb_entry_notes_apply(b, &notes);
+    ocb_entry_notes_free(&notes);
+}
+
 int zbh_cmd_validate(int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
@@ -69,7 +85,13 @@ int zbh_cmd_validate(int argc, char **argv)
                    "and unknown keys) and its semantics (channel in channel_mask, PAN not ffff,\n"
                    "EPID not reserved, unique device IEEEs). Prints one line per problem:\n"
                    "  FILE: error|warning: PATH: MESSAGE\n"
-                   "Known quirks of real implementations are warnings. FILE '-' is standard\n"
+                   "Known quirks of real implementations are warnings: a coordinator_ieee\n"
+                   "that is a placeholder (no OUI: eight equal bytes, or a first byte with the\n"
+                   "group or locally-administered bit), which restore refuses to write without\n"
+                   "--keep-ieee or --write-placeholder-ieee; device entries a writer garbled\n"
+                   "(NWK fffe or reserved, two bytes of the device's OUI, shared by two devices;\n"
+                   "an IEEE that is another entry's shifted), each with what restore does with\n"
+                   "it (it never drops an entry). FILE '-' is standard\n"
                    "input. Exit 0 when every file is valid (warnings allowed), 1 when any has\n"
                    "an error, 2 on usage errors or a file that cannot be read.\n");
             printf("--for STACK[:PROFILE] also reports what a restore onto STACK checks before\n"
@@ -88,6 +110,7 @@ int zbh_cmd_validate(int argc, char **argv)
         ocb_report r;
         ocb_report_init(&r);
         ocb_backup *b = ocb_load(argv[i], 0, &r);
+        if (b) note_entries(b, &r);
         if (b && for_stack[0] && zbh_precheck(b, for_stack, for_profile, &r)) {
             ocb_free(b);
             b = NULL;
@@ -162,6 +185,36 @@ static const zbh_loss *loss_of(const side_losses *sides, const char *field, cons
     return NULL;
 }
 
+static const char BYTE_ORDER_WHY[] =
+    "the same value byte-reversed: zigbee-herdsman's ember adapter writes it in wire order";
+
+/* The fields zigbee-herdsman's ember adapter writes byte-reversed (ocb_herdsman_wire_order). */
+static uint64_t ieee_of(const ocb_backup *b)
+{
+    return b->coordinator_ieee;
+}
+
+static uint64_t epid_of(const ocb_backup *b)
+{
+    return b->extended_pan_id;
+}
+
+static const struct {
+    const char *field;
+    uint64_t (*value)(const ocb_backup *);
+} WIRE_ORDER_FIELDS[] = {{"coordinator_ieee", ieee_of}, {"extended_pan_id", epid_of}};
+
+/* A difference in `path` that is only zigbee-herdsman's byte order: one side may be in wire
+ * order (the rule validate warns by) and its value is the other's byte-reversed. */
+static bool herdsman_byte_order(const char *path, const ocb_backup *a, const ocb_backup *b)
+{
+    if (!ocb_herdsman_wire_order(a) && !ocb_herdsman_wire_order(b)) return false;
+    for (size_t i = 0; i < sizeof(WIRE_ORDER_FIELDS) / sizeof(WIRE_ORDER_FIELDS[0]); i++)
+        if (strcmp(path, WIRE_ORDER_FIELDS[i].field) == 0)
+            return WIRE_ORDER_FIELDS[i].value(a) == ocb_bswap64(WIRE_ORDER_FIELDS[i].value(b));
+    return false;
+}
+
 int zbh_cmd_diff(int argc, char **argv)
 {
     static const struct option opts[] = {{"max-increment", required_argument, NULL, 'm'},
@@ -230,6 +283,10 @@ int zbh_cmd_diff(int argc, char **argv)
                    "                     in fields STACK cannot store are losses, reported with\n"
                    "                     their reason, as restore does; --from STACK likewise\n"
                    "                     for the stack ORIGINAL came from\n\n"
+                   "coordinator_ieee or extended_pan_id that differ only by byte order, where\n"
+                   "either file is from zigbee-herdsman with an ezsp stack (its ember adapter\n"
+                   "writes them in wire order, as validate warns), are reported as \"equal\n"
+                   "apart from zigbee-herdsman's byte order\" (exit 0).\n"
                    "FILE '-' is standard input (one of the two). metadata.source null (as\n"
                    "zigpy-zboss writes it) is read with a warning.\n\n"
                    "fields:",
@@ -282,8 +339,9 @@ int zbh_cmd_diff(int argc, char **argv)
     /* differences in fields a --from/--to stack cannot store are losses, not differences */
     const zbh_loss **loss = n > 0 ? calloc(res.n, sizeof(*loss)) : NULL;
     const char **loss_stack = n > 0 ? calloc(res.n, sizeof(*loss_stack)) : NULL;
-    size_t real = n > 0 ? res.n : 0, n_lost = 0;
-    if (n > 0 && (!loss || !loss_stack)) {
+    bool *reversed = n > 0 ? calloc(res.n, sizeof(*reversed)) : NULL;
+    size_t real = n > 0 ? res.n : 0, n_lost = 0, n_reversed = 0;
+    if (n > 0 && (!loss || !loss_stack || !reversed)) {
         fprintf(stderr, "zbharness diff: out of memory\n");
         n = -1;
     }
@@ -293,6 +351,9 @@ int zbh_cmd_diff(int argc, char **argv)
         if ((loss[i] = loss_of(sides, field, &loss_stack[i]))) {
             real--;
             n_lost++;
+        } else if ((reversed[i] = herdsman_byte_order(res.items[i].path, a, b))) {
+            real--;
+            n_reversed++;
         } else if ((sides[0].stack || sides[1].stack) &&
                    strncmp(field, "stack_specific.", 15) == 0 &&
                    strcmp(res.items[i].a, "(absent)") == 0) {
@@ -325,7 +386,17 @@ int zbh_cmd_diff(int argc, char **argv)
         cJSON_AddBoolToObject(o, "equal", real == 0);
         cJSON *arr = cJSON_AddArrayToObject(o, "differences");
         cJSON *lost = cJSON_AddArrayToObject(o, "losses");
+        cJSON *order = cJSON_AddArrayToObject(o, "byte_order");
         for (size_t i = 0; i < res.n; i++) {
+            if (reversed[i]) {
+                cJSON *d = cJSON_CreateObject();
+                cJSON_AddStringToObject(d, "path", res.items[i].path);
+                cJSON_AddStringToObject(d, "original", res.items[i].a);
+                cJSON_AddStringToObject(d, "restored", res.items[i].b);
+                cJSON_AddStringToObject(d, "why", BYTE_ORDER_WHY);
+                cJSON_AddItemToArray(order, d);
+                continue;
+            }
             if (loss[i]) {
                 cJSON *d = cJSON_CreateObject();
                 cJSON_AddStringToObject(d, "path", res.items[i].path);
@@ -349,7 +420,10 @@ int zbh_cmd_diff(int argc, char **argv)
         cJSON_Delete(o);
     } else if (n >= 0) {
         for (size_t i = 0; i < res.n; i++)
-            if (loss[i])
+            if (reversed[i])
+                printf("%s: %s -> %s (%s)\n", res.items[i].path, res.items[i].a, res.items[i].b,
+                       BYTE_ORDER_WHY);
+            else if (loss[i])
                 printf("%s: %s -> %s (not stored by %s: %s)\n", res.items[i].path, res.items[i].a,
                        res.items[i].b, loss_stack[i], loss[i]->why);
             else
@@ -358,11 +432,15 @@ int zbh_cmd_diff(int argc, char **argv)
         if (real)
             printf("different\n");
         else if (n_lost)
-            printf("equal apart from what %s cannot store: %s\n", who, apart ? apart : "?");
+            printf("equal apart from what %s cannot store: %s%s\n", who, apart ? apart : "?",
+                   n_reversed ? "; and zigbee-herdsman's byte order" : "");
+        else if (n_reversed)
+            printf("equal apart from zigbee-herdsman's byte order\n");
         else
             printf("equal\n");
     }
     free(apart);
+    free(reversed);
     free(loss);
     free(loss_stack);
     ocb_diff_result_free(&res);

@@ -220,32 +220,41 @@ static void cell_to_case(const zbh_cell *c, zbh_case_result *r)
              c->src_t ? c->src_t->name : c->src_port, c->dst_t ? c->dst_t->name : c->dst_port);
     r->verdict = c->verdict;
     r->seconds = c->seconds;
-    size_t o = (size_t)snprintf(r->detail, sizeof(r->detail), "%s%s%s", c->world_verdict,
-                                c->world_verdict[0] ? "; " : "", c->detail);
-    for (size_t i = 0; i < c->n_losses && o < sizeof(r->detail); i++)
-        o += (size_t)snprintf(r->detail + o, sizeof(r->detail) - o, "; lost %s (%s)",
-                              c->losses[i].field, c->losses[i].why);
+    zb_sb b = {0};
+    zb_sb_printf(&b, "%s%s%s", c->world_verdict, c->world_verdict[0] ? "; " : "",
+                 zbh_text_get(&c->detail));
+    for (size_t i = 0; i < c->n_losses; i++)
+        zb_sb_printf(&b, "; lost %s (%s)", c->losses[i].field, c->losses[i].why);
+    zbh_text_take(&r->detail, &b);
 }
 
 /* tab-separated: verdict seconds n_devices n_losses field\twhy... world golden epid pre detail */
+/* The detail is the last field and runs to the end of the line: a tab or newline in it (a
+ * log tail) becomes a space. Out of memory, the line says so instead of its detail. */
 static void write_cell_line(int fd, const zbh_cell *c)
 {
-    char buf[4096];
-    size_t o = (size_t)snprintf(buf, sizeof(buf), "%d\t%.3f\t%zu\t%zu", (int)c->verdict, c->seconds,
-                                c->n_devices, c->n_losses);
+    zb_sb b = {0};
+    zb_sb_printf(&b, "%d\t%.3f\t%zu\t%zu", (int)c->verdict, c->seconds, c->n_devices, c->n_losses);
     for (size_t i = 0; i < c->n_losses; i++)
-        o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s", c->losses[i].field,
-                              c->losses[i].why);
-    o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\t%s\t%s\t%016llx\t%s\t%s\n",
-                          c->world_verdict[0] ? c->world_verdict : "-",
-                          c->world_golden[0] ? c->world_golden : "-", (unsigned long long)c->epid,
-                          c->pre_backup[0] ? c->pre_backup : "-", c->detail);
-    if (o > sizeof(buf)) o = sizeof(buf);
-    for (size_t w = 0; w < o;) {
-        ssize_t k = write(fd, buf + w, o - w);
+        zb_sb_printf(&b, "\t%s\t%s", c->losses[i].field, c->losses[i].why);
+    zb_sb_printf(&b, "\t%s\t%s\t%016llx\t%s\t", c->world_verdict[0] ? c->world_verdict : "-",
+                 c->world_golden[0] ? c->world_golden : "-", (unsigned long long)c->epid,
+                 c->pre_backup[0] ? c->pre_backup : "-");
+    size_t head = b.len;
+    zb_sb_put(&b, zbh_text_get(&c->detail));
+    for (size_t i = head; !b.failed && i < b.len; i++)
+        if (b.buf[i] == '\n' || b.buf[i] == '\t') b.buf[i] = ' ';
+    zb_sb_put(&b, "\n");
+    const char *text =
+        b.failed ? "2\t0\t0\t0\t-\t-\t0\t-\tout of memory reporting the cell\n" : b.buf;
+    size_t len = strlen(text);
+    for (size_t w = 0; w < len;) {
+        ssize_t k = write(fd, text + w, len - w);
+        if (k < 0 && errno == EINTR) continue;
         if (k <= 0) break;
         w += (size_t)k;
     }
+    zb_sb_free(&b);
 }
 
 static void read_cell_line(char *line, zbh_cell *c)
@@ -253,7 +262,7 @@ static void read_cell_line(char *line, zbh_cell *c)
     char *save = NULL, *tok = strtok_r(line, "\t\n", &save);
     if (!tok) {
         c->verdict = ZBH_ERROR;
-        snprintf(c->detail, sizeof(c->detail), "the cell process died without a result");
+        zbh_text_set(&c->detail, "the cell process died without a result");
         return;
     }
     c->verdict = (enum zbh_verdict)atoi(tok);
@@ -272,7 +281,7 @@ static void read_cell_line(char *line, zbh_cell *c)
     c->epid = ep ? strtoull(ep, NULL, 16) : 0;
     snprintf(c->pre_backup, sizeof(c->pre_backup), "%s", pre && strcmp(pre, "-") ? pre : "");
     char *d = strtok_r(NULL, "\n", &save);
-    snprintf(c->detail, sizeof(c->detail), "%s", d ? d : "");
+    zbh_text_set(&c->detail, "%s", d ? d : "");
 }
 
 typedef struct running {
@@ -303,8 +312,7 @@ static void append_log_tail(int fd, zbh_cell *c)
     tail[k] = '\0';
     for (char *q = tail; *q; q++)
         if (*q == '\n' || *q == '\t') *q = ' ';
-    size_t o = strlen(c->detail);
-    snprintf(c->detail + o, sizeof(c->detail) - o, " [log: ...%s]", tail);
+    zbh_text_append(&c->detail, " [log: ...%s]", tail);
 }
 
 /* Emulated cells run in parallel: their messages go to a private log (the parent's, so it
@@ -362,31 +370,50 @@ static void print_log(int fd, const char *who)
     if (buf[k - 1] != '\n') fputc('\n', stderr);
 }
 
-static void collect(running *r, zbh_cell *cells)
+/* The cell's whole result line, however long (NULL when out of memory: the cell is then an
+ * error that says so). */
+static char *read_all(int fd, size_t *len)
 {
-    char line[8192];
-    size_t len = 0;
+    zb_sb b = {0};
+    char chunk[4096];
     for (;;) {
-        ssize_t k = read(r->fd, line + len, sizeof(line) - 1 - len);
+        ssize_t k = read(fd, chunk, sizeof(chunk));
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) break;
-        len += (size_t)k;
+        zb_sb_add(&b, chunk, (size_t)k);
     }
-    line[len] = '\0';
+    *len = b.len;
+    if (b.failed) {
+        zb_sb_free(&b);
+        return NULL;
+    }
+    return b.buf ? b.buf : calloc(1, 1);
+}
+
+static void collect(running *r, zbh_cell *cells)
+{
+    size_t len = 0;
+    char *line = read_all(r->fd, &len);
     close(r->fd);
     int st;
     while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR) {
     }
     zbh_cell *c = &cells[r->cell];
-    read_cell_line(line, c);
+    if (line) {
+        read_cell_line(line, c);
+    } else {
+        c->verdict = ZBH_ERROR;
+        zbh_text_set(&c->detail, "out of memory reading the cell's result");
+    }
+    free(line);
     if (len == 0 && r->log >= 0) {
-        zbh_case_result id;
+        zbh_case_result id = {0};
         cell_to_case(c, &id);
         print_log(r->log, id.id);
+        zbh_case_results_free(&id, 1);
     } else if (len == 0 && g_interrupted) {
-        snprintf(c->detail, sizeof(c->detail),
-                 "interrupted before the cell reported (its messages, and any recovery advice, "
-                 "are above)");
+        zbh_text_set(&c->detail, "interrupted before the cell reported (its messages, and any "
+                                 "recovery advice, are above)");
     }
     if (r->log >= 0) close(r->log);
 }
@@ -405,8 +432,7 @@ static void run_cells(zbh_cell *cells, size_t n, int jobs, zbh_case_result *resu
             pid_t pid = spawn_cell(&cells[next], &fd, &log);
             if (pid < 0) {
                 cells[next].verdict = ZBH_ERROR;
-                snprintf(cells[next].detail, sizeof(cells[next].detail), "fork: %s",
-                         strerror(errno));
+                zbh_text_set(&cells[next].detail, "fork: %s", strerror(errno));
                 cell_to_case(&cells[next], &results[next]);
                 zbh_report_progress(g_out, done++, n, &results[next]);
                 next++;
@@ -432,7 +458,7 @@ static void run_cells(zbh_cell *cells, size_t n, int jobs, zbh_case_result *resu
     }
     for (size_t i = next; i < n; i++) { /* interrupted before they started */
         cells[i].verdict = ZBH_SKIP;
-        snprintf(cells[i].detail, sizeof(cells[i].detail), "interrupted");
+        zbh_text_set(&cells[i].detail, "interrupted");
         cell_to_case(&cells[i], &results[i]);
     }
 }
@@ -496,26 +522,27 @@ static int check_golden(FILE *f, const char *path, const zbh_cell *cells, zbh_ca
 {
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        char want[1024], got[1024], why[2400];
+        char want[1024], got[1024];
+        zbh_text why = {0};
         golden_find(f, &cells[i], want, sizeof(want));
         tsv_line(&cells[i], got, sizeof(got));
         if (want[0] && strcmp(want, got) == 0) continue;
         bad++;
         if (!want[0]) {
             fprintf(g_out, "golden %s has no line for %s\n", path, res[i].id);
-            snprintf(why, sizeof(why), "golden %s has no line for this cell", path);
+            zbh_text_set(&why, "golden %s has no line for this cell", path);
         } else {
             fprintf(g_out, "golden differs: want  %s\n                got   %s\n", want, got);
             for (char *p = want; *p; p++)
                 if (*p == '\t') *p = ' ';
             for (char *p = got; *p; p++)
                 if (*p == '\t') *p = ' ';
-            snprintf(why, sizeof(why), "differs from golden %s: want '%s', got '%s'", path, want,
-                     got);
+            zbh_text_set(&why, "differs from golden %s: want '%s', got '%s'", path, want, got);
         }
-        zbh_case_fail_after(&res[i], why);
+        zbh_case_fail_after(&res[i], zbh_text_get(&why));
         grid[i].verdict = res[i].verdict;
-        zbh_grid_note(&grid[i], "%s", why);
+        zbh_grid_note(&grid[i], "%s", zbh_text_get(&why));
+        zbh_text_free(&why);
         zbh_grid_line(&grid[i], "golden differs");
     }
     return bad;
@@ -535,7 +562,7 @@ static void cell_to_grid(const zbh_cell *c, const zbh_case_result *r, zbh_grid_c
     else
         snprintf(g->col, sizeof(g->col), "%s:%s", c->dst_stack, c->dst_port);
     g->verdict = r->verdict;
-    snprintf(g->detail, sizeof(g->detail), "%s", c->detail);
+    zbh_text_set(&g->detail, "%s", zbh_text_get(&c->detail));
     if (c->world_verdict[0]) { /* --world: the devices' verdict, e.g. "alive 8/8" */
         zbh_grid_line(g, "%.40s", c->world_verdict);
         zbh_grid_note(g, "devices: %s", c->world_verdict);
@@ -543,7 +570,7 @@ static void cell_to_grid(const zbh_cell *c, const zbh_case_result *r, zbh_grid_c
     if (c->n_losses) zbh_grid_line(g, "%zu lost", c->n_losses);
     for (size_t i = 0; i < c->n_losses; i++)
         zbh_grid_note(g, "lost %s: %s", c->losses[i].field, c->losses[i].why);
-    if (c->verdict != ZBH_PASS) zbh_grid_note(g, "%s", c->detail);
+    if (c->verdict != ZBH_PASS) zbh_grid_note(g, "%s", zbh_text_get(&c->detail));
 }
 
 static void run_props(const rt_args *a, zbh_report_props *p)
@@ -653,9 +680,10 @@ int zbh_cmd_roundtrip(int argc, char **argv)
     }
     if (a.list) {
         for (size_t i = 0; i < n; i++) {
-            zbh_case_result r;
+            zbh_case_result r = {0};
             cell_to_case(&cells[i], &r);
             printf("%s\n", r.id);
+            zbh_case_results_free(&r, 1);
         }
         return ZBH_OK;
     }
@@ -725,5 +753,9 @@ int zbh_cmd_roundtrip(int argc, char **argv)
             rc = ZBH_USAGE;
         }
     if (g_interrupted) rc = ZBH_USAGE;
+    zbh_case_results_free(results, n);
+    zbh_grid_cells_free(grid, n);
+    for (size_t i = 0; i < n; i++)
+        zbh_text_free(&cells[i].detail);
     return rc;
 }

@@ -336,6 +336,51 @@ static bool refused_by_target(const zbh_session *s, const ocb_backup *b)
     return n_err != 0;
 }
 
+/* Garbled device entries (ocb_entries.c): each said with what the restore does with it, and
+ * the fix applied to a copy of `want` that the rest of the restore works from. NULL when out
+ * of memory (said). */
+static ocb_backup *fix_entries(const ocb_backup *want)
+{
+    ocb_backup *fixed = ocb_clone(want);
+    ocb_entry_notes notes;
+    if (!fixed || ocb_entry_notes_find(fixed, &notes) < 0) {
+        fprintf(stderr, "zbharness restore: out of memory checking the device entries; nothing "
+                        "was written\n");
+        ocb_free(fixed);
+        return NULL;
+    }
+    for (size_t i = 0; i < notes.n; i++)
+        fprintf(stderr, "zbharness restore: %s: %s; %s\n", notes.items[i].path, notes.items[i].what,
+                ocb_entry_fix_text(notes.items[i].fix));
+    ocb_entry_notes_apply(fixed, &notes);
+    ocb_entry_notes_free(&notes);
+    return fixed;
+}
+
+/* A coordinator_ieee that is a placeholder (ocb_placeholder_ieee) is written only with the
+ * user's consent, or when it changes nothing (the stick has it already) or costs nothing (a
+ * scratch emulator). True when the restore must stop, said on stderr. */
+static bool refused_placeholder(const ocb_backup *plan, const zbh_restore_req *req, bool have_ieee,
+                                uint64_t dev_ieee)
+{
+    char why[320];
+    if (!ocb_placeholder_ieee(plan, why, sizeof(why))) return false;
+    if (have_ieee && dev_ieee == plan->coordinator_ieee) return false;
+    if (req->placeholder_ieee || req->scratch) {
+        fprintf(stderr, "zbharness restore: %s: coordinator_ieee %s; writing it all the same\n",
+                req->scratch ? "a scratch emulator" : "--write-placeholder-ieee", why);
+        return false;
+    }
+    fprintf(stderr,
+            "zbharness restore: coordinator_ieee %s. Writing it would give the stick a fake "
+            "address (on EmberZNet burnt into a write-once token, for ever); nothing was written. "
+            "Choose one: --keep-ieee (restore with the stick's own IEEE: devices that check the "
+            "trust center's address, or bound to the old IEEE, must be re-paired or re-bound) "
+            "or --write-placeholder-ieee (the network really runs with this IEEE)\n",
+            why);
+    return true;
+}
+
 /* The journal next to the pre-restore backup (required: without it nothing is written),
  * then in the per-user state directory (a warning when that fails; none for a scratch
  * emulator). res->journal names the first. 0 or -1, with the reason on stderr. */
@@ -389,14 +434,16 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     const char *port = zbh_serial_name(s->serial);
     char err[ZB_MSG_MAX];
     int rc = ZBH_FAIL;
-    ocb_backup *plan = NULL, *cur = NULL, *expect = NULL;
+    ocb_backup *plan = NULL, *cur = NULL, *expect = NULL, *fixed = NULL;
     zbh_journal *journal = NULL, *found = NULL;
     size_t n_found = 0;
     zbh_read_status st = ZBH_READ_FAILED;
     /* Ctrl-C before the first write: say that nothing was written */
     zbh_interrupt_arm("Nothing was written to the device: it holds what it held before.\n");
-    /* 0. what no target takes: refused without touching the device */
-    if (refused_by_target(s, want)) goto out;
+    /* 0. garbled entries are said and fixed; what no target takes is refused without
+     * touching the device */
+    if (!(fixed = fix_entries(want)) || refused_by_target(s, fixed)) goto out;
+    want = fixed;
     /* 1. what is there: a read that failed is never "no network" */
     zbh_progress("reading what %s holds before writing", port);
     cur = read_network(s, &st, err, sizeof(err));
@@ -453,6 +500,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
                     (unsigned long long)dev_ieee, (unsigned long long)plan->coordinator_ieee);
         plan->coordinator_ieee = dev_ieee;
     }
+    if (req->ieee != ZBH_IEEE_KEEP && refused_placeholder(plan, req, have_ieee, dev_ieee)) goto out;
     /* 3. again for what the plan changed (the stick's own IEEE, its counters) */
     if (refused_by_target(s, plan)) goto out;
     if (s->drv->check_write && s->drv->check_write(s->dev, plan, &o, &dev_ieee, err, sizeof(err))) {
@@ -526,6 +574,7 @@ out:
     ocb_free(expect);
     ocb_free(plan);
     ocb_free(cur);
+    ocb_free(fixed);
     return rc;
 }
 

@@ -63,7 +63,10 @@ typedef struct zbh_restore_req {
     enum zbh_ieee_policy ieee; /* an IEEE only a write-once token takes: refuse/burn/keep */
     const char *backup_file;   /* the backup's file, named in the journal (may be NULL) */
     bool scratch;              /* an emulator this run started and discards: the journal stays
-                                  in pre_dir, none in the per-user state directory */
+                                  in pre_dir, none in the per-user state directory; its IEEE may
+                                  become a placeholder */
+    bool placeholder_ieee;     /* --write-placeholder-ieee: write a coordinator_ieee that is a
+                                  placeholder (ocb_placeholder_ieee) all the same */
 } zbh_restore_req;
 
 /* One field the target could not store, as found on read-back. */

@@ -42,7 +42,7 @@ void zbh_props_common(zbh_report_props *p, const char *command)
 void zbh_report_progress(FILE *f, size_t i, size_t n, const zbh_case_result *r)
 {
     fprintf(f, "[%2zu/%zu] %-5s %-36s %s (%.1f s)\n", i + 1, n, zbh_verdict_name(r->verdict), r->id,
-            r->detail, r->seconds);
+            zbh_text_get(&r->detail), r->seconds);
     fflush(f);
 }
 
@@ -85,17 +85,31 @@ int zbh_report_junit(const char *path, const char *suite, const zbh_report_props
         const char *tag = TAG[r[i].verdict];
         if (tag) {
             zb_sb_printf(&b, "      <%s message=\"", tag);
-            zb_sb_escaped(&b, r[i].detail);
+            zb_sb_escaped(&b, zbh_text_get(&r[i].detail));
             zb_sb_put(&b, "\"/>\n");
         }
         zb_sb_put(&b, "      <system-out>");
         zb_sb_escaped(&b, r[i].description);
         zb_sb_put(&b, ": ");
-        zb_sb_escaped(&b, r[i].detail);
+        zb_sb_escaped(&b, zbh_text_get(&r[i].detail));
         zb_sb_put(&b, "</system-out>\n    </testcase>\n");
     }
     zb_sb_put(&b, "  </testsuite>\n</testsuites>\n");
     return zb_sb_write_file(&b, path, 0644, 0);
+}
+
+/* TAP descriptions end at a newline or '#': the whole text on one line */
+static void tap_text(zb_sb *b, const char *s)
+{
+    while (*s) {
+        size_t run = strcspn(s, "\n#");
+        zb_sb_add(b, s, run);
+        s += run;
+        if (*s) {
+            zb_sb_put(b, " ");
+            s++;
+        }
+    }
 }
 
 int zbh_report_tap(const char *path, const zbh_case_result *r, size_t n)
@@ -103,16 +117,13 @@ int zbh_report_tap(const char *path, const zbh_case_result *r, size_t n)
     zb_sb b = {0};
     zb_sb_printf(&b, "TAP version 13\n1..%zu\n", n);
     for (size_t i = 0; i < n; i++) {
-        /* TAP descriptions end at a newline or '#'; keep them on one line */
-        char detail[640];
-        snprintf(detail, sizeof(detail), "%s", r[i].detail);
-        for (char *p = detail; *p; p++)
-            if (*p == '\n' || *p == '#') *p = ' ';
         if (r[i].verdict == ZBH_SKIP)
-            zb_sb_printf(&b, "ok %zu - %s # SKIP %s\n", i + 1, r[i].id, detail);
+            zb_sb_printf(&b, "ok %zu - %s # SKIP ", i + 1, r[i].id);
         else
-            zb_sb_printf(&b, "%s %zu - %s: %s\n", r[i].verdict == ZBH_PASS ? "ok" : "not ok", i + 1,
-                         r[i].id, detail);
+            zb_sb_printf(&b, "%s %zu - %s: ", r[i].verdict == ZBH_PASS ? "ok" : "not ok", i + 1,
+                         r[i].id);
+        tap_text(&b, zbh_text_get(&r[i].detail));
+        zb_sb_put(&b, "\n");
     }
     /* '-' is standard output, which file_write writes in place */
     return zb_sb_write_file(&b, strcmp(path, "-") == 0 ? "/dev/stdout" : path, 0644, 0);
@@ -128,14 +139,18 @@ int zbh_report_exit_code(const zbh_case_result *r, size_t n)
 void zbh_case_fail_after(zbh_case_result *r, const char *reason)
 {
     if (r->verdict != ZBH_ERROR) r->verdict = ZBH_FAILED;
-    char old[sizeof(r->detail)];
-    memcpy(old, r->detail, sizeof(old));
-    size_t o = (size_t)snprintf(r->detail, sizeof(r->detail), "%s", reason);
-    if (old[0] && o + 2 < sizeof(r->detail)) {
-        memcpy(r->detail + o, "; ", 3);
-        o += 2;
-        size_t room = sizeof(r->detail) - o - 1, len = strlen(old);
-        memcpy(r->detail + o, old, len < room ? len : room);
-        r->detail[o + (len < room ? len : room)] = '\0';
+    zb_sb b = {0};
+    zb_sb_put(&b, reason);
+    const char *old = zbh_text_get(&r->detail);
+    if (old[0]) {
+        zb_sb_put(&b, "; ");
+        zb_sb_put(&b, old);
     }
+    zbh_text_take(&r->detail, &b);
+}
+
+void zbh_case_results_free(zbh_case_result *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zbh_text_free(&r[i].detail);
 }

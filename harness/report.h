@@ -14,9 +14,12 @@ typedef struct zbh_case_result {
     char id[96];
     char description[160];
     enum zbh_verdict verdict;
-    char detail[640]; /* reason for FAIL/ERROR/SKIP, or facts for PASS */
+    zbh_text detail; /* reason for FAIL/ERROR/SKIP, or facts for PASS: whole, owned */
     double seconds;
 } zbh_case_result;
+
+/* Frees the details of n results (the results themselves are the caller's). */
+void zbh_case_results_free(zbh_case_result *r, size_t n);
 
 /* Name/value pairs for the JUnit <properties> block and the head of the HTML page. */
 typedef struct zbh_report_props {
@@ -44,7 +47,8 @@ int zbh_report_tap(const char *path, const zbh_case_result *r, size_t n);
 /* 0 when every case passed or was skipped, 1 otherwise. */
 int zbh_report_exit_code(const zbh_case_result *r, size_t n);
 /* Marks a case failed for a reason found after it ran (e.g. a golden difference): the verdict
- * becomes FAIL unless it is already FAIL/ERROR, and the reason goes in front of the detail. */
+ * becomes FAIL unless it is already FAIL/ERROR, and the reason goes in front of the detail
+ * (whole: nothing is cut). */
 void zbh_case_fail_after(zbh_case_result *r, const char *reason);
 
 /* One cell of a picture. Every cell shows its verdict (colour and word), its `lines` (short
@@ -57,10 +61,13 @@ typedef struct zbh_grid_cell {
     enum zbh_verdict verdict;
     char lines[4][48];
     size_t n_lines;
-    char notes[16][512]; /* footnote lines: each loss "field: why", a golden difference... */
+    zbh_text notes[16]; /* footnote lines: each loss "field: why", a golden difference... */
     size_t n_notes;
-    char detail[640];
+    zbh_text detail; /* whole, owned, as the notes */
 } zbh_grid_cell;
+
+/* Frees the detail and notes of n cells. */
+void zbh_grid_cells_free(zbh_grid_cell *c, size_t n);
 
 typedef struct zbh_grid {
     const char *title;  /* "zbharness roundtrip: migration matrix" */

@@ -28,8 +28,20 @@ void zbh_grid_note(zbh_grid_cell *c, const char *fmt, ...)
     if (c->n_notes >= sizeof(c->notes) / sizeof(c->notes[0])) return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->notes[c->n_notes++], sizeof(c->notes[0]), fmt, ap);
+    zb_sb b = {0};
+    zb_sb_vprintf(&b, fmt, ap);
     va_end(ap);
+    zbh_text_take(&c->notes[c->n_notes++], &b); /* whole, or said lost */
+}
+
+void zbh_grid_cells_free(zbh_grid_cell *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        zbh_text_free(&c[i].detail);
+        for (size_t k = 0; k < c[i].n_notes; k++)
+            zbh_text_free(&c[i].notes[k]);
+        c[i].n_notes = 0;
+    }
 }
 
 /* The distinct row and column names in order of first appearance, and for each (row, col) the
@@ -188,10 +200,10 @@ int zbh_report_html(const char *path, const zbh_grid *g)
             zb_sb_put(&b, " / ");
             zb_sb_escaped(&b, x->col);
             zb_sb_printf(&b, ": %s\n", zbh_verdict_name(x->verdict));
-            zb_sb_escaped(&b, x->detail);
+            zb_sb_escaped(&b, zbh_text_get(&x->detail));
             for (size_t i = 0; i < x->n_notes; i++) {
                 zb_sb_put(&b, "\n");
-                zb_sb_escaped(&b, x->notes[i]);
+                zb_sb_escaped(&b, zbh_text_get(&x->notes[i]));
             }
             zb_sb_printf(&b, "\"><span class=\"verdict\">%s</span>", zbh_verdict_name(x->verdict));
             for (size_t i = 0; i < x->n_lines; i++) {
@@ -223,7 +235,7 @@ int zbh_report_html(const char *path, const zbh_grid *g)
                 zb_sb_printf(&b, "</b> (%s)<ul>", zbh_verdict_name(x->verdict));
                 for (size_t i = 0; i < x->n_notes; i++) {
                     zb_sb_put(&b, "<li>");
-                    zb_sb_escaped(&b, x->notes[i]);
+                    zb_sb_escaped(&b, zbh_text_get(&x->notes[i]));
                     zb_sb_put(&b, "</li>");
                 }
                 zb_sb_put(&b, "</ul></li>\n");
@@ -328,7 +340,7 @@ int zbh_report_markdown(const char *path, const zbh_grid *g)
                 zb_sb_printf(&b, "** (%s): ", zbh_verdict_name(x->verdict));
                 for (size_t i = 0; i < x->n_notes; i++) {
                     if (i) zb_sb_put(&b, "; ");
-                    md_escaped(&b, x->notes[i]);
+                    md_escaped(&b, zbh_text_get(&x->notes[i]));
                 }
                 zb_sb_put(&b, "\n");
             }

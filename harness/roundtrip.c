@@ -68,7 +68,7 @@ static int restore_port(const char *stack, const char *port, const ocb_backup *b
         bool other = cur && cur->extended_pan_id != b->extended_pan_id;
         if (other)
             snprintf(err, errlen,
-                     "refused: the target %.60s holds another network (extended PAN ID "
+                     "refused: the target %s holds another network (extended PAN ID "
                      "%016llx; the source runs %016llx); nothing was written; --force "
                      "overwrites it (after backing it up)",
                      port, (unsigned long long)cur->extended_pan_id,
@@ -83,24 +83,25 @@ static int restore_port(const char *stack, const char *port, const ocb_backup *b
         inc, force, false, pre_dir, emulated ? ZBH_IEEE_BURN : ZBH_IEEE_REFUSE, NULL, emulated};
     int rc = zbh_restore(&s, b, &req, res);
     zbh_session_close(&s);
-    if (rc) snprintf(err, errlen, "restore onto %.200s failed (see the messages above)", port);
+    if (rc) snprintf(err, errlen, "restore onto %s failed (see the messages above)", port);
     return rc ? -1 : 0;
 }
 
 static void keep(const zbh_cell *c, const char *what, const ocb_backup *b)
 {
     if (!c->keep_dir || !b) return;
-    char path[600];
-    snprintf(path, sizeof(path), "%s/%s__%s.%s.json", c->keep_dir,
-             c->src_t ? c->src_t->name : c->src_stack, c->dst_t ? c->dst_t->name : c->dst_stack,
-             what);
-    ocb_write_file(b, path);
+    zbh_text path = {0};
+    zbh_text_set(&path, "%s/%s__%s.%s.json", c->keep_dir, c->src_t ? c->src_t->name : c->src_stack,
+                 c->dst_t ? c->dst_t->name : c->dst_stack, what);
+    if (path.lost || ocb_write_file(b, zbh_text_get(&path)) < 0)
+        LOG_WARN("--keep: could not write %s: %s", zbh_text_get(&path), strerror(errno));
+    zbh_text_free(&path);
 }
 
 #define CELL_FAIL(v, ...)                                                                          \
     do {                                                                                           \
         c->verdict = (v);                                                                          \
-        snprintf(c->detail, sizeof(c->detail), __VA_ARGS__);                                       \
+        zbh_text_set(&c->detail, __VA_ARGS__);                                                     \
         goto out;                                                                                  \
     } while (0)
 
@@ -108,12 +109,12 @@ void zbh_cell_run(zbh_cell *c)
 {
     double t0 = zb_now_s();
     char dir[] = "/tmp/zbharness-cell-XXXXXX";
-    char src_dir[300] = "", dst_dir[300] = "", err[256];
+    char src_dir[300] = "", dst_dir[300] = "", err[ZB_MSG_MAX];
     zbh_emu src_e = {0}, dst_e = {0};
     ocb_backup *seed = NULL, *a = NULL, *b = NULL;
     zbh_restore_result res = {0};
     c->verdict = ZBH_PASS;
-    c->detail[0] = '\0';
+    zbh_text_free(&c->detail);
     c->pre_backup[0] = '\0';
     c->epid = 0;
     const char *src_port = c->src_port, *dst_port = c->dst_port;
@@ -187,8 +188,8 @@ void zbh_cell_run(zbh_cell *c)
                   a->network_key.frame_counter, b->network_key.frame_counter);
 out:
     if (c->verdict == ZBH_PASS)
-        snprintf(c->detail, sizeof(c->detail), "%zu devices, counter %u -> %u", c->n_devices,
-                 a->network_key.frame_counter, b->network_key.frame_counter);
+        zbh_text_set(&c->detail, "%zu devices, counter %u -> %u", c->n_devices,
+                     a->network_key.frame_counter, b->network_key.frame_counter);
     zbh_restore_result_free(&res);
     ocb_free(seed);
     ocb_free(a);
@@ -200,8 +201,7 @@ out:
                                sizeof(c->world_golden));
     if ((s1 || s2) && c->verdict == ZBH_PASS) {
         c->verdict = ZBH_FAILED;
-        snprintf(c->detail, sizeof(c->detail), "an emulator exited with status %d/%d (see %s)", s1,
-                 s2, dir);
+        zbh_text_set(&c->detail, "an emulator exited with status %d/%d (see %s)", s1, s2, dir);
     }
     if ((c->src_t || c->dst_t) && c->verdict == ZBH_PASS && !getenv("ZBH_KEEP_CELLS")) {
         if (zbh_remove_tree(dir) < 0) LOG_WARN("could not remove %s: %s", dir, strerror(errno));

@@ -5,6 +5,7 @@
 
 #include "emuproc.h"
 #include "ops.h"
+#include "report_text.h"
 #include "roundtrip_world.h"
 
 enum zbh_verdict { ZBH_PASS, ZBH_FAILED, ZBH_ERROR, ZBH_SKIP };
@@ -25,7 +26,7 @@ typedef struct zbh_cell {
     size_t n_devices;
     zbh_loss_report losses[16];
     size_t n_losses;
-    char detail[600];
+    zbh_text detail; /* whole (owned: the caller frees it with zbh_text_free) */
     double seconds;
     char world_verdict[400], world_golden[200]; /* "alive 8/8"; the golden form */
     uint64_t epid;        /* the source's extended PAN ID (0: no backup of the source) */

@@ -140,6 +140,49 @@ ocb_backup *ocb_load(const char *path, unsigned flags, ocb_report *report);
 bool ocb_is_zigpy_state(const cJSON *root);
 ocb_backup *ocb_from_zigpy(const cJSON *root, ocb_report *report);
 
+/* ---- rules about values that callers apply too (ocb_check.c): one owner each ---- */
+
+/* zigbee-herdsman's ember adapter writes coordinator_ieee and extended_pan_id byte-reversed
+ * (wire order): true for a file that may be one of its (validate warns about it, diff treats a
+ * reversed value as equal). */
+bool ocb_herdsman_wire_order(const ocb_backup *b);
+uint64_t ocb_bswap64(uint64_t v);
+/* An IEEE with an OUI: not eight equal bytes, and a first byte without the group or the
+ * locally-administered bit (no IEEE-assigned OUI has either). */
+bool ocb_ieee_has_oui(uint64_t ieee);
+/* b->coordinator_ieee is a placeholder (no OUI, see above), not a stick's address: true, with
+ * why (whole when cap >= 320). validate warns; restore refuses to write it without consent. */
+bool ocb_placeholder_ieee(const ocb_backup *b, char *why, size_t cap);
+
+/* ---- device entries a writer garbled (ocb_entries.c) ---- */
+
+/* What a restore does with such an entry. */
+enum ocb_entry_fix {
+    OCB_ENTRY_KEEP,   /* written as it is (it only looks garbled) */
+    OCB_ENTRY_NO_NWK, /* written without its NWK address, which cannot be right */
+};
+typedef struct ocb_entry_note {
+    size_t device; /* index into b->devices: the document's devices[] index for a parsed file */
+    char path[48]; /* "devices[3].nwk_address" */
+    char *what;    /* why it looks garbled, whole (owned) */
+    enum ocb_entry_fix fix;
+} ocb_entry_note;
+typedef struct ocb_entry_notes {
+    size_t n, cap;
+    ocb_entry_note *items;
+} ocb_entry_notes;
+
+/* Every entry of b that looks garbled: several devices at NWK fffe ('unknown'), a reserved NWK
+ * address, one made of two bytes of the device's OUI, one shared by two devices, an IEEE that
+ * is an earlier entry's shifted by 1..3 bytes. Returns how many notes (0: none, out empty),
+ * or -1 on allocation failure (out empty). Free with ocb_entry_notes_free. */
+int ocb_entry_notes_find(const ocb_backup *b, ocb_entry_notes *out);
+/* What restore does with a note's entry, as a sentence for messages. */
+const char *ocb_entry_fix_text(enum ocb_entry_fix fix);
+/* Applies the fixes to b (the backup the notes were found in, or a clone of it). */
+void ocb_entry_notes_apply(ocb_backup *b, const ocb_entry_notes *notes);
+void ocb_entry_notes_free(ocb_entry_notes *notes);
+
 /* ---- writing (ocb_emit.c) ---- */
 
 /* Canonical JSON: fixed key order, lowercase hex, devices sorted by IEEE, 2-space indent,

@@ -54,5 +54,7 @@ int ocb_check_extended_pan_id(ocb_report *r, uint64_t epid);
 int ocb_check_device_unique(ocb_report *r, const ocb_backup *b, const ocb_device *d, int index);
 /* whole-document warnings for files from zigbee-herdsman (after everything else) */
 void ocb_check_herdsman(ocb_report *r, const ocb_backup *b);
+/* a coordinator_ieee that is a placeholder (ocb_placeholder_ieee) is a warning */
+void ocb_check_coordinator_ieee(ocb_report *r, const ocb_backup *b);
 
 #endif

@@ -390,13 +390,15 @@ static void parse_root(pctx *c, const cJSON *root, ocb_backup *b)
     if ((j = member(c, root, "", "metadata", 1))) parse_metadata(c, j, b);
     if (b->source && strncmp(b->source, "zigbee-herdsman@", 16) == 0) c->from_herdsman = 1;
     if ((j = member(c, root, "", "stack_specific", 0))) parse_stack_specific(c, j, b);
+    bool have_ieee = false;
     if ((j = member(c, root, "", "coordinator_ieee", 1)))
-        get_hex_u64(c, j, "coordinator_ieee", &b->coordinator_ieee);
+        have_ieee = get_hex_u64(c, j, "coordinator_ieee", &b->coordinator_ieee) == 0;
     if ((j = member(c, root, "", "pan_id", 1)) && get_hex_u16(c, j, "pan_id", &b->pan_id) == 0)
         ocb_check_pan_id(c->r, b->pan_id);
     if ((j = member(c, root, "", "extended_pan_id", 1)) &&
-        get_hex_u64(c, j, "extended_pan_id", &b->extended_pan_id) == 0)
-        ocb_check_extended_pan_id(c->r, b->extended_pan_id);
+        get_hex_u64(c, j, "extended_pan_id", &b->extended_pan_id) == 0 &&
+        ocb_check_extended_pan_id(c->r, b->extended_pan_id) == 0 && have_ieee)
+        ocb_check_coordinator_ieee(c->r, b);
     if ((j = member(c, root, "", "nwk_update_id", 1)) &&
         get_uint(c, j, "nwk_update_id", 255, &v) == 0)
         b->nwk_update_id = (uint8_t)v;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the harness reads and writes, from the command line (issues 13 and 17): exit 2 for a
 # file that cannot be read (missing, a FIFO, a folder) in validate, diff, format and restore,
-# without hanging; standard input and output as '-'; the whole message for a 600-byte path;
+# without hanging; standard input and output as '-'; the whole message for a 600-byte path,
+# also in roundtrip and conformance reports;
 # escaped file text; zigpy-zboss's null source through diff and restore; zigpy's own network
 # state; diff --to STACK; numbers in metadata.internal kept as written.
 # Usage: inputs.sh BUILD_DIR
@@ -84,6 +85,24 @@ for cmd in "validate $long/missing.json" "diff $long/missing.json $BASE" \
   check "${cmd%% *}: the message holds the whole path" grep -q -F "$long/" "$WORK/out.log"
   check "  and ends with the reason, not cut" grep -q -E "(No such file or directory|not stored|cannot open.*)$" "$WORK/out.log"
 done
+
+echo "-- report details longer than the old 600/640 bytes are whole (roundtrip, conformance)"
+# a port behind the 600-byte path: the case's reason holds the whole path and its ending
+rc_of "$HAR" roundtrip --from "znp:$long/missing.tty" --to "znp:$WORK/no.tty" \
+  --tap "$WORK/rt.tap" --junit "$WORK/rt.xml" --html "$WORK/rt.html" >/dev/null
+for f in rt.tap rt.xml rt.html; do
+  check "roundtrip $f: the whole path and the reason after it" \
+    grep -q -F "$long/missing.tty: cannot open: No such file or directory" "$WORK/$f"
+done
+rc_of "$HAR" conformance --stack znp --port "$long/missing.tty" --dir "$WORK" \
+  --tap "$WORK/cf.tap" --junit "$WORK/cf.xml" --markdown "$WORK/cf.md" >/dev/null
+for f in cf.tap cf.xml; do
+  check "conformance $f: the whole path and the reason after it" \
+    grep -q -F "could not read the device ($long/missing.tty: cannot open: No such file or directory): a failed read" "$WORK/$f"
+done
+check "conformance markdown: the same, whole (its '_' escaped)" \
+  grep -q -F "missing.tty: cannot open: No such file or directory): a failed read" "$WORK/cf.md"
+
 
 echo "-- zigpy-zboss: metadata.source null"
 expect_eq "validate reports it as an error (the upstream schema refuses it)" "$(rc_of "$HAR" validate "$ZNULL")" 1

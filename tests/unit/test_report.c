@@ -76,14 +76,24 @@ static size_t count(const char *hay, const char *needle)
     return n;
 }
 
+static int write_junit(const char *path, const zbh_case_result *r)
+{
+    return zbh_report_junit(path, "s", NULL, r, 1);
+}
+
+static int write_tap(const char *path, const zbh_case_result *r)
+{
+    return zbh_report_tap(path, r, 1);
+}
+
 Test(report, junit_has_properties_and_late_failures)
 {
-    zbh_case_result r[2] = {
-        {.id = "a->b", .description = "d", .verdict = ZBH_PASS, .detail = "8 devices"},
-        {.id = "b->a", .description = "d", .verdict = ZBH_PASS}};
+    zbh_case_result r[2] = {{.id = "a->b", .description = "d", .verdict = ZBH_PASS},
+                            {.id = "b->a", .description = "d", .verdict = ZBH_PASS}};
+    zbh_text_set(&r[0].detail, "8 devices");
     zbh_case_fail_after(&r[0], "differs from golden");
     cr_assert(r[0].verdict == ZBH_FAILED);
-    cr_assert_str_eq(r[0].detail, "differs from golden; 8 devices");
+    cr_assert_str_eq(zbh_text_get(&r[0].detail), "differs from golden; 8 devices");
     zbh_report_props p = {0};
     zbh_props_common(&p, "roundtrip");
     zbh_props_add(&p, "firmware", "Z-Stack <3.x> & \"co\"");
@@ -100,6 +110,55 @@ Test(report, junit_has_properties_and_late_failures)
     cr_assert(count(x, "<failure ") == 1);
     free(x);
     unlink(path);
+    zbh_case_results_free(r, 2);
+}
+
+/* A reason far past the old 600/640-byte details (a long path, a driver's message, a log
+ * tail) reaches every report whole: the terminal line, JUnit, TAP, HTML and markdown. */
+Test(report, long_details_are_never_cut)
+{
+    char reason[3000], tail[40];
+    size_t o = 0;
+    for (int i = 0; o + 20 < sizeof(reason) - sizeof(tail); i++)
+        o += (size_t)snprintf(reason + o, sizeof(reason) - o, "word%04d ", i);
+    snprintf(tail, sizeof(tail), "THE-END-%zu", o);
+    snprintf(reason + o, sizeof(reason) - o, "%s", tail);
+    cr_assert_gt(strlen(reason), 2500);
+    zbh_case_result r[1] = {{.id = "long", .description = "d", .verdict = ZBH_PASS}};
+    zbh_text_set(&r[0].detail, "first half");
+    zbh_case_fail_after(&r[0], reason);
+    const char *d = zbh_text_get(&r[0].detail);
+    cr_assert_eq(strlen(d), strlen(reason) + strlen("; first half"));
+    cr_assert(strstr(d, tail) && strstr(d, "; first half"));
+    char path[] = "/tmp/zbh-test-long-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    const struct {
+        const char *what;
+        int (*write)(const char *path, const zbh_case_result *r);
+    } OUT[] = {{"junit", write_junit}, {"tap", write_tap}};
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert(OUT[i].write(path, r) == 0);
+        char *x = slurp(path);
+        cr_expect(strstr(x, tail) && strstr(x, "; first half"), "%s: cut", OUT[i].what);
+        free(x);
+    }
+    zbh_grid_cell c[1] = {{.row = "A", .col = "B", .verdict = ZBH_FAILED}};
+    zbh_text_set(&c[0].detail, "%s", d);
+    zbh_grid_note(&c[0], "%s", d);
+    zbh_grid g = {"t", "src \\ dst", NULL, c, 1, NULL, NULL, 0, 0};
+    cr_assert(zbh_report_html(path, &g) == 0);
+    char *h = slurp(path);
+    cr_expect_eq(count(h, tail), 3, "html: the detail and the note in the title, the note below");
+    free(h);
+    cr_assert(zbh_report_markdown(path, &g) == 0);
+    char *m = slurp(path);
+    cr_expect(strstr(m, tail), "markdown: the note, whole");
+    free(m);
+    unlink(path);
+    zbh_grid_cells_free(c, 1);
+    zbh_case_results_free(r, 1);
 }
 
 Test(report, grid_draws_every_row_and_column)
@@ -133,4 +192,5 @@ Test(report, grid_draws_every_row_and_column)
               "%s", m);
     free(m);
     unlink(path);
+    zbh_grid_cells_free(c, 3);
 }

@@ -267,6 +267,12 @@ VECTORS = [
     ("quirks/herdsman-zstack-unpadded.json", q_herdsman_zstack(), "fail", "fail", "warn", "pan_id"),
     ("quirks/herdsman-ember-wire-order.json", ember("b1e"), "fail", "fail", "warn", "pan_id"),
     ("quirks/herdsman-ember-padded-pan.json", ember("1b1e"), "pass", "pass", "warn", "coordinator_ieee"),
+    # real published backups (/work/shared/ocb/wild, copied or edited as vectors/backups/README.md says)
+    ("quirks/wild-05-herdsman-zstack-nwk-fffe.json", None, "pass", "pass", "warn", "devices[22].nwk_address"),
+    ("quirks/wild-12-herdsman-ezsp-before-ember.json", None, "pass", "pass", "warn", "coordinator_ieee"),
+    ("quirks/wild-13-herdsman-ember-ieee-wireorder.json", None, "pass", "pass", "warn", "coordinator_ieee"),
+    ("quirks/garbled-entries-from-wild-05.json", None, "pass", "pass", "warn", "devices[1].nwk_address"),
+    ("quirks/placeholder-ieee-from-wild-02.json", None, "pass", "pass", "warn", "coordinator_ieee"),
     ("invalid/bad-hex-ieee.json", edit(setitem(("devices", 2, "ieee_address"), "680ae2fffeae564g")),
      "fail", "fail", "error", "devices[2].ieee_address"),
     ("invalid/short-link-key.json", edit(setitem(("devices", 2, "link_key", "key"), "184b9674edab799d")),

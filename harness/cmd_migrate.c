@@ -47,24 +47,30 @@ static const zbh_opt ROWS[] = {
     {"to", 1, 't', "STACK:PORT", "the stick the network moves to"},
     {"dry-run", 0, 'n', NULL, "print the plan and stop: nothing is written"},
     {"yes", 0, 'y', NULL, "go ahead without asking (a script's consent)"},
-    {"dir", 1, 'd', "DIR", "where the source backup and the target's pre-restore\nbackup go "
-                           "(default .)"},
+    {"dir", 1, 'd', "DIR",
+     "where the source backup and the target's pre-restore\nbackup go "
+     "(default .)"},
     {"measure-seconds", 1, 'M', "N", "read the source's frame counter N s apart (default 10)"},
-    {"swap-minutes", 1, 'W', "N", "how long the swap may take (default 5): the frames the\n"
-                                  "source sends meanwhile are covered twice over"},
+    {"swap-minutes", 1, 'W', "N",
+     "how long the swap may take (default 5): the frames the\n"
+     "source sends meanwhile are covered twice over"},
     {"counter-increment", 1, 'c', "N", "use N instead of the measured increment"},
-    {"burn-ieee", 0, 'U', NULL, "EmberZNet target: burn the source's IEEE into the\n"
-                                "write-once token (once, forever), as restore does"},
+    {"burn-ieee", 0, 'U', NULL,
+     "EmberZNet target: burn the source's IEEE into the\n"
+     "write-once token (once, forever), as restore does"},
     {"keep-ieee", 0, 'K', NULL, "the target keeps its own IEEE (a declared loss)"},
     {"force", 0, 'F', NULL, "the target holds another network: back it up, overwrite it"},
-    {"z2m", 1, 'z', "DATA_DIR", "write the changes Zigbee2MQTT needs into\n"
-                                "DATA_DIR/configuration.yaml (the old one kept)"},
+    {"z2m", 1, 'z', "DATA_DIR",
+     "write the changes Zigbee2MQTT needs into\n"
+     "DATA_DIR/configuration.yaml (the old one kept)"},
     {"zha", 0, 'a', NULL, "print the settings ZHA (zigpy) needs for the new stick"},
-    {"watch-seconds", 1, 'w', "N", "listen N s on the target afterwards (default 60; 0: only\n"
-                                   "print the watch command)"},
+    {"watch-seconds", 1, 'w', "N",
+     "listen N s on the target afterwards (default 60; 0: only\n"
+     "print the watch command)"},
     {"watch-json", 1, 'j', "FILE", "the watch's result as JSON"},
-    {"unplug-timeout", 1, 'u', "N", "wait at most N s for the source to be unplugged\n"
-                                    "(default 600)"},
+    {"unplug-timeout", 1, 'u', "N",
+     "wait at most N s for the source to be unplugged\n"
+     "(default 600)"},
     {"baud", 1, 'B', "N", "as for backup (both sticks)"},
     {"quiet", 0, 'q', NULL, "no progress lines on stderr"},
     {"verbose", 0, 'v', NULL, "log progress; twice: frame trace (keys redacted)"},
@@ -136,14 +142,18 @@ static int parse(int argc, char **argv, mig_args *a)
 {
     struct option longs[N_ROWS + 1];
     zbh_opts_longs(ROWS, N_ROWS, longs);
-    *a = (mig_args){.baud = 115200, .measure_ms = 10000, .swap_s = 300, .watch_ms = 60000,
-                    .unplug_ms = 600000, .increment = -1};
+    *a = (mig_args){.baud = 115200,
+                    .measure_ms = 10000,
+                    .swap_s = 300,
+                    .watch_ms = 60000,
+                    .unplug_ms = 600000,
+                    .increment = -1};
     int c, rc = ZBH_OK;
     optind = 1;
     while (rc == ZBH_OK && (c = getopt_long(argc, argv, "nyqvh", longs, NULL)) != -1)
         rc = parse_one(c, a);
     if (rc != ZBH_OK) return rc;
-    const char *why = optind < argc                 ? "unexpected argument"
+    const char *why = optind < argc                  ? "unexpected argument"
                       : !a->src_port || !a->dst_port ? "--from and --to are required"
                       : a->burn_ieee && a->keep_ieee ? "--burn-ieee and --keep-ieee exclude "
                                                        "each other"
@@ -193,8 +203,8 @@ static int measure(const mig_args *a, zbh_session *src, mig_plan *p)
     p->src = zbh_backup(src, NULL, err, sizeof(err));
     long long t1 = zb_now_ms();
     if (p->src) {
-        p->rate = zbh_rate_of(first->network_key.frame_counter,
-                              p->src->network_key.frame_counter, t1 - t0);
+        p->rate = zbh_rate_of(first->network_key.frame_counter, p->src->network_key.frame_counter,
+                              t1 - t0);
         p->increment = a->increment >= 0 ? (uint32_t)a->increment
                                          : zbh_migrate_increment(&p->rate, (unsigned)a->swap_s);
     } else {
@@ -215,8 +225,8 @@ static void print_counter(const mig_args *a, const mig_plan *p)
     else
         printf("            increment %" PRIu32 ": %.0f frames in a %lld-minute swap, times %.0f, "
                "never below %u (zigbee-herdsman's default)\n",
-               p->increment, p->rate.per_s * (double)a->swap_s, a->swap_s / 60,
-               ZBH_MIGRATE_MARGIN, ZBH_MIGRATE_FLOOR);
+               p->increment, p->rate.per_s * (double)a->swap_s, a->swap_s / 60, ZBH_MIGRATE_MARGIN,
+               ZBH_MIGRATE_FLOOR);
 }
 
 static void print_plan(const mig_args *a, const zbh_session *src, const zbh_session *dst,
@@ -242,11 +252,12 @@ static void print_plan(const mig_args *a, const zbh_session *src, const zbh_sess
         printf("%s%s: %s\n", i ? "            " : "", l[i].field, l[i].why);
     printf("  devices   likely to rejoin or need re-pairing:\n");
     zbh_migrate_rejoins(stdout, p->src, l, a->keep_ieee != 0);
-    printf("  IEEE      %s\n", a->burn_ieee   ? "burnt into the target's write-once token if it "
-                                                "must be (--burn-ieee)"
-                        : a->keep_ieee ? "the target keeps its own (--keep-ieee)"
-                                       : "the source's, where the target can take it without "
-                                         "burning a write-once token (the checks below say)");
+    printf("  IEEE      %s\n", a->burn_ieee ? "burnt into the target's write-once token if it "
+                                              "must be (--burn-ieee)"
+                               : a->keep_ieee
+                                   ? "the target keeps its own (--keep-ieee)"
+                                   : "the source's, where the target can take it without "
+                                     "burning a write-once token (the checks below say)");
     fflush(stdout);
 }
 
@@ -299,8 +310,9 @@ static int wait_unplugged(const mig_args *a)
             poll(NULL, 0, 500);
         }
     }
-    fprintf(stderr, "zbharness migrate: the source %s is still there after %lld s; nothing was "
-                    "written to the target\n",
+    fprintf(stderr,
+            "zbharness migrate: the source %s is still there after %lld s; nothing was "
+            "written to the target\n",
             a->src_port, a->unplug_ms / 1000);
     return ZBH_FAIL;
 }
@@ -315,8 +327,9 @@ static ocb_backup *final_backup(const mig_args *a, zbh_session *src, char *path,
         return NULL;
     }
     if (zbh_backup_write_named(b, a->dir, "zbharness-migrate-source", path, cap) < 0) {
-        fprintf(stderr, "zbharness migrate: cannot write %s: %s; nothing was written to the "
-                        "target\n",
+        fprintf(stderr,
+                "zbharness migrate: cannot write %s: %s; nothing was written to the "
+                "target\n",
                 path, strerror(errno));
         ocb_free(b);
         return NULL;
@@ -354,7 +367,10 @@ static void print_zha(const mig_args *a)
 {
     static const struct {
         const char *stack, *radio;
-    } RADIOS[] = {{"znp", "znp"}, {"zstack", "znp"}, {"ezsp", "ezsp"}, {"ember", "ezsp"},
+    } RADIOS[] = {{"znp", "znp"},
+                  {"zstack", "znp"},
+                  {"ezsp", "ezsp"},
+                  {"ember", "ezsp"},
                   {"zboss", "zboss (zigpy-zboss, not one of ZHA's built-in radio types)"}};
     const char *radio = "?";
     for (size_t i = 0; i < sizeof(RADIOS) / sizeof(RADIOS[0]); i++)
@@ -415,7 +431,7 @@ static void print_diff(const char *old, const char *new_text)
         size_t w = b.n + 1;
         for (size_t i = a.n; i-- > 0;)
             for (size_t j = b.n; j-- > 0;)
-                t[i * w + j] = same_line(&a, i, &b, j) ? t[(i + 1) * w + j + 1] + 1
+                t[i * w + j] = same_line(&a, i, &b, j)                 ? t[(i + 1) * w + j + 1] + 1
                                : t[(i + 1) * w + j] > t[i * w + j + 1] ? t[(i + 1) * w + j]
                                                                        : t[i * w + j + 1];
         size_t i = 0, j = 0;
@@ -464,8 +480,9 @@ static int write_z2m(const char *path, const char *old, const char *new_text, co
     snprintf(kept, sizeof(kept), "%s.before-migrate-%s", path, stamp);
     if (stat(kept, &st) == 0 || file_write(kept, old, strlen(old), mode, 0) < 0 ||
         file_write(path, new_text, strlen(new_text), mode, 0) < 0) {
-        fprintf(stderr, "zbharness migrate: cannot write %s or keep the old one as %s: %s; "
-                        "configuration.yaml is as it was\n",
+        fprintf(stderr,
+                "zbharness migrate: cannot write %s or keep the old one as %s: %s; "
+                "configuration.yaml is as it was\n",
                 path, kept, strerror(errno ? errno : EEXIST));
         return ZBH_USAGE;
     }
@@ -480,8 +497,9 @@ static int stale_backup_aside(const char *dir, const char *stamp)
     snprintf(file, sizeof(file), "%s/coordinator_backup.json", dir);
     if (stat(file, &st) != 0) return ZBH_OK;
     if (move_aside(file, stamp, to, sizeof(to)) < 0) {
-        fprintf(stderr, "zbharness migrate: cannot move %s aside: %s (Zigbee2MQTT's ember "
-                        "adapter refuses to start beside another stack's backup)\n",
+        fprintf(stderr,
+                "zbharness migrate: cannot move %s aside: %s (Zigbee2MQTT's ember "
+                "adapter refuses to start beside another stack's backup)\n",
                 file, strerror(errno));
         return ZBH_USAGE;
     }

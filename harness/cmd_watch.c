@@ -160,8 +160,8 @@ static void print_table(const zbh_watch *w)
             snprintf(lqi, sizeof(lqi), "%u", d->lqi);
             snprintf(first, sizeof(first), "cluster 0x%04x (%u frames)", d->cluster, d->frames);
         }
-        printf("%016" PRIx64 "  %04x  %-10s  %-5s  %7s  %4s  %s\n", d->ieee, d->nwk, zbh_watch_kind(d),
-               d->heard ? "yes" : "not yet", after, lqi, first);
+        printf("%016" PRIx64 "  %04x  %-10s  %-5s  %7s  %4s  %s\n", d->ieee, d->nwk,
+               zbh_watch_kind(d), d->heard ? "yes" : "not yet", after, lqi, first);
     }
 }
 

@@ -66,9 +66,10 @@ size_t zbh_migrate_rejoins(FILE *f, const ocb_backup *b, const zbh_loss *losses,
 {
     size_t most = 0;
     if (keep_ieee && b->n_devices) {
-        fprintf(f, "    %zu devices: the coordinator's IEEE changes (--keep-ieee): normal traffic "
-                   "goes on, but each device's next trust-center rejoin fails on the trust "
-                   "center's address; re-pair them then\n",
+        fprintf(f,
+                "    %zu devices: the coordinator's IEEE changes (--keep-ieee): normal traffic "
+                "goes on, but each device's next trust-center rejoin fails on the trust "
+                "center's address; re-pair them then\n",
                 b->n_devices);
         most = b->n_devices;
     }

@@ -21,8 +21,8 @@ static const struct {
     const char *stack, *adapter;
     bool epid_lsb_first;
 } ADAPTERS[] = {
-    {"znp", "zstack", true},   {"zstack", "zstack", true}, {"ezsp", "ember", true},
-    {"ember", "ember", true},  {"zboss", "zboss", true},
+    {"znp", "zstack", true},  {"zstack", "zstack", true}, {"ezsp", "ember", true},
+    {"ember", "ember", true}, {"zboss", "zboss", true},
 };
 #define N_ADAPTERS (sizeof(ADAPTERS) / sizeof(ADAPTERS[0]))
 
@@ -157,9 +157,8 @@ static size_t value_end(const doc *d, size_t k)
 {
     size_t ci = d->l[k].indent, e = k + 1;
     while (e < d->n && !d->l[e].blank &&
-           (d->l[e].indent > ci ||
-            (d->l[e].indent == ci && d->l[e].len > ci + 1 && d->l[e].p[ci] == '-' &&
-             d->l[e].p[ci + 1] == ' ')))
+           (d->l[e].indent > ci || (d->l[e].indent == ci && d->l[e].len > ci + 1 &&
+                                    d->l[e].p[ci] == '-' && d->l[e].p[ci + 1] == ' ')))
         e++;
     return e;
 }

@@ -51,6 +51,8 @@ emu_start() {
   return 1
 }
 port() { echo "$WORK/$1.tty"; }
+# backup_of STACK NAME OUT: zbharness backup of emulator NAME into OUT (its log: $WORK/NAME.bk.log)
+backup_of() { timeout 60 "$HAR" backup --stack "$1" --port "$(port "$2")" -o "$3" >"$WORK/$2.bk.log" 2>&1; }
 
 # emu_stop NAME: SIGTERM, wait; returns zbemu's exit status
 emu_stop() {

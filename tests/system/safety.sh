@@ -18,7 +18,6 @@ if [ "$LONG" = 1 ]; then SEEDS2="3 4 5 6 7"; else SEEDS2=3; fi
 
 # the write-once EUI64 of an emulated EmberZNet stick ("" for the other stacks)
 mfg_eui() { [ -s "$1" ] && jget "$1" '(j.mfg_tokens && j.mfg_tokens.MFG_CUSTOM_EUI_64) || ""' 2>/dev/null; }
-backup_of() { timeout 60 "$HAR" backup --stack "$1" --port "$(port "$2")" -o "$3" >"$WORK/$2.bk.log" 2>&1; }
 field() { jget "$1" "$2"; }
 emu_kill() { kill -9 "${EMU_PID[$1]}" 2>/dev/null; wait "${EMU_PID[$1]}" 2>/dev/null; unset "EMU_PID[$1]"; }
 # NVRAM minus STACK_BOOT_COUNTER (an EZSP NCP counts the reboot a host's ASH RST makes)

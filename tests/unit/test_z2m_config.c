@@ -89,8 +89,8 @@ Test(z2m_config, ember_gets_wire_order_and_only_named_keys_change)
 Test(z2m_config, missing_keys_and_sections_are_added)
 {
     size_t secrets;
-    char *out = apply("mqtt:\n  server: mqtt://localhost\nserial:\n  port: /dev/ttyUSB0\n",
-                      "zboss", "tcp://192.168.1.5:6638", &secrets);
+    char *out = apply("mqtt:\n  server: mqtt://localhost\nserial:\n  port: /dev/ttyUSB0\n", "zboss",
+                      "tcp://192.168.1.5:6638", &secrets);
     cr_assert_str_eq(out, "mqtt:\n  server: mqtt://localhost\n"
                           "serial:\n  port: tcp://192.168.1.5:6638\n  adapter: zboss\n"
                           "advanced:\n  pan_id: 17410\n"

@@ -157,7 +157,8 @@ static int parse(int argc, char **argv, mig_args *a)
                       : !a->src_port || !a->dst_port ? "--from and --to are required"
                       : a->burn_ieee && a->keep_ieee ? "--burn-ieee and --keep-ieee exclude "
                                                        "each other"
-                                                     : NULL;
+                      : strcmp(a->src_port, a->dst_port) == 0 ? "--from and --to are the same port"
+                                                              : NULL;
     if (why) {
         fprintf(stderr, "zbharness migrate: %s (try --help)\n", why);
         return ZBH_USAGE;
@@ -245,6 +246,9 @@ static void print_plan(const mig_args *a, const zbh_session *src, const zbh_sess
            p->src->n_devices, children, keys);
     printf("  target    %s:%s  %s\n", a->dst_stack, a->dst_port, dst->info.firmware);
     print_counter(a, p);
+    printf("  keeps     the network (PAN, extended PAN ID, channel, network key and its "
+           "sequence), the trust center's address, %zu devices and their link keys, but:\n",
+           p->src->n_devices);
     printf("  loses     ");
     const zbh_loss *l = dst->drv->losses ? dst->drv->losses(dst->dev) : NULL;
     if (!l || !l->field) printf("nothing the backup format holds\n");

@@ -33,7 +33,7 @@ suite() {
 suite - "ASan+UBSan build (what the tests run)" bash ci/build.sh --sanitize
 suite bg "Release builds: gcc with Debian's flags (build/, the README's binaries) and clang (-Werror)" \
   bash ci/build.sh --release-matrix
-suite asan "unit tests (ctest, ASan+UBSan)" ctest --test-dir "$build" --output-on-failure -j2
+suite asan "unit tests (ctest -L 'unit|inproc', ASan+UBSan)" ctest --test-dir "$build" -L '^(unit|inproc)$' --output-on-failure -j2
 suite asan "schema and vectors (ajv-cli, zbharness validate)" bash tests/schema/check_vectors.sh "$build"
 suite - "herdsman client self-test (no emulator)" bash tests/herdsman/selftest.sh
 suite bg "fuzz smoke (libFuzzer, 5 s per target, regression inputs first)" bash ci/fuzz.sh --seconds 5

@@ -175,7 +175,7 @@ static enum zbh_verdict restore(conf_ctx *c, const ocb_backup *b, bool force,
     zbh_restore_req req = {2500, force, false, c->dir, ZBH_IEEE_KEEP, NULL, c->target != NULL};
     if (!c->own_ieee && s.drv->check_write) {
         char err[ZB_MSG_MAX];
-        zbh_restore_opts o = {0, ZBH_IEEE_KEEP};
+        zbh_restore_opts o = {ZBH_IEEE_KEEP};
         uint64_t ieee = 0;
         s.drv->check_write(s.dev, b, &o, &ieee, err, sizeof(err));
         c->own_ieee = ieee;

@@ -24,9 +24,10 @@ enum zbh_ieee_policy {
     ZBH_IEEE_KEEP,       /* --keep-ieee: the caller restores with the stick's own IEEE */
 };
 
+/* The counters of the backup a driver writes already carry the restore's increment (ops.c
+ * with_increment): a driver writes the values it is given. */
 typedef struct zbh_restore_opts {
-    uint32_t counter_increment; /* added to the NWK and link-key tx frame counters */
-    enum zbh_ieee_policy ieee;  /* see above; the backup's bellows override is not consent */
+    enum zbh_ieee_policy ieee; /* see above; the backup's bellows override is not consent */
 } zbh_restore_opts;
 
 /* What a read of the device proved. "No network" only when the stack's own state says so

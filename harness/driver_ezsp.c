@@ -269,13 +269,15 @@ static int read_address_table(ezsp_drv *d, ocb_backup *b)
             if ((rc = cmd(d, EZSP_ID_GET_ADDRESS_TABLE_REMOTE_NODE_ID, &idx, 1, &f, &r))) return rc;
             nwk = zb_get_le16(&r);
             if (r.short_read) return EZSP_HOST_IO;
-            if (nwk >= 0xFFF8) continue;
+            if (nwk >= 0xFFF8 && nwk != EMBER_UNKNOWN_NODE_ID) continue;
             if ((rc = cmd(d, EZSP_ID_GET_ADDRESS_TABLE_REMOTE_EUI64, &idx, 1, &f, &r))) return rc;
             zb_get_bytes(&r, eui, 8);
             if (r.short_read) return EZSP_HOST_IO;
         }
-        if (!memcmp(eui, z8, 8) || nwk >= 0xFFF8) continue;
-        ocb_device nd = {.ieee = get_le64(eui), .has_nwk = true, .nwk = nwk, .is_child = false};
+        if (!memcmp(eui, z8, 8) || (nwk >= 0xFFF8 && nwk != EMBER_UNKNOWN_NODE_ID)) continue;
+        bool known = nwk != EMBER_UNKNOWN_NODE_ID;
+        ocb_device nd = {.ieee = get_le64(eui), .has_nwk = known, .nwk = known ? nwk : 0,
+                         .is_child = false};
         add_or_merge(b, &nd);
     }
     return 0;
@@ -631,10 +633,12 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
                                  "importLinkKey", rc_text);
             ZBH_RETURN_IF_FAILED((long)zb_get_le32(&r), "importLinkKey", rc_text);
         }
-        if (!dev->has_nwk) continue;
-        bool child_table = dev->is_child && d->version >= 9; /* v8: no setChildData */
+        if (!dev->has_nwk && dev->has_link_key) continue; /* the key table holds it */
+        /* a device with neither: an address-table entry whose node id the stack finds */
+        uint16_t nwk = dev->has_nwk ? dev->nwk : EMBER_UNKNOWN_NODE_ID;
+        bool child_table = dev->has_nwk && dev->is_child && d->version >= 9; /* v8: none */
         if (child_table && ci < 64) {
-            ezsp_child_data c = {.type = 4, .id = dev->nwk};
+            ezsp_child_data c = {.type = 4, .id = nwk};
             memcpy(c.eui64, eui, 8);
             uint8_t p[1 + EZSP_CHILD_DATA_SIZE];
             zb_buf wb = zb_buf_init(p, sizeof(p));
@@ -648,7 +652,7 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
             if (d->version >= 14) {
                 uint8_t p[12] = {(uint8_t)ai++};
                 memcpy(p + 1, eui, 8);
-                put_le16(p + 9, dev->nwk);
+                put_le16(p + 9, nwk);
                 p[11] = 0;
                 ezsp_host_frame f;
                 zb_rd r;
@@ -662,7 +666,7 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
                     status_cmd(d, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_EUI64, p, sizeof(p)),
                     "setAddressTableRemoteEui64", rc_text);
                 uint8_t q[3] = {(uint8_t)ai++};
-                put_le16(q + 1, dev->nwk);
+                put_le16(q + 1, nwk);
                 ezsp_host_frame f;
                 ZBH_RETURN_IF_FAILED(
                     ezsp_host_cmd(&d->h, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_NODE_ID, q, 3, &f),
@@ -719,15 +723,14 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
         return -1;
     }
     uint8_t v[4];
-    put_le32(v, zbh_counter_add(b->network_key.frame_counter, o->counter_increment));
+    put_le32(v, b->network_key.frame_counter);
     ZBH_RETURN_IF_FAILED(set_value(d, EZSP_VALUE_NWK_FRAME_COUNTER, v, 4),
                          "setValue(NWK_FRAME_COUNTER)", rc_text);
     uint32_t aps = 0;
     for (size_t i = 0; i < b->n_devices; i++)
         if (b->devices[i].has_link_key && b->devices[i].link_key.tx_counter > aps)
             aps = b->devices[i].link_key.tx_counter;
-    /* EmberZNet: one outgoing APS counter for all keys */
-    if (aps) aps = zbh_counter_add(aps, o->counter_increment);
+    /* EmberZNet: one outgoing APS counter for all keys: the highest */
     put_le32(v, aps);
     ZBH_RETURN_IF_FAILED(set_value(d, EZSP_VALUE_APS_FRAME_COUNTER, v, 4),
                          "setValue(APS_FRAME_COUNTER)", rc_text);

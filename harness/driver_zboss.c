@@ -403,6 +403,7 @@ static int zboss_write_network(void *dv, const ocb_backup *b, const zbh_restore_
 {
     zboss_drv *d = dv;
     uint8_t p[32];
+    (void)o; /* ZBOSS takes any IEEE: nothing to decide */
     LOG_INFO("zboss: restore 1/5: factory reset");
     ZBH_RETURN_IF_FAILED(reset_and_wait(d, 2), "NCP_RESET (factory reset)", rc_text);
 
@@ -475,7 +476,7 @@ static int zboss_write_network(void *dv, const ocb_backup *b, const zbh_restore_
                          "SET_MAX_CHILDREN", rc_text);
 
     LOG_INFO("zboss: restore 4/5: frame counter and %zu devices", b->n_devices);
-    zboss_ib_counters c = {zbh_counter_add(b->network_key.frame_counter, o->counter_increment), 0};
+    zboss_ib_counters c = {b->network_key.frame_counter, 0};
     zboss_ib_counters_encode(&c, p);
     ZBH_RETURN_IF_FAILED(nvram_write(d, ZBOSS_DS_IB_COUNTERS, p, ZBOSS_IB_COUNTERS_SIZE),
                          "NVRAM_WRITE IB_COUNTERS", rc_text);

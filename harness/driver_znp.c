@@ -567,8 +567,8 @@ static int start_network(znp_host *h)
 }
 
 /* Writes the device tables for `b` into the stick's existing capacities. */
-static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, uint32_t inc,
-                         char *err, size_t errlen)
+static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, char *err,
+                         size_t errlen)
 {
     nv_table am, tclk = {0}, aps = {0};
     int rc = addrmgr_read(h, &am);
@@ -626,7 +626,7 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
         }
         int shift = seed ? znp_tclk_find_shift(seed, e.ext_addr, d->link_key.key) : -1;
         if (shift >= 0 && n_tclk < tclk.n) {
-            znp_tclk_row row = {.tx_counter = zbh_counter_add(d->link_key.tx_counter, inc),
+            znp_tclk_row row = {.tx_counter = d->link_key.tx_counter,
                                 .rx_counter = d->link_key.rx_counter,
                                 .key_attributes = 2,
                                 .key_type = 0,
@@ -634,7 +634,7 @@ static int write_devices(znp_host *h, const ocb_backup *b, const uint8_t *seed, 
             memcpy(row.ext_addr, e.ext_addr, 8);
             znp_tclk_row_encode(&row, h->aligned, new_tclk + n_tclk++ * tclk.row_size);
         } else if (n_aps < aps.n && n_aps < smt_rows) {
-            znp_aps_key_data k = {.tx_counter = zbh_counter_add(d->link_key.tx_counter, inc),
+            znp_aps_key_data k = {.tx_counter = d->link_key.tx_counter,
                                   .rx_counter = d->link_key.rx_counter};
             memcpy(k.key, d->link_key.key, 16);
             znp_aps_key_data_encode(&k, new_aps + n_aps * aps.row_size);
@@ -757,6 +757,7 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     znp_host *h = dv;
     uint8_t d[16], one = 1;
     mt_frame r;
+    (void)o; /* Z-Stack takes any IEEE: nothing to decide */
     LOG_INFO("znp: restore 1/5: factory reset (STARTUP_OPTION clear config + state)");
     d[0] = 0x03;
     ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_STARTUP_OPTION, d, 1), "setting STARTUP_OPTION",
@@ -816,8 +817,8 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
                          "writing NWK_ACTIVE_KEY_INFO", rc_text);
     ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_NWK_ALTERN_KEY_INFO, buf, 17),
                          "writing NWK_ALTERN_KEY_INFO", rc_text);
-    uint32_t fc = zbh_counter_add(b->network_key.frame_counter, o->counter_increment);
-    ZBH_RETURN_IF_FAILED(write_frame_counter(h, &nib, fc), "writing the frame counter", rc_text);
+    ZBH_RETURN_IF_FAILED(write_frame_counter(h, &nib, b->network_key.frame_counter),
+                         "writing the frame counter", rc_text);
     const uint8_t *seed = NULL;
     uint8_t seed_buf[16];
     if (h->bdb) {
@@ -836,7 +837,7 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     }
 
     LOG_INFO("znp: restore 4/5: %zu devices", b->n_devices);
-    if (write_devices(h, b, seed, o->counter_increment, err, errlen) < 0) return -1;
+    if (write_devices(h, b, seed, err, errlen) < 0) return -1;
     ZBH_RETURN_IF_FAILED(
         osal_write(h, h->bdb ? ZNP_NV_HAS_CONFIGURED_ZSTACK3 : ZNP_NV_HAS_CONFIGURED_ZSTACK1,
                    (const uint8_t[]){0x55}, 1),

@@ -100,9 +100,8 @@ static int key_put(zbh_journal *j, uint64_t ieee, uint32_t tx)
     return 0;
 }
 
-zbh_journal *zbh_journal_new(const ocb_backup *plan, uint32_t increment, const char *stack,
-                             const char *port, const char *backup, const char *prerestore,
-                             uint64_t device_ieee)
+zbh_journal *zbh_journal_new(const ocb_backup *plan, const char *stack, const char *port,
+                             const char *backup, const char *prerestore, uint64_t device_ieee)
 {
     zbh_journal *j = calloc(1, sizeof(*j));
     if (!j) return NULL;
@@ -114,11 +113,11 @@ zbh_journal *zbh_journal_new(const ocb_backup *plan, uint32_t increment, const c
     j->extended_pan_id = plan->extended_pan_id;
     j->device_ieee = device_ieee;
     j->target_ieee = plan->coordinator_ieee;
-    j->nwk_frame_counter = zbh_counter_add(plan->network_key.frame_counter, increment);
+    j->nwk_frame_counter = plan->network_key.frame_counter;
     for (size_t i = 0; i < plan->n_devices; i++) {
         const ocb_device *d = &plan->devices[i];
         if (!d->has_link_key || !d->link_key.tx_counter) continue;
-        if (key_put(j, d->ieee, zbh_counter_add(d->link_key.tx_counter, increment)) < 0) {
+        if (key_put(j, d->ieee, d->link_key.tx_counter) < 0) {
             zbh_journal_free(j);
             return NULL;
         }

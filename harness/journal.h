@@ -50,12 +50,11 @@ typedef struct zbh_journal {
 /* The per-user state directory (created 0700 when missing). 0, or -1 + err. */
 int zbh_journal_state_dir(char *out, size_t cap, char *err, size_t errlen);
 
-/* A new journal for restoring `plan` (its counters as they will be written: the plan's plus
- * `increment`, saturating) from `backup` onto STACK at PORT, in progress. Free with
- * zbh_journal_free. NULL on allocation failure. */
-zbh_journal *zbh_journal_new(const ocb_backup *plan, uint32_t increment, const char *stack,
-                             const char *port, const char *backup, const char *prerestore,
-                             uint64_t device_ieee);
+/* A new journal for restoring `plan` (its counters as they will be written, the increment
+ * included) from `backup` onto STACK at PORT, in progress. Free with zbh_journal_free. NULL on
+ * allocation failure. */
+zbh_journal *zbh_journal_new(const ocb_backup *plan, const char *stack, const char *port,
+                             const char *backup, const char *prerestore, uint64_t device_ieee);
 void zbh_journal_free(zbh_journal *j);
 
 /* Raises the journal's counters to those of `b` where they are higher (a read-back). */

@@ -192,6 +192,22 @@ static void note_loss(zbh_restore_result *res, const zbh_loss *l)
     snprintf(r->why, sizeof(r->why), "%s", l->why);
 }
 
+/* The counters as a restore writes them: the plan's NWK frame counter and every link-key TX
+ * counter plus the increment, saturating. The one place the increment is applied: the drivers
+ * write what they are given, and the journal records it. A key whose counter is 0 gets the
+ * increment too: a writer that did not know the counter wrote 0. */
+static ocb_backup *with_increment(const ocb_backup *plan, uint32_t inc)
+{
+    ocb_backup *b = ocb_clone(plan);
+    if (!b) return NULL;
+    b->network_key.frame_counter = zbh_counter_add(b->network_key.frame_counter, inc);
+    for (size_t i = 0; i < b->n_devices; i++)
+        if (b->devices[i].has_link_key)
+            b->devices[i].link_key.tx_counter =
+                zbh_counter_add(b->devices[i].link_key.tx_counter, inc);
+    return b;
+}
+
 /* What a restore must read back: the plan with the increment on every counter it writes
  * (the NWK frame counter, and each link-key TX counter that is in use: a counter of 0 was
  * never used, so a stick may keep it at 0). Saturating, like the drivers. */
@@ -434,7 +450,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     const char *port = zbh_serial_name(s->serial);
     char err[ZB_MSG_MAX];
     int rc = ZBH_FAIL;
-    ocb_backup *plan = NULL, *cur = NULL, *expect = NULL, *fixed = NULL;
+    ocb_backup *plan = NULL, *cur = NULL, *expect = NULL, *fixed = NULL, *written = NULL;
     zbh_journal *journal = NULL, *found = NULL;
     size_t n_found = 0;
     zbh_read_status st = ZBH_READ_FAILED;
@@ -468,7 +484,7 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     /* 2. the plan: what will be written */
     plan = ocb_clone(want);
     if (!plan) goto out;
-    zbh_restore_opts o = {req->counter_increment, req->ieee};
+    zbh_restore_opts o = {req->ieee};
     uint64_t dev_ieee = cur ? cur->coordinator_ieee : 0;
     bool have_ieee = cur != NULL;
     if (cur && cur->extended_pan_id == want->extended_pan_id) keep_higher_counters(plan, cur);
@@ -534,15 +550,17 @@ int zbh_restore(zbh_session *s, const ocb_backup *want, const zbh_restore_req *r
     char advice[ZB_MSG_MAX];
     zbh_recovery_advice(advice, sizeof(advice), s->drv->name, port, res->pre_backup);
     zbh_interrupt_arm(advice);
-    journal = zbh_journal_new(plan, req->counter_increment, s->drv->name, port, req->backup_file,
-                              res->pre_backup, cur ? cur->coordinator_ieee : dev_ieee);
+    written = with_increment(plan, req->counter_increment);
+    journal = written ? zbh_journal_new(written, s->drv->name, port, req->backup_file,
+                                        res->pre_backup, cur ? cur->coordinator_ieee : dev_ieee)
+                      : NULL;
     if (!journal || journal_save(journal, req, res) < 0) {
         rc = ZBH_USAGE;
         goto out;
     }
     /* 5. write; an interruption or failure names the way back */
     zbh_progress("writing the network to %s", port);
-    int wrc = s->drv->write_network(s->dev, plan, &o, err, sizeof(err));
+    int wrc = s->drv->write_network(s->dev, written, &o, err, sizeof(err));
     if (wrc < 0) {
         fprintf(stderr, "zbharness restore: %s: %s\n%s", port, err, advice);
         goto out;
@@ -572,6 +590,7 @@ out:
     zbh_journal_free(journal);
     zbh_journal_list_free(found, n_found);
     ocb_free(expect);
+    ocb_free(written);
     ocb_free(plan);
     ocb_free(cur);
     ocb_free(fixed);

@@ -159,7 +159,8 @@ bool ocb_placeholder_ieee(const ocb_backup *b, char *why, size_t cap);
 /* What a restore does with such an entry. */
 enum ocb_entry_fix {
     OCB_ENTRY_KEEP,   /* written as it is (it only looks garbled) */
-    OCB_ENTRY_NO_NWK, /* written without its NWK address, which cannot be right */
+    OCB_ENTRY_NO_NWK, /* written without its NWK address, which cannot be right, and so not as a
+                         child */
 };
 typedef struct ocb_entry_note {
     size_t device; /* index into b->devices: the document's devices[] index for a parsed file */

@@ -18,7 +18,9 @@ static const char *const FIX_TEXT[] = {
     [OCB_ENTRY_KEEP] = "written as it is: an entry no device answers to costs one table slot; "
                        "delete it from the file to leave it out",
     [OCB_ENTRY_NO_NWK] = "written without its NWK address (its IEEE and link key are kept; the "
-                         "stick learns the address again when the device next announces itself)",
+                         "stick learns the address again when the device next announces itself) "
+                         "and not as a child (a child entry needs the address; the device is a "
+                         "child again when it rejoins)",
 };
 
 const char *ocb_entry_fix_text(enum ocb_entry_fix fix)
@@ -230,7 +232,8 @@ void ocb_entry_notes_apply(ocb_backup *b, const ocb_entry_notes *notes)
 {
     for (size_t i = 0; i < notes->n; i++)
         if (notes->items[i].fix == OCB_ENTRY_NO_NWK && notes->items[i].device < b->n_devices)
-            b->devices[notes->items[i].device].has_nwk = false;
+            b->devices[notes->items[i].device].has_nwk =
+                b->devices[notes->items[i].device].is_child = false;
 }
 
 void ocb_entry_notes_free(ocb_entry_notes *notes)

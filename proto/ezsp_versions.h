@@ -156,6 +156,9 @@ enum {
 #define EMBER_KEY_HAS_SEQUENCE_NUMBER        0x0001
 #define EMBER_KEY_HAS_OUTGOING_FRAME_COUNTER 0x0002
 #define EMBER_KEY_HAS_INCOMING_FRAME_COUNTER 0x0004
+/* ember-types.h: an address- or binding-table entry in use whose node id is not known yet (the
+ * stack discovers it) */
+#define EMBER_UNKNOWN_NODE_ID 0xFFFDu
 #define EMBER_KEY_HAS_PARTNER_EUI64          0x0008
 #define EMBER_KEY_IS_AUTHORIZED              0x0010
 

@@ -99,6 +99,23 @@ expect_eq "  the NWK from the OUI is not written" \
   "$(jget "$WORK/$n.2.json" 'j.devices.find(d => d.ieee_address === "282c022acc36b55b").nwk_address')" null
 check "$n: clean exit" emu_stop "$n"
 
+# EmberZNet keeps a device only by its address (child and address tables) or its link key: one
+# left without its address is written to the address table with the unknown node id 0xFFFD
+# (ember-types.h EMBER_UNKNOWN_NODE_ID), so nothing goes missing after the first write
+mut "$VEC/backups/valid/znp-CC2652R-ZStack4.json" "$WORK/dup.json" \
+  'd["devices"][1]["nwk_address"] = d["devices"][0]["nwk_address"]'
+for v in 18 8; do
+  n=garbled-ezsp$v
+  emu_start "$n" ezsp --ezsp-version "$v" --nvram "$WORK/$n.nv.json" || fail "$n: start"
+  restore "$n" ezsp "$WORK/dup.json" --burn-ieee; rc=$?
+  expect_eq "EZSP v$v: restore of two devices sharing one NWK address: exit" "$rc" 0
+  backup_of "$n" ezsp "$WORK/$n.json"
+  expect_eq "  no device dropped" "$(jget "$WORK/$n.json" j.devices.length)" 8
+  expect_eq "  both on the stick without an address" \
+    "$(jget "$WORK/$n.json" 'j.devices.filter(d => ["000b57fffe2bd457","4b001c4b2159a231"].includes(d.ieee_address) && d.nwk_address === null).length')" 2
+  check "$n: clean exit" emu_stop "$n"
+done
+
 echo "-- 3. diff of one stick through zigbee-herdsman's ezsp and ember adapters"
 "$HAR" diff --max-increment 0 "$W12" "$W13" >"$WORK/out.log" 2>&1
 expect_eq "diff ezsp -> ember (wild 12, 13): exit" "$?" 0

@@ -190,18 +190,19 @@ Test(journal, counters_only_rise_and_bound_the_next_plan)
     cr_assert_not_null(mkdtemp(dir));
     setenv("ZBHARNESS_STATE_DIR", dir, 1);
     ocb_backup *b = net();
-    b->network_key.frame_counter = 100000;
+    /* the counters as written: 100000 and 7000 plus an increment of 2500 (ops.c) */
+    b->network_key.frame_counter = 102500;
     b->devices[0].has_link_key = true;
-    b->devices[0].link_key.tx_counter = 7000;
+    b->devices[0].link_key.tx_counter = 9500;
     char err[256];
-    zbh_journal *j = zbh_journal_new(b, 2500, "znp", "/dev/ttyACM0", "/x.json", "", 0);
+    zbh_journal *j = zbh_journal_new(b, "znp", "/dev/ttyACM0", "/x.json", "", 0);
     cr_assert_not_null(j);
     cr_assert_eq(zbh_journal_save(j, dir, err, sizeof(err)), 0, "%s", err);
     zbh_journal_free(j);
     /* a later, lower plan of the same network saved over it keeps the higher counters */
-    b->network_key.frame_counter = 10;
-    b->devices[0].link_key.tx_counter = 1;
-    j = zbh_journal_new(b, 2500, "znp", "/dev/ttyACM0", "/x.json", "", 0);
+    b->network_key.frame_counter = 2510;
+    b->devices[0].link_key.tx_counter = 2501;
+    j = zbh_journal_new(b, "znp", "/dev/ttyACM0", "/x.json", "", 0);
     cr_assert_eq(zbh_journal_save(j, dir, err, sizeof(err)), 0, "%s", err);
     zbh_journal_free(j);
 
@@ -238,7 +239,7 @@ Test(journal, a_copy_marked_done_wins)
     setenv("ZBHARNESS_STATE_DIR", state, 1);
     ocb_backup *b = net();
     char err[256];
-    zbh_journal *j = zbh_journal_new(b, 2500, "ezsp", "/dev/ttyUSB0", "/x.json", "", 0);
+    zbh_journal *j = zbh_journal_new(b, "ezsp", "/dev/ttyUSB0", "/x.json", "", 0);
     cr_assert_eq(zbh_journal_save(j, state, err, sizeof(err)), 0, "%s", err);
     j->done = true;
     cr_assert_eq(zbh_journal_save(j, pre, err, sizeof(err)), 0, "%s", err);

@@ -15,6 +15,7 @@
 # Usage: tests/system/ezsp_herdsman.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 
 # Q1: herdsman's wire order <-> the spec's MSB-first order, for the two fields herdsman flips
 flip() { # flip IN OUT

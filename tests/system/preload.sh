@@ -5,6 +5,7 @@
 # Usage: tests/system/preload.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 LIB=$ZB_BUILD/lib/libzbmodem.so
 PROG=$ZB_BUILD/bin/modem_ioctl
 [ -f "$LIB" ] && [ -x "$PROG" ] || { fail "missing $LIB or $PROG"; finish; exit; }
@@ -52,7 +53,7 @@ check "CC2531 (native USB, no pins on DTR/RTS): the sequence does not reset it" 
   bash -c "LD_PRELOAD='$LIB' '$PROG' '$(port "$n")'; grep -q 'host set DTR=0 RTS=1' '$WORK/$n.log' && ! grep -q 'chip held in reset' '$WORK/$n.log'"
 check "clean exit on SIGTERM" emu_stop "$n"
 
-echo "-- zigbee-herdsman 10.9.5 (zstack) on a stick left in its ROM bootloader"
+echo "-- zigbee-herdsman $ZH_VERSION (zstack) on a stick left in its ROM bootloader"
 n=zhbsl
 emu_start "$n" znp --profile zstack3x0 || fail "$n: start"
 check "a flasher-like tool leaves the stick in its bootloader" env LD_PRELOAD="$LIB" "$PROG" --enter-bootloader "$(port "$n")"

@@ -5,6 +5,7 @@
 # LL framing (zboss_probe.py) checks the wire. Usage: tests/system/zboss_herdsman.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 
 PAN=0x2a5c EPID=dd3c0ffee1a2b3c4 KEY=5a6b7c8d9eaf00112233445566778899 CH=20
 # §9.2 / herdsman README §4: herdsman sends its extendedPanID array E as is, the NCP reads it

@@ -5,6 +5,7 @@
 # herdsman itself does and writes. Usage: tests/system/znp_herdsman.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 
 # dump name -> profile it runs on (zstack30 picks its CC2538 variant from the aligned NIB)
 declare -A PROFILE=([CC2531-ZStack1]=zstack12 [CC2531-ZStack3]=zstack30

@@ -55,6 +55,22 @@ port() { echo "$WORK/$1.tty"; }
 # backup_of STACK NAME OUT: zbharness backup of emulator NAME into OUT (its log: $WORK/NAME.bk.log)
 backup_of() { timeout 60 "$HAR" backup --stack "$1" --port "$(port "$2")" -o "$3" >"$WORK/$2.bk.log" 2>&1; }
 
+# emu_start_tcp NAME ARGS...: starts zbemu with --tcp 0, waits for the tcp:// URL it prints
+# (first line of $WORK/NAME.port)
+emu_start_tcp() {
+  local name=$1; shift
+  "$EMU" "$@" --tcp 0 >"$WORK/$name.port" 2>>"$WORK/$name.log" &
+  EMU_PID[$name]=$!
+  for _ in $(seq 100); do
+    [ -s "$WORK/$name.port" ] && return 0
+    kill -0 "${EMU_PID[$name]}" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "zbemu $name did not start:" >&2
+  cat "$WORK/$name.log" >&2
+  return 1
+}
+
 # emu_stop NAME: SIGTERM, wait; returns zbemu's exit status
 emu_stop() {
   local name=$1 rc=0

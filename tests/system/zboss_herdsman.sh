@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# zbemu zboss against the real zigbee-herdsman 10.9.5 (zboss adapter) and zbharness, over ptys.
+# zbemu zboss against the real zigbee-herdsman 10.9.5, or 11.x with ZB_HERDSMAN=11 (zboss
+# adapter), and zbharness, over ptys.
 # The referee is outside this repo: herdsman forms and resumes on the emulator, and must resume
 # on a network zbharness cloned onto a blank NCP; an independent Python implementation of the
 # LL framing (zboss_probe.py) checks the wire. Usage: tests/system/zboss_herdsman.sh BUILD_DIR
@@ -29,6 +30,19 @@ n=form
 emu_start "$n" zboss --nvram "$WORK/$n.nv.json" -vv || fail "$n: start"
 if zh "$n" "$WORK/$n.zh1" --adapter zboss --pan $PAN --epid $EPID --key $KEY --channel $CH; then
   expect_eq "herdsman start on a blank NCP" "$(jget "$WORK/$n.zh1" j.startResult)" reset
+  # what herdsman's getNetworkParameters() says after it formed: 10.9.5 keeps what it read before
+  # NWK_FORMATION (the blank NCP's PAN ffff, EPID 0, channel 0); 11.x reads the six GET_* again
+  # after the formation (driver.js startup) and reports the network it formed (README §9)
+  gets=$(grep -c 'debug: zboss: GET_PAN_ID' "$WORK/$n.log")
+  if [ "${ZH_VERSION%%.*}" -ge 11 ]; then
+    expect_eq "network herdsman reads after forming: the formed one (GET_PAN_ID twice)" \
+      "$(jget "$WORK/$n.zh1" 'j.network.panID+"/"+j.network.extendedPanID+"/"+j.network.channel')/$gets" \
+      "10844/0x$EPID_LE/$CH/2"
+  else
+    expect_eq "network herdsman reads after forming: the blank NCP's, read before (GET_PAN_ID once)" \
+      "$(jget "$WORK/$n.zh1" 'j.network.panID+"/"+j.network.extendedPanID+"/"+j.network.channel')/$gets" \
+      "65535/0x0000000000000000/0/1"
+  fi
   t0=$(ms)
   check "zbharness backup" "$HAR" backup --stack zboss --port "$(port "$n")" -o "$WORK/$n.ours.json"
   pass "zbharness backup alone: $(($(ms) - t0)) ms (incl. process start)"

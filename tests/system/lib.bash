@@ -84,14 +84,17 @@ emu_stop() {
 # zh NAME OUT ARGS...: runs zh-client against emulator NAME, JSON result line in OUT
 zh() {
   local name=$1 out=$2; shift 2
+  zh_banner
   node "$ZH" --port "$(port "$name")" --workdir "$WORK/$name.zh" --timeout-ms 60000 "$@" >"$out" 2>>"$WORK/$name.zh.log"
 }
 
 # zh_banner: names the zigbee-herdsman this suite's zh-client runs, in $ZH_VERSION and on stdout.
 # ZB_HERDSMAN picks the pinned install (unset or 10: tests/node, 10.9.5; 11: tests/node11, 11.x),
 # as zh-client.mjs does; ZH_NODE_PACKAGE overrides both. A missing install ends the suite (exit 2).
+# Once per suite: the suites call it first, and zh() calls it if they did not.
 zh_banner() {
   local dir pkg
+  [ -n "${ZH_VERSION:-}" ] && return 0
   case "${ZB_HERDSMAN:-10}" in
     10) dir=$ZB_ROOT/tests/node ;;
     11) dir=$ZB_ROOT/tests/node11 ;;
@@ -100,8 +103,8 @@ zh_banner() {
   [ -n "${ZH_NODE_PACKAGE:-}" ] && dir=$(dirname "$ZH_NODE_PACKAGE")
   pkg=$dir/node_modules/zigbee-herdsman/package.json
   if [ ! -f "$pkg" ]; then
-    echo "zigbee-herdsman is not installed in $dir/node_modules (ZB_HERDSMAN=${ZB_HERDSMAN:-10}):" \
-      "run bash ci/setup.sh (npm ci --prefix $dir)" >&2
+    echo "zigbee-herdsman is not installed in $dir/node_modules" \
+      "(${ZH_NODE_PACKAGE:+ZH_NODE_PACKAGE, }ZB_HERDSMAN=${ZB_HERDSMAN:-10}): run bash ci/setup.sh (npm ci --prefix $dir)" >&2
     exit 2
   fi
   ZH_VERSION=$(node -p 'require(process.argv[1]).version' "$pkg")

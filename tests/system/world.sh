@@ -8,7 +8,6 @@
 # Usage: tests/system/world.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
-zh_banner
 SEED=$VEC/backups/valid/znp-CC2652R-ZStack4.json
 
 source "$(dirname "$0")/world.bash"

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // zh-client.mjs — drive the real zigbee-herdsman Controller (pinned: 10.9.5 in tests/node, or
 // 11.x in tests/node11 with ZB_HERDSMAN=11) against a coordinator on a serial port / pty / tcp://:
-// start (form | resume | restore), optional permit join, backup, stop.  Prints exactly one JSON line on stdout; everything else goes to stderr or to
-// <workdir>/herdsman-debug.log (--debug).  See tests/herdsman/README.md for the herdsman facts.
+// start (form | resume | restore), optional permit join, backup, stop.  Prints exactly one JSON
+// line on stdout; everything else goes to stderr or to <workdir>/herdsman-debug.log (--debug).
+// See tests/herdsman/README.md for the herdsman facts.
 //
 // Exit codes: 0 ok, 1 failure (JSON {"ok":false,...}), 2 hard timeout, 64 usage error.
 

@@ -31,10 +31,13 @@ if ((${#need[@]})); then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# Node clients (zigbee-herdsman, ajv-cli), pinned by tests/node/package-lock.json
-stamp=tests/node/node_modules/.zb-installed-lock
-if ! cmp -s tests/node/package-lock.json "$stamp" 2>/dev/null; then
-  echo "ci/setup.sh: installing node test clients (npm ci)"
-  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error >/dev/null
-  cp tests/node/package-lock.json "$stamp"
-fi
+# Node clients, each pinned by its package-lock.json: tests/node (zigbee-herdsman 10.9.5,
+# ajv-cli) and tests/node11 (zigbee-herdsman 11.x, for the herdsman suites run with ZB_HERDSMAN=11)
+for dir in tests/node tests/node11; do
+  stamp=$dir/node_modules/.zb-installed-lock
+  if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
+    echo "ci/setup.sh: installing node test clients in $dir (npm ci)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+done

@@ -36,6 +36,7 @@ suite bg "Release builds: gcc with Debian's flags (build/, the README's binaries
 suite asan "unit tests (ctest -L 'unit|inproc', ASan+UBSan)" ctest --test-dir "$build" -L '^(unit|inproc)$' --output-on-failure -j2
 suite asan "schema and vectors (ajv-cli, zbharness validate)" bash tests/schema/check_vectors.sh "$build"
 suite - "herdsman client self-test (no emulator)" bash tests/herdsman/selftest.sh
+suite - "herdsman client self-test, zigbee-herdsman 11 (no emulator)" env ZB_HERDSMAN=11 bash tests/herdsman/selftest.sh
 suite bg "fuzz smoke (libFuzzer, 5 s per target, regression inputs first)" bash ci/fuzz.sh --seconds 5
 suite bg "docker image (built when a docker engine answers, else its source set)" bash ci/docker.sh
 for t in tests/system/*.sh; do
@@ -43,7 +44,8 @@ for t in tests/system/*.sh; do
 done
 
 # Start order: the longest first (by the wall time of a serial run on 2 CPUs), so that no long
-# suite starts last; the rest follow in the order above. Each entry is a name prefix.
+# suite starts last; the rest follow in the order above. Each entry is a name prefix, so a
+# system suite's zigbee-herdsman 11 twin (NAME_zh11.sh) starts right after it.
 LONGEST=("ASan+UBSan build" "system: safety" "system: world" "system: ports" "fuzz smoke"
   "system: reports" "system: znp_herdsman" "system: world_matrix" "system: link_faults"
   "system: ezsp_herdsman" "Release builds" "system: matrix" "system: conformance" "unit tests"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Emulator-free checks of tests/herdsman/zh-client.mjs (about 15 s):
 #   syntax, argument parsing, restore-from derivation, the hard-timeout path, and the first bytes
-#   the real herdsman 10.9.5 writes on a pty for zstack / ember / zboss.
-# Needs node (tests/node/node_modules installed: npm ci --prefix tests/node) and python3.
-# Usage: bash tests/herdsman/selftest.sh        (from anywhere; exits non-zero on the first failure)
+#   the real herdsman writes on a pty for zstack / ember / zboss.
+# ZB_HERDSMAN picks the herdsman: unset or 10 -> 10.9.5 (tests/node), 11 -> 11.x (tests/node11);
+# each installed by ci/setup.sh (npm ci). Needs node and python3.
+# Usage: [ZB_HERDSMAN=11] bash tests/herdsman/selftest.sh   (from anywhere; exits non-zero on a failure)
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CLI="$HERE/zh-client.mjs"
@@ -31,8 +32,18 @@ json() { # json <field-path> from $OUT
     node -e 'let o=JSON.parse(process.argv[1]);for(const k of process.argv[2].split("."))o=o?.[k];console.log(typeof o==="object"?JSON.stringify(o):String(o))' "$OUT" "$1"
 }
 
+WANT_MAJOR=${ZB_HERDSMAN:-10}
+echo "# zigbee-herdsman ${WANT_MAJOR}.x (ZB_HERDSMAN=${ZB_HERDSMAN:-})"
+
 # 1. syntax
 node --check "$CLI" && ok "node --check" || bad "node --check"
+
+# 1b. the install: a missing one is a clear error naming the fix, before any port is opened
+OUT="$(ZH_NODE_PACKAGE="$TMP/none/package.json" node "$CLI" --adapter zstack --port /dev/null --workdir "$TMP/w" 2>/dev/null)"; RC=$?
+case "$RC:$(json phase):$(json error)" in
+    1:load:*"not installed in $TMP/none/node_modules"*ci/setup.sh*) ok "missing install -> exit 1, phase load, names ci/setup.sh" ;;
+    *) bad "missing install (rc=$RC out=$OUT)" ;;
+esac
 
 # 2. argument parsing (exit 64, one JSON line)
 run --port /dev/null --workdir "$TMP/w"
@@ -54,6 +65,8 @@ run --help
 start_sink ""
 run --adapter zstack --port "$PTY" --workdir "$TMP/wz" --timeout-ms 1000
 [ "$RC" = 2 ] && [ "$(json timeout)" = true ] && ok "zstack silent pty -> timeout exit 2" || bad "zstack timeout (rc=$RC out=$OUT)"
+ver="$(json herdsman)"
+if [ "${ver%%.*}" = "$WANT_MAJOR" ]; then ok "the client ran zigbee-herdsman $ver"; else bad "herdsman version '$ver', want $WANT_MAJOR.x"; fi
 
 # 3b. same, without the hard timeout: herdsman gives up by itself after ~1.5 s (exit 1) because, after
 #     two unanswered 250 ms pings and the 0xEF bootloader byte, it toggles DTR/RTS, which fails on a pty

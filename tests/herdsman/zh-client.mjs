@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// zh-client.mjs — drive the real zigbee-herdsman Controller (pinned 10.9.5, tests/node) against a
-// coordinator on a serial port / pty: start (form | resume | restore), optional permit join,
-// backup, stop.  Prints exactly one JSON line on stdout; everything else goes to stderr or to
-// <workdir>/herdsman-debug.log (--debug).  See tests/herdsman/README.md for the herdsman facts.
+// zh-client.mjs — drive the real zigbee-herdsman Controller (pinned: 10.9.5 in tests/node, or
+// 11.x in tests/node11 with ZB_HERDSMAN=11) against a coordinator on a serial port / pty / tcp://:
+// start (form | resume | restore), optional permit join, backup, stop.  Prints exactly one JSON
+// line on stdout; everything else goes to stderr or to <workdir>/herdsman-debug.log (--debug).
+// See tests/herdsman/README.md for the herdsman facts.
 //
 // Exit codes: 0 ok, 1 failure (JSON {"ok":false,...}), 2 hard timeout, 64 usage error.
 
@@ -14,10 +15,37 @@ import { parseArgs } from "node:util";
 import { listenReports } from "./zh-listen.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-// zigbee-herdsman is resolved from tests/node/node_modules whatever the cwd is.
+// zigbee-herdsman is resolved from a pinned install whatever the cwd is: ZB_HERDSMAN picks which
+// (unset or "10": tests/node, 10.9.5; "11": tests/node11, 11.x; both installed by ci/setup.sh).
 // ZH_NODE_PACKAGE may point at another package.json whose node_modules holds herdsman.
-const NODE_PACKAGE = process.env.ZH_NODE_PACKAGE || path.resolve(HERE, "../node/package.json");
-const requireFromTests = createRequire(NODE_PACKAGE);
+const INSTALLS = { 10: "../node", 11: "../node11" };
+const ZB_HERDSMAN = process.env.ZB_HERDSMAN || "10";
+const NODE_DIR = INSTALLS[ZB_HERDSMAN] ? path.resolve(HERE, INSTALLS[ZB_HERDSMAN]) : undefined;
+const NODE_PACKAGE = process.env.ZH_NODE_PACKAGE || (NODE_DIR && path.join(NODE_DIR, "package.json"));
+const requireFromTests = NODE_PACKAGE ? createRequire(NODE_PACKAGE) : undefined;
+
+/** Loads zigbee-herdsman from the selected install: { zh, version } or throws a clear message. */
+function loadHerdsman() {
+    if (!requireFromTests) {
+        throw new Error(`ZB_HERDSMAN='${ZB_HERDSMAN}': expected one of ${Object.keys(INSTALLS).join(", ")} (or set ZH_NODE_PACKAGE)`);
+    }
+    let pkgFile;
+    try {
+        pkgFile = requireFromTests.resolve("zigbee-herdsman/package.json");
+    } catch {
+        const dir = path.dirname(NODE_PACKAGE);
+        const why = process.env.ZH_NODE_PACKAGE ? "ZH_NODE_PACKAGE" : `ZB_HERDSMAN=${ZB_HERDSMAN}`;
+        throw new Error(`zigbee-herdsman is not installed in ${dir}/node_modules (${why}): run bash ci/setup.sh (npm ci --prefix ${dir})`);
+    }
+    const version = JSON.parse(fs.readFileSync(pkgFile, "utf8")).version;
+    return { zh: requireFromTests("zigbee-herdsman"), version };
+}
+
+/** Controller options for the port: 11.0 renamed `serialPort` to `transport` (same fields). */
+export function portOptions(version, port, adapter, baudRate) {
+    const key = Number.parseInt(String(version), 10) >= 11 ? "transport" : "serialPort";
+    return { [key]: { path: port, adapter, baudRate, rtscts: false } };
+}
 
 // Defaults (used when neither an option nor --restore-from supplies a value).
 const DEFAULTS = {
@@ -43,7 +71,7 @@ const USAGE = `usage: node tests/herdsman/zh-client.mjs --adapter zstack|ember|z
          [--restore-from BACKUP.json] [--backup-out FILE] [--permit-join SECONDS] [--hold-ms N]
          [--timeout-ms 120000] [--baud-rate 115200] [--clean] [--debug] [--listen-ms N]
 
-  --adapter       herdsman adapter type (serialPort.adapter)
+  --adapter       herdsman adapter type (serialPort.adapter; transport.adapter from 11.0)
   --port          serial path (pty) or tcp://host:port
   --workdir       herdsman state: ${FILES.database}, ${FILES.databaseBackup}, ${FILES.backup}
                   (kept between runs: a second run against the same device resumes)
@@ -156,7 +184,7 @@ export function parseCli(argv) {
         debug: Boolean(values.debug),
     };
     if (o.restoreFrom && o.adapter === "zboss") {
-        throw new UsageError("--restore-from: herdsman 10.9.5's zboss adapter has no backup/restore (supportsBackup() is false)");
+        throw new UsageError("--restore-from: herdsman's zboss adapter has no backup/restore (supportsBackup() is false in 10.9.5 and 11.1.1)");
     }
     return o;
 }
@@ -195,7 +223,7 @@ export function networkFromBackup(adapter, b) {
     return net;
 }
 
-/** Re-implementation of the 10.9.5 "config matches backup" tests, for the report only. */
+/** Re-implementation of the "config matches backup" tests (10.9.5; unchanged in 11.1.1), for the report only. */
 export function configMatchesBackup(adapter, net, b) {
     const eq = (a, c) => Buffer.from(a).equals(Buffer.from(c));
     const bEpid = Buffer.from(String(b.extended_pan_id), "hex");
@@ -280,12 +308,12 @@ async function main() {
     // seconds, and the timeout is about the device's answers, not about node's start-up.
     let zh, zhVersion;
     try {
-        zh = requireFromTests("zigbee-herdsman");
-        zhVersion = JSON.parse(fs.readFileSync(requireFromTests.resolve("zigbee-herdsman/package.json"), "utf8")).version;
+        ({ zh, version: zhVersion } = loadHerdsman());
     } catch (e) {
         finish(1, { ok: false, phase: "load", error: `cannot load zigbee-herdsman: ${e?.message ?? e}` });
         return;
     }
+    partial.herdsman = zhVersion; // also in failure and timeout lines
     const hardTimer = setTimeout(() => {
         const msg = `timeout after ${opts.timeoutMs} ms in phase '${phase}' (adapter ${opts.adapter}, port ${opts.port})`;
         process.stderr.write(`zh-client: TIMEOUT: ${msg}\n`);
@@ -360,7 +388,7 @@ async function main() {
 
         const options = {
             network,
-            serialPort: { path: opts.port, adapter: opts.adapter, baudRate: opts.baudRate, rtscts: false },
+            ...portOptions(zhVersion, opts.port, opts.adapter, opts.baudRate),
             databasePath: p.database,
             databaseBackupPath: p.databaseBackup,
             backupPath: p.backup,

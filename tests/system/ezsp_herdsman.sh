@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# zbemu ezsp against the real zigbee-herdsman 10.9.5 (ember adapter) and zbharness, over ptys,
+# zbemu ezsp against the real zigbee-herdsman 10.9.5, or 11.x with ZB_HERDSMAN=11 (ember adapter),
+# and zbharness, over ptys (herdsman once over tcp://),
 # for EZSP v13 (herdsman's minimum), v18 and v19 (EmberZNet 9.1, herdsman's EZSP_PROTOCOL_VERSION).
 # The referee is herdsman: what it forms, resumes, restores and writes into its own backups;
 # and below its minimum (v8, v12) how it really refuses a stick.
@@ -15,6 +16,7 @@
 # Usage: tests/system/ezsp_herdsman.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 
 # Q1: herdsman's wire order <-> the spec's MSB-first order, for the two fields herdsman flips
 flip() { # flip IN OUT
@@ -198,6 +200,25 @@ check "with the documented override the restored-EUI64 token takes it" \
   bash -c "cd '$WORK' && '$HAR' restore --stack ezsp --port '$(port "$n")' --backup '$WORK/other-override.json' --force"
 check "and the stick now reports it" bash -c "'$HAR' backup --stack ezsp --port '$(port "$n")' -o '$WORK/$n.other.json' && '$HAR' diff '$WORK/other.json' '$WORK/$n.other.json'"
 check "clean exit on SIGTERM" emu_stop "$n"
+
+echo "-- herdsman over tcp:// (zbemu --tcp 0): forms, then resumes"
+# both versions send the same EZSP requests over TCP as over a pty (tests/herdsman/README.md §9)
+n=tcp
+if emu_start_tcp "$n" ezsp --ezsp-version 13 --nvram "$WORK/$n.nv.json"; then
+  url=$(head -1 "$WORK/$n.port")
+  for step in 1 2; do
+    node "$ZH" --adapter ember --port "$url" --workdir "$WORK/$n.zh" --timeout-ms 60000 --pan 0x2a5c \
+      --epid dd3c0ffee1a2b3c4 --key 5a6b7c8d9eaf00112233445566778899 --channel 20 \
+      >"$WORK/$n.zh$step" 2>>"$WORK/$n.zh.log" || fail "herdsman over $url (run $step): $(cat "$WORK/$n.zh$step")"
+  done
+  expect_eq "herdsman forms, then resumes over tcp://; the network it reads" \
+    "$(jget "$WORK/$n.zh1" j.startResult)/$(jget "$WORK/$n.zh2" 'j.startResult+"/"+j.network.panID+"/"+j.network.extendedPanID+"/"+j.network.channel')" \
+    "reset/resumed/10844/0xc4b3a2e1fe0f3cdd/20"
+  echo "   (herdsman over tcp://: form $(jget "$WORK/$n.zh1" j.startMs) ms, resume $(jget "$WORK/$n.zh2" j.startMs) ms)"
+  check "clean exit on SIGTERM" emu_stop "$n"
+else
+  fail "$n: start"
+fi
 
 echo "-- a corrupt token file is a startup error naming the field"
 node -e 'const fs=require("fs");const j=JSON.parse(fs.readFileSync(process.argv[1],"utf8"));

@@ -12,6 +12,7 @@
 # Usage: tests/system/ezsp_legacy.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 
 SRC=$VEC/backups/valid/znp-CC2652R-ZStack4.json
 # the source (Z-Stack) has no EmberZNet hashed TCLK: restore makes a fresh one, as zigpy does

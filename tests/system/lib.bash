@@ -1,7 +1,8 @@
 # tests/system/lib.bash - shared by the system tests (sourced, not run).
 # A system test starts real zbemu processes on ptys, drives them with zbharness and with the
-# real zigbee-herdsman (tests/herdsman/zh-client.mjs), and counts checks. Every emulator is
-# stopped with SIGTERM at the end and must exit 0 (a sanitizer report makes it exit non-zero).
+# real zigbee-herdsman (tests/herdsman/zh-client.mjs; 10.9.5, or 11.x with ZB_HERDSMAN=11), and
+# counts checks. Every emulator is stopped with SIGTERM at the end and must exit 0 (a sanitizer
+# report makes it exit non-zero).
 # Usage in a test: source lib.bash "$BUILD"; ...; finish
 
 ZB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -54,6 +55,22 @@ port() { echo "$WORK/$1.tty"; }
 # backup_of STACK NAME OUT: zbharness backup of emulator NAME into OUT (its log: $WORK/NAME.bk.log)
 backup_of() { timeout 60 "$HAR" backup --stack "$1" --port "$(port "$2")" -o "$3" >"$WORK/$2.bk.log" 2>&1; }
 
+# emu_start_tcp NAME ARGS...: starts zbemu with --tcp 0, waits for the tcp:// URL it prints
+# (first line of $WORK/NAME.port)
+emu_start_tcp() {
+  local name=$1; shift
+  "$EMU" "$@" --tcp 0 >"$WORK/$name.port" 2>>"$WORK/$name.log" &
+  EMU_PID[$name]=$!
+  for _ in $(seq 100); do
+    [ -s "$WORK/$name.port" ] && return 0
+    kill -0 "${EMU_PID[$name]}" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "zbemu $name did not start:" >&2
+  cat "$WORK/$name.log" >&2
+  return 1
+}
+
 # emu_stop NAME: SIGTERM, wait; returns zbemu's exit status
 emu_stop() {
   local name=$1 rc=0
@@ -67,7 +84,31 @@ emu_stop() {
 # zh NAME OUT ARGS...: runs zh-client against emulator NAME, JSON result line in OUT
 zh() {
   local name=$1 out=$2; shift 2
+  zh_banner
   node "$ZH" --port "$(port "$name")" --workdir "$WORK/$name.zh" --timeout-ms 60000 "$@" >"$out" 2>>"$WORK/$name.zh.log"
+}
+
+# zh_banner: names the zigbee-herdsman this suite's zh-client runs, in $ZH_VERSION and on stdout.
+# ZB_HERDSMAN picks the pinned install (unset or 10: tests/node, 10.9.5; 11: tests/node11, 11.x),
+# as zh-client.mjs does; ZH_NODE_PACKAGE overrides both. A missing install ends the suite (exit 2).
+# Once per suite: the suites call it first, and zh() calls it if they did not.
+zh_banner() {
+  local dir pkg
+  [ -n "${ZH_VERSION:-}" ] && return 0
+  case "${ZB_HERDSMAN:-10}" in
+    10) dir=$ZB_ROOT/tests/node ;;
+    11) dir=$ZB_ROOT/tests/node11 ;;
+    *) echo "ZB_HERDSMAN='$ZB_HERDSMAN': expected 10 or 11" >&2; exit 2 ;;
+  esac
+  [ -n "${ZH_NODE_PACKAGE:-}" ] && dir=$(dirname "$ZH_NODE_PACKAGE")
+  pkg=$dir/node_modules/zigbee-herdsman/package.json
+  if [ ! -f "$pkg" ]; then
+    echo "zigbee-herdsman is not installed in $dir/node_modules" \
+      "(${ZH_NODE_PACKAGE:+ZH_NODE_PACKAGE, }ZB_HERDSMAN=${ZB_HERDSMAN:-10}): run bash ci/setup.sh (npm ci --prefix $dir)" >&2
+    exit 2
+  fi
+  ZH_VERSION=$(node -p 'require(process.argv[1]).version' "$pkg")
+  echo "-- zigbee-herdsman $ZH_VERSION (${dir#"$ZB_ROOT"/}, ZB_HERDSMAN=${ZB_HERDSMAN:-10})"
 }
 
 # jget FILE EXPR: evaluates a JS expression over the parsed JSON `j` (whole FILE)

@@ -7,6 +7,7 @@
 # Usage: link_faults.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 golden=$VEC/backups/valid/znp-CC2652R-ZStack4.json
 
 for s in ezsp zboss; do

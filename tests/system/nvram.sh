@@ -13,6 +13,7 @@
 # Usage: tests/system/nvram.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 
 GOLDEN=$VEC/backups/valid/znp-CC2652R-ZStack4.json
 fc_of() { # fc_of NAME STACK: backs the emulator up, prints its NWK frame counter

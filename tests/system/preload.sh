@@ -5,6 +5,7 @@
 # Usage: tests/system/preload.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 LIB=$ZB_BUILD/lib/libzbmodem.so
 PROG=$ZB_BUILD/bin/modem_ioctl
 [ -f "$LIB" ] && [ -x "$PROG" ] || { fail "missing $LIB or $PROG"; finish; exit; }
@@ -18,8 +19,11 @@ emu_start "$n" znp || fail "$n: start"
 check "without the library: TIOCMGET/SET/BIS/BIC on the pty -> ENOTTY" "$PROG" --expect-enotty "$(port "$n")"
 check "zbemu binds $(ctl_sock "$n")" test -S "$(ctl_sock "$n")"
 sock=$(ctl_sock "$n")
+ino=$(stat -c %i "$sock" 2>/dev/null)
 check "clean exit on SIGTERM" emu_stop "$n"
-check "the socket is removed at exit" test ! -e "$sock"
+# an emulator of a suite running beside this one may get the same pty number, and so bind a new
+# socket of the same name: this one's is gone if the name is free or is another file
+check "the socket is removed at exit" bash -c "[ ! -e '$sock' ] || [ \"\$(stat -c %i '$sock')\" != '$ino' ]"
 
 echo "-- with LD_PRELOAD=libzbmodem.so: ioctls succeed, the emulated stick resets on the sequence"
 n=preload
@@ -52,7 +56,7 @@ check "CC2531 (native USB, no pins on DTR/RTS): the sequence does not reset it" 
   bash -c "LD_PRELOAD='$LIB' '$PROG' '$(port "$n")'; grep -q 'host set DTR=0 RTS=1' '$WORK/$n.log' && ! grep -q 'chip held in reset' '$WORK/$n.log'"
 check "clean exit on SIGTERM" emu_stop "$n"
 
-echo "-- zigbee-herdsman 10.9.5 (zstack) on a stick left in its ROM bootloader"
+echo "-- zigbee-herdsman $ZH_VERSION (zstack) on a stick left in its ROM bootloader"
 n=zhbsl
 emu_start "$n" znp --profile zstack3x0 || fail "$n: start"
 check "a flasher-like tool leaves the stick in its bootloader" env LD_PRELOAD="$LIB" "$PROG" --enter-bootloader "$(port "$n")"

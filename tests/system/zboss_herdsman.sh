@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# zbemu zboss against the real zigbee-herdsman 10.9.5 (zboss adapter) and zbharness, over ptys.
+# zbemu zboss against the real zigbee-herdsman 10.9.5, or 11.x with ZB_HERDSMAN=11 (zboss
+# adapter), and zbharness, over ptys (herdsman once over tcp://).
 # The referee is outside this repo: herdsman forms and resumes on the emulator, and must resume
 # on a network zbharness cloned onto a blank NCP; an independent Python implementation of the
 # LL framing (zboss_probe.py) checks the wire. Usage: tests/system/zboss_herdsman.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 
 PAN=0x2a5c EPID=dd3c0ffee1a2b3c4 KEY=5a6b7c8d9eaf00112233445566778899 CH=20
 # §9.2 / herdsman README §4: herdsman sends its extendedPanID array E as is, the NCP reads it
@@ -28,6 +30,19 @@ n=form
 emu_start "$n" zboss --nvram "$WORK/$n.nv.json" -vv || fail "$n: start"
 if zh "$n" "$WORK/$n.zh1" --adapter zboss --pan $PAN --epid $EPID --key $KEY --channel $CH; then
   expect_eq "herdsman start on a blank NCP" "$(jget "$WORK/$n.zh1" j.startResult)" reset
+  # what herdsman's getNetworkParameters() says after it formed: 10.9.5 keeps what it read before
+  # NWK_FORMATION (the blank NCP's PAN ffff, EPID 0, channel 0); 11.x reads the six GET_* again
+  # after the formation (driver.js startup) and reports the network it formed (README §9)
+  gets=$(grep -c 'debug: zboss: GET_PAN_ID' "$WORK/$n.log")
+  if [ "${ZH_VERSION%%.*}" -ge 11 ]; then
+    expect_eq "network herdsman reads after forming: the formed one (GET_PAN_ID twice)" \
+      "$(jget "$WORK/$n.zh1" 'j.network.panID+"/"+j.network.extendedPanID+"/"+j.network.channel')/$gets" \
+      "10844/0x$EPID_LE/$CH/2"
+  else
+    expect_eq "network herdsman reads after forming: the blank NCP's, read before (GET_PAN_ID once)" \
+      "$(jget "$WORK/$n.zh1" 'j.network.panID+"/"+j.network.extendedPanID+"/"+j.network.channel')/$gets" \
+      "65535/0x0000000000000000/0/1"
+  fi
   t0=$(ms)
   check "zbharness backup" "$HAR" backup --stack zboss --port "$(port "$n")" -o "$WORK/$n.ours.json"
   pass "zbharness backup alone: $(($(ms) - t0)) ms (incl. process start)"
@@ -116,6 +131,25 @@ else
   fail "herdsman re-forming the clone: $(cat "$WORK/$b.zh2")"
 fi
 check "clean exit on SIGTERM (restarted clone)" emu_stop "$b"
+
+echo "-- herdsman over tcp:// (zbemu --tcp 0): forms, then resumes"
+# both versions send the same ZBOSS requests over TCP as over a pty (tests/herdsman/README.md §9)
+n=tcp
+if emu_start_tcp "$n" zboss --nvram "$WORK/$n.nv.json"; then
+  url=$(head -1 "$WORK/$n.port")
+  for step in 1 2; do
+    node "$ZH" --adapter zboss --port "$url" --workdir "$WORK/$n.zh" --timeout-ms 60000 --pan 0x2a5c \
+      --epid dd3c0ffee1a2b3c4 --key 5a6b7c8d9eaf00112233445566778899 --channel 20 \
+      >"$WORK/$n.zh$step" 2>>"$WORK/$n.zh.log" || fail "herdsman over $url (run $step): $(cat "$WORK/$n.zh$step")"
+  done
+  expect_eq "herdsman forms, then resumes over tcp://; the network it reads" \
+    "$(jget "$WORK/$n.zh1" j.startResult)/$(jget "$WORK/$n.zh2" 'j.startResult+"/"+j.network.panID+"/"+j.network.extendedPanID+"/"+j.network.channel')" \
+    "reset/resumed/10844/0x$EPID_LE/20"
+  echo "   (herdsman over tcp://: form $(jget "$WORK/$n.zh1" j.startMs) ms, resume $(jget "$WORK/$n.zh2" j.startMs) ms)"
+  check "clean exit on SIGTERM" emu_stop "$n"
+else
+  fail "$n: start"
+fi
 
 echo "-- a corrupt NVRAM file is a startup error naming the file and the field"
 cp "$WORK/$b.nv.json" "$WORK/bad.nv.json"

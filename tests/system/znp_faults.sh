@@ -6,6 +6,7 @@
 # Usage: znp_faults.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 golden=$VEC/backups/valid/znp-CC2652R-ZStack4.json
 
 echo "-- zbharness backup through a faulty link: right or a clean error, never wrong, never a hang"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# zbemu znp against the real zigbee-herdsman 10.9.5 (zstack adapter) and zbharness, over ptys.
+# zbemu znp against the real zigbee-herdsman 10.9.5, or 11.x with ZB_HERDSMAN=11 (zstack
+# adapter), and zbharness, over ptys (and herdsman once over tcp://).
 # The referee is outside this repo: NVRAM dumps of real sticks (vectors/nvram/znp) and the
 # backups derived from them by a separate script (vectors/backups/valid/znp-*.json), and what
 # herdsman itself does and writes. Usage: tests/system/znp_herdsman.sh BUILD_DIR
 set -uo pipefail
 source "$(dirname "$0")/lib.bash" "${1:-build}"
+zh_banner
 
 # dump name -> profile it runs on (zstack30 picks its CC2538 variant from the aligned NIB)
 declare -A PROFILE=([CC2531-ZStack1]=zstack12 [CC2531-ZStack3]=zstack30
@@ -168,5 +170,35 @@ for dump in CC2531-ZStack1 CC2531-ZStack3 CC2538-ZStack3 CC2652R-ZStack4; do
   fi
   emu_stop "$n"
 done
+
+echo "-- herdsman over tcp:// (zbemu --tcp 0): forms, resumes; the first bytes of each connection"
+# 10.9.5 runs its skip-bootloader step before the socket counts as open (znp.js openSocketPort):
+# its SYS_PING is refused unsent, so each connection starts with a lone 0xEF and a 1 s wait;
+# 11.x opens the transport first and pings at once, as it does on a serial port (README §9)
+n=tcp
+if emu_start_tcp "$n" znp --profile zstack3x0 --nvram "$WORK/$n.nv.json" -vv; then
+  url=$(head -1 "$WORK/$n.port")
+  for step in 1 2; do
+    node "$ZH" --adapter zstack --port "$url" --workdir "$WORK/$n.zh" --timeout-ms 60000 --pan 0x2a5c \
+      --epid dd3c0ffee1a2b3c4 --key 5a6b7c8d9eaf00112233445566778899 --channel 20 \
+      >"$WORK/$n.zh$step" 2>>"$WORK/$n.zh.log" || fail "herdsman over $url (run $step): $(cat "$WORK/$n.zh$step")"
+  done
+  expect_eq "herdsman forms, then resumes over tcp://" \
+    "$(jget "$WORK/$n.zh1" j.startResult)/$(jget "$WORK/$n.zh2" j.startResult)" reset/resumed
+  first=$(awk '/host opened the port/ { want = 1 } want && match($0, /znp rx [0-9a-f]+/) {
+                 printf "%s%s", sep, substr($0, RSTART + 7, RLENGTH - 7); sep = " "; want = 0 }' "$WORK/$n.log")
+  if [ "${ZH_VERSION%%.*}" -ge 11 ]; then
+    expect_eq "first bytes of each connection: SYS_PING (fe 00 21 01), no 0xEF" "$first" "fe002101 fe002101"
+  else
+    expect_eq "first bytes of each connection: the lone 0xEF" "$first" "ef ef"
+    start2=$(jget "$WORK/$n.zh2" j.startMs)
+    if [ "$start2" -ge 1000 ]; then pass "resume takes the 1 s wait after 0xEF ($start2 ms)"
+    else fail "resume over tcp:// in $start2 ms, want >= 1000 (the wait after 0xEF)"; fi
+  fi
+  echo "   (herdsman over tcp://: form $(jget "$WORK/$n.zh1" j.startMs) ms, resume $(jget "$WORK/$n.zh2" j.startMs) ms)"
+  check "clean exit on SIGTERM" emu_stop "$n"
+else
+  fail "$n: start"
+fi
 
 finish

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# world.sh again on zigbee-herdsman 11.x (tests/node11, ZB_HERDSMAN=11): the same checks, a suite of
+# its own so that ci/test.sh runs it beside the 10.9.5 one. Usage: tests/system/world_zh11.sh BUILD_DIR
+exec env ZB_HERDSMAN=11 bash "$(dirname "$0")/world.sh" "$@"

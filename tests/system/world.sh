@@ -63,7 +63,7 @@ if source_stick "$n" znp --profile zstack3x0; then
   expect_eq "$n: still not judged after the stop" "$(alive_nwks "$W" 0 | tr ',' '\n' | grep -c .)" 0
   # negative control: the same house judged again once the network is back
   emu_start "$n" znp --profile zstack3x0 --nvram "$WORK/$n.src.nv" --world "$W" --seed 7 || fail "$n: restart"
-  check "$n: the network restored" "$HAR" restore --stack znp --port "$(port "$n")" --backup "$SEED" --force --burn-ieee
+  check "$n: the network restored" "$HAR" restore --stack znp --port "$(port "$n")" --backup "$SEED" --force --burn-ieee --prerestore-dir "$WORK"
   sleep 3
   check "$n: clean exit" emu_stop "$n"
   expect_eq "$n: network back: all 8 alive again, network_down gone" \

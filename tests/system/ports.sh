@@ -35,20 +35,7 @@ stty_of() {
   done
 }
 
-# emu_start_tcp NAME ARGS...: zbemu --tcp 0; the URL it printed in $WORK/NAME.port
-emu_start_tcp() {
-  local name=$1; shift
-  "$EMU" "$@" --tcp 0 >"$WORK/$name.port" 2>>"$WORK/$name.log" &
-  EMU_PID[$name]=$!
-  local i
-  for i in $(seq 100); do
-    [ -s "$WORK/$name.port" ] && return 0
-    kill -0 "${EMU_PID[$name]}" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "zbemu $name did not start:" >&2; cat "$WORK/$name.log" >&2
-  return 1
-}
+# (emu_start_tcp NAME ARGS...: lib.bash)
 
 echo "-- exclusive port: a second holder (flock, another zbharness) is refused, nothing written"
 mkdir -p "$WORK/excl" && cd "$WORK/excl" || exit 2

@@ -79,6 +79,7 @@ static void on_signal(int sig)
 {
     g_signal = sig;
 }
+static void install_signals(void);
 
 const emu_options *emu_opts(const emu *e)
 {
@@ -367,6 +368,7 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
         free(e);
         return NULL;
     }
+    install_signals();
     return e;
 }
 
@@ -441,7 +443,10 @@ static void service_ctl(emu *e, const struct pollfd *pfd)
         if (e->fe->on_modem) e->fe->on_modem(e->fe_state, dtr, rts);
 }
 
-int emu_run(emu *e)
+/* Installed when the emulator is created, before its port is announced: a SIGTERM that comes
+ * as soon as a test or harness sees the port must still run the clean exit (link removed,
+ * NVRAM saved), not the default death. */
+static void install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -449,6 +454,10 @@ int emu_run(emu *e)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+int emu_run(emu *e)
+{
     while (!e->stop && !g_signal && !e->port.ended) {
         struct pollfd pfd[3];
         int n = emu_port_pollfds(&e->port, pfd, e->out_len > 0), infinite;

@@ -82,9 +82,9 @@ printf '   %s\n' "${config[@]}"
 
 # -- 2. the image's source set, built and installed with the Dockerfile's own RUN
 ctx=$(mktemp -d /tmp/zbdocker.XXXXXX) || die "mktemp"
-engine='' eimg=''
+engine='' eimg='' imported_by=''
 cleanup() {
-  [ -n "$eimg" ] && "$engine" rmi -f "$tag" "$eimg" >/dev/null 2>&1
+  [ -n "$imported_by" ] && "$imported_by" rmi -f "$tag" "$eimg" >/dev/null 2>&1
   # the chroot's mounts live in a namespace that ends with its processes; never rm through one
   if findmnt -rn -o TARGET | grep -qF "$ctx"; then
     echo "ci/docker.sh: mounts left under $ctx; not removing it" >&2
@@ -214,24 +214,28 @@ if [ -n "$engine" ]; then
   step "$engine answers: importing the root file system as $tag"
   fmt=()
   [ "$engine" = podman ] && fmt=(--format docker) # OCI image configs have no HEALTHCHECK
-  if "$engine" import "$ctx/rootfs.tar" "$eimg" >/dev/null &&
-    printf 'FROM %s\n%s\n' "$eimg" "$(printf '%s\n' "${config[@]}")" |
-    "$engine" build "${fmt[@]}" -t "$tag" -f - "$ctx/data" >"$ctx/engine.log" 2>&1; then
-    if ! probe=$("$engine" run --rm "$tag" true 2>&1); then
-      echo "   $engine cannot run a container here: $probe"
-      engine=
-    fi
-  else
-    cat "$ctx/engine.log" 2>/dev/null
-    die "$engine could not import or configure the root file system"
+  { mkdir "$ctx/config" && printf 'FROM %s\n' "$eimg" >"$ctx/config/Containerfile" &&
+    printf '%s\n' "${config[@]}" >>"$ctx/config/Containerfile"; } || die "writing $ctx/config/Containerfile"
+  imported_by=$engine
+  { "$engine" import "$ctx/rootfs.tar" "$eimg" >"$ctx/engine.log" 2>&1 &&
+    "$engine" build "${fmt[@]}" -t "$tag" -f "$ctx/config/Containerfile" "$ctx/config" >>"$ctx/engine.log" 2>&1; } ||
+    { cat "$ctx/engine.log"; die "$engine could not import or configure the root file system"; }
+  # the config the image carries: the Dockerfile's, HEALTHCHECK included
+  got=$("$engine" image inspect --format \
+    $'{{.Config.User}}\t{{.Config.WorkingDir}}\t{{json .Config.Cmd}}\t{{json .Config.Healthcheck.Test}}' "$tag") ||
+    die "$engine image inspect $tag"
+  want=$(python3 -c 'import json, sys; print("%s|%s|%s|%s" % (sys.argv[1], sys.argv[2], json.dumps(json.loads(sys.argv[3])), json.dumps(["CMD"] + json.loads(sys.argv[4]))))' \
+    "$user" "$workdir" "$cmd" "[${health#* CMD [}")
+  got=$(IFS=$'\t' read -r u w c h <<<"$got" && python3 -c 'import json, sys; print("%s|%s|%s|%s" % (sys.argv[1], sys.argv[2], json.dumps(json.loads(sys.argv[3])), json.dumps(json.loads(sys.argv[4]))))' "$u" "$w" "$c" "$h")
+  [ "$got" = "$want" ] || die "$tag's config is '$got', not the Dockerfile's '$want'"
+  echo "   $tag's config (user, workdir, CMD, HEALTHCHECK): the Dockerfile's"
+  if ! probe=$("$engine" run --rm "$tag" true 2>&1); then
+    echo "   but $engine cannot run a container here: $probe"
+    engine=''
   fi
 fi
 if [ -n "$engine" ]; then
   step "$engine runs $tag"
-  got=$("$engine" image inspect --format '{{.Config.User}} {{.Config.WorkingDir}} {{json .Config.Healthcheck.Test}}' "$tag") ||
-    die "$engine image inspect $tag"
-  echo "   config: $got"
-  [[ $got == "$user $workdir "* ]] || die "the image's config is not USER $user WORKDIR $workdir"
   out=$("$engine" run --rm "$tag" 2>&1); check_runs "CMD ${cmd_argv[*]}" $? "$out" usage
   out=$("$engine" run --rm "$tag" "${health_argv[@]}" 2>&1); check_runs "HEALTHCHECK ${health_argv[*]}" $? "$out"
   "$engine" run --rm -i --network none -v "$data:/mnt:ro" "$tag" bash -s /mnt <ci/image/smoke.sh ||
@@ -239,7 +243,8 @@ if [ -n "$engine" ]; then
   echo "ci/docker.sh: image $tag ($engine): built, $size_mb MB of $budget_mb MB, runs"
   exit 0
 fi
-[ -n "$eimg" ] || step "no container engine answers (docker info, podman info): running the image by chroot"
+if [ -n "$eimg" ]; then step "running the image by chroot instead"
+else step "no container engine answers (docker info, podman info): running the image by chroot"; fi
 # in_image ARGV...: ARGV inside the root file system as the image's USER from its WORKDIR, with
 # its own /proc, a private pty instance and the smoke data read-only on /mnt, in new mount, PID
 # and network namespaces: ending them (on any exit, or a kill) ends the processes and mounts
@@ -263,5 +268,6 @@ out=$(in_image "${cmd_argv[@]}" 2>&1); check_runs "CMD ${cmd_argv[*]}" $? "$out"
 out=$(in_image "${health_argv[@]}" 2>&1); check_runs "HEALTHCHECK ${health_argv[*]}" $? "$out"
 in_image bash -s /mnt <ci/image/smoke.sh || die "ci/image/smoke.sh in the image's root file system (chroot)"
 findmnt -rn -o TARGET | grep -F "$root" && die "mounts left under $root after the chroot runs"
-echo "ci/docker.sh: image root file system built ($size_mb MB of $budget_mb MB) and run by chroot as $user;" \
-  "no container engine ran it here"
+why="no container engine answers here"
+[ -n "$imported_by" ] && why="$imported_by imported and configured it, but cannot run a container here"
+echo "ci/docker.sh: image root file system built ($size_mb MB of $budget_mb MB) and run by chroot as $user ($why)"

@@ -93,6 +93,37 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+# the long steps run as background jobs that the script waits for, so that a TERM or INT (a
+# timeout, ^C) stops them and runs the cleanup at once, not when they end
+child=''
+exec 3>&2 # the script's stderr, for the trap (a job's own redirections are in force there)
+descendants() { # PID: its descendants (by parent id, procps' pgrep)
+  local c
+  for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done
+}
+on_signal() { # the job first (mmdebstrap and timeout clean up after themselves), then orphans
+  local rest=()
+  if [ -n "$child" ]; then
+    mapfile -t rest < <(descendants "$child")
+    kill "$child" 2>/dev/null
+    wait "$child"
+    ((${#rest[@]})) && kill "${rest[@]}" 2>/dev/null
+  fi
+  echo "ci/docker.sh: stopped by a signal" >&3
+  exit "$1"
+}
+trap 'on_signal 143' TERM
+trap 'on_signal 130' INT
+trap 'on_signal 129' HUP
+long() { # CMD...: CMD as a job the signal trap can stop; its exit status
+  local rc
+  "$@" <&0 &
+  child=$!
+  wait "$child"
+  rc=$?
+  child=''
+  return "$rc"
+}
 excludes=()
 while read -r pat; do
   case "$pat" in '' | '#'*) continue ;; esac
@@ -108,7 +139,7 @@ run=${build_run// \/build/ $ctx/build}
 run=${run//DESTDIR=\/stage/DESTDIR=$ctx/stage}
 [[ $run != *" /build"* && $run != *"=/stage"* ]] || die "the build RUN has /build or /stage where ci/docker.sh cannot move them: $build_run"
 step "build: $build_run"
-(cd "$ctx/src" && bash -c "set -e; $run") >"$ctx/build.log" 2>&1 ||
+long bash -c "set -e; cd \"\$0\"; $run" "$ctx/src" >"$ctx/build.log" 2>&1 ||
   { tail -30 "$ctx/build.log"; die "the image's source set does not build and install with the Dockerfile's RUN"; }
 stage=$ctx/stage
 mapfile -t staged < <(cd "$stage" && find usr/local ! -type d | LC_ALL=C sort)
@@ -161,7 +192,9 @@ for p in /usr/share/doc/'*' /usr/share/groff/'*' /usr/share/info/'*' /usr/share/
 done
 slim+=("--dpkgopt=path-include=/usr/share/doc/*/copyright" "--dpkgopt=path-include=/usr/share/locale/locale.alias")
 t0=$EPOCHREALTIME
-mmdebstrap --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" \
+# in its own mount namespace: the mounts mmdebstrap makes in its chroot go with it, even killed;
+# in its own session: on an error it sends SIGHUP to its whole process group
+long setsid unshare --mount --propagation private mmdebstrap --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" \
   --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr "${slim[@]}" --skip=check/signed-by \
   --customize-hook="chroot \"\$1\" $useradd" \
   --customize-hook="sync-in $stage/usr/local /usr/local" \
@@ -261,12 +294,12 @@ chroot "$root" setpriv --reuid="$USER_" --regid="$g" --init-groups --reset-env -
   env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   sh -c "cd \"\$0\" && exec \"\$@\"" "$WORKDIR_" "$@"'
 in_image() {
-  DATA=$data USER_=$user WORKDIR_=$workdir timeout 600 \
+  DATA=$data USER_=$user WORKDIR_=$workdir exec timeout 600 \
     unshare --mount --propagation private --net --pid --kill-child bash -c "$inner" _ "$root" "$@"
 }
 out=$(in_image "${cmd_argv[@]}" 2>&1); check_runs "CMD ${cmd_argv[*]}" $? "$out" usage
 out=$(in_image "${health_argv[@]}" 2>&1); check_runs "HEALTHCHECK ${health_argv[*]}" $? "$out"
-in_image bash -s /mnt <ci/image/smoke.sh || die "ci/image/smoke.sh in the image's root file system (chroot)"
+long in_image bash -s /mnt <ci/image/smoke.sh || die "ci/image/smoke.sh in the image's root file system (chroot)"
 findmnt -rn -o TARGET | grep -F "$root" && die "mounts left under $root after the chroot runs"
 why="no container engine answers here"
 [ -n "$imported_by" ] && why="$imported_by imported and configured it, but cannot run a container here"

@@ -2,16 +2,17 @@
 # Installs what the build and the tests need on Debian 12, idempotently (run as root).
 # Only what is missing is installed; `apt-get update` runs first when anything is.
 # --tests adds what only the test suite uses (the fuzz runtime, chromium for the report
-# pictures), so that ci/test.sh installs everything in one apt run before its suites start in
-# parallel (two apt-get at once would fight over the dpkg lock).
+# pictures, mmdebstrap for the container image's root file system in ci/docker.sh), so that
+# ci/test.sh installs everything in one apt run before its suites start in parallel (two
+# apt-get at once would fight over the dpkg lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # nettle-dev: nettle's AES (Debian names it so; there is no libnettle-dev); libexpat1-dev: the XML
-# parser of junit-merge
+# parser of junit-merge; mmdebstrap: the container image's root file system (ci/docker.sh)
 pkgs=(build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev clang
   nettle-dev libexpat1-dev)
-[ "${1:-}" = --tests ] && pkgs+=(libclang-rt-14-dev chromium)
+[ "${1:-}" = --tests ] && pkgs+=(libclang-rt-14-dev chromium mmdebstrap)
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for p in "${pkgs[@]}"; do

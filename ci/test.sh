@@ -38,7 +38,7 @@ suite asan "schema and vectors (ajv-cli, zbharness validate)" bash tests/schema/
 suite - "herdsman client self-test (no emulator)" bash tests/herdsman/selftest.sh
 suite - "herdsman client self-test, zigbee-herdsman 11 (no emulator)" env ZB_HERDSMAN=11 bash tests/herdsman/selftest.sh
 suite bg "fuzz smoke (libFuzzer, 5 s per target, regression inputs first)" bash ci/fuzz.sh --seconds 5
-suite bg "docker image (built when a docker engine answers, else its source set)" bash ci/docker.sh
+suite bg "container image (Debian 12 root file system: built, size budget, run by an engine or chroot)" bash ci/docker.sh
 for t in tests/system/*.sh; do
   [ -e "$t" ] && suite asan "system: $(basename "$t" .sh)" bash "$t" "$build"
 done

@@ -43,12 +43,15 @@ for pair in "znp:znp --profile zstack3x0" "ezsp:ezsp --ezsp-version 18" "zboss:z
   # shellcheck disable=SC2086
   source_stick "$n" znp --profile zstack3x0 && emu_stop "$n" && target "$n" "$s" ${pair#*:} && judge "$n" "$s"
 done
-# negative controls: 6000 frames after the backup outrun the default +2500 (WORLD.md)
+# negative controls: 12000 frames after the backup outrun the default +2500 for good: more than
+# what a target's own restarts add (Z-Stack +1250 a boot; an EmberZNet NCP resumes at its
+# 4096-frame reservation after the reset watch makes, EZSP-NVRAM.md), so no restart during the
+# watch can make a device alive again (with 6000, a loaded run crossed that line once)
 for pair in "znp:znp --profile zstack3x0" "ezsp:ezsp --ezsp-version 13"; do
   s=${pair%%:*} n=late-$s
   # shellcheck disable=SC2086
   if source_stick "$n" ${pair#*:}; then
-    frames "${EMU_PID[$n]}" 6000 && sleep 0.5
+    frames "${EMU_PID[$n]}" 12000 && sleep 0.5
     emu_stop "$n"
     # shellcheck disable=SC2086
     target "$n" "$s" ${pair#*:} && judge "$n" "$s"

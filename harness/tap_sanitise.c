@@ -186,6 +186,7 @@ static bool view(zbt_stack st, uint8_t *b, size_t n, int from, fview *v)
 
 #define ANY       (-1)
 #define PLUS_CTX  1 /* the offset is after an EZSP sl_zb_sec_man_context_t (size by version) */
+#define FROM_END  2 /* the offset counts back from the frame's end (after a variable list) */
 
 typedef struct field_rule {
     zbt_stack st;
@@ -270,6 +271,10 @@ static const field_rule FIELDS[] = {
     B(FROM_STICK, ZBOSS_GET_APS_KEY_BY_IEEE, 0, KEY),
     B(FROM_STICK, ZBOSS_GET_TRUST_CENTER_ADDRESS, 0, IEEE),
     B(FROM_STICK, ZBOSS_ZDO_DEV_ANNCE_IND, 2, IEEE), /* nwk, ieee */
+    /* NWK_FORMATION: channel list (n x page, mask), scan duration, distributed, short, EPID */
+    {ZBT_ZBOSS, FROM_HOST, ZBOSS_NWK_FORMATION, ANY, 0, 0, 0, 8, FROM_END, ZBH_SK_EPID},
+    B(FROM_STICK, ZBOSS_NWK_FORMATION, 2, PAN), /* short address, PAN, page, channel */
+    B(FROM_STICK, 0x0032, 2, PAN), /* herdsman's poll after formation: the same answer */
     B(FROM_STICK, ZBOSS_ZDO_DEV_UPDATE_IND, 0, IEEE),
 };
 #define N_FIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
@@ -292,6 +297,7 @@ static void apply_fields(zbh_sanitiser *s, const fview *f, const fview *req, int
             if (!req || at >= req->n || req->b[at] != r->sel) continue;
         }
         size_t off = f->pay + r->off;
+        if (r->flags & FROM_END) off = f->n >= f->pay + r->off ? f->n - r->off : f->n;
         if (r->flags & PLUS_CTX) off += ezsp_secman_context_size(s->ezsp);
         field(s, f->b, f->n, off, r->kind, replace);
     }

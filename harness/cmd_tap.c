@@ -161,7 +161,7 @@ static int flush(session *s, bool final)
     char *text = zbh_tap_json(s->tap, false);
     if (!text) {
         fprintf(stderr, WHO ": the trace could not be made (out of memory, or no random "
-                        "replacement could be drawn): nothing written\n");
+                            "replacement could be drawn): nothing written\n");
         return -1;
     }
     int rc = 0;

@@ -27,11 +27,11 @@ typedef struct tap_side {
     zbh_tap_dir dir;
     mt_parser mt;
     ash_decoder ash;
-    bool ash_sync;      /* a DATA frame was accepted since the last RST/RSTACK */
-    uint8_t ash_next;   /* the frame number expected next: others are retransmissions */
+    bool ash_sync;    /* a DATA frame was accepted since the last RST/RSTACK */
+    uint8_t ash_next; /* the frame number expected next: others are retransmissions */
     zboss_ll_parser zl;
     zboss_reasm zr;
-    int zl_last_pkt;    /* -1: none yet */
+    int zl_last_pkt; /* -1: none yet */
     uint8_t zl_last[ZBOSS_LL_MAX_BODY];
     size_t zl_last_n;
 } tap_side;
@@ -238,8 +238,8 @@ static bool fw_znp(cJSON *fw, const uint8_t *r, size_t n)
     if (n < 7 || r[0] != 0x61 || r[1] != 0x02 || r[3] > 2) return false;
     char text[160], build[16] = "";
     if (n >= 11) snprintf(build, sizeof(build), "%" PRIu32, le32(r + 7));
-    snprintf(text, sizeof(text), "SYS_VERSION: transportrev %u product %u %u.%u.%u%s%s", r[2],
-             r[3], r[4], r[5], r[6], build[0] ? " revision " : "", build);
+    snprintf(text, sizeof(text), "SYS_VERSION: transportrev %u product %u %u.%u.%u%s%s", r[2], r[3],
+             r[4], r[5], r[6], build[0] ? " revision " : "", build);
     cJSON_AddStringToObject(fw, "line", ZNP_LINE[r[3]]);
     cJSON_AddNumberToObject(fw, "product", r[3]);
     if (build[0]) cJSON_AddStringToObject(fw, "build", build);
@@ -339,8 +339,8 @@ static cJSON *exchange_json(const zbh_tap *t, const xch *x, uint8_t **c)
         cJSON_Delete(e), cJSON_Delete(rsp), cJSON_Delete(ind);
         return NULL;
     }
-    cJSON_AddItemToObject(e, "req", x->req == SIZE_MAX ? cJSON_CreateNull()
-                                                       : hex_item(c[x->req], t->f[x->req].n));
+    cJSON_AddItemToObject(
+        e, "req", x->req == SIZE_MAX ? cJSON_CreateNull() : hex_item(c[x->req], t->f[x->req].n));
     for (size_t j = 0; j < x->n_fr; j++) {
         const tap_frame *f = &t->f[x->fr[j]];
         bool direct = x->req != SIZE_MAX && is_answer(t->stack, f->b, f->n);

@@ -184,15 +184,15 @@ static bool view(zbt_stack st, uint8_t *b, size_t n, int from, fview *v)
 
 /* ---------------------------------------------------------------- FIELDS */
 
-#define ANY       (-1)
-#define PLUS_CTX  1 /* the offset is after an EZSP sl_zb_sec_man_context_t (size by version) */
-#define FROM_END  2 /* the offset counts back from the frame's end (after a variable list) */
+#define ANY      (-1)
+#define PLUS_CTX 1 /* the offset is after an EZSP sl_zb_sec_man_context_t (size by version) */
+#define FROM_END 2 /* the offset counts back from the frame's end (after a variable list) */
 
 typedef struct field_rule {
     zbt_stack st;
     uint8_t from;
     uint16_t cmd;
-    int sel_off;    /* >= 0: only when the request's payload byte there is `sel` */
+    int sel_off; /* >= 0: only when the request's payload byte there is `sel` */
     uint8_t sel;
     uint8_t vmin, vmax; /* EZSP versions (0: any) */
     uint16_t off;
@@ -200,10 +200,22 @@ typedef struct field_rule {
     zbh_sk_kind kind;
 } field_rule;
 
-#define Z(from, cmd, so, sel, off, k)         {ZBT_ZNP, from, cmd, so, sel, 0, 0, off, 0, ZBH_SK_##k}
-#define E(from, cmd, vmin, vmax, off, fl, k)  {ZBT_EZSP, from, cmd, ANY, 0, vmin, vmax, off, fl, ZBH_SK_##k}
-#define ES(from, cmd, so, sel, off, k)        {ZBT_EZSP, from, cmd, so, sel, 0, 0, off, 0, ZBH_SK_##k}
-#define B(from, cmd, off, k)                  {ZBT_ZBOSS, from, cmd, ANY, 0, 0, 0, off, 0, ZBH_SK_##k}
+#define Z(from, cmd, so, sel, off, k)                                                              \
+    {                                                                                              \
+        ZBT_ZNP, from, cmd, so, sel, 0, 0, off, 0, ZBH_SK_##k                                      \
+    }
+#define E(from, cmd, vmin, vmax, off, fl, k)                                                       \
+    {                                                                                              \
+        ZBT_EZSP, from, cmd, ANY, 0, vmin, vmax, off, fl, ZBH_SK_##k                               \
+    }
+#define ES(from, cmd, so, sel, off, k)                                                             \
+    {                                                                                              \
+        ZBT_EZSP, from, cmd, so, sel, 0, 0, off, 0, ZBH_SK_##k                                     \
+    }
+#define B(from, cmd, off, k)                                                                       \
+    {                                                                                              \
+        ZBT_ZBOSS, from, cmd, ANY, 0, 0, 0, off, 0, ZBH_SK_##k                                     \
+    }
 
 static const field_rule FIELDS[] = {
     /* Z-Stack MT: CMD0 CMD1 of the frame; offsets in DATA */
@@ -222,40 +234,40 @@ static const field_rule FIELDS[] = {
     Z(FROM_STICK, 0x4581, ANY, 0, 1, IEEE),  /* ZDO_IEEE_ADDR_RSP */
     Z(FROM_STICK, 0x4580, ANY, 0, 1, IEEE),  /* ZDO_NWK_ADDR_RSP */
     /* EZSP: frame id; offsets after the 5-byte header */
-    E(FROM_STICK, 0x0026, 0, 0, 0, 0, IEEE),   /* getEui64 */
-    E(FROM_STICK, 0x0028, 0, 0, 2, 0, EPID),   /* getNetworkParameters: status, type, params */
+    E(FROM_STICK, 0x0026, 0, 0, 0, 0, IEEE), /* getEui64 */
+    E(FROM_STICK, 0x0028, 0, 0, 2, 0, EPID), /* getNetworkParameters: status, type, params */
     E(FROM_STICK, 0x0028, 0, 0, 10, 0, PAN),
-    E(FROM_HOST, 0x001E, 0, 0, 0, 0, EPID),    /* formNetwork */
+    E(FROM_HOST, 0x001E, 0, 0, 0, 0, EPID), /* formNetwork */
     E(FROM_HOST, 0x001E, 0, 0, 8, 0, PAN),
-    E(FROM_HOST, 0x0068, 0, 0, 2, 0, KEY),     /* setInitialSecurityState: bitmask, keys, */
-    E(FROM_HOST, 0x0068, 0, 0, 18, 0, KEY),    /* sequence, TC EUI64 */
+    E(FROM_HOST, 0x0068, 0, 0, 2, 0, KEY),  /* setInitialSecurityState: bitmask, keys, */
+    E(FROM_HOST, 0x0068, 0, 0, 18, 0, KEY), /* sequence, TC EUI64 */
     E(FROM_HOST, 0x0068, 0, 0, 35, 0, IEEE),
-    E(FROM_STICK, 0x006A, 0, 0, 4, 0, KEY),    /* getKey: status, EmberKeyStruct */
+    E(FROM_STICK, 0x006A, 0, 0, 4, 0, KEY), /* getKey: status, EmberKeyStruct */
     E(FROM_STICK, 0x006A, 0, 0, 29, 0, IEEE),
-    E(FROM_STICK, 0x0071, 0, 0, 4, 0, KEY),    /* getKeyTableEntry: the same struct */
+    E(FROM_STICK, 0x0071, 0, 0, 4, 0, KEY), /* getKeyTableEntry: the same struct */
     E(FROM_STICK, 0x0071, 0, 0, 29, 0, IEEE),
-    E(FROM_HOST, 0x0072, 0, 0, 1, 0, IEEE),    /* setKeyTableEntry: index, address, linkKey, key */
+    E(FROM_HOST, 0x0072, 0, 0, 1, 0, IEEE), /* setKeyTableEntry: index, address, linkKey, key */
     E(FROM_HOST, 0x0072, 0, 0, 10, 0, KEY),
-    E(FROM_HOST, 0x0066, 0, 0, 0, 0, IEEE),    /* addOrUpdateKeyTableEntry */
+    E(FROM_HOST, 0x0066, 0, 0, 0, 0, IEEE), /* addOrUpdateKeyTableEntry */
     E(FROM_HOST, 0x0066, 0, 0, 9, 0, KEY),
-    E(FROM_STICK, 0x0114, 13, 13, 0, 0, KEY),  /* exportKey: key, status (v13) */
-    E(FROM_STICK, 0x0114, 14, 0, 4, 0, KEY),   /* status, key, context (v14+) */
+    E(FROM_STICK, 0x0114, 13, 13, 0, 0, KEY),     /* exportKey: key, status (v13) */
+    E(FROM_STICK, 0x0114, 14, 0, 4, 0, KEY),      /* status, key, context (v14+) */
     E(FROM_HOST, 0x0115, 0, 0, 0, PLUS_CTX, KEY), /* importKey: context, key */
-    E(FROM_STICK, 0x010F, 13, 13, 0, 0, IEEE), /* exportLinkKeyByIndex: eui, key (v13) */
+    E(FROM_STICK, 0x010F, 13, 13, 0, 0, IEEE),    /* exportLinkKeyByIndex: eui, key (v13) */
     E(FROM_STICK, 0x010F, 13, 13, 8, 0, KEY),
     E(FROM_STICK, 0x010F, 14, 0, 4, PLUS_CTX, KEY), /* status, context, key (v14+) */
-    E(FROM_STICK, 0x010D, 13, 13, 0, 0, KEY),  /* exportLinkKeyByEui: key, index, ... (v13) */
+    E(FROM_STICK, 0x010D, 13, 13, 0, 0, KEY),       /* exportLinkKeyByEui: key, index, ... (v13) */
     E(FROM_STICK, 0x010D, 14, 0, 4, PLUS_CTX, KEY),
-    E(FROM_HOST, 0x010E, 0, 0, 1, 0, IEEE),    /* importLinkKey: index, eui, key */
+    E(FROM_HOST, 0x010E, 0, 0, 1, 0, IEEE), /* importLinkKey: index, eui, key */
     E(FROM_HOST, 0x010E, 0, 0, 9, 0, KEY),
-    E(FROM_HOST, 0x0111, 0, 0, 0, 0, IEEE),    /* importTransientKey: eui, key */
+    E(FROM_HOST, 0x0111, 0, 0, 0, 0, IEEE), /* importTransientKey: eui, key */
     E(FROM_HOST, 0x0111, 0, 0, 8, 0, KEY),
-    ES(FROM_STICK, 0x000B, 0, 0x01, 1, IEEE),  /* getMfgToken(CUSTOM_EUI_64): length, data */
-    ES(FROM_HOST, 0x000C, 0, 0x01, 2, IEEE),   /* setMfgToken(CUSTOM_EUI_64) */
-    E(FROM_STICK, 0x0024, 0, 0, 2, 0, IEEE),   /* trustCenterJoinHandler: node id, eui */
-    E(FROM_STICK, 0x0023, 0, 0, 4, 0, IEEE),   /* childJoinHandler: index, joining, id, eui */
-    E(FROM_STICK, 0x0059, 0, 0, 2, 0, IEEE),   /* incomingRouteRecordHandler */
-    E(FROM_HOST, 0x007E, 0, 0, 0, 0, IEEE),    /* setExtendedTimeout */
+    ES(FROM_STICK, 0x000B, 0, 0x01, 1, IEEE), /* getMfgToken(CUSTOM_EUI_64): length, data */
+    ES(FROM_HOST, 0x000C, 0, 0x01, 2, IEEE),  /* setMfgToken(CUSTOM_EUI_64) */
+    E(FROM_STICK, 0x0024, 0, 0, 2, 0, IEEE),  /* trustCenterJoinHandler: node id, eui */
+    E(FROM_STICK, 0x0023, 0, 0, 4, 0, IEEE),  /* childJoinHandler: index, joining, id, eui */
+    E(FROM_STICK, 0x0059, 0, 0, 2, 0, IEEE),  /* incomingRouteRecordHandler */
+    E(FROM_HOST, 0x007E, 0, 0, 0, 0, IEEE),   /* setExtendedTimeout */
     /* ZBOSS: call id; offsets in the parameters (after a response's status) */
     B(FROM_STICK, ZBOSS_GET_LOCAL_IEEE_ADDR, 1, IEEE), /* mac interface, ieee */
     B(FROM_HOST, ZBOSS_SET_LOCAL_IEEE_ADDR, 1, IEEE),
@@ -315,22 +327,22 @@ typedef struct nv_item {
 } nv_item;
 
 static const nv_item NV_ITEMS[] = {
-    {0x0001, 0x0001, 0, ZBH_SK_IEEE, 0},  /* EXTADDR */
-    {0x002D, 0x002D, 0, ZBH_SK_EPID, 0},  /* EXTENDED_PAN_ID */
-    {0x0047, 0x0047, 0, ZBH_SK_EPID, 0},  /* APS_USE_EXT_PANID */
-    {0x0062, 0x0062, 0, ZBH_SK_KEY, 0},   /* PRECFGKEY */
-    {0x0083, 0x0083, 0, ZBH_SK_PAN, 0},   /* PANID */
-    {0x0082, 0x0082, 1, ZBH_SK_KEY, 0},   /* NWKKEY: sequence, key, ... */
-    {0x003A, 0x003B, 1, ZBH_SK_KEY, 0},   /* NWK_ACTIVE_KEY_INFO, NWK_ALTERN_KEY_INFO */
-    {0x0075, 0x0080, 4, ZBH_SK_EPID, 0},  /* NWK_SEC_MATERIAL_TABLE: counter, EPID */
-    {0x0101, 0x0101, 0, ZBH_SK_KEY, 16},  /* TCLK_SEED (3.x) */
+    {0x0001, 0x0001, 0, ZBH_SK_IEEE, 0}, /* EXTADDR */
+    {0x002D, 0x002D, 0, ZBH_SK_EPID, 0}, /* EXTENDED_PAN_ID */
+    {0x0047, 0x0047, 0, ZBH_SK_EPID, 0}, /* APS_USE_EXT_PANID */
+    {0x0062, 0x0062, 0, ZBH_SK_KEY, 0},  /* PRECFGKEY */
+    {0x0083, 0x0083, 0, ZBH_SK_PAN, 0},  /* PANID */
+    {0x0082, 0x0082, 1, ZBH_SK_KEY, 0},  /* NWKKEY: sequence, key, ... */
+    {0x003A, 0x003B, 1, ZBH_SK_KEY, 0},  /* NWK_ACTIVE_KEY_INFO, NWK_ALTERN_KEY_INFO */
+    {0x0075, 0x0080, 4, ZBH_SK_EPID, 0}, /* NWK_SEC_MATERIAL_TABLE: counter, EPID */
+    {0x0101, 0x0101, 0, ZBH_SK_KEY, 16}, /* TCLK_SEED (3.x) */
     {0x0101, 0x0101, 0, ZBH_SK_IEEE, ZNP_TCLINK_KEY_SIZE}, /* Z-Stack 1.2 TCLinkKey */
     {0x0101, 0x0101, 8, ZBH_SK_KEY, ZNP_TCLINK_KEY_SIZE},
-    {0x0111, 0x01FF, 8, ZBH_SK_IEEE, 0},  /* TCLK_TABLE rows: counters, IEEE */
-    {0x0201, 0x02FF, 0, ZBH_SK_KEY, 0},   /* APS_LINK_KEY_DATA rows */
-    {EX(4), EX(4), 8, ZBH_SK_IEEE, 0},    /* ex TCLK_TABLE */
-    {EX(6), EX(6), 0, ZBH_SK_KEY, 0},     /* ex APS_KEY_DATA_TABLE */
-    {EX(7), EX(7), 4, ZBH_SK_EPID, 0},    /* ex NWK_SEC_MATERIAL_TABLE */
+    {0x0111, 0x01FF, 8, ZBH_SK_IEEE, 0}, /* TCLK_TABLE rows: counters, IEEE */
+    {0x0201, 0x02FF, 0, ZBH_SK_KEY, 0},  /* APS_LINK_KEY_DATA rows */
+    {EX(4), EX(4), 8, ZBH_SK_IEEE, 0},   /* ex TCLK_TABLE */
+    {EX(6), EX(6), 0, ZBH_SK_KEY, 0},    /* ex APS_KEY_DATA_TABLE */
+    {EX(7), EX(7), 4, ZBH_SK_EPID, 0},   /* ex NWK_SEC_MATERIAL_TABLE */
 };
 #define N_NV_ITEMS (sizeof(NV_ITEMS) / sizeof(NV_ITEMS[0]))
 
@@ -357,8 +369,8 @@ static void nv_nib(zbh_sanitiser *s, const nv_val *x, int replace)
     if (x->item_off || znp_nib_decode(x->v, x->n, al, &nib) < 0) return;
     s->aligned = al;
     if (!replace) {
-        zbh_san_note(s, ZBH_SK_PAN, (const uint8_t[]){(uint8_t)nib.nwk_pan_id,
-                                                      (uint8_t)(nib.nwk_pan_id >> 8)});
+        zbh_san_note(s, ZBH_SK_PAN,
+                     (const uint8_t[]){(uint8_t)nib.nwk_pan_id, (uint8_t)(nib.nwk_pan_id >> 8)});
         zbh_san_note(s, ZBH_SK_EPID, nib.extended_pan_id);
         zbh_san_note(s, ZBH_SK_IEEE, nib.nwk_coord_ext_address);
         zbh_san_note(s, ZBH_SK_KEY, nib.spare1.key);
@@ -404,9 +416,15 @@ static int znp_nv_req(const fview *q, uint32_t *id, size_t *off)
     const uint8_t *p = q->b + q->pay;
     size_t n = q->n - q->pay;
     switch (q->cmd) {
-    case 0x2108: if (n < 3) return 0; *id = le16(p), *off = p[2]; return 1;            /* NV_READ */
-    case 0x211C: if (n < 4) return 0; *id = le16(p), *off = le16(p + 2); return 1;     /* _EXT */
-    case 0x2133:                                                                       /* SYS_NV_READ */
+    case 0x2108:
+        if (n < 3) return 0;
+        *id = le16(p), *off = p[2];
+        return 1; /* NV_READ */
+    case 0x211C:
+        if (n < 4) return 0;
+        *id = le16(p), *off = le16(p + 2);
+        return 1; /* _EXT */
+    case 0x2133:  /* SYS_NV_READ */
         if (n < 7 || p[0] != 1) return 0;
         *id = le16(p + 1) ? EX(le16(p + 1)) : le16(p + 3), *off = le16(p + 5);
         return 1;
@@ -432,8 +450,8 @@ static void znp_nv(zbh_sanitiser *s, const fview *f, const fview *req, int repla
         x = (nv_val){p[0], p + 2, n - 2, 0, n - 2};
     else if (f->cmd == 0x6604 && n >= 3) /* ZB_READ_CONFIGURATION: status, id, len, value */
         x = (nv_val){p[1], p + 3, n - 3, 0, n - 3};
-    else if ((f->cmd == 0x6108 || f->cmd == 0x611C || f->cmd == 0x6133) && n >= 2 && !p[0] &&
-             req && znp_nv_req(req, &x.id, &x.item_off)) /* the reads: status, len, value */
+    else if ((f->cmd == 0x6108 || f->cmd == 0x611C || f->cmd == 0x6133) && n >= 2 && !p[0] && req &&
+             znp_nv_req(req, &x.id, &x.item_off)) /* the reads: status, len, value */
         x.v = p + 2, x.n = n - 2, x.item_len = x.item_off ? 0 : n - 2;
     if (x.v) nv_value(s, &x, replace);
 }
@@ -446,7 +464,8 @@ static void zb_dataset(zbh_sanitiser *s, uint16_t type, uint8_t *d, size_t n, in
         for (size_t at = ZBOSS_ADDR_MAP_HDR; at + ZBOSS_ADDR_MAP_REC <= n; at += ZBOSS_ADDR_MAP_REC)
             field(s, d, n, at, ZBH_SK_IEEE, replace);
     if (type == ZBOSS_DS_APS_SECURE_DATA)
-        for (size_t at = ZBOSS_APS_KEYS_HDR; at + ZBOSS_APS_KEYS_REC <= n; at += ZBOSS_APS_KEYS_REC) {
+        for (size_t at = ZBOSS_APS_KEYS_HDR; at + ZBOSS_APS_KEYS_REC <= n;
+             at += ZBOSS_APS_KEYS_REC) {
             field(s, d, n, at, ZBH_SK_IEEE, replace);
             field(s, d, n, at + 8, ZBH_SK_KEY, replace);
         }

@@ -25,8 +25,8 @@ typedef struct zbh_san_entry {
 
 typedef struct zbh_sanitiser {
     zbt_stack stack;
-    int ezsp;     /* the EZSP protocol version (layouts move with it); 0 unknown */
-    int aligned;  /* Z-Stack NV layout: 1 ARM, 0 packed, -1 not known yet */
+    int ezsp;    /* the EZSP protocol version (layouts move with it); 0 unknown */
+    int aligned; /* Z-Stack NV layout: 1 ARM, 0 packed, -1 not known yet */
     zbh_san_entry *v;
     size_t n, cap;
     int oom; /* a value could not be recorded: the writer must not publish */

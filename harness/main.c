@@ -28,6 +28,8 @@ static const zbh_command COMMANDS[] = {
      "run the conformance cases against a coordinator"},
     {"replay", zbh_cmd_replay, "TRACE... [--expect FILE]",
      "play real sticks' traces against emulators, answer by answer"},
+    {"tap", zbh_cmd_tap, "--stack S --port P --link PATH [-o F]",
+     "pass a host's session through to a stick and record it as a trace"},
     {"junit-merge", zbh_cmd_junit_merge, "-o OUT FILE...",
      "merge the JUnit reports of a sharded run into one"},
     {"help", cmd_help, "[COMMAND]", "show help for a command"},

@@ -65,6 +65,17 @@ static const unit_field UNIT_FIELDS[] = {
      "copy of the key's first bytes on real sticks)"},
     {ZBT_ZNP, 0x6108, 0, 2, 0x0082, 18, 3, "SYS_OSAL_NV_READ(NWKKEY).padding",
      "alignment padding of the key struct: what the stack's RAM held"},
+    /* TCLK_SEED (0x0101 on 3.x): status, length, seed */
+    {ZBT_ZNP, 0x611C, 0, 2, 0x0101, 2, 16, "SYS_OSAL_NV_READ_EXT(TCLK_SEED).value",
+     "a random seed the stick drew when the network was formed"},
+    /* read by herdsman before it writes its own: a factory-new stick's random key and EPID */
+    {ZBT_ZNP, 0x611C, 0, 2, 0x0062, 2, 16, "SYS_OSAL_NV_READ_EXT(PRECFGKEY).value",
+     "a factory-new stick's own random key (until the host writes one)"},
+    {ZBT_ZNP, 0x611C, 0, 2, 0x002D, 2, 8, "SYS_OSAL_NV_READ_EXT(EXTENDED_PAN_ID).value",
+     "a factory-new stick's own EPID (until the host writes one)"},
+    /* NWK_SEC_MATERIAL_TABLE (ex item 7): status, length, frame counter, EPID */
+    {ZBT_ZNP, 0x6133, 1, 2, 0x0007, 2, 4, "SYS_NV_READ(NWK_SEC_MATERIAL).frame_counter",
+     "network frames the stick sent so far"},
     {ZBT_ZNP, 0x6606, 0, 1, 6, 3, 6, "ZB_GET_DEVICE_INFO(PAN_ID).stale",
      "after the 2-byte PAN ID, what the stack's buffer held (a real 1.2 stick: 09 8d 16)"},
     /* EZSP: the response's frame id */
@@ -87,6 +98,9 @@ static const unit_field UNIT_FIELDS[] = {
      "the chip and its bootloader: hardware, not the EmberZNet release"},
     /* ZBOSS: the response's call id, payload after the status */
     {ZBT_ZBOSS, 0x0201, ANY, 0, 0, 0, 8, "GET_LOCAL_IEEE_ADDR.ieee", "the unit's IEEE address"},
+    /* GET_LOCAL_IEEE_ADDR (0x000B): MAC interface, IEEE */
+    {ZBT_ZBOSS, 0x000B, ANY, 0, 0, 1, 8, "GET_LOCAL_IEEE_ADDR(0x000B).ieee",
+     "the unit's IEEE address"},
 };
 #define N_UNIT_FIELDS (sizeof(UNIT_FIELDS) / sizeof(UNIT_FIELDS[0]))
 

@@ -642,6 +642,11 @@ int zbh_serial_explain(const zbh_serial *s, char *err, size_t errlen)
     return 1;
 }
 
+int zbh_serial_poll_fd(const zbh_serial *s)
+{
+    return s->fd;
+}
+
 const char *zbh_serial_name(const zbh_serial *s)
 {
     return s->name;

@@ -28,6 +28,8 @@ void zbh_serial_close(zbh_serial *s);
  * connection before sending a byte: it serves another host), writes that to err and returns
  * 1; else 0 and err is untouched. */
 int zbh_serial_explain(const zbh_serial *s, char *err, size_t errlen);
+/* The descriptor to poll(2) for input (a tty, a socket, or libserialport's own fd). */
+int zbh_serial_poll_fd(const zbh_serial *s);
 /* The path it was opened with. */
 const char *zbh_serial_name(const zbh_serial *s);
 /* Writes all bytes (blocking up to 1 s). Returns 0 or -1. */

@@ -97,9 +97,9 @@ static const unit_field UNIT_FIELDS[] = {
     {ZBT_EZSP, 0x0091, ANY, 0, 0, 0, TO_END, "getStandaloneBootloaderVersionPlatMicroPhy",
      "the chip and its bootloader: hardware, not the EmberZNet release"},
     /* ZBOSS: the response's call id, payload after the status */
-    {ZBT_ZBOSS, 0x0201, ANY, 0, 0, 0, 8, "GET_LOCAL_IEEE_ADDR.ieee", "the unit's IEEE address"},
-    /* GET_LOCAL_IEEE_ADDR (0x000B): MAC interface, IEEE */
-    {ZBT_ZBOSS, 0x000B, ANY, 0, 0, 1, 8, "GET_LOCAL_IEEE_ADDR(0x000B).ieee",
+    /* GET_LOCAL_IEEE_ADDR (0x000B): MAC interface, IEEE (a row under 0x0201, which is
+     * ZDO_NWK_ADDR_REQ, named it before: it matched no exchange of the corpus) */
+    {ZBT_ZBOSS, 0x000B, ANY, 0, 0, 1, 8, "GET_LOCAL_IEEE_ADDR.ieee",
      "the unit's IEEE address"},
 };
 #define N_UNIT_FIELDS (sizeof(UNIT_FIELDS) / sizeof(UNIT_FIELDS[0]))

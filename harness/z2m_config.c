@@ -13,15 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How each adapter reads `ext_pan_id` (the array's first byte): zigbee-herdsman's ember
- * adapter compares it with getNetworkParameters' wire bytes, the zboss driver with the NCP's,
- * and the zstack adapter with the NIB's (it also accepts the reverse, with a warning): all
- * least significant byte first, the reverse of the backup's hex. */
+/* How each adapter reads `ext_pan_id` (the array's first byte), in zigbee-herdsman 10.9.2 as
+ * Zigbee2MQTT 2.14.1 ships it: the ember adapter compares it with getNetworkParameters' wire
+ * bytes and the zboss driver with the NCP's, least significant byte first (the reverse of the
+ * backup's hex). The zstack adapter reads the NIB's extendedPANID "uint8array-reversed"
+ * (structs/entries/nib.js) and compares the array with that, most significant byte first;
+ * forming, it writes the array reversed into EXTENDED_PAN_ID (adapter/manager.js). So for
+ * zstack the array is the backup's hex in its own order: the reverse only starts with the
+ * warning "Extended PAN ID is reversed", herdsman's allowance for its old releases. */
 static const struct {
     const char *stack, *adapter;
     bool epid_lsb_first;
 } ADAPTERS[] = {
-    {"znp", "zstack", true},  {"zstack", "zstack", true}, {"ezsp", "ember", true},
+    {"znp", "zstack", false}, {"zstack", "zstack", false}, {"ezsp", "ember", true},
     {"ember", "ember", true}, {"zboss", "zboss", true},
 };
 #define N_ADAPTERS (sizeof(ADAPTERS) / sizeof(ADAPTERS[0]))

@@ -2,7 +2,8 @@
  * adapter and port under `serial:`, and the network under `advanced:` in the byte order the
  * target adapter reads (zigbee-herdsman's ember and zboss adapters compare `ext_pan_id` with
  * the stick in wire order, least significant byte first: a value in the other order makes
- * ember leave the network and zboss form a new one).
+ * ember leave the network and zboss form a new one; its zstack adapter reads the NIB's EPID
+ * reversed, so there the array is most significant byte first, the backup's hex order).
  *
  * The file is edited line by line, two levels deep, so that the user's comments, order and
  * other settings stay as they were: a key's value is replaced in place (a scalar, a flow

@@ -120,6 +120,18 @@ Test(z2m_config, flow_sequences_four_space_indent_and_secrets)
     free(out);
 }
 
+/* zigbee-herdsman's zstack adapter reads the NIB's EPID reversed and compares the array with
+ * it: most significant byte first, the order Zigbee2MQTT itself writes after forming (as in
+ * ZSTACK_CFG above), so a Z-Stack to Z-Stack hand-off leaves ext_pan_id as it was */
+Test(z2m_config, zstack_gets_the_backups_hex_order)
+{
+    size_t secrets;
+    char *out = apply(ZSTACK_CFG, "zstack", "tcp://127.0.0.1:6638", &secrets);
+    cr_assert_not_null(strstr(out, "  ext_pan_id: [162, 186, 56, 168, 181, 230, 131, 160]\n"));
+    cr_assert_not_null(strstr(out, "  port: tcp://127.0.0.1:6638\n  adapter: zstack\n"));
+    free(out);
+}
+
 Test(z2m_config, adapters_by_stack_name)
 {
     cr_assert_str_eq(z2m_adapter_of("znp"), "zstack");

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 # parser of junit-merge; mmdebstrap: the container image's root file system (ci/docker.sh)
 pkgs=(build-essential cmake pkg-config libcjson-dev libserialport-dev libcriterion-dev clang
   nettle-dev libexpat1-dev)
-[ "${1:-}" = --tests ] && pkgs+=(libclang-rt-14-dev chromium mmdebstrap)
+# mosquitto: the MQTT broker Zigbee2MQTT needs in tests/system/z2m_handoff.sh (started by it)
+[ "${1:-}" = --tests ] && pkgs+=(libclang-rt-14-dev chromium mmdebstrap mosquitto)
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for p in "${pkgs[@]}"; do
@@ -42,3 +43,13 @@ for dir in tests/node tests/node11; do
     cp "$dir/package-lock.json" "$stamp"
   fi
 done
+
+# The real Zigbee2MQTT (tests/system/z2m_handoff.sh), pinned by tests/z2m/package-lock.json
+if [ "${1:-}" = --tests ]; then
+  stamp=tests/z2m/node_modules/.zb-installed-lock
+  if ! cmp -s tests/z2m/package-lock.json "$stamp" 2>/dev/null; then
+    echo "ci/setup.sh: installing Zigbee2MQTT for the hand-off tests (npm ci)"
+    npm ci --prefix tests/z2m --no-audit --no-fund --loglevel=error >/dev/null
+    cp tests/z2m/package-lock.json "$stamp"
+  fi
+fi

@@ -13,8 +13,11 @@
 #  (b) the devices Z2M received messages from (its debug log: "Received Zigbee message from
 #      '0x…'") and those whose state it published (an MQTT client of the broker) are exactly the
 #      devices the world calls alive over the rounds Z2M ran, and those migrate's watch heard;
-#  (c) negative control: on ember, the same hand-off with ext_pan_id edited to the other byte
-#      order: Z2M 2.14.1 leaves the stick's network, forms a new one from the configuration
+#  (c) negative controls on ember, after the same hand-off: first with the Z-Stack
+#      coordinator_backup.json that migrate moves aside put back (as Z2M on the old stick wrote
+#      it): Z2M 2.14.1 refuses it ("[BACKUP] Current backup file is not for EmberZNet stack.")
+#      and exits 1, the stick and its devices untouched; then with ext_pan_id edited to the other
+#      byte order: Z2M leaves the stick's network, forms a new one from the configuration
 #      ('started (reset)', the device database set aside), every device is lost, Z2M hears none.
 # Z2M gets a database.db (herdsman's format, a JSON object a line) listing the seed backup's 8
 # devices, interviewed, endpoint 1 with Temperature Measurement: herdsman drops messages from
@@ -189,7 +192,7 @@ handoff() {
 
 # z2m_session NAME STACK: the real Zigbee2MQTT on $WORK/NAME.z2m (database.db written for the
 # seed's devices) against the running target NAME-dst, Z2M_SECONDS once started, then SIGTERM;
-# then a backup of the target, diffed against migrate's source backup, and the target stopped.
+# then a backup of the target, diffed against migrate's source backup (the target keeps running).
 # Leaves: STARTED yes/no, ZRC (Z2M's exit), the world as it was when Z2M was stopped in
 # $WORK/NAME.world.z2m.json with its round at Z2M's start in R1, DIFF_RC (2: no backup).
 z2m_session() {
@@ -209,7 +212,6 @@ z2m_session() {
   DIFF_RC=2
   timeout 60 "$HAR" backup --stack "$d" --port "$(port "$n-dst")" -o "$WORK/$n.after.json" >"$WORK/$n.after.log" 2>&1 &&
     { DIFF_RC=0; "$HAR" diff --to "$d" "$SRC_FILE" "$WORK/$n.after.json" >"$WORK/$n.after.diff" 2>&1 || DIFF_RC=$?; }
-  emu_stop "$n-dst" || fail "$n: target exit"
 }
 # epid_list BACKUP lsb|msb: the backup's EPID as Z2M's flow list, least or most significant byte first
 epid_list() {
@@ -235,6 +237,7 @@ for d in ${TARGETS:-znp ezsp zboss}; do
   epid=$(epid_list "$WORK/$n.backup.json" "${EPID_ORDER[$d]}")
   check "$n: ext_pan_id ${EPID_ORDER[$d]} first, as herdsman's ${ADAPTER[$d]} adapter reads it" grep -qxF "  ext_pan_id: $epid" "$cfg"
   z2m_session "$n" "$d"
+  emu_stop "$n-dst" || fail "$n: target exit"
   log=$WORK/$n.z2m.log
   expect_eq "$n: Zigbee2MQTT started" "$STARTED" yes
   [ "$STARTED" = yes ] || sed 's/^/        /' "$log" | grep -iE 'error|warn|started' | tail -10
@@ -257,14 +260,31 @@ for d in ${TARGETS:-znp ezsp zboss}; do
     "$resumed" "adapter ${ADAPTER[$d]}, tcp port, pan_id, ext_pan_id ${EPID_ORDER[$d]} first, key, channel" >>"$TABLE"
 done
 
-echo "-- negative control: ember with ext_pan_id in the other byte order (most significant first)"
+echo "-- negative controls on ember: Z-Stack's coordinator_backup.json left, then ext_pan_id in the other byte order"
 n="z-neg"
 handoff "$n" ezsp
 expect_eq "$n: migrate exit" "$MRC" 0
 if [ "$MRC" = 0 ]; then
+  check "$n: migrate moved the stale coordinator_backup.json aside" test ! -e "$WORK/$n.z2m/coordinator_backup.json"
+  # put back what Z2M on the Z-Stack stick would have left there: its herdsman backup of this network
+  mut "$SRC_FILE" "$WORK/$n.z2m/coordinator_backup.json" 'd["metadata"] = {"format": "zigpy/open-coordinator-backup",
+    "version": 1, "source": "zigbee-herdsman@10.9.2", "internal": {"date": "2026-12-01T10:00:00.000Z", "znpVersion": 1}}'
+  z2m_session "$n" ezsp
+  log=$WORK/$n.z2m.log
+  check "$n: with it, Z2M's ember adapter refuses the Z-Stack backup" grep -qF "[BACKUP] Current backup file is not for EmberZNet stack." "$log"
+  if [ "$STARTED" = no ] && [ "$ZRC" != 0 ]; then pass "$n: Z2M never started and exited $ZRC"; else fail "$n: Z2M started=$STARTED exit=$ZRC"; fi
+  expect_eq "$n: the stick still holds the migrated network (diff)" "$DIFF_RC" 0
+  expect_eq "$n: all 8 devices still alive" "$(count "$(alive_nwks "$WORK/$n.world.json" "$R1")")" 8
+  printf '%s\t%s/8\t%s/8\t%s/8 / %s/8\t%s\t%s\n' "ezsp, Z-Stack backup left" "$(count "$(alive_nwks "$WORK/$n.world.json" "$R1")")" \
+    "$(count "$(heard_nwks "$WORK/$n.watch.json")")" 0 0 "no: refused, exit $ZRC" "coordinator_backup.json of herdsman's zstack" >>"$TABLE"
+  rm "$WORK/$n.z2m/coordinator_backup.json"
+  mv "$log" "$WORK/$n.stale.z2m.log"
+
   cfg=$WORK/$n.z2m/configuration.yaml
   msb=$(epid_list "$WORK/$n.backup.json" msb)
-  sed -i "s/^  ext_pan_id: .*/  ext_pan_id: $msb/" "$cfg"
+  # Z2M rewrote the file at its start (block sequences): replace the key's value, either form
+  awk -v v="  ext_pan_id: $msb" '/^  ext_pan_id:/ { print v; skip = 1; next } skip && /^    - / { next } { skip = 0; print }' \
+    "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg"
   check "$n: ext_pan_id edited to $msb" grep -qxF "  ext_pan_id: $msb" "$cfg"
   z2m_session "$n" ezsp
   log=$WORK/$n.z2m.log
@@ -286,6 +306,7 @@ if [ "$MRC" = 0 ]; then
   expect_eq "$n: every device lost on 'network differs'" \
     "$(R=$R1 jget "$WORK/$n.world.z2m.json" 'j.devices.filter(d=>d.round>+process.env.R&&d.status=="lost"&&/^network differs/.test(d.reason)).length')" 8
   expect_eq "$n: Z2M heard none of them (log, MQTT)" "$(count "$z")/$(count "$q")" 0/0
+  emu_stop "$n-dst" || fail "$n: target exit"
   printf '%s\t%s/8\t%s/8\t%s/8 / %s/8\t%s\t%s\n' "ezsp, EPID msb first" "$(count "$alive")" "$(count "$(heard_nwks "$WORK/$n.watch.json")")" \
     "$(count "$z")" "$(count "$q")" "no: left, formed anew (reset)" "ext_pan_id edited to the other order" >>"$TABLE"
 fi

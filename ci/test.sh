@@ -47,9 +47,9 @@ done
 # suite starts last; the rest follow in the order above. Each entry is a name prefix, so a
 # system suite's zigbee-herdsman 11 twin (NAME_zh11.sh) starts right after it.
 LONGEST=("ASan+UBSan build" "system: safety" "system: world" "system: ports" "fuzz smoke"
-  "system: reports" "system: znp_herdsman" "system: world_matrix" "system: link_faults"
-  "system: ezsp_herdsman" "Release builds" "system: matrix" "system: conformance" "unit tests"
-  "system: znp_faults" "system: nvram")
+  "system: z2m_handoff" "system: reports" "system: znp_herdsman" "system: world_matrix"
+  "system: link_faults" "system: ezsp_herdsman" "Release builds" "system: matrix"
+  "system: conformance" "unit tests" "system: znp_faults" "system: nvram")
 order=()
 for l in "${LONGEST[@]}" ""; do # each name prefix, then "" for the rest
   for i in "${!names[@]}"; do

@@ -5,6 +5,7 @@
  * could not be brought up to date at shutdown), 2 usage or startup error (bad NVRAM file, port
  * in use, --link over something zbemu did not make). */
 #include "emu.h"
+#include "emu_profile.h"
 
 #include "hex.h"
 #include "log.h"
@@ -67,6 +68,11 @@ static void usage(FILE *f)
             "                    in TRACE (vectors/traces/) gets the recorded answers, the\n"
             "                    sequence number or TSN patched; the model answers the rest.\n"
             "                    At exit: how many requests the trace answered (on stderr)\n"
+            "  --profile-file F  the identity a real stick showed `zbharness capture --profile`:\n"
+            "                    its version, capability, config and table-size answers and\n"
+            "                    the commands it refused, answered from F; F's firmware is the\n"
+            "                    base (--profile, --ezsp-version, --firmware) unless given.\n"
+            "                    Not with --script\n"
             "  --verbose, -v     log requests; twice: frame trace\n"
             "  --show-keys       do not redact key material in logs\n"
             "  --help, -h        this text;  --version\n");
@@ -92,6 +98,8 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
     return 0;
 }
 
+static int run(const emu_frontend *fe, emu_options *op, char *err, size_t errlen);
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {{"nvram", required_argument, NULL, 'n'},
@@ -115,8 +123,10 @@ int main(int argc, char **argv)
                                          {"no-fsync", no_argument, NULL, 'S'},
                                          {"script", required_argument, NULL, 'R'},
                                          {"firmware", required_argument, NULL, 'F'},
+                                         {"profile-file", required_argument, NULL, 'P'},
                                          {NULL, 0, NULL, 0}};
     emu_options o = {0};
+    const char *profile_path = NULL;
     long v;
     int c;
     zb_log_set_prefix("zbemu");
@@ -154,6 +164,7 @@ int main(int argc, char **argv)
         case 'S': o.no_fsync = 1; break;
         case 'R': o.script_path = optarg; break;
         case 'F': o.firmware = optarg; break;
+        case 'P': profile_path = optarg; break;
         case 'T': {
             char *end;
             errno = 0;
@@ -204,11 +215,29 @@ int main(int argc, char **argv)
     zb_log_set_show_keys(o.show_keys);
 
     char err[512] = "";
+    if (profile_path && o.script_path) {
+        fprintf(stderr, "zbemu: --profile-file and --script: one scripted source at a time\n");
+        return 2;
+    }
+    zbt_trace *prof = NULL;
+    if (profile_path && !(prof = emu_profile_apply(profile_path, fe->name, &o, err, sizeof(err)))) {
+        fprintf(stderr, "zbemu: --profile-file %s\n", err);
+        return 2;
+    }
+    int rc = run(fe, &o, err, sizeof(err));
+    zbt_free(prof);
+    return rc;
+}
+
+/* The emulator with its options: 0, 1 a failure while running, 2 one that cannot start. */
+static int run(const emu_frontend *fe, emu_options *op, char *err, size_t errlen)
+{
+    emu_options o = *op;
     int lock_fd = -1;
     char *real_nv = NULL; /* --nvram resolved: the file that is read, written and locked */
     if (o.nvram_path) {
-        if (!(real_nv = emu_nv_resolve(o.nvram_path, err, sizeof(err))) ||
-            (lock_fd = emu_nv_lock(real_nv, err, sizeof(err))) < 0) {
+        if (!(real_nv = emu_nv_resolve(o.nvram_path, err, errlen)) ||
+            (lock_fd = emu_nv_lock(real_nv, err, errlen)) < 0) {
             fprintf(stderr, "zbemu: %s\n", err);
             free(real_nv);
             return 2;
@@ -217,7 +246,7 @@ int main(int argc, char **argv)
             LOG_DEBUG("--nvram %s is the file %s", o.nvram_path, real_nv);
         o.nvram_path = real_nv;
     }
-    emu *e = emu_create(fe, &o, err, sizeof(err));
+    emu *e = emu_create(fe, &o, err, errlen);
     if (!e) {
         fprintf(stderr, "zbemu: %s\n", err);
         free(real_nv);

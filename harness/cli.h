@@ -25,6 +25,7 @@ int zbh_cmd_info(int argc, char **argv);
 int zbh_cmd_replay(int argc, char **argv);
 int zbh_cmd_watch(int argc, char **argv);
 int zbh_cmd_tap(int argc, char **argv);
+int zbh_cmd_capture(int argc, char **argv);
 int zbh_cmd_migrate(int argc, char **argv);
 
 /* The --help line of --shared-port, the same in every command that opens a port (backup,

@@ -27,7 +27,9 @@ static int usage(void)
            "fields, different, only played (the log lacks the answer), or unasked (frames the\n"
            "stick sent with no request before them: nothing to replay).\n\n"
            "  --tsv FILE     write one line per exchange: trace, index, command, verdict, detail\n"
-           "  --expect FILE  compare those lines with FILE (the golden); exit 1 on any change\n" ZBH_TIME_SCALE_HELP
+           "  --expect FILE  compare those lines with FILE (the golden); exit 1 on any change\n"
+           "  --profile-file FILE  start each emulator with this captured identity\n"
+           "                 (zbharness capture --profile; zbemu --profile-file)\n" ZBH_TIME_SCALE_HELP
            "\nExit: 0 played (and equal to --expect), 1 a changed line, 2 a trace that does not\n"
            "load or an emulator that does not start.\n");
     return ZBH_OK;
@@ -65,6 +67,9 @@ static int bring_to_state(const zbt_trace *t, const zbh_emu *emu, char *err, siz
     return rc ? -1 : 0;
 }
 
+/* --profile-file: every emulator is started with that captured identity (zbemu --profile-file) */
+static const char *g_profile_file;
+
 /* One trace against its own emulator; its lines are appended to `tsv`. */
 static int replay_one(const zbt_trace *t, zb_sb *tsv, zbh_rp_counts *c, char *err, size_t errlen)
 {
@@ -77,7 +82,11 @@ static int replay_one(const zbt_trace *t, zb_sb *tsv, zbh_rp_counts *c, char *er
         return -1;
     }
     zbh_emu emu;
-    const char *extra[] = {t->fw_arg ? "--firmware" : NULL, t->fw_arg, NULL};
+    const char *extra[] = {t->fw_arg ? "--firmware" : NULL, t->fw_arg, NULL, NULL, NULL};
+    if (g_profile_file) {
+        const char **at = extra[0] ? extra + 2 : extra;
+        at[0] = "--profile-file", at[1] = g_profile_file;
+    }
     int rc = zbh_emu_start_args(&emu, &target, dir, 7, extra, err, errlen);
     if (rc == 0 && t->state_path) {
         rc = bring_to_state(t, &emu, err, errlen);
@@ -139,6 +148,7 @@ int zbh_cmd_replay(int argc, char **argv)
     static const struct option OPTS[] = {{"tsv", required_argument, NULL, 't'},
                                          {"expect", required_argument, NULL, 'e'},
                                          {"time-scale", required_argument, NULL, 'Z'},
+                                         {"profile-file", required_argument, NULL, 'P'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *tsv_path = NULL, *expect = NULL;
@@ -148,6 +158,7 @@ int zbh_cmd_replay(int argc, char **argv)
         switch (c) {
         case 't': tsv_path = optarg; break;
         case 'e': expect = optarg; break;
+        case 'P': g_profile_file = optarg; break;
         case 'Z':
             if (zbh_cli_time_scale_option(optarg, "zbharness replay") != ZBH_OK) return ZBH_USAGE;
             break;

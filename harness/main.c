@@ -30,6 +30,8 @@ static const zbh_command COMMANDS[] = {
      "play real sticks' traces against emulators, answer by answer"},
     {"tap", zbh_cmd_tap, "--stack S --port P --link PATH [-o F]",
      "pass a host's session through to a stick and record it as a trace"},
+    {"capture", zbh_cmd_capture, "--stack S --port P [-o F] [--profile F]",
+     "probe a stick read-only; record the trace and an emulator profile"},
     {"junit-merge", zbh_cmd_junit_merge, "-o OUT FILE...",
      "merge the JUnit reports of a sharded run into one"},
     {"help", cmd_help, "[COMMAND]", "show help for a command"},

@@ -231,12 +231,13 @@ static void compare_list(zbt_stack st, const zbt_frame *req, const zbt_frames *w
 
 /* ---------------------------------------------------------------- the link per stack */
 
-typedef struct rp_io {
+typedef struct zbh_rp_link {
     zbt_stack st;
     mt_host mt;
     ezsp_host ez;
     zboss_host zb;
-} rp_io;
+} zbh_rp_link;
+typedef zbh_rp_link rp_io;
 
 static int push(zbt_frames *l, const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
@@ -491,4 +492,50 @@ int zbh_replay_target(const zbt_trace *t, zbh_target *out, char buf[8], char *er
         out->argv[2] = buf;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- the link for other commands */
+
+zbh_rp_link *zbh_rp_link_open(zbt_stack st, zbh_serial *s, char *err, size_t errlen)
+{
+    zbh_rp_link *l = malloc(sizeof(*l));
+    if (!l) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    start_link(l, s);
+    l->st = st;
+    int rc = st == ZBT_EZSP ? ezsp_host_reset(&l->ez) : 0;
+    if (rc) {
+        snprintf(err, errlen, "no RSTACK after an ASH RST: %s", ezsp_host_strerror(rc));
+        zbh_rp_link_close(l);
+        return NULL;
+    }
+    return l;
+}
+
+void zbh_rp_link_settle(zbh_rp_link *l)
+{
+    zbt_frames boot = {0};
+    while (OPS[l->st].next(l, &boot, SETTLE_MS) == 0)
+        ;
+    frames_free(&boot);
+}
+
+int zbh_rp_link_request(zbh_rp_link *l, const zbt_frame *req, zbt_frames *rsp, zbt_frames *ind)
+{
+    int rc = OPS[l->st].request(l, req, rsp);
+    return rc ? rc : collect(l, 0, ind);
+}
+
+void zbh_rp_link_close(zbh_rp_link *l)
+{
+    if (!l) return;
+    zboss_host_free(&l->zb);
+    free(l);
+}
+
+void zbh_rp_frames_free(zbt_frames *f)
+{
+    frames_free(f);
 }

@@ -47,4 +47,19 @@ int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts
  * EZSP version below 8). */
 int zbh_replay_target(const zbt_trace *t, zbh_target *out, char buf[8], char *err, size_t errlen);
 
+/* The replay's link, for other commands that speak to a stick at the protocol layer (capture):
+ * the harness's host layers behind frames in the trace's layout. */
+typedef struct zbh_rp_link zbh_rp_link;
+
+/* NULL out of memory. EZSP: the link starts with an ASH RST (every host's first step). */
+zbh_rp_link *zbh_rp_link_open(zbt_stack st, zbh_serial *s, char *err, size_t errlen);
+/* Drops what the stick sends on being opened (a boot indication). */
+void zbh_rp_link_settle(zbh_rp_link *l);
+/* One request: its direct answers in *rsp, then what the stick sends unasked within a moment
+ * in *ind (both empty when none; the caller frees them with zbh_rp_frames_free). 0, or the
+ * host layer's error when the link failed. */
+int zbh_rp_link_request(zbh_rp_link *l, const zbt_frame *req, zbt_frames *rsp, zbt_frames *ind);
+void zbh_rp_link_close(zbh_rp_link *l);
+void zbh_rp_frames_free(zbt_frames *f);
+
 #endif

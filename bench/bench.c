@@ -39,6 +39,7 @@ static const struct {
     {"link", bench_section_link},     {"backup", bench_section_backup},
     {"pace", bench_section_pace},     {"scale", bench_section_scale},
     {"matrix", bench_section_matrix}, {"herdsman", bench_section_herdsman},
+    {"tap", bench_section_tap},
 };
 #define N_SECTIONS (sizeof(SECTIONS) / sizeof(SECTIONS[0]))
 
@@ -116,7 +117,7 @@ static void usage(FILE *f)
     for (size_t i = 0; i < N_OPTS; i++)
         fprintf(f, "  --%-12s %s%s\n", OPTS[i].name, ARG_OF[OPTS[i].kind], OPTS[i].help);
     fprintf(f,
-            "\nsections: link, backup, pace, scale, matrix, herdsman. The output is %s/"
+            "\nsections: link, backup, pace, scale, matrix, herdsman, tap. The output is %s/"
             "BENCHMARKS.md for a full run of every section, else stdout (-o FILE to "
             "choose).\n",
             ZB_SOURCE_DIR);

@@ -174,5 +174,6 @@ void bench_section_pace(const bench_cfg *c);
 void bench_section_scale(const bench_cfg *c);
 void bench_section_matrix(const bench_cfg *c);
 void bench_section_herdsman(const bench_cfg *c);
+void bench_section_tap(const bench_cfg *c);
 
 #endif

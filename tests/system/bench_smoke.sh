@@ -14,7 +14,8 @@ check "zbbench --smoke -o FILE exits 0" "$BENCH" --smoke -o "$OUT"
 pass "took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 
 for s in "## This run" "## Link ceiling" "## Backup time" "## Real-UART pacing" "## Scale" \
-         "## Matrix, world matrix, conformance" "## The same backup by zigbee-herdsman" "## Goals" \
+         "## Matrix, world matrix, conformance" "## The same backup by zigbee-herdsman" \
+         "## What \`zbharness tap\` adds" "## Goals" \
          "## History: profile and changes"; do
   check "section: $s" grep -qF -- "$s" "$OUT"
 done
@@ -30,6 +31,10 @@ for stack in znp ezsp; do
   check "herdsman table: $stack measured" grep -qE "^\| $stack \| [0-9]+ \([0-9]+ / [0-9]+\) \| [0-9.]+ \| [0-9]+" "$OUT"
 done
 check "herdsman table: zboss says why it is left out" grep -qE "^\| zboss \| herdsman 10.9.5 cannot back up" "$OUT"
+for stack in znp ezsp zboss; do
+  check "tap table: $stack direct, through the tap and their ratio" \
+    grep -qE "^\| $stack \| [0-9]+ \([0-9]+-[0-9]+\) \| [0-9]+ \([0-9]+-[0-9]+\) \| [0-9.]+ \|" "$OUT"
+done
 check "goals table: a met/NOT met row per goal" grep -qE "^\| link, ezsp: .* \| (met|\*\*NOT met\*\*) \|" "$OUT"
 for bad in "not built" "slot not filled" "skipped" "failed" "FAILED" "could not run" "@RESULTS@" "@GOALS@" "@MACHINE@"; do
   if grep -qF -- "$bad" "$OUT"; then fail "the document says '$bad':"; grep -nF -- "$bad" "$OUT" | head -5; else pass "no '$bad'"; fi

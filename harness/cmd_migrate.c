@@ -207,7 +207,8 @@ static int measure(const mig_args *a, zbh_session *src, mig_plan *p)
         p->rate = zbh_rate_of(first->network_key.frame_counter, p->src->network_key.frame_counter,
                               t1 - t0);
         p->increment = a->increment >= 0 ? (uint32_t)a->increment
-                                         : zbh_migrate_increment(&p->rate, (unsigned)a->swap_s);
+                                         : zbh_migrate_increment(&p->rate, (unsigned)a->swap_s,
+                                                                 zbh_migrate_unseen(a->src_stack));
     } else {
         fprintf(stderr, "zbharness migrate: the source %s, second read: %s\n", a->src_port, err);
     }
@@ -225,9 +226,14 @@ static void print_counter(const mig_args *a, const mig_plan *p)
         printf("            increment %" PRIu32 " (your --counter-increment)\n", p->increment);
     else
         printf("            increment %" PRIu32 ": %.0f frames in a %lld-minute swap, times %.0f, "
-               "never below %u (zigbee-herdsman's default)\n",
+               "plus %u the counter did not show yet, never below %u (zigbee-herdsman's "
+               "default)\n",
                p->increment, p->rate.per_s * (double)a->swap_s, a->swap_s / 60, ZBH_MIGRATE_MARGIN,
-               ZBH_MIGRATE_FLOOR);
+               zbh_migrate_unseen(a->src_stack), ZBH_MIGRATE_FLOOR);
+    if (zbh_migrate_unseen(a->src_stack) && p->rate.per_s == 0)
+        printf("            (Z-Stack saves its counter every 1000 frames: a network that sent "
+               "fewer in the measurement shows 0 frames/s; a busy one is measured better with "
+               "--measure-seconds 120)\n");
 }
 
 static void print_plan(const mig_args *a, const zbh_session *src, const zbh_session *dst,

@@ -11,9 +11,15 @@ zbh_rate zbh_rate_of(uint32_t first, uint32_t second, long long ms)
     return r;
 }
 
-uint32_t zbh_migrate_increment(const zbh_rate *r, unsigned swap_s)
+uint32_t zbh_migrate_unseen(const char *stack)
 {
-    double want = r->per_s * swap_s * ZBH_MIGRATE_MARGIN;
+    const zbh_driver *d = zbh_find_driver(stack);
+    return d && strcmp(d->name, "znp") == 0 ? 1000u : 0u;
+}
+
+uint32_t zbh_migrate_increment(const zbh_rate *r, unsigned swap_s, uint32_t unseen)
+{
+    double want = r->per_s * swap_s * ZBH_MIGRATE_MARGIN + unseen;
     if (want > (double)(1u << 31)) want = (double)(1u << 31);
     uint32_t n = (uint32_t)want;
     if ((double)n < want) n++; /* rounded up */

@@ -24,9 +24,14 @@ typedef struct zbh_rate {
 
 /* The rate between two reads of the counter `ms` apart. */
 zbh_rate zbh_rate_of(uint32_t first, uint32_t second, long long ms);
+/* The frames a source may have sent that its counter did not show yet: Z-Stack saves the NWK
+ * counter to NV every 1000 frames (MAX_NWK_FRAMECOUNTER_CHANGES, docs/rules-audit.md) and a host
+ * reads the NV copy; EmberZNet and ZBOSS report the counter in use. By --stack name. */
+uint32_t zbh_migrate_unseen(const char *stack);
 /* The increment for a swap of `swap_s` seconds: the frames the source sends in that time at
- * the measured rate, times the margin, never below the floor, saturating at 2^31. */
-uint32_t zbh_migrate_increment(const zbh_rate *r, unsigned swap_s);
+ * the measured rate, times the margin, plus the frames its counter did not show yet (`unseen`),
+ * never below the floor, saturating at 2^31. */
+uint32_t zbh_migrate_increment(const zbh_rate *r, unsigned swap_s, uint32_t unseen);
 
 /* Prints, for the plan, the devices of `b` likely to need a rejoin or re-pairing on a target
  * that cannot store `losses` (driver.h), with why; with `keep_ieee` the target keeps its own

@@ -12,16 +12,22 @@ Test(migrate, increment_from_the_measured_rate)
 {
     zbh_rate still = zbh_rate_of(11250, 11250, 10000);
     cr_assert_eq(still.per_s, 0.0);
-    cr_assert_eq(zbh_migrate_increment(&still, 300), ZBH_MIGRATE_FLOOR, "a quiet stick: the floor");
+    cr_assert_eq(zbh_migrate_increment(&still, 300, 0), ZBH_MIGRATE_FLOOR,
+                 "a quiet stick: the floor");
     zbh_rate r = zbh_rate_of(1000, 1031, 10000); /* 3.1 frames/s */
-    cr_assert_eq(zbh_migrate_increment(&r, 300), 2500, "930 x 2 is under the floor");
-    cr_assert_eq(zbh_migrate_increment(&r, 600), 3720, "3.1 x 600 x 2");
+    cr_assert_eq(zbh_migrate_increment(&r, 300, 0), 2500, "930 x 2 is under the floor");
+    cr_assert_eq(zbh_migrate_increment(&r, 600, 0), 3720, "3.1 x 600 x 2");
+    cr_assert_eq(zbh_migrate_increment(&r, 600, 1000), 4720, "plus what the counter did not show");
     zbh_rate fast = zbh_rate_of(0, 5000, 4000); /* 1250/s */
-    cr_assert_eq(zbh_migrate_increment(&fast, 300), 750000);
+    cr_assert_eq(zbh_migrate_increment(&fast, 300, 0), 750000);
     zbh_rate odd = zbh_rate_of(0, 1, 3000); /* 1/3 frame/s: 0.333.. x 9000 x 2 = 6000.0.. */
-    cr_assert_geq(zbh_migrate_increment(&odd, 9000), 6000, "rounded up, never down");
+    cr_assert_geq(zbh_migrate_increment(&odd, 9000, 0), 6000, "rounded up, never down");
     zbh_rate huge = zbh_rate_of(0, 4000000000u, 1000);
-    cr_assert_eq(zbh_migrate_increment(&huge, 3600), 1u << 31, "saturates");
+    cr_assert_eq(zbh_migrate_increment(&huge, 3600, 0), 1u << 31, "saturates");
+    cr_assert_eq(zbh_migrate_unseen("znp"), 1000);
+    cr_assert_eq(zbh_migrate_unseen("zstack"), 1000, "by alias too");
+    cr_assert_eq(zbh_migrate_unseen("ezsp"), 0);
+    cr_assert_eq(zbh_migrate_unseen("zboss"), 0);
     zbh_rate back = zbh_rate_of(5000, 4000, 1000);
     cr_assert_eq(back.per_s, 0.0, "a counter that went back is no rate");
 }

@@ -52,6 +52,16 @@ emu_start() {
   return 1
 }
 port() { echo "$WORK/$1.tty"; }
+# emu_kill NAME: SIGKILL (no clean-up in the emulator: a stick unplugged), then its link goes
+# as an unplugged stick's device node does: a stale link would lead a late host to whatever
+# pty the number goes to next, another suite's emulator (ports.sh once saw a zbharness of a
+# suite running beside it holding its emulator's pty)
+emu_kill() {
+  kill -KILL "${EMU_PID[$1]}" 2>/dev/null
+  wait "${EMU_PID[$1]}" 2>/dev/null
+  unset "EMU_PID[$1]"
+  rm -f "$WORK/$1.tty"
+}
 # backup_of STACK NAME OUT: zbharness backup of emulator NAME into OUT (its log: $WORK/NAME.bk.log)
 backup_of() { timeout 60 "$HAR" backup --stack "$1" --port "$(port "$2")" -o "$3" >"$WORK/$2.bk.log" 2>&1; }
 

@@ -20,11 +20,6 @@ fc_of() { # fc_of NAME STACK: backs the emulator up, prints its NWK frame counte
   "$HAR" backup --stack "$2" --port "$(port "$1")" -o "$WORK/$1.fc.json" >/dev/null 2>>"$WORK/$1.har.log" &&
     jget "$WORK/$1.fc.json" j.network_key.frame_counter
 }
-emu_kill() { # SIGKILL, no clean-up in the emulator
-  kill -KILL "${EMU_PID[$1]}" 2>/dev/null
-  wait "${EMU_PID[$1]}" 2>/dev/null
-  unset "EMU_PID[$1]"
-}
 declare -A ADAPTER=([znp]=zstack [ezsp]=ember [zboss]=zboss)
 traffic() { # traffic NAME STACK: a host starts the network (herdsman resumes the restored one)
   # and the coordinator sends NWK frames: ZNP and ZBOSS simulated traffic (one frame a second),

@@ -19,7 +19,6 @@ if [ "$LONG" = 1 ]; then SEEDS2="3 4 5 6 7"; else SEEDS2=3; fi
 # the write-once EUI64 of an emulated EmberZNet stick ("" for the other stacks)
 mfg_eui() { [ -s "$1" ] && jget "$1" '(j.mfg_tokens && j.mfg_tokens.MFG_CUSTOM_EUI_64) || ""' 2>/dev/null; }
 field() { jget "$1" "$2"; }
-emu_kill() { kill -9 "${EMU_PID[$1]}" 2>/dev/null; wait "${EMU_PID[$1]}" 2>/dev/null; unset "EMU_PID[$1]"; }
 # NVRAM minus STACK_BOOT_COUNTER (an EZSP NCP counts the reboot a host's ASH RST makes)
 nvsum() { python3 -c 'import json,sys,hashlib; d=json.load(open(sys.argv[1]))
 def strip(o):

@@ -53,17 +53,6 @@ static void help(void)
            "be used.\n");
 }
 
-static const char *const STACK_NAMES[][2] = {
-    {"znp", "zstack"}, {"ezsp", "ember"}, {"zboss", "zboss"}};
-
-static int stack_of(const char *s, zbt_stack *out)
-{
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(s, STACK_NAMES[i][0]) || !strcmp(s, STACK_NAMES[i][1]))
-            return *out = (zbt_stack)i, 0;
-    return -1;
-}
-
 static int parse(int argc, char **argv, cap_args *a)
 {
     struct option longs[N_ROWS + 1];
@@ -90,7 +79,7 @@ static int parse(int argc, char **argv, cap_args *a)
                 optind < argc ? "unexpected argument" : "--stack and --port are required");
         return ZBH_USAGE;
     }
-    if (stack_of(a->stack, &a->st) < 0) {
+    if (zbt_stack_of(a->stack, &a->st) < 0) {
         fprintf(stderr, WHO ": --stack %s: expected znp, ezsp or zboss\n", a->stack);
         return ZBH_USAGE;
     }

@@ -72,17 +72,6 @@ static void help(void)
            "trace so far is written), 2 usage, a port or a file that cannot be used.\n");
 }
 
-static const char *const STACK_NAMES[][2] = {
-    {"znp", "zstack"}, {"ezsp", "ember"}, {"zboss", "zboss"}};
-
-static int stack_of(const char *s, zbt_stack *out)
-{
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(s, STACK_NAMES[i][0]) || !strcmp(s, STACK_NAMES[i][1]))
-            return *out = (zbt_stack)i, 0;
-    return -1;
-}
-
 static int parse(int argc, char **argv, tap_args *a)
 {
     struct option longs[N_ROWS + 1];
@@ -110,7 +99,7 @@ static int parse(int argc, char **argv, tap_args *a)
                 optind < argc ? "unexpected argument" : "--stack, --port and --link are required");
         return ZBH_USAGE;
     }
-    if (stack_of(a->stack, &a->st) < 0) {
+    if (zbt_stack_of(a->stack, &a->st) < 0) {
         fprintf(stderr, WHO ": --stack %s: expected znp, ezsp or zboss\n", a->stack);
         return ZBH_USAGE;
     }

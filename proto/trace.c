@@ -21,6 +21,18 @@ const char *zbt_stack_name(zbt_stack s)
     return STACKS[s];
 }
 
+int zbt_stack_of(const char *name, zbt_stack *out)
+{
+    static const char *const ALIASES[][2] = {
+        {"znp", "zstack"}, {"ezsp", "ember"}, {"zboss", "zboss"}};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, ALIASES[i][0]) || !strcmp(name, ALIASES[i][1])) {
+            *out = (zbt_stack)i;
+            return 0;
+        }
+    return -1;
+}
+
 static int fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
 {
     char what[256];
@@ -38,8 +50,8 @@ static char *dup_or_null(const cJSON *v)
 }
 
 /* One frame: lower- or upper-case hex, at least 2 bytes (every protocol's id). */
-static int load_frame(const cJSON *v, zbt_frame *f, const char *path, const char *field,
-                      char *err, size_t errlen)
+static int load_frame(const cJSON *v, zbt_frame *f, const char *path, const char *field, char *err,
+                      size_t errlen)
 {
     if (!cJSON_IsString(v)) return fail(err, errlen, path, "%s: not a hex string", field);
     long n = hex_decode_alloc(v->valuestring, &f->b);
@@ -62,8 +74,7 @@ static int load_frames(const cJSON *arr, zbt_frames *out, const char *path, cons
         char f[96];
         snprintf(f, sizeof(f), "%s[%d]", field, i);
         out->n = (size_t)i + 1;
-        if (load_frame(cJSON_GetArrayItem(arr, i), &out->v[i], path, f, err, errlen) < 0)
-            return -1;
+        if (load_frame(cJSON_GetArrayItem(arr, i), &out->v[i], path, f, err, errlen) < 0) return -1;
     }
     return 0;
 }
@@ -194,7 +205,8 @@ zbt_trace *zbt_load(const char *path, char *err, size_t errlen)
     char *text = file_read_all(path, TRACE_MAX, &len);
     if (!text) {
         char why[300];
-        snprintf(err, errlen, "%s: %s", path, file_read_error(path, errno, TRACE_MAX, why, sizeof(why)));
+        snprintf(err, errlen, "%s: %s", path,
+                 file_read_error(path, errno, TRACE_MAX, why, sizeof(why)));
         zbt_free(t);
         return NULL;
     }

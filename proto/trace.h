@@ -58,5 +58,7 @@ typedef struct zbt_trace {
 zbt_trace *zbt_load(const char *path, char *err, size_t errlen);
 void zbt_free(zbt_trace *t);
 const char *zbt_stack_name(zbt_stack s);
+/* A --stack name (znp or zstack, ezsp or ember, zboss) into *out: 0, or -1 when unknown. */
+int zbt_stack_of(const char *name, zbt_stack *out);
 
 #endif

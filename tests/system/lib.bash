@@ -35,18 +35,24 @@ check() {
   if "$@" >"$WORK/last.log" 2>&1; then pass "$what"; else fail "$what"; sed 's/^/        /' "$WORK/last.log" | tail -15; fi
 }
 
+# await_start PID CMD...: until CMD succeeds (0) or the process PID is gone (1), 5 s at most (1)
+await_start() {
+  local pid=$1; shift
+  for _ in $(seq 100); do
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
 # emu_start NAME ARGS...: starts zbemu with --link $WORK/NAME.tty, waits for the port.
 emu_start() {
   local name=$1; shift
   rm -f "$WORK/$name.tty"
   "$EMU" "$@" --link "$WORK/$name.tty" >"$WORK/$name.port" 2>>"$WORK/$name.log" &
   EMU_PID[$name]=$!
-  local i
-  for i in $(seq 100); do
-    [ -s "$WORK/$name.port" ] && [ -e "$WORK/$name.tty" ] && return 0
-    kill -0 "${EMU_PID[$name]}" 2>/dev/null || break
-    sleep 0.05
-  done
+  await_start "${EMU_PID[$name]}" test -s "$WORK/$name.port" -a -e "$WORK/$name.tty" && return 0
   echo "zbemu $name did not start:" >&2
   cat "$WORK/$name.log" >&2
   return 1
@@ -71,11 +77,7 @@ emu_start_tcp() {
   local name=$1; shift
   "$EMU" "$@" --tcp 0 >"$WORK/$name.port" 2>>"$WORK/$name.log" &
   EMU_PID[$name]=$!
-  for _ in $(seq 100); do
-    [ -s "$WORK/$name.port" ] && return 0
-    kill -0 "${EMU_PID[$name]}" 2>/dev/null || break
-    sleep 0.05
-  done
+  await_start "${EMU_PID[$name]}" test -s "$WORK/$name.port" && return 0
   echo "zbemu $name did not start:" >&2
   cat "$WORK/$name.log" >&2
   return 1

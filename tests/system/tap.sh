@@ -20,11 +20,7 @@ tap_start() {
   "$HAR" tap --stack "$stack" --port "$(port "$emu")" --link "$WORK/$name.tty" \
     -o "$WORK/$name.trace.json" --keep-map "$WORK/$name.map.json" >"$WORK/$name.port" 2>"$WORK/$name.log" &
   TAP_PID[$name]=$!
-  for _ in $(seq 100); do
-    [ -e "$WORK/$name.tty" ] && return 0
-    kill -0 "${TAP_PID[$name]}" 2>/dev/null || break
-    sleep 0.05
-  done
+  await_start "${TAP_PID[$name]}" test -e "$WORK/$name.tty" && return 0
   cat "$WORK/$name.log" >&2
   return 1
 }

@@ -76,6 +76,16 @@ static inline bool zb_ieee_blank(const uint8_t p[8])
     return zb_all_bytes(p, 8, 0x00) || zb_all_bytes(p, 8, 0xFF);
 }
 
+/* FNV-1a, 64 bits: a store's fingerprint (emu core: commit when it changed), not a MAC */
+#define ZB_FNV1A_INIT 0xcbf29ce484222325ull
+static inline uint64_t zb_fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
 /* A bounded byte writer: writes past the end set `overflow` instead of corrupting memory,
  * so encoders can write a whole frame and check once. */
 typedef struct zb_buf {

@@ -70,6 +70,8 @@ struct emu {
     uint64_t byte_ns; /* --baud: 10 bits per byte (8N1); 0: no pacing */
     pacer tx, rx;     /* to the host / from the host */
     int nv_behind;    /* the last NVRAM save failed: the file is not the current state */
+    int nv_known;     /* nv_hash is the file's fingerprint (loaded or written) */
+    uint64_t nv_hash;
     emu_script *script; /* --script: a real stick's recorded answers first (emu_script.h) */
 };
 
@@ -248,6 +250,57 @@ static void wire_out(emu *e, const uint8_t *p, size_t n)
     e->out_len += n;
 }
 
+/* ---- turns: the one NVRAM commit (emu.h) ---- */
+
+/* Writes the store when its fingerprint differs from the file's. 0: the file holds the store. */
+static int nv_sync(emu *e)
+{
+    if (!e->fe->nv_hash) return 0; /* a front end without a store (tests) */
+    uint64_t h = e->fe->nv_hash(e->fe_state);
+    if (e->nv_known && h == e->nv_hash) return 0;
+    if (e->opts.nvram_path) {
+        cJSON *doc = e->fe->nv_to_json(e->fe_state);
+        int rc = emu_nv_save(e, doc);
+        cJSON_Delete(doc);
+        if (rc < 0) return -1;
+    }
+    emu_nv_synced(e, h);
+    return 0;
+}
+
+void emu_nv_synced(emu *e, uint64_t hash)
+{
+    e->nv_hash = hash;
+    e->nv_known = 1;
+}
+
+/* what the host has been sent so far (the loop writes it out after the turns) */
+typedef struct turn {
+    size_t out, tx, delayed;
+} turn;
+
+static turn turn_begin(const emu *e)
+{
+    return (turn){e->out_len, e->tx.len, e->n_delayed};
+}
+
+/* After each call into the front end: the store on disk before what the turn sent can leave;
+ * if it cannot be saved, what the turn sent is withheld. Returns 0 or -1 (withheld). */
+static int turn_end(emu *e, turn t)
+{
+    if (nv_sync(e) == 0) return 0;
+    size_t withheld = e->out_len - t.out + e->tx.len - t.tx;
+    while (e->n_delayed > t.delayed) {
+        struct delayed_chunk *c = &e->delayed[--e->n_delayed];
+        withheld += c->len;
+        free(c->data);
+    }
+    e->out_len = t.out;
+    e->tx.len = t.tx;
+    if (withheld) LOG_ERROR("NVRAM not saved: %zu bytes to the host withheld", withheld);
+    return -1;
+}
+
 /* ---- timers: a small unsorted array; there are only a handful at any time ---- */
 
 static unsigned timer_add_ns(emu *e, int64_t delay_ns, emu_timer_fn fn, void *arg)
@@ -325,7 +378,9 @@ static void run_timers(emu *e)
     for (emu_timer *due; (due = first_due(e, now, pass)) != NULL;) {
         emu_timer t = *due;
         *due = e->timers[--e->n_timers];
+        turn tn = turn_begin(e);
         t.fn(e, t.arg);
+        turn_end(e, tn);
     }
 }
 
@@ -361,6 +416,12 @@ emu *emu_create(const emu_frontend *fe, const emu_options *o, char *err, size_t 
     }
     if (!o->tcp_port && !o->host_fd) emu_ctl_open(&e->ctl, e->port.path);
     e->fe_state = fe->create(e, o, err, errlen);
+    if (e->fe_state && nv_sync(e) < 0) {
+        snprintf(err, errlen, "%s: cannot write the NVRAM file", o->nvram_path);
+        if (fe->on_stop) fe->on_stop(e->fe_state);
+        fe->destroy(e->fe_state);
+        e->fe_state = NULL;
+    }
     if (!e->fe_state) {
         emu_script_free(e->script);
         emu_ctl_close(&e->ctl);
@@ -391,18 +452,22 @@ static void service_port(emu *e, const struct pollfd *pfd, int n)
         LOG_INFO("host closed the port");
         e->out_len = e->tx.len = e->rx.len = 0;
         drop_delayed(e);
+        turn t = turn_begin(e);
         e->fe->on_close(e->fe_state);
+        turn_end(e, t);
     }
     if (ev & EMU_PORT_OPENED) {
         LOG_INFO("host opened the port");
         e->out_len = e->tx.len = e->rx.len = 0;
+        turn t = turn_begin(e);
         e->fe->on_open(e->fe_state);
+        turn_end(e, t);
     }
     if (got) emu_fault_apply(&e->fault, buf, &got, 0);
     if (got && e->byte_ns)
         pace_push(&e->rx, buf, got, (uint64_t)zb_now_ns());
     else if (got)
-        e->fe->on_bytes(e->fe_state, buf, got);
+        emu_feed(e, buf, got);
 }
 
 /* --baud: hands the front end what has "arrived", puts on the wire what has "left" */
@@ -411,7 +476,7 @@ static void run_pacers(emu *e)
     uint64_t now = (uint64_t)zb_now_ns();
     size_t n = pace_due(&e->rx, e->byte_ns, now);
     if (n) { /* front ends never touch e->rx: hand them the queue itself */
-        e->fe->on_bytes(e->fe_state, e->rx.buf, n);
+        emu_feed(e, e->rx.buf, n);
         pace_consume(&e->rx, n);
     }
     if ((n = pace_due(&e->tx, e->byte_ns, now))) {
@@ -439,8 +504,12 @@ static void service_ctl(emu *e, const struct pollfd *pfd)
 {
     int dtr, rts;
     if (!(pfd->revents & POLLIN)) return;
-    while (emu_ctl_read(&e->ctl, &dtr, &rts))
-        if (e->fe->on_modem) e->fe->on_modem(e->fe_state, dtr, rts);
+    while (emu_ctl_read(&e->ctl, &dtr, &rts)) {
+        if (!e->fe->on_modem) continue;
+        turn t = turn_begin(e);
+        e->fe->on_modem(e->fe_state, dtr, rts);
+        turn_end(e, t);
+    }
 }
 
 /* Installed when the emulator is created, before its port is announced: a SIGTERM that comes
@@ -480,7 +549,9 @@ int emu_run(emu *e)
 
 void emu_feed(emu *e, const uint8_t *p, size_t n)
 {
+    turn t = turn_begin(e);
     e->fe->on_bytes(e->fe_state, p, n);
+    turn_end(e, t);
 }
 
 void emu_nv_mark(emu *e, int failed)
@@ -491,7 +562,12 @@ void emu_nv_mark(emu *e, int failed)
 int emu_destroy(emu *e)
 {
     if (!e) return 0;
-    if (e->fe_state) e->fe->destroy(e->fe_state);
+    if (e->fe_state) {
+        turn t = turn_begin(e);
+        if (e->fe->on_stop) e->fe->on_stop(e->fe_state);
+        turn_end(e, t);
+        e->fe->destroy(e->fe_state);
+    }
     int behind = e->nv_behind;
     if (e->fault.active)
         LOG_INFO("faults injected: received %llu bytes, %llu dropped, %llu corrupted; sent %llu "

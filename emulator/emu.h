@@ -3,8 +3,16 @@
  * One single-threaded poll loop (Redis ae.c style) owns: the serial endpoint (a pty pair, or
  * a TCP socket on 127.0.0.1), timers, the NVRAM file and the options. A protocol front end is a
  * small table of functions (libmodbus backend style): it receives the host's bytes and
- * open/close events and answers through emu_send(); it keeps its own NVRAM layout and saves
- * it through emu_nv_write() before it answers the write that changed it. */
+ * open/close events and answers through emu_send(); it keeps its own NVRAM layout (its store).
+ *
+ * The NVRAM file has one writer, the core, and one rule: each call into the front end (the
+ * host's bytes, a timer, an open or close, a modem-line change, creation and stop) is a turn;
+ * after the turn, if the store's fingerprint (nv_hash) changed since the file was written, the
+ * core writes the file, and only then may what the turn sent reach the host. So no handler
+ * commits, and none can forget to: a reply is never ahead of the file. When the write fails,
+ * what the turn sent is withheld (the host sees no confirmation, as from a stick that hung on a
+ * flash error; it is not told a lie), the store stays ahead of the file, the next turn tries
+ * again, and emu_destroy reports it. */
 #ifndef ZB_EMU_H
 #define ZB_EMU_H
 
@@ -37,8 +45,8 @@ typedef struct emu_options {
      * YYYYMMDD in SYS_VERSION; ezsp: the EmberZNet version A.B.C.D[+BUILD]) */
     const char *firmware;
     const char *script_path; /* --script: a real stick's trace answers first (emu_script.h) */
-    int world_adopt;        /* --world-adopt: the stick's paired devices move into the world */
-    int world_wait;         /* --world-wait: take the world once another zbemu lets it go */
+    int world_adopt;         /* --world-adopt: the stick's paired devices move into the world */
+    int world_wait;          /* --world-wait: take the world once another zbemu lets it go */
     /* --time-scale: the firmware's own delays (emu_timer_add), --baud pacing and --fault delay
      * last this fraction of their time, 0 < F <= 1; 0 here means 1 (real time). Waits on the
      * host (emu_timer_add_host) never shrink: a host's speed is its own. */
@@ -67,10 +75,15 @@ typedef struct emu_frontend {
     /* the host set DTR/RTS (1 = asserted), reported by preload/libzbmodem.so through
      * emulator/emu_ctl.c; NULL: the stick has no reset/bootloader wiring on those lines */
     void (*on_modem)(void *fe, int dtr, int rts);
-    /* The NVRAM store as JSON, both ways: the core owns the file (load, error prefix, commit:
-     * emu_nv_restore, emu_nv_commit); the front end owns its layout (its *_nv.h store). */
+    /* before destroy: the last turn (a clean shutdown's final counter), committed by the core;
+     * NULL: nothing to do */
+    void (*on_stop)(void *fe);
+    /* The NVRAM store as JSON, both ways: the core owns the file (load, error prefix, the one
+     * commit after each turn); the front end owns its layout (its *_nv.h store). */
     int (*nv_from_json)(void *fe, const cJSON *doc, char *err, size_t errlen);
     cJSON *(*nv_to_json)(const void *fe); /* NULL: out of memory */
+    /* the store's fingerprint: changes with any byte nv_to_json would write; NULL: no store */
+    uint64_t (*nv_hash)(const void *fe);
 } emu_frontend;
 
 extern const emu_frontend emu_znp_frontend;
@@ -134,7 +147,8 @@ int emu_nv_load(const char *path, cJSON **doc, char *err, size_t errlen);
  * the file keeps its previous state, never a partial one. */
 int emu_nv_save(emu *e, const cJSON *doc);
 /* Takes an exclusive lock (PATH.lock) for the emulator's lifetime. Returns the lock fd, or -1
- * with a message (errno EWOULDBLOCK when another emulator holds it). PATH should come from emu_nv_resolve. */
+ * with a message (errno EWOULDBLOCK when another emulator holds it). PATH should come from
+ * emu_nv_resolve. */
 int emu_nv_lock(const char *path, char *err, size_t errlen);
 /* The file --nvram PATH really names (symlinks and `..` resolved; for a new file, its resolved
  * folder + name), malloc'ed; NULL with a message for a dangling symlink or a missing folder. */
@@ -143,12 +157,11 @@ char *emu_nv_resolve(const char *path, char *err, size_t errlen);
  * nv_from_json. Returns 1 when the file was loaded, 0 when there is none (no --nvram, or a
  * factory-new device), -1 with a message "PATH: problem". */
 int emu_nv_restore(emu *e, void *fe, char *err, size_t errlen);
-/* Saves the front end's store `fe` through its nv_to_json: the one place a front end commits
- * (before it answers the write that changed the store). Returns 0, or -1 (logged). */
-int emu_nv_commit(emu *e, const void *fe);
 /* --ieee (16 hex digits, MSB first) as the 8 bytes in wire order (LSB first). Returns 1 and
  * fills `wire` when --ieee was given, 0 (wire untouched) when it was not. */
 int emu_ieee_option(const emu_options *o, uint8_t wire[8]);
+/* emu_nv_restore's note to the core: the file holds the store whose fingerprint is `hash`. */
+void emu_nv_synced(emu *e, uint64_t hash);
 /* emu_nv_save's bookkeeping: whether the file is behind the memory (the last save failed). */
 void emu_nv_mark(emu *e, int failed);
 

@@ -88,7 +88,7 @@ void ezsp_callback_later(ezsp_ncp *n, uint16_t frame_id, const uint8_t *p, size_
     if (!emu_timer_add(n->e, delay_ms, later_fire, c)) c->used = false;
 }
 
-/* the store hooks the core's NVRAM file calls (emu_nv_restore, emu_nv_commit) */
+/* the store hooks the core's NVRAM file calls (emu_nv_restore, and its commit after each turn) */
 static int ezsp_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t errlen)
 {
     return ezsp_nv_from_json(&((ezsp_ncp *)fe)->nv, doc, err, errlen);
@@ -97,6 +97,11 @@ static int ezsp_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t 
 static cJSON *ezsp_nv_hook_to_json(const void *fe)
 {
     return ezsp_nv_to_json(&((const ezsp_ncp *)fe)->nv);
+}
+
+static uint64_t ezsp_nv_hook_hash(const void *fe)
+{
+    return ezsp_nv_hash(&((const ezsp_ncp *)fe)->nv);
 }
 
 /* ---------------------------------------------------------------- NWK frame counter */
@@ -111,9 +116,8 @@ void ezsp_nwk_fc_use(ezsp_ncp *n)
     uint8_t *tok = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
     if (n->nwk_frame_counter >= get_le32(tok)) {
         uint32_t fc = n->nwk_frame_counter;
+        /* the core saves it before the frame leaves, or withholds the frame (emu.h) */
         put_le32(tok, fc > UINT32_MAX - EZSP_NWK_FC_BLOCK ? UINT32_MAX : fc + EZSP_NWK_FC_BLOCK);
-        if (emu_nv_commit(n->e, n) < 0)
-            LOG_ERROR("ezsp: NWK frame counter block not saved: a restart may reuse counters");
     }
     if (n->nwk_frame_counter < UINT32_MAX) n->nwk_frame_counter++;
 }
@@ -192,7 +196,6 @@ void ezsp_boot(ezsp_ncp *n)
     n->nwk_frame_counter = get_le32(ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0));
     uint8_t *boot = ezsp_nv_elem(&n->nv, TOK_BOOT_COUNTER, 0);
     put_le32(boot, get_le32(boot) + 1);
-    emu_nv_commit(n->e, n);
 }
 
 static void link_reset(void *ctx)
@@ -335,16 +338,18 @@ fail:
     return NULL;
 }
 
-static void ezsp_destroy(void *fe)
+static void ezsp_on_stop(void *fe)
 {
     ezsp_ncp *n = fe;
     world_link_detach(&n->world); /* may send frames: before the counter is saved */
     /* the token is already ahead of every value used (ezsp_nwk_fc_use): nothing to lower */
     uint8_t *fc = ezsp_nv_elem(&n->nv, TOK_NONCE_COUNTER, 0);
-    if (get_le32(fc) < n->nwk_frame_counter) {
-        put_le32(fc, n->nwk_frame_counter);
-        emu_nv_commit(n->e, n);
-    }
+    if (get_le32(fc) < n->nwk_frame_counter) put_le32(fc, n->nwk_frame_counter);
+}
+
+static void ezsp_destroy(void *fe)
+{
+    ezsp_ncp *n = fe;
     ezsp_nv_free(&n->nv);
     free(n);
 }
@@ -354,9 +359,11 @@ const emu_frontend emu_ezsp_frontend = {
     .summary = "Silicon Labs EmberZNet NCP (EZSP over ASH): --ezsp-version 8..19",
     .create = ezsp_create,
     .destroy = ezsp_destroy,
+    .on_stop = ezsp_on_stop,
     .on_open = ezsp_on_open,
     .on_close = ezsp_on_close,
     .on_bytes = ezsp_on_bytes,
     .nv_from_json = ezsp_nv_hook_from_json,
     .nv_to_json = ezsp_nv_hook_to_json,
+    .nv_hash = ezsp_nv_hook_hash,
 };

@@ -113,15 +113,8 @@ int emu_nv_restore(emu *e, void *fe, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, sub);
         return -1;
     }
+    if (emu_frontend_of(e)->nv_hash) emu_nv_synced(e, emu_frontend_of(e)->nv_hash(fe));
     return 1;
-}
-
-int emu_nv_commit(emu *e, const void *fe)
-{
-    cJSON *doc = emu_frontend_of(e)->nv_to_json(fe);
-    int rc = emu_nv_save(e, doc);
-    cJSON_Delete(doc);
-    return rc;
 }
 
 int emu_ieee_option(const emu_options *o, uint8_t wire[8])

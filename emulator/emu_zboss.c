@@ -136,7 +136,7 @@ void zboss_indicate(zboss_emu *z, uint16_t call_id, const uint8_t *params, size_
     if (len) zboss_send_hl(z, buf, len);
 }
 
-/* the store hooks the core's NVRAM file calls (emu_nv_restore, emu_nv_commit) */
+/* the store hooks the core's NVRAM file calls (emu_nv_restore, and its commit after each turn) */
 static int zboss_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t errlen)
 {
     return zboss_nv_from_json(&((zboss_emu *)fe)->nv, doc, err, errlen);
@@ -145,6 +145,11 @@ static int zboss_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t
 static cJSON *zboss_nv_hook_to_json(const void *fe)
 {
     return zboss_nv_to_json(&((const zboss_emu *)fe)->nv);
+}
+
+static uint64_t zboss_nv_hook_hash(const void *fe)
+{
+    return zboss_nv_hash(&((const zboss_emu *)fe)->nv);
 }
 
 /* ---------------------------------------------------------------- LL receive */
@@ -246,7 +251,6 @@ static void count_frame(zboss_emu *z)
     zboss_ib_counters_encode(&c, buf);
     zboss_nv_ds_put(&z->nv, ZBOSS_DS_IB_COUNTERS, zboss_dataset_version(ZBOSS_DS_IB_COUNTERS), buf,
                     sizeof(buf));
-    emu_nv_commit(z->e, z);
 }
 
 uint32_t zboss_nwk_use(zboss_emu *z, uint32_t n)
@@ -382,7 +386,6 @@ static void do_reset(emu *e, void *arg)
         LOG_INFO("zboss: reset");
     }
     z->keys_locked = opt == 3;
-    emu_nv_commit(z->e, z);
     stack_boot(z);
     emu_timer_add(z->e, BOOT_INIT_MS, send_reset_response, z);
 }
@@ -443,10 +446,6 @@ static void *zboss_create(emu *e, const emu_options *o, char *err, size_t errlen
     zboss_nv_init_blank(&z->nv);
     if (emu_nv_restore(e, z, err, errlen) < 0) goto fail;
     emu_ieee_option(o, z->nv.ieee);
-    if (emu_nv_commit(e, z) < 0) {
-        snprintf(err, errlen, "%s: cannot write the NVRAM file", o->nvram_path);
-        goto fail;
-    }
     if (zboss_world_attach(z, o, err, errlen) < 0) goto fail;
     stack_boot(z);
     z->devices_wanted = o->devices > 255 ? 255 : o->devices;
@@ -460,10 +459,14 @@ fail:
     return NULL;
 }
 
+static void zboss_on_stop(void *fe)
+{
+    world_link_detach(&((zboss_emu *)fe)->world);
+}
+
 static void zboss_destroy(void *fe)
 {
     zboss_emu *z = fe;
-    world_link_detach(&z->world);
     zboss_nv_free(&z->nv);
     zboss_reasm_free(&z->rx);
     free(z->txq);
@@ -475,9 +478,11 @@ const emu_frontend emu_zboss_frontend = {
     .summary = "DSR ZBOSS NCP (nRF52840 style; LL/HL over UART)",
     .create = zboss_create,
     .destroy = zboss_destroy,
+    .on_stop = zboss_on_stop,
     .on_open = zboss_on_open,
     .on_close = zboss_on_close,
     .on_bytes = zboss_on_bytes,
     .nv_from_json = zboss_nv_hook_from_json,
     .nv_to_json = zboss_nv_hook_to_json,
+    .nv_hash = zboss_nv_hook_hash,
 };

@@ -67,7 +67,7 @@ void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status)
     znp_srsp(z, req, &status, 1);
 }
 
-/* the store hooks the core's NVRAM file calls (emu_nv_restore, emu_nv_commit) */
+/* the store hooks the core's NVRAM file calls (emu_nv_restore, and its commit after each turn) */
 static int znp_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t errlen)
 {
     return znp_nv_from_json(&((znp *)fe)->nv, doc, err, errlen);
@@ -76,6 +76,11 @@ static int znp_nv_hook_from_json(void *fe, const cJSON *doc, char *err, size_t e
 static cJSON *znp_nv_hook_to_json(const void *fe)
 {
     return znp_nv_to_json(&((const znp *)fe)->nv);
+}
+
+static uint64_t znp_nv_hook_hash(const void *fe)
+{
+    return znp_nv_hash(&((const znp *)fe)->nv);
 }
 
 /* ---------------------------------------------------------------- NIB helpers */
@@ -283,10 +288,7 @@ static void fc_write_nv(znp *z, uint32_t fc)
 uint32_t znp_nwk_use(znp *z, uint32_t n)
 {
     z->frame_counter = n > UINT32_MAX - z->frame_counter ? UINT32_MAX : z->frame_counter + n;
-    if (z->frame_counter - z->frame_counter_nv >= FC_PERSIST_EVERY) {
-        fc_write_nv(z, z->frame_counter);
-        emu_nv_commit(z->e, z);
-    }
+    if (z->frame_counter - z->frame_counter_nv >= FC_PERSIST_EVERY) fc_write_nv(z, z->frame_counter);
     return z->frame_counter;
 }
 
@@ -452,7 +454,6 @@ void znp_reset(znp *z, uint8_t type)
         if (opt && opt->len) opt->data[0] = o & STARTUP_CLEAR_FC;
     }
     recreate_defaults(z);
-    emu_nv_commit(z->e, z);
     emu_timer_add(z->e, 50, send_reset_ind, z);
 }
 
@@ -581,7 +582,6 @@ int znp_start_network(znp *z, bool from_bdb)
         fc_write_nv(z, z->frame_counter);
     }
     if (formed_now && z->devices_wanted) znp_add_simulated_devices(z, z->devices_wanted);
-    if (emu_nv_commit(z->e, z) < 0) return -1;
     z->dev_state = 9;
     if (!z->traffic_timer) z->traffic_timer = emu_timer_add(z->e, 1000, traffic_tick, z);
     world_link_up(&z->world);
@@ -789,15 +789,18 @@ fail:
     return NULL;
 }
 
-static void znp_destroy(void *fe)
+static void znp_on_stop(void *fe)
 {
     znp *z = fe;
     world_link_detach(&z->world); /* may send frames: before the counter is saved */
-    if (z->dev_state == 9 && z->frame_counter != z->frame_counter_nv) {
-        /* a clean shutdown keeps the counter exactly */
+    /* a clean shutdown keeps the counter exactly */
+    if (z->dev_state == 9 && z->frame_counter != z->frame_counter_nv)
         fc_write_nv(z, z->frame_counter);
-        emu_nv_commit(z->e, z);
-    }
+}
+
+static void znp_destroy(void *fe)
+{
+    znp *z = fe;
     znp_nv_free(&z->nv);
     free(z);
 }
@@ -807,10 +810,12 @@ const emu_frontend emu_znp_frontend = {
     .summary = "TI Z-Stack ZNP (MT over UART): --profile zstack3x0 | zstack30 | zstack12",
     .create = znp_create,
     .destroy = znp_destroy,
+    .on_stop = znp_on_stop,
     .on_open = znp_on_open,
     .on_close = znp_on_close,
     .on_bytes = znp_on_bytes,
     .on_modem = znp_on_modem,
     .nv_from_json = znp_nv_hook_from_json,
     .nv_to_json = znp_nv_hook_to_json,
+    .nv_hash = znp_nv_hook_hash,
 };

@@ -158,10 +158,6 @@ static void cmd_set_value(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *o
             tok(n, id == EZSP_VALUE_NWK_FRAME_COUNTER ? TOK_NONCE_COUNTER : TOK_APS_FRAME_COUNTER),
             fc);
         if (id == EZSP_VALUE_NWK_FRAME_COUNTER) n->nwk_frame_counter = fc;
-        if (emu_nv_commit(n->e, n) < 0) {
-            st_ezsp(n, out, EZSP_ERROR_INVALID_CALL, SL_FAIL);
-            return;
-        }
     } else if (id == EZSP_VALUE_EXTENDED_SECURITY_BITMASK) {
         if (len != 2) {
             st_ezsp(n, out, EZSP_ERROR_INVALID_VALUE, SL_INVALID_PARAMETER);
@@ -332,7 +328,7 @@ static void cmd_set_mfg_token(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
         return;
     }
     memcpy(n->nv.mfg_custom_eui, v, 8);
-    st_committed(n, out);
+    ST_OK(n, out);
 }
 
 /* getStandaloneBootloaderVersionPlatMicroPhy: the bootloader version, then the chip's platform,

@@ -22,15 +22,6 @@ static inline void st_ember(ezsp_ncp *n, zb_buf *b, uint8_t ember, uint32_t sl)
 }
 #define ST_OK(n, b) st_ember(n, b, 0, SL_OK)
 
-/* The "Ember" status of a command that changed tokens: OK once the file is committed, else
- * ERR_FATAL / SL_FAIL. */
-static inline void st_committed(ezsp_ncp *n, zb_buf *b)
-{
-    if (emu_nv_commit(n->e, n) < 0)
-        st_ember(n, b, EMBER_ERR_FATAL, SL_FAIL);
-    else
-        ST_OK(n, b);
-}
 
 /* "Ezsp" status: EzspStatus u8 up to v13, sl_status u32 from v14 */
 static inline void st_ezsp(ezsp_ncp *n, zb_buf *b, uint8_t ezsp, uint32_t sl)

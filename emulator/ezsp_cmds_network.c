@@ -94,10 +94,6 @@ static void cmd_set_initial_security_state(ezsp_ncp *n, const ezsp_header *h, zb
         n->nwk_frame_counter = 0;
         put_le32(tok(n, TOK_NONCE_COUNTER), 0);
         put_le32(tok(n, TOK_APS_FRAME_COUNTER), 0);
-        if (emu_nv_commit(n->e, n) < 0) {
-            st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-            return;
-        }
     }
     ST_OK(n, out);
 }
@@ -143,11 +139,6 @@ static void cmd_form_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
     n->network_up = true;
     if (n->devices_wanted) ezsp_add_simulated_devices(n, n->devices_wanted);
     world_link_up(&n->world);
-    if (emu_nv_commit(n->e, n) < 0) {
-        n->network_up = false;
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-        return;
-    }
     LOG_INFO("ezsp: formed network: channel %u, PAN %04x", p.radio_channel, p.pan_id);
     ST_OK(n, out);
     ezsp_stack_status_later(n, EMBER_NETWORK_UP, SL_NETWORK_UP);
@@ -178,10 +169,6 @@ static void cmd_leave_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
     for (size_t i = 0; i < EZSP_ADDRESS_TABLE; i++)
         n->nv.addr[i].nwk = 0xFFFF;
     n->network_up = false;
-    if (emu_nv_commit(n->e, n) < 0) {
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-        return;
-    }
     ST_OK(n, out);
     ezsp_stack_status_later(n, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN);
 }
@@ -230,10 +217,6 @@ static void cmd_set_radio_power(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_
         node_data(n, &nd);
         nd.radio_tx_power = pw;
         ezsp_node_data_encode(&nd, tok(n, TOK_NODE_DATA));
-        if (emu_nv_commit(n->e, n) < 0) {
-            st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-            return;
-        }
     }
     ST_OK(n, out);
 }
@@ -402,7 +385,6 @@ static void channel_change(ezsp_ncp *n, const uint8_t *msg, size_t len)
     nd.radio_channel = ch;
     ezsp_node_data_encode(&nd, tok(n, TOK_NODE_DATA));
     tok(n, TOK_NETWORK_MANAGEMENT)[6] = msg[6];
-    if (emu_nv_commit(n->e, n) < 0) return;
     LOG_INFO("ezsp: channel changed to %u (nwkUpdateId %u)", ch, msg[6]);
     uint8_t p[4];
     zb_buf b = zb_buf_init(p, sizeof(p));

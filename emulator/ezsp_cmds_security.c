@@ -115,7 +115,6 @@ static void cmd_import_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *
     } else {
         st = SL_INVALID_PARAMETER;
     }
-    if (st == SL_OK && emu_nv_commit(n->e, n) < 0) st = SL_FAIL;
     st32(out, st);
     if (n->version >= 14) ezsp_put_secman_context_v(out, n->version, &c);
 }
@@ -183,7 +182,7 @@ static void cmd_import_link_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_
     }
     ezsp_key_table_store(n, (unsigned)i, eui, key);
     n->nv.key_rx_counter[i] = 0;
-    st32(out, emu_nv_commit(n->e, n) < 0 ? SL_FAIL : SL_OK);
+    st32(out, SL_OK);
 }
 
 static void put_link_key_export(ezsp_ncp *n, zb_buf *out, int i, bool by_eui)
@@ -258,7 +257,7 @@ static void cmd_clear_key_table(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_
     ezsp_token *t = ezsp_nv_token(&n->nv, TOK_KEY_TABLE);
     memset(t->data, 0, (size_t)t->def->size * t->def->array_size);
     memset(n->nv.key_rx_counter, 0, sizeof(n->nv.key_rx_counter));
-    st_committed(n, out);
+    ST_OK(n, out);
 }
 
 static void cmd_erase_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -271,7 +270,7 @@ static void cmd_erase_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *
     }
     memset(key_slot(n, idx), 0, EZSP_KEY_ENTRY_SIZE);
     n->nv.key_rx_counter[idx] = 0;
-    st_committed(n, out);
+    ST_OK(n, out);
 }
 
 static void cmd_find_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -354,7 +353,7 @@ static void cmd_set_token_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     if (key == TOK_NONCE_COUNTER && !n->network_up) n->nwk_frame_counter = get_le32(t->data);
     if (key == TOK_NONCE_COUNTER && get_le32(t->data) < n->nwk_frame_counter)
         put_le32(t->data, n->nwk_frame_counter); /* never below a value already used */
-    st_committed(n, out);
+    ST_OK(n, out);
 }
 
 static void cmd_token_factory_reset(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
@@ -364,7 +363,6 @@ static void cmd_token_factory_reset(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
     uint8_t keep_fc = zb_get_u8(r), keep_boot = zb_get_u8(r);
     ezsp_nv_factory_reset(&n->nv, keep_fc != 0, keep_boot != 0);
     if (!keep_fc) n->nwk_frame_counter = 0;
-    emu_nv_commit(n->e, n);
 }
 
 static void cmd_reset_node(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)

@@ -48,7 +48,7 @@ static void cmd_set_child_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
     ezsp_tok_child t = {.type = c.type, .id = c.id};
     memcpy(t.eui64, c.eui64, 8);
     ezsp_tok_child_encode(&t, s);
-    st_committed(n, out);
+    ST_OK(n, out);
 }
 
 static int nth_router(ezsp_ncp *n, unsigned k)
@@ -141,7 +141,7 @@ static void cmd_set_address_table_info(ezsp_ncp *n, const ezsp_header *h, zb_rd 
     }
     memcpy(n->nv.addr[i].eui64, eui, 8);
     n->nv.addr[i].nwk = id;
-    st32(out, emu_nv_commit(n->e, n) < 0 ? SL_FAIL : SL_OK);
+    st32(out, SL_OK);
 }
 
 static void cmd_set_address_table_remote_eui64(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
@@ -154,7 +154,7 @@ static void cmd_set_address_table_remote_eui64(ezsp_ncp *n, const ezsp_header *h
         return;
     }
     zb_get_bytes(r, n->nv.addr[i].eui64, 8);
-    st_committed(n, out);
+    ST_OK(n, out);
 }
 
 static void cmd_set_address_table_remote_node_id(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
@@ -164,10 +164,7 @@ static void cmd_set_address_table_remote_node_id(ezsp_ncp *n, const ezsp_header 
     (void)out;
     uint8_t i = zb_get_u8(r);
     uint16_t id = zb_get_le16(r);
-    if (i < EZSP_ADDRESS_TABLE && !r->short_read) {
-        n->nv.addr[i].nwk = id;
-        emu_nv_commit(n->e, n);
-    }
+    if (i < EZSP_ADDRESS_TABLE && !r->short_read) n->nv.addr[i].nwk = id;
 }
 
 static int lookup_eui(ezsp_ncp *n, const uint8_t eui[8], uint16_t *nwk)

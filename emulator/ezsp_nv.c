@@ -145,6 +145,21 @@ static int add_hex(cJSON *obj, const char *name, const uint8_t *p, size_t n)
 
 /* The whole document or nothing: every cJSON allocation is checked, and one that fails
  * makes the result NULL, so a partial token file can never be committed (issue 13). */
+uint64_t ezsp_nv_hash(const ezsp_nv *nv)
+{
+    uint64_t h = zb_fnv1a(ZB_FNV1A_INIT, nv->hw_eui64, 8);
+    h = zb_fnv1a(h, nv->mfg_custom_eui, 8);
+    for (size_t i = 0; i < nv->n_tokens; i++) {
+        const ezsp_token_def *d = nv->tokens[i].def;
+        h = zb_fnv1a(h, nv->tokens[i].data, (size_t)d->size * d->array_size);
+    }
+    for (size_t i = 0; i < EZSP_ADDRESS_TABLE; i++) {
+        h = zb_fnv1a(h, nv->addr[i].eui64, 8);
+        h = zb_fnv1a(h, &nv->addr[i].nwk, sizeof nv->addr[i].nwk);
+    }
+    return zb_fnv1a(h, nv->key_rx_counter, sizeof nv->key_rx_counter);
+}
+
 cJSON *ezsp_nv_to_json(const ezsp_nv *nv)
 {
     cJSON *doc = cJSON_CreateObject();

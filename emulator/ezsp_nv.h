@@ -1,6 +1,6 @@
 /* ezsp_nv.h - the emulated EmberZNet NCP's store: stack and manufacturing tokens (NVM3 keys),
  * the token codecs the NCP itself reads, and their JSON file form (ezsp_nv.c,
- * emulator/EZSP-NVRAM.md). The core saves and loads the file (emu_nv_commit, emu_nv_restore)
+ * emulator/EZSP-NVRAM.md). The core saves and loads the file (emu_nv_restore, and the commit after each turn)
  * through the front end's hooks. */
 #ifndef ZB_EZSP_NV_H
 #define ZB_EZSP_NV_H
@@ -55,6 +55,8 @@ ezsp_token *ezsp_nv_token(ezsp_nv *nv, uint32_t key);
 uint8_t *ezsp_nv_elem(ezsp_nv *nv, uint32_t key, unsigned index);
 void ezsp_nv_factory_reset(ezsp_nv *nv, bool keep_outgoing_fc, bool keep_boot_counter);
 cJSON *ezsp_nv_to_json(const ezsp_nv *nv);
+/* the store's fingerprint: changes with anything ezsp_nv_to_json writes */
+uint64_t ezsp_nv_hash(const ezsp_nv *nv);
 int ezsp_nv_from_json(ezsp_nv *nv, const cJSON *doc, char *err, size_t errlen);
 
 /* STACK_NODE_DATA (16 bytes) */

@@ -102,7 +102,7 @@ static int ezsp_set_network_key(void *fe, const uint8_t key[16], uint8_t seq)
     if (!keys) return -1;
     memcpy(keys, key, 16);
     keys[16] = seq;
-    return emu_nv_commit(n->e, n);
+    return 0;
 }
 
 /* World frames go through the same reservation as every other frame (ezsp_nwk_fc_use). */

@@ -57,7 +57,7 @@ static void set_role(zboss_emu *z, const zboss_hl *req)
         return;
     }
     z->nv.role = req->params[0];
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void get_channel_mask(zboss_emu *z, const zboss_hl *req)
@@ -79,7 +79,7 @@ static void set_channel_mask(zboss_emu *z, const zboss_hl *req)
         return;
     }
     z->nv.channel_mask = mask;
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void get_channel(zboss_emu *z, const zboss_hl *req)
@@ -96,7 +96,7 @@ static void get_pan_id(zboss_emu *z, const zboss_hl *req)
 static void set_pan_id(zboss_emu *z, const zboss_hl *req)
 {
     z->nv.pan_id = get_le16(req->params);
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void get_local_ieee(zboss_emu *z, const zboss_hl *req)
@@ -113,7 +113,7 @@ static void set_local_ieee(zboss_emu *z, const zboss_hl *req)
         return;
     }
     memcpy(z->nv.ieee, req->params + 1, 8);
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void get_tx_power(zboss_emu *z, const zboss_hl *req)
@@ -136,7 +136,7 @@ static void get_rx_on(zboss_emu *z, const zboss_hl *req)
 static void set_rx_on(zboss_emu *z, const zboss_hl *req)
 {
     z->nv.rx_on_when_idle = req->params[0] ? 1 : 0;
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void get_joined(zboss_emu *z, const zboss_hl *req)
@@ -161,7 +161,7 @@ static void set_ed_timeout(zboss_emu *z, const zboss_hl *req)
         return;
     }
     z->nv.ed_timeout = req->params[0];
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void set_nwk_key(zboss_emu *z, const zboss_hl *req)
@@ -173,7 +173,7 @@ static void set_nwk_key(zboss_emu *z, const zboss_hl *req)
     }
     memcpy(z->nv.nwk_key[n], req->params, 16);
     z->nv.key_present[n] = true;
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void get_nwk_keys(zboss_emu *z, const zboss_hl *req)
@@ -255,22 +255,20 @@ static void set_tc_policy(zboss_emu *z, const zboss_hl *req)
         return;
     }
     z->nv.tc_policy[type] = req->params[2];
-    if (emu_nv_commit(z->e, z) < 0)
-        fail(z, req, ZBOSS_OPERATION_FAILED);
-    else /* the 8 bytes the DSR source appends: what the response buffer holds (emu_zboss.h) */
-        ok(z, req, z->rsp_buf, sizeof(z->rsp_buf));
+    /* the 8 bytes the DSR source appends: what the response buffer holds (emu_zboss.h) */
+    ok(z, req, z->rsp_buf, sizeof(z->rsp_buf));
 }
 
 static void set_extended_pan_id(zboss_emu *z, const zboss_hl *req)
 {
     memcpy(z->nv.aps_epid, req->params, 8);
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void set_max_children(zboss_emu *z, const zboss_hl *req)
 {
     z->nv.max_children = req->params[0];
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void get_max_children(zboss_emu *z, const zboss_hl *req)
@@ -418,21 +416,21 @@ static void nvram_write(zboss_emu *z, const zboss_hl *req)
             return;
         }
     }
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void nvram_erase(zboss_emu *z, const zboss_hl *req)
 {
     zboss_nv_erase(&z->nv);
     z->running = false;
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 static void nvram_clear(zboss_emu *z, const zboss_hl *req)
 {
     zboss_nv_clear(&z->nv);
     z->running = false;
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 /* ---------------------------------------------------------------- AF */
@@ -558,10 +556,6 @@ static void nwk_formation(zboss_emu *z, const zboss_hl *req)
         fail(z, req, ZBOSS_OPERATION_FAILED);
         return;
     }
-    if (emu_nv_commit(z->e, z) < 0) {
-        fail(z, req, ZBOSS_OPERATION_FAILED);
-        return;
-    }
     uint8_t b[6];
     put_le16(b, 0x0000);
     put_le16(b + 2, pan);
@@ -618,7 +612,7 @@ static void nwk_start_without_formation(zboss_emu *z, const zboss_hl *req)
         return;
     }
     zboss_start_network(z);
-    commit_ok(z, req);
+    ok(z, req, NULL, 0);
 }
 
 /* ---------------------------------------------------------------- table */

@@ -52,14 +52,6 @@ static inline void ok_u16(zboss_emu *z, const zboss_hl *req, uint16_t v)
     ok(z, req, b, 2);
 }
 
-/* Acknowledges a change of the NVRAM: on disk first, then OK (or a failure reply). */
-static inline void commit_ok(zboss_emu *z, const zboss_hl *req)
-{
-    if (emu_nv_commit(z->e, z) < 0)
-        fail(z, req, ZBOSS_OPERATION_FAILED);
-    else
-        ok(z, req, NULL, 0);
-}
 
 /* the address map from NVRAM (none if absent or unreadable) */
 static inline long load_addr_map(const zboss_emu *z, zboss_addr_map_entry *out, size_t max)

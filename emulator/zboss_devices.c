@@ -111,7 +111,7 @@ int zboss_add_simulated_devices(zboss_emu *z, int want)
     free(d);
     if (rc < 0) return -1;
     LOG_INFO("zboss: %d simulated devices joined", n);
-    return emu_nv_commit(z->e, z);
+    return 0;
 }
 
 int zboss_remove_device(zboss_emu *z, uint16_t nwk, uint64_t *ieee_out)
@@ -150,5 +150,5 @@ int zboss_remove_device(zboss_emu *z, uint16_t nwk, uint64_t *ieee_out)
     free(t);
     if (rc < 0) return -1;
     *ieee_out = ieee;
-    return emu_nv_commit(z->e, z);
+    return 0;
 }

@@ -99,6 +99,31 @@ static int add_ieee(cJSON *o, const char *name, const uint8_t le[8])
 
 /* The whole document or nothing: a failed cJSON allocation makes the result NULL, so a
  * partial dataset file can never be committed (issue 13). */
+uint64_t zboss_nv_hash(const zboss_nv *nv)
+{
+    const uint8_t common[] = {nv->formed,          nv->role,
+                              (uint8_t)nv->pan_id, (uint8_t)(nv->pan_id >> 8),
+                              nv->channel,         nv->page,
+                              nv->rx_on_when_idle, nv->ed_timeout,
+                              nv->max_children,    nv->coordinator_version,
+                              nv->active_key_seq,  nv->key_present[0],
+                              nv->key_present[1],  nv->key_present[2]};
+    uint64_t h = zb_fnv1a(ZB_FNV1A_INIT, nv->ieee, 8);
+    h = zb_fnv1a(h, common, sizeof common);
+    h = zb_fnv1a(h, &nv->channel_mask, sizeof nv->channel_mask);
+    h = zb_fnv1a(h, nv->nwk_epid, 8);
+    h = zb_fnv1a(h, nv->aps_epid, 8);
+    h = zb_fnv1a(h, nv->tc_policy, sizeof nv->tc_policy);
+    h = zb_fnv1a(h, nv->nwk_key, sizeof nv->nwk_key);
+    for (int i = 0; i <= ZBOSS_DS_MAX; i++) {
+        const zboss_dataset_blob *b = &nv->ds[i];
+        const uint8_t head[] = {b->present, (uint8_t)b->version, (uint8_t)(b->version >> 8)};
+        h = zb_fnv1a(h, head, sizeof head);
+        if (b->present) h = zb_fnv1a(h, b->data, b->len);
+    }
+    return h;
+}
+
 cJSON *zboss_nv_to_json(const zboss_nv *nv)
 {
     cJSON *doc = cJSON_CreateObject();

@@ -1,6 +1,6 @@
 /* zboss_nv.h - the emulated ZBOSS NCP's store: the NVRAM datasets and production config as
  * the NCP keeps them, and their JSON file form (zboss_nv.c, emulator/ZBOSS-NVRAM.md). The
- * core saves and loads the file (emu_nv_commit, emu_nv_restore) through the front end's hooks. */
+ * core saves and loads the file (emu_nv_restore, and the commit after each turn) through the front end's hooks. */
 #ifndef ZB_ZBOSS_NV_H
 #define ZB_ZBOSS_NV_H
 
@@ -50,6 +50,8 @@ void zboss_nv_erase(zboss_nv *nv);
 /* NVRAM_CLEAR / reset option 2: like erase, but RESERVED, IB_COUNTERS and APP_DATA1-4 stay. */
 void zboss_nv_clear(zboss_nv *nv);
 cJSON *zboss_nv_to_json(const zboss_nv *nv);
+/* the store's fingerprint: changes with anything zboss_nv_to_json writes */
+uint64_t zboss_nv_hash(const zboss_nv *nv);
 /* Fills nv from the file's JSON. Returns 0, or -1 with a message naming the field. */
 int zboss_nv_from_json(zboss_nv *nv, const cJSON *doc, char *err, size_t errlen);
 

@@ -34,11 +34,6 @@ enum {
 };
 enum { NVI_NOTFOUND = 0x0A, NVI_BADLEN = 0x05, NVI_BADPARAM = 0x04 };
 
-/* The status of a request that changed NV: OK once the file is committed, else `fail`. */
-static void srsp_committed(znp *z, const mt_frame *req, uint8_t fail)
-{
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_OK : fail);
-}
 
 #define MAX_READ 244 /* data bytes per NV read response: keeps LEN <= 250 */
 
@@ -73,7 +68,7 @@ static void sys_get_extaddr(znp *z, const mt_frame *req)
 static void sys_set_extaddr(znp *z, const mt_frame *req)
 {
     znp_nv_osal_put(&z->nv, ZNP_NV_EXTADDR, req->data, 8);
-    srsp_committed(z, req, ST_FAIL);
+    znp_srsp_status(z, req, ST_OK);
 }
 
 static void sys_osal_nv_item_init(znp *z, const mt_frame *req)
@@ -98,7 +93,7 @@ static void sys_osal_nv_item_init(znp *z, const mt_frame *req)
     }
     memset(it->data, 0xFF, len);
     memcpy(it->data, req->data + 5, init_len);
-    znp_srsp_status(z, req, emu_nv_commit(z->e, z) == 0 ? ST_NV_UNINIT : ST_NV_FAIL);
+    znp_srsp_status(z, req, ST_NV_UNINIT); /* created: it held nothing before */
 }
 
 static void nv_read_reply(znp *z, const mt_frame *req, const znp_nv_item *it, size_t off,
@@ -140,7 +135,7 @@ static void nv_write_at(znp *z, const mt_frame *req, uint16_t id, size_t off, co
     }
     memcpy(it->data + off, p, n);
     if (id == ZNP_NV_EXTADDR) memcpy(z->hw_ieee, it->data, 8 <= it->len ? 8 : it->len);
-    srsp_committed(z, req, ST_NV_FAIL);
+    znp_srsp_status(z, req, ST_OK);
 }
 
 static void sys_osal_nv_write(znp *z, const mt_frame *req)
@@ -176,7 +171,7 @@ static void sys_osal_nv_delete(znp *z, const mt_frame *req)
         return;
     }
     znp_nv_delete(&z->nv, ZNP_NV_SYS_ZSTACK, ZNP_NV_LEGACY, id);
-    srsp_committed(z, req, ST_NV_FAIL);
+    znp_srsp_status(z, req, ST_OK);
 }
 
 static void sys_osal_nv_length(znp *z, const mt_frame *req)
@@ -229,7 +224,7 @@ static void sys_nv_create(znp *z, const mt_frame *req)
         znp_srsp_status(z, req, ST_FAIL);
         return;
     }
-    srsp_committed(z, req, ST_FAIL);
+    znp_srsp_status(z, req, ST_OK);
 }
 
 static void sys_nv_delete(znp *z, const mt_frame *req)
@@ -239,7 +234,7 @@ static void sys_nv_delete(znp *z, const mt_frame *req)
         znp_srsp_status(z, req, NVI_NOTFOUND);
         return;
     }
-    srsp_committed(z, req, ST_FAIL);
+    znp_srsp_status(z, req, ST_OK);
 }
 
 static void sys_nv_length(znp *z, const mt_frame *req)
@@ -283,7 +278,7 @@ static void sys_nv_write(znp *z, const mt_frame *req)
     }
     if (x.sys == ZNP_NV_SYS_ZSTACK && x.item == ZNP_NV_LEGACY && x.sub == ZNP_NV_EXTADDR && n >= 8)
         memcpy(z->hw_ieee, req->data + 8, 8);
-    srsp_committed(z, req, ST_FAIL);
+    znp_srsp_status(z, req, ST_OK);
 }
 
 /* ---------------------------------------------------------------- UTIL */
@@ -549,7 +544,6 @@ static void zdo_mgmt_nwk_update_req(znp *z, const mt_frame *req)
                 if (mask & (1u << ch)) nib.nwk_logical_channel = (uint8_t)ch;
             nib.nwk_update_id++;
             znp_nib_encode(&nib, z->prof->aligned, it->data);
-            emu_nv_commit(z->e, z);
         }
     }
 }
@@ -786,7 +780,7 @@ static void sapi_write_configuration(znp *z, const mt_frame *req)
         return;
     }
     memcpy(it->data, req->data + 2, n);
-    srsp_committed(z, req, ST_FAIL);
+    znp_srsp_status(z, req, ST_OK);
 }
 
 /* ---------------------------------------------------------------- table */

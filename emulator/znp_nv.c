@@ -5,6 +5,7 @@
  * with zigpy-znp's own tools. Items are kept sorted so lookups are a binary search. */
 #include "znp_nv.h"
 
+#include "bytes.h"
 #include "hex.h"
 #include "strbuf.h"
 #include "znp_layout.h"
@@ -214,6 +215,23 @@ fail:
 
 /* The whole document or nothing: one failed allocation makes the result NULL, so a partial
  * NVRAM file can never be committed (issue 13). */
+uint64_t znp_nv_hash(const znp_nv *nv)
+{
+    uint64_t h = ZB_FNV1A_INIT;
+    for (size_t i = 0; i < nv->n; i++) {
+        const znp_nv_item *it = &nv->items[i];
+        uint8_t key[7] = {it->sys,
+                          (uint8_t)it->item,
+                          (uint8_t)(it->item >> 8),
+                          (uint8_t)it->sub,
+                          (uint8_t)(it->sub >> 8),
+                          (uint8_t)it->len,
+                          (uint8_t)(it->len >> 8)};
+        h = zb_fnv1a(zb_fnv1a(h, key, sizeof key), it->data, it->len);
+    }
+    return h;
+}
+
 cJSON *znp_nv_to_json(const znp_nv *nv)
 {
     cJSON *doc = cJSON_CreateObject();

@@ -48,5 +48,7 @@ size_t znp_nv_table_rows(const znp_nv *nv, uint16_t item);
  * reports the first bad entry by section and key; the store is left empty on error. */
 int znp_nv_from_json(znp_nv *nv, const cJSON *doc, char *err, size_t errlen);
 cJSON *znp_nv_to_json(const znp_nv *nv);
+/* the store's fingerprint: changes with any item, id or byte znp_nv_to_json writes */
+uint64_t znp_nv_hash(const znp_nv *nv);
 
 #endif

@@ -19,7 +19,7 @@ static const struct {
             "address-manager row, 257 on zstack3x0) at the pty's round trip, plus the spawn "
             "floor"},
     {"ezsp", "the emulated NCP sends NETWORK_UP 100 ms after networkInit, as the firmware does "
-             "(emulator/ezsp_cmds.c, ezsp_stack_status_later); the --time-scale 0.01 row is the "
+             "(emulator/ezsp/ezsp_cmds.c, ezsp_stack_status_later); the --time-scale 0.01 row is the "
              "same backup with that delay shrunk"},
 };
 

@@ -52,7 +52,7 @@ int bench_doc_write(const char *template_path, const char *machine, const char *
 
 /* ---- processes (proc.c) ---- */
 
-/* Emulators are started the harness's way (harness/emuproc.h: zbh_emu_spawn, then
+/* Emulators are started the harness's way (harness/core/emuproc.h: zbh_emu_spawn, then
  * zbh_emu_wait_ready, zbh_emu_stop), with stderr to /dev/null. The two halves, each with its
  * message on stderr, for starting many at once: spawn returns the fd the port line arrives on
  * (or -1); port reads it (10 s at most), closes the fd and stops the emulator on failure. */

@@ -92,7 +92,7 @@ static int ezsp_ping(void *h)
  * ZBOSS GET_MODULE_VERSION: a 14-byte request (7 LL + 2 body CRC + 5 HL), the NCP's 7-byte LL
  * ACK and 28-byte response in one write, the host's 7-byte LL ACK. The link test checks these
  * against the bytes the harness's host code really moved. The ZBOSS emulator adds its
- * --devices only when a network is formed while it runs (emulator/emu_zboss.c), so its cells
+ * --devices only when a network is formed while it runs (emulator/zboss/zboss_frontend.c), so its cells
  * are formed by a restore each time; ZNP and EZSP add them to a formed NVRAM file at start. */
 const bench_stack BENCH_STACKS[] = {
     {.name = "znp",
@@ -169,7 +169,7 @@ static int one_pass(int fd, const int *shape, uint8_t *buf)
 }
 
 /* How the peer waits for the host: a blocking read (the ceiling), or, with `evloop`, the
- * syscalls zbemu's loop makes today for each wake-up (emulator/emu.c emu_run, emu_port.c
+ * syscalls zbemu's loop makes today for each wake-up (emulator/core/emu.c emu_run, emu_port.c
  * emu_port_service): a poll of the pty, the inotify descriptor that watches the slave and the
  * modem-line socket, a read of the inotify descriptor (EAGAIN), then the read of the pty. */
 typedef struct peer_io {

@@ -1,4 +1,4 @@
-/* proc.c - process plumbing for zbbench: start an emulator (through harness/emuproc.h, the one
+/* proc.c - process plumbing for zbbench: start an emulator (through harness/core/emuproc.h, the one
  * way to start one) and learn its port, read its peak memory and CPU time from /proc, run a
  * program to completion, run a group of programs at once and count the CPU time of their whole
  * process trees (wait4).

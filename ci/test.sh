@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 t_start=$EPOCHREALTIME
 bash ci/setup.sh --tests || exit 2
-# restore journals (harness/journal.h) of the tests stay out of the user's state directory
+# restore journals (harness/core/journal.h) of the tests stay out of the user's state directory
 export ZBHARNESS_STATE_DIR=${ZBHARNESS_STATE_DIR:-$(mktemp -d /tmp/zbstate.XXXXXX)}
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 jobs=${ZB_TEST_JOBS:-$(($(nproc) * 2))}

@@ -48,7 +48,7 @@ static void usage(FILE *f)
             "                    0.01 or 1%%; on bytes both ways; delay holds what zbemu sends)\n"
             "  --baud N          pace the link like a real UART at N baud 8N1 (10 bits a byte),\n"
             "                    both ways: a host's timeouts meet realistic timing\n"
-            "  --world FILE      devices outside the stick (emulator/WORLD.md): --devices join\n"
+            "  --world FILE      devices outside the stick (emulator/world/WORLD.md): --devices join\n"
             "                    them; they exchange secured frames with the network\n"
             "  --world-adopt     the stick's paired devices the world lacks join the world\n"
             "  --world-wait      the world is another zbemu's (the old stick, still plugged\n"

@@ -2,8 +2,8 @@
  * loaders (zbemu ezsp|zboss --nvram) read files users edit by hand. Properties: no crash; an
  * accepted file saves back to JSON that loads again to the same JSON. (The Z-Stack loader has
  * its own target, fuzz_znp_nvram.) */
-#include "emu_ezsp.h"
-#include "emu_zboss.h"
+#include "ezsp_frontend.h"
+#include "zboss_frontend.h"
 
 #include <cJSON.h>
 #include <stdlib.h>

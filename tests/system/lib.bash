@@ -12,7 +12,7 @@ HAR=$ZB_BUILD/bin/zbharness
 ZH=$ZB_ROOT/tests/herdsman/zh-client.mjs
 VEC=$ZB_ROOT/vectors
 WORK=$(mktemp -d /tmp/zbsys.XXXXXX)
-# restore journals (harness/journal.h) of this test stay in its own folder
+# restore journals (harness/core/journal.h) of this test stay in its own folder
 export ZBHARNESS_STATE_DIR=$WORK/state
 T_PASS=0
 T_FAIL=0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `zbharness migrate` (harness/cmd_migrate.c) on all 9 source -> target pairs of emulated
-# sticks sharing one world (emulator/WORLD.md; the target takes it with --world-wait when the
+# `zbharness migrate` (harness/cli/cmd_migrate.c) on all 9 source -> target pairs of emulated
+# sticks sharing one world (emulator/world/WORLD.md; the target takes it with --world-wait when the
 # source is unplugged): plan, move, Zigbee2MQTT hand-off and the closing watch. Per pair: the
 # world's verdict = what watch heard; the configuration.yaml holds the target's adapter, port
 # and ext_pan_id in the order zigbee-herdsman's adapter reads (ember, zboss: wire order, least
@@ -18,7 +18,7 @@ source "$(dirname "$0")/world.bash"
 declare -A EMU_ARGS=([znp]="znp --profile zstack3x0" [ezsp]="ezsp --ezsp-version 18" [zboss]="zboss")
 declare -A ADAPTER=([znp]=zstack [ezsp]=ember [zboss]=zboss)
 declare -A RADIO=([znp]=znp [ezsp]=ezsp [zboss]=zboss)
-declare -A EPID_ORDER=([znp]=msb [ezsp]=lsb [zboss]=lsb) # harness/z2m_config.c says why
+declare -A EPID_ORDER=([znp]=msb [ezsp]=lsb [zboss]=lsb) # harness/move/z2m_config.c says why
 TABLE=$WORK/pairs.tsv
 
 z2m_dir() { # z2m_dir DIR: a Zigbee2MQTT data folder as a Z-Stack user has it

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `zbharness watch` (harness/watch.h) on migrated emulated sticks with a world
-# (emulator/WORLD.md): the devices watch hears must be exactly the devices the world calls
+# `zbharness watch` (harness/move/watch.h) on migrated emulated sticks with a world
+# (emulator/world/WORLD.md): the devices watch hears must be exactly the devices the world calls
 # alive, device by device, on each target stack, including the world's negative controls (a
 # counter increment too small for the frames sent after the backup: every router lost, none
 # heard). Then its contract: exit codes, --until-all, a backup of another network, Ctrl-C,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The world (emulator/WORLD.md): simulated devices that outlive the coordinator. Checks the world
+# The world (emulator/world/WORLD.md): simulated devices that outlive the coordinator. Checks the world
 # file (joins, lock, errors), then judges migrations by the devices and by the real
 # zigbee-herdsman 10.9.5: on the migrated emulator herdsman must receive the attribute reports of
 # exactly the devices the world calls alive, per target stack (znp, ezsp, zboss), and none of the

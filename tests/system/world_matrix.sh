@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The world (emulator/WORLD.md) over the whole migration matrix: `zbharness roundtrip --emulate
+# The world (emulator/world/WORLD.md) over the whole migration matrix: `zbharness roundtrip --emulate
 # --world` gives each cell the devices' verdict; the verdicts are reviewed goldens
 # (vectors/roundtrip/WORLD*.tsv), the same in real time as on the harness's shortened clock, and
 # the negative controls (no counter increment, the target's own IEEE, a key switch) lose exactly

@@ -2,7 +2,7 @@
 # The Zigbee2MQTT hand-off of `zbharness migrate --z2m` tested against the real application
 # (tests/z2m: zigbee2mqtt 2.14.1 with zigbee-herdsman 10.9.2, pinned; installed by
 # ci/setup.sh --tests): a Z-Stack source seeded with the CC2652R network and its world
-# (emulator/WORLD.md) moves to a znp, an ezsp (v18) and a zboss target, both emulators on
+# (emulator/world/WORLD.md) moves to a znp, an ezsp (v18) and a zboss target, both emulators on
 # tcp://; then the real Zigbee2MQTT runs for Z2M_SECONDS (20) with ZIGBEE2MQTT_DATA = the folder
 # migrate wrote, against a Mosquitto broker of our own on a free localhost port. Per target:
 #  (a) Z2M resumes the network, never resets it: "zigbee-herdsman started (resumed)" and
@@ -227,7 +227,7 @@ epid_edit() {
 mqtt_start || fail "mosquitto did not start on 127.0.0.1:$MQ_PORT"
 [ -s "$Z2M" ] || fail "zigbee2mqtt is not installed in tests/z2m (ci/setup.sh --tests)"
 # the byte order of ext_pan_id each zigbee-herdsman 10.9.2 adapter compares with the stick
-# (harness/z2m_config.c says where in its source)
+# (harness/move/z2m_config.c says where in its source)
 declare -A EPID_ORDER=([znp]=msb [ezsp]=lsb [zboss]=lsb)
 
 echo "-- migrate --z2m, then the real Zigbee2MQTT $(jget "$ZB_ROOT/tests/z2m/node_modules/zigbee2mqtt/package.json" j.version) resumes on each target"

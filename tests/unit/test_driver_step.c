@@ -1,4 +1,4 @@
-/* test_driver_step.c - the drivers' one step macro (harness/driver_step.h) and the host
+/* test_driver_step.c - the drivers' one step macro (harness/core/driver_step.h) and the host
  * layers' named error classification it relies on: a transport error is one of the host's own
  * codes, anything else nonzero is a device status; the macro writes "<what>: <why>" and
  * returns -1 from the caller only on failure. */

@@ -1,4 +1,4 @@
-/* test_emu_commit.c - the emulator core's one NVRAM commit (emulator/emu.h): a front end whose
+/* test_emu_commit.c - the emulator core's one NVRAM commit (emulator/core/emu.h): a front end whose
  * handler changes its store and answers, with no commit call of its own (there is none to
  * make), has the change in the file before the answer reaches the host; a store that did not
  * change is not rewritten; and when the file cannot be written the answer is withheld, the

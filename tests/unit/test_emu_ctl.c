@@ -1,4 +1,4 @@
-/* test_emu_ctl.c - the modem-line report socket (emulator/emu_ctl.c): the path convention shared
+/* test_emu_ctl.c - the modem-line report socket (emulator/core/emu_ctl.c): the path convention shared
  * with preload/zbmodem.c, the message format, and a datagram round trip through a bound socket.
  * Why: the library and the emulator only meet through these two conventions; a drift in either
  * silently turns every DTR/RTS toggle into nothing. */

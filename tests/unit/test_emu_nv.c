@@ -7,10 +7,10 @@
  * it did not make. */
 #include "emu.h"
 #include "emu_link.h"
-#include "emu_ezsp.h"
+#include "ezsp_frontend.h"
 #include "fileio.h"
 #include "znp_nv.h"
-#include "emu_zboss.h"
+#include "zboss_frontend.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

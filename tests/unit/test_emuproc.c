@@ -1,4 +1,4 @@
-/* test_emuproc.c - the lower half of harness/emuproc.h (spawn / wait-ready / stop) that the
+/* test_emuproc.c - the lower half of harness/core/emuproc.h (spawn / wait-ready / stop) that the
  * harness's --emulate and zbbench both start emulators with. A shell stands in for zbemu: what
  * is tested is the plumbing (the port line, the timeout, the log, the teardown), not zbemu. */
 #include "clock.h"

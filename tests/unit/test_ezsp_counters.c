@@ -12,7 +12,7 @@
  * Each case runs the EZSP front end in a thread on one end of a socketpair and speaks ASH to
  * it through the harness's ezsp_host, the production code on both sides. */
 #include "emu.h"
-#include "emu_ezsp.h"
+#include "ezsp_frontend.h"
 #include "ezsp.h"
 #include "ezsp_host.h"
 #include "ezsp_versions.h"

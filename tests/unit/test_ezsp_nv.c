@@ -2,7 +2,7 @@
  * defaults), the STACK_NODE_DATA layout, the JSON file round trip, refusal of corrupt files
  * with the field named, and tokenFactoryReset's exclusions (ezsp-ash.md §8.1). */
 #include "bytes.h"
-#include "emu_ezsp.h"
+#include "ezsp_frontend.h"
 #include "hex.h"
 
 #include <criterion/criterion.h>

@@ -1,9 +1,9 @@
-/* test_ezsp_versions.c - the version-dependent EZSP layouts (proto/ezsp_versions.h) against
+/* test_ezsp_versions.c - the version-dependent EZSP layouts (proto/ezsp/ezsp_versions.h) against
  * bellows' per-version structures (EmberKeyStruct; EmberChildDataV7 14 bytes vs V10 18 bytes;
  * SecurityManagerContextV12 17 bytes vs V13 18 bytes), the frame-id version ranges that share
  * an id, the emulator's legacy command table, and the driver's per-version losses. */
 #include "driver_ezsp_legacy.h"
-#include "emu_ezsp.h"
+#include "ezsp_frontend.h"
 #include "ezsp_versions.h"
 #include "hex.h"
 

@@ -1,4 +1,4 @@
-/* test_host_queue.c - the host layers' bounded queue (harness/host_queue.h): a full queue
+/* test_host_queue.c - the host layers' bounded queue (harness/core/host_queue.h): a full queue
  * forgets its oldest element and hands it back for release, a take keeps the order of the
  * rest. */
 #include "host_queue.h"

@@ -1,4 +1,4 @@
-/* test_incoming.c - the incoming-message events of proto/incoming.h: real sticks' bytes decode
+/* test_incoming.c - the incoming-message events of proto/core/incoming.h: real sticks' bytes decode
  * to the fields their logs mean, and each stack's encoder and decoder agree field by field.
  *
  * Real bytes (vectors/traces, where each source is named):

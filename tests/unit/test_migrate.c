@@ -1,4 +1,4 @@
-/* test_migrate.c - a migration's decisions (harness/migrate.h): the increment from a measured
+/* test_migrate.c - a migration's decisions (harness/move/migrate.h): the increment from a measured
  * rate (the floor, the margin, rounding up, saturation) and the devices each declared loss
  * touches, counted once. */
 #include "migrate.h"

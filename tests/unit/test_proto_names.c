@@ -1,6 +1,6 @@
 /* test_proto_names.c - the command vocabulary of proto/ (issue 14): MT_<NAME> pairs and
  * EZSP_ID_<NAME> frame ids against the ids of the protocol documents (zstack-mt.md,
- * ezsp-ash.md), the stack-token element codecs of proto/ezsp_tokens.h against a hand-written
+ * ezsp-ash.md), the stack-token element codecs of proto/ezsp/ezsp_tokens.h against a hand-written
  * element, and both sides of every name: each command a harness driver sends is served by the
  * emulator's dispatch row of that name (emu_commands.h) at every version the driver sends it
  * in, each name the drivers use is listed here (read from their sources) and appears in the
@@ -263,22 +263,22 @@ Test(proto_names, probe_ids_are_unknown)
  * (so checked above), and every one appears in the emulator's sources too */
 
 static const char *const HARNESS_SOURCES[] = {
-    "harness/driver_znp.c",   "harness/driver_ezsp.c", "harness/driver_ezsp_legacy.c",
-    "harness/driver_zboss.c", "harness/mt_host.c",     "harness/ezsp_host.c",
-    "harness/zboss_host.c",
+    "harness/znp/driver_znp.c",   "harness/ezsp/driver_ezsp.c", "harness/ezsp/driver_ezsp_legacy.c",
+    "harness/zboss/driver_zboss.c", "harness/znp/mt_host.c",     "harness/ezsp/ezsp_host.c",
+    "harness/zboss/zboss_host.c",
 };
 static const char *const EMULATOR_SOURCES[] = {
-    "emulator/emu_znp.c",
-    "emulator/znp_cmds.c",
-    "emulator/emu_ezsp.c",
-    "emulator/ezsp_cmds.c",
-    "emulator/ezsp_cmds_network.c",
-    "emulator/ezsp_cmds_security.c",
-    "emulator/ezsp_cmds_tables.c",
-    "emulator/ezsp_legacy.c",
-    "emulator/znp_world.c",
-    "emulator/ezsp_world.c",
-    "proto/mt.c", /* builds the emulator's RPC errors */
+    "emulator/znp/znp_frontend.c",
+    "emulator/znp/znp_cmds.c",
+    "emulator/ezsp/ezsp_frontend.c",
+    "emulator/ezsp/ezsp_cmds.c",
+    "emulator/ezsp/ezsp_cmds_network.c",
+    "emulator/ezsp/ezsp_cmds_security.c",
+    "emulator/ezsp/ezsp_cmds_tables.c",
+    "emulator/ezsp/ezsp_legacy.c",
+    "emulator/znp/znp_world.c",
+    "emulator/ezsp/ezsp_world.c",
+    "proto/mt/mt.c", /* builds the emulator's RPC errors */
 };
 
 static char *read_source(const char *rel)
@@ -304,7 +304,7 @@ static bool has_word(const char *text, const char *word)
     return false;
 }
 
-/* Is `word` a command name of proto/mt_cmds.h ("#define MT_X  MT_SREQ(...), ...")? */
+/* Is `word` a command name of proto/mt/mt_cmds.h ("#define MT_X  MT_SREQ(...), ...")? */
 static bool is_mt_command(const char *mt_cmds_h, const char *word)
 {
     char pat[128];
@@ -328,7 +328,7 @@ static bool listed(const char *word)
 
 Test(proto_names, every_harness_command_name_is_listed_and_on_both_sides)
 {
-    char *mt_cmds = read_source("proto/mt_cmds.h");
+    char *mt_cmds = read_source("proto/mt/mt_cmds.h");
     char *emu[COUNT(EMULATOR_SOURCES)], *harness[COUNT(HARNESS_SOURCES)];
     for (size_t i = 0; i < COUNT(EMULATOR_SOURCES); i++)
         emu[i] = read_source(EMULATOR_SOURCES[i]);

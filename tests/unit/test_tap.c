@@ -1,4 +1,4 @@
-/* test_tap.c - zbharness tap's recorder and sanitiser (harness/tap.h, tap_sanitise.h): values
+/* test_tap.c - zbharness tap's recorder and sanitiser (harness/trace/tap.h, tap_sanitise.h): values
  * found by a rule are replaced consistently, in either byte order and in frames no rule knows;
  * public and empty values are kept; ASH retransmissions are recorded once; the trace loads. */
 #include "ash.h"

@@ -1,7 +1,7 @@
-/* test_world.c - the world's security rules (emulator/world.c) against a fake coordinator, the
+/* test_world.c - the world's security rules (emulator/world/world.c) against a fake coordinator, the
  * world file (format, lock, errors), the binding the three front ends share (world_link.c:
  * joins, adoption, the exchange timer and its quiet wait, the last exchange at exit) and the
- * key-derivation primitives (emulator/zb_crypto.c) against published check values. Why: the
+ * key-derivation primitives (emulator/core/zb_crypto.c) against published check values. Why: the
  * verdicts of every migration cell rest on these rules; the front ends only describe their
  * coordinator. */
 #include "emu.h"

@@ -2,7 +2,7 @@
  * factory reset keeps: RESERVED, IB_COUNTERS, APP_DATA1-4; what NVRAM_ERASE keeps: nothing but
  * the production IEEE), the JSON file round trip, and the startup errors that name the field
  * (a corrupt NVRAM file must never become a silent factory reset). */
-#include "emu_zboss.h"
+#include "zboss_frontend.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

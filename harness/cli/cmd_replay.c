@@ -1,0 +1,227 @@
+/* cmd_replay.c - `zbharness replay`: real sticks' traces (vectors/traces/) played against
+ * emulators with each trace's firmware profile (replay.h), one fresh emulator per trace. The
+ * per-exchange results are the golden (--expect): a change in an emulator that moves any
+ * exchange, for better or worse, shows as a changed line. */
+#include "cli.h"
+#include "emuproc.h"
+#include "fileio.h"
+#include "log.h"
+#include "ops.h"
+#include "replay.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int usage(void)
+{
+    printf("usage: zbharness replay [--tsv FILE | --expect FILE] [--time-scale F] TRACE...\n\n"
+           "Plays each trace of a real stick (vectors/traces/README.md) against a fresh\n"
+           "emulator with that firmware's profile: every recorded request in order, every\n"
+           "answer compared with the recorded one byte by byte. Bytes that depend on the unit\n"
+           "(IEEE, random values, timing bits) are declared per command in harness/trace/replay.c.\n"
+           "Prints, per trace, the exchanges that are identical, equal apart from declared\n"
+           "fields, different, only played (the log lacks the answer), or unasked (frames the\n"
+           "stick sent with no request before them: nothing to replay).\n\n"
+           "  --tsv FILE     write one line per exchange: trace, index, command, verdict, detail\n"
+           "  --expect FILE  compare those lines with FILE (the golden); exit 1 on any change\n"
+           "  --profile-file FILE  start each emulator with this captured identity\n"
+           "                 (zbharness capture --profile; zbemu --profile-file)\n" ZBH_TIME_SCALE_HELP
+           "\nExit: 0 played (and equal to --expect), 1 a changed line, 2 a trace that does not\n"
+           "load or an emulator that does not start.\n");
+    return ZBH_OK;
+}
+
+/* The trace's "state": its backup restored onto the emulator through the driver, as a user's
+ * restore would write it. */
+static int bring_to_state(const zbt_trace *t, const zbh_emu *emu, char *err, size_t errlen)
+{
+    ocb_report rep;
+    ocb_report_init(&rep);
+    ocb_backup *b = ocb_load(t->state_path, OCB_PARSE_LENIENT, &rep);
+    ocb_report_free(&rep);
+    if (!b) {
+        snprintf(err, errlen, "state %s: not a valid backup (zbharness validate says why)",
+                 t->state_path);
+        return -1;
+    }
+    zbh_session s;
+    int rc = zbh_session_open(&s, zbt_stack_name(t->stack), emu->port, 115200, err, errlen);
+    if (rc == 0) {
+        zbh_restore_req req = {.counter_increment = 0,
+                               .force = true,
+                               .pre_dir = emu->dir,
+                               .ieee = ZBH_IEEE_BURN,
+                               .scratch = true};
+        zbh_restore_result res;
+        memset(&res, 0, sizeof(res));
+        rc = zbh_restore(&s, b, &req, &res);
+        zbh_restore_result_free(&res);
+        zbh_session_close(&s);
+        if (rc) snprintf(err, errlen, "state %s: the restore failed", t->state_path);
+    }
+    ocb_free(b);
+    return rc ? -1 : 0;
+}
+
+/* --profile-file: every emulator is started with that captured identity (zbemu --profile-file) */
+static const char *g_profile_file;
+
+/* One trace against its own emulator; its lines are appended to `tsv`. */
+static int replay_one(const zbt_trace *t, zb_sb *tsv, zbh_rp_counts *c, char *err, size_t errlen)
+{
+    zbh_target target;
+    char vbuf[8];
+    if (zbh_replay_target(t, &target, vbuf, err, errlen) < 0) return -1;
+    char dir[] = "/tmp/zbh-replay-XXXXXX";
+    if (!mkdtemp(dir)) {
+        snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+        return -1;
+    }
+    zbh_emu emu;
+    const char *extra[] = {t->fw_arg ? "--firmware" : NULL, t->fw_arg, NULL, NULL, NULL};
+    if (g_profile_file) {
+        const char **at = extra[0] ? extra + 2 : extra;
+        at[0] = "--profile-file", at[1] = g_profile_file;
+    }
+    int rc = zbh_emu_start_args(&emu, &target, dir, 7, extra, err, errlen);
+    if (rc == 0 && t->state_path) {
+        rc = bring_to_state(t, &emu, err, errlen);
+        if (rc) zbh_emu_stop(&emu);
+    }
+    if (rc == 0) {
+        zbh_serial *s = zbh_serial_open(emu.port, 115200, err, errlen);
+        if (!s) {
+            rc = -1;
+        } else {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *mem = open_memstream(&buf, &len);
+            rc = mem ? zbh_replay_trace(t, s, mem, c, err, errlen) : -1;
+            if (mem) fclose(mem);
+            if (buf) zb_sb_put(tsv, buf);
+            free(buf);
+            zbh_serial_close(s);
+        }
+        zbh_emu_stop(&emu);
+    }
+    zbh_remove_tree(dir);
+    return rc;
+}
+
+/* Lines of `want` missing from `got` and lines of `got` not in `want`, in order, as a diff. */
+static int compare_golden(const char *path, const char *got)
+{
+    size_t len = 0;
+    char *want = file_read_all(path, 16u << 20, &len);
+    if (!want) {
+        char why[200];
+        fprintf(stderr, "zbharness replay: %s: %s\n", path,
+                file_read_error(path, errno, 16u << 20, why, sizeof(why)));
+        return ZBH_USAGE;
+    }
+    int changed = strcmp(want, got) != 0;
+    if (changed) {
+        printf("\nchanged against %s (- golden, + now):\n", path);
+        char *w = want;
+        const char *g = got;
+        while (*w || *g) {
+            const char *we = strchr(w, '\n'), *ge = strchr(g, '\n');
+            size_t wl = we ? (size_t)(we - w) : strlen(w), gl = ge ? (size_t)(ge - g) : strlen(g);
+            if (wl != gl || strncmp(w, g, wl) != 0) {
+                if (wl) printf("- %.*s\n", (int)wl, w);
+                if (gl) printf("+ %.*s\n", (int)gl, g);
+            }
+            w += wl + (we ? 1 : 0);
+            g += gl + (ge ? 1 : 0);
+        }
+    }
+    free(want);
+    return changed ? ZBH_FAIL : ZBH_OK;
+}
+
+int zbh_cmd_replay(int argc, char **argv)
+{
+    static const struct option OPTS[] = {{"tsv", required_argument, NULL, 't'},
+                                         {"expect", required_argument, NULL, 'e'},
+                                         {"time-scale", required_argument, NULL, 'Z'},
+                                         {"profile-file", required_argument, NULL, 'P'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *tsv_path = NULL, *expect = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
+        switch (c) {
+        case 't': tsv_path = optarg; break;
+        case 'e': expect = optarg; break;
+        case 'P': g_profile_file = optarg; break;
+        case 'Z':
+            if (zbh_cli_time_scale_option(optarg, "zbharness replay") != ZBH_OK) return ZBH_USAGE;
+            break;
+        case 'h': return usage();
+        default: return ZBH_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "zbharness replay: at least one TRACE (try --help)\n");
+        return ZBH_USAGE;
+    }
+    zb_sb tsv = {0};
+    zbh_rp_counts all = {0};
+    int rc = ZBH_OK;
+    printf("%-48s %-6s %-12s %5s %9s %8s %9s %6s %7s\n", "trace", "stack", "firmware", "exch",
+           "identical", "declared", "different", "played", "unasked");
+    for (int i = optind; i < argc; i++) {
+        char err[ZB_MSG_MAX] = "";
+        zbt_trace *t = zbt_load(argv[i], err, sizeof(err));
+        if (!t) {
+            fprintf(stderr, "zbharness replay: %s\n", err);
+            rc = ZBH_USAGE;
+            continue;
+        }
+        zbh_rp_counts one = {0};
+        zbh_target probe;
+        char vbuf[8];
+        if (zbh_replay_target(t, &probe, vbuf, err, sizeof(err)) < 0) {
+            /* a firmware no emulator profile serves: said, not an error */
+            zb_sb_printf(&tsv, "%s\t-\t-\tno profile\t%s\n", t->name, err);
+            printf("%-48s %-6s %-12.12s %5zu  no profile: %s\n", t->name,
+                   zbt_stack_name(t->stack), t->fw, t->n_ex, err);
+            zbt_free(t);
+            continue;
+        }
+        if (replay_one(t, &tsv, &one, err, sizeof(err)) < 0) {
+            fprintf(stderr, "zbharness replay: %s: %s\n", t->name, err);
+            zb_sb_printf(&tsv, "%s\t-\t-\tnot played\t%s\n", t->name, err);
+            if (rc == ZBH_OK) rc = ZBH_USAGE;
+        }
+        printf("%-48s %-6s %-12.12s %5zu %9zu %8zu %9zu %6zu %7zu\n", t->name,
+               zbt_stack_name(t->stack), t->fw, t->n_ex,
+               one.n[ZBH_RP_IDENTICAL], one.n[ZBH_RP_DECLARED], one.n[ZBH_RP_DIFFERENT],
+               one.n[ZBH_RP_PLAYED], one.n[ZBH_RP_UNASKED]);
+        for (int v = 0; v < ZBH_RP_N; v++)
+            all.n[v] += one.n[v];
+        zbt_free(t);
+    }
+    size_t total = 0;
+    for (int v = 0; v < ZBH_RP_N; v++)
+        total += all.n[v];
+    printf("%-48s %-6s %-12s %5zu %9zu %8zu %9zu %6zu %7zu\n", "total", "", "", total,
+           all.n[ZBH_RP_IDENTICAL], all.n[ZBH_RP_DECLARED], all.n[ZBH_RP_DIFFERENT],
+           all.n[ZBH_RP_PLAYED], all.n[ZBH_RP_UNASKED]);
+    const char *text = tsv.buf ? tsv.buf : "";
+    if (tsv_path &&
+        file_write(tsv_path, text, strlen(text), 0644, 0) < 0) {
+        char why[200];
+        fprintf(stderr, "zbharness replay: %s\n",
+                file_write_error(tsv_path, errno, 0, why, sizeof(why)));
+        rc = ZBH_USAGE;
+    }
+    if (expect && rc == ZBH_OK) rc = compare_golden(expect, text);
+    zb_sb_free(&tsv);
+    return rc;
+}

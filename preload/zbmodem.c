@@ -7,7 +7,7 @@
  * time the host sets them, so the emulator can do what the real stick does (reset, bootloader).
  *
  * Report channel: a UNIX datagram "DTR=d RTS=r" to /tmp/zbemu-pts-N.sock, N being the pty's
- * number (/dev/pts/N). zbemu binds that socket for its pty (emulator/emu_ctl.c). No socket (not
+ * number (/dev/pts/N). zbemu binds that socket for its pty (emulator/core/emu_ctl.c). No socket (not
  * an emulator's pty): the ioctl still succeeds and nothing is sent. Every other ioctl, and every
  * ioctl on anything that is not a pty slave, goes to the real ioctl untouched. */
 #define _GNU_SOURCE

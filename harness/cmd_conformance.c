@@ -4,7 +4,10 @@
  * backed up before anything is written and put back at the end (the last case), so a vendor
  * can run the suite on a stick that holds a network. A first read that fails (rather than
  * proving the device empty) stops every write of the run: a network is never lost to a
- * timeout (issue 26). */
+ * timeout (issue 26).
+ *
+ * The options are one table (cli_opts.h) that is both parsed and --help; the command is parse,
+ * run (one device, or each target in a worker), print and the reports, apart. */
 #include "cli.h"
 #include "cli_opts.h"
 #include "clock.h"

@@ -4,7 +4,9 @@
  * first backs up what it is about to overwrite and refuses to replace a different network
  * without --force; backups are written atomically with mode 0600, and a backup never silently
  * replaces a better one of the same network (higher NWK frame counter, more devices or link
- * keys) in FILE: that needs --force, which keeps the old file as FILE.prev (issue 26). */
+ * keys) in FILE: that needs --force, which keeps the old file as FILE.prev (issue 26).
+ *
+ * Both commands parse one option table (cli_opts.h); each --help prints its part of it. */
 #include "cli.h"
 #include "cli_opts.h"
 #include "driver.h"

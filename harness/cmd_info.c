@@ -4,7 +4,8 @@
  * --stack auto) and reads the network the way `backup` does, then prints a summary. It
  * writes nothing to the device and no file; no key material is printed.
  *
- * Output is one "key: value" line per fact (stable names, for scripts and bug reports). */
+ * Output is one "key: value" line per fact (stable names, for scripts and bug reports). The
+ * options are one table (cli_opts.h) that is both parsed and --help. */
 #include "cli.h"
 #include "cli_opts.h"
 #include "driver.h"

@@ -10,7 +10,8 @@
  * that appears twice in a suite means the shards overlap: the first copy is kept, the report is
  * written, and the exit status is 1. A file that is not well-formed XML, or not JUnit, is an
  * error naming the file and line, and then nothing is written: the output appears whole (atomic
- * rename, fileio.h) or not at all. */
+ * rename, fileio.h) or not at all. The options are one table (cli_opts.h) that is both parsed
+ * and --help. */
 #include "cli.h"
 #include "cli_opts.h"
 #include "fileio.h"

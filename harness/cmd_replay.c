@@ -1,7 +1,8 @@
 /* cmd_replay.c - `zbharness replay`: real sticks' traces (vectors/traces/) played against
  * emulators with each trace's firmware profile (replay.h), one fresh emulator per trace. The
  * per-exchange results are the golden (--expect): a change in an emulator that moves any
- * exchange, for better or worse, shows as a changed line. */
+ * exchange, for better or worse, shows as a changed line. The options are one table
+ * (cli_opts.h) that is both parsed and --help. */
 #include "cli.h"
 #include "cli_opts.h"
 #include "emuproc.h"

@@ -6,7 +6,10 @@
  * between real ports (--from/--to) writes to someone's stick: its cell keeps the real stderr,
  * so the restore's own messages and, on Ctrl-C, its recovery advice reach the user; another
  * network on the target is refused without --force; the pre-restore file is named, and the
- * user is told to stop the source, which now shares its network with the target. */
+ * user is told to stop the source, which now shares its network with the target.
+ *
+ * The options are one table (cli_opts.h) that is both parsed and --help; the command is parse,
+ * plan, run, print and the reports, apart. */
 #include "cli.h"
 #include "cli_opts.h"
 #include "clock.h"

@@ -3,7 +3,11 @@
  * `zbemu STACK [OPTIONS]`. The first line on stdout is the port path (for scripts); logs go
  * to stderr. Exit codes: 0 clean stop (SIGINT/SIGTERM), 1 runtime failure (also: the NVRAM file
  * could not be brought up to date at shutdown), 2 usage or startup error (bad NVRAM file, port
- * in use, --link over something zbemu did not make). */
+ * in use, --link over something zbemu did not make).
+ *
+ * The options are one table (common/cli_opts.h, shared with zbharness) that is both parsed and
+ * the --help text; main is parse, then run. */
+#include "cli_opts.h"
 #include "emu.h"
 #include "emu_profile.h"
 
@@ -11,7 +15,6 @@
 #include "log.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,94 @@
 static const emu_frontend *const FRONTENDS[] = {&emu_znp_frontend, &emu_ezsp_frontend,
                                                 &emu_zboss_frontend};
 #define N_FRONTENDS (sizeof(FRONTENDS) / sizeof(FRONTENDS[0]))
+
+typedef struct emu_args {
+    emu_options o;
+    const char *profile_file; /* --profile-file: a captured identity (emu_profile.h) */
+} emu_args;
+
+static const zbh_opt ROWS[] = {
+    {"nvram", 1, 'n', "FILE",
+     "simulated NVRAM (created factory-new if missing; a\n"
+     "corrupt file is an error, never a silent reset). Without\n"
+     "it: RAM only.",
+     0, ZBH_STR(emu_args, o.nvram_path)},
+    {"link", 1, 'l', "PATH",
+     "make PATH a symlink to the pty (like socat's link=);\n"
+     "never over a file: PATH is absent or an old link to a pty",
+     0, ZBH_STR(emu_args, o.link_path)},
+    {"tcp", 1, 't', "PORT",
+     "listen on 127.0.0.1:PORT instead of a pty (1..65535; 0:\n"
+     "a free port): the first stdout line is then\n"
+     "tcp://127.0.0.1:PORT"},
+    {"profile", 1, 'p', "NAME",
+     "znp: zstack12 | zstack30 | zstack30-cc2538 | zstack3x0\n"
+     "(default zstack3x0); zstack30 loads a CC2538 (aligned)\n"
+     "NVRAM file too",
+     0, ZBH_STR(emu_args, o.profile)},
+    {"ezsp-version", 1, 'e', "N", "ezsp: EZSP protocol version served, 8..19 (default 18)"},
+    {"devices", 1, 'd', "N", "simulated devices join once a network is formed, until\nit has N"},
+    {"seed", 1, 's', "N", "seed for generated keys, addresses and devices\n(reproducible)"},
+    {"ieee", 1, 'i', "HEX", "hardware IEEE address (16 hex digits, MSB first)"},
+    {"fault", 1, 'f', "SPEC",
+     "inject link faults: drop=P,corrupt=P,delay=MS,seed=N (P\n"
+     "as 0.01 or 1%; on bytes both ways; delay holds what zbemu\n"
+     "sends)",
+     0, ZBH_STR(emu_args, o.fault_spec)},
+    {"baud", 1, 'b', "N",
+     "pace the link like a real UART at N baud 8N1 (10 bits a\n"
+     "byte), both ways: a host's timeouts meet realistic timing"},
+    {"world", 1, 'w', "FILE",
+     "devices outside the stick (emulator/world/WORLD.md): --devices\n"
+     "join them; they exchange secured frames with the network",
+     0, ZBH_STR(emu_args, o.world_path)},
+    {"world-adopt", 0, 'A', NULL, "the stick's paired devices the world lacks join the world", 0,
+     ZBH_SET(emu_args, o.world_adopt)},
+    {"world-wait", 0, 'J', NULL,
+     "the world is another zbemu's (the old stick, still\n"
+     "plugged in): take it when that one exits",
+     0, ZBH_SET(emu_args, o.world_wait)},
+    {"time-scale", 1, 'T', "F",
+     "the firmware's own delays (reboots, NETWORK_UP, device\n"
+     "reports, the world's exchanges), --baud and --fault delay\n"
+     "last F of their time, 0 < F <= 1 (default 1). Timeouts\n"
+     "that wait on the host stay real. For harnesses that\n"
+     "drive their own emulators; never under a host library's\n"
+     "timing tests"},
+    {"no-fsync", 0, 'S', NULL,
+     "replace the NVRAM and world files without fsync: still\n"
+     "whole and on disk for any process, lost only if the\n"
+     "machine dies; for scratch emulators a harness throws away",
+     0, ZBH_SET(emu_args, o.no_fsync)},
+    {"firmware", 1, 'F', "V",
+     "the release the stick reports within its profile: znp\n"
+     "the build date (YYYYMMDD, SYS_VERSION); ezsp the\n"
+     "EmberZNet version A.B.C.D[+BUILD] (version, getValue\n"
+     "VERSION_INFO)",
+     0, ZBH_STR(emu_args, o.firmware)},
+    {"script", 1, 'R', "TRACE",
+     "a scripted stick: a request equal to one a real stick\n"
+     "answered in TRACE (vectors/traces/) gets the recorded\n"
+     "answers, the sequence number or TSN patched; the model\n"
+     "answers the rest. At exit: how many requests the trace\n"
+     "answered (on stderr)",
+     0, ZBH_STR(emu_args, o.script_path)},
+    {"profile-file", 1, 'P', "F",
+     "the identity a real stick showed `zbharness capture\n"
+     "--profile`: its version, capability, config and\n"
+     "table-size answers and the commands it refused, answered\n"
+     "from F; F's firmware is the base (--profile,\n"
+     "--ezsp-version, --firmware) unless given. Not with\n"
+     "--script",
+     0, ZBH_STR(emu_args, profile_file)},
+    {"verbose", 0, 'v', NULL, "log requests; twice: frame trace", 1,
+     ZBH_COUNT(emu_args, o.verbose)},
+    {"show-keys", 0, 'k', NULL, "do not redact key material in logs", 0,
+     ZBH_SET(emu_args, o.show_keys)},
+    {"help", 0, 'h', NULL, "this text", 1},
+    {"version", 0, 'V', NULL, "the version, and exit"},
+};
+#define N_ROWS (sizeof(ROWS) / sizeof(ROWS[0]))
 
 static void usage(FILE *f)
 {
@@ -30,52 +121,8 @@ static void usage(FILE *f)
             "stacks:\n");
     for (size_t i = 0; i < N_FRONTENDS; i++)
         fprintf(f, "  %-8s %s\n", FRONTENDS[i]->name, FRONTENDS[i]->summary);
-    fprintf(f,
-            "\noptions:\n"
-            "  --nvram FILE      simulated NVRAM (created factory-new if missing; a corrupt file\n"
-            "                    is an error, never a silent reset). Without it: RAM only.\n"
-            "  --link PATH       make PATH a symlink to the pty (like socat's link=); never\n"
-            "                    over a file: PATH is absent or an old link to a pty\n"
-            "  --tcp PORT        listen on 127.0.0.1:PORT instead of a pty (1..65535; 0: a free\n"
-            "                    port): the first stdout line is then tcp://127.0.0.1:PORT\n"
-            "  --profile NAME    znp: zstack12 | zstack30 | zstack30-cc2538 | zstack3x0 (default\n"
-            "                    zstack3x0); zstack30 loads a CC2538 (aligned) NVRAM file too\n"
-            "  --ezsp-version N  ezsp: EZSP protocol version served, 8..19 (default 18)\n"
-            "  --devices N       simulated devices join once a network is formed, until it has N\n"
-            "  --seed N          seed for generated keys, addresses and devices (reproducible)\n"
-            "  --ieee HEX        hardware IEEE address (16 hex digits, MSB first)\n"
-            "  --fault SPEC      inject link faults: drop=P,corrupt=P,delay=MS,seed=N (P as\n"
-            "                    0.01 or 1%%; on bytes both ways; delay holds what zbemu sends)\n"
-            "  --baud N          pace the link like a real UART at N baud 8N1 (10 bits a byte),\n"
-            "                    both ways: a host's timeouts meet realistic timing\n"
-            "  --world FILE      devices outside the stick (emulator/world/WORLD.md): --devices join\n"
-            "                    them; they exchange secured frames with the network\n"
-            "  --world-adopt     the stick's paired devices the world lacks join the world\n"
-            "  --world-wait      the world is another zbemu's (the old stick, still plugged\n"
-            "                    in): take it when that one exits\n"
-            "  --time-scale F    the firmware's own delays (reboots, NETWORK_UP, device\n"
-            "                    reports, the world's exchanges), --baud and --fault delay last\n"
-            "                    F of their time, 0 < F <= 1 (default 1). Timeouts that wait on\n"
-            "                    the host stay real. For harnesses that drive their own\n"
-            "                    emulators; never under a host library's timing tests\n"
-            "  --no-fsync        replace the NVRAM and world files without fsync: still whole\n"
-            "                    and on disk for any process, lost only if the machine dies;\n"
-            "                    for scratch emulators a harness throws away\n"
-"  --firmware V      the release the stick reports within its profile: znp the build\n"
-            "                    date (YYYYMMDD, SYS_VERSION); ezsp the EmberZNet version\n"
-            "                    A.B.C.D[+BUILD] (version, getValue VERSION_INFO)\n"
-            "  --script TRACE    a scripted stick: a request equal to one a real stick answered\n"
-            "                    in TRACE (vectors/traces/) gets the recorded answers, the\n"
-            "                    sequence number or TSN patched; the model answers the rest.\n"
-            "                    At exit: how many requests the trace answered (on stderr)\n"
-            "  --profile-file F  the identity a real stick showed `zbharness capture --profile`:\n"
-            "                    its version, capability, config and table-size answers and\n"
-            "                    the commands it refused, answered from F; F's firmware is the\n"
-            "                    base (--profile, --ezsp-version, --firmware) unless given.\n"
-            "                    Not with --script\n"
-            "  --verbose, -v     log requests; twice: frame trace\n"
-            "  --show-keys       do not redact key material in logs\n"
-            "  --help, -h        this text;  --version\n");
+    fprintf(f, "\noptions:\n");
+    zbh_opts_help(f, ROWS, N_ROWS);
 }
 
 static const emu_frontend *find_frontend(const char *name)
@@ -98,133 +145,115 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
     return 0;
 }
 
-static int run(const emu_frontend *fe, emu_options *op, char *err, size_t errlen);
-
-int main(int argc, char **argv)
+static int parse_time_scale(const char *s, double *out)
 {
-    static const struct option opts[] = {{"nvram", required_argument, NULL, 'n'},
-                                         {"link", required_argument, NULL, 'l'},
-                                         {"tcp", required_argument, NULL, 't'},
-                                         {"profile", required_argument, NULL, 'p'},
-                                         {"devices", required_argument, NULL, 'd'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"ieee", required_argument, NULL, 'i'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"show-keys", no_argument, NULL, 'k'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"version", no_argument, NULL, 'V'},
-                                         {"ezsp-version", required_argument, NULL, 'e'},
-                                         {"fault", required_argument, NULL, 'f'},
-                                         {"baud", required_argument, NULL, 'b'},
-                                         {"world", required_argument, NULL, 'w'},
-                                         {"world-adopt", no_argument, NULL, 'A'},
-                                         {"world-wait", no_argument, NULL, 'J'},
-                                         {"time-scale", required_argument, NULL, 'T'},
-                                         {"no-fsync", no_argument, NULL, 'S'},
-                                         {"script", required_argument, NULL, 'R'},
-                                         {"firmware", required_argument, NULL, 'F'},
-                                         {"profile-file", required_argument, NULL, 'P'},
-                                         {NULL, 0, NULL, 0}};
-    emu_options o = {0};
-    const char *profile_path = NULL;
-    long v;
-    int c;
-    zb_log_set_prefix("zbemu");
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        usage(stdout);
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    if (errno || *end || end == s || !(*out > 0 && *out <= 1)) {
+        fprintf(stderr, "zbemu: --time-scale: '%s' is not a number in (0, 1]\n", s);
+        return -1;
+    }
+    return 0;
+}
+
+/* The numeric options: their range (checked as given), then where the value goes. */
+static const struct {
+    int code;
+    const char *name;
+    long lo, hi;
+} NUMBERS[] = {
+    {'t', "--tcp", 0, 65535},    {'b', "--baud", 300, 4000000},  {'e', "--ezsp-version", 4, 255},
+    {'d', "--devices", 0, 2000}, {'s', "--seed", 1, 0x7FFFFFFF},
+};
+
+static void set_number(emu_options *o, int code, long v)
+{
+    switch (code) {
+    case 't': o->tcp_port = v ? (int)v : EMU_TCP_ANY; break;
+    case 'b': o->baud = (int)v; break;
+    case 'e': o->ezsp_version = (int)v; break;
+    case 'd': o->devices = (int)v; break;
+    default: o->seed = (uint32_t)v; break;
+    }
+}
+
+/* The rows that are not stored as they are: numbers, --time-scale, --ieee, --help, --version.
+ * 0, -1 (exit 0: help or version printed) or 2 after a message. */
+static int on_option(void *args, int c, const char *arg)
+{
+    emu_options *o = &((emu_args *)args)->o;
+    uint8_t ieee[8];
+    for (size_t i = 0; i < sizeof(NUMBERS) / sizeof(NUMBERS[0]); i++) {
+        long v;
+        if (NUMBERS[i].code != c) continue;
+        if (parse_int(NUMBERS[i].name, arg, NUMBERS[i].lo, NUMBERS[i].hi, &v) < 0) return 2;
+        set_number(o, c, v);
         return 0;
     }
-    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        printf("zbemu %s\n", ZB_VERSION);
+    switch (c) {
+    case 'T': return parse_time_scale(arg, &o->time_scale) < 0 ? 2 : 0;
+    case 'i':
+        if (hex_decode(arg, ieee, 8) < 0) {
+            fprintf(stderr, "zbemu: --ieee: expected 16 hex digits, got '%s'\n", arg);
+            return 2;
+        }
+        o->ieee = arg;
         return 0;
+    case 'V': printf("zbemu %s\n", ZB_VERSION); return -1;
+    default: usage(stdout); return -1; /* --help */
     }
+}
+
+/* argv -> the front end and a: 0, -1 (exit 0: help or version printed) or 2 after a
+ * message. */
+static int parse(int argc, char **argv, const emu_frontend **fe, emu_args *a)
+{
+    *a = (emu_args){0};
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+        return on_option(a, 'h', NULL);
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) return on_option(a, 'V', NULL);
     if (argc < 2 || argv[1][0] == '-') {
         usage(stderr);
         return 2;
     }
-    const emu_frontend *fe = find_frontend(argv[1]);
-    if (!fe) {
+    if (!(*fe = find_frontend(argv[1]))) {
         fprintf(stderr, "zbemu: unknown stack '%s' (try --help)\n", argv[1]);
         return 2;
     }
-    optind = 2;
-    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n': o.nvram_path = optarg; break;
-        case 'l': o.link_path = optarg; break;
-        case 't':
-            if (parse_int("--tcp", optarg, 0, 65535, &v) < 0) return 2;
-            o.tcp_port = v ? (int)v : EMU_TCP_ANY;
-            break;
-        case 'p': o.profile = optarg; break;
-        case 'w': o.world_path = optarg; break;
-        case 'A': o.world_adopt = 1; break;
-        case 'J': o.world_wait = 1; break;
-        case 'f': o.fault_spec = optarg; break;
-        case 'S': o.no_fsync = 1; break;
-        case 'R': o.script_path = optarg; break;
-        case 'F': o.firmware = optarg; break;
-        case 'P': profile_path = optarg; break;
-        case 'T': {
-            char *end;
-            errno = 0;
-            o.time_scale = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(o.time_scale > 0 && o.time_scale <= 1)) {
-                fprintf(stderr, "zbemu: --time-scale: '%s' is not a number in (0, 1]\n", optarg);
-                return 2;
-            }
-            break;
-        }
-        case 'b':
-            if (parse_int("--baud", optarg, 300, 4000000, &v) < 0) return 2;
-            o.baud = (int)v;
-            break;
-        case 'e':
-            if (parse_int("--ezsp-version", optarg, 4, 255, &v) < 0) return 2;
-            o.ezsp_version = (int)v;
-            break;
-        case 'd':
-            if (parse_int("--devices", optarg, 0, 2000, &v) < 0) return 2;
-            o.devices = (int)v;
-            break;
-        case 's':
-            if (parse_int("--seed", optarg, 1, 0x7FFFFFFF, &v) < 0) return 2;
-            o.seed = (uint32_t)v;
-            break;
-        case 'i': {
-            uint8_t b[8];
-            if (hex_decode(optarg, b, 8) < 0) {
-                fprintf(stderr, "zbemu: --ieee: expected 16 hex digits, got '%s'\n", optarg);
-                return 2;
-            }
-            o.ieee = optarg;
-            break;
-        }
-        case 'v': o.verbose++; break;
-        case 'k': o.show_keys = 1; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("zbemu %s\n", ZB_VERSION); return 0;
-        default: return 2;
-        }
-    }
+    int rc = zbh_opts_parse(argc, argv, 2, ROWS, N_ROWS, a, on_option);
+    if (rc) return rc;
     if (optind < argc) {
         fprintf(stderr, "zbemu: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    zb_log_set_level(o.verbose >= 2 ? ZB_LOG_TRACE : o.verbose ? ZB_LOG_DEBUG : ZB_LOG_INFO);
-    zb_log_set_show_keys(o.show_keys);
-
-    char err[512] = "";
-    if (profile_path && o.script_path) {
+    const emu_options *o = &a->o;
+    zb_log_set_level(o->verbose >= 2 ? ZB_LOG_TRACE : o->verbose ? ZB_LOG_DEBUG : ZB_LOG_INFO);
+    zb_log_set_show_keys(o->show_keys);
+    if (a->profile_file && o->script_path) {
         fprintf(stderr, "zbemu: --profile-file and --script: one scripted source at a time\n");
         return 2;
     }
+    return 0;
+}
+
+static int run(const emu_frontend *fe, emu_options *op, char *err, size_t errlen);
+
+int main(int argc, char **argv)
+{
+    zb_log_set_prefix("zbemu");
+    const emu_frontend *fe = NULL;
+    emu_args a;
+    int rc = parse(argc, argv, &fe, &a);
+    if (rc) return rc < 0 ? 0 : rc;
+    char err[512] = "";
     zbt_trace *prof = NULL;
-    if (profile_path && !(prof = emu_profile_apply(profile_path, fe->name, &o, err, sizeof(err)))) {
+    if (a.profile_file &&
+        !(prof = emu_profile_apply(a.profile_file, fe->name, &a.o, err, sizeof(err)))) {
         fprintf(stderr, "zbemu: --profile-file %s\n", err);
         return 2;
     }
-    int rc = run(fe, &o, err, sizeof(err));
+    rc = run(fe, &a.o, err, sizeof(err));
     zbt_free(prof);
     return rc;
 }

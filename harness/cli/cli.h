@@ -28,20 +28,26 @@ int zbh_cmd_tap(int argc, char **argv);
 int zbh_cmd_capture(int argc, char **argv);
 int zbh_cmd_migrate(int argc, char **argv);
 
-/* The --help line of --shared-port, the same in every command that opens a port (backup,
- * restore, info, conformance, roundtrip). */
-#define ZBH_SHARED_PORT_HELP                                                                       \
-    "  --shared-port  do not refuse a serial port that other programs hold without a lock\n"       \
-    "                 (only if you know they do not read: a reader takes the stick's answers)\n"
-
-/* The --help lines of --time-scale, in the commands that start their own emulators (--emulate:
- * roundtrip, conformance). */
-#define ZBH_TIME_SCALE_HELP                                                                        \
-    "  --time-scale F  with --emulate: the emulators' own delays (reboots, NETWORK_UP, the\n"      \
-    "                  world's exchange period) last F of their time (default " ZBH_EMU_TIME_SCALE \
-    ");\n"                                                                                         \
-    "                  1 runs them in real time. Waits on the host stay real; the verdicts\n"      \
-    "                  are the same either way (tests/system/matrix.sh runs both)\n"
+/* The option rows (cli_opts.h) of --shared-port (every command that opens a port: backup,
+ * restore, info, conformance, roundtrip) and --time-scale (the commands that start their own
+ * emulators: roundtrip, conformance, replay), written once; their handlers are
+ * zbh_cli_link_option and zbh_cli_time_scale_option. */
+#define ZBH_ROW_SHARED_PORT                                                                        \
+    {                                                                                              \
+        "shared-port", 0, 'P', NULL,                                                               \
+            "do not refuse a serial port that other programs hold\n"                               \
+            "without a lock (only if you know they do not read: a\n"                               \
+            "reader takes the stick's answers)"                                                    \
+    }
+#define ZBH_ROW_TIME_SCALE                                                                         \
+    {                                                                                              \
+        "time-scale", 1, 'Z', "F",                                                                 \
+            "with --emulate: the emulators' own delays (reboots,\n"                                \
+            "NETWORK_UP, the world's exchange period) last F of their\n"                           \
+            "time (default " ZBH_EMU_TIME_SCALE "); 1 runs them in real time. Waits on\n"          \
+            "the host stay real; the verdicts are the same either way\n"                           \
+            "(tests/system/matrix.sh runs both)"                                                   \
+    }
 /* --time-scale F (getopt code 'Z'): zbh_emu_set_time_scale; ZBH_OK, or ZBH_USAGE after a
  * message on stderr prefixed with `who`. */
 int zbh_cli_time_scale_option(const char *arg, const char *who);

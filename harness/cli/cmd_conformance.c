@@ -4,8 +4,12 @@
  * backed up before anything is written and put back at the end (the last case), so a vendor
  * can run the suite on a stick that holds a network. A first read that fails (rather than
  * proving the device empty) stops every write of the run: a network is never lost to a
- * timeout (issue 26). */
+ * timeout (issue 26).
+ *
+ * The options are one table (cli_opts.h) that is both parsed and --help; the command is parse,
+ * run (one device, or each target in a worker), print and the reports, apart. */
 #include "cli.h"
+#include "cli_opts.h"
 #include "clock.h"
 #include "fileio.h"
 #include "log.h"
@@ -481,34 +485,6 @@ static size_t run_suite(FILE *progress, conf_ctx *c, const char *prefix, zbh_cas
     return N_CASES;
 }
 
-static void conformance_help(void)
-{
-    printf("usage: zbharness conformance --stack znp|ezsp|zboss|auto --port PATH [OPTIONS]\n"
-           "       zbharness conformance --emulate [--targets A,B] [OPTIONS]\n\n"
-           "Runs the conformance cases against one coordinator. The device's network is backed\n"
-           "up first (to --dir, default the current directory) and put back at the end.\n"
-           "--stack auto identifies the protocol with each driver's read-only wake-up; zstack\n"
-           "and ember are accepted for znp and ezsp. --port: a serial device, a pty,\n"
-           "tcp://HOST:PORT or socket://HOST:PORT.\n\n" ZBH_SHARED_PORT_HELP
-           "  --golden FILE   the backup to restore (default: the built-in populated network)\n"
-           "  --dir DIR       where backups are kept (default .; must exist and be writable);\n"
-           "                  with --emulate each emulator's NVRAM and backups stay in DIR/TARGET\n"
-           "  --targets A,B   with --emulate: only these emulated targets\n"
-           "  --shard K/N     with --emulate: only shard K of N of the targets (round-robin)\n"
-           "  --jobs N        with --emulate: targets in parallel, each in its own process\n"
-           "                  (default 2; 1..16); their progress lines interleave\n"
-           "  --list          print the cases this run would take, and exit\n"
-           "  --junit FILE    JUnit XML (a <properties> block: stack, firmware, IEEE, port, date)\n"
-           "  --tap FILE      TAP; '-' for stdout (everything else goes to stderr)\n"
-           "  --html FILE     the cases as a picture: case rows x device columns, with the\n"
-           "                  device's properties;  --markdown FILE  the same as a markdown table\n"
-           "  -q, --quiet     no progress lines on stderr\n"
-           "  -v              log progress\n" ZBH_TIME_SCALE_HELP "\ncases:\n");
-    for (size_t i = 0; i < N_CASES; i++)
-        printf("  %-26s %s\n", CASES[i].id, CASES[i].description);
-    printf("\nExit: 0 all passed (or skipped), 1 a case failed, 2 usage or environment error.\n");
-}
-
 /* --dir is checked before anything touches a device: a backup that cannot be kept must stop
  * the run before the first write, not in the middle of it. */
 static int check_dir(const char *dir)
@@ -690,205 +666,258 @@ static int run_targets(const conf_run *run, const zbh_target *const *targets, si
     return rc;
 }
 
-int zbh_cmd_conformance(int argc, char **argv)
+/* ---------------------------------------------------------------- the command */
+
+typedef struct conf_args {
+    const char *stack, *port, *golden, *dir, *junit, *tap, *only, *html, *markdown;
+    int emulate, verbose, quiet, list, jobs;
+    zbh_shard shard;
+} conf_args;
+
+static const zbh_opt ROWS[] = {
+    {"stack", 1, 's', "S", "znp | ezsp | zboss | auto (see above)", 0, ZBH_STR(conf_args, stack)},
+    {"port", 1, 'p', "PATH", "the device (see above)", 0, ZBH_STR(conf_args, port)},
+    ZBH_ROW_SHARED_PORT,
+    {"emulate", 0, 'e', NULL, "run the cases on each emulated target in turn", 0,
+     ZBH_SET(conf_args, emulate)},
+    {"golden", 1, 'g', "FILE", "the backup to restore (default: the built-in populated\nnetwork)",
+     0, ZBH_STR(conf_args, golden)},
+    {"dir", 1, 'd', "DIR",
+     "where backups are kept (default .; must exist and be\n"
+     "writable); with --emulate each emulator's NVRAM and\n"
+     "backups stay in DIR/TARGET",
+     0, ZBH_STR(conf_args, dir)},
+    {"targets", 1, 'o', "A,B", "with --emulate: only these emulated targets", 0,
+     ZBH_STR(conf_args, only)},
+    {"shard", 1, 'x', "K/N", "with --emulate: only shard K of N of the targets\n(round-robin)"},
+    {"jobs", 1, 'j', "N",
+     "with --emulate: targets in parallel, each in its own\n"
+     "process (default 2; 1..16); their progress lines\n"
+     "interleave"},
+    {"list", 0, 'l', NULL, "print the cases this run would take, and exit", 0,
+     ZBH_SET(conf_args, list)},
+    {"junit", 1, 'J', "FILE",
+     "JUnit XML (a <properties> block: stack, firmware, IEEE,\nport, date)", 0,
+     ZBH_STR(conf_args, junit)},
+    {"tap", 1, 'T', "FILE", "TAP; '-' for stdout (everything else goes to stderr)", 0,
+     ZBH_STR(conf_args, tap)},
+    {"html", 1, 'H', "FILE",
+     "the cases as a picture: case rows x device columns, with\nthe device's properties", 0,
+     ZBH_STR(conf_args, html)},
+    {"markdown", 1, 'M', "FILE", "the same as a markdown table", 0, ZBH_STR(conf_args, markdown)},
+    {"quiet", 0, 'q', NULL, "no progress lines on stderr", 1, ZBH_SET(conf_args, quiet)},
+    {"verbose", 0, 'v', NULL, "log progress", 1, ZBH_COUNT(conf_args, verbose)},
+    ZBH_ROW_TIME_SCALE,
+    {"help", 0, 'h', NULL, "this text", 1},
+};
+#define N_ROWS (sizeof(ROWS) / sizeof(ROWS[0]))
+
+static void help(void)
 {
-    static const struct option OPTS[] = {{"stack", required_argument, NULL, 's'},
-                                         {"port", required_argument, NULL, 'p'},
-                                         {"emulate", no_argument, NULL, 'e'},
-                                         {"targets", required_argument, NULL, 'o'},
-                                         {"golden", required_argument, NULL, 'g'},
-                                         {"dir", required_argument, NULL, 'd'},
-                                         {"junit", required_argument, NULL, 'J'},
-                                         {"tap", required_argument, NULL, 'T'},
-                                         {"html", required_argument, NULL, 'H'},
-                                         {"markdown", required_argument, NULL, 'M'},
-                                         {"shard", required_argument, NULL, 'x'},
-                                         {"list", no_argument, NULL, 'l'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"shared-port", no_argument, NULL, 'P'},
-                                         {"time-scale", required_argument, NULL, 'Z'},
-                                         {"jobs", required_argument, NULL, 'j'},
-                                         {NULL, 0, NULL, 0}};
-    const char *stack = NULL, *port = NULL, *golden_path = NULL, *dir = NULL, *junit = NULL,
-               *tap = NULL, *only = NULL, *html = NULL, *markdown = NULL;
-    int emulate = 0, verbose = 0, quiet = 0, list = 0, jobs = 2, c;
-    zbh_shard shard = {1, 1};
-    char err[ZB_MSG_MAX];
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "vqh", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 's': stack = optarg; break;
-        case 'p': port = optarg; break;
-        case 'P': zbh_cli_link_option(c, optarg, "zbharness", NULL); break;
-        case 'e': emulate = 1; break;
-        case 'o': only = optarg; break;
-        case 'g': golden_path = optarg; break;
-        case 'd': dir = optarg; break;
-        case 'J': junit = optarg; break;
-        case 'T': tap = optarg; break;
-        case 'H': html = optarg; break;
-        case 'M': markdown = optarg; break;
-        case 'l': list = 1; break;
-        case 'q': quiet = 1; break;
-        case 'x':
-            if (zbh_shard_parse(optarg, &shard, err, sizeof(err)) < 0) {
-                fprintf(stderr, "zbharness conformance: %s\n", err);
-                return ZBH_USAGE;
-            }
-            break;
-        case 'v': verbose++; break;
-        case 'Z':
-            if (zbh_cli_time_scale_option(optarg, "zbharness conformance")) return ZBH_USAGE;
-            break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || end == optarg || v < 1 || v > 16) {
-                fprintf(stderr, "zbharness conformance: --jobs: '%s' is not a number in 1..16\n",
-                        optarg);
-                return ZBH_USAGE;
-            }
-            jobs = (int)v;
-            break;
-        }
-        case 'h': conformance_help(); return ZBH_OK;
-        default: return ZBH_USAGE;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "zbharness conformance: unexpected argument '%s' (try --help)\n",
-                argv[optind]);
-        return ZBH_USAGE;
-    }
-    if (!emulate && (!stack || !port)) {
-        fprintf(stderr, "zbharness conformance: --stack and --port, or --emulate (try --help)\n");
-        return ZBH_USAGE;
-    }
-    if (!emulate && (only || shard.n > 1)) {
-        fprintf(stderr, "zbharness conformance: --targets and --shard need --emulate\n");
-        return ZBH_USAGE;
-    }
-    if (zbh_list_check(only, err, sizeof(err)) < 0) {
+    printf("usage: zbharness conformance --stack znp|ezsp|zboss|auto --port PATH [OPTIONS]\n"
+           "       zbharness conformance --emulate [--targets A,B] [OPTIONS]\n\n"
+           "Runs the conformance cases against one coordinator. The device's network is backed\n"
+           "up first (to --dir, default the current directory) and put back at the end.\n"
+           "--stack auto identifies the protocol with each driver's read-only wake-up; zstack\n"
+           "and ember are accepted for znp and ezsp. --port: a serial device, a pty,\n"
+           "tcp://HOST:PORT or socket://HOST:PORT.\n\n");
+    zbh_opts_help(stdout, ROWS, N_ROWS);
+    printf("\ncases:\n");
+    for (size_t i = 0; i < N_CASES; i++)
+        printf("  %-26s %s\n", CASES[i].id, CASES[i].description);
+    printf("\nExit: 0 all passed (or skipped), 1 a case failed, 2 usage or environment error.\n");
+}
+
+/* The rows that are not stored as they are: checked numbers, and the shared options. */
+static int on_option(void *args, int c, const char *arg)
+{
+    conf_args *a = args;
+    char err[ZB_MSG_MAX], *end;
+    long v;
+    switch (c) {
+    case 'P': zbh_cli_link_option(c, arg, "zbharness", NULL); return ZBH_OK;
+    case 'x':
+        if (zbh_shard_parse(arg, &a->shard, err, sizeof(err)) == 0) return ZBH_OK;
         fprintf(stderr, "zbharness conformance: %s\n", err);
         return ZBH_USAGE;
-    }
-    FILE *out = tap && strcmp(tap, "-") == 0 ? stderr : stdout;
-    zb_log_set_level(verbose ? ZB_LOG_INFO : ZB_LOG_ERROR);
-    zbh_progress_set_quiet(quiet);
-    /* the run's targets: with --emulate the selected ones, dealt round-robin into shards */
-    const zbh_target *targets[16];
-    size_t nt = 0;
-    if (emulate) {
-        const zbh_target *all[16];
-        size_t na = zbh_targets(all, 16), whole = 0;
-        for (size_t i = 0; i < na; i++)
-            if (zbh_list_has(only, all[i]->name) && zbh_shard_has(&shard, whole++))
-                targets[nt++] = all[i];
-    }
-    if (list) {
-        for (size_t t = 0; t < (emulate ? nt : 1); t++)
-            for (size_t i = 0; i < N_CASES; i++)
-                printf("%s%s%s\n", emulate ? targets[t]->name : "", emulate ? "/" : "",
-                       CASES[i].id);
-        return ZBH_OK;
-    }
-    if (!dir && !emulate) dir = ".";
-    if (dir && check_dir(dir) < 0) return ZBH_USAGE;
-    ocb_backup *golden = NULL;
-    if (golden_path) {
-        ocb_report rep;
-        ocb_report_init(&rep);
-        golden = ocb_parse_file(golden_path, &rep);
-        ocb_report_free(&rep);
-        if (!golden) {
-            fprintf(stderr, "zbharness conformance: %s is not a valid backup (try validate)\n",
-                    golden_path);
+    case 'Z': return zbh_cli_time_scale_option(arg, "zbharness conformance") ? ZBH_USAGE : ZBH_OK;
+    case 'j':
+        v = strtol(arg, &end, 10);
+        if (*end || end == arg || v < 1 || v > 16) {
+            fprintf(stderr, "zbharness conformance: --jobs: '%s' is not a number in 1..16\n", arg);
             return ZBH_USAGE;
         }
-    } else {
-        golden = zbh_seed_backup();
+        a->jobs = (int)v;
+        return ZBH_OK;
+    default: help(); return -1; /* --help */
     }
-    size_t total = (emulate ? nt : 1) * N_CASES, n = 0;
-    zbh_case_result *results = calloc(total ? total : 1, sizeof(*results));
-    zbh_grid_cell *grid = calloc(total ? total : 1, sizeof(*grid));
-    if (!results || !grid || !golden) {
-        free(results);
-        free(grid);
-        ocb_free(golden);
+}
+
+/* The first rule the options break (a message for "zbharness conformance: "), or NULL. */
+static const char *misuse(const conf_args *a, const char *extra, char *buf, size_t cap)
+{
+    if (extra) {
+        snprintf(buf, cap, "unexpected argument '%s' (try --help)", extra);
+        return buf;
+    }
+    if (!a->emulate && (!a->stack || !a->port))
+        return "--stack and --port, or --emulate (try --help)";
+    if (!a->emulate && (a->only || a->shard.n > 1)) return "--targets and --shard need --emulate";
+    if (zbh_list_check(a->only, buf, cap) < 0) return buf;
+    return NULL;
+}
+
+/* argv -> a: 0, -1 after --help, or the exit code after a message. */
+static int parse(int argc, char **argv, conf_args *a)
+{
+    *a = (conf_args){.jobs = 2, .shard = {1, 1}};
+    int rc = zbh_opts_parse(argc, argv, 1, ROWS, N_ROWS, a, on_option);
+    if (rc) return rc;
+    char buf[ZB_MSG_MAX];
+    const char *bad = misuse(a, optind < argc ? argv[optind] : NULL, buf, sizeof(buf));
+    if (bad) {
+        fprintf(stderr, "zbharness conformance: %s\n", bad);
         return ZBH_USAGE;
     }
-    zbh_report_props props = {0};
-    zbh_props_common(&props, "conformance");
-    if (shard.n > 1) zbh_props_add(&props, "shard", "%u/%u", shard.k, shard.n);
+    zb_log_set_level(a->verbose ? ZB_LOG_INFO : ZB_LOG_ERROR);
+    zbh_progress_set_quiet(a->quiet);
+    return 0;
+}
+
+/* The run's targets: with --emulate the selected ones, dealt round-robin into shards. */
+static size_t pick_targets(const conf_args *a, const zbh_target **targets)
+{
+    size_t nt = 0;
+    if (!a->emulate) return 0;
+    const zbh_target *all[16];
+    size_t na = zbh_targets(all, 16), whole = 0;
+    for (size_t i = 0; i < na; i++)
+        if (zbh_list_has(a->only, all[i]->name) && zbh_shard_has(&a->shard, whole++))
+            targets[nt++] = all[i];
+    return nt;
+}
+
+static void print_list(const conf_args *a, const zbh_target *const *targets, size_t nt)
+{
+    for (size_t t = 0; t < (a->emulate ? nt : 1); t++)
+        for (size_t i = 0; i < N_CASES; i++)
+            printf("%s%s%s\n", a->emulate ? targets[t]->name : "", a->emulate ? "/" : "",
+                   CASES[i].id);
+}
+
+/* --golden, or the built-in network; NULL (said, when it is the file's fault) stops the run. */
+static ocb_backup *load_golden(const char *path)
+{
+    if (!path) return zbh_seed_backup();
+    ocb_report rep;
+    ocb_report_init(&rep);
+    ocb_backup *golden = ocb_parse_file(path, &rep);
+    ocb_report_free(&rep);
+    if (!golden)
+        fprintf(stderr, "zbharness conformance: %s is not a valid backup (try validate)\n", path);
+    return golden;
+}
+
+/* What the run gathers: every case's result and cell, and the reports' properties. */
+typedef struct conf_out {
+    FILE *out; /* progress and the summary: stdout, or stderr under --tap - */
+    ocb_backup *golden;
+    zbh_case_result *results;
+    zbh_grid_cell *grid;
+    size_t n, total;
+    zbh_report_props props;
+} conf_out;
+
+/* The suite on the one device of --stack/--port. */
+static void run_device(const conf_args *a, conf_out *o)
+{
+    conf_ctx ctx = {.stack = a->stack, .port = a->port, .dir = a->dir, .golden = o->golden};
+    size_t n = run_suite(o->out, &ctx, "", o->results, o->total, 0, NULL);
+    device_props(&o->props, "", &ctx);
+    char col[64];
+    snprintf(col, sizeof(col), "%s", ctx.info.stack[0] ? ctx.info.stack : ctx.stack);
+    to_grid(o->results, n, col, o->grid);
+    o->n += n;
+    ocb_free(ctx.original);
+    ocb_free(ctx.after);
+}
+
+/* Target t's slot (written by its worker) into the run's results, properties and grid. */
+static void take_slot(conf_out *o, const conf_slot *slot, const char *name)
+{
+    zbh_case_result *r = o->results + o->n;
+    memcpy(r, slot->results, sizeof(slot->results[0]) * slot->n);
+    for (size_t k = 0; k < slot->n; k++) {
+        r[k].detail = (zbh_text){0};
+        zbh_text_set(&r[k].detail, "%s", slot->why[k]);
+    }
+    for (size_t k = 0; k < slot->props.n; k++)
+        zbh_props_add(&o->props, slot->props.p[k].name, "%s", slot->props.p[k].value);
+    to_grid(r, slot->n, name, o->grid + o->n);
+    o->n += slot->n;
+}
+
+/* The suite on each emulated target, in forked workers; ZBH_USAGE when one could not run. */
+static int run_emulated(const conf_args *a, conf_out *o, const zbh_target *const *targets,
+                        size_t nt)
+{
+    /* results, properties and a status per target, written by the workers (shared) */
+    size_t shared_len = sizeof(conf_slot) * nt;
+    conf_slot *slots =
+        mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (slots == MAP_FAILED) {
+        fprintf(stderr, "zbharness conformance: mmap: %s\n", strerror(errno));
+        return ZBH_USAGE;
+    }
     int rc = ZBH_OK;
-    if (!emulate) {
-        conf_ctx ctx = {.stack = stack, .port = port, .dir = dir, .golden = golden};
-        n += run_suite(out, &ctx, "", results, total, 0, NULL);
-        device_props(&props, "", &ctx);
-        char col[64];
-        snprintf(col, sizeof(col), "%s", ctx.info.stack[0] ? ctx.info.stack : ctx.stack);
-        to_grid(results, n, col, grid);
-        ocb_free(ctx.original);
-        ocb_free(ctx.after);
+    conf_run run = {o->out, o->golden, a->dir, o->total, slots};
+    if (run_targets(&run, targets, nt, a->jobs) < 0) rc = ZBH_USAGE;
+    for (size_t t = 0; t < nt; t++) {
+        if (slots[t].rc != ZBH_OK) rc = ZBH_USAGE;
+        take_slot(o, &slots[t], targets[t]->name);
     }
-    if (nt) {
-        /* results, properties and a status per target, written by the workers (shared) */
-        size_t shared_len = sizeof(conf_slot) * nt;
-        conf_slot *slots =
-            mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (slots == MAP_FAILED) {
-            fprintf(stderr, "zbharness conformance: mmap: %s\n", strerror(errno));
-            rc = ZBH_USAGE;
-        } else {
-            conf_run run = {out, golden, dir, total, slots};
-            if (run_targets(&run, targets, nt, jobs) < 0) rc = ZBH_USAGE;
-            for (size_t t = 0; t < nt; t++) {
-                if (slots[t].rc != ZBH_OK) rc = ZBH_USAGE;
-                memcpy(results + n, slots[t].results, sizeof(slots[t].results[0]) * slots[t].n);
-                for (size_t k = 0; k < slots[t].n; k++) {
-                    results[n + k].detail = (zbh_text){0};
-                    zbh_text_set(&results[n + k].detail, "%s", slots[t].why[k]);
-                }
-                for (size_t k = 0; k < slots[t].props.n; k++)
-                    zbh_props_add(&props, slots[t].props.p[k].name, "%s",
-                                  slots[t].props.p[k].value);
-                to_grid(results + n, slots[t].n, targets[t]->name, grid + n);
-                n += slots[t].n;
-            }
-            munmap(slots, shared_len);
-        }
-    }
+    munmap(slots, shared_len);
+    return rc;
+}
+
+static void print_summary(const conf_out *o)
+{
     size_t pass = 0, fail = 0, skip = 0;
-    for (size_t i = 0; i < n; i++) {
-        pass += results[i].verdict == ZBH_PASS;
-        skip += results[i].verdict == ZBH_SKIP;
-        fail += results[i].verdict == ZBH_FAILED || results[i].verdict == ZBH_ERROR;
+    for (size_t i = 0; i < o->n; i++) {
+        pass += o->results[i].verdict == ZBH_PASS;
+        skip += o->results[i].verdict == ZBH_SKIP;
+        fail += o->results[i].verdict == ZBH_FAILED || o->results[i].verdict == ZBH_ERROR;
     }
-    fprintf(out, "conformance: %zu passed, %zu failed, %zu skipped\n", pass, fail, skip);
-    if (rc == ZBH_OK) rc = zbh_report_exit_code(results, n);
-    zbh_grid pic = {"zbharness conformance", "case \\ device", &props, grid, n};
+    fprintf(o->out, "conformance: %zu passed, %zu failed, %zu skipped\n", pass, fail, skip);
+}
+
+/* Every report asked for; ZBH_USAGE when one cannot be written (said on stderr), else ZBH_OK. */
+static int write_reports(const conf_args *a, conf_out *o)
+{
+    zbh_grid pic = {"zbharness conformance", "case \\ device", &o->props, o->grid, o->n};
     const char *case_ids[N_CASES], *cols[16];
     for (size_t i = 0; i < N_CASES; i++)
         case_ids[i] = CASES[i].id;
     pic.rows = case_ids;
     pic.n_rows = N_CASES;
     const zbh_target *all[16];
-    for (size_t i = 0, na = emulate ? zbh_targets(all, 16) : 0; i < na; i++)
-        if (zbh_list_has(only, all[i]->name)) cols[pic.n_cols++] = all[i]->name;
+    for (size_t i = 0, na = a->emulate ? zbh_targets(all, 16) : 0; i < na; i++)
+        if (zbh_list_has(a->only, all[i]->name)) cols[pic.n_cols++] = all[i]->name;
     pic.cols = cols;
+    const zbh_case_result *res = o->results;
     const struct {
         const char *path;
         int err; /* its own errno, read right after its write; 0: written or not asked for */
     } OUT[] = {
-        {junit, !junit || zbh_report_junit(junit, "zbharness.conformance", &props, results, n) == 0
-                    ? 0
-                    : errno},
-        {tap, !tap || zbh_report_tap(tap, results, n) == 0 ? 0 : errno},
-        {html, !html || zbh_report_html(html, &pic) == 0 ? 0 : errno},
-        {markdown, !markdown || zbh_report_markdown(markdown, &pic) == 0 ? 0 : errno},
+        {a->junit,
+         !a->junit || zbh_report_junit(a->junit, "zbharness.conformance", &o->props, res, o->n) == 0
+             ? 0
+             : errno},
+        {a->tap, !a->tap || zbh_report_tap(a->tap, res, o->n) == 0 ? 0 : errno},
+        {a->html, !a->html || zbh_report_html(a->html, &pic) == 0 ? 0 : errno},
+        {a->markdown, !a->markdown || zbh_report_markdown(a->markdown, &pic) == 0 ? 0 : errno},
     };
+    int rc = ZBH_OK;
     for (size_t i = 0; i < sizeof(OUT) / sizeof(OUT[0]); i++)
         if (OUT[i].err) {
             char why[160];
@@ -896,10 +925,46 @@ int zbh_cmd_conformance(int argc, char **argv)
                     file_write_error(OUT[i].path, OUT[i].err, 0, why, sizeof(why)));
             rc = ZBH_USAGE;
         }
-    zbh_case_results_free(results, n);
-    zbh_grid_cells_free(grid, n);
-    free(results);
-    free(grid);
-    ocb_free(golden);
+    return rc;
+}
+
+/* The device, or each target, then the summary and the reports. */
+static int run_all(const conf_args *a, conf_out *o, const zbh_target *const *targets, size_t nt)
+{
+    int rc = ZBH_OK;
+    zbh_props_common(&o->props, "conformance");
+    if (a->shard.n > 1) zbh_props_add(&o->props, "shard", "%u/%u", a->shard.k, a->shard.n);
+    if (!a->emulate) run_device(a, o);
+    if (nt && run_emulated(a, o, targets, nt) != ZBH_OK) rc = ZBH_USAGE;
+    print_summary(o);
+    if (rc == ZBH_OK) rc = zbh_report_exit_code(o->results, o->n);
+    if (write_reports(a, o) != ZBH_OK) rc = ZBH_USAGE;
+    return rc;
+}
+
+int zbh_cmd_conformance(int argc, char **argv)
+{
+    conf_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc) return rc < 0 ? ZBH_OK : rc;
+    const zbh_target *targets[16];
+    size_t nt = pick_targets(&a, targets);
+    if (a.list) {
+        print_list(&a, targets, nt);
+        return ZBH_OK;
+    }
+    if (!a.dir && !a.emulate) a.dir = ".";
+    if (a.dir && check_dir(a.dir) < 0) return ZBH_USAGE;
+    conf_out o = {.out = a.tap && strcmp(a.tap, "-") == 0 ? stderr : stdout};
+    if (!(o.golden = load_golden(a.golden)) && a.golden) return ZBH_USAGE;
+    o.total = (a.emulate ? nt : 1) * N_CASES;
+    o.results = calloc(o.total ? o.total : 1, sizeof(*o.results));
+    o.grid = calloc(o.total ? o.total : 1, sizeof(*o.grid));
+    rc = o.results && o.grid && o.golden ? run_all(&a, &o, targets, nt) : ZBH_USAGE;
+    zbh_case_results_free(o.results, o.n);
+    zbh_grid_cells_free(o.grid, o.n);
+    free(o.results);
+    free(o.grid);
+    ocb_free(o.golden);
     return rc;
 }

@@ -10,8 +10,10 @@
  * that appears twice in a suite means the shards overlap: the first copy is kept, the report is
  * written, and the exit status is 1. A file that is not well-formed XML, or not JUnit, is an
  * error naming the file and line, and then nothing is written: the output appears whole (atomic
- * rename, fileio.h) or not at all. */
+ * rename, fileio.h) or not at all. The options are one table (cli_opts.h) that is both parsed
+ * and --help. */
 #include "cli.h"
+#include "cli_opts.h"
 #include "fileio.h"
 #include "junit_xml.h"
 #include "strbuf.h"
@@ -309,39 +311,50 @@ static void merge_free(merge *m)
     free(m->docs);
 }
 
-static int usage(void)
+typedef struct jm_args {
+    const char *out;
+} jm_args;
+
+static const zbh_opt ROWS[] = {
+    {"output", 1, 'o', "OUT", "the merged report (required; written whole or not at all)", 1,
+     ZBH_STR(jm_args, out)},
+    {"help", 0, 'h', NULL, "this text", 1},
+};
+#define N_ROWS (sizeof(ROWS) / sizeof(ROWS[0]))
+
+static int help(void *args, int c, const char *arg)
 {
+    (void)args, (void)c, (void)arg; /* the one row without a store: --help */
     printf("usage: zbharness junit-merge -o OUT FILE...\n\n"
            "Merges JUnit reports (the shards of a run, --shard K/N on N runners, or the\n"
            "reports of other tools: pytest, ctest, jest-junit, Criterion) into one: the cases\n"
-           "of each suite together, counts recounted, properties united.\n"
-           "Exit: 0 merged, 1 a case appears twice (overlapping shards; OUT is still\n"
+           "of each suite together, counts recounted, properties united.\n\n");
+    zbh_opts_help(stdout, ROWS, N_ROWS);
+    printf("\nExit: 0 merged, 1 a case appears twice (overlapping shards; OUT is still\n"
            "written), 2 a file is unreadable, not well-formed XML or not JUnit (OUT is then\n"
            "not written).\n");
-    return ZBH_OK;
+    return -1;
+}
+
+/* argv -> a: 0, -1 after --help, or the exit code after a message. */
+static int parse(int argc, char **argv, jm_args *a)
+{
+    *a = (jm_args){0};
+    int rc = zbh_opts_parse(argc, argv, 1, ROWS, N_ROWS, a, help);
+    if (rc) return rc;
+    if (!a->out || optind >= argc) {
+        fprintf(stderr, "zbharness junit-merge: -o OUT and at least one FILE (try --help)\n");
+        return ZBH_USAGE;
+    }
+    return 0;
 }
 
 int zbh_cmd_junit_merge(int argc, char **argv)
 {
-    static const struct option OPTS[] = {{"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'o': out = optarg; break;
-        case 'h': return usage();
-        default: return ZBH_USAGE;
-        }
-    }
-    if (!out || optind >= argc) {
-        fprintf(stderr, "zbharness junit-merge: -o OUT and at least one FILE (try --help)\n");
-        return ZBH_USAGE;
-    }
+    jm_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc) return rc < 0 ? ZBH_OK : rc;
     merge m = {0};
-    int rc = ZBH_OK;
     if (!(m.docs = calloc((size_t)(argc - optind), sizeof(*m.docs)))) {
         oom(&m);
         rc = ZBH_USAGE;
@@ -350,7 +363,7 @@ int zbh_cmd_junit_merge(int argc, char **argv)
         m.file_no = i;
         if (merge_file(&m, argv[i]) < 0 || m.failed) rc = ZBH_USAGE;
     }
-    if (rc == ZBH_OK) rc = write_out(&m, out, argc - optind);
+    if (rc == ZBH_OK) rc = write_out(&m, a.out, argc - optind);
     merge_free(&m);
     return rc;
 }

@@ -6,8 +6,12 @@
  * between real ports (--from/--to) writes to someone's stick: its cell keeps the real stderr,
  * so the restore's own messages and, on Ctrl-C, its recovery advice reach the user; another
  * network on the target is refused without --force; the pre-restore file is named, and the
- * user is told to stop the source, which now shares its network with the target. */
+ * user is told to stop the source, which now shares its network with the target.
+ *
+ * The options are one table (cli_opts.h) that is both parsed and --help; the command is parse,
+ * plan, run, print and the reports, apart. */
 #include "cli.h"
+#include "cli_opts.h"
 #include "clock.h"
 #include "fileio.h"
 #include "log.h"
@@ -43,7 +47,79 @@ typedef struct rt_args {
 /* Human output: stdout, or stderr when stdout carries the TAP stream (--tap -). */
 static FILE *g_out;
 
-static void roundtrip_help(void)
+static const zbh_opt ROWS[] = {
+    {"from", 1, 'f', "STACK:PORT", "the source: backed up, never written", 0,
+     ZBH_STR(rt_args, from)},
+    {"to", 1, 't', "STACK:PORT", "the target: restored onto (see above)", 0, ZBH_STR(rt_args, to)},
+    ZBH_ROW_SHARED_PORT,
+    {"emulate", 0, 'e', NULL,
+     "run the matrix on emulators started here: every target\n"
+     "below to every target; each source is seeded with a\n"
+     "populated network (8 devices, 7 link keys, frame counter\n"
+     "7500)",
+     0, ZBH_SET(rt_args, emulate)},
+    {"targets", 1, 'o', "A,B", "with --emulate: only these (default: all of them)", 0,
+     ZBH_STR(rt_args, only)},
+    {"jobs", 1, 'j', "N", "cells in parallel (default 2)"},
+    {"shard", 1, 'x', "K/N",
+     "with --emulate: run only shard K of N (cells dealt\n"
+     "round-robin; N runners with K = 1..N run every cell once)"},
+    {"list", 0, 'l', NULL, "print the cells this run would take, and exit", 0,
+     ZBH_SET(rt_args, list)},
+    {"keep", 1, 'k', "DIR", "write each cell's source and target backups to DIR\n(created)", 0,
+     ZBH_STR(rt_args, keep)},
+    {"junit", 1, 'J', "FILE", "JUnit XML report (with a <properties> block)", 0,
+     ZBH_STR(rt_args, junit)},
+    {"tap", 1, 'T', "FILE", "TAP report; '-' for stdout (everything else goes to\nstderr)", 0,
+     ZBH_STR(rt_args, tap)},
+    {"html", 1, 'H', "FILE",
+     "the matrix as a picture: source rows x target columns,\n"
+     "each cell coloured by verdict, losses on hover and as\n"
+     "numbered notes",
+     0, ZBH_STR(rt_args, html)},
+    {"markdown", 1, 'M', "FILE",
+     "the same grid as a markdown table (CI job summaries, PR\ncomments)", 0,
+     ZBH_STR(rt_args, markdown)},
+    {"tsv", 1, 'S', "FILE", "verdicts and losses, one line per cell (the golden\nformat)", 0,
+     ZBH_STR(rt_args, tsv)},
+    {"golden", 1, 'g', "FILE",
+     "compare the verdicts and losses with FILE; a differing\n"
+     "cell fails (exit 1, and FAIL in the JUnit/TAP/HTML\n"
+     "reports)",
+     0, ZBH_STR(rt_args, golden)},
+    {"quiet", 0, 'q', NULL, "no progress lines on stderr", 1, ZBH_SET(rt_args, quiet)},
+    {"force", 0, 'O', NULL,
+     "with --to: overwrite a target that holds another network\n"
+     "(it is backed up first; emulators started by --emulate\n"
+     "always are)",
+     0, ZBH_SET(rt_args, force)},
+    {"burn-ieee", 0, 'U', NULL,
+     "with --to: an EmberZNet target may burn the backup's IEEE\n"
+     "into its write-once MFG_CUSTOM_EUI_64 (never without this\n"
+     "flag; emulators started by --emulate are always allowed)",
+     0, ZBH_SET(rt_args, burn_ieee)},
+    {"world", 0, 'W', NULL,
+     "with --emulate: a simulated house judges each migration;\n"
+     "the cell gains the devices' verdict (alive 8/8, or lost\n"
+     "N: reason) and --tsv/--golden use the world golden\n"
+     "(vectors/roundtrip/WORLD*)",
+     0, ZBH_SET(rt_args, world.on)},
+    {"frames-after-backup", 1, 'F', "N", "the source keeps sending N frames after the backup"},
+    {"counter-increment", 1, 'I', "N", "restore's NWK counter increment (default 2500)"},
+    {"keep-target-ieee", 0, 'E', NULL, "the restore keeps the target's own IEEE (control)", 0,
+     ZBH_SET(rt_args, world.keep_target_ieee)},
+    {"key-switch", 0, 'X', NULL,
+     "the new coordinator switches the network key after the\nmigration (control)", 0,
+     ZBH_SET(rt_args, world.key_switch)},
+    {"verbose", 0, 'v', NULL, "log progress of each step; twice: frame trace", 1,
+     ZBH_COUNT(rt_args, verbose)},
+    {"show-keys", 0, 'K', NULL, "do not redact keys in logs", 0, ZBH_SET(rt_args, show_keys)},
+    ZBH_ROW_TIME_SCALE,
+    {"help", 0, 'h', NULL, "this text", 1},
+};
+#define N_ROWS (sizeof(ROWS) / sizeof(ROWS[0]))
+
+static void help(void)
 {
     printf("usage: zbharness roundtrip --from STACK:PORT --to STACK:PORT [OPTIONS]\n"
            "       zbharness roundtrip --emulate [OPTIONS]\n\n"
@@ -53,40 +129,9 @@ static void roundtrip_help(void)
            "A target that holds another network is refused (nothing written) unless --force;\n"
            "its network is backed up first, to the --keep directory or the current directory.\n"
            "STACK: znp (or zstack), ezsp (or ember), zboss. PORT: a serial device, a pty,\n"
-           "tcp://HOST:PORT or socket://HOST:PORT (network coordinators).\n\n" ZBH_SHARED_PORT_HELP
-           "  --emulate        run the matrix on emulators started here: every target below to\n"
-           "                   every target; each source is seeded with a populated network\n"
-           "                   (8 devices, 7 link keys, frame counter 7500)\n"
-           "  --targets A,B    with --emulate: only these (default: all of them)\n"
-           "  --jobs N         cells in parallel (default 2)\n"
-           "  --shard K/N      with --emulate: run only shard K of N (cells dealt round-robin;\n"
-           "                   N runners with K = 1..N run every cell once)\n"
-           "  --list           print the cells this run would take, and exit\n"
-           "  --keep DIR       write each cell's source and target backups to DIR (created)\n"
-           "  --junit FILE     JUnit XML report (with a <properties> block)\n"
-           "  --tap FILE       TAP report; '-' for stdout (everything else goes to stderr)\n"
-           "  --html FILE      the matrix as a picture: source rows x target columns, each cell\n"
-           "                   coloured by verdict, losses on hover and as numbered notes\n"
-           "  --markdown FILE  the same grid as a markdown table (CI job summaries, PR comments)\n"
-           "  --tsv FILE       verdicts and losses, one line per cell (the golden format)\n"
-           "  --golden FILE    compare the verdicts and losses with FILE; a differing cell fails\n"
-           "                   (exit 1, and FAIL in the JUnit/TAP/HTML reports)\n"
-           "  -q, --quiet      no progress lines on stderr\n"
-           "  --force          with --to: overwrite a target that holds another network (it is\n"
-           "                   backed up first; emulators started by --emulate always are)\n"
-           "  --burn-ieee      with --to: an EmberZNet target may burn the backup's IEEE into\n"
-           "                   its write-once MFG_CUSTOM_EUI_64 (never without this flag;\n"
-           "                   emulators started by --emulate are always allowed)\n"
-           "  --world          with --emulate: a simulated house judges each migration; the\n"
-           "                   cell gains the devices' verdict (alive 8/8, or lost N: reason)\n"
-           "                   and --tsv/--golden use the world golden (vectors/roundtrip/WORLD*)\n"
-           "  --frames-after-backup N  the source keeps sending N frames after the backup\n"
-           "  --counter-increment N    restore's NWK counter increment (default 2500)\n"
-           "  --keep-target-ieee       the restore keeps the target's own IEEE (control)\n"
-           "  --key-switch             the new coordinator switches the network key after the\n"
-           "                           migration (control)\n"
-           "  -v, --verbose    log progress of each step\n" ZBH_TIME_SCALE_HELP "\n"
-           "targets:");
+           "tcp://HOST:PORT or socket://HOST:PORT (network coordinators).\n\n");
+    zbh_opts_help(stdout, ROWS, N_ROWS);
+    printf("\ntargets:");
     const zbh_target *t[16];
     size_t n = zbh_targets(t, 16);
     for (size_t i = 0; i < n; i++)
@@ -94,114 +139,56 @@ static void roundtrip_help(void)
     printf("\n\nExit: 0 every cell passed, 1 a cell failed or differs from --golden, 2 usage.\n");
 }
 
-static int parse_args(int argc, char **argv, rt_args *a)
+/* The rows that are not stored as they are: checked numbers, and the shared options. */
+static int on_option(void *args, int c, const char *arg)
 {
-    static const struct option OPTS[] = {{"from", required_argument, NULL, 'f'},
-                                         {"to", required_argument, NULL, 't'},
-                                         {"emulate", no_argument, NULL, 'e'},
-                                         {"jobs", required_argument, NULL, 'j'},
-                                         {"keep", required_argument, NULL, 'k'},
-                                         {"junit", required_argument, NULL, 'J'},
-                                         {"tap", required_argument, NULL, 'T'},
-                                         {"tsv", required_argument, NULL, 'S'},
-                                         {"golden", required_argument, NULL, 'g'},
-                                         {"targets", required_argument, NULL, 'o'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"show-keys", no_argument, NULL, 'K'},
-                                         {"html", required_argument, NULL, 'H'},
-                                         {"markdown", required_argument, NULL, 'M'},
-                                         {"shard", required_argument, NULL, 'x'},
-                                         {"list", no_argument, NULL, 'l'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"world", no_argument, NULL, 'W'},
-                                         {"frames-after-backup", required_argument, NULL, 'F'},
-                                         {"counter-increment", required_argument, NULL, 'I'},
-                                         {"keep-target-ieee", no_argument, NULL, 'E'},
-                                         {"key-switch", no_argument, NULL, 'X'},
-                                         {"burn-ieee", no_argument, NULL, 'U'},
-                                         {"shared-port", no_argument, NULL, 'P'},
-                                         {"force", no_argument, NULL, 'O'},
-                                         {"time-scale", required_argument, NULL, 'Z'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    memset(a, 0, sizeof(*a));
-    a->jobs = 2;
-    a->shard = (zbh_shard){1, 1};
-    a->world.counter_increment = -1;
-    int c;
+    rt_args *a = args;
     char err[ZB_MSG_MAX];
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "vqh", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'f': a->from = optarg; break;
-        case 't': a->to = optarg; break;
-        case 'e': a->emulate = 1; break;
-        case 'j': a->jobs = atoi(optarg); break;
-        case 'k': a->keep = optarg; break;
-        case 'J': a->junit = optarg; break;
-        case 'T': a->tap = optarg; break;
-        case 'S': a->tsv = optarg; break;
-        case 'g': a->golden = optarg; break;
-        case 'o': a->only = optarg; break;
-        case 'v': a->verbose++; break;
-        case 'K': a->show_keys = 1; break;
-        case 'H': a->html = optarg; break;
-        case 'M': a->markdown = optarg; break;
-        case 'l': a->list = 1; break;
-        case 'q': a->quiet = 1; break;
-        case 'x':
-            if (zbh_shard_parse(optarg, &a->shard, err, sizeof(err)) < 0) {
-                fprintf(stderr, "zbharness roundtrip: %s\n", err);
-                return ZBH_USAGE;
-            }
-            break;
-        case 'W': a->world.on = 1; break;
-        case 'F':
-        case 'I':
-            if (zbh_world_number(c == 'F' ? "--frames-after-backup" : "--counter-increment", optarg,
-                                 &a->world, c == 'F') < 0)
-                return ZBH_USAGE;
-            break;
-        case 'E': a->world.keep_target_ieee = 1; break;
-        case 'X': a->world.key_switch = 1; break;
-        case 'U': a->burn_ieee = 1; break;
-        case 'P': zbh_cli_link_option(c, optarg, "zbharness roundtrip", NULL); break;
-        case 'O': a->force = 1; break;
-        case 'Z':
-            if (zbh_cli_time_scale_option(optarg, "zbharness roundtrip")) return ZBH_USAGE;
-            break;
-        case 'h': roundtrip_help(); return -1;
-        default: return ZBH_USAGE;
-        }
-    }
-    if (a->jobs < 1 || a->jobs > 32) {
-        fprintf(stderr, "zbharness roundtrip: --jobs must be 1..32\n");
-        return ZBH_USAGE;
-    }
-    if (optind < argc) {
-        fprintf(stderr, "zbharness roundtrip: unexpected argument '%s' (try --help)\n",
-                argv[optind]);
-        return ZBH_USAGE;
-    }
-    if (a->world.on && !a->emulate) {
-        fprintf(stderr, "zbharness roundtrip: --world needs --emulate\n");
-        return ZBH_USAGE;
-    }
-    if (!a->emulate && (!a->from || !a->to)) {
-        fprintf(stderr, "zbharness roundtrip: --from and --to, or --emulate (try --help)\n");
-        return ZBH_USAGE;
-    }
-    if (a->emulate && a->force) {
-        fprintf(stderr, "zbharness roundtrip: --force is for --to (emulated targets are "
-                        "always overwritten)\n");
-        return ZBH_USAGE;
-    }
-    if (!a->emulate && (a->shard.n > 1 || a->only)) {
-        fprintf(stderr, "zbharness roundtrip: --shard and --targets need --emulate\n");
-        return ZBH_USAGE;
-    }
-    if (zbh_list_check(a->only, err, sizeof(err)) < 0) {
+    switch (c) {
+    case 'j': a->jobs = atoi(arg); return ZBH_OK;
+    case 'x':
+        if (zbh_shard_parse(arg, &a->shard, err, sizeof(err)) == 0) return ZBH_OK;
         fprintf(stderr, "zbharness roundtrip: %s\n", err);
+        return ZBH_USAGE;
+    case 'F':
+    case 'I':
+        return zbh_world_number(c == 'F' ? "--frames-after-backup" : "--counter-increment", arg,
+                                &a->world, c == 'F') < 0
+                   ? ZBH_USAGE
+                   : ZBH_OK;
+    case 'P': zbh_cli_link_option(c, arg, "zbharness roundtrip", NULL); return ZBH_OK;
+    case 'Z': return zbh_cli_time_scale_option(arg, "zbharness roundtrip") ? ZBH_USAGE : ZBH_OK;
+    default: help(); return -1; /* --help */
+    }
+}
+
+/* The first rule the options break (a message for "zbharness roundtrip: "), or NULL. */
+static const char *misuse(const rt_args *a, const char *extra, char *buf, size_t cap)
+{
+    if (a->jobs < 1 || a->jobs > 32) return "--jobs must be 1..32";
+    if (extra) {
+        snprintf(buf, cap, "unexpected argument '%s' (try --help)", extra);
+        return buf;
+    }
+    if (a->world.on && !a->emulate) return "--world needs --emulate";
+    if (!a->emulate && (!a->from || !a->to)) return "--from and --to, or --emulate (try --help)";
+    if (a->emulate && a->force)
+        return "--force is for --to (emulated targets are always overwritten)";
+    if (!a->emulate && (a->shard.n > 1 || a->only)) return "--shard and --targets need --emulate";
+    if (zbh_list_check(a->only, buf, cap) < 0) return buf;
+    return NULL;
+}
+
+/* argv -> a: 0, -1 after --help, or the exit code after a message. */
+static int parse(int argc, char **argv, rt_args *a)
+{
+    *a = (rt_args){.jobs = 2, .shard = {1, 1}, .world.counter_increment = -1};
+    int rc = zbh_opts_parse(argc, argv, 1, ROWS, N_ROWS, a, on_option);
+    if (rc) return rc;
+    char buf[ZB_MSG_MAX];
+    const char *bad = misuse(a, optind < argc ? argv[optind] : NULL, buf, sizeof(buf));
+    if (bad) {
+        fprintf(stderr, "zbharness roundtrip: %s\n", bad);
         return ZBH_USAGE;
     }
     zb_log_set_level(a->verbose >= 2 ? ZB_LOG_TRACE : a->verbose ? ZB_LOG_INFO : ZB_LOG_ERROR);
@@ -649,102 +636,134 @@ static size_t plan_emulated(const rt_args *a, zbh_cell *cells, size_t cap)
     return n;
 }
 
-int zbh_cmd_roundtrip(int argc, char **argv)
+/* One run: its cells, their results and pictures, and what the run found on the way. */
+typedef struct rt_run {
+    zbh_cell *cells;
+    zbh_case_result *results;
+    zbh_grid_cell *grid;
+    size_t n;
+    char src_stack[32], dst_stack[32]; /* the real pair's stacks (--from, --to) */
+    FILE *golden;
+    double wall;
+    int bad; /* cells that differ from --golden */
+} rt_run;
+
+/* The cells: the emulated matrix, or the one real pair. ZBH_USAGE: not STACK:PORT. */
+static int plan(const rt_args *a, rt_run *r)
 {
-    rt_args a;
-    int rc = parse_args(argc, argv, &a);
-    if (rc) return rc < 0 ? ZBH_OK : rc;
-    g_out = a.tap && strcmp(a.tap, "-") == 0 ? stderr : stdout;
-    static zbh_cell cells[MAX_CELLS];
-    static zbh_case_result results[MAX_CELLS];
-    static zbh_grid_cell grid[MAX_CELLS];
-    size_t n = 0;
-    char src_stack[32], dst_stack[32], err[1200];
-    if (a.emulate) {
-        n = plan_emulated(&a, cells, MAX_CELLS);
-    } else {
-        const char *sp, *dp;
-        if (zbh_split_endpoint(a.from, src_stack, sizeof(src_stack), &sp) < 0 ||
-            zbh_split_endpoint(a.to, dst_stack, sizeof(dst_stack), &dp) < 0) {
-            fprintf(stderr, "zbharness roundtrip: expected STACK:PORT with STACK one of %s\n",
-                    zbh_driver_names());
-            return ZBH_USAGE;
-        }
-        cells[n++] = (zbh_cell){.src_stack = src_stack,
-                                .src_port = sp,
-                                .dst_stack = dst_stack,
-                                .dst_port = dp,
-                                .keep_dir = a.keep,
-                                .burn_ieee = a.burn_ieee,
-                                .force = a.force};
-    }
-    if (a.list) {
-        for (size_t i = 0; i < n; i++) {
-            zbh_case_result r = {0};
-            cell_to_case(&cells[i], &r);
-            printf("%s\n", r.id);
-            zbh_case_results_free(&r, 1);
-        }
+    if (a->emulate) {
+        r->n = plan_emulated(a, r->cells, MAX_CELLS);
         return ZBH_OK;
     }
-    FILE *golden = NULL;
-    if (a.golden && !(golden = fopen(a.golden, "r"))) {
-        fprintf(stderr, "zbharness roundtrip: --golden %s: %s\n", a.golden, strerror(errno));
+    const char *sp, *dp;
+    if (zbh_split_endpoint(a->from, r->src_stack, sizeof(r->src_stack), &sp) < 0 ||
+        zbh_split_endpoint(a->to, r->dst_stack, sizeof(r->dst_stack), &dp) < 0) {
+        fprintf(stderr, "zbharness roundtrip: expected STACK:PORT with STACK one of %s\n",
+                zbh_driver_names());
         return ZBH_USAGE;
     }
-    if (a.keep && make_dir(a.keep, err, sizeof(err)) < 0) {
+    r->cells[r->n++] = (zbh_cell){.src_stack = r->src_stack,
+                                  .src_port = sp,
+                                  .dst_stack = r->dst_stack,
+                                  .dst_port = dp,
+                                  .keep_dir = a->keep,
+                                  .burn_ieee = a->burn_ieee,
+                                  .force = a->force};
+    return ZBH_OK;
+}
+
+static void print_list(const rt_run *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        zbh_case_result c = {0};
+        cell_to_case(&r->cells[i], &c);
+        printf("%s\n", c.id);
+        zbh_case_results_free(&c, 1);
+    }
+}
+
+/* --golden opened and --keep made before the first cell starts. */
+static int prepare(const rt_args *a, rt_run *r)
+{
+    char err[1200];
+    if (a->golden && !(r->golden = fopen(a->golden, "r"))) {
+        fprintf(stderr, "zbharness roundtrip: --golden %s: %s\n", a->golden, strerror(errno));
+        return ZBH_USAGE;
+    }
+    if (a->keep && make_dir(a->keep, err, sizeof(err)) < 0) {
         fprintf(stderr, "zbharness roundtrip: --keep %s\n", err);
-        if (golden) fclose(golden);
+        if (r->golden) fclose(r->golden);
         return ZBH_USAGE;
     }
+    return ZBH_OK;
+}
+
+/* Runs the cells and judges them (--golden); the pictures are made on the way. */
+static void run(const rt_args *a, rt_run *r)
+{
     double t0 = zb_now_s();
-    if (a.shard.n > 1)
-        fprintf(g_out, "roundtrip: shard %u/%u: %zu cell%s, %d in parallel\n", a.shard.k, a.shard.n,
-                n, n == 1 ? "" : "s", a.jobs);
+    size_t n = r->n;
+    if (a->shard.n > 1)
+        fprintf(g_out, "roundtrip: shard %u/%u: %zu cell%s, %d in parallel\n", a->shard.k,
+                a->shard.n, n, n == 1 ? "" : "s", a->jobs);
     else
-        fprintf(g_out, "roundtrip: %zu cell%s, %d in parallel\n", n, n == 1 ? "" : "s", a.jobs);
-    run_cells(cells, n, a.jobs, results);
-    double wall = zb_now_s() - t0;
-    if (!a.emulate) tell_real_run(&cells[0]);
+        fprintf(g_out, "roundtrip: %zu cell%s, %d in parallel\n", n, n == 1 ? "" : "s", a->jobs);
+    run_cells(r->cells, n, a->jobs, r->results);
+    r->wall = zb_now_s() - t0;
+    if (!a->emulate) tell_real_run(&r->cells[0]);
     for (size_t i = 0; i < n; i++)
-        cell_to_grid(&cells[i], &results[i], &grid[i]);
-    int bad = golden ? check_golden(golden, a.golden, cells, results, grid, n) : 0;
-    if (golden) fclose(golden);
+        cell_to_grid(&r->cells[i], &r->results[i], &r->grid[i]);
+    if (!r->golden) return;
+    r->bad = check_golden(r->golden, a->golden, r->cells, r->results, r->grid, n);
+    fclose(r->golden);
+    r->golden = NULL;
+}
+
+static void print_summary(const rt_args *a, const rt_run *r)
+{
     size_t pass = 0, fail = 0;
-    for (size_t i = 0; i < n; i++)
-        results[i].verdict == ZBH_PASS ? pass++ : fail++;
-    fprintf(g_out, "roundtrip: %zu passed, %zu not passed, wall time %.1f s\n", pass, fail, wall);
-    if (bad > 0)
+    for (size_t i = 0; i < r->n; i++)
+        r->results[i].verdict == ZBH_PASS ? pass++ : fail++;
+    fprintf(g_out, "roundtrip: %zu passed, %zu not passed, wall time %.1f s\n", pass, fail,
+            r->wall);
+    if (r->bad > 0)
         fprintf(g_out,
                 "roundtrip: %d golden difference%s; if intended, regenerate with "
                 "'zbharness roundtrip --emulate%s --tsv %s' and review the diff\n",
-                bad, bad == 1 ? "" : "s", a.world.on ? " --world" : "", a.golden);
-    rc = zbh_report_exit_code(results, n);
+                r->bad, r->bad == 1 ? "" : "s", a->world.on ? " --world" : "", a->golden);
+}
+
+/* Every report asked for; ZBH_USAGE when one cannot be written (said on stderr), else ZBH_OK. */
+static int write_reports(const rt_args *a, const rt_run *r)
+{
     zbh_report_props props = {0};
-    run_props(&a, &props);
-    zbh_grid pic = {"zbharness roundtrip: migration matrix", "source \\ target", &props, grid, n};
+    run_props(a, &props);
+    zbh_grid pic = {"zbharness roundtrip: migration matrix", "source \\ target", &props, r->grid,
+                    r->n};
     const char *axis[16];
     size_t n_axis = 0;
     const zbh_target *t[16];
-    for (size_t i = 0, nt = a.emulate ? zbh_targets(t, 16) : 0; i < nt; i++)
-        if (zbh_list_has(a.only, t[i]->name)) axis[n_axis++] = t[i]->name;
+    for (size_t i = 0, nt = a->emulate ? zbh_targets(t, 16) : 0; i < nt; i++)
+        if (zbh_list_has(a->only, t[i]->name)) axis[n_axis++] = t[i]->name;
     pic.rows = pic.cols = axis;
     pic.n_rows = pic.n_cols = n_axis;
+    const zbh_case_result *res = r->results;
     /* each report's errno, read right after its own write (0: written or not asked for) */
     const struct {
         const char *path, *what;
         int err;
     } OUT[] = {
-        {a.junit, "JUnit",
-         !a.junit || zbh_report_junit(a.junit, "zbharness.roundtrip", &props, results, n) == 0
+        {a->junit, "JUnit",
+         !a->junit || zbh_report_junit(a->junit, "zbharness.roundtrip", &props, res, r->n) == 0
              ? 0
              : errno},
-        {a.tap, "TAP", !a.tap || zbh_report_tap(a.tap, results, n) == 0 ? 0 : errno},
-        {a.tsv, "TSV", !a.tsv || write_tsv(a.tsv, cells, n) == 0 ? 0 : errno},
-        {a.html, "HTML", !a.html || zbh_report_html(a.html, &pic) == 0 ? 0 : errno},
-        {a.markdown, "markdown",
-         !a.markdown || zbh_report_markdown(a.markdown, &pic) == 0 ? 0 : errno},
+        {a->tap, "TAP", !a->tap || zbh_report_tap(a->tap, res, r->n) == 0 ? 0 : errno},
+        {a->tsv, "TSV", !a->tsv || write_tsv(a->tsv, r->cells, r->n) == 0 ? 0 : errno},
+        {a->html, "HTML", !a->html || zbh_report_html(a->html, &pic) == 0 ? 0 : errno},
+        {a->markdown, "markdown",
+         !a->markdown || zbh_report_markdown(a->markdown, &pic) == 0 ? 0 : errno},
     };
+    int rc = ZBH_OK;
     for (size_t i = 0; i < sizeof(OUT) / sizeof(OUT[0]); i++)
         if (OUT[i].err) {
             char why[160];
@@ -752,10 +771,32 @@ int zbh_cmd_roundtrip(int argc, char **argv)
                     OUT[i].path, file_write_error(OUT[i].path, OUT[i].err, 0, why, sizeof(why)));
             rc = ZBH_USAGE;
         }
-    if (g_interrupted) rc = ZBH_USAGE;
-    zbh_case_results_free(results, n);
-    zbh_grid_cells_free(grid, n);
-    for (size_t i = 0; i < n; i++)
+    return rc;
+}
+
+int zbh_cmd_roundtrip(int argc, char **argv)
+{
+    rt_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc) return rc < 0 ? ZBH_OK : rc;
+    g_out = a.tap && strcmp(a.tap, "-") == 0 ? stderr : stdout;
+    static zbh_cell cells[MAX_CELLS];
+    static zbh_case_result results[MAX_CELLS];
+    static zbh_grid_cell grid[MAX_CELLS];
+    rt_run r = {cells, results, grid};
+    if ((rc = plan(&a, &r)) != ZBH_OK) return rc;
+    if (a.list) {
+        print_list(&r);
+        return ZBH_OK;
+    }
+    if ((rc = prepare(&a, &r)) != ZBH_OK) return rc;
+    run(&a, &r);
+    print_summary(&a, &r);
+    rc = zbh_report_exit_code(results, r.n);
+    if (write_reports(&a, &r) != ZBH_OK || g_interrupted) rc = ZBH_USAGE;
+    zbh_case_results_free(results, r.n);
+    zbh_grid_cells_free(grid, r.n);
+    for (size_t i = 0; i < r.n; i++)
         zbh_text_free(&cells[i].detail);
     return rc;
 }

@@ -289,7 +289,7 @@ static void report_higher_counters(const ocb_backup *want, const ocb_backup *aft
 
 /* For the same network, no counter goes below what the stick holds: the NWK frame counter
  * and each device's link-key TX counter take the higher of backup and stick (the increment
- * is added on top by the driver). Says what it raised. */
+ * is added on top by with_increment). Says what it raised. */
 static void keep_higher_counters(ocb_backup *plan, const ocb_backup *cur)
 {
     if (plan->network_key.frame_counter < cur->network_key.frame_counter) {

@@ -24,7 +24,7 @@
 #define SETTLE_MS     150  /* at the start: the boot indication of a stick just opened */
 
 static const char *const VERDICTS[ZBH_RP_N] = {"identical", "declared", "different", "played",
-                                                "unasked"};
+                                               "unasked"};
 
 const char *zbh_rp_verdict_name(zbh_rp_verdict v)
 {
@@ -99,8 +99,7 @@ static const unit_field UNIT_FIELDS[] = {
     /* ZBOSS: the response's call id, payload after the status */
     /* GET_LOCAL_IEEE_ADDR (0x000B): MAC interface, IEEE (a row under 0x0201, which is
      * ZDO_NWK_ADDR_REQ, named it before: it matched no exchange of the corpus) */
-    {ZBT_ZBOSS, 0x000B, ANY, 0, 0, 1, 8, "GET_LOCAL_IEEE_ADDR.ieee",
-     "the unit's IEEE address"},
+    {ZBT_ZBOSS, 0x000B, ANY, 0, 0, 1, 8, "GET_LOCAL_IEEE_ADDR.ieee", "the unit's IEEE address"},
 };
 #define N_UNIT_FIELDS (sizeof(UNIT_FIELDS) / sizeof(UNIT_FIELDS[0]))
 
@@ -147,7 +146,8 @@ static const unit_field *declared_at(zbt_stack st, uint16_t cmd, const zbt_frame
         if (u->sel_off >= 0) {
             size_t at = roff + (size_t)u->sel_off;
             if (!have_req || at + u->sel_len > req->n) continue;
-            uint16_t v = u->sel_len == 1 ? req->b[at] : (uint16_t)(req->b[at] | req->b[at + 1] << 8);
+            uint16_t v =
+                u->sel_len == 1 ? req->b[at] : (uint16_t)(req->b[at] | req->b[at + 1] << 8);
             if (v != u->sel) continue;
         }
         if (i >= u->off && (u->len == TO_END || i < (size_t)u->off + u->len)) return u;
@@ -174,8 +174,10 @@ static void worsen(cmp *c, zbh_rp_verdict v, const char *fmt, const char *a, siz
  * that instant, which is timing, not firmware. */
 #define EZSP_FC_TIMING 0x04
 
+/* `early`: a callback that came before the request it followed in the session (take_pooled):
+ * its EZSP sequence byte is that of the request it came during, which is timing too */
 static void compare_frame(zbt_stack st, const zbt_frame *req, const zbt_frame *want,
-                          const zbt_frame *got, const char *what, cmp *c)
+                          const zbt_frame *got, const char *what, bool early, cmp *c)
 {
     uint16_t cw = 0, cg = 0;
     size_t ow = 0, og = 0;
@@ -188,6 +190,11 @@ static void compare_frame(zbt_stack st, const zbt_frame *req, const zbt_frame *w
     for (size_t i = 0; i < ow && i < og; i++) {
         unsigned a = want->b[i], b = got->b[i];
         if (a == b) continue;
+        if (st == ZBT_EZSP && i == 0 && early) {
+            worsen(c, ZBH_RP_DECLARED,
+                   "%s: header byte %zu (an early callback's sequence) %02x/%02x", what, i, a, b);
+            continue;
+        }
         if (st == ZBT_EZSP && i == 1 && ((a ^ b) & ~EZSP_FC_TIMING) == 0) {
             worsen(c, ZBH_RP_DECLARED, "%s: header byte %zu (callbackPending) %02x/%02x", what, i,
                    a, b);
@@ -203,8 +210,7 @@ static void compare_frame(zbt_stack st, const zbt_frame *req, const zbt_frame *w
         if (u)
             worsen(c, ZBH_RP_DECLARED, "%s", u->name, 0, 0, 0);
         else
-            worsen(c, ZBH_RP_DIFFERENT, "%s: payload byte %zu: want %02x, got %02x", what, i, a,
-                   b);
+            worsen(c, ZBH_RP_DIFFERENT, "%s: payload byte %zu: want %02x, got %02x", what, i, a, b);
     }
     if (pw != pg) {
         const unit_field *u = declared_at(st, cw, req, pw < pg ? pw : pg);
@@ -216,13 +222,17 @@ static void compare_frame(zbt_stack st, const zbt_frame *req, const zbt_frame *w
     }
 }
 
+/* `early` (may be NULL): the payloads of `got` that came early (compare_frame) */
 static void compare_list(zbt_stack st, const zbt_frame *req, const zbt_frames *want,
-                         const zbt_frames *got, const char *what, cmp *c)
+                         const zbt_frames *got, const zbt_frames *early, const char *what, cmp *c)
 {
     char w[32];
     for (size_t i = 0; i < want->n && i < got->n; i++) {
+        bool e = false;
+        for (size_t k = 0; early && k < early->n; k++)
+            e = e || early->v[k].b == got->v[i].b;
         snprintf(w, sizeof(w), "%s[%zu]", what, i);
-        compare_frame(st, req, &want->v[i], &got->v[i], w, c);
+        compare_frame(st, req, &want->v[i], &got->v[i], w, e, c);
     }
     if (want->n != got->n)
         worsen(c, ZBH_RP_DIFFERENT, "%s: count (from %zu): want %u, got %u", what,
@@ -356,8 +366,8 @@ static void command_of(const zbt_trace *t, const zbt_exchange *x, char *out, siz
 }
 
 /* Collects what the stick sends unasked: as many frames as the trace recorded, each within
- * IND_WAIT_MS, then EXTRA_WAIT_MS more to see whether the emulator sends more. */
-static int collect(rp_io *io, size_t want, zbt_frames *got)
+ * IND_WAIT_MS, then `extra_ms` more to see whether the emulator sends more. */
+static int collect(rp_io *io, size_t want, zbt_frames *got, int extra_ms)
 {
     const rp_stack_ops *ops = &OPS[io->st];
     while (got->n < want) {
@@ -365,7 +375,8 @@ static int collect(rp_io *io, size_t want, zbt_frames *got)
         if (rc == ops->timeout_rc) return 0;
         if (rc) return rc;
     }
-    int rc = ops->next(io, got, EXTRA_WAIT_MS);
+    if (!extra_ms) return 0;
+    int rc = ops->next(io, got, extra_ms);
     return rc == ops->timeout_rc ? 0 : rc;
 }
 
@@ -378,30 +389,132 @@ static int start_link(rp_io *io, zbh_serial *s)
     return 0;
 }
 
-static int play(rp_io *io, const zbt_trace *t, size_t i, cmp *c)
+/* EZSP callbacks come when the NCP sends them, and a replay asks at its own pace (the emulator
+ * time-scaled, no host work in between) where the session's host took its time: a callback may
+ * come several requests before the one it followed in the session. An extra callback goes to a
+ * pool when a later exchange (up to EARLY_AHEAD on) recorded one with the same frame id that
+ * the pool does not already hold; that exchange takes it from the pool in its recorded place
+ * instead of waiting for it, and is "declared" (timing, not firmware) if nothing else differs.
+ * Any other extra frame stays where it came, and differs there. */
+#define EARLY_AHEAD 16
+
+static uint16_t key_of(zbt_stack st, const zbt_frame *f)
+{
+    uint16_t k = 0xFFFF;
+    size_t off;
+    return rp_key(st, f->b, f->n, &k, &off) == 0 ? k : 0xFFFF;
+}
+
+static size_t count_key(zbt_stack st, const zbt_frames *l, uint16_t k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += l->v[i].b && key_of(st, &l->v[i]) == k;
+    return n;
+}
+
+/* whether a later exchange recorded a frame with this id that the pool does not hold yet */
+static bool wanted_later(const zbt_trace *t, size_t i, const zbt_frame *f, const zbt_frames *pool)
+{
+    if (t->stack != ZBT_EZSP) return false;
+    uint16_t k = key_of(t->stack, f);
+    size_t want = 0;
+    for (size_t j = i + 1; j < t->n_ex && j <= i + EARLY_AHEAD; j++)
+        if (t->ex[j].req.n) want += count_key(t->stack, &t->ex[j].ind, k);
+    return want > count_key(t->stack, pool, k);
+}
+
+/* moves frame `f` (its bytes owned) to the end of `l`; on failure frees them */
+static void move_frame(zbt_frames *l, zbt_frame *f)
+{
+    zbt_frame *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (!v) {
+        free(f->b);
+    } else {
+        l->v = v;
+        l->v[l->n++] = *f;
+    }
+    f->b = NULL;
+}
+
+/* The recorded places this exchange's pooled callbacks fill: slot k of `got` (want->n slots)
+ * takes the pool's oldest frame with want[k]'s id. Returns how many. */
+static size_t take_pooled(zbt_stack st, const zbt_frames *want, zbt_frames *pool, zbt_frames *got)
+{
+    size_t taken = 0; /* got->v[k].b set: from the pool */
+    for (size_t k = 0; k < want->n; k++) {
+        uint16_t id = key_of(st, &want->v[k]);
+        for (size_t j = 0; j < pool->n; j++) {
+            if (!pool->v[j].b || key_of(st, &pool->v[j]) != id) continue;
+            got->v[k] = pool->v[j];
+            pool->v[j].b = NULL;
+            taken++;
+            break;
+        }
+    }
+    size_t kept = 0; /* the pool without the taken ones, in order */
+    for (size_t j = 0; j < pool->n; j++)
+        if (pool->v[j].b) pool->v[kept++] = pool->v[j];
+    pool->n = kept;
+    return taken;
+}
+
+/* The frames to judge this exchange by: the pooled ones in their places, the live ones in the
+ * free places in order, then the live extras that no later exchange wants (pooled ones leave). */
+static void place_live(const zbt_trace *t, size_t i, zbt_frames *got, zbt_frames *live,
+                       zbt_frames *pool)
+{
+    size_t j = 0;
+    for (size_t k = 0; k < got->n && j < live->n; k++)
+        if (!got->v[k].b) got->v[k] = live->v[j++];
+    size_t kept = 0; /* places nothing filled go: the list stays in order */
+    for (size_t k = 0; k < got->n; k++)
+        if (got->v[k].b) got->v[kept++] = got->v[k];
+    got->n = kept;
+    for (; j < live->n; j++)
+        move_frame(wanted_later(t, i, &live->v[j], pool) ? pool : got, &live->v[j]);
+    free(live->v);
+    memset(live, 0, sizeof(*live));
+}
+
+static int play(rp_io *io, const zbt_trace *t, size_t i, cmp *c, zbt_frames *pool)
 {
     const zbt_exchange *x = &t->ex[i];
-    zbt_frames rsp = {0}, ind = {0};
+    zbt_frames rsp = {0}, live = {0}, ind = {calloc(x->ind.n + 1, sizeof(zbt_frame)), x->ind.n};
+    if (!ind.v) return -1;
     if (!x->req.n) {
         c->v = ZBH_RP_UNASKED;
         snprintf(c->detail, sizeof(c->detail), "the stick sent it unasked");
+        free(ind.v);
         return 0;
     }
+    size_t early = take_pooled(t->stack, &x->ind, pool, &ind);
+    zbt_frame early_v[16];
+    zbt_frames early_set = {early_v, 0}; /* which payloads came from the pool (not owned) */
+    for (size_t k = 0; k < ind.n && early_set.n < 16; k++)
+        if (ind.v[k].b) early_set.v[early_set.n++] = ind.v[k];
     int rc = OPS[t->stack].request(io, &x->req, &rsp);
-    if (!rc) rc = collect(io, x->ind.n, &ind);
+    /* after a trace's last exchange the log has ended: what the stick sent next was never
+     * recorded, so nothing sent then can differ from it (and a window that a loaded machine
+     * may or may not catch it in would make the verdict a matter of timing) */
+    if (!rc) rc = collect(io, x->ind.n - early, &live, i + 1 < t->n_ex ? EXTRA_WAIT_MS : 0);
+    place_live(t, i, &ind, &live, pool);
     if (!rc) {
         if (!x->rsp_known) {
             c->v = ZBH_RP_PLAYED;
             snprintf(c->detail, sizeof(c->detail), "answer not in the log");
         } else {
-            compare_list(t->stack, &x->req, &x->rsp, &rsp, "rsp", c);
+            compare_list(t->stack, &x->req, &x->rsp, &rsp, NULL, "rsp", c);
         }
         if (x->rsp_known || x->ind.n) {
             zbh_rp_verdict before = c->v;
             if (c->v == ZBH_RP_PLAYED) c->v = ZBH_RP_IDENTICAL;
-            compare_list(t->stack, &x->req, &x->ind, &ind, "ind", c);
+            compare_list(t->stack, &x->req, &x->ind, &ind, &early_set, "ind", c);
             if (before == ZBH_RP_PLAYED && c->v == ZBH_RP_IDENTICAL) c->v = ZBH_RP_PLAYED;
         }
+        if (early)
+            worsen(c, ZBH_RP_DECLARED, "%s: %zu callback(s) came before this request (timing)",
+                   "ind", early, 0, 0);
     }
     frames_free(&rsp);
     frames_free(&ind);
@@ -434,8 +547,8 @@ static int ezsp_resume_network(rp_io *io, const zbt_trace *t)
     return ezsp_host_wait_cb(&io->ez, EZSP_ID_STACK_STATUS_HANDLER, &r, IND_WAIT_MS);
 }
 
-int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts *counts,
-                     char *err, size_t errlen)
+int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts *counts, char *err,
+                     size_t errlen)
 {
     rp_io io;
     start_link(&io, s);
@@ -458,9 +571,10 @@ int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts
     while (OPS[t->stack].next(&io, &boot, SETTLE_MS) == 0)
         ;
     frames_free(&boot);
+    zbt_frames pool = {0}; /* callbacks that came before the exchange that recorded them */
     for (size_t i = 0; i < t->n_ex; i++) {
         cmp c = {ZBH_RP_IDENTICAL, ""};
-        if ((rc = play(&io, t, i, &c)) != 0) {
+        if ((rc = play(&io, t, i, &c, &pool)) != 0) {
             snprintf(err, errlen, "%s: exchange %zu: the link failed (%d)", t->name, i, rc);
             break;
         }
@@ -469,6 +583,7 @@ int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts
         fprintf(out, "%s\t%zu\t%s\t%s\t%s\n", t->name, i, cmd, VERDICTS[c.v], c.detail);
         counts->n[c.v]++;
     }
+    frames_free(&pool);
     zboss_host_free(&io.zb);
     return rc ? -1 : 0;
 }
@@ -525,7 +640,7 @@ void zbh_rp_link_settle(zbh_rp_link *l)
 int zbh_rp_link_request(zbh_rp_link *l, const zbt_frame *req, zbt_frames *rsp, zbt_frames *ind)
 {
     int rc = OPS[l->st].request(l, req, rsp);
-    return rc ? rc : collect(l, 0, ind);
+    return rc ? rc : collect(l, 0, ind, EXTRA_WAIT_MS);
 }
 
 void zbh_rp_link_close(zbh_rp_link *l)

@@ -122,12 +122,11 @@ for stack in znp ezsp zboss; do
     fail "$stack: replay: $(tail -5 "$WORK/$t.replay")"
   fi
   n_ex=$(wc -l <"$WORK/$t.tsv")
-  # EZSP callbacks come when the NCP sends them: in the replay, with no host work in between,
-  # one may land one request earlier than it did in the session (a count moved, not a byte)
-  timing=$(awk -F'\t' -v s="$stack" '$4 == "different" && s == "ezsp" && $5 ~ /^ind: count/' "$WORK/$t.tsv")
-  [ -n "$timing" ] && echo "   note $stack: callbacks that moved between exchanges: $(echo "$timing" | wc -l)"
-  diffs=$(awk -F'\t' -v s="$stack" '$4 != "identical" && $4 != "declared" && $4 != "unasked" &&
-                                    !(s == "ezsp" && $5 ~ /^ind: count/)' "$WORK/$t.tsv")
+  # an EZSP callback that came before its request in the replay is judged where the session
+  # had it, and declared (harness/trace/replay.c take_pooled): nothing is left out here
+  moved=$(awk -F'\t' '$5 ~ /came before this request/' "$WORK/$t.tsv" | wc -l)
+  [ "$moved" -gt 0 ] && echo "   note $stack: exchanges whose callbacks came before their request: $moved"
+  diffs=$(awk -F'\t' '$4 != "identical" && $4 != "declared" && $4 != "unasked"' "$WORK/$t.tsv")
   if [ "$n_ex" -gt 10 ] && [ -z "$diffs" ]; then
     pass "$stack: all $n_ex exchanges identical or apart from declared fields"
   else

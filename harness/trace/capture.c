@@ -58,6 +58,11 @@ static const cp_row ZNP_PROBE[] = {
     {CP_NETWORK, "SYS_OSAL_NV_READ(ZNP_HAS_CONFIGURED)", "2108000f00", 1, -1, 0, 0},
     {CP_NETWORK, "SYS_OSAL_NV_READ_EXT(ZNP_HAS_CONFIGURED3)", "211c60000000", 1, -1, 0, 0},
     {CP_NETWORK, "SYS_OSAL_NV_READ(STARTUP_OPTION)", "2108030000", 1, -1, 0, 0},
+    /* network items a backup reads; not the EPID and key items, which a factory-new stick
+     * fills with its own random values (nothing of the firmware to learn, and secrets) */
+    {CP_NETWORK, "SYS_OSAL_NV_READ(PANID)", "2108830000", 1, -1, 0, 0},
+    {CP_NETWORK, "SYS_OSAL_NV_READ(CHANLIST)", "2108840000", 1, -1, 0, 0},
+    {CP_NETWORK, "SYS_OSAL_NV_READ(NWK_SEC_MATERIAL_TABLE)", "2108750000", 1, -1, 0, 0},
     {CP_CAPABILITY, "SYS unknown command (how the firmware refuses)", "21ff", 0, -1, 0, 0},
 };
 
@@ -97,6 +102,8 @@ static const cp_row EZSP_PROBE[] = {
     {CP_NETWORK, "networkState", "1800", 0, 0, 1, 0},
     {CP_NETWORK, "getNodeId", "2700", 0, 0, 2, 0},
     {CP_NETWORK, "getNetworkParameters", "2800", 1, -1, 0, 0},
+    {CP_NETWORK, "getCurrentSecurityState", "6900", 1, -1, 0, 0},
+    {CP_NETWORK, "getNetworkKeyInfo (v13+; before, refused)", "1601", 1, -1, 0, 0},
     {CP_CAPABILITY, "frame id 0x00fe, unknown (how the firmware refuses)", "fe00", 0, -1, 0, 0},
 };
 
@@ -117,6 +124,11 @@ static const cp_row ZBOSS_PROBE[] = {
     {CP_CONFIG, "GET_ED_TIMEOUT", "1600", 1, 0, 1, 0},
     {CP_TABLE, "GET_MAX_CHILDREN", "3500", 1, 0, 1, 0},
     {CP_NETWORK, "GET_TRUST_CENTER_ADDRESS", "2600", 1, -1, 0, 0},
+    {CP_NETWORK, "GET_NWK_KEYS", "1e00", 1, -1, 0, 0},
+    /* the NVRAM datasets a backup reads (keys, EPID and IEEEs sanitised by the scan) */
+    {CP_NETWORK, "NVRAM_READ(COMMON_DATA)", "2f000100", 1, -1, 0, 0},
+    {CP_NETWORK, "NVRAM_READ(IB_COUNTERS)", "2f000700", 1, -1, 0, 0},
+    {CP_NETWORK, "NVRAM_READ(ADDR_MAP)", "2f000b00", 1, -1, 0, 0},
     {CP_CAPABILITY, "call 0x0fff, unknown (how the firmware refuses)", "ff0f", 1, -1, 0, 0},
 };
 

@@ -29,16 +29,68 @@ extern const char znp_factory_CC2531_ZStack1[], znp_factory_CC2531_ZStack3[],
  * pings 0x0779 (SAPI and APP included); the CC2530/CC2531 1.2 build sends type 2, revision 0,
  * and pings 0x0179. The CC2531 3.0 tail is unverified (no trace): 9 bytes as before. */
 static const znp_profile PROFILES[] = {
-    {"zstack3x0", "Z-Stack 3.x.0 on CC2652R (SimpleLink, aligned, extended NV)", 1, 2, 7, 1,
-     20250321, 0x0659, true, true, true, znp_factory_CC2652R_ZStack4, 257, {0x00}, 1},
-    {"zstack30", "Z-Stack 3.0.x on CC2531 (packed, legacy NV tables)", 2, 2, 7, 2, 20190425, 0x0659,
-     false, false, true, znp_factory_CC2531_ZStack3, 62, {0}, 0},
+    {"zstack3x0",
+     "Z-Stack 3.x.0 on CC2652R (SimpleLink, aligned, extended NV)",
+     1,
+     2,
+     7,
+     1,
+     20250321,
+     0x0659,
+     true,
+     true,
+     true,
+     znp_factory_CC2652R_ZStack4,
+     257,
+     {0x00},
+     1},
+    {"zstack30",
+     "Z-Stack 3.0.x on CC2531 (packed, legacy NV tables)",
+     2,
+     2,
+     7,
+     2,
+     20190425,
+     0x0659,
+     false,
+     false,
+     true,
+     znp_factory_CC2531_ZStack3,
+     62,
+     {0},
+     0},
     /* The same firmware family on an ARM chip: aligned structs. Chosen for --profile zstack30
      * when the NVRAM file holds aligned items (a CC2538 dump), or by its own name. */
-    {"zstack30-cc2538", "Z-Stack 3.0.x on CC2538 (aligned, legacy NV tables)", 2, 2, 7, 2, 20190425,
-     0x0779, true, false, true, znp_factory_CC2538_ZStack3, 62, {0x02, 0xFF, 0xFF, 0xFF, 0xFF}, 5},
-    {"zstack12", "Z-Stack Home 1.2 on CC2531 (packed, no BDB)", 0, 2, 6, 3, 20190608, 0x0179, false,
-     false, false, znp_factory_CC2531_ZStack1, 23, {0x02, 0, 0, 0, 0}, 5},
+    {"zstack30-cc2538",
+     "Z-Stack 3.0.x on CC2538 (aligned, legacy NV tables)",
+     2,
+     2,
+     7,
+     2,
+     20190425,
+     0x0779,
+     true,
+     false,
+     true,
+     znp_factory_CC2538_ZStack3,
+     62,
+     {0x02, 0xFF, 0xFF, 0xFF, 0xFF},
+     5},
+    {"zstack12",
+     "Z-Stack Home 1.2 on CC2531 (packed, no BDB)",
+     0,
+     2,
+     6,
+     3,
+     20190608,
+     0x0179,
+     false,
+     false,
+     false,
+     znp_factory_CC2531_ZStack1,
+     23,
+     {0x02, 0, 0, 0, 0},
+     5},
 };
 
 /* ---------------------------------------------------------------- output */
@@ -57,14 +109,34 @@ void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t le
     emu_send(z->e, out, n);
 }
 
-void znp_srsp(znp *z, const mt_frame *req, const uint8_t *data, size_t len)
+/* `obj` through `l` as the payload of cmd0 cmd1 */
+static void send_encoded(znp *z, uint8_t cmd0, uint8_t cmd1, const zs_layout *l, const void *obj)
 {
-    znp_send(z, (uint8_t)(0x60 | (req->cmd0 & 0x1F)), req->cmd1, data, len);
+    uint8_t d[MT_MAX_DATA];
+    long n = l ? zs_encode_to(l, obj, d, sizeof d) : -1;
+    if (n < 0) {
+        LOG_ERROR("znp: %02x %02x: no layout or too long", cmd0, cmd1);
+        return;
+    }
+    znp_send(z, cmd0, cmd1, d, (size_t)n);
+}
+
+void znp_reply(znp *z, const mt_frame *req, const void *rsp)
+{
+    const zs_cmd *row = mt_schema_find(req->cmd0, req->cmd1);
+    send_encoded(z, mt_cmd0(MT_TYPE_SRSP, req->cmd0 & 0x1F), req->cmd1, row ? row->rsp : NULL, rsp);
 }
 
 void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status)
 {
-    znp_srsp(z, req, &status, 1);
+    mt_status s = {status};
+    send_encoded(z, mt_cmd0(MT_TYPE_SRSP, req->cmd0 & 0x1F), req->cmd1, &mt_status_layout, &s);
+}
+
+void znp_indicate(znp *z, uint8_t cmd0, uint8_t cmd1, const void *ind)
+{
+    const zs_cmd *row = mt_schema_find(cmd0, cmd1);
+    send_encoded(z, cmd0, cmd1, row ? row->rsp : NULL, ind);
 }
 
 /* the store hooks the core's NVRAM file calls (emu_nv_restore, emu_nv_commit) */
@@ -393,9 +465,9 @@ static void send_reset_ind(emu *e, void *arg)
 {
     znp *z = arg;
     (void)e;
-    uint8_t d[6] = {z->reset_reason, 0x02, z->prof->product, z->prof->major, z->prof->minor,
-                    z->prof->maint};
-    znp_send(z, MT_SYS_RESET_IND, d, sizeof(d));
+    mt_sys_reset_ind ind = {z->reset_reason, 0x02,           z->prof->product,
+                            z->prof->major,  z->prof->minor, z->prof->maint};
+    znp_indicate(z, MT_SYS_RESET_IND, &ind);
 }
 
 void znp_reset(znp *z, uint8_t type)

@@ -160,9 +160,10 @@ ZS_STRUCT(mt_zdo_addr_rsp, MTF_ZDO_ADDR_RSP)
     X(S, U8, status)                                                                               \
     X(S, U16, nwk)                                                                                 \
     X(S, U8, logical_type)                                                                         \
-    X(S, U8, aps_flags_band) X(S, U8, mac_capabilities) X(S, U16, manufacturer)                    \
-        X(S, U8, max_buffer) X(S, U16, max_in_transfer) X(S, U16, server_mask)                     \
-            X(S, U16, max_out_transfer) X(S, U8, descriptor_capabilities)
+    X(S, U8, aps_flags_band)                                                                       \
+    X(S, U8, mac_capabilities) X(S, U16, manufacturer) X(S, U8, max_buffer)                        \
+        X(S, U16, max_in_transfer) X(S, U16, server_mask) X(S, U16, max_out_transfer)              \
+            X(S, U8, descriptor_capabilities)
 ZS_STRUCT(mt_zdo_node_desc_rsp, MTF_ZDO_NODE_DESC_RSP)
 #define MTF_ZDO_ACTIVE_EP_RSP(X, S)                                                                \
     X(S, U16, src) X(S, U8, status) X(S, U16, nwk) X(S, LEN8, endpoints, 240)
@@ -175,7 +176,7 @@ ZS_STRUCT(mt_zdo_simple_desc_rsp, MTF_ZDO_SIMPLE_DESC_RSP)
     X(S, U8, endpoint)                                                                             \
     X(S, U16, profile)                                                                             \
     X(S, U16, device)                                                                              \
-    X(S, U8, version) X(S, LIST8_U16, in_clusters, 60) X(S, LIST8_U16, out_clusters, 60)
+    X(S, U8, version) X(S, LIST8_U16, in_clusters, 120) X(S, LIST8_U16, out_clusters, 120)
 ZS_STRUCT(mt_simple_desc, MTF_SIMPLE_DESC)
 /* MGMT_LQI_RSP, _RTG_RSP, _BIND_RSP: srcAddr, status, total, start, then the entries (the
  * count and each table's rows, not read by the driver; the emulator's tables are empty) */
@@ -207,7 +208,7 @@ ZS_STRUCT(mt_zdo_msg_cb_incoming, MTF_ZDO_MSG_CB_INCOMING)
     X(S, U16, profile)                                                                             \
     X(S, U16, device)                                                                              \
     X(S, U8, version)                                                                              \
-    X(S, U8, latency) X(S, LIST8_U16, in_clusters, 60) X(S, LIST8_U16, out_clusters, 60)
+    X(S, U8, latency) X(S, LIST8_U16, in_clusters, 120) X(S, LIST8_U16, out_clusters, 120)
 ZS_STRUCT(mt_af_register_req, MTF_AF_REGISTER_REQ)
 #define MTF_AF_DATA_REQUEST_REQ(X, S)                                                              \
     X(S, U16, dst)                                                                                 \
@@ -221,7 +222,8 @@ ZS_STRUCT(mt_af_data_request_req, MTF_AF_DATA_REQUEST_REQ)
     X(S, BYTES, dst, 8)                                                                            \
     X(S, U8, dst_ep)                                                                               \
     X(S, U16, dst_pan)                                                                             \
-    X(S, U8, src_ep) X(S, U16, cluster) X(S, U8, tsn) X(S, U8, options) X(S, U8, radius)           \
+    X(S, U8, src_ep)                                                                               \
+    X(S, U16, cluster) X(S, U8, tsn) X(S, U8, options) X(S, U8, radius)                            \
         X(S, LEN16, data, MT_MAX_DATA)
 ZS_STRUCT(mt_af_data_request_ext_req, MTF_AF_DATA_REQUEST_EXT_REQ)
 #define MTF_AF_DATA_REQUEST_SRC_RTG_REQ(X, S)                                                      \
@@ -229,8 +231,8 @@ ZS_STRUCT(mt_af_data_request_ext_req, MTF_AF_DATA_REQUEST_EXT_REQ)
     X(S, U8, dst_ep)                                                                               \
     X(S, U8, src_ep)                                                                               \
     X(S, U16, cluster)                                                                             \
-    X(S, U8, tsn) X(S, U8, options) X(S, U8, radius) X(S, LIST8_U16, relays, 120)                  \
-        X(S, LEN8, data, MT_MAX_DATA)
+    X(S, U8, tsn)                                                                                  \
+    X(S, U8, options) X(S, U8, radius) X(S, LIST8_U16, relays, 120) X(S, LEN8, data, MT_MAX_DATA)
 ZS_STRUCT(mt_af_data_request_src_rtg_req, MTF_AF_DATA_REQUEST_SRC_RTG_REQ)
 #define MTF_AF_DATA_CONFIRM(X, S) X(S, U8, status) X(S, U8, endpoint) X(S, U8, tsn)
 ZS_STRUCT(mt_af_data_confirm, MTF_AF_DATA_CONFIRM)
@@ -240,9 +242,9 @@ ZS_STRUCT(mt_af_data_confirm, MTF_AF_DATA_CONFIRM)
     X(S, U16, cluster)                                                                             \
     X(S, U16, src)                                                                                 \
     X(S, U8, src_ep)                                                                               \
-    X(S, U8, dst_ep) X(S, U8, was_broadcast) X(S, U8, lqi) X(S, U8, security_use)                  \
-        X(S, U32, timestamp) X(S, U8, tsn) X(S, LEN8, data, 230) X(S, U16, mac_src)                \
-            X(S, U8, radius)
+    X(S, U8, dst_ep)                                                                               \
+    X(S, U8, was_broadcast) X(S, U8, lqi) X(S, U8, security_use) X(S, U32, timestamp)              \
+        X(S, U8, tsn) X(S, LEN8, data, 230) X(S, U16, mac_src) X(S, U8, radius)
 ZS_STRUCT(mt_af_incoming_msg, MTF_AF_INCOMING_MSG)
 
 /* ---- APP_CNF (BDB) ---- */

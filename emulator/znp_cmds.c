@@ -55,7 +55,7 @@ static void sys_reset_req(znp *z, const mt_frame *req, const void *in)
 {
     const mt_sys_reset_req *r = in;
     (void)req;
-    znp_reset(z, r->type);
+    znp_reset(z, r->type_len ? r->type[0] : 1);
 }
 
 static void sys_ping(znp *z, const mt_frame *req, const void *in)
@@ -67,15 +67,15 @@ static void sys_ping(znp *z, const mt_frame *req, const void *in)
 
 static void sys_version(znp *z, const mt_frame *req, const void *in)
 {
-    mt_sys_version_rsp rsp = {2,
-                              z->prof->product,
-                              z->prof->major,
-                              z->prof->minor,
-                              z->prof->maint,
-                              z->code_revision,
-                              z->prof->version_tail_len};
+    mt_sys_version_rsp rsp = {.transport_rev = 2,
+                              .product = z->prof->product,
+                              .major = z->prof->major,
+                              .minor = z->prof->minor,
+                              .maint = z->prof->maint,
+                              .revision_len = (uint16_t)(4 + z->prof->version_tail_len)};
     (void)in;
-    memcpy(rsp.bootloader, z->prof->version_tail, z->prof->version_tail_len);
+    put_le32(rsp.revision, z->code_revision);
+    memcpy(rsp.revision + 4, z->prof->version_tail, z->prof->version_tail_len);
     znp_reply(z, req, &rsp);
 }
 

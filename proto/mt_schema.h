@@ -30,16 +30,20 @@ ZS_STRUCT(mt_status, MTF_STATUS)
 ZS_STRUCT(mt_opaque, MTF_OPAQUE)
 
 /* ---- SYS ---- */
-#define MTF_SYS_RESET_REQ_REQ(X, S) X(S, U8, type) /* 0 hard, 1 soft */
+/* type: 0 hard, 1 soft. A REST of one byte: an empty request resets soft here (a real stick
+ * ignored one: vectors/traces/znp/zstack30-unknown-herdsman-jethome5, a difference EXPECT.tsv
+ * keeps) */
+#define MTF_SYS_RESET_REQ_REQ(X, S) X(S, REST, type, 1)
 ZS_STRUCT(mt_sys_reset_req, MTF_SYS_RESET_REQ_REQ)
 #define MTF_SYS_PING_RSP(X, S) X(S, U16, capabilities)
 ZS_STRUCT(mt_sys_ping_rsp, MTF_SYS_PING_RSP)
-/* the bootloader build type and revision follow on the builds that have them (zigpy-znp
- * SYS.Version: both optional; vectors/traces/znp: 00 on 3.x.0, 02 FFFFFFFF on a CC2538 3.0) */
+/* what follows the release is optional: CodeRevision (u32), then the bootloader build type and
+ * revision on the builds that have them (zigpy-znp SYS.Version; vectors/traces/znp: 00 on
+ * 3.x.0, 02 FFFFFFFF on a CC2538 3.0); a stock 1.2 build sends none of it
+ * (zstack12-stock-openhab-oh9a) */
 #define MTF_SYS_VERSION_RSP(X, S)                                                                  \
     X(S, U8, transport_rev)                                                                        \
-    X(S, U8, product)                                                                              \
-    X(S, U8, major) X(S, U8, minor) X(S, U8, maint) X(S, U32, revision) X(S, REST, bootloader, 5)
+    X(S, U8, product) X(S, U8, major) X(S, U8, minor) X(S, U8, maint) X(S, REST, revision, 9)
 ZS_STRUCT(mt_sys_version_rsp, MTF_SYS_VERSION_RSP)
 #define MTF_IEEE(X, S) X(S, BYTES, ieee, 8)
 ZS_STRUCT(mt_ieee, MTF_IEEE)
@@ -161,9 +165,9 @@ ZS_STRUCT(mt_zdo_addr_rsp, MTF_ZDO_ADDR_RSP)
     X(S, U16, nwk)                                                                                 \
     X(S, U8, logical_type)                                                                         \
     X(S, U8, aps_flags_band)                                                                       \
-    X(S, U8, mac_capabilities) X(S, U16, manufacturer) X(S, U8, max_buffer)                        \
-        X(S, U16, max_in_transfer) X(S, U16, server_mask) X(S, U16, max_out_transfer)              \
-            X(S, U8, descriptor_capabilities)
+    X(S, U8, mac_capabilities)                                                                     \
+    X(S, U16, manufacturer) X(S, U8, max_buffer) X(S, U16, max_in_transfer) X(S, U16, server_mask) \
+        X(S, U16, max_out_transfer) X(S, U8, descriptor_capabilities)
 ZS_STRUCT(mt_zdo_node_desc_rsp, MTF_ZDO_NODE_DESC_RSP)
 #define MTF_ZDO_ACTIVE_EP_RSP(X, S)                                                                \
     X(S, U16, src) X(S, U8, status) X(S, U16, nwk) X(S, LEN8, endpoints, 240)
@@ -223,8 +227,8 @@ ZS_STRUCT(mt_af_data_request_req, MTF_AF_DATA_REQUEST_REQ)
     X(S, U8, dst_ep)                                                                               \
     X(S, U16, dst_pan)                                                                             \
     X(S, U8, src_ep)                                                                               \
-    X(S, U16, cluster) X(S, U8, tsn) X(S, U8, options) X(S, U8, radius)                            \
-        X(S, LEN16, data, MT_MAX_DATA)
+    X(S, U16, cluster)                                                                             \
+    X(S, U8, tsn) X(S, U8, options) X(S, U8, radius) X(S, LEN16, data, MT_MAX_DATA)
 ZS_STRUCT(mt_af_data_request_ext_req, MTF_AF_DATA_REQUEST_EXT_REQ)
 #define MTF_AF_DATA_REQUEST_SRC_RTG_REQ(X, S)                                                      \
     X(S, U16, dst)                                                                                 \
@@ -243,8 +247,9 @@ ZS_STRUCT(mt_af_data_confirm, MTF_AF_DATA_CONFIRM)
     X(S, U16, src)                                                                                 \
     X(S, U8, src_ep)                                                                               \
     X(S, U8, dst_ep)                                                                               \
-    X(S, U8, was_broadcast) X(S, U8, lqi) X(S, U8, security_use) X(S, U32, timestamp)              \
-        X(S, U8, tsn) X(S, LEN8, data, 230) X(S, U16, mac_src) X(S, U8, radius)
+    X(S, U8, was_broadcast)                                                                        \
+    X(S, U8, lqi) X(S, U8, security_use) X(S, U32, timestamp) X(S, U8, tsn) X(S, LEN8, data, 230)  \
+        X(S, U16, mac_src) X(S, U8, radius)
 ZS_STRUCT(mt_af_incoming_msg, MTF_AF_INCOMING_MSG)
 
 /* ---- APP_CNF (BDB) ---- */

@@ -1,5 +1,5 @@
-/* emu_znp.h - the emulated Z-Stack ZNP: state shared by the front end (emu_znp.c) and its MT
- * command handlers (znp_cmds.c). */
+/* emu_znp.h - the emulated Z-Stack ZNP: state shared by the front end (emu_znp.c) and its MT command
+ * handlers (znp_cmds.c). */
 #ifndef ZB_EMU_ZNP_H
 #define ZB_EMU_ZNP_H
 
@@ -43,8 +43,8 @@ typedef struct znp {
     uint32_t code_revision; /* SYS_VERSION: the profile's, or --firmware */
     znp_nv nv;
     mt_parser parser;
-    uint8_t hw_ieee[8];   /* LE, as in NV; EXTADDR is re-created from it */
-    uint8_t dev_state;    /* §3.8: 0 hold, 8 starting, 9 coordinator */
+    uint8_t hw_ieee[8]; /* LE, as in NV; EXTADDR is re-created from it */
+    uint8_t dev_state;  /* §3.8: 0 hold, 8 starting, 9 coordinator */
     uint8_t reset_reason; /* of the next SYS_RESET_IND: 0 power-up, 2 watchdog */
     znp_endpoint endpoints[256];
     uint32_t bdb_primary, bdb_secondary;

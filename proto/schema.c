@@ -204,10 +204,9 @@ static int walk_layout(walker *w, const zs_layout *l, const char *prefix)
     char name[160];
     for (size_t i = 0; i < l->nfields; i++) {
         const zs_field *f = &l->fields[i];
-        if (prefix)
-            snprintf(name, sizeof name, "%s.%s", prefix, f->name);
-        else
-            snprintf(name, sizeof name, "%s", f->name);
+        int n = prefix ? snprintf(name, sizeof name, "%s.%s", prefix, f->name)
+                       : snprintf(name, sizeof name, "%s", f->name);
+        if (n < 0 || (size_t)n >= sizeof name) return -1; /* a name too deep to say */
         if (walk_field(w, f, name) < 0) return -1;
     }
     return 0;

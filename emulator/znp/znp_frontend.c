@@ -57,14 +57,34 @@ void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t le
     emu_send(z->e, out, n);
 }
 
-void znp_srsp(znp *z, const mt_frame *req, const uint8_t *data, size_t len)
+/* `obj` through `l` as the payload of cmd0 cmd1 */
+static void send_encoded(znp *z, uint8_t cmd0, uint8_t cmd1, const zs_layout *l, const void *obj)
 {
-    znp_send(z, (uint8_t)(0x60 | (req->cmd0 & 0x1F)), req->cmd1, data, len);
+    uint8_t d[MT_MAX_DATA];
+    long n = l ? zs_encode_to(l, obj, d, sizeof d) : -1;
+    if (n < 0) {
+        LOG_ERROR("znp: %02x %02x: no layout or too long", cmd0, cmd1);
+        return;
+    }
+    znp_send(z, cmd0, cmd1, d, (size_t)n);
+}
+
+void znp_reply(znp *z, const mt_frame *req, const void *rsp)
+{
+    const zs_cmd *row = mt_schema_find(req->cmd0, req->cmd1);
+    send_encoded(z, mt_cmd0(MT_TYPE_SRSP, req->cmd0 & 0x1F), req->cmd1, row ? row->rsp : NULL, rsp);
 }
 
 void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status)
 {
-    znp_srsp(z, req, &status, 1);
+    mt_status s = {status};
+    send_encoded(z, mt_cmd0(MT_TYPE_SRSP, req->cmd0 & 0x1F), req->cmd1, &mt_status_layout, &s);
+}
+
+void znp_indicate(znp *z, uint8_t cmd0, uint8_t cmd1, const void *ind)
+{
+    const zs_cmd *row = mt_schema_find(cmd0, cmd1);
+    send_encoded(z, cmd0, cmd1, row ? row->rsp : NULL, ind);
 }
 
 /* the store hooks the core's NVRAM file calls (emu_nv_restore, and its commit after each turn) */
@@ -395,9 +415,9 @@ static void send_reset_ind(emu *e, void *arg)
 {
     znp *z = arg;
     (void)e;
-    uint8_t d[6] = {z->reset_reason, 0x02, z->prof->product, z->prof->major, z->prof->minor,
-                    z->prof->maint};
-    znp_send(z, MT_SYS_RESET_IND, d, sizeof(d));
+    mt_sys_reset_ind ind = {z->reset_reason, 0x02,           z->prof->product,
+                            z->prof->major,  z->prof->minor, z->prof->maint};
+    znp_indicate(z, MT_SYS_RESET_IND, &ind);
 }
 
 void znp_reset(znp *z, uint8_t type)

@@ -7,6 +7,7 @@
 #include "world_link.h"
 #include "mt.h"
 #include "mt_cmds.h"
+#include "mt_schema.h"
 #include "znp_nv.h"
 
 #include <stdbool.h>
@@ -33,8 +34,7 @@ typedef struct znp_profile {
 
 typedef struct znp_endpoint {
     bool used;
-    uint8_t desc[MT_MAX_DATA]; /* the AF_REGISTER payload (simple descriptor) */
-    uint8_t desc_len;
+    mt_af_register_req reg; /* as registered (the simple descriptor and the latency) */
 } znp_endpoint;
 
 typedef struct znp {
@@ -70,8 +70,11 @@ enum { ZNP_CHIP_RUN = 0, ZNP_CHIP_HELD, ZNP_CHIP_BSL };
 
 /* Replies and indications (znp_frontend.c). */
 void znp_send(znp *z, uint8_t cmd0, uint8_t cmd1, const uint8_t *data, size_t len);
-void znp_srsp(znp *z, const mt_frame *req, const uint8_t *data, size_t len);
-void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status);
+/* The SRSP to `req`: `rsp` encoded through the answer layout of its proto/mt/mt_schema.c row. */
+void znp_reply(znp *z, const mt_frame *req, const void *rsp);
+void znp_srsp_status(znp *z, const mt_frame *req, uint8_t status); /* an mt_status answer */
+/* An indication (AREQ, RPC error) cmd0 cmd1: `ind` encoded through its schema row's layout. */
+void znp_indicate(znp *z, uint8_t cmd0, uint8_t cmd1, const void *ind);
 /* Uses `n` NWK frame counter values (frames sent); NV follows every 1000, as on the real stack
  * (the boot adds 1250 on top). Returns the last value used. */
 uint32_t znp_nwk_use(znp *z, uint32_t n);

@@ -10,6 +10,7 @@
 #include "mt_cmds.h"
 #include "incoming.h"
 #include "mt_host.h"
+#include "mt_schema.h"
 #include "progress.h"
 
 #include "bytes.h"
@@ -21,7 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_ROWS 1024
+#define MAX_ROWS        1024
+#define ZNP_STATE_COORD 9 /* DEV_ZB_COORD */
+#define NV_SYS_ZSTACK   1 /* extended NV: the sysId of Z-Stack's own items (zstack-mt.md §3.1) */
 
 typedef struct znp_host {
     mt_host mt;
@@ -51,13 +54,11 @@ static void table_free(nv_table *t)
 
 static int osal_length(znp_host *h, uint16_t id, uint16_t *len)
 {
-    uint8_t d[2];
-    mt_frame r;
-    put_le16(d, id);
-    int rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_LENGTH, d, 2, &r, 0);
-    if (rc) return rc;
-    *len = r.len >= 2 ? get_le16(r.data) : 0;
-    return 0;
+    mt_nv_id q = {id};
+    mt_sys_osal_nv_length_rsp r;
+    int rc = mt_host_call(&h->mt, MT_SYS_OSAL_NV_LENGTH, &q, &r, 0);
+    *len = rc ? 0 : r.length;
+    return rc;
 }
 
 /* Reads a whole OSAL item; returns its length (0 = absent) or a negative MT_HOST error. */
@@ -68,16 +69,13 @@ static long osal_read(znp_host *h, uint16_t id, uint8_t *out, size_t cap)
     if (rc) return rc;
     if (len > cap) return MT_HOST_IO;
     for (size_t off = 0; off < len;) {
-        uint8_t d[4];
-        mt_frame r;
-        put_le16(d, id);
-        put_le16(d + 2, (uint16_t)off);
-        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_READ_EXT, d, 4, &r, 0))) return rc;
-        if (r.len < 2 || r.data[0] != 0 || r.data[1] == 0 || (size_t)r.data[1] + 2 > r.len)
-            return MT_HOST_IO;
-        size_t n = r.data[1];
+        mt_sys_osal_nv_read_ext_req q = {id, (uint16_t)off};
+        mt_nv_read_rsp r;
+        if ((rc = mt_host_call(&h->mt, MT_SYS_OSAL_NV_READ_EXT, &q, &r, 0))) return rc;
+        if (r.status != 0 || r.value_len == 0) return MT_HOST_IO;
+        size_t n = r.value_len;
         if (off + n > len) n = len - off;
-        memcpy(out + off, r.data + 2, n);
+        memcpy(out + off, r.value, n);
         off += n;
     }
     return len;
@@ -95,83 +93,79 @@ static void item_error(char *err, size_t errlen, const char *name, long got, lon
         snprintf(err, errlen, "%s is %ld bytes, not %ld", name, got, want);
 }
 
+/* An SREQ whose answer is a status: MT_HOST_IO unless it is one of `ok` (up to two). */
+static int call_status(znp_host *h, uint8_t cmd0, uint8_t cmd1, const void *req, uint8_t ok1,
+                       uint8_t ok2)
+{
+    mt_status r;
+    int rc = mt_host_call(&h->mt, cmd0, cmd1, req, &r, 0);
+    if (rc) return rc;
+    return r.status == ok1 || r.status == ok2 ? 0 : MT_HOST_IO;
+}
+
+#define NV_WRITE_CHUNK 240
+
 /* Creates (when absent or of another length) and writes an OSAL item. */
 static int osal_write(znp_host *h, uint16_t id, const uint8_t *p, size_t len)
 {
     uint16_t cur;
     int rc = osal_length(h, id, &cur);
     if (rc) return rc;
-    mt_frame r;
-    uint8_t d[MT_MAX_DATA];
     if (cur != len) {
-        if (cur) {
-            put_le16(d, id);
-            put_le16(d + 2, cur);
-            if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_DELETE, d, 4, &r, 0))) return rc;
-        }
-        put_le16(d, id);
-        put_le16(d + 2, (uint16_t)len);
-        d[4] = 0;
-        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_ITEM_INIT, d, 5, &r, 0))) return rc;
-        if (r.len < 1 || (r.data[0] != 0x09 && r.data[0] != 0x00)) return MT_HOST_IO;
+        mt_sys_osal_nv_delete_req del = {id, cur};
+        mt_sys_osal_nv_item_init_req init = {id, (uint16_t)len, 0};
+        if (cur && (rc = mt_host_call(&h->mt, MT_SYS_OSAL_NV_DELETE, &del, NULL, 0))) return rc;
+        /* 0x09: created; 0x00: it existed */
+        if ((rc = call_status(h, MT_SYS_OSAL_NV_ITEM_INIT, &init, 0x09, 0x00))) return rc;
     }
     for (size_t off = 0; off < len;) {
-        size_t n = len - off > 240 ? 240 : len - off;
-        put_le16(d, id);
-        put_le16(d + 2, (uint16_t)off);
-        put_le16(d + 4, (uint16_t)n);
-        memcpy(d + 6, p + off, n);
-        if ((rc = mt_host_sreq(&h->mt, MT_SYS_OSAL_NV_WRITE_EXT, d, 6 + n, &r, 0))) return rc;
-        if (r.len < 1 || r.data[0] != 0) return MT_HOST_IO;
-        off += n;
+        mt_sys_osal_nv_write_ext_req w = {id, (uint16_t)off};
+        w.value_len = (uint16_t)(len - off > NV_WRITE_CHUNK ? NV_WRITE_CHUNK : len - off);
+        memcpy(w.value, p + off, w.value_len);
+        if ((rc = call_status(h, MT_SYS_OSAL_NV_WRITE_EXT, &w, 0, 0))) return rc;
+        off += w.value_len;
     }
     return 0;
 }
 
-static void ext_hdr(uint8_t *d, uint16_t item, uint16_t sub)
+static mt_sys_nv_item ext_id(uint16_t item, uint16_t sub)
 {
-    d[0] = 1;
-    put_le16(d + 1, item);
-    put_le16(d + 3, sub);
+    return (mt_sys_nv_item){NV_SYS_ZSTACK, item, sub};
+}
+
+/* SYS_NV_READ of `want` bytes from the start of the row */
+static int ext_read_call(znp_host *h, uint16_t item, uint16_t sub, size_t want, mt_nv_read_rsp *r)
+{
+    mt_sys_nv_read_req q = {NV_SYS_ZSTACK, item, sub, 0, (uint8_t)want};
+    return mt_host_call(&h->mt, MT_SYS_NV_READ, &q, r, 0);
 }
 
 static long ext_read(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out, size_t cap)
 {
-    uint8_t d[8];
-    mt_frame r;
-    ext_hdr(d, item, sub);
-    int rc = mt_host_sreq(&h->mt, MT_SYS_NV_LENGTH, d, 5, &r, 0);
+    mt_sys_nv_item x = ext_id(item, sub);
+    mt_sys_nv_length_rsp l;
+    mt_nv_read_rsp r;
+    int rc = mt_host_call(&h->mt, MT_SYS_NV_LENGTH, &x, &l, 0);
     if (rc) return rc;
-    uint32_t len = r.len >= 4 ? get_le32(r.data) : 0;
-    if (len == 0) return 0;
-    if (len > cap || len > 240) return MT_HOST_IO;
-    ext_hdr(d, item, sub);
-    put_le16(d + 5, 0);
-    d[7] = (uint8_t)len;
-    if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_READ, d, 8, &r, 0))) return rc;
-    if (r.len < 2 || r.data[0] != 0 || r.data[1] != len) return MT_HOST_IO;
-    memcpy(out, r.data + 2, len);
-    return (long)len;
+    if (l.length == 0) return 0;
+    if (l.length > cap || l.length > 240) return MT_HOST_IO;
+    if ((rc = ext_read_call(h, item, sub, l.length, &r))) return rc;
+    if (r.status != 0 || r.value_len != l.length) return MT_HOST_IO;
+    memcpy(out, r.value, r.value_len);
+    return (long)r.value_len;
 }
 
 static int ext_write(znp_host *h, uint16_t item, uint16_t sub, const uint8_t *p, size_t len,
                      bool exists)
 {
-    uint8_t d[MT_MAX_DATA];
-    mt_frame r;
     int rc;
     if (!exists) {
-        ext_hdr(d, item, sub);
-        put_le32(d + 5, (uint32_t)len);
-        if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_CREATE, d, 9, &r, 0))) return rc;
-        if (r.len < 1 || r.data[0] != 0) return MT_HOST_IO;
+        mt_sys_nv_create_req c = {NV_SYS_ZSTACK, item, sub, (uint32_t)len};
+        if ((rc = call_status(h, MT_SYS_NV_CREATE, &c, 0, 0))) return rc;
     }
-    ext_hdr(d, item, sub);
-    put_le16(d + 5, 0);
-    d[7] = (uint8_t)len;
-    memcpy(d + 8, p, len);
-    if ((rc = mt_host_sreq(&h->mt, MT_SYS_NV_WRITE, d, 8 + len, &r, 0))) return rc;
-    return r.len >= 1 && r.data[0] == 0 ? 0 : MT_HOST_IO;
+    mt_sys_nv_write_req w = {NV_SYS_ZSTACK, item, sub, 0, (uint16_t)len};
+    memcpy(w.value, p, len);
+    return call_status(h, MT_SYS_NV_WRITE, &w, 0, 0);
 }
 
 /* A row of a table whose row size is known: one SYS_NV_READ asking for a byte more than a
@@ -182,16 +176,12 @@ static int ext_write(znp_host *h, uint16_t item, uint16_t sub, const uint8_t *p,
 static long ext_read_row(znp_host *h, uint16_t item, uint16_t sub, uint8_t *out, size_t cap,
                          size_t size)
 {
-    uint8_t d[8];
-    mt_frame r;
+    mt_nv_read_rsp r;
     if (h->no_row_read || size >= 240 || size > cap) return ext_read(h, item, sub, out, cap);
-    ext_hdr(d, item, sub);
-    put_le16(d + 5, 0);
-    d[7] = (uint8_t)(size + 1);
-    int rc = mt_host_sreq(&h->mt, MT_SYS_NV_READ, d, 8, &r, 0);
-    if (rc) return rc;
-    if (r.len == 2 + size && r.data[0] == 0 && r.data[1] == size) {
-        memcpy(out, r.data + 2, size);
+    int rc = ext_read_call(h, item, sub, size + 1, &r);
+    if (rc && rc != MT_HOST_IO) return rc;
+    if (!rc && r.status == 0 && r.value_len == size) {
+        memcpy(out, r.value, size);
         return (long)size;
     }
     long n = ext_read(h, item, sub, out, cap);
@@ -252,11 +242,14 @@ static int addrmgr_read(znp_host *h, nv_table *t)
 /* Wakes the stick and tells the firmware family, NV layout and struct alignment apart. */
 static int identify(znp_host *h, zbh_device_info *info, char *err, size_t errlen)
 {
-    mt_frame r;
+    mt_sys_ping_rsp ping;
+    mt_sys_version_rsp ver;
+    mt_sys_nv_length_rsp ext_len;
+    mt_util_assoc_device_rsp assoc;
     int rc = MT_HOST_TIMEOUT;
     /* wake: ping; a CC253x bootloader needs 0xEF ("skip") before it runs the application */
     for (int attempt = 0; attempt < 4 && rc; attempt++) {
-        rc = mt_host_sreq(&h->mt, MT_SYS_PING, NULL, 0, &r, attempt ? 1000 : 300);
+        rc = mt_host_call(&h->mt, MT_SYS_PING, NULL, &ping, attempt ? 1000 : 300);
         if (rc == MT_HOST_TIMEOUT && attempt == 0) {
             uint8_t ef = 0xEF;
             zbh_serial_write(h->mt.s, &ef, 1);
@@ -268,20 +261,18 @@ static int identify(znp_host *h, zbh_device_info *info, char *err, size_t errlen
                  mt_host_strerror(rc));
         return -1;
     }
-    uint16_t caps = r.len >= 2 ? get_le16(r.data) : 0;
-    if ((rc = mt_host_sreq(&h->mt, MT_SYS_VERSION, NULL, 0, &r, 0)) || r.len < 5) {
+    if ((rc = mt_host_call(&h->mt, MT_SYS_VERSION, NULL, &ver, 0))) {
         snprintf(err, errlen, "SYS_VERSION failed: %s", mt_host_strerror(rc));
         return -1;
     }
-    h->product = r.data[1];
-    uint32_t rev = r.len >= 9 ? get_le32(r.data + 5) : 0;
-    h->bdb = (caps & 0x0400) != 0;
+    h->product = ver.product;
+    uint32_t rev = ver.revision_len >= 4 ? get_le32(ver.revision) : 0; /* 1.2: none */
+    h->bdb = (ping.capabilities & 0x0400) != 0;
     /* 3.x.0 answers SYS_NV_LENGTH; older firmware gives an RPC error (zigpy-znp's probe) */
-    uint8_t d[5];
-    ext_hdr(d, ZNP_EX_TCLK_TABLE, 0);
+    mt_sys_nv_item probe = ext_id(ZNP_EX_TCLK_TABLE, 0);
     h->ext_nv = false;
     if (h->bdb) {
-        rc = mt_host_sreq(&h->mt, MT_SYS_NV_LENGTH, d, 5, &r, 0);
+        rc = mt_host_call(&h->mt, MT_SYS_NV_LENGTH, &probe, &ext_len, 0);
         if (rc != MT_HOST_OK && rc != MT_HOST_RPC_ERROR) { /* silence is not "unsupported" */
             snprintf(err, errlen, "SYS_NV_LENGTH failed: %s", mt_host_strerror(rc));
             return -1;
@@ -289,12 +280,12 @@ static int identify(znp_host *h, zbh_device_info *info, char *err, size_t errlen
         h->ext_nv = rc == MT_HOST_OK;
     }
     /* alignment: the length of the associated-device struct (28 packed, 36 aligned) */
-    uint8_t idx = 0;
-    if ((rc = mt_host_sreq(&h->mt, MT_UTIL_ASSOC_FIND_DEVICE, &idx, 1, &r, 0))) {
+    mt_util_assoc_find_device_req idx = {0};
+    if ((rc = mt_host_call(&h->mt, MT_UTIL_ASSOC_FIND_DEVICE, &idx, &assoc, 0))) {
         snprintf(err, errlen, "UTIL_ASSOC_FIND_DEVICE failed: %s", mt_host_strerror(rc));
         return -1;
     }
-    h->aligned = r.len == znp_assoc_size(true);
+    h->aligned = assoc.device_len == znp_assoc_size(true);
     snprintf(info->stack, sizeof(info->stack), "znp");
     snprintf(info->profile, sizeof(info->profile), "%s",
              h->ext_nv ? "zstack3x0"
@@ -534,34 +525,33 @@ fail:
  * 10 s leaves room for a bootloader delay without making a hung device a long wait. */
 static int reset_and_wait(znp_host *h)
 {
-    uint8_t type = 1;
-    mt_frame r;
+    mt_sys_reset_req soft = {1, {1}};
     mt_host_drain(&h->mt);
-    if (mt_host_areq(&h->mt, MT_SYS_RESET_REQ, &type, 1)) return MT_HOST_IO;
-    return mt_host_wait(&h->mt, MT_SYS_RESET_IND, &r, 10000);
+    if (mt_host_send(&h->mt, MT_SYS_RESET_REQ, &soft)) return MT_HOST_IO;
+    return mt_host_wait_ind(&h->mt, MT_SYS_RESET_IND, NULL, 10000);
 }
 
 static int wait_coordinator(znp_host *h)
 {
-    mt_frame r;
+    mt_zdo_state_change_ind ind;
     for (;;) {
-        int rc = mt_host_wait(&h->mt, MT_ZDO_STATE_CHANGE_IND, &r, 60000);
+        int rc = mt_host_wait_ind(&h->mt, MT_ZDO_STATE_CHANGE_IND, &ind, 60000);
         if (rc) return rc;
-        if (r.len >= 1 && r.data[0] == 9) return 0;
+        if (ind.state == ZNP_STATE_COORD) return 0;
     }
 }
 
 static int start_network(znp_host *h)
 {
-    mt_frame r;
     int rc;
     if (h->bdb) {
-        uint8_t mode = 0x04;
-        if ((rc = mt_host_sreq(&h->mt, MT_APP_CNF_BDB_START_COMMISSIONING, &mode, 1, &r, 40000)))
+        mt_u8_arg formation = {0x04};
+        if ((rc =
+                 mt_host_call(&h->mt, MT_APP_CNF_BDB_START_COMMISSIONING, &formation, NULL, 40000)))
             return rc;
     } else {
-        uint8_t d[2] = {100, 0};
-        if ((rc = mt_host_sreq(&h->mt, MT_ZDO_STARTUP_FROM_APP, d, 2, &r, 40000))) return rc;
+        mt_zdo_startup_from_app_req delay = {100};
+        if ((rc = mt_host_call(&h->mt, MT_ZDO_STARTUP_FROM_APP, &delay, NULL, 40000))) return rc;
     }
     return wait_coordinator(h);
 }
@@ -756,7 +746,6 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
 {
     znp_host *h = dv;
     uint8_t d[16], one = 1;
-    mt_frame r;
     (void)o; /* Z-Stack takes any IEEE: nothing to decide */
     LOG_INFO("znp: restore 1/5: factory reset (STARTUP_OPTION clear config + state)");
     d[0] = 0x03;
@@ -780,12 +769,10 @@ static int znp_write_network(void *dv, const ocb_backup *b, const zbh_restore_op
     put_le32(d, 1u << b->channel);
     ZBH_RETURN_IF_FAILED(osal_write(h, ZNP_NV_CHANLIST, d, 4), "writing CHANLIST", rc_text);
     if (h->bdb) {
-        uint8_t c[5] = {1, 0, 0, 0, 0};
-        put_le32(c + 1, 1u << b->channel);
-        ZBH_RETURN_IF_FAILED(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
+        mt_app_cnf_bdb_set_channel_req primary = {1, 1u << b->channel}, secondary = {0, 0};
+        ZBH_RETURN_IF_FAILED(mt_host_call(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, &primary, NULL, 0),
                              "BDB_SET_CHANNEL primary", rc_text);
-        memset(c, 0, sizeof(c));
-        ZBH_RETURN_IF_FAILED(mt_host_sreq(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, c, 5, &r, 0),
+        ZBH_RETURN_IF_FAILED(mt_host_call(&h->mt, MT_APP_CNF_BDB_SET_CHANNEL, &secondary, NULL, 0),
                              "BDB_SET_CHANNEL secondary", rc_text);
     }
     ZBH_RETURN_IF_FAILED(start_network(h), "forming the network", rc_text);
@@ -856,15 +843,15 @@ static int znp_check_write(void *dv, const ocb_backup *b, const zbh_restore_opts
                            uint64_t *device_ieee, char *err, size_t errlen)
 {
     znp_host *h = dv;
-    mt_frame r;
+    mt_util_get_device_info_rsp r;
     (void)b;
     (void)o;
-    int rc = mt_host_sreq(&h->mt, MT_UTIL_GET_DEVICE_INFO, NULL, 0, &r, 0);
-    if (rc || r.len < 9 || r.data[0] != 0) {
+    int rc = mt_host_call(&h->mt, MT_UTIL_GET_DEVICE_INFO, NULL, &r, 0);
+    if (rc || r.status != 0) {
         snprintf(err, errlen, "UTIL_GET_DEVICE_INFO: %s", rc ? mt_host_strerror(rc) : "refused");
         return -1;
     }
-    *device_ieee = ieee_from_le(r.data + 1);
+    *device_ieee = ieee_from_le(r.ieee);
     return 0;
 }
 
@@ -939,7 +926,7 @@ static int znp_probe_malformed(void *dv, char *detail, size_t len)
                  mt_host_strerror(rc));
         return -1;
     }
-    if ((rc = mt_host_sreq(&h->mt, MT_SYS_PING, NULL, 0, &r, 2000)) != MT_HOST_OK) {
+    if ((rc = mt_host_call(&h->mt, MT_SYS_PING, NULL, NULL, 2000)) != MT_HOST_OK) {
         snprintf(detail, len, "SYS_PING after malformed frames: %s", mt_host_strerror(rc));
         return -1;
     }
@@ -951,18 +938,17 @@ static int znp_probe_malformed(void *dv, char *detail, size_t len)
 /* ---------------------------------------------------------------- watch */
 
 #define LISTEN_SLICE_MS 200
-#define ZNP_STATE_COORD 9    /* DEV_ZB_COORD */
 #define AF_DUPLICATE_EP 0xB8 /* ZApsDuplicateEntry: the endpoint is registered already */
 #define ZNP_HA_PROFILE  0x0104
 
 /* The stick's device state (UTIL_GET_DEVICE_INFO: status, IEEE, short, type, state, ...). */
 static int device_state(znp_host *h, uint8_t *state)
 {
-    mt_frame r;
-    int rc = mt_host_sreq(&h->mt, MT_UTIL_GET_DEVICE_INFO, NULL, 0, &r, 0);
+    mt_util_get_device_info_rsp r;
+    int rc = mt_host_call(&h->mt, MT_UTIL_GET_DEVICE_INFO, NULL, &r, 0);
     if (rc) return rc;
-    if (r.len < 13 || r.data[0] != 0) return -1;
-    *state = r.data[12];
+    if (r.status != 0) return -1;
+    *state = r.device_state;
     return 0;
 }
 
@@ -970,12 +956,8 @@ static int device_state(znp_host *h, uint8_t *state)
  * 1, Home Automation, no clusters, as hosts register it. RAM only: nothing is written to NV. */
 static int register_endpoint(znp_host *h)
 {
-    static const uint8_t ep[] = {1, ZNP_HA_PROFILE & 0xFF, ZNP_HA_PROFILE >> 8, 0x05, 0x00, 0, 0, 0,
-                                 0};
-    mt_frame r;
-    int rc = mt_host_sreq(&h->mt, MT_AF_REGISTER, ep, sizeof(ep), &r, 0);
-    if (rc) return rc;
-    return r.len >= 1 && (r.data[0] == 0 || r.data[0] == AF_DUPLICATE_EP) ? 0 : -1;
+    static const mt_af_register_req ep = {.endpoint = 1, .profile = ZNP_HA_PROFILE, .device = 5};
+    return call_status(h, MT_AF_REGISTER, &ep, 0, AF_DUPLICATE_EP) == 0 ? 0 : -1;
 }
 
 /* AF_INCOMING_MSG only: the announcement of a rejoining device (ZDO_END_DEVICE_ANNCE_IND)

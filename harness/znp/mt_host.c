@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "log.h"
 #include "mt_cmds.h"
+#include "mt_schema.h"
 
 #include <string.h>
 #include <time.h>
@@ -155,4 +156,51 @@ static int is_any(const mt_frame *f, uint8_t cmd0, uint8_t cmd1)
 int mt_host_next(mt_host *h, mt_frame *out, int timeout_ms)
 {
     return wait_match(h, is_any, 0, 0, out, timeout_ms);
+}
+
+/* ---------------------------------------------------------------- typed calls (mt_schema) */
+
+static int encode_req(const zs_cmd *row, const void *req, uint8_t *d, size_t cap, size_t *n)
+{
+    long len = !row || !row->req ? -1 : req ? zs_encode_to(row->req, req, d, cap) : 0;
+    if (len < 0) return MT_HOST_IO;
+    *n = (size_t)len;
+    return MT_HOST_OK;
+}
+
+static int decode_into(const zs_cmd *row, const mt_frame *f, void *out)
+{
+    zs_err err;
+    if (!out) return MT_HOST_OK;
+    if (row->rsp && zs_decode(row->rsp, f->data, f->len, out, &err) >= 0) return MT_HOST_OK;
+    LOG_WARN("mt: %s: answer of %u bytes does not fit its layout (%s at %s)", row->name, f->len,
+             row->rsp ? err.why : "no layout", row->rsp ? err.field : "-");
+    return MT_HOST_IO;
+}
+
+int mt_host_call(mt_host *h, uint8_t cmd0, uint8_t cmd1, const void *req, void *rsp, int timeout_ms)
+{
+    const zs_cmd *row = mt_schema_find(cmd0, cmd1);
+    uint8_t d[MT_MAX_DATA];
+    size_t n;
+    mt_frame r;
+    int rc = encode_req(row, req, d, sizeof d, &n);
+    if (rc == MT_HOST_OK) rc = mt_host_sreq(h, cmd0, cmd1, d, n, &r, timeout_ms);
+    return rc == MT_HOST_OK ? decode_into(row, &r, rsp) : rc;
+}
+
+int mt_host_send(mt_host *h, uint8_t cmd0, uint8_t cmd1, const void *req)
+{
+    uint8_t d[MT_MAX_DATA];
+    size_t n;
+    int rc = encode_req(mt_schema_find(cmd0, cmd1), req, d, sizeof d, &n);
+    return rc == MT_HOST_OK ? mt_host_areq(h, cmd0, cmd1, d, n) : rc;
+}
+
+int mt_host_wait_ind(mt_host *h, uint8_t cmd0, uint8_t cmd1, void *ind, int timeout_ms)
+{
+    const zs_cmd *row = mt_schema_find(cmd0, cmd1);
+    mt_frame f;
+    int rc = row ? mt_host_wait(h, cmd0, cmd1, &f, timeout_ms) : MT_HOST_IO;
+    return rc == MT_HOST_OK ? decode_into(row, &f, ind) : rc;
 }

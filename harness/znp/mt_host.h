@@ -32,6 +32,16 @@ void mt_host_init(mt_host *h, zbh_serial *s);
 int mt_host_sreq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_t n, mt_frame *rsp,
                  int timeout_ms);
 int mt_host_areq(mt_host *h, uint8_t cmd0, uint8_t cmd1, const uint8_t *d, size_t n);
+/* The same through the command's proto/mt/mt_schema.c row: `req` (NULL: an empty request) encoded
+ * by its request layout, the SRSP decoded into `rsp` (NULL: not wanted) by its answer layout.
+ * An answer its layout does not fit is MT_HOST_IO. */
+int mt_host_call(mt_host *h, uint8_t cmd0, uint8_t cmd1, const void *req, void *rsp,
+                 int timeout_ms);
+/* An AREQ to the device, encoded by its row's request layout. */
+int mt_host_send(mt_host *h, uint8_t cmd0, uint8_t cmd1, const void *req);
+/* Waits for the indication cmd0 cmd1 and decodes it into `ind` (NULL: not wanted) by its row's
+ * layout; MT_HOST_IO if it does not fit. */
+int mt_host_wait_ind(mt_host *h, uint8_t cmd0, uint8_t cmd1, void *ind, int timeout_ms);
 /* Waits for a frame (cmd0, cmd1) (from the queue first). Returns MT_HOST_OK or an error. */
 int mt_host_wait(mt_host *h, uint8_t cmd0, uint8_t cmd1, mt_frame *out, int timeout_ms);
 /* Waits for the next frame of any kind (from the queue first): the replay's indications. */

@@ -8,7 +8,7 @@
  * layout table, and zs_encode/zs_decode serialise any struct through its table. The trace replay
  * walks the same table to compare two answers field by field (zs_walk).
  *
- * Declaring a payload (in the protocol's schema header, e.g. proto/mt_schema.h):
+ * Declaring a payload (in the protocol's schema header, e.g. proto/mt/mt_schema.h):
  *
  *     #define MT_NV_WRITE_REQ(X, S) X(S, U16, id) X(S, U8, offset) X(S, LEN8, value, 246)
  *     ZS_STRUCT(mt_nv_write_req, MT_NV_WRITE_REQ)

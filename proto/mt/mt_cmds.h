@@ -24,6 +24,7 @@
 #define MT_SYS_OSAL_NV_ITEM_INIT                   MT_SREQ(SYS), 0x07
 #define MT_SYS_OSAL_NV_READ                        MT_SREQ(SYS), 0x08
 #define MT_SYS_OSAL_NV_WRITE                       MT_SREQ(SYS), 0x09
+#define MT_SYS_RANDOM                              MT_SREQ(SYS), 0x0C /* replay only */
 #define MT_SYS_STACK_TUNE                          MT_SREQ(SYS), 0x0F
 #define MT_SYS_OSAL_NV_DELETE                      MT_SREQ(SYS), 0x12
 #define MT_SYS_OSAL_NV_LENGTH                      MT_SREQ(SYS), 0x13

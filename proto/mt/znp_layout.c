@@ -473,14 +473,20 @@ int znp_tclk_find_shift(const uint8_t seed[16], const uint8_t ieee_le[8], const 
 
 /* ------------------------------------------------------------------ NV item names */
 
+/* `unit`: the item's bytes that belong to the unit, not to the firmware (its IEEE, a random
+ * seed), named and with the reason, for the trace replay (mt_unit_in_answer); only when the
+ * item is `unit_size` bytes long if that is not 0 (padding of one layout) */
 typedef struct nv_name {
     uint16_t id;
     const char *name;
+    const char *unit;
+    uint16_t unit_off, unit_len, unit_size;
+    const char *why;
 } nv_name;
 
 /* zigpy-znp v0.12.1 OsalNvIds (INVALID_INDEX 0xFFFF left out: nvram_read never reads it). */
 static const nv_name NV_NAMES[] = {
-    {0x0001, "EXTADDR"},
+    {0x0001, "EXTADDR", "value", 0, 8, 0, "the unit's IEEE address"},
     {0x0002, "BOOTCOUNTER"},
     {0x0003, "STARTUP_OPTION"},
     {0x0004, "START_DELAY"},
@@ -496,7 +502,8 @@ static const nv_name NV_NAMES[] = {
     {0x002A, "STACK_PROFILE"},
     {0x002B, "INDIRECT_MSG_TIMEOUT"},
     {0x002C, "ROUTE_EXPIRY_TIME"},
-    {0x002D, "EXTENDED_PAN_ID"},
+    {0x002D, "EXTENDED_PAN_ID", "value", 0, 8, 0,
+     "a factory-new stick's own EPID (until the host writes one)"},
     {0x002E, "BCAST_RETRIES"},
     {0x002F, "PASSIVE_ACK_TIMEOUT"},
     {0x0030, "BCAST_DELIVERY_TIME"},
@@ -539,7 +546,8 @@ static const nv_name NV_NAMES[] = {
     {0x005F, "ZIGPY_ZNP_MIGRATION_ID"},
     {0x0060, "HAS_CONFIGURED_ZSTACK3"},
     {0x0061, "SECURITY_LEVEL"},
-    {0x0062, "PRECFGKEY"},
+    {0x0062, "PRECFGKEY", "value", 0, 16, 0,
+     "a factory-new stick's own random key (until the host writes one)"},
     {0x0063, "PRECFGKEYS_ENABLE"},
     {0x0064, "SECURITY_MODE"},
     {0x0065, "SECURE_PERMIT_JOIN"},
@@ -560,7 +568,10 @@ static const nv_name NV_NAMES[] = {
     {0x0075, "LEGACY_NWK_SEC_MATERIAL_TABLE_START"},
     {0x0080, "LEGACY_NWK_SEC_MATERIAL_TABLE_END"},
     {0x0081, "USERDESC"},
-    {0x0082, "NWKKEY"},
+    /* aligned (24 bytes): seq, key[16], 3 bytes of struct padding, counter */
+    {0x0082, "NWKKEY", "padding", 17, 3, 24,
+     "alignment padding of the key struct: what the stack's RAM held (01 00 20, 82 00 20, a "
+     "copy of the key's first bytes on real sticks)"},
     {0x0083, "PANID"},
     {0x0084, "CHANLIST"},
     {0x0085, "LEAVE_CTRL"},
@@ -597,7 +608,8 @@ static const nv_name NV_NAMES[] = {
     {0x00D2, "SAS_CURR_NWK_KEY"},
     {0x00D3, "SAS_CURR_PRECFG_LINK_KEY"},
     {0x00FF, "USE_NVOCMP"},
-    {0x0101, "TCLK_SEED"},
+    {0x0101, "TCLK_SEED", "value", 0, 16, 0,
+     "a random seed the stick drew when the network was formed"},
     {0x0102, "TCLK_JOIN_DEV"},
     {0x0103, "TCLK_DEFAULT"},
     {0x0104, "LEGACY_TCLK_IC_TABLE_START"},
@@ -721,7 +733,9 @@ static const nv_name EXT_TABLES[] = {
     {ZNP_EX_TCLK_TABLE, "TCLK_TABLE"},
     {ZNP_EX_TCLK_IC_TABLE, "TCLK_IC_TABLE"},
     {ZNP_EX_APS_KEY_DATA_TABLE, "APS_KEY_DATA_TABLE"},
-    {ZNP_EX_NWK_SEC_MATERIAL_TABLE, "NWK_SEC_MATERIAL_TABLE"},
+    /* a row: frame counter u32, EPID */
+    {ZNP_EX_NWK_SEC_MATERIAL_TABLE, "NWK_SEC_MATERIAL_TABLE", "frame_counter", 0, 4, 0,
+     "network frames the stick sent so far"},
 };
 
 int znp_ext_table_from_name(const char *name, uint16_t *item_id)
@@ -739,4 +753,25 @@ const char *znp_ext_table_name(uint16_t item_id)
     for (size_t i = 0; i < COUNT(EXT_TABLES); i++)
         if (EXT_TABLES[i].id == item_id) return EXT_TABLES[i].name;
     return NULL;
+}
+
+static int unit_of(const nv_name *rows, size_t n, uint16_t id, znp_nv_unit *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const nv_name *r = &rows[i];
+        if (r->id != id || !r->unit) continue;
+        *out = (znp_nv_unit){r->name, r->unit, r->unit_off, r->unit_len, r->unit_size, r->why};
+        return 1;
+    }
+    return 0;
+}
+
+int znp_nv_unit_of(uint16_t id, znp_nv_unit *out)
+{
+    return unit_of(NV_NAMES, COUNT(NV_NAMES), id, out);
+}
+
+int znp_ext_unit_of(uint16_t item_id, znp_nv_unit *out)
+{
+    return unit_of(EXT_TABLES, COUNT(EXT_TABLES), item_id, out);
 }

@@ -290,4 +290,16 @@ const char *znp_nv_id_name(uint16_t id, char *buf, size_t cap);
 int znp_ext_table_from_name(const char *name, uint16_t *item_id);
 const char *znp_ext_table_name(uint16_t item_id); /* NULL if not a table id */
 
+/* The bytes of an item that belong to the unit, not to the firmware (its IEEE, a seed drawn at
+ * random), as the trace replay declares them (proto/mt/mt_schema.h mt_unit_in_answer). */
+typedef struct znp_nv_unit {
+    const char *item, *field; /* "NWKKEY", "padding" */
+    uint16_t off, len;        /* in the item's bytes */
+    uint16_t item_size;       /* only an item of this length (a layout's padding); 0: any */
+    const char *why;
+} znp_nv_unit;
+/* An OSAL item's (id) or an ext table row's (item_id) unit part: 1 and `out`, or 0. */
+int znp_nv_unit_of(uint16_t id, znp_nv_unit *out);
+int znp_ext_unit_of(uint16_t item_id, znp_nv_unit *out);
+
 #endif

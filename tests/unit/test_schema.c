@@ -1,4 +1,4 @@
-/* test_schema.c - the one payload codec (proto/schema.[ch]): every field kind decoded from and
+/* test_schema.c - the one payload codec (proto/core/schema.[ch]): every field kind decoded from and
  * encoded back to the same bytes, a short payload named by its field, a count over capacity
  * refused, the walk's field ranges, and unit-field matching. The sample payloads are real
  * Z-Stack bytes (vectors/traces: an MGMT_LQI_RSP and a SYS_OSAL_NV_WRITE). */

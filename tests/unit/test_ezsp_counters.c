@@ -98,18 +98,18 @@ static void initial_security(ncp *n, uint16_t bitmask)
     memcpy(s.preconfigured_key, "ZigBeeAlliance09", 16);
     uint8_t p[EZSP_INITIAL_SECURITY_SIZE];
     zb_buf b = zb_buf_init(p, sizeof(p));
-    ezsp_put_initial_security(&b, &s);
+    zs_encode(&ezsp_initial_security_layout, &s, &b);
     cmd_ok(n, EZSP_ID_SET_INITIAL_SECURITY_STATE, p, b.len, "setInitialSecurityState");
 }
 
 static void form(ncp *n)
 {
-    ezsp_network_params np = {.pan_id = 0x1a62, .radio_tx_power = 5, .radio_channel = 15,
-                              .channels = 1u << 15};
+    ezsp_network_params np = {
+        .pan_id = 0x1a62, .radio_tx_power = 5, .radio_channel = 15, .channels = 1u << 15};
     memset(np.extended_pan_id, 0xdd, 8);
     uint8_t p[EZSP_NETWORK_PARAMS_SIZE];
     zb_buf b = zb_buf_init(p, sizeof(p));
-    ezsp_put_network_params(&b, &np);
+    zs_encode(&ezsp_network_params_layout, &np, &b);
     cmd_ok(n, EZSP_ID_FORM_NETWORK, p, b.len, "formNetwork");
     ezsp_host_frame cb;
     cr_assert_eq(ezsp_host_wait_cb(&n->h, EZSP_ID_STACK_STATUS_HANDLER, &cb, 3000), EZSP_HOST_OK,

@@ -194,10 +194,9 @@ const zs_cmd ezsp_commands[] = {
                                 ST2(EZSP_ID_SET_VALUE, "setValue", L(ezsp_set_value_req), ezsp_st,
                                     NULL) ALL8(EZSP_ID_ECHO, "echo", L(ezsp_lv), L(ezsp_lv), NULL)
     /* readCounters: 41 counters up to v13, 42 from v14 (§4.8) */
-    {EZSP_ID_READ_AND_CLEAR_COUNTERS, "readAndClearCounters", E, L(ezsp_counters_rsp_v8),
-     "counters.value", 8, 13},
-    {EZSP_ID_READ_AND_CLEAR_COUNTERS, "readAndClearCounters", E, L(ezsp_counters_rsp),
-     "counters.value", 14, 0},
+    {EZSP_ID_READ_AND_CLEAR_COUNTERS, "readAndClearCounters", E, L(ezsp_counters_rsp_v8), NULL, 8,
+     13},
+    {EZSP_ID_READ_AND_CLEAR_COUNTERS, "readAndClearCounters", E, L(ezsp_counters_rsp), NULL, 14, 0},
     {EZSP_ID_READ_COUNTERS, "readCounters", E, L(ezsp_counters_rsp_v8), "counters.value", 8, 13},
     {EZSP_ID_READ_COUNTERS, "readCounters", E, L(ezsp_counters_rsp), "counters.value", 14, 0},
     /* the chip's bootloader and platform: real SkyConnect values in the h-v13 trace */

@@ -1,9 +1,9 @@
 /* ezsp_versions.h - what changed between EZSP v8 and v19 (ezsp-ash.md §2.5, §5): the frame ids
  * that exist only in some versions, each defined once here with the versions that have it
- * (EZSP_V_<NAME> expands to "first, last"), and the structures whose layout depends on the
- * version. The emulator's command tables and the harness's driver both use these names, so a
- * grep for one finds both sides. Every other frame id the emulator answers is named here too, so
- * no table or driver needs a raw id.
+ * (EZSP_V_<NAME> expands to "first, last"). The schema's rows (ezsp_schema.c), the emulator's
+ * command tables and the harness's driver all use these names, so a grep for one finds every
+ * side. Every other frame id the emulator answers is named here too, so no table or driver needs
+ * a raw id; the layouts that depend on the version are rows of ezsp_schema.h.
  *
  * Sources: bellows' per-version command tables v8-v19 (getKey & co. deleted from v13, the
  * security manager added in v12 with a 17-byte context, getNetworkKeyInfo and

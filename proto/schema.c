@@ -228,11 +228,10 @@ static int walk_layout(walker *w, const zs_layout *l, const char *prefix)
     char name[160];
     for (size_t i = 0; i < l->nfields; i++) {
         const zs_field *f = &l->fields[i];
-        if (prefix)
-            snprintf(name, sizeof name, "%s.%s", prefix, f->name);
-        else
-            snprintf(name, sizeof name, "%s", f->name);
-        if (walk_field(w, f, name) < 0) return -1;
+        /* a path longer than the buffer is cut short: the name is for reading */
+        int k = prefix ? snprintf(name, sizeof name, "%s.%s", prefix, f->name)
+                       : snprintf(name, sizeof name, "%s", f->name);
+        if (k < 0 || walk_field(w, f, name) < 0) return -1;
     }
     return 0;
 }

@@ -15,24 +15,18 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/* "Ember" status: EmberStatus u8 up to v13, sl_status u32 from v14 */
-static inline void st_ember(ezsp_ncp *n, zb_buf *b, uint8_t ember, uint32_t sl)
+/* A status in the negotiated version's terms: EmberStatus/EzspStatus up to v13, sl_status from
+ * v14 (the layout gives its width, ezsp_schema.h ST) */
+static inline uint32_t st(const ezsp_ncp *n, uint8_t ember, uint32_t sl)
 {
-    ezsp_put_status(b, n->version, n->version >= 14 ? sl : ember);
+    return n->version >= 14 ? sl : ember;
 }
-#define ST_OK(n, b) st_ember(n, b, 0, SL_OK)
+#define ST_OK(n) st(n, 0, SL_OK)
 
 
-/* "Ezsp" status: EzspStatus u8 up to v13, sl_status u32 from v14 */
-static inline void st_ezsp(ezsp_ncp *n, zb_buf *b, uint8_t ezsp, uint32_t sl)
-{
-    ezsp_put_status(b, n->version, n->version >= 14 ? sl : ezsp);
-}
-
-static inline void st32(zb_buf *b, uint32_t sl)
-{
-    zb_put_le32(b, sl);
-}
+/* the request and response structs of a call */
+#define REQ(type) const type *q = (const type *)c->req
+#define RSP(type) type *a = (type *)c->rsp
 
 /* a child- or key-table element in use: its EUI64 is neither blank nor erased */
 static inline bool slot_used(const uint8_t *s)
@@ -52,6 +46,9 @@ static inline void node_data(ezsp_ncp *n, ezsp_node_data *nd)
 
 /* stackStatusHandler, sent a moment after the response (§10) */
 void ezsp_stack_status_later(ezsp_ncp *n, uint8_t ember, uint32_t sl);
+/* A callback whose payload is `payload` encoded through the schema row of frame_id at the
+ * negotiated version, sent after delay_ms (ezsp_cmds.c) */
+void ezsp_callback_struct(ezsp_ncp *n, uint16_t frame_id, const void *payload, unsigned delay_ms);
 
 /* the endpoint addEndpoint registered as ep, or NULL (ezsp_cmds.c) */
 ezsp_endpoint *ezsp_find_endpoint(ezsp_ncp *n, uint8_t ep);

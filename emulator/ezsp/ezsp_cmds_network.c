@@ -12,29 +12,27 @@
 
 /* ---------------------------------------------------------------- network */
 
-static void cmd_network_init(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_network_init(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
+    RSP(ezsp_st);
     if (n->network_up) {
-        st_ember(n, out, EMBER_INVALID_CALL, SL_INVALID_STATE);
+        a->status = st(n, EMBER_INVALID_CALL, SL_INVALID_STATE);
         return;
     }
     if (!ezsp_has_network(n)) {
-        st_ember(n, out, EMBER_NOT_JOINED, SL_NOT_JOINED);
+        a->status = st(n, EMBER_NOT_JOINED, SL_NOT_JOINED);
         return;
     }
     n->network_up = true;
     world_link_up(&n->world);
-    ST_OK(n, out);
+    a->status = ST_OK(n);
     ezsp_stack_status_later(n, EMBER_NETWORK_UP, SL_NETWORK_UP);
 }
 
-static void cmd_network_state(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_network_state(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
-    zb_put_u8(out, n->network_up ? 2 : 0);
+    RSP(ezsp_byte);
+    a->value = n->network_up ? 2 : 0;
 }
 
 static void current_params(ezsp_ncp *n, ezsp_network_params *p)
@@ -53,35 +51,29 @@ static void current_params(ezsp_ncp *n, ezsp_network_params *p)
     p->nwk_update_id = mg[6];
 }
 
-static void cmd_get_network_parameters(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_get_network_parameters(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
-    ezsp_network_params p;
+    RSP(ezsp_network_params_rsp);
     if (!n->network_up) {
-        memset(&p, 0, sizeof(p));
-        st_ember(n, out, EMBER_NOT_JOINED, SL_NOT_JOINED);
-        zb_put_u8(out, 0);
-        ezsp_put_network_params(out, &p);
+        a->status = st(n, EMBER_NOT_JOINED, SL_NOT_JOINED); /* node type 0, parameters 0 */
         return;
     }
-    current_params(n, &p);
-    ST_OK(n, out);
-    zb_put_u8(out, 1); /* coordinator */
-    ezsp_put_network_params(out, &p);
+    current_params(n, &a->params[0]);
+    a->status = ST_OK(n);
+    a->node_type = 1; /* coordinator */
 }
 
-static void cmd_set_initial_security_state(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_set_initial_security_state(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    ezsp_initial_security s;
-    ezsp_get_initial_security(r, &s);
-    if (r->short_read) {
-        st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
+    REQ(ezsp_security_req);
+    RSP(ezsp_st);
+    const ezsp_initial_security s = q->state[0];
+    if (c->short_req) {
+        a->status = st(n, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
         return;
     }
     if (n->network_up) {
-        st_ember(n, out, EMBER_INVALID_CALL, SL_INVALID_STATE);
+        a->status = st(n, EMBER_INVALID_CALL, SL_INVALID_STATE);
         return;
     }
     n->sec = s;
@@ -95,24 +87,24 @@ static void cmd_set_initial_security_state(ezsp_ncp *n, const ezsp_header *h, zb
         put_le32(tok(n, TOK_NONCE_COUNTER), 0);
         put_le32(tok(n, TOK_APS_FRAME_COUNTER), 0);
     }
-    ST_OK(n, out);
+    a->status = ST_OK(n);
 }
 
-static void cmd_form_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_form_network(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    ezsp_network_params p;
-    ezsp_get_network_params(r, &p);
-    if (r->short_read || p.radio_channel < 11 || p.radio_channel > 26 || p.pan_id >= 0xFFFE) {
-        st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
+    REQ(ezsp_form_req);
+    RSP(ezsp_st);
+    const ezsp_network_params p = q->params[0];
+    if (c->short_req || p.radio_channel < 11 || p.radio_channel > 26 || p.pan_id >= 0xFFFE) {
+        a->status = st(n, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
         return;
     }
     if (n->network_up) {
-        st_ember(n, out, EMBER_INVALID_CALL, SL_INVALID_STATE);
+        a->status = st(n, EMBER_INVALID_CALL, SL_INVALID_STATE);
         return;
     }
     if (!n->security_set) {
-        st_ember(n, out, EMBER_SECURITY_STATE_NOT_SET, SL_ZIGBEE_SECURITY_STATE_NOT_SET);
+        a->status = st(n, EMBER_SECURITY_STATE_NOT_SET, SL_ZIGBEE_SECURITY_STATE_NOT_SET);
         return;
     }
     ezsp_node_data nd = {.pan_id = p.pan_id,
@@ -140,16 +132,15 @@ static void cmd_form_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf
     if (n->devices_wanted) ezsp_add_simulated_devices(n, n->devices_wanted);
     world_link_up(&n->world);
     LOG_INFO("ezsp: formed network: channel %u, PAN %04x", p.radio_channel, p.pan_id);
-    ST_OK(n, out);
+    a->status = ST_OK(n);
     ezsp_stack_status_later(n, EMBER_NETWORK_UP, SL_NETWORK_UP);
 }
 
-static void cmd_leave_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_leave_network(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r; /* v14+ options byte: optional in practice (§2.5) */
+    RSP(ezsp_st); /* v14+ options byte: optional in practice (§2.5), short_req ignored */
     if (!n->network_up) {
-        st_ember(n, out, EMBER_INVALID_CALL, SL_INVALID_STATE);
+        a->status = st(n, EMBER_INVALID_CALL, SL_INVALID_STATE);
         return;
     }
     /* network tokens back to their defaults; frame counters and the key table stay */
@@ -158,8 +149,8 @@ static void cmd_leave_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
     ezsp_nv fresh;
     if (ezsp_nv_init(&fresh) == 0) {
         for (size_t i = 0; i < sizeof(NET_TOKENS) / sizeof(NET_TOKENS[0]); i++) {
-            ezsp_token *a = ezsp_nv_token(&n->nv, NET_TOKENS[i]);
-            memcpy(a->data, ezsp_nv_token(&fresh, NET_TOKENS[i])->data, a->def->size);
+            ezsp_token *t = ezsp_nv_token(&n->nv, NET_TOKENS[i]);
+            memcpy(t->data, ezsp_nv_token(&fresh, NET_TOKENS[i])->data, t->def->size);
         }
         ezsp_token *ct = ezsp_nv_token(&n->nv, TOK_CHILD_TABLE);
         memset(ct->data, 0, (size_t)ct->def->size * ct->def->array_size);
@@ -169,19 +160,20 @@ static void cmd_leave_network(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_bu
     for (size_t i = 0; i < EZSP_ADDRESS_TABLE; i++)
         n->nv.addr[i].nwk = 0xFFFF;
     n->network_up = false;
-    ST_OK(n, out);
+    a->status = ST_OK(n);
     ezsp_stack_status_later(n, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN);
 }
 
-static void cmd_permit_joining(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_permit_joining(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t d = zb_get_u8(r);
+    REQ(ezsp_byte);
+    RSP(ezsp_st);
+    uint8_t d = q->value;
     if (!n->network_up) {
-        st_ember(n, out, EMBER_INVALID_CALL, SL_INVALID_STATE);
+        a->status = st(n, EMBER_INVALID_CALL, SL_INVALID_STATE);
         return;
     }
-    ST_OK(n, out);
+    a->status = ST_OK(n);
     /* NETWORK_OPENED / CLOSED follow from v9 on (herdsman's ember tests model them; no trace);
      * real v8 NCPs send no callback after permitJoining(60) (vectors/traces/ezsp/
      * b-v8-unknown-ha39200, -zhadh969) */
@@ -192,33 +184,30 @@ static void cmd_permit_joining(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_b
         ezsp_stack_status_later(n, EMBER_NETWORK_CLOSED, SL_ZIGBEE_NETWORK_CLOSED);
 }
 
-static void cmd_ok_ember(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_ok_ember(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
-    ST_OK(n, out); /* setConcentrator, setRadioIeee802154CcaMode: accepted */
+    RSP(ezsp_st);
+    a->status = ST_OK(n); /* setConcentrator, setRadioIeee802154CcaMode: accepted */
 }
 
-static void cmd_set_source_route_discovery_mode(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
-                                                zb_buf *out)
+static void cmd_set_source_route_discovery_mode(ezsp_ncp *n, ezsp_call *c)
 {
     (void)n;
-    (void)h;
-    (void)r;
-    zb_put_le32(out, 0); /* ms to the next many-to-one route request */
+    (void)c; /* 0 ms to the next many-to-one route request */
 }
 
-static void cmd_set_radio_power(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_set_radio_power(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t pw = zb_get_u8(r);
+    REQ(ezsp_byte);
+    RSP(ezsp_st);
+    uint8_t pw = q->value;
     if (ezsp_has_network(n)) {
         ezsp_node_data nd;
         node_data(n, &nd);
         nd.radio_tx_power = pw;
         ezsp_node_data_encode(&nd, tok(n, TOK_NODE_DATA));
     }
-    ST_OK(n, out);
+    a->status = ST_OK(n);
 }
 
 /* ---------------------------------------------------------------- messaging, ZDO loopback */
@@ -232,51 +221,30 @@ static void nwk_frame_sent(ezsp_ncp *n)
 static void message_sent(ezsp_ncp *n, uint8_t type, uint16_t dest, const ezsp_aps_frame *aps,
                          uint16_t tag)
 {
-    uint8_t p[64];
-    zb_buf b = zb_buf_init(p, sizeof(p));
-    if (n->version >= 14) {
-        st32(&b, SL_OK);
-        zb_put_u8(&b, type);
-        zb_put_le16(&b, dest);
-        ezsp_put_aps_frame(&b, aps);
-        zb_put_le16(&b, tag);
-    } else {
-        zb_put_u8(&b, type);
-        zb_put_le16(&b, dest);
-        ezsp_put_aps_frame(&b, aps);
-        zb_put_u8(&b, (uint8_t)tag);
-        zb_put_u8(&b, EMBER_SUCCESS);
-    }
-    zb_put_u8(&b, 0); /* MESSAGE_TAG_ONLY_IN_CALLBACK: no contents */
-    ezsp_callback_later(n, EZSP_ID_MESSAGE_SENT_HANDLER, p, b.len, 10);
+    /* MESSAGE_TAG_ONLY_IN_CALLBACK: no contents */
+    ezsp_message_sent m = {
+        .status = st(n, EMBER_SUCCESS, SL_OK), .type = type, .destination = dest, .tag = tag};
+    m.aps[0] = *aps;
+    ezsp_callback_struct(n, EZSP_ID_MESSAGE_SENT_HANDLER, &m, 10);
 }
 
-/* incomingMessageHandler from the coordinator itself (§11) */
+/* incomingMessageHandler from the coordinator itself (§11): its node id and EUI64, no table
+ * indices, the best LQI */
 static void incoming_from_self(ezsp_ncp *n, const ezsp_aps_frame *aps, const uint8_t *msg,
                                size_t len)
 {
-    uint8_t p[EZSP_MAX_FRAME];
-    zb_buf b = zb_buf_init(p, sizeof(p) - 8);
-    zb_put_u8(&b, 0); /* UNICAST */
-    ezsp_put_aps_frame(&b, aps);
-    if (n->version >= 14) {
-        zb_put_le16(&b, 0x0000);
-        zb_put_bytes(&b, n->eui64, 8);
-        zb_put_u8(&b, 0xFF); /* bindingIndex */
-        zb_put_u8(&b, 0xFF); /* addressIndex */
-        zb_put_u8(&b, 0xFF); /* lqi */
-        zb_put_u8(&b, 0);    /* rssi */
-        zb_put_le32(&b, 0);
-    } else {
-        zb_put_u8(&b, 0xFF);
-        zb_put_u8(&b, 0);
-        zb_put_le16(&b, 0x0000);
-        zb_put_u8(&b, 0xFF);
-        zb_put_u8(&b, 0xFF);
-    }
-    zb_put_u8(&b, (uint8_t)len);
-    zb_put_bytes(&b, msg, len);
-    if (!b.overflow) ezsp_callback_later(n, EZSP_ID_INCOMING_MESSAGE_HANDLER, p, b.len, 20);
+    ezsp_incoming m = {.type = 0, /* UNICAST */
+                       .sender = 0x0000,
+                       .binding_index = 0xFF,
+                       .address_index = 0xFF,
+                       .lqi = 0xFF,
+                       .rssi = 0,
+                       .timestamp = 0,
+                       .message_len = (uint16_t)len};
+    m.aps[0] = *aps;
+    memcpy(m.sender_eui64, n->eui64, 8);
+    memcpy(m.message, msg, len);
+    ezsp_callback_struct(n, EZSP_ID_INCOMING_MESSAGE_HANDLER, &m, 20);
 }
 
 /* Builds the ZDO response to a request the host addressed to the coordinator. */
@@ -329,39 +297,34 @@ static size_t zdo_answer(ezsp_ncp *n, uint16_t cluster, const uint8_t *req, size
 /* The end of every send command: BAD_ARGUMENT for a malformed request, NETWORK_DOWN without a
  * network, else the frame goes out (one NWK counter value, a new APS sequence) and the reply
  * carries that sequence. Returns 0 when the frame went out. */
-static int send_frame(ezsp_ncp *n, zb_buf *out, bool malformed, uint8_t type, uint16_t dest,
+static int send_frame(ezsp_ncp *n, ezsp_send_rsp *a, bool malformed, uint8_t type, uint16_t dest,
                       ezsp_aps_frame *aps, uint16_t tag)
 {
     if (malformed || !n->network_up) {
         if (malformed)
-            st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
+            a->status = st(n, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
         else
-            st_ember(n, out, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN);
-        zb_put_u8(out, 0);
+            a->status = st(n, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN);
         return -1;
     }
     aps->sequence = n->aps_seq++;
     nwk_frame_sent(n);
-    ST_OK(n, out);
-    zb_put_u8(out, aps->sequence);
+    a->status = ST_OK(n);
+    a->sequence = aps->sequence;
     message_sent(n, type, dest, aps, tag);
     return 0;
 }
 
-static void cmd_send_unicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_send_unicast(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t type = zb_get_u8(r);
-    uint16_t dest = zb_get_le16(r);
-    ezsp_aps_frame aps;
-    ezsp_get_aps_frame(r, &aps);
-    uint16_t tag = n->version >= 14 ? zb_get_le16(r) : zb_get_u8(r);
-    uint8_t len = zb_get_u8(r), msg[255];
-    zb_get_bytes(r, msg, len);
-    if (send_frame(n, out, r->short_read, type, dest, &aps, tag) < 0) return;
-    if (type == 0 && dest == 0x0000 && aps.profile_id == 0x0000 && !(aps.cluster_id & 0x8000)) {
+    REQ(ezsp_unicast_req);
+    RSP(ezsp_send_rsp);
+    ezsp_aps_frame aps = q->aps[0];
+    if (send_frame(n, a, c->short_req, q->type, q->destination, &aps, (uint16_t)q->tag) < 0) return;
+    if (q->type == 0 && q->destination == 0x0000 && aps.profile_id == 0x0000 &&
+        !(aps.cluster_id & 0x8000)) {
         uint8_t rsp[128];
-        size_t rn = zdo_answer(n, aps.cluster_id, msg, len, rsp, sizeof(rsp));
+        size_t rn = zdo_answer(n, aps.cluster_id, q->message, q->message_len, rsp, sizeof(rsp));
         ezsp_aps_frame ra = {.profile_id = 0,
                              .cluster_id = (uint16_t)(aps.cluster_id | 0x8000),
                              .sequence = aps.sequence};
@@ -386,92 +349,59 @@ static void channel_change(ezsp_ncp *n, const uint8_t *msg, size_t len)
     ezsp_node_data_encode(&nd, tok(n, TOK_NODE_DATA));
     tok(n, TOK_NETWORK_MANAGEMENT)[6] = msg[6];
     LOG_INFO("ezsp: channel changed to %u (nwkUpdateId %u)", ch, msg[6]);
-    uint8_t p[4];
-    zb_buf b = zb_buf_init(p, sizeof(p));
-    st_ember(n, &b, 0x9B, 0x0C17); /* CHANNEL_CHANGED */
-    ezsp_callback_later(n, EZSP_ID_STACK_STATUS_HANDLER, p, b.len, 500);
+    ezsp_st cc = {.status = st(n, 0x9B, 0x0C17)}; /* CHANNEL_CHANGED */
+    ezsp_callback_struct(n, EZSP_ID_STACK_STATUS_HANDLER, &cc, 500);
 }
 
-static void cmd_set_logical_and_radio_channel(ezsp_ncp *n, const ezsp_header *h, zb_rd *r,
-                                              zb_buf *out)
+static void cmd_set_logical_and_radio_channel(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t ch = zb_get_u8(r);
+    REQ(ezsp_byte);
+    RSP(ezsp_st);
     /* InterPAN: the radio listens elsewhere for a while; the network's channel is unchanged */
-    if (ch < 11 || ch > 26)
-        st_ember(n, out, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
+    if (q->value < 11 || q->value > 26)
+        a->status = st(n, EMBER_BAD_ARGUMENT, SL_INVALID_PARAMETER);
     else
-        ST_OK(n, out);
+        a->status = ST_OK(n);
 }
 
-static void cmd_send_broadcast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_send_broadcast(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint16_t dest;
-    ezsp_aps_frame aps;
-    uint16_t tag;
-    if (n->version >= 14) {
-        zb_get_le16(r); /* alias */
-        dest = zb_get_le16(r);
-        zb_get_u8(r); /* nwkSequence */
-        ezsp_get_aps_frame(r, &aps);
-        zb_get_u8(r); /* radius */
-        tag = zb_get_le16(r);
-    } else {
-        dest = zb_get_le16(r);
-        ezsp_get_aps_frame(r, &aps);
-        zb_get_u8(r);
-        tag = zb_get_u8(r);
-    }
-    uint8_t len = zb_get_u8(r), msg[255];
-    zb_get_bytes(r, msg, len);
-    if (send_frame(n, out, r->short_read || dest < 0xFFF8, 6, dest, &aps, tag) < 0) return;
-    if (aps.profile_id == 0x0000 && aps.cluster_id == 0x0038) channel_change(n, msg, len);
+    REQ(ezsp_broadcast_req);
+    RSP(ezsp_send_rsp);
+    ezsp_aps_frame aps = q->aps[0];
+    uint16_t dest = q->destination;
+    if (send_frame(n, a, c->short_req || dest < 0xFFF8, 6, dest, &aps, (uint16_t)q->tag) < 0)
+        return;
+    if (aps.profile_id == 0x0000 && aps.cluster_id == 0x0038)
+        channel_change(n, q->message, q->message_len);
 }
 
-static void cmd_send_multicast(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_send_multicast(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    ezsp_aps_frame aps;
-    ezsp_get_aps_frame(r, &aps);
-    uint16_t tag;
-    if (n->version >= 14) {
-        zb_get_u8(r);   /* hops */
-        zb_get_le16(r); /* broadcastAddr */
-        zb_get_le16(r); /* alias */
-        zb_get_u8(r);   /* nwkSequence */
-        tag = zb_get_le16(r);
-    } else {
-        zb_get_u8(r);
-        zb_get_u8(r);
-        tag = zb_get_u8(r);
-    }
-    uint8_t len = zb_get_u8(r), msg[255];
-    zb_get_bytes(r, msg, len);
-    send_frame(n, out, r->short_read, 3, aps.group_id, &aps, tag);
+    REQ(ezsp_multicast_req);
+    RSP(ezsp_send_rsp);
+    ezsp_aps_frame aps = q->aps[0];
+    send_frame(n, a, c->short_req, 3, aps.group_id, &aps, (uint16_t)q->tag);
 }
 
 /* ---------------------------------------------------------------- table */
 
 const ezsp_cmd ezsp_network_commands[] = {
-    {EZSP_ID_SET_CONCENTRATOR, ALL, "setConcentrator", cmd_ok_ember},
-    {EZSP_ID_NETWORK_INIT, ALL, "networkInit", cmd_network_init},
-    {EZSP_ID_NETWORK_STATE, ALL, "networkState", cmd_network_state},
-    {EZSP_ID_FORM_NETWORK, ALL, "formNetwork", cmd_form_network},
-    {EZSP_ID_LEAVE_NETWORK, ALL, "leaveNetwork", cmd_leave_network},
-    {EZSP_ID_PERMIT_JOINING, ALL, "permitJoining", cmd_permit_joining},
-    {EZSP_ID_GET_NETWORK_PARAMETERS, ALL, "getNetworkParameters", cmd_get_network_parameters},
-    {EZSP_ID_SET_SOURCE_ROUTE_DISCOVERY_MODE, ALL, "setSourceRouteDiscoveryMode",
-     cmd_set_source_route_discovery_mode},
-    {EZSP_ID_SET_INITIAL_SECURITY_STATE, ALL, "setInitialSecurityState",
-     cmd_set_initial_security_state},
-    {EZSP_ID_SET_CCA_MODE, EZSP_V_SET_CCA_MODE, "setRadioIeee802154CcaMode", cmd_ok_ember},
-    {EZSP_ID_SET_RADIO_POWER, ALL, "setRadioPower", cmd_set_radio_power},
-    {EZSP_ID_SEND_UNICAST, ALL, "sendUnicast", cmd_send_unicast},
-    {EZSP_ID_SEND_BROADCAST, ALL, "sendBroadcast", cmd_send_broadcast},
-    {EZSP_ID_SEND_MULTICAST, ALL, "sendMulticast", cmd_send_multicast},
-    {EZSP_ID_SET_LOGICAL_AND_RADIO_CHANNEL, ALL, "setLogicalAndRadioChannel",
-     cmd_set_logical_and_radio_channel},
+    {EZSP_ID_SET_CONCENTRATOR, ALL, cmd_ok_ember},
+    {EZSP_ID_NETWORK_INIT, ALL, cmd_network_init},
+    {EZSP_ID_NETWORK_STATE, ALL, cmd_network_state},
+    {EZSP_ID_FORM_NETWORK, ALL, cmd_form_network},
+    {EZSP_ID_LEAVE_NETWORK, ALL, cmd_leave_network},
+    {EZSP_ID_PERMIT_JOINING, ALL, cmd_permit_joining},
+    {EZSP_ID_GET_NETWORK_PARAMETERS, ALL, cmd_get_network_parameters},
+    {EZSP_ID_SET_SOURCE_ROUTE_DISCOVERY_MODE, ALL, cmd_set_source_route_discovery_mode},
+    {EZSP_ID_SET_INITIAL_SECURITY_STATE, ALL, cmd_set_initial_security_state},
+    {EZSP_ID_SET_CCA_MODE, EZSP_V_SET_CCA_MODE, cmd_ok_ember},
+    {EZSP_ID_SET_RADIO_POWER, ALL, cmd_set_radio_power},
+    {EZSP_ID_SEND_UNICAST, ALL, cmd_send_unicast},
+    {EZSP_ID_SEND_BROADCAST, ALL, cmd_send_broadcast},
+    {EZSP_ID_SEND_MULTICAST, ALL, cmd_send_multicast},
+    {EZSP_ID_SET_LOGICAL_AND_RADIO_CHANNEL, ALL, cmd_set_logical_and_radio_channel},
 };
 const size_t ezsp_n_network_commands =
     sizeof(ezsp_network_commands) / sizeof(ezsp_network_commands[0]);

@@ -13,24 +13,21 @@
 
 /* ---------------------------------------------------------------- security */
 
-static void cmd_get_current_security_state(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_get_current_security_state(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
+    RSP(ezsp_security_state_rsp);
     const uint8_t *tc = tok(n, TOK_TRUST_CENTER);
     if (!n->network_up) {
-        uint8_t z[10] = {0};
-        st_ember(n, out, EMBER_NOT_JOINED, SL_NOT_JOINED);
-        zb_put_bytes(out, z, 10);
+        a->status = st(n, EMBER_NOT_JOINED, SL_NOT_JOINED);
         return;
     }
     uint16_t mode = get_le16(tc);
     uint16_t bm = 0x0004 | 0x0010; /* GLOBAL_LINK_KEY, HAVE_TRUST_CENTER_LINK_KEY */
     if ((mode & EMBER_TC_USES_HASHED_LINK_KEY) == EMBER_TC_USES_HASHED_LINK_KEY)
         bm |= EMBER_TC_USES_HASHED_LINK_KEY;
-    ST_OK(n, out);
-    zb_put_le16(out, bm);
-    zb_put_bytes(out, tc + 2, 8);
+    a->status = ST_OK(n);
+    a->bitmask = bm;
+    memcpy(a->tc_eui64, tc + 2, 8);
 }
 
 static uint8_t *key_slot(ezsp_ncp *n, unsigned i)
@@ -73,303 +70,255 @@ static const uint8_t *context_key(ezsp_ncp *n, const ezsp_secman_context *c)
     }
 }
 
-static void cmd_export_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+/* exportKey: the row's layout puts the status last up to v13, first (with the context) from v14 */
+static void cmd_export_key(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    ezsp_secman_context c;
-    ezsp_get_secman_context_v(r, n->version, &c);
-    const uint8_t *k = r->short_read ? NULL : context_key(n, &c);
-    static const uint8_t zero[16];
-    uint32_t st = k ? SL_OK : SL_NOT_FOUND;
-    if (n->version >= 14) {
-        st32(out, st);
-        zb_put_bytes(out, k ? k : zero, 16);
-        ezsp_put_secman_context_v(out, n->version, &c);
-    } else {
-        zb_put_bytes(out, k ? k : zero, 16);
-        st32(out, st);
-    }
+    REQ(ezsp_context_req);
+    RSP(ezsp_export_key_rsp);
+    const uint8_t *k = c->short_req ? NULL : context_key(n, &q->context[0]);
+    a->status = k ? SL_OK : SL_NOT_FOUND;
+    if (k) memcpy(a->key, k, 16);
+    a->context[0] = q->context[0];
 }
 
-static void cmd_import_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_import_key(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    ezsp_secman_context c;
-    uint8_t key[16];
-    ezsp_get_secman_context_v(r, n->version, &c);
-    zb_get_bytes(r, key, 16);
-    uint32_t st = SL_OK;
-    if (r->short_read) {
-        st = SL_INVALID_PARAMETER;
-    } else if (c.core_key_type == SECMAN_KEY_NETWORK && c.key_index == 0) {
-        memcpy(tok(n, TOK_KEYS), key, 16);
-    } else if (c.core_key_type == SECMAN_KEY_TC_LINK) {
-        memcpy(tok(n, TOK_TRUST_CENTER) + 10, key, 16);
-        memcpy(n->sec.preconfigured_key, key, 16);
-    } else if (c.core_key_type == SECMAN_KEY_APP_LINK) {
-        int i = (c.flags & SECMAN_FLAG_KEY_INDEX_VALID) ? c.key_index : find_key(n, c.eui64);
+    REQ(ezsp_import_key_req);
+    RSP(ezsp_import_key_rsp);
+    const ezsp_secman_context *x = &q->context[0];
+    uint32_t s = SL_OK;
+    if (c->short_req) {
+        s = SL_INVALID_PARAMETER;
+    } else if (x->core_key_type == SECMAN_KEY_NETWORK && x->key_index == 0) {
+        memcpy(tok(n, TOK_KEYS), q->key, 16);
+    } else if (x->core_key_type == SECMAN_KEY_TC_LINK) {
+        memcpy(tok(n, TOK_TRUST_CENTER) + 10, q->key, 16);
+        memcpy(n->sec.preconfigured_key, q->key, 16);
+    } else if (x->core_key_type == SECMAN_KEY_APP_LINK) {
+        int i = (x->flags & SECMAN_FLAG_KEY_INDEX_VALID) ? x->key_index : find_key(n, x->eui64);
         if (i < 0 || !key_slot(n, (unsigned)i))
-            st = SL_NOT_FOUND;
+            s = SL_NOT_FOUND;
         else
-            ezsp_key_table_store(n, (unsigned)i, c.eui64, key);
+            ezsp_key_table_store(n, (unsigned)i, x->eui64, q->key);
     } else {
-        st = SL_INVALID_PARAMETER;
+        s = SL_INVALID_PARAMETER;
     }
-    st32(out, st);
-    if (n->version >= 14) ezsp_put_secman_context_v(out, n->version, &c);
+    a->status = s;
+    a->context[0] = *x;
 }
 
-static void cmd_get_network_key_info(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_get_network_key_info(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
+    RSP(ezsp_network_key_info_rsp);
     const uint8_t *keys = tok(n, TOK_KEYS), *alt = tok(n, TOK_ALTERNATE_KEY);
-    ezsp_network_key_info ki = {.network_key_set = ezsp_has_network(n) ? 1 : 0,
+    a->status = SL_OK;
+    a->info[0] =
+        (ezsp_network_key_info){.network_key_set = ezsp_has_network(n) ? 1 : 0,
                                 .alternate_network_key_set = zb_all_bytes(alt, 16, 0x00) ? 0 : 1,
                                 .network_key_seq = keys[16],
                                 .alt_network_key_seq = alt[16],
                                 .network_key_frame_counter = n->nwk_frame_counter};
-    st32(out, SL_OK);
-    ezsp_put_network_key_info(out, &ki);
 }
 
-static void cmd_get_aps_key_info(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+/* getApsKeyInfo: eui64, metadata, status up to v13; status, metadata, context from v14 */
+static void cmd_get_aps_key_info(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    ezsp_secman_context c;
-    ezsp_get_secman_context_v(r, n->version, &c);
-    int i = (c.flags & SECMAN_FLAG_KEY_INDEX_VALID) ? c.key_index : find_key(n, c.eui64);
-    ezsp_aps_key_metadata m = {0};
-    uint32_t st = SL_NOT_FOUND;
+    REQ(ezsp_context_req);
+    RSP(ezsp_aps_key_info_rsp);
+    ezsp_secman_context x = q->context[0];
+    int i = (x.flags & SECMAN_FLAG_KEY_INDEX_VALID) ? x.key_index : find_key(n, x.eui64);
+    a->status = SL_NOT_FOUND;
     if (i >= 0 && slot_used(key_slot(n, (unsigned)i))) {
-        key_metadata(n, (unsigned)i, &m);
-        memcpy(c.eui64, key_slot(n, (unsigned)i), 8);
-        st = SL_OK;
+        key_metadata(n, (unsigned)i, &a->metadata[0]);
+        memcpy(x.eui64, key_slot(n, (unsigned)i), 8);
+        a->status = SL_OK;
     }
-    if (n->version >= 14) {
-        st32(out, st);
-        ezsp_put_aps_key_metadata(out, &m);
-        ezsp_put_secman_context_v(out, n->version, &c);
-    } else {
-        zb_put_bytes(out, c.eui64, 8);
-        ezsp_put_aps_key_metadata(out, &m);
-        st32(out, st);
-    }
+    a->context[0] = x;
+    memcpy(a->eui64, x.eui64, 8);
 }
 
-static void cmd_import_link_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_import_link_key(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t idx = zb_get_u8(r), eui[8], key[16];
-    zb_get_bytes(r, eui, 8);
-    zb_get_bytes(r, key, 16);
-    if (r->short_read || zb_ieee_blank(eui)) {
-        st32(out, SL_INVALID_PARAMETER);
+    REQ(ezsp_import_link_key_req);
+    RSP(ezsp_st32);
+    uint8_t idx = q->index;
+    if (c->short_req || zb_ieee_blank(q->eui64)) {
+        a->status = SL_INVALID_PARAMETER;
         return;
     }
     int i = idx;
     if (idx == 0xFF) {
-        i = find_key(n, eui);
+        i = find_key(n, q->eui64);
         for (unsigned k = 0; i < 0 && k < EZSP_KEY_TABLE_SIZE; k++)
             if (!slot_used(key_slot(n, k))) i = (int)k;
         if (i < 0) {
-            st32(out, 0x001A); /* NO_MORE_RESOURCE: table full */
+            a->status = 0x001A; /* NO_MORE_RESOURCE: table full */
             return;
         }
     } else if (idx >= EZSP_KEY_TABLE_SIZE) {
-        st32(out, SL_INVALID_INDEX);
+        a->status = SL_INVALID_INDEX;
         return;
     }
-    ezsp_key_table_store(n, (unsigned)i, eui, key);
+    ezsp_key_table_store(n, (unsigned)i, q->eui64, q->key);
     n->nv.key_rx_counter[i] = 0;
-    st32(out, SL_OK);
+    a->status = SL_OK;
 }
 
-static void put_link_key_export(ezsp_ncp *n, zb_buf *out, int i, bool by_eui)
+/* exportLinkKeyBy*: the slot's partner, key and counters; the row's layout picks the fields
+ * (context from v14; eui64 by index, index by EUI64 up to v13) */
+static void link_key_export(ezsp_ncp *n, ezsp_export_link_key_rsp *a, int i)
 {
     uint8_t *s = i >= 0 ? key_slot(n, (unsigned)i) : NULL;
     bool used = slot_used(s);
     ezsp_tok_key t = {0};
     if (used) ezsp_tok_key_decode(s, &t);
-    const uint8_t *eui = t.eui64, *key = t.key;
-    ezsp_aps_key_metadata m = {0};
-    if (used) key_metadata(n, (unsigned)i, &m);
-    uint32_t st = used ? SL_OK : SL_NOT_FOUND;
-    if (n->version >= 14) {
-        ezsp_secman_context c = {.core_key_type = SECMAN_KEY_APP_LINK,
-                                 .key_index = (uint8_t)(i >= 0 ? i : 0xFF),
-                                 .flags = SECMAN_FLAG_KEY_INDEX_VALID | SECMAN_FLAG_EUI_VALID};
-        memcpy(c.eui64, eui, 8);
-        st32(out, st);
-        ezsp_put_secman_context_v(out, n->version, &c);
-        zb_put_bytes(out, key, 16);
-        ezsp_put_aps_key_metadata(out, &m);
-    } else if (by_eui) {
-        zb_put_bytes(out, key, 16);
-        zb_put_u8(out, (uint8_t)(i >= 0 ? i : 0xFF));
-        ezsp_put_aps_key_metadata(out, &m);
-        st32(out, st);
-    } else {
-        zb_put_bytes(out, eui, 8);
-        zb_put_bytes(out, key, 16);
-        ezsp_put_aps_key_metadata(out, &m);
-        st32(out, st);
-    }
+    if (used) key_metadata(n, (unsigned)i, &a->metadata[0]);
+    a->status = used ? SL_OK : SL_NOT_FOUND;
+    a->context[0] =
+        (ezsp_secman_context){.core_key_type = SECMAN_KEY_APP_LINK,
+                              .key_index = (uint8_t)(i >= 0 ? i : 0xFF),
+                              .flags = SECMAN_FLAG_KEY_INDEX_VALID | SECMAN_FLAG_EUI_VALID};
+    memcpy(a->context[0].eui64, t.eui64, 8);
+    memcpy(a->eui64, t.eui64, 8);
+    memcpy(a->key, t.key, 16);
+    a->index = (uint8_t)(i >= 0 ? i : 0xFF);
 }
 
-static void cmd_export_link_key_by_index(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_export_link_key_by_index(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t idx = zb_get_u8(r);
-    put_link_key_export(n, out, idx < EZSP_KEY_TABLE_SIZE ? idx : -1, false);
+    REQ(ezsp_index);
+    link_key_export(n, c->rsp, q->index < EZSP_KEY_TABLE_SIZE ? q->index : -1);
 }
 
-static void cmd_export_link_key_by_eui(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_export_link_key_by_eui(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t eui[8];
-    zb_get_bytes(r, eui, 8);
-    put_link_key_export(n, out, find_key(n, eui), true);
+    REQ(ezsp_eui64);
+    link_key_export(n, c->rsp, find_key(n, q->eui64));
 }
 
-static void cmd_import_transient_key(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_import_transient_key(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t eui[8];
-    zb_get_bytes(r, eui, 8);
-    zb_get_bytes(r, n->transient_key, 16); /* a trailing flags byte (B, v13) is optional */
-    n->transient_key_set = !r->short_read;
-    st32(out, r->short_read ? SL_INVALID_PARAMETER : SL_OK);
+    REQ(ezsp_transient_key_req); /* a trailing flags byte (B, v13) is optional */
+    RSP(ezsp_st32);
+    memcpy(n->transient_key, q->key, 16);
+    n->transient_key_set = !c->short_req;
+    a->status = c->short_req ? SL_INVALID_PARAMETER : SL_OK;
 }
 
-static void cmd_clear_transient_link_keys(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_clear_transient_link_keys(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
-    (void)out;
+    (void)c;
     n->transient_key_set = false;
 }
 
-static void cmd_clear_key_table(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_clear_key_table(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
+    RSP(ezsp_st);
     ezsp_token *t = ezsp_nv_token(&n->nv, TOK_KEY_TABLE);
     memset(t->data, 0, (size_t)t->def->size * t->def->array_size);
     memset(n->nv.key_rx_counter, 0, sizeof(n->nv.key_rx_counter));
-    ST_OK(n, out);
+    a->status = ST_OK(n);
 }
 
-static void cmd_erase_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_erase_key_table_entry(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t idx = zb_get_u8(r);
+    REQ(ezsp_index);
+    RSP(ezsp_st);
+    uint8_t idx = q->index;
     if (idx >= EZSP_KEY_TABLE_SIZE) {
-        st_ember(n, out, EMBER_INDEX_OUT_OF_RANGE, SL_INVALID_INDEX);
+        a->status = st(n, EMBER_INDEX_OUT_OF_RANGE, SL_INVALID_INDEX);
         return;
     }
     memset(key_slot(n, idx), 0, EZSP_KEY_ENTRY_SIZE);
     n->nv.key_rx_counter[idx] = 0;
-    ST_OK(n, out);
+    a->status = ST_OK(n);
 }
 
-static void cmd_find_key_table_entry(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_find_key_table_entry(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t eui[8];
-    zb_get_bytes(r, eui, 8);
-    int i = find_key(n, eui);
-    zb_put_u8(out, (uint8_t)(i >= 0 ? i : 0xFF));
+    REQ(ezsp_find_key_req); /* linkKey: not looked at */
+    RSP(ezsp_index);
+    int i = find_key(n, q->eui64);
+    a->index = (uint8_t)(i >= 0 ? i : 0xFF);
 }
 
 /* ---------------------------------------------------------------- tokens (§8.1) */
 
-static void cmd_get_token_count(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+/* getTokenCount: u8 up to v17, u32 from v18 (the row's layout) */
+static void cmd_get_token_count(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
-    if (n->version >= 18)
-        zb_put_le32(out, (uint32_t)n->nv.n_tokens);
-    else
-        zb_put_u8(out, (uint8_t)n->nv.n_tokens);
+    RSP(ezsp_token_count_rsp);
+    a->count = (uint32_t)n->nv.n_tokens;
 }
 
-static void cmd_get_token_info(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_get_token_info(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint8_t i = zb_get_u8(r);
-    ezsp_token_info ti = {0};
-    if (i >= n->nv.n_tokens) {
-        st_ember(n, out, EMBER_INDEX_OUT_OF_RANGE, SL_INVALID_INDEX);
-        ezsp_put_token_info(out, &ti);
+    REQ(ezsp_index);
+    RSP(ezsp_token_info_rsp);
+    if (q->index >= n->nv.n_tokens) {
+        a->status = st(n, EMBER_INDEX_OUT_OF_RANGE, SL_INVALID_INDEX);
         return;
     }
-    const ezsp_token_def *d = n->nv.tokens[i].def;
-    ti = (ezsp_token_info){.nvm3_key = d->key,
-                           .is_cnt = d->is_cnt,
-                           .is_idx = d->array_size > 1,
-                           .size = d->size,
-                           .array_size = d->array_size};
-    ST_OK(n, out);
-    ezsp_put_token_info(out, &ti);
+    const ezsp_token_def *d = n->nv.tokens[q->index].def;
+    a->info[0] = (ezsp_token_info){.nvm3_key = d->key,
+                                   .is_cnt = d->is_cnt,
+                                   .is_idx = d->array_size > 1,
+                                   .size = d->size,
+                                   .array_size = d->array_size};
+    a->status = ST_OK(n);
 }
 
-static void cmd_get_token_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_get_token_data(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint32_t key = zb_get_le32(r), idx = zb_get_le32(r);
-    ezsp_token *t = ezsp_nv_token(&n->nv, key);
-    if (!t || idx >= t->def->array_size) {
+    REQ(ezsp_token_req);
+    RSP(ezsp_token_data_rsp);
+    ezsp_token *t = ezsp_nv_token(&n->nv, q->token);
+    if (!t || q->index >= t->def->array_size) {
         /* creator-style keys (0xE12A) are not NVM3 keys: failure with size 0 (§13 #11) */
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
-        zb_put_le32(out, 0);
+        a->status = st(n, EMBER_ERR_FATAL, SL_FAIL);
         return;
     }
-    uint8_t live[4]; /* NONCE_COUNTER reads as the counter in use, not the reservation */
-    const uint8_t *src = t->data + (size_t)idx * t->def->size;
-    if (key == TOK_NONCE_COUNTER) {
-        put_le32(live, n->nwk_frame_counter);
-        src = live;
-    }
-    ST_OK(n, out);
-    zb_put_le32(out, t->def->size);
-    zb_put_bytes(out, src, t->def->size);
+    const uint8_t *src = t->data + (size_t)q->index * t->def->size;
+    a->status = ST_OK(n);
+    a->size = t->def->size;
+    a->data_len = t->def->size;
+    memcpy(a->data, src, t->def->size);
+    /* NONCE_COUNTER reads as the counter in use, not the reservation */
+    if (q->token == TOK_NONCE_COUNTER) put_le32(a->data, n->nwk_frame_counter);
 }
 
-static void cmd_set_token_data(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_set_token_data(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    uint32_t key = zb_get_le32(r), idx = zb_get_le32(r), size = zb_get_le32(r);
-    ezsp_token *t = ezsp_nv_token(&n->nv, key);
-    if (r->short_read || !t || idx >= t->def->array_size || size != t->def->size ||
-        zb_rd_left(r) < size) {
+    REQ(ezsp_set_token_req);
+    RSP(ezsp_st);
+    ezsp_token *t = ezsp_nv_token(&n->nv, q->token);
+    uint32_t idx = q->index, size = q->size;
+    if (c->short_req || !t || idx >= t->def->array_size || size != t->def->size ||
+        q->data_len < size) {
         /* a refused write: the SDK wrapper (gecko_sdk zigbee_token_interface.c
          * emberSetTokenData) has one failure, EMBER_ERR_FATAL; simplicity_sdk passes the token
          * manager's sl_status_t on (SL_STATUS_FAIL here, as getTokenData's failure) */
-        st_ember(n, out, EMBER_ERR_FATAL, SL_FAIL);
+        a->status = st(n, EMBER_ERR_FATAL, SL_FAIL);
         return;
     }
-    zb_get_bytes(r, t->data + (size_t)idx * size, size);
-    if (key == TOK_NONCE_COUNTER && !n->network_up) n->nwk_frame_counter = get_le32(t->data);
-    if (key == TOK_NONCE_COUNTER && get_le32(t->data) < n->nwk_frame_counter)
+    memcpy(t->data + (size_t)idx * size, q->data, size);
+    if (q->token == TOK_NONCE_COUNTER && !n->network_up) n->nwk_frame_counter = get_le32(t->data);
+    if (q->token == TOK_NONCE_COUNTER && get_le32(t->data) < n->nwk_frame_counter)
         put_le32(t->data, n->nwk_frame_counter); /* never below a value already used */
-    ST_OK(n, out);
+    a->status = ST_OK(n);
 }
 
-static void cmd_token_factory_reset(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_token_factory_reset(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)out;
-    uint8_t keep_fc = zb_get_u8(r), keep_boot = zb_get_u8(r);
-    ezsp_nv_factory_reset(&n->nv, keep_fc != 0, keep_boot != 0);
+    REQ(ezsp_factory_reset_req);
+    bool keep_fc = q->exclude_outgoing_fc != 0, keep_boot = q->exclude_boot_counter != 0;
+    ezsp_nv_factory_reset(&n->nv, keep_fc, keep_boot);
     if (!keep_fc) n->nwk_frame_counter = 0;
 }
 
-static void cmd_reset_node(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out)
+static void cmd_reset_node(ezsp_ncp *n, ezsp_call *c)
 {
-    (void)h;
-    (void)r;
-    (void)out;
+    (void)c;
     /* the response goes out first (queued below); then the RAM state reboots */
     ezsp_boot(n);
 }
@@ -402,31 +351,25 @@ int ezsp_key_table_find(ezsp_ncp *n, const uint8_t eui[8])
 /* ---------------------------------------------------------------- table */
 
 const ezsp_cmd ezsp_security_commands[] = {
-    {EZSP_ID_GET_CURRENT_SECURITY_STATE, ALL, "getCurrentSecurityState",
-     cmd_get_current_security_state},
-    {EZSP_ID_CLEAR_TRANSIENT_LINK_KEYS, ALL, "clearTransientLinkKeys",
-     cmd_clear_transient_link_keys},
-    {EZSP_ID_FIND_KEY_TABLE_ENTRY, ALL, "findKeyTableEntry", cmd_find_key_table_entry},
-    {EZSP_ID_ERASE_KEY_TABLE_ENTRY, ALL, "eraseKeyTableEntry", cmd_erase_key_table_entry},
-    {EZSP_ID_CLEAR_KEY_TABLE, ALL, "clearKeyTable", cmd_clear_key_table},
-    {EZSP_ID_GET_APS_KEY_INFO, EZSP_V_SECMAN, "getApsKeyInfo", cmd_get_aps_key_info},
-    {EZSP_ID_EXPORT_LINK_KEY_BY_EUI, EZSP_V_SECMAN, "exportLinkKeyByEui",
-     cmd_export_link_key_by_eui},
-    {EZSP_ID_IMPORT_LINK_KEY, EZSP_V_SECMAN, "importLinkKey", cmd_import_link_key},
-    {EZSP_ID_EXPORT_LINK_KEY_BY_INDEX, EZSP_V_SECMAN, "exportLinkKeyByIndex",
-     cmd_export_link_key_by_index},
-    {EZSP_ID_IMPORT_TRANSIENT_KEY, EZSP_V_SECMAN, "importTransientKey", cmd_import_transient_key},
-    {EZSP_ID_EXPORT_KEY, EZSP_V_SECMAN, "exportKey", cmd_export_key},
-    {EZSP_ID_IMPORT_KEY, EZSP_V_SECMAN, "importKey", cmd_import_key},
-    {EZSP_ID_GET_NETWORK_KEY_INFO, EZSP_V_GET_NETWORK_KEY_INFO, "getNetworkKeyInfo",
-     cmd_get_network_key_info},
-    {EZSP_ID_TOKEN_FACTORY_RESET, EZSP_V_TOKEN_FACTORY_RESET, "tokenFactoryReset",
-     cmd_token_factory_reset},
-    {EZSP_ID_GET_TOKEN_COUNT, EZSP_V_TOKENS, "getTokenCount", cmd_get_token_count},
-    {EZSP_ID_GET_TOKEN_INFO, EZSP_V_TOKENS, "getTokenInfo", cmd_get_token_info},
-    {EZSP_ID_GET_TOKEN_DATA, EZSP_V_TOKENS, "getTokenData", cmd_get_token_data},
-    {EZSP_ID_SET_TOKEN_DATA, EZSP_V_TOKENS, "setTokenData", cmd_set_token_data},
-    {EZSP_ID_RESET_NODE, EZSP_V_TOKENS, "resetNode", cmd_reset_node},
+    {EZSP_ID_GET_CURRENT_SECURITY_STATE, ALL, cmd_get_current_security_state},
+    {EZSP_ID_CLEAR_TRANSIENT_LINK_KEYS, ALL, cmd_clear_transient_link_keys},
+    {EZSP_ID_FIND_KEY_TABLE_ENTRY, ALL, cmd_find_key_table_entry},
+    {EZSP_ID_ERASE_KEY_TABLE_ENTRY, ALL, cmd_erase_key_table_entry},
+    {EZSP_ID_CLEAR_KEY_TABLE, ALL, cmd_clear_key_table},
+    {EZSP_ID_GET_APS_KEY_INFO, EZSP_V_SECMAN, cmd_get_aps_key_info},
+    {EZSP_ID_EXPORT_LINK_KEY_BY_EUI, EZSP_V_SECMAN, cmd_export_link_key_by_eui},
+    {EZSP_ID_IMPORT_LINK_KEY, EZSP_V_SECMAN, cmd_import_link_key},
+    {EZSP_ID_EXPORT_LINK_KEY_BY_INDEX, EZSP_V_SECMAN, cmd_export_link_key_by_index},
+    {EZSP_ID_IMPORT_TRANSIENT_KEY, EZSP_V_SECMAN, cmd_import_transient_key},
+    {EZSP_ID_EXPORT_KEY, EZSP_V_SECMAN, cmd_export_key},
+    {EZSP_ID_IMPORT_KEY, EZSP_V_SECMAN, cmd_import_key},
+    {EZSP_ID_GET_NETWORK_KEY_INFO, EZSP_V_GET_NETWORK_KEY_INFO, cmd_get_network_key_info},
+    {EZSP_ID_TOKEN_FACTORY_RESET, EZSP_V_TOKEN_FACTORY_RESET, cmd_token_factory_reset},
+    {EZSP_ID_GET_TOKEN_COUNT, EZSP_V_TOKENS, cmd_get_token_count},
+    {EZSP_ID_GET_TOKEN_INFO, EZSP_V_TOKENS, cmd_get_token_info},
+    {EZSP_ID_GET_TOKEN_DATA, EZSP_V_TOKENS, cmd_get_token_data},
+    {EZSP_ID_SET_TOKEN_DATA, EZSP_V_TOKENS, cmd_set_token_data},
+    {EZSP_ID_RESET_NODE, EZSP_V_TOKENS, cmd_reset_node},
 };
 const size_t ezsp_n_security_commands =
     sizeof(ezsp_security_commands) / sizeof(ezsp_security_commands[0]);

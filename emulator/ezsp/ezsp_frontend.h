@@ -48,7 +48,7 @@ typedef struct ezsp_ncp {
     ash_link link;
     unsigned link_timer;
     ezsp_nv nv;
-    int max_version;  /* what we advertise (--ezsp-version) */
+    int max_version;   /* what we advertise (--ezsp-version) */
     bool have_release; /* --firmware: this EmberZNet release instead of the version's own */
     ezsp_version_info release;
     int version;      /* negotiated; 0 before `version` */
@@ -95,12 +95,24 @@ int ezsp_world_attach(ezsp_ncp *n, const emu_options *o, char *err, size_t errle
 /* dispatch (ezsp_cmds.c; the commands in ezsp_cmds_*.c) */
 void ezsp_dispatch(ezsp_ncp *n, const ezsp_header *h, const uint8_t *params, size_t len);
 
-/* One command: handled by fn while the negotiated version is in [min_ver, max_ver]. */
-typedef void (*ezsp_handler)(ezsp_ncp *n, const ezsp_header *h, zb_rd *r, zb_buf *out);
+/* One call of a command: the request decoded through the schema row of the negotiated version
+ * (ezsp_schema.h), and the response struct the handler fills, zeroed, that the dispatcher encodes
+ * through rsp_layout (the row's, unless the handler answers in another shape). A request shorter
+ * than its layout has the fields it carried and zeros after: short_req says so, and each handler
+ * answers it as the firmware does (most with a status, some as if the missing bytes were 0). */
+typedef struct ezsp_call {
+    const ezsp_header *h;
+    const void *req;
+    bool short_req;
+    void *rsp;
+    const zs_layout *rsp_layout;
+} ezsp_call;
+typedef void (*ezsp_handler)(ezsp_ncp *n, ezsp_call *c);
+/* A command served by fn while the negotiated version is in [min_ver, max_ver]; its name and
+ * layouts are the schema's row. */
 typedef struct ezsp_cmd {
     uint16_t id;
     uint8_t min_ver, max_ver;
-    const char *name;
     ezsp_handler fn;
 } ezsp_cmd;
 

@@ -7,7 +7,7 @@
  * (zigbee-security.md §5.3; the EUI64 bytes are taken in wire order, open question §10.3).
  * Accepted reports reach the host as incomingMessageHandler (0x0045). */
 #include "ezsp_frontend.h"
-#include "incoming.h"
+#include "ezsp_incoming.h"
 
 #include "bytes.h"
 #include "ezsp_tokens.h"

@@ -6,7 +6,7 @@
  * keys, §5.4); children are the neighbour-table entries with relationship child. Accepted
  * reports reach the host as APSDE_DATA_IND (0x0306, zboss-ncp.md). */
 #include "zboss_frontend.h"
-#include "incoming.h"
+#include "zboss_incoming.h"
 
 #include "bytes.h"
 #include "log.h"

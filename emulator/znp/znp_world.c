@@ -5,7 +5,7 @@
  * TCLK seed and rows, the APS key data table, the address manager), so what a migration wrote
  * is exactly what the devices meet. Accepted reports reach the host as AF_INCOMING_MSG. */
 #include "znp_frontend.h"
-#include "incoming.h"
+#include "mt_incoming.h"
 
 #include "bytes.h"
 #include "log.h"

@@ -19,7 +19,6 @@
 #include "driver_step.h"
 #include "driver_ezsp_legacy.h"
 #include "ezsp_host.h"
-#include "incoming.h"
 #include "ezsp_tokens.h"
 #include "progress.h"
 #include "ezsp_versions.h"
@@ -41,64 +40,54 @@ typedef struct ezsp_drv {
 
 /* ---------------------------------------------------------------- small commands */
 
-static uint32_t rd_status(ezsp_drv *d, zb_rd *r)
+/* The typed call (ezsp_host.h): request and response structs through the schema's row */
+static int call(ezsp_drv *d, uint16_t id, const void *req, void *rsp)
 {
-    return ezsp_get_status(r, d->version);
-}
-
-static int cmd(ezsp_drv *d, uint16_t id, const uint8_t *p, size_t n, ezsp_host_frame *rsp, zb_rd *r)
-{
-    int rc = ezsp_host_cmd(&d->h, id, p, n, rsp);
-    if (rc == 0) *r = zb_rd_init(rsp->data, rsp->len);
-    return rc;
+    return ezsp_host_call(&d->h, id, req, rsp);
 }
 
 /* A command whose whole answer is one Ember/Ezsp status in the version's width. Returns the
- * status, or a negative host error. */
-static long status_cmd(ezsp_drv *d, uint16_t id, const uint8_t *p, size_t n)
+ * status, 0xFF for a short answer, or a negative host error. */
+static long status_cmd(ezsp_drv *d, uint16_t id, const void *req)
 {
-    ezsp_host_frame f;
-    zb_rd r;
-    int rc = cmd(d, id, p, n, &f, &r);
-    if (rc) return rc;
-    uint32_t st = rd_status(d, &r);
-    return r.short_read ? 0xFF : (long)st;
+    ezsp_st a;
+    int rc = call(d, id, req, &a);
+    if (rc < 0) return rc;
+    return rc == EZSP_HOST_SHORT ? 0xFF : (long)a.status;
 }
 
 static long set_value(ezsp_drv *d, uint8_t id, const uint8_t *v, uint8_t len)
 {
-    uint8_t p[16] = {id, len};
-    memcpy(p + 2, v, len);
-    return status_cmd(d, EZSP_ID_SET_VALUE, p, 2u + len);
+    ezsp_set_value_req q = {.id = id, .value_len = len};
+    memcpy(q.value, v, len);
+    return status_cmd(d, EZSP_ID_SET_VALUE, &q);
 }
 
+/* 0 and the value, 1 when refused or short, or a negative host error */
 static int get_config(ezsp_drv *d, uint8_t id, uint16_t *v)
 {
-    ezsp_host_frame f;
-    zb_rd r;
-    int rc = cmd(d, EZSP_ID_GET_CONFIGURATION_VALUE, &id, 1, &f, &r);
-    if (rc) return rc;
-    uint32_t st = rd_status(d, &r);
-    *v = zb_get_le16(&r);
-    return st || r.short_read ? 1 : 0;
+    ezsp_id_req q = {.id = id};
+    ezsp_config_rsp a;
+    int rc = call(d, EZSP_ID_GET_CONFIGURATION_VALUE, &q, &a);
+    if (rc < 0) return rc;
+    *v = a.value;
+    return a.status || rc == EZSP_HOST_SHORT ? 1 : 0;
 }
 
 static int get_eui64(ezsp_drv *d, uint8_t eui[8])
 {
-    ezsp_host_frame f;
-    zb_rd r;
-    int rc = cmd(d, EZSP_ID_GET_EUI64, NULL, 0, &f, &r);
-    if (rc) return rc;
-    zb_get_bytes(&r, eui, 8);
-    return r.short_read ? 1 : 0;
+    ezsp_eui64 a;
+    int rc = call(d, EZSP_ID_GET_EUI64, NULL, &a);
+    if (rc < 0) return rc;
+    memcpy(eui, a.eui64, 8);
+    return rc == EZSP_HOST_SHORT ? 1 : 0;
 }
 
 static int network_state(ezsp_drv *d)
 {
-    ezsp_host_frame f;
-    zb_rd r;
-    int rc = cmd(d, EZSP_ID_NETWORK_STATE, NULL, 0, &f, &r);
-    return rc ? rc : zb_get_u8(&r);
+    ezsp_byte a;
+    int rc = call(d, EZSP_ID_NETWORK_STATE, NULL, &a);
+    return rc < 0 ? rc : a.value;
 }
 
 /* stackStatusHandler with this status (Ember value up to v13, sl_status from v14) */
@@ -108,8 +97,9 @@ static int wait_stack_status(ezsp_drv *d, uint8_t ember, uint32_t sl)
     for (;;) {
         int rc = ezsp_host_wait_cb(&d->h, EZSP_ID_STACK_STATUS_HANDLER, &f, 10000);
         if (rc) return rc;
-        zb_rd r = zb_rd_init(f.data, f.len);
-        if (rd_status(d, &r) == (d->version >= 14 ? sl : ember)) return 0;
+        ezsp_st s = {0};
+        ezsp_host_decode_cb(&d->h, &f, &s); /* a short one reads as 0: not the one awaited */
+        if (s.status == (d->version >= 14 ? sl : ember)) return 0;
     }
 }
 
@@ -120,43 +110,27 @@ enum { NETINIT_REFUSED = -100, NETINIT_NOT_UP = -101 };
 static int network_up(ezsp_drv *d)
 {
     if (network_state(d) == 2) return 1;
-    uint8_t p[2] = {0, 0};
+    ezsp_network_init_req q = {.bitmask = 0};
     ezsp_host_drain(&d->h);
-    long st = status_cmd(d, EZSP_ID_NETWORK_INIT, p, 2);
+    long st = status_cmd(d, EZSP_ID_NETWORK_INIT, &q);
     if (st < 0) return (int)st;
     if (st == (d->version >= 14 ? SL_NOT_JOINED : EMBER_NOT_JOINED)) return 0;
     if (st != 0) return NETINIT_REFUSED;
     return wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP) == 0 ? 1 : NETINIT_NOT_UP;
 }
 
-static void ctx_for(ezsp_secman_context *c, uint8_t type, uint8_t index)
-{
-    memset(c, 0, sizeof(*c));
-    c->core_key_type = type;
-    c->key_index = index;
-}
-
-/* exportKey: status first from v14, last before (§5.5) */
+/* exportKey of the network or TC link key (the row puts the status first from v14, last
+ * before, §5.5) */
 static int export_key(ezsp_drv *d, uint8_t type, uint8_t index, uint8_t key[16])
 {
-    ezsp_secman_context c;
-    uint8_t p[EZSP_SECMAN_CONTEXT_SIZE];
-    ctx_for(&c, type, index);
-    zb_buf b = zb_buf_init(p, sizeof(p));
-    ezsp_put_secman_context(&b, &c);
-    ezsp_host_frame f;
-    zb_rd r;
-    int rc = cmd(d, EZSP_ID_EXPORT_KEY, p, b.len, &f, &r);
-    if (rc) return rc;
-    uint32_t st;
-    if (d->version >= 14) {
-        st = zb_get_le32(&r);
-        zb_get_bytes(&r, key, 16);
-    } else {
-        zb_get_bytes(&r, key, 16);
-        st = zb_get_le32(&r);
-    }
-    return st || r.short_read ? 1 : 0;
+    ezsp_context_req q = {0};
+    q.context[0].core_key_type = type;
+    q.context[0].key_index = index;
+    ezsp_export_key_rsp a;
+    int rc = call(d, EZSP_ID_EXPORT_KEY, &q, &a);
+    if (rc < 0) return rc;
+    memcpy(key, a.key, 16);
+    return a.status || rc == EZSP_HOST_SHORT ? 1 : 0;
 }
 
 /* Resets the NCP, negotiates the version and reads the firmware's. */
@@ -173,13 +147,11 @@ static int identify(ezsp_drv *d, zbh_device_info *info, char *err, size_t errlen
         return -1;
     }
     d->version = pv;
-    uint8_t id = EZSP_VALUE_VERSION_INFO;
-    ezsp_host_frame f;
-    zb_rd r;
+    ezsp_id_req q = {.id = EZSP_VALUE_VERSION_INFO};
+    ezsp_value_rsp a;
     ezsp_version_info vi = {0};
-    if (cmd(d, EZSP_ID_GET_VALUE, &id, 1, &f, &r) == 0 && rd_status(d, &r) == 0 &&
-        zb_get_u8(&r) == 7)
-        ezsp_get_version_info(&r, &vi);
+    if (call(d, EZSP_ID_GET_VALUE, &q, &a) >= 0 && a.status == 0 && a.value_len == 7)
+        zs_decode(&ezsp_version_info_layout, a.value, 7, &vi, NULL);
     snprintf(info->stack, sizeof(info->stack), "ezsp");
     snprintf(info->profile, sizeof(info->profile), "ezsp%d", pv);
     snprintf(info->firmware, sizeof(info->firmware), "EmberZNet %u.%u.%u.%u build %u (EZSP v%d)",
@@ -228,19 +200,44 @@ static void add_or_merge(ocb_backup *b, const ocb_device *nd)
 static int read_children(ezsp_drv *d, ocb_backup *b)
 {
     for (unsigned i = 0; i < 64; i++) {
-        uint8_t idx = (uint8_t)i;
-        ezsp_host_frame f;
-        zb_rd r;
-        int rc = cmd(d, EZSP_ID_GET_CHILD_DATA, &idx, 1, &f, &r);
-        if (rc) return rc;
-        uint32_t st = rd_status(d, &r);
-        ezsp_child_data c;
-        ezsp_get_child_data_v(&r, d->version, &c);
-        if (st) continue;                      /* NOT_JOINED: free slot */
-        if (r.short_read) return EZSP_HOST_IO; /* a short answer is a failed read */
-        ocb_device nd = {.ieee = get_le64(c.eui64), .has_nwk = true, .nwk = c.id, .is_child = true};
+        ezsp_index q = {.index = (uint8_t)i};
+        ezsp_child_rsp a;
+        int rc = call(d, EZSP_ID_GET_CHILD_DATA, &q, &a);
+        if (rc < 0) return rc;
+        if (a.status) continue;                         /* NOT_JOINED: free slot */
+        if (rc == EZSP_HOST_SHORT) return EZSP_HOST_IO; /* a short answer is a failed read */
+        const ezsp_child_data *c = &a.child[0];
+        ocb_device nd = {
+            .ieee = get_le64(c->eui64), .has_nwk = true, .nwk = c->id, .is_child = true};
         add_or_merge(b, &nd);
     }
+    return 0;
+}
+
+/* One address-table entry: 0x005E/0x005F are getAddressTableRemoteEui64/-NodeId up to v13;
+ * from v14 0x005E is getAddressTableInfo (both at once) and 0x005F is gone
+ * (ezsp_versions.h). 1: a free entry, 0: read, < 0: a failed read. */
+static int address_entry(ezsp_drv *d, uint8_t i, uint16_t *nwk, uint8_t eui[8])
+{
+    ezsp_index q = {.index = i};
+    int rc;
+    if (d->version >= 14) {
+        ezsp_address_info_rsp a;
+        if ((rc = call(d, EZSP_ID_GET_ADDRESS_TABLE_INFO, &q, &a)) < 0) return rc;
+        if (rc == EZSP_HOST_SHORT) return EZSP_HOST_IO;
+        *nwk = a.node_id;
+        memcpy(eui, a.eui64, 8);
+        return a.status ? 1 : 0;
+    }
+    ezsp_node_id n;
+    ezsp_eui64 e;
+    if ((rc = call(d, EZSP_ID_GET_ADDRESS_TABLE_REMOTE_NODE_ID, &q, &n)) < 0) return rc;
+    if (rc == EZSP_HOST_SHORT) return EZSP_HOST_IO;
+    *nwk = n.node_id;
+    if (*nwk >= 0xFFF8 && *nwk != EMBER_UNKNOWN_NODE_ID) return 1;
+    if ((rc = call(d, EZSP_ID_GET_ADDRESS_TABLE_REMOTE_EUI64, &q, &e)) < 0) return rc;
+    if (rc == EZSP_HOST_SHORT) return EZSP_HOST_IO;
+    memcpy(eui, e.eui64, 8);
     return 0;
 }
 
@@ -251,33 +248,15 @@ static int read_address_table(ezsp_drv *d, ocb_backup *b)
     if (crc) return crc < 0 ? crc : EZSP_HOST_IO; /* could not read, not "no table" */
     static const uint8_t z8[8];
     for (unsigned i = 0; i < size && i < 256; i++) {
-        uint8_t idx = (uint8_t)i, eui[8];
+        uint8_t eui[8];
         uint16_t nwk;
-        ezsp_host_frame f;
-        zb_rd r;
-        int rc;
-        /* 0x005E/0x005F: getAddressTableRemoteEui64/-NodeId up to v13; from v14 0x005E is
-         * getAddressTableInfo (both at once) and 0x005F is gone (ezsp_versions.h) */
-        if (d->version >= 14) {
-            if ((rc = cmd(d, EZSP_ID_GET_ADDRESS_TABLE_INFO, &idx, 1, &f, &r))) return rc;
-            uint32_t st = zb_get_le32(&r);
-            nwk = zb_get_le16(&r);
-            zb_get_bytes(&r, eui, 8);
-            if (r.short_read) return EZSP_HOST_IO;
-            if (st) continue;
-        } else {
-            if ((rc = cmd(d, EZSP_ID_GET_ADDRESS_TABLE_REMOTE_NODE_ID, &idx, 1, &f, &r))) return rc;
-            nwk = zb_get_le16(&r);
-            if (r.short_read) return EZSP_HOST_IO;
-            if (nwk >= 0xFFF8 && nwk != EMBER_UNKNOWN_NODE_ID) continue;
-            if ((rc = cmd(d, EZSP_ID_GET_ADDRESS_TABLE_REMOTE_EUI64, &idx, 1, &f, &r))) return rc;
-            zb_get_bytes(&r, eui, 8);
-            if (r.short_read) return EZSP_HOST_IO;
-        }
+        int rc = address_entry(d, (uint8_t)i, &nwk, eui);
+        if (rc < 0) return rc;
+        if (rc) continue;
         if (!memcmp(eui, z8, 8) || (nwk >= 0xFFF8 && nwk != EMBER_UNKNOWN_NODE_ID)) continue;
         bool known = nwk != EMBER_UNKNOWN_NODE_ID;
-        ocb_device nd = {.ieee = get_le64(eui), .has_nwk = known, .nwk = known ? nwk : 0,
-                         .is_child = false};
+        ocb_device nd = {
+            .ieee = get_le64(eui), .has_nwk = known, .nwk = known ? nwk : 0, .is_child = false};
         add_or_merge(b, &nd);
     }
     return 0;
@@ -291,38 +270,23 @@ static int read_key_table(ezsp_drv *d, ocb_backup *b)
     if (d->version < EZSP_DRV_SECMAN)
         return ezsp_legacy_read_key_table(&d->h, size, b, add_or_merge);
     for (unsigned i = 0; i < size && i < 256; i++) {
-        uint8_t idx = (uint8_t)i, eui[8], key[16];
-        ezsp_aps_key_metadata m;
-        ezsp_host_frame f;
-        zb_rd r;
-        int rc = cmd(d, EZSP_ID_EXPORT_LINK_KEY_BY_INDEX, &idx, 1, &f, &r);
-        if (rc) return rc;
-        uint32_t st;
-        if (d->version >= 14) {
-            ezsp_secman_context c;
-            st = zb_get_le32(&r);
-            ezsp_get_secman_context(&r, &c);
-            memcpy(eui, c.eui64, 8);
-            zb_get_bytes(&r, key, 16);
-            ezsp_get_aps_key_metadata(&r, &m);
-        } else {
-            zb_get_bytes(&r, eui, 8);
-            zb_get_bytes(&r, key, 16);
-            ezsp_get_aps_key_metadata(&r, &m);
-            st = zb_get_le32(&r);
-        }
-        if (r.short_read) return EZSP_HOST_IO; /* a short row is a failed read, not a free one */
-        if (st) continue;
+        ezsp_index q = {.index = (uint8_t)i};
+        ezsp_export_link_key_rsp a;
+        int rc = call(d, EZSP_ID_EXPORT_LINK_KEY_BY_INDEX, &q, &a);
+        if (rc < 0) return rc;
+        if (rc == EZSP_HOST_SHORT) return EZSP_HOST_IO; /* a short row is a failed read */
+        if (a.status) continue;
+        /* the partner: in the context from v14, on its own before */
+        const uint8_t *eui = d->version >= 14 ? a.context[0].eui64 : a.eui64;
         /* is_child: only the child table says so; a key alone makes a (router) device */
         ocb_device nd = {.ieee = get_le64(eui), .has_link_key = true, .is_child = false};
-        memcpy(nd.link_key.key, key, 16);
-        nd.link_key.tx_counter = m.outgoing_frame_counter;
+        memcpy(nd.link_key.key, a.key, 16);
+        nd.link_key.tx_counter = a.metadata[0].outgoing_frame_counter;
         /* EZSP has no command that sets a key's incoming counter (importLinkKey carries the
          * key only), so no restore can bring it back and a restored NCP starts it at 0. The
          * backup says 0 too: a lower incoming counter only means "accept the device's next
          * frame", never a rejected device, and backups stay restorable and comparable. */
         nd.link_key.rx_counter = 0;
-        (void)m.incoming_frame_counter;
         add_or_merge(b, &nd);
     }
     return 0;
@@ -343,16 +307,13 @@ static ocb_backup *ezsp_read_network(void *dv, zbh_read_status *st_out, char *er
                  up == 0 ? "no network formed (networkInit: NOT_JOINED)" : "networkInit failed");
         return NULL;
     }
-    ezsp_host_frame f;
-    zb_rd r;
-    int rc = cmd(d, EZSP_ID_GET_NETWORK_PARAMETERS, NULL, 0, &f, &r);
-    uint32_t st = rc ? 1 : rd_status(d, &r);
-    uint8_t node_type = zb_get_u8(&r);
-    ezsp_network_params np;
-    ezsp_get_network_params(&r, &np);
-    if (rc || st || r.short_read || node_type != 1) {
+    ezsp_network_params_rsp pa = {0};
+    int rc = call(d, EZSP_ID_GET_NETWORK_PARAMETERS, NULL, &pa);
+    uint32_t st = rc < 0 ? 1 : pa.status;
+    const ezsp_network_params np = pa.params[0];
+    if (rc || st || pa.node_type != 1) {
         snprintf(err, errlen, "getNetworkParameters failed (status %u, node type %u)", (unsigned)st,
-                 node_type);
+                 pa.node_type);
         return NULL;
     }
     uint8_t eui[8], nwk_key[16], tclk[16];
@@ -370,12 +331,14 @@ static ocb_backup *ezsp_read_network(void *dv, zbh_read_status *st_out, char *er
         snprintf(err, errlen, "reading the EUI64 / exporting the keys failed");
         return NULL;
     }
-    if (cmd(d, EZSP_ID_GET_NETWORK_KEY_INFO, NULL, 0, &f, &r) || zb_get_le32(&r) != 0) {
+    ezsp_network_key_info_rsp ka;
+    int krc = call(d, EZSP_ID_GET_NETWORK_KEY_INFO, NULL, &ka);
+    if (krc < 0 || ka.status != 0) {
         snprintf(err, errlen, "getNetworkKeyInfo failed");
         return NULL;
     }
-    ezsp_get_network_key_info(&r, &ki);
-    if (r.short_read || !ki.network_key_set) {
+    ki = ka.info[0];
+    if (krc == EZSP_HOST_SHORT || !ki.network_key_set) {
         snprintf(err, errlen, "getNetworkKeyInfo: no network key set");
         return NULL;
     }
@@ -437,12 +400,9 @@ static bool override_eui64(const ocb_backup *b)
 
 static long write_restored_eui64(ezsp_drv *d, const uint8_t want[8])
 {
-    uint8_t p[20];
-    put_le32(p, TOK_RESTORED_EUI64);
-    put_le32(p + 4, 0);
-    put_le32(p + 8, 8);
-    memcpy(p + 12, want, 8);
-    return status_cmd(d, EZSP_ID_SET_TOKEN_DATA, p, sizeof(p));
+    ezsp_set_token_req q = {.token = TOK_RESTORED_EUI64, .index = 0, .size = 8, .data_len = 8};
+    memcpy(q.data, want, 8);
+    return status_cmd(d, EZSP_ID_SET_TOKEN_DATA, &q);
 }
 
 /* How the node EUI64 becomes the backup's: nothing to do, the rewritable restored-EUI64
@@ -462,33 +422,27 @@ static int plan_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy pol
     *plan = EUI_SAME;
     if (!memcmp(cur, want, 8)) return 0;
     /* the rewritable NVM3 token, if this NCP uses it already */
-    uint8_t p[8];
-    put_le32(p, TOK_RESTORED_EUI64);
-    put_le32(p + 4, 0);
-    ezsp_host_frame f = {0};
-    zb_rd r = zb_rd_init(f.data, 0); /* v8 has no token interface: reads as "no token" */
-    if (d->version >= 9)
-        ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_GET_TOKEN_DATA, p, 8, &f, &r),
-                             "getTokenData(RESTORED_EUI64)", rc_text);
-    uint32_t st = rd_status(d, &r);
-    uint32_t size = zb_get_le32(&r);
-    uint8_t restored[8];
-    zb_get_bytes(&r, restored, 8);
-    bool have_token = st == 0 && size == 8 && !r.short_read;
-    if (have_token && !zb_all_bytes(restored, 8, 0xFF)) {
+    ezsp_token_req tq = {.token = TOK_RESTORED_EUI64, .index = 0};
+    ezsp_token_data_rsp ta = {0};
+    int rc = EZSP_HOST_SHORT; /* v8 has no token interface: reads as "no token" */
+    if (d->version >= 9) {
+        rc = call(d, EZSP_ID_GET_TOKEN_DATA, &tq, &ta);
+        ZBH_RETURN_IF_FAILED(rc < 0 ? rc : 0, "getTokenData(RESTORED_EUI64)", rc_text);
+    }
+    bool have_token = rc == EZSP_HOST_OK && ta.status == 0 && ta.size == 8 && ta.data_len >= 8;
+    if (have_token && !zb_all_bytes(ta.data, 8, 0xFF)) {
         *plan = EUI_TOKEN;
         return 0;
     }
-    uint8_t id = EZSP_MFG_CUSTOM_EUI_64, mfg[8] = {0};
-    ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_GET_MFG_TOKEN, &id, 1, &f, &r),
-                         "getMfgToken(CUSTOM_EUI_64)", rc_text);
-    uint8_t len = zb_get_u8(&r);
-    zb_get_bytes(&r, mfg, 8);
-    if (r.short_read) {
+    ezsp_id_req mq = {.id = EZSP_MFG_CUSTOM_EUI_64};
+    ezsp_lv ma;
+    rc = call(d, EZSP_ID_GET_MFG_TOKEN, &mq, &ma);
+    ZBH_RETURN_IF_FAILED(rc < 0 ? rc : 0, "getMfgToken(CUSTOM_EUI_64)", rc_text);
+    if (rc == EZSP_HOST_SHORT || ma.data_len < 8) {
         snprintf(err, errlen, "getMfgToken(CUSTOM_EUI_64): short answer");
         return -1;
     }
-    if (len == 8 && zb_all_bytes(mfg, 8, 0xFF)) {
+    if (ma.data_len == 8 && zb_all_bytes(ma.data, 8, 0xFF)) {
         if (policy == ZBH_IEEE_BURN) {
             *plan = EUI_BURN;
             return 0;
@@ -540,10 +494,10 @@ static int set_eui64(ezsp_drv *d, const ocb_backup *b, enum zbh_ieee_policy poli
     }
     LOG_WARN("ezsp: --burn-ieee: burning MFG_CUSTOM_EUI_64 (write-once) with %016llx",
              (unsigned long long)b->coordinator_ieee);
-    uint8_t sp[10] = {EZSP_MFG_CUSTOM_EUI_64, 8};
-    memcpy(sp + 2, want, 8);
-    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_MFG_TOKEN, sp, sizeof(sp)),
-                         "setMfgToken(CUSTOM_EUI_64)", rc_text);
+    ezsp_set_mfg_token_req sq = {.id = EZSP_MFG_CUSTOM_EUI_64, .data_len = 8};
+    memcpy(sq.data, want, 8);
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_MFG_TOKEN, &sq), "setMfgToken(CUSTOM_EUI_64)",
+                         rc_text);
     return 1;
 }
 
@@ -607,13 +561,44 @@ static int reconnect(ezsp_drv *d, char *err, size_t errlen)
     return 0;
 }
 
+/* A status-only answer in sl_status (importLinkKey, setAddressTableInfo): the host error, or
+ * the status (a short answer reads as 0, as it always has) */
+static long st32_cmd(ezsp_drv *d, uint16_t id, const void *req)
+{
+    ezsp_st32 a;
+    int rc = call(d, id, req, &a);
+    return rc < 0 ? rc : (long)a.status;
+}
+
+/* One device's address-table entry: setAddressTableInfo from v14 (0x005C),
+ * setAddressTableRemoteEui64 (0x005C) + setAddressTableRemoteNodeId (0x005D) up to v13 */
+static int write_address_entry(ezsp_drv *d, uint8_t ai, const uint8_t eui[8], uint16_t nwk,
+                               char *err, size_t errlen)
+{
+    if (d->version >= 14) {
+        ezsp_address_info_req q = {.index = ai, .node_id = nwk, .extended_timeout = 0};
+        memcpy(q.eui64, eui, 8);
+        ZBH_RETURN_IF_FAILED(st32_cmd(d, EZSP_ID_SET_ADDRESS_TABLE_INFO, &q), "setAddressTableInfo",
+                             rc_text);
+        return 0;
+    }
+    ezsp_index_eui64_req q = {.index = ai};
+    memcpy(q.eui64, eui, 8);
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_EUI64, &q),
+                         "setAddressTableRemoteEui64", rc_text);
+    ezsp_index_node_req nq = {.index = ai, .node_id = nwk};
+    ZBH_RETURN_IF_FAILED(call(d, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_NODE_ID, &nq, NULL),
+                         "setAddressTableRemoteNodeId", rc_text);
+    return 0;
+}
+
 static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t errlen)
 {
     uint16_t key_size = 0, addr_size = 0;
     get_config(d, EZSP_CONFIG_KEY_TABLE_SIZE, &key_size);
     get_config(d, EZSP_CONFIG_ADDRESS_TABLE_SIZE, &addr_size);
     if (keys_fit(b, key_size, err, errlen) < 0) return -1;
-    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable", rc_text);
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL), "clearKeyTable", rc_text);
     unsigned ki = 0, ci = 0, ai = 0;
     for (size_t i = 0; i < b->n_devices; i++) {
         const ocb_device *dev = &b->devices[i];
@@ -624,54 +609,24 @@ static int write_devices(ezsp_drv *d, const ocb_backup *b, char *err, size_t err
             ZBH_RETURN_IF_FAILED(ezsp_legacy_write_link_key(&d->h, eui, dev->link_key.key),
                                  "addOrUpdateKeyTableEntry", rc_text);
         } else if (dev->has_link_key) {
-            uint8_t p[25] = {(uint8_t)ki++};
-            memcpy(p + 1, eui, 8);
-            memcpy(p + 9, dev->link_key.key, 16);
-            ezsp_host_frame f;
-            zb_rd r;
-            ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_IMPORT_LINK_KEY, p, sizeof(p), &f, &r),
-                                 "importLinkKey", rc_text);
-            ZBH_RETURN_IF_FAILED((long)zb_get_le32(&r), "importLinkKey", rc_text);
+            ezsp_import_link_key_req q = {.index = (uint8_t)ki++};
+            memcpy(q.eui64, eui, 8);
+            memcpy(q.key, dev->link_key.key, 16);
+            ZBH_RETURN_IF_FAILED(st32_cmd(d, EZSP_ID_IMPORT_LINK_KEY, &q), "importLinkKey",
+                                 rc_text);
         }
         if (!dev->has_nwk && dev->has_link_key) continue; /* the key table holds it */
         /* a device with neither: an address-table entry whose node id the stack finds */
         uint16_t nwk = dev->has_nwk ? dev->nwk : EMBER_UNKNOWN_NODE_ID;
         bool child_table = dev->has_nwk && dev->is_child && d->version >= 9; /* v8: none */
         if (child_table && ci < 64) {
-            ezsp_child_data c = {.type = 4, .id = nwk};
-            memcpy(c.eui64, eui, 8);
-            uint8_t p[1 + EZSP_CHILD_DATA_SIZE];
-            zb_buf wb = zb_buf_init(p, sizeof(p));
-            zb_put_u8(&wb, (uint8_t)ci++);
-            ezsp_put_child_data_v(&wb, d->version, &c);
-            ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_CHILD_DATA, p, wb.len), "setChildData",
+            ezsp_set_child_req q = {.index = (uint8_t)ci++};
+            q.child[0] = (ezsp_child_data){.type = 4, .id = nwk};
+            memcpy(q.child[0].eui64, eui, 8);
+            ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_CHILD_DATA, &q), "setChildData",
                                  rc_text);
         } else if (!child_table && ai < addr_size) {
-            /* 0x005C: setAddressTableInfo from v14, setAddressTableRemoteEui64 (+ 0x005D
-             * setAddressTableRemoteNodeId) up to v13 */
-            if (d->version >= 14) {
-                uint8_t p[12] = {(uint8_t)ai++};
-                memcpy(p + 1, eui, 8);
-                put_le16(p + 9, nwk);
-                p[11] = 0;
-                ezsp_host_frame f;
-                zb_rd r;
-                ZBH_RETURN_IF_FAILED(cmd(d, EZSP_ID_SET_ADDRESS_TABLE_INFO, p, sizeof(p), &f, &r),
-                                     "setAddressTableInfo", rc_text);
-                ZBH_RETURN_IF_FAILED((long)zb_get_le32(&r), "setAddressTableInfo", rc_text);
-            } else {
-                uint8_t p[9] = {(uint8_t)ai};
-                memcpy(p + 1, eui, 8);
-                ZBH_RETURN_IF_FAILED(
-                    status_cmd(d, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_EUI64, p, sizeof(p)),
-                    "setAddressTableRemoteEui64", rc_text);
-                uint8_t q[3] = {(uint8_t)ai++};
-                put_le16(q + 1, nwk);
-                ezsp_host_frame f;
-                ZBH_RETURN_IF_FAILED(
-                    ezsp_host_cmd(&d->h, EZSP_ID_SET_ADDRESS_TABLE_REMOTE_NODE_ID, q, 3, &f),
-                    "setAddressTableRemoteNodeId", rc_text);
-            }
+            if (write_address_entry(d, (uint8_t)ai++, eui, nwk, err, errlen) < 0) return -1;
         }
     }
     LOG_INFO("ezsp: %u link keys, %u children, %u address-table entries written", ki, ci, ai);
@@ -685,10 +640,10 @@ static int leave_network(ezsp_drv *d, char *err, size_t errlen)
     int up = network_up(d);
     if (up < 0) ZBH_RETURN_IF_FAILED(up, "networkInit", rc_text);
     if (up) {
-        uint8_t opt = 0;
+        ezsp_byte options = {.value = 0}; /* v14+ only: the row of v8-v13 has no parameters */
         ezsp_host_drain(&d->h);
-        ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &opt, d->version >= 14 ? 1 : 0),
-                             "leaveNetwork", rc_text);
+        ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_LEAVE_NETWORK, &options), "leaveNetwork",
+                             rc_text);
         ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_DOWN, SL_NETWORK_DOWN),
                              "waiting NETWORK_DOWN", rc_text);
     }
@@ -744,10 +699,8 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
         return -1;
     }
     put_le64(s.tc_eui64, b->coordinator_ieee);
-    uint8_t p[EZSP_INITIAL_SECURITY_SIZE];
-    zb_buf wb = zb_buf_init(p, sizeof(p));
-    ezsp_put_initial_security(&wb, &s);
-    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_INITIAL_SECURITY_STATE, p, wb.len),
+    ezsp_security_req sq = {.state = {s}};
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_SET_INITIAL_SECURITY_STATE, &sq),
                          "setInitialSecurityState", rc_text);
     ZBH_RETURN_IF_FAILED(
         set_value(d, EZSP_VALUE_EXTENDED_SECURITY_BITMASK, (const uint8_t[]){0x10, 0x01}, 2),
@@ -765,11 +718,9 @@ static int ezsp_write_network(void *dv, const ocb_backup *b, const zbh_restore_o
                               .nwk_update_id = b->nwk_update_id,
                               .channels = b->channel_mask};
     put_le64(np.extended_pan_id, b->extended_pan_id);
-    uint8_t fp[EZSP_NETWORK_PARAMS_SIZE];
-    wb = zb_buf_init(fp, sizeof(fp));
-    ezsp_put_network_params(&wb, &np);
+    ezsp_form_req fq = {.params = {np}};
     ezsp_host_drain(&d->h);
-    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_FORM_NETWORK, fp, wb.len), "formNetwork", rc_text);
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_FORM_NETWORK, &fq), "formNetwork", rc_text);
     ZBH_RETURN_IF_FAILED(wait_stack_status(d, EMBER_NETWORK_UP, SL_NETWORK_UP),
                          "waiting NETWORK_UP", rc_text);
     ZBH_RETURN_IF_FAILED(set_value(d, EZSP_VALUE_STACK_TOKEN_WRITING, (const uint8_t[]){1}, 1),
@@ -783,7 +734,7 @@ static int ezsp_erase_network(void *dv, char *err, size_t errlen)
 {
     ezsp_drv *d = dv;
     if (leave_network(d, err, errlen) < 0) return -1;
-    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL, 0), "clearKeyTable", rc_text);
+    ZBH_RETURN_IF_FAILED(status_cmd(d, EZSP_ID_CLEAR_KEY_TABLE, NULL), "clearKeyTable", rc_text);
     return 0;
 }
 
@@ -828,7 +779,7 @@ static int ezsp_probe_malformed(void *dv, char *detail, size_t len)
                  rc ? ezsp_host_strerror(rc) : "a normal response");
         return -1;
     }
-    if ((rc = ezsp_host_cmd(&d->h, EZSP_ID_NOP, NULL, 0, &rsp)) != EZSP_HOST_OK) {
+    if ((rc = call(d, EZSP_ID_NOP, NULL, NULL)) != EZSP_HOST_OK) {
         snprintf(detail, len, "nop after malformed frames: %s", ezsp_host_strerror(rc));
         return -1;
     }
@@ -854,8 +805,10 @@ static int start_with_endpoint(ezsp_drv *d, char *err, size_t errlen)
                  pv < 0 ? ezsp_host_strerror(pv) : "the NCP changed its EZSP version");
         return -1;
     }
-    static const uint8_t ep[] = {1, 0x04, 0x01, 0x05, 0x00, 0, 0, 0};
-    long st = status_cmd(d, EZSP_ID_ADD_ENDPOINT, ep, sizeof(ep));
+    /* Home Automation (0x0104), device 0x0005, no clusters */
+    static const ezsp_add_endpoint_req ep = {
+        .endpoint = 1, .profile_id = 0x0104, .device_id = 0x0005};
+    long st = status_cmd(d, EZSP_ID_ADD_ENDPOINT, &ep);
     if (st < 0) {
         snprintf(err, errlen, "addEndpoint: %s", rc_text(st, buf, sizeof(buf)));
         return -1;
@@ -876,7 +829,7 @@ static int ezsp_listen(void *dv, zbh_heard_fn fn, void *ctx, char *err, size_t e
     if (start_with_endpoint(d, err, errlen)) return -1;
     for (;;) {
         ezsp_host_frame f;
-        zb_incoming m;
+        ezsp_incoming m;
         int rc = ezsp_host_wait_cb(&d->h, EZSP_HOST_ANY_CB, &f, LISTEN_SLICE_MS);
         if (rc == EZSP_HOST_TIMEOUT) {
             if (fn(ctx, NULL)) return 0;
@@ -884,8 +837,10 @@ static int ezsp_listen(void *dv, zbh_heard_fn fn, void *ctx, char *err, size_t e
             snprintf(err, errlen, "listening: %s", ezsp_host_strerror(rc));
             return -1;
         } else if (f.frame_id == EZSP_ID_INCOMING_MESSAGE_HANDLER &&
-                   ezsp_incoming_decode(d->version, f.data, f.len, &m) == 0) {
-            zbh_heard h = {m.nwk, m.ieee, m.cluster, m.src_ep, m.lqi};
+                   ezsp_host_decode_cb(&d->h, &f, &m) == 0) {
+            /* the sender's EUI64 only from v14 (EmberRxPacketInfo); 0 before */
+            zbh_heard h = {m.sender, get_le64(m.sender_eui64), m.aps[0].cluster_id, m.aps[0].src_ep,
+                           m.lqi};
             if (fn(ctx, &h)) return 0;
         }
     }

@@ -15,16 +15,15 @@
 
 #include <string.h>
 
+/* getKey(type): its status (0xFF for a short answer) or a negative host error */
 static int get_key(ezsp_host *h, uint8_t type, ezsp_key_struct *k)
 {
-    ezsp_host_frame f;
-    int rc = ezsp_host_cmd(h, EZSP_ID_GET_KEY, &type, 1, &f);
-    if (rc) return rc;
-    zb_rd r = zb_rd_init(f.data, f.len);
-    uint8_t st = zb_get_u8(&r);
-    ezsp_get_key_struct(&r, k);
-    if (r.short_read) return 0xFF;
-    return st;
+    ezsp_byte q = {.value = type};
+    ezsp_key_rsp a;
+    int rc = ezsp_host_call(h, EZSP_ID_GET_KEY, &q, &a);
+    if (rc < 0) return rc;
+    *k = a.key[0];
+    return rc == EZSP_HOST_SHORT ? 0xFF : a.status;
 }
 
 int ezsp_legacy_read_keys(ezsp_host *h, uint8_t nwk_key[16], ezsp_network_key_info *ki,
@@ -49,20 +48,17 @@ int ezsp_legacy_read_key_table(ezsp_host *h, unsigned table_size, ocb_backup *b,
                                void (*add)(ocb_backup *, const ocb_device *))
 {
     for (unsigned i = 0; i < table_size && i < 256; i++) {
-        uint8_t idx = (uint8_t)i;
-        ezsp_host_frame f;
-        int rc = ezsp_host_cmd(h, EZSP_ID_GET_KEY_TABLE_ENTRY, &idx, 1, &f);
-        if (rc) return rc;
-        zb_rd r = zb_rd_init(f.data, f.len);
-        uint8_t st = zb_get_u8(&r);
-        ezsp_key_struct k;
-        ezsp_get_key_struct(&r, &k);
-        if (st == EMBER_INDEX_OUT_OF_RANGE) break;
-        if (st != EMBER_SUCCESS) continue;     /* TABLE_ENTRY_ERASED, NOT_FOUND */
-        if (r.short_read) return EZSP_HOST_IO; /* a short answer is a failed read (issue 12) */
-        ocb_device nd = {.ieee = get_le64(k.partner_eui64), .has_link_key = true};
-        memcpy(nd.link_key.key, k.key, 16);
-        nd.link_key.tx_counter = k.outgoing_frame_counter;
+        ezsp_index q = {.index = (uint8_t)i};
+        ezsp_key_rsp a;
+        int rc = ezsp_host_call(h, EZSP_ID_GET_KEY_TABLE_ENTRY, &q, &a);
+        if (rc < 0) return rc;
+        const ezsp_key_struct *k = &a.key[0];
+        if (a.status == EMBER_INDEX_OUT_OF_RANGE) break;
+        if (a.status != EMBER_SUCCESS) continue;        /* TABLE_ENTRY_ERASED, NOT_FOUND */
+        if (rc == EZSP_HOST_SHORT) return EZSP_HOST_IO; /* a short answer is a failed read */
+        ocb_device nd = {.ieee = get_le64(k->partner_eui64), .has_link_key = true};
+        memcpy(nd.link_key.key, k->key, 16);
+        nd.link_key.tx_counter = k->outgoing_frame_counter;
         /* as on v13+: no EZSP command restores a key's incoming counter, so the backup says 0
          * (driver_ezsp.c, read_key_table) */
         nd.link_key.rx_counter = 0;
@@ -73,14 +69,13 @@ int ezsp_legacy_read_key_table(ezsp_host *h, unsigned table_size, ocb_backup *b,
 
 long ezsp_legacy_write_link_key(ezsp_host *h, const uint8_t eui[8], const uint8_t key[16])
 {
-    uint8_t p[25];
-    memcpy(p, eui, 8);
-    p[8] = 1; /* linkKey: a link key, not a master key */
-    memcpy(p + 9, key, 16);
-    ezsp_host_frame f;
-    int rc = ezsp_host_cmd(h, EZSP_ID_ADD_OR_UPDATE_KEY_TABLE_ENTRY, p, sizeof(p), &f);
-    if (rc) return rc;
-    return f.len >= 1 ? f.data[0] : 0xFF;
+    ezsp_key_entry_req q = {.link_key = 1}; /* a link key, not a master key */
+    memcpy(q.eui64, eui, 8);
+    memcpy(q.key, key, 16);
+    ezsp_st8 a;
+    int rc = ezsp_host_call(h, EZSP_ID_ADD_OR_UPDATE_KEY_TABLE_ENTRY, &q, &a);
+    if (rc < 0) return rc;
+    return rc == EZSP_HOST_SHORT ? 0xFF : a.status;
 }
 
 const zbh_loss *ezsp_version_losses(int version, const zbh_loss *base)

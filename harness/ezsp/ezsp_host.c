@@ -190,14 +190,15 @@ int ezsp_host_connect(ezsp_host *h, int desired_version)
     /* legacy version frame first, then the NCP's version in the extended format (§2.3) */
     uint8_t v[4] = {h->seq++, 0x00, EZSP_ID_VERSION, (uint8_t)desired_version}; /* seq, FC, id */
     ezsp_host_frame r;
+    ezsp_version_rsp vr;
     if ((rc = exchange(h, v, sizeof(v), &r))) return rc;
-    if (r.len < 4) return EZSP_HOST_IO;
-    int pv = r.data[0];
+    if (zs_decode(&ezsp_version_rsp_layout, r.data, r.len, &vr, NULL) < 0) return EZSP_HOST_IO;
+    int pv = vr.protocol_version;
     if (pv < 8) return pv; /* legacy-only NCP: the caller refuses it */
     h->version = pv;
-    uint8_t pvb = (uint8_t)pv;
-    if ((rc = ezsp_host_cmd(h, EZSP_ID_VERSION, &pvb, 1, &r))) return rc;
-    if (r.len < 4 || r.data[0] != pv || r.data[1] != 2) return EZSP_HOST_IO;
+    ezsp_version_req vq = {.desired = (uint8_t)pv};
+    if ((rc = ezsp_host_call(h, EZSP_ID_VERSION, &vq, &vr))) return rc < 0 ? rc : EZSP_HOST_IO;
+    if (vr.protocol_version != pv || vr.stack_type != 2) return EZSP_HOST_IO;
     return pv;
 }
 
@@ -221,6 +222,33 @@ int ezsp_host_cmd(ezsp_host *h, uint16_t frame_id, const uint8_t *params, size_t
     if (rc == EZSP_HOST_OK && rsp->frame_id != frame_id) rc = EZSP_HOST_IO;
     if (rc) LOG_DEBUG("ezsp host: command 0x%04x: %s", frame_id, ezsp_host_strerror(rc));
     return rc;
+}
+
+int ezsp_host_call(ezsp_host *h, uint16_t frame_id, const void *req, void *rsp)
+{
+    const zs_cmd *row = ezsp_cmd_row(frame_id, h->version);
+    uint8_t p[EZSP_MAX_FRAME];
+    long n = 0;
+    if (!row || !row->rsp) {
+        LOG_ERROR("ezsp host: no schema row for 0x%04x at v%d", frame_id, h->version);
+        return EZSP_HOST_IO;
+    }
+    if (req && (n = zs_encode_to(row->req, req, p, sizeof(p))) < 0) return EZSP_HOST_IO;
+    ezsp_host_frame f;
+    int rc = ezsp_host_cmd(h, frame_id, p, (size_t)n, &f);
+    if (rc || !rsp) return rc;
+    zs_err err;
+    if (zs_decode(row->rsp, f.data, f.len, rsp, &err) >= 0) return EZSP_HOST_OK;
+    LOG_DEBUG("ezsp host: %s: %s.%s %s at %zu", row->name, err.layout, err.field, err.why,
+              err.offset);
+    return EZSP_HOST_SHORT;
+}
+
+int ezsp_host_decode_cb(const ezsp_host *h, const ezsp_host_frame *f, void *out)
+{
+    const zs_cmd *row = ezsp_cmd_row(f->frame_id, h->version);
+    if (!row || !row->rsp) return EZSP_HOST_SHORT;
+    return zs_decode(row->rsp, f->data, f->len, out, NULL) < 0 ? EZSP_HOST_SHORT : EZSP_HOST_OK;
 }
 
 int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int timeout_ms)

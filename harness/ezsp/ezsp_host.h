@@ -60,6 +60,15 @@ int ezsp_host_frame_exchange(ezsp_host *h, const uint8_t *frame, size_t n, ezsp_
 /* Sends a command and waits for its response (params into rsp, without the header). */
 int ezsp_host_cmd(ezsp_host *h, uint16_t frame_id, const uint8_t *params, size_t n,
                   ezsp_host_frame *rsp);
+/* The typed call: builds the request from `req` through the schema row of frame_id at the
+ * negotiated version (ezsp_schema.h; req NULL for a command without parameters), sends it and
+ * decodes the response into `rsp` (NULL: not decoded). Returns EZSP_HOST_OK, a negative
+ * EZSP_HOST_* error, or EZSP_HOST_SHORT when the answer is shorter than its layout (`rsp`
+ * then holds the fields it carried and zeros after). */
+#define EZSP_HOST_SHORT 1
+int ezsp_host_call(ezsp_host *h, uint16_t frame_id, const void *req, void *rsp);
+/* A callback's payload decoded through its row: 0, or EZSP_HOST_SHORT (fields after: zero). */
+int ezsp_host_decode_cb(const ezsp_host *h, const ezsp_host_frame *f, void *out);
 /* Waits for a callback with this frame id (queued ones first); EZSP_HOST_ANY_CB: any. */
 #define EZSP_HOST_ANY_CB 0xFFFFu
 int ezsp_host_wait_cb(ezsp_host *h, uint16_t frame_id, ezsp_host_frame *out, int timeout_ms);

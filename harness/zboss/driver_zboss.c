@@ -9,7 +9,7 @@
  * is cloned onto a new NCP although the vendor says a coordinator cannot be cloned. */
 #include "driver.h"
 #include "driver_step.h"
-#include "incoming.h"
+#include "zboss_incoming.h"
 #include "zboss_host.h"
 #include "progress.h"
 

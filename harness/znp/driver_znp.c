@@ -8,7 +8,7 @@
 #include "driver.h"
 #include "driver_step.h"
 #include "mt_cmds.h"
-#include "incoming.h"
+#include "mt_incoming.h"
 #include "mt_host.h"
 #include "mt_schema.h"
 #include "progress.h"

@@ -1,6 +1,7 @@
 /* incoming.h - the event each stack passes up to its host when a device's frame arrives, in one
  * struct, with one encoder (the emulators' world delivers through it) and one decoder (the
- * harness's `watch` reads through it) per stack, so that the two ends cannot drift apart:
+ * harness's `watch` reads through it) per stack, in the stack's folder, so that the two ends
+ * cannot drift apart:
  * - Z-Stack AF_INCOMING_MSG (0x44 0x81), as zstack-mt.md and herdsman 10.9.5's definition give it;
  * - EmberZNet incomingMessageHandler (0x0045): v14+ carries EmberRxPacketInfo, earlier versions
  *   lqi/rssi/sender/indices (ezsp-ash.md §2.5, §6);
@@ -26,16 +27,9 @@ typedef struct zb_incoming {
     size_t len;
 } zb_incoming;
 
-/* Encoders write the event's parameters (MT DATA, EZSP parameters after the frame id, ZBOSS
- * parameters after the HL header) and return the size, or 0 if `cap` is too small. Decoders
- * return 0, or -1 on a short or inconsistent event. */
-size_t mt_af_incoming_encode(const zb_incoming *m, uint8_t *out, size_t cap);
-int mt_af_incoming_decode(const uint8_t *p, size_t n, zb_incoming *m);
-
-size_t ezsp_incoming_encode(int version, const zb_incoming *m, uint8_t *out, size_t cap);
-int ezsp_incoming_decode(int version, const uint8_t *p, size_t n, zb_incoming *m);
-
-size_t zboss_apsde_data_ind_encode(const zb_incoming *m, uint8_t *out, size_t cap);
-int zboss_apsde_data_ind_decode(const uint8_t *p, size_t n, zb_incoming *m);
+/* Each stack's encoder and decoder live with its protocol (mt_incoming.h, ezsp_incoming.h,
+ * zboss_incoming.h): encoders write the event's parameters (MT DATA, EZSP parameters after the
+ * frame id, ZBOSS parameters after the HL header) and return the size, or 0 if `cap` is too
+ * small; decoders return 0, or -1 on a short or inconsistent event. */
 
 #endif

@@ -37,6 +37,27 @@ static int fail(dec *d, const zs_layout *l, const zs_field *f, size_t at, const 
 
 static int decode_into(dec *d, const zs_layout *l, uint8_t *obj);
 
+/* U8W: the member is f->n bytes wide (1, 2, 4 or 8) */
+static void set_wide(uint8_t *m, size_t width, uint8_t v)
+{
+    switch (width) {
+    case 2: *(uint16_t *)(void *)m = v; break;
+    case 4: *(uint32_t *)(void *)m = v; break;
+    case 8: *(uint64_t *)(void *)m = v; break;
+    default: *m = v; break;
+    }
+}
+
+static uint8_t get_wide(const uint8_t *m, size_t width)
+{
+    switch (width) {
+    case 2: return (uint8_t) * (const uint16_t *)(const void *)m;
+    case 4: return (uint8_t) * (const uint32_t *)(const void *)m;
+    case 8: return (uint8_t) * (const uint64_t *)(const void *)m;
+    default: return *m;
+    }
+}
+
 /* the element count of a counted field: from the wire (LEN8, LEN16, LIST8*) or what is left */
 static int read_count(dec *d, const zs_layout *l, const zs_field *f, size_t *count)
 {
@@ -61,6 +82,7 @@ static int decode_field(dec *d, const zs_layout *l, const zs_field *f, uint8_t *
     case ZS_U32: *(uint32_t *)(void *)m = zb_get_le32(&d->r); break;
     case ZS_U64: *(uint64_t *)(void *)m = zb_get_le64(&d->r); break;
     case ZS_BYTES: zb_get_bytes(&d->r, m, f->n); break;
+    case ZS_U8W: set_wide(m, f->n, zb_get_u8(&d->r)); break;
     case ZS_ARRAY:
         for (size_t i = 0; i < f->n; i++)
             if (decode_into(d, f->sub, m + i * f->sub->size) < 0) return -1;
@@ -111,6 +133,7 @@ static void encode_field(const zs_field *f, const uint8_t *obj, zb_buf *b)
     case ZS_U32: zb_put_le32(b, *(const uint32_t *)(const void *)m); return;
     case ZS_U64: zb_put_le64(b, *(const uint64_t *)(const void *)m); return;
     case ZS_BYTES: zb_put_bytes(b, m, f->n); return;
+    case ZS_U8W: zb_put_u8(b, get_wide(m, f->n)); return;
     case ZS_LEN16: zb_put_le16(b, (uint16_t)count); break;
     case ZS_REST:
     case ZS_ARRAY: break;
@@ -186,6 +209,7 @@ static int walk_field(walker *w, const zs_field *f, const char *name)
     case ZS_U16:
     case ZS_U32:
     case ZS_U64: return leaf(w, name, width[f->kind]);
+    case ZS_U8W: return leaf(w, name, 1);
     case ZS_BYTES: return leaf(w, name, f->n);
     case ZS_ARRAY: return walk_elems(w, f, name, f->n);
     case ZS_REST: return leaf(w, name, zb_rd_left(&w->r));

@@ -26,6 +26,10 @@
  *     LIST8                       name, max, elem      a u8 count, then that many `elem` structs
  *     LIST8_U16                   name, max            a u8 count, then that many le16 values
  *     ARRAY                       name, count, elem    exactly `count` `elem` structs
+ *     U8W                         name                 one byte on the wire, kept in a wider
+ *                                                      member (EZSP: a status or tag that is u8
+ *                                                      in old versions, u32/u16 in new ones, so
+ *                                                      both versions' layouts share one struct)
  * Counted kinds keep their count in name##_len (uint16_t). Multi-byte integers are
  * little-endian (MT, EZSP and ZBOSS all are). A payload with no field uses zs_empty_layout. */
 #ifndef ZB_SCHEMA_H
@@ -47,16 +51,17 @@ typedef enum zs_kind {
     ZS_REST,
     ZS_LIST8,
     ZS_LIST8_U16,
-    ZS_ARRAY
+    ZS_ARRAY,
+    ZS_U8W
 } zs_kind;
 
 struct zs_layout;
 
 typedef struct zs_field {
     const char *name;
-    uint8_t kind;                /* zs_kind */
-    uint16_t n;                  /* BYTES: size; counted kinds: capacity; ARRAY: count */
-    uint16_t off;                /* offsetof the member */
+    uint8_t kind; /* zs_kind */
+    uint16_t n;   /* BYTES: size; counted kinds: capacity; ARRAY: count; U8W: the member's size */
+    uint16_t off; /* offsetof the member */
     uint16_t len_off;            /* offsetof name##_len (counted kinds) */
     const struct zs_layout *sub; /* LIST8 / ARRAY: the element's layout */
 } zs_field;
@@ -91,6 +96,7 @@ typedef struct zs_layout {
     uint16_t n##_len;                                                                              \
     uint16_t n[max];
 #define ZS_M_ARRAY(n, count, elem) elem n[count];
+#define ZS_M_U8W(n)                uint32_t n;
 
 #define ZS_ROW(S, kind, ...)          ZS_R_##kind(S, __VA_ARGS__)
 #define ZS_R_INT_(S, n, k)            {#n, k, 0, offsetof(S, n), 0, NULL},
@@ -106,6 +112,7 @@ typedef struct zs_layout {
 #define ZS_R_LIST8(S, n, max, elem)   ZS_R_CNT_(S, n, max, ZS_LIST8, &elem##_layout)
 #define ZS_R_LIST8_U16(S, n, max)     ZS_R_CNT_(S, n, max, ZS_LIST8_U16, NULL)
 #define ZS_R_ARRAY(S, n, count, elem) {#n, ZS_ARRAY, count, offsetof(S, n), 0, &elem##_layout},
+#define ZS_R_U8W(S, n)                {#n, ZS_U8W, sizeof(((S *)0)->n), offsetof(S, n), 0, NULL},
 
 /* In a header: the struct and its layout's declaration. */
 #define ZS_STRUCT(name, LIST)                                                                      \

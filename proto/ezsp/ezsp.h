@@ -1,13 +1,15 @@
 /* ezsp.h - EZSP (EmberZNet Serial Protocol) frame header and the structures that travel in
  * its parameters (ezsp-ash.md §2-§5), shared by the emulated NCP and the harness's host.
  *
- * Every structure has an explicit encoder and decoder over the bounded zb_buf/zb_rd helpers:
- * the wire is little endian with no padding, and EUI64s/extended PAN IDs are 8 raw bytes in
- * wire order (LSB first), kept as bytes here so nobody reverses them by accident. */
+ * The structures and every command's parameters are layouts (ezsp_schema.h) that the one codec
+ * of schema.h reads and writes: the wire is little endian with no padding, and EUI64s/extended
+ * PAN IDs are 8 raw bytes in wire order (LSB first), kept as bytes so nobody reverses them by
+ * accident. */
 #ifndef ZB_EZSP_H
 #define ZB_EZSP_H
 
 #include "bytes.h"
+#include "ezsp_schema.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -90,114 +92,7 @@ enum { SECMAN_KEY_NETWORK = 1, SECMAN_KEY_TC_LINK = 2, SECMAN_KEY_APP_LINK = 4 }
 #define EMBER_TC_USES_HASHED_LINK_KEY 0x0084
 #define EMBER_NO_FRAME_COUNTER_RESET  0x1000
 
-/* ---- structures (§3) ---- */
-typedef struct ezsp_network_params { /* EmberNetworkParameters, 20 bytes */
-    uint8_t extended_pan_id[8];
-    uint16_t pan_id;
-    uint8_t radio_tx_power;
-    uint8_t radio_channel;
-    uint8_t join_method;
-    uint16_t nwk_manager_id;
-    uint8_t nwk_update_id;
-    uint32_t channels;
-} ezsp_network_params;
-#define EZSP_NETWORK_PARAMS_SIZE 20
-
-typedef struct ezsp_initial_security { /* EmberInitialSecurityState, 43 bytes */
-    uint16_t bitmask;
-    uint8_t preconfigured_key[16];
-    uint8_t network_key[16];
-    uint8_t network_key_seq;
-    uint8_t tc_eui64[8];
-} ezsp_initial_security;
-#define EZSP_INITIAL_SECURITY_SIZE 43
-
-typedef struct ezsp_secman_context { /* sl_zb_sec_man_context_t (v13+), 18 bytes */
-    uint8_t core_key_type;
-    uint8_t key_index;
-    uint16_t derived_type;
-    uint8_t eui64[8];
-    uint8_t multi_network_index;
-    uint8_t flags;
-    uint32_t psa_key_alg_permission;
-} ezsp_secman_context;
-#define EZSP_SECMAN_CONTEXT_SIZE 18
-
-typedef struct ezsp_network_key_info { /* 8 bytes */
-    uint8_t network_key_set;
-    uint8_t alternate_network_key_set;
-    uint8_t network_key_seq;
-    uint8_t alt_network_key_seq;
-    uint32_t network_key_frame_counter;
-} ezsp_network_key_info;
-#define EZSP_NETWORK_KEY_INFO_SIZE 8
-
-typedef struct ezsp_aps_key_metadata { /* 12 bytes */
-    uint16_t bitmask;
-    uint32_t outgoing_frame_counter;
-    uint32_t incoming_frame_counter;
-    uint16_t ttl_seconds;
-} ezsp_aps_key_metadata;
-#define EZSP_APS_KEY_METADATA_SIZE 12
-
-typedef struct ezsp_child_data { /* EmberChildData (v10+), 18 bytes */
-    uint8_t eui64[8];
-    uint8_t type;
-    uint16_t id;
-    uint8_t phy, power, timeout;
-    uint32_t remaining_timeout;
-} ezsp_child_data;
-#define EZSP_CHILD_DATA_SIZE 18
-
-typedef struct ezsp_aps_frame { /* EmberApsFrame, 11 bytes */
-    uint16_t profile_id, cluster_id;
-    uint8_t src_ep, dst_ep;
-    uint16_t options, group_id;
-    uint8_t sequence;
-} ezsp_aps_frame;
-#define EZSP_APS_FRAME_SIZE 11
-
-typedef struct ezsp_token_info { /* EmberTokenInfo, 8 bytes */
-    uint32_t nvm3_key;
-    uint8_t is_cnt, is_idx, size, array_size;
-} ezsp_token_info;
-#define EZSP_TOKEN_INFO_SIZE 8
-
-typedef struct ezsp_version_info { /* EmberVersion (VERSION_INFO value), 7 bytes */
-    uint16_t build;
-    uint8_t major, minor, patch, special, type;
-} ezsp_version_info;
-#define EZSP_VERSION_INFO_SIZE 7
-
-typedef struct ezsp_multicast_entry { /* EmberMulticastTableEntry, 4 bytes */
-    uint16_t multicast_id;
-    uint8_t endpoint, network_index;
-} ezsp_multicast_entry;
-
-void ezsp_put_network_params(zb_buf *b, const ezsp_network_params *v);
-void ezsp_get_network_params(zb_rd *r, ezsp_network_params *v);
-void ezsp_put_initial_security(zb_buf *b, const ezsp_initial_security *v);
-void ezsp_get_initial_security(zb_rd *r, ezsp_initial_security *v);
-void ezsp_put_secman_context(zb_buf *b, const ezsp_secman_context *v);
-void ezsp_get_secman_context(zb_rd *r, ezsp_secman_context *v);
-void ezsp_put_network_key_info(zb_buf *b, const ezsp_network_key_info *v);
-void ezsp_get_network_key_info(zb_rd *r, ezsp_network_key_info *v);
-void ezsp_put_aps_key_metadata(zb_buf *b, const ezsp_aps_key_metadata *v);
-void ezsp_get_aps_key_metadata(zb_rd *r, ezsp_aps_key_metadata *v);
-void ezsp_put_child_data(zb_buf *b, const ezsp_child_data *v);
-void ezsp_get_child_data(zb_rd *r, ezsp_child_data *v);
-void ezsp_put_aps_frame(zb_buf *b, const ezsp_aps_frame *v);
-void ezsp_get_aps_frame(zb_rd *r, ezsp_aps_frame *v);
-void ezsp_put_token_info(zb_buf *b, const ezsp_token_info *v);
-void ezsp_get_token_info(zb_rd *r, ezsp_token_info *v);
-void ezsp_put_version_info(zb_buf *b, const ezsp_version_info *v);
-void ezsp_get_version_info(zb_rd *r, ezsp_version_info *v);
-void ezsp_put_multicast_entry(zb_buf *b, const ezsp_multicast_entry *v);
-void ezsp_get_multicast_entry(zb_rd *r, ezsp_multicast_entry *v);
-
-/* A status in the width the negotiated version uses (§2.5): u8 up to v13, u32 from v14. */
-void ezsp_put_status(zb_buf *b, int version, uint32_t status);
-uint32_t ezsp_get_status(zb_rd *r, int version);
+/* ---- structures (§3): declared as layouts in ezsp_schema.h, with the commands ---- */
 
 /* Channel mask <-> list helpers (bit n = channel n). */
 uint32_t ezsp_channel_mask(const uint8_t *channels, size_t n);

@@ -1,11 +1,14 @@
 /* ezsp_tokens.h - byte layouts of the EmberZNet stack tokens whose elements the emulator reads
- * and writes field by field (ezsp-ash.md §8.2), as explicit codecs: no caller indexes a token
- * element by hand. Multi-byte fields are little-endian, as the NCP stores them.
+ * and writes field by field (ezsp-ash.md §8.2), as layouts (schema.h) read and written through
+ * the one codec: no caller indexes a token element by hand. Multi-byte fields are little-endian,
+ * as the NCP stores them.
  *
  * STACK_CHILD_TABLE element (11 bytes): eui64[8], EmberNodeType u8, node id u16.
  * STACK_KEY_TABLE element (25 bytes): partner eui64[8], key[16], info u8. */
 #ifndef ZB_EZSP_TOKENS_H
 #define ZB_EZSP_TOKENS_H
+
+#include "schema.h"
 
 #include <stdint.h>
 
@@ -27,21 +30,16 @@ enum {
 };
 
 #define EZSP_TOK_CHILD_SIZE 11
-typedef struct ezsp_tok_child {
-    uint8_t eui64[8];
-    uint8_t type; /* EmberNodeType: 3 end device, 4 sleepy end device */
-    uint16_t id;
-} ezsp_tok_child;
+/* type: EmberNodeType, 3 end device, 4 sleepy end device */
+#define EZSP_TOK_CHILD(X, S) X(S, BYTES, eui64, 8) X(S, U8, type) X(S, U16, id)
+ZS_STRUCT(ezsp_tok_child, EZSP_TOK_CHILD)
 void ezsp_tok_child_decode(const uint8_t p[EZSP_TOK_CHILD_SIZE], ezsp_tok_child *v);
 void ezsp_tok_child_encode(const ezsp_tok_child *v, uint8_t p[EZSP_TOK_CHILD_SIZE]);
 
 #define EZSP_TOK_KEY_SIZE            25
 #define EZSP_TOK_KEY_INFO_AUTHORIZED 0x10 /* what the stack writes for a link key it stores */
-typedef struct ezsp_tok_key {
-    uint8_t eui64[8];
-    uint8_t key[16];
-    uint8_t info;
-} ezsp_tok_key;
+#define EZSP_TOK_KEY(X, S)           X(S, BYTES, eui64, 8) X(S, BYTES, key, 16) X(S, U8, info)
+ZS_STRUCT(ezsp_tok_key, EZSP_TOK_KEY)
 void ezsp_tok_key_decode(const uint8_t p[EZSP_TOK_KEY_SIZE], ezsp_tok_key *v);
 void ezsp_tok_key_encode(const ezsp_tok_key *v, uint8_t p[EZSP_TOK_KEY_SIZE]);
 

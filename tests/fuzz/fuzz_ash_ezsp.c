@@ -1,11 +1,12 @@
 /* fuzz_ash_ezsp.c - libFuzzer target: the ASH deframer and the EZSP header/struct decoders see
  * every byte a host or an NCP sends. Properties: no crash or sanitizer report; a decoded DATA
- * frame re-encodes to bytes that decode to the same payload; the EZSP decoders stay inside
- * the frame (the reader's short-read flag, never an overrun). */
+ * frame re-encodes to bytes that decode to the same payload; the EZSP layouts (ezsp_schema.h)
+ * stay inside the frame and re-encode what they decoded. */
 #include "ash.h"
 #include "bytes.h"
 #include "ezsp.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,30 +26,21 @@ static void decode_ezsp(const uint8_t *p, size_t n)
     int off = ezsp_header_decode(p, n, &h);
     if (off < 0) return;
     if ((size_t)off > n) abort();
-    /* every struct decoder over the parameters: bounded by the reader */
-    ezsp_network_params np;
-    ezsp_initial_security is;
-    ezsp_secman_context sc;
-    ezsp_network_key_info nk;
-    ezsp_aps_key_metadata km;
-    ezsp_child_data cd;
-    ezsp_aps_frame af;
-    ezsp_token_info ti;
-    ezsp_version_info vi;
-    ezsp_multicast_entry me;
-    zb_rd r = zb_rd_init(p + off, n - (size_t)off);
-    ezsp_get_network_params(&r, &np);
-    ezsp_get_initial_security(&r, &is);
-    ezsp_get_secman_context(&r, &sc);
-    ezsp_get_network_key_info(&r, &nk);
-    ezsp_get_aps_key_metadata(&r, &km);
-    ezsp_get_child_data(&r, &cd);
-    ezsp_get_aps_frame(&r, &af);
-    ezsp_get_token_info(&r, &ti);
-    ezsp_get_version_info(&r, &vi);
-    ezsp_get_multicast_entry(&r, &me);
-    (void)ezsp_get_status(&r, 13);
-    (void)ezsp_get_status(&r, 8);
+    /* every command layout of every version, both ways, over the parameters: the codec stays
+     * inside the frame, and what decodes re-encodes to the bytes it took */
+    static _Alignas(max_align_t) uint8_t obj[EZSP_SCHEMA_MAX_STRUCT];
+    uint8_t back[EZSP_MAX_FRAME];
+    for (size_t i = 0; i < ezsp_n_commands; i++) {
+        const zs_layout *ls[2] = {ezsp_commands[i].req, ezsp_commands[i].rsp};
+        for (int k = 0; k < 2; k++) {
+            if (!ls[k]) continue;
+            long took = zs_decode(ls[k], p + off, n - (size_t)off, obj, NULL);
+            if (took < 0) continue;
+            if ((size_t)took > n - (size_t)off) abort();
+            long w = zs_encode_to(ls[k], obj, back, sizeof(back));
+            if (w != took || memcmp(back, p + off, (size_t)w) != 0) abort();
+        }
+    }
 }
 
 static void on_frame(void *ctx, const ash_frame *f)

@@ -2,6 +2,7 @@
  * sendUnicast exchange and version frames), §2.1 (format detection) and the §3 layouts: every
  * structure's size and field offsets, and a decode/encode round trip byte for byte. */
 #include "ezsp.h"
+#include "ezsp_versions.h"
 #include "hex.h"
 
 #include <criterion/criterion.h>
@@ -71,11 +72,12 @@ Test(ezsp, aps_frame_from_capture)
     size_t n = unhex("27 00 01 34 00 | 00 | DE C9 | 04 01 06 00 01 01 40 11 00 00 00 | 03 00 | "
                      "03 01 04 00",
                      f, sizeof(f));
-    zb_rd r = zb_rd_init(f + 5, n - 5);
-    cr_assert_eq(zb_get_u8(&r), 0); /* DIRECT */
-    cr_assert_eq(zb_get_le16(&r), 0xC9DE);
-    ezsp_aps_frame a;
-    ezsp_get_aps_frame(&r, &a);
+    /* the v14 sendUnicast request through its layout */
+    ezsp_unicast_req q;
+    cr_assert_eq(zs_decode(&ezsp_unicast_req_layout, f + 5, n - 5, &q, NULL), (long)(n - 5));
+    cr_assert_eq(q.type, 0); /* DIRECT */
+    cr_assert_eq(q.destination, 0xC9DE);
+    const ezsp_aps_frame a = q.aps[0];
     cr_assert_eq(a.profile_id, 0x0104);
     cr_assert_eq(a.cluster_id, 0x0006);
     cr_assert_eq(a.src_ep, 1);
@@ -83,23 +85,26 @@ Test(ezsp, aps_frame_from_capture)
     cr_assert_eq(a.options, 0x1140);
     cr_assert_eq(a.group_id, 0);
     cr_assert_eq(a.sequence, 0);
-    cr_assert_eq(zb_get_le16(&r), 3); /* v14 tag u16 */
-    cr_assert_eq(zb_get_u8(&r), 3);
-    cr_assert(!r.short_read);
+    cr_assert_eq(q.tag, 3); /* v14 tag u16 */
+    cr_assert_eq(q.message_len, 3);
     uint8_t out[16];
-    zb_buf b = zb_buf_init(out, sizeof(out));
-    ezsp_put_aps_frame(&b, &a);
-    cr_assert_eq(b.len, EZSP_APS_FRAME_SIZE);
-    cr_assert(memcmp(out, f + 8, EZSP_APS_FRAME_SIZE) == 0);
+    cr_assert_eq(zs_encode_to(&ezsp_aps_frame_layout, &a, out, sizeof(out)), 11);
+    cr_assert(memcmp(out, f + 8, 11) == 0);
+    uint8_t all[64];
+    cr_assert_eq(zs_encode_to(&ezsp_unicast_req_layout, &q, all, sizeof(all)), (long)(n - 5));
+    cr_assert(memcmp(all, f + 5, n - 5) == 0);
 }
 
 Test(ezsp, status_width_by_version)
 {
     uint8_t out[8];
     zb_buf b = zb_buf_init(out, sizeof(out));
-    ezsp_put_status(&b, 13, EMBER_NETWORK_UP);
+    /* stackStatusHandler's rows at v13 and v14 */
+    zs_encode(ezsp_cmd_row(EZSP_ID_STACK_STATUS_HANDLER, 13)->rsp,
+              &(ezsp_st){.status = EMBER_NETWORK_UP}, &b);
     cr_assert_eq(b.len, 1);
-    ezsp_put_status(&b, 14, SL_NETWORK_UP);
+    zs_encode(ezsp_cmd_row(EZSP_ID_STACK_STATUS_HANDLER, 14)->rsp,
+              &(ezsp_st){.status = SL_NETWORK_UP}, &b);
     cr_assert_eq(b.len, 5);
     char hx[32];
     hex_encode(out, b.len, hx);
@@ -107,24 +112,20 @@ Test(ezsp, status_width_by_version)
 }
 
 /* A layout test: decode a pattern, check named fields at their §3 offsets, re-encode. */
-#define ROUND_TRIP(type, size, getter, putter, pattern_hex)                                        \
+#define ROUND_TRIP(type, size, layout, pattern_hex)                                                \
     do {                                                                                           \
         uint8_t in_[64], out_[64];                                                                 \
         size_t n_ = unhex(pattern_hex, in_, sizeof(in_));                                          \
         cr_assert_eq(n_, size);                                                                    \
-        zb_rd r_ = zb_rd_init(in_, n_);                                                            \
-        getter(&r_, &v);                                                                           \
-        cr_assert(!r_.short_read && zb_rd_left(&r_) == 0);                                         \
-        zb_buf b_ = zb_buf_init(out_, sizeof(out_));                                               \
-        putter(&b_, &v);                                                                           \
-        cr_assert_eq(b_.len, size);                                                                \
+        cr_assert_eq(zs_decode(&layout, in_, n_, &v, NULL), (long)size);                           \
+        cr_assert_eq(zs_encode_to(&layout, &v, out_, sizeof(out_)), (long)size);                   \
         cr_assert(memcmp(in_, out_, size) == 0);                                                   \
     } while (0)
 
 Test(ezsp, network_parameters_layout)
 {
     ezsp_network_params v;
-    ROUND_TRIP(ezsp_network_params, 20, ezsp_get_network_params, ezsp_put_network_params,
+    ROUND_TRIP(ezsp_network_params, 20, ezsp_network_params_layout,
                "0102030405060708 621A 05 0B 00 0000 03 00F8FF07");
     cr_assert_eq(v.extended_pan_id[0], 0x01);
     cr_assert_eq(v.extended_pan_id[7], 0x08);
@@ -138,7 +139,7 @@ Test(ezsp, network_parameters_layout)
 Test(ezsp, initial_security_state_layout)
 {
     ezsp_initial_security v;
-    ROUND_TRIP(ezsp_initial_security, 43, ezsp_get_initial_security, ezsp_put_initial_security,
+    ROUND_TRIP(ezsp_initial_security, 43, ezsp_initial_security_layout,
                "841B 5A6967426565416C6C69616E63653039 01030507090B0D0F00020406080A0C0D 07 "
                "FFFFFFFFFFFFFFFF");
     cr_assert_eq(v.bitmask, 0x1B84);
@@ -152,11 +153,11 @@ Test(ezsp, secman_context_layout)
 {
     ezsp_secman_context v;
     /* herdsman's context for exportKey(NETWORK, 0): psaKeyAlgPermission 0x05440100 */
-    ROUND_TRIP(ezsp_secman_context, 18, ezsp_get_secman_context, ezsp_put_secman_context,
+    ROUND_TRIP(ezsp_secman_context, 18, ezsp_secman_context_layout,
                "01 00 0000 0000000000000000 00 00 00014405");
     cr_assert_eq(v.core_key_type, SECMAN_KEY_NETWORK);
     cr_assert_eq(v.psa_key_alg_permission, 0x05440100);
-    ROUND_TRIP(ezsp_secman_context, 18, ezsp_get_secman_context, ezsp_put_secman_context,
+    ROUND_TRIP(ezsp_secman_context, 18, ezsp_secman_context_layout,
                "04 03 1000 1122334455667788 00 03 00000000");
     cr_assert_eq(v.key_index, 3);
     cr_assert_eq(v.derived_type, 0x0010);
@@ -167,14 +168,13 @@ Test(ezsp, secman_context_layout)
 Test(ezsp, key_info_and_metadata_layouts)
 {
     ezsp_network_key_info v;
-    ROUND_TRIP(ezsp_network_key_info, 8, ezsp_get_network_key_info, ezsp_put_network_key_info,
-               "01 00 02 00 78563412");
+    ROUND_TRIP(ezsp_network_key_info, 8, ezsp_network_key_info_layout, "01 00 02 00 78563412");
     cr_assert_eq(v.network_key_set, 1);
     cr_assert_eq(v.network_key_seq, 2);
     cr_assert_eq(v.network_key_frame_counter, 0x12345678);
     ezsp_aps_key_metadata m;
 #define v m
-    ROUND_TRIP(ezsp_aps_key_metadata, 12, ezsp_get_aps_key_metadata, ezsp_put_aps_key_metadata,
+    ROUND_TRIP(ezsp_aps_key_metadata, 12, ezsp_aps_key_metadata_layout,
                "1201 44332211 88776655 2C01");
 #undef v
     cr_assert_eq(m.bitmask, 0x0112);
@@ -187,7 +187,7 @@ Test(ezsp, child_token_version_multicast_layouts)
 {
     {
         ezsp_child_data v;
-        ROUND_TRIP(ezsp_child_data, 18, ezsp_get_child_data, ezsp_put_child_data,
+        ROUND_TRIP(ezsp_child_data, 18, ezsp_child_data_layout,
                    "1122334455667788 04 3412 00 00 08 10270000");
         cr_assert_eq(v.type, 4);
         cr_assert_eq(v.id, 0x1234);
@@ -196,24 +196,21 @@ Test(ezsp, child_token_version_multicast_layouts)
     }
     {
         ezsp_token_info v;
-        ROUND_TRIP(ezsp_token_info, 8, ezsp_get_token_info, ezsp_put_token_info,
-                   "2AE10100 00 00 08 01");
+        ROUND_TRIP(ezsp_token_info, 8, ezsp_token_info_layout, "2AE10100 00 00 08 01");
         cr_assert_eq(v.nvm3_key, 0x1E12A);
         cr_assert_eq(v.size, 8);
         cr_assert_eq(v.array_size, 1);
     }
     {
         ezsp_version_info v;
-        ROUND_TRIP(ezsp_version_info, 7, ezsp_get_version_info, ezsp_put_version_info,
-                   "E803 07 04 01 00 AA");
+        ROUND_TRIP(ezsp_version_info, 7, ezsp_version_info_layout, "E803 07 04 01 00 AA");
         cr_assert_eq(v.build, 1000);
         cr_assert_eq(v.major, 7);
         cr_assert_eq(v.type, 0xAA);
     }
     {
         ezsp_multicast_entry v;
-        ROUND_TRIP(ezsp_multicast_entry, 4, ezsp_get_multicast_entry, ezsp_put_multicast_entry,
-                   "840B F2 00");
+        ROUND_TRIP(ezsp_multicast_entry, 4, ezsp_multicast_entry_layout, "840B F2 00");
         cr_assert_eq(v.multicast_id, 0x0B84);
         cr_assert_eq(v.endpoint, 242);
     }
@@ -222,10 +219,10 @@ Test(ezsp, child_token_version_multicast_layouts)
 Test(ezsp, short_input_is_detected)
 {
     uint8_t in[10] = {0};
-    zb_rd r = zb_rd_init(in, sizeof(in));
     ezsp_network_params v;
-    ezsp_get_network_params(&r, &v);
-    cr_assert(r.short_read);
+    zs_err err;
+    cr_assert_eq(zs_decode(&ezsp_network_params_layout, in, sizeof(in), &v, &err), -1);
+    cr_assert_str_eq(err.field, "radio_tx_power");
 }
 
 Test(ezsp, channel_mask)

@@ -8,7 +8,9 @@
  *   report from 0x9234; the log's frame has one byte after the message, which is ignored). */
 #include "bytes.h"
 #include "hex.h"
-#include "incoming.h"
+#include "ezsp_incoming.h"
+#include "mt_incoming.h"
+#include "zboss_incoming.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

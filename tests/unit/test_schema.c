@@ -10,8 +10,8 @@
 
 #define NB(X, S)                                                                                   \
     X(S, BYTES, ext_pan, 8)                                                                        \
-    X(S, BYTES, ieee, 8) X(S, U16, nwk) X(S, U8, flags) X(S, U8, permit) X(S, U8, depth)           \
-        X(S, U8, lqi)
+    X(S, BYTES, ieee, 8)                                                                           \
+    X(S, U16, nwk) X(S, U8, flags) X(S, U8, permit) X(S, U8, depth) X(S, U8, lqi)
 ZS_STRUCT(t_nb, NB)
 ZS_LAYOUT(t_nb, NB)
 
@@ -26,7 +26,8 @@ ZS_LAYOUT(t_nvw, NVW)
 
 #define MIX(X, S)                                                                                  \
     X(S, U32, a)                                                                                   \
-    X(S, U64, b) X(S, LIST8_U16, clusters, 4) X(S, LEN16, blob, 4) X(S, ARRAY, pair, 2, t_nvw)     \
+    X(S, U64, b)                                                                                   \
+    X(S, LIST8_U16, clusters, 4) X(S, LEN16, blob, 4) X(S, ARRAY, pair, 2, t_nvw)                  \
         X(S, REST, tail, 8)
 ZS_STRUCT(t_mix, MIX)
 ZS_LAYOUT(t_mix, MIX)
@@ -156,4 +157,33 @@ Test(schema, commands_by_id_version_and_unit_fields)
     cr_assert_not(zs_is_unit(&rows[0], "neighbors[3].nwk"));
     cr_assert_not(zs_is_unit(&rows[0], "sr"));
     cr_assert_not(zs_is_unit(&rows[1], "src"));
+}
+
+/* U8W: one wire byte in a wider member, so an old version's layout (u8 status, u8 tag) shares
+ * the struct of the new one (u32 status, u16 tag). Bytes: a real v8 sendUnicast response
+ * (status 0x00, sequence 0x5a) and a v13 stackStatusHandler (NETWORK_UP 0x90). */
+#define WIDE(X, S) X(S, U32, status) X(S, U16, tag)
+ZS_STRUCT(t_wide, WIDE)
+ZS_LAYOUT(t_wide, WIDE)
+#define NARROW(X, S) X(S, U8W, status) X(S, U8W, tag)
+static const zs_field t_narrow_fields[] = {NARROW(ZS_ROW, t_wide)};
+static const zs_layout t_narrow_layout = {"t_narrow", t_narrow_fields, 2, sizeof(t_wide)};
+
+Test(schema, u8w_is_one_byte_in_a_wider_member)
+{
+    static const uint8_t in[] = {0x90, 0x5a};
+    t_wide v;
+    cr_assert_eq(zs_decode(&t_narrow_layout, in, sizeof in, &v, NULL), 2);
+    cr_assert_eq(v.status, 0x90u);
+    cr_assert_eq(v.tag, 0x5a);
+    uint8_t out[8];
+    cr_assert_eq(zs_encode_to(&t_narrow_layout, &v, out, sizeof out), 2);
+    cr_assert_arr_eq(out, in, 2);
+    v.status = 0x0C0B; /* only the low byte travels */
+    cr_assert_eq(zs_encode_to(&t_narrow_layout, &v, out, sizeof out), 2);
+    cr_assert_eq(out[0], 0x0B);
+    seen s = {0};
+    cr_assert_eq(zs_walk(&t_narrow_layout, in, sizeof in, visit, &s), 2);
+    cr_assert_eq(s.len[0], 1);
+    cr_assert_eq(zs_decode(&t_narrow_layout, in, 1, &v, NULL), -1);
 }

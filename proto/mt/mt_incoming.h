@@ -1,0 +1,14 @@
+/* mt_incoming.h - this stack's encoder and decoder of the incoming-message event
+ * (proto/core/incoming.h says why one struct serves the three stacks). */
+#ifndef ZB_MT_INCOMING_H
+#define ZB_MT_INCOMING_H
+
+#include "incoming.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+size_t mt_af_incoming_encode(const zb_incoming *m, uint8_t *out, size_t cap);
+int mt_af_incoming_decode(const uint8_t *p, size_t n, zb_incoming *m);
+
+#endif

@@ -271,37 +271,30 @@ static int get_max_children(const zboss_ctx *c)
 
 /* ---------------------------------------------------------------- NVRAM */
 
-/* COMMON_DATA version 2 (92 bytes, §8.4) built from the fields the NCP keeps. */
-static size_t encode_common_data(const zboss_nv *nv, uint8_t *out)
+/* COMMON_DATA (proto/zboss_schema.h) from the fields the NCP keeps: its length. */
+static size_t encode_common_data(const zboss_nv *nv, uint8_t *out, size_t cap)
 {
-    zb_buf b = zb_buf_init(out, 92);
-    /* designated coordinator, stack profile 2, device type from the role */
-    zb_put_u8(&b, (uint8_t)((nv->role == 0 ? 1 : 0) | (2 << 2) | ((nv->role & 3) << 6)));
-    zb_put_u8(&b, 0);        /* depth */
-    zb_put_le16(&b, 0x0000); /* nwk manager */
-    zb_put_le16(&b, nv->pan_id);
-    zb_put_le16(&b, nv->formed ? 0x0000 : 0xFFFF);
-    zb_put_le32(&b, nv->channel_mask); /* page 0 in the top bits */
-    zb_put_bytes(&b, nv->aps_epid, 8);
-    zb_put_bytes(&b, nv->nwk_epid, 8);
-    uint8_t ff[8];
-    memset(ff, 0xFF, 8);
-    zb_put_bytes(&b, ff, 8); /* parent: none */
-    zb_put_bytes(&b, nv->ieee, 8);
-    static const uint8_t zero[16];
     uint8_t s = nv->active_key_seq;
-    zb_put_bytes(&b, nv->key_present[s] ? nv->nwk_key[s] : zero, 16);
-    zb_put_u8(&b, s);
-    zb_put_bytes(&b, ZBOSS_TC_STANDARD_KEY, 16);
-    zb_put_u8(&b, nv->channel);
-    zb_put_u8(&b, nv->page);
-    zb_put_u8(&b, 0);
-    zb_put_u8(&b, 0);
-    zb_put_le16(&b, 0);
-    zb_put_le32(&b, nv->channel ? 1u << nv->channel : 0);
-    zb_put_le32(&b, 0x07FFF800);
-    zb_put_u8(&b, (uint8_t)((nv->rx_on_when_idle & 1) << 1));
-    return b.overflow ? 0 : b.len;
+    /* designated coordinator, stack profile 2, device type from the role */
+    zboss_common_data d = {
+        .bits = (uint8_t)((nv->role == 0 ? 1 : 0) | (2 << 2) | ((nv->role & 3) << 6)),
+        .pan_id = nv->pan_id,
+        .nwk_addr = nv->formed ? 0x0000 : 0xFFFF,
+        .aps_channel_mask = nv->channel_mask, /* page 0 in the top bits */
+        .nwk_key_seq = s,
+        .channel = nv->channel,
+        .page = nv->page,
+        .channel_in_use = nv->channel ? 1u << nv->channel : 0,
+        .supported_channels = 0x07FFF800,
+        .flags = (uint8_t)((nv->rx_on_when_idle & 1) << 1)};
+    memcpy(d.aps_use_epid, nv->aps_epid, 8);
+    memcpy(d.nwk_epid, nv->nwk_epid, 8);
+    memset(d.parent_ieee, 0xFF, 8); /* parent: none */
+    memcpy(d.tc_ieee, nv->ieee, 8);
+    if (nv->key_present[s]) memcpy(d.nwk_key, nv->nwk_key[s], 16);
+    memcpy(d.tc_standard_key, ZBOSS_TC_STANDARD_KEY, 16);
+    long n = zs_encode_to(&zboss_common_data_layout, &d, out, cap);
+    return n < 0 ? 0 : (size_t)n;
 }
 
 static int nvram_read(const zboss_ctx *c)
@@ -318,7 +311,7 @@ static int nvram_read(const zboss_ctx *c)
     o->type = type;
     if (type == ZBOSS_DS_COMMON_DATA) {
         if (!z->nv.formed) return ZBOSS_NOT_FOUND;
-        o->data_len = (uint16_t)encode_common_data(&z->nv, o->data);
+        o->data_len = (uint16_t)encode_common_data(&z->nv, o->data, sizeof(o->data));
         o->version = zboss_dataset_version(type);
         return ZBOSS_OK; /* over 247 bytes: fragmented */
     }

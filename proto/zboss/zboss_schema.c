@@ -32,6 +32,7 @@ ZS_LAYOUT(zboss_tc_policy_rsp, ZBOSS_TC_POLICY_RSP)
 
 ZS_LAYOUT(zboss_nvram_write_req, ZBOSS_NVRAM_WRITE_REQ)
 ZS_LAYOUT(zboss_nvram_dataset, ZBOSS_NVRAM_DATASET)
+ZS_LAYOUT(zboss_common_data, ZBOSS_COMMON_DATA)
 ZS_LAYOUT(zboss_nvram_read_req, ZBOSS_NVRAM_READ_REQ)
 ZS_LAYOUT(zboss_nvram_data_rsp, ZBOSS_NVRAM_READ_RSP)
 

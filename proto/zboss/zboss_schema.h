@@ -86,8 +86,23 @@ ZS_STRUCT(zboss_tc_policy_rsp, ZBOSS_TC_POLICY_RSP)
 #define ZBOSS_NVRAM_READ_REQ(X, S) X(S, U16, type)
 #define ZBOSS_NVRAM_READ_RSP(X, S)                                                                 \
     X(S, U16, nvram_version) X(S, U16, type) X(S, U16, version) X(S, LEN16, data, ZBOSS_MAX_DATASET)
+/* COMMON_DATA (1) version 2, 92 bytes on a 2.4 GHz single-interface build (§8.4): bits
+ * (designated_coordinator:1, insecure_join:1, stack_profile:4, device_type:2), then one
+ * MAC-interface entry (mac_bits twice, power/data rate, channel in use, supported channels) and
+ * the flags (hub_connectivity:1, rx_on:1, tc_swapped:1) */
+#define ZBOSS_COMMON_DATA(X, S)                                                                    \
+    X(S, U8, bits)                                                                                 \
+    X(S, U8, depth)                                                                                \
+    X(S, U16, nwk_manager) X(S, U16, pan_id) X(S, U16, nwk_addr) X(S, U32, aps_channel_mask)       \
+        X(S, BYTES, aps_use_epid, 8) X(S, BYTES, nwk_epid, 8) X(S, BYTES, parent_ieee, 8)          \
+            X(S, BYTES, tc_ieee, 8) X(S, BYTES, nwk_key, 16) X(S, U8, nwk_key_seq)                 \
+                X(S, BYTES, tc_standard_key, 16) X(S, U8, channel) X(S, U8, page)                  \
+                    X(S, U8, mac_bits1) X(S, U8, mac_bits2) X(S, U16, power_rate)                  \
+                        X(S, U32, channel_in_use) X(S, U32, supported_channels) X(S, U8, flags)
+#define ZBOSS_COMMON_DATA_SIZE 92
 ZS_STRUCT(zboss_nvram_write_req, ZBOSS_NVRAM_WRITE_REQ)
 ZS_STRUCT(zboss_nvram_dataset, ZBOSS_NVRAM_DATASET)
+ZS_STRUCT(zboss_common_data, ZBOSS_COMMON_DATA)
 ZS_STRUCT(zboss_nvram_read_req, ZBOSS_NVRAM_READ_REQ)
 ZS_STRUCT(zboss_nvram_data_rsp, ZBOSS_NVRAM_READ_RSP)
 

@@ -216,3 +216,28 @@ Test(zboss_schema, the_emulator_answers_through_the_layouts)
     cr_expect_eq(tr.buffer_len, 8, "the DSR answer's 8 trailing bytes");
     ncp_stop(&p);
 }
+
+typedef struct span {
+    const char *name;
+    size_t off, len;
+} span;
+
+static void find_span(void *ctx, const char *name, size_t off, size_t len)
+{
+    span *s = ctx;
+    if (strcmp(name, s->name) == 0) s->off = off, s->len = len;
+}
+
+/* COMMON_DATA version 2 is 92 bytes with the channel at 77 and the rx-on flags last (§8.4). */
+Test(zboss_schema, common_data_layout)
+{
+    uint8_t b[ZBOSS_COMMON_DATA_SIZE] = {0};
+    zboss_common_data d = {.channel = 15};
+    cr_assert_eq(zs_encode_to(&zboss_common_data_layout, &d, b, sizeof b), ZBOSS_COMMON_DATA_SIZE);
+    span ch = {"channel", 0, 0}, fl = {"flags", 0, 0};
+    cr_assert_eq(zs_walk(&zboss_common_data_layout, b, sizeof b, find_span, &ch), 92);
+    zs_walk(&zboss_common_data_layout, b, sizeof b, find_span, &fl);
+    cr_expect_eq(ch.off, 77);
+    cr_expect_eq(b[77], 15);
+    cr_expect_eq(fl.off, 91);
+}

@@ -3,9 +3,9 @@
  * Each row names the call id and its handler; the call's row in proto/zboss_schema.c gives its
  * name and the layouts its parameters are decoded from and its answer encoded with. Unknown
  * call ids get ILLEGAL_REQUEST (0/62), parameters that do not fit the layout INVALID_FORMAT
- * (0/42), both with the response header only, as the DSR firmware does (zboss-ncp.md §3, §5). Every
- * NVRAM change is on disk before its response. ZDO calls addressed to the coordinator are answered
- * from its own descriptors; simulated devices never answer (ZDO timeout, APS no-ack). */
+ * (0/42), both with the response header only, as the DSR firmware does (zboss-ncp.md §3, §5).
+ * Every NVRAM change is on disk before its response. ZDO calls addressed to the coordinator are
+ * answered from its own descriptors; simulated devices never answer (ZDO timeout, APS no-ack). */
 #include "emu_commands.h"
 #include "zboss_cmds.h"
 

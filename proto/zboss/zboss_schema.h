@@ -90,15 +90,30 @@ ZS_STRUCT(zboss_tc_policy_rsp, ZBOSS_TC_POLICY_RSP)
  * (designated_coordinator:1, insecure_join:1, stack_profile:4, device_type:2), then one
  * MAC-interface entry (mac_bits twice, power/data rate, channel in use, supported channels) and
  * the flags (hub_connectivity:1, rx_on:1, tc_swapped:1) */
+/* clang-format off: one field a line (it reflows X-macro chains differently each run) */
 #define ZBOSS_COMMON_DATA(X, S)                                                                    \
     X(S, U8, bits)                                                                                 \
     X(S, U8, depth)                                                                                \
-    X(S, U16, nwk_manager) X(S, U16, pan_id) X(S, U16, nwk_addr) X(S, U32, aps_channel_mask)       \
-        X(S, BYTES, aps_use_epid, 8) X(S, BYTES, nwk_epid, 8) X(S, BYTES, parent_ieee, 8)          \
-            X(S, BYTES, tc_ieee, 8) X(S, BYTES, nwk_key, 16) X(S, U8, nwk_key_seq)                 \
-                X(S, BYTES, tc_standard_key, 16) X(S, U8, channel) X(S, U8, page)                  \
-                    X(S, U8, mac_bits1) X(S, U8, mac_bits2) X(S, U16, power_rate)                  \
-                        X(S, U32, channel_in_use) X(S, U32, supported_channels) X(S, U8, flags)
+    X(S, U16, nwk_manager)                                                                         \
+    X(S, U16, pan_id)                                                                              \
+    X(S, U16, nwk_addr)                                                                            \
+    X(S, U32, aps_channel_mask)                                                                    \
+    X(S, BYTES, aps_use_epid, 8)                                                                   \
+    X(S, BYTES, nwk_epid, 8)                                                                       \
+    X(S, BYTES, parent_ieee, 8)                                                                    \
+    X(S, BYTES, tc_ieee, 8)                                                                        \
+    X(S, BYTES, nwk_key, 16)                                                                       \
+    X(S, U8, nwk_key_seq)                                                                          \
+    X(S, BYTES, tc_standard_key, 16)                                                               \
+    X(S, U8, channel)                                                                              \
+    X(S, U8, page)                                                                                 \
+    X(S, U8, mac_bits1)                                                                            \
+    X(S, U8, mac_bits2)                                                                            \
+    X(S, U16, power_rate)                                                                          \
+    X(S, U32, channel_in_use)                                                                      \
+    X(S, U32, supported_channels)                                                                  \
+    X(S, U8, flags)
+/* clang-format on */
 #define ZBOSS_COMMON_DATA_SIZE 92
 ZS_STRUCT(zboss_nvram_write_req, ZBOSS_NVRAM_WRITE_REQ)
 ZS_STRUCT(zboss_nvram_dataset, ZBOSS_NVRAM_DATASET)
@@ -145,15 +160,26 @@ ZS_STRUCT(zboss_power_desc_req, ZBOSS_POWER_DESC_REQ)
 #define ZBOSS_GROUP_REQ(X, S)       X(S, U16, group) X(S, U8, ep)
 #define ZBOSS_GROUP_TABLE_RSP(X, S) X(S, LIST8_U16, groups, 32)
 /* APSDE_DATA_IND (§6): param_len (21), data_len, the 21-byte block, the data */
+/* clang-format off: one field a line (it reflows X-macro chains differently each run) */
 #define ZBOSS_APSDE_DATA_IND(X, S)                                                                 \
     X(S, U8, param_len)                                                                            \
     X(S, U16, data_len)                                                                            \
     X(S, U8, aps_fc)                                                                               \
     X(S, U16, src)                                                                                 \
     X(S, U16, dst)                                                                                 \
-    X(S, U16, group) X(S, U8, dst_ep) X(S, U8, src_ep) X(S, U16, cluster) X(S, U16, profile)       \
-        X(S, U8, aps_counter) X(S, U16, mac_src) X(S, U16, mac_dst) X(S, U8, lqi) X(S, U8, rssi)   \
-            X(S, U8, key_src_attr) X(S, REST, payload, ZBOSS_MAX_MESSAGE)
+    X(S, U16, group)                                                                               \
+    X(S, U8, dst_ep)                                                                               \
+    X(S, U8, src_ep)                                                                               \
+    X(S, U16, cluster)                                                                             \
+    X(S, U16, profile)                                                                             \
+    X(S, U8, aps_counter)                                                                          \
+    X(S, U16, mac_src)                                                                             \
+    X(S, U16, mac_dst)                                                                             \
+    X(S, U8, lqi)                                                                                  \
+    X(S, U8, rssi)                                                                                 \
+    X(S, U8, key_src_attr)                                                                         \
+    X(S, REST, payload, ZBOSS_MAX_MESSAGE)
+/* clang-format on */
 ZS_STRUCT(zboss_apsde_data_req, ZBOSS_APSDE_DATA_REQ)
 ZS_STRUCT(zboss_apsde_params, ZBOSS_APSDE_PARAMS)
 ZS_STRUCT(zboss_apsde_params20, ZBOSS_APSDE_PARAMS20)

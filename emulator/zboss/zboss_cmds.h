@@ -1,26 +1,41 @@
 /* zboss_cmds.h - what the ZBOSS call-handler files share (zboss_cmds.c: configuration, NVRAM,
- * AF, APS, NWK and dispatch; zboss_cmds_zdo.c: the ZDO calls): the table row type, the reply
+ * AF, APS, NWK and dispatch; zboss_cmds_zdo.c: the ZDO calls): the handler type, the reply
  * helpers and each file's table. Private to those files. */
 #ifndef ZB_ZBOSS_CMDS_H
 #define ZB_ZBOSS_CMDS_H
 
 #include "zboss_frontend.h"
+#include "zboss_schema.h"
 
 #include "bytes.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef void (*zboss_handler)(zboss_emu *z, const zboss_hl *req);
+/* One call being served: the request's header, its parameters decoded through the call's
+ * request layout (proto/zboss_schema.h) and the response struct the handler fills. */
+typedef struct zboss_ctx {
+    zboss_emu *z;
+    const zboss_hl *req;
+    const void *in; /* the row's request struct */
+    void *out;      /* the row's response struct, zeroed */
+} zboss_ctx;
+
+/* ZBOSS_OK: `out` is encoded as the answer; another status (zboss_st: category << 8 | code):
+ * the header alone; ZBOSS_ANSWERED: the handler answered itself, or answers later. */
+typedef int (*zboss_handler)(const zboss_ctx *c);
 
 typedef struct zboss_cmd {
-    uint16_t call_id;
-    uint16_t min_len, max_len;
+    uint16_t call_id; /* its row in zboss_cmds (proto/zboss_schema.c) gives name and layouts */
     zboss_handler fn;
-    const char *name;
 } zboss_cmd;
 
-#define ANY_LEN 0xFFFF
+enum { ZBOSS_ANSWERED = -1 };
+
+static inline int zboss_st(uint8_t cat, uint8_t code)
+{
+    return cat << 8 | code;
+}
 
 enum {
     ZDP_SUCCESS = 0x00,
@@ -30,28 +45,8 @@ enum {
 };
 enum { APS_NO_ACK = 0xA7 };
 
-static inline void ok(zboss_emu *z, const zboss_hl *req, const uint8_t *p, size_t n)
-{
-    zboss_respond(z, req, ZBOSS_CAT_GENERIC, ZBOSS_OK, p, n);
-}
-
-static inline void fail(zboss_emu *z, const zboss_hl *req, uint8_t code)
-{
-    zboss_respond(z, req, ZBOSS_CAT_GENERIC, code, NULL, 0);
-}
-
-static inline void ok_u8(zboss_emu *z, const zboss_hl *req, uint8_t v)
-{
-    ok(z, req, &v, 1);
-}
-
-static inline void ok_u16(zboss_emu *z, const zboss_hl *req, uint16_t v)
-{
-    uint8_t b[2];
-    put_le16(b, v);
-    ok(z, req, b, 2);
-}
-
+/* Encodes `rsp` (of `layout`) as a success answer to `req` now. */
+void zboss_answer(zboss_emu *z, const zboss_hl *req, const zs_layout *layout, const void *rsp);
 
 /* the address map from NVRAM (none if absent or unreadable) */
 static inline long load_addr_map(const zboss_emu *z, zboss_addr_map_entry *out, size_t max)

@@ -11,6 +11,7 @@
 #include "driver_step.h"
 #include "zboss_incoming.h"
 #include "zboss_host.h"
+#include "zboss_schema.h"
 #include "progress.h"
 
 #include "bytes.h"
@@ -22,10 +23,7 @@
 
 #define MAX_DEVICES      255 /* ADDR_MAP count is a u8 */
 #define RESET_TIMEOUT_MS 10000
-#define NCP_MAX_MESSAGE  1600 /* the NCP's reassembly buffer: one NVRAM_WRITE must fit */
-
-static const uint8_t TC_STANDARD_KEY[16] = {0x5A, 0x69, 0x67, 0x42, 0x65, 0x65, 0x41, 0x6C,
-                                            0x6C, 0x69, 0x61, 0x6E, 0x63, 0x65, 0x30, 0x39};
+#define NCP_MAX_MESSAGE  ZBOSS_MAX_MESSAGE /* one NVRAM_WRITE must fit */
 
 typedef struct zboss_drv {
     zboss_host h;
@@ -39,16 +37,10 @@ static const char *rc_text(long rc, char *buf, size_t cap)
     return buf;
 }
 
-/* A call whose response must carry at least `min` parameter bytes. */
-static int get(zboss_drv *d, uint16_t call, const uint8_t *p, size_t n, zboss_msg *m, size_t min)
+/* A call through its layouts (proto/zboss_schema.h), the default timeout. */
+static int call(zboss_drv *d, uint16_t id, const void *req, void *rsp)
 {
-    int rc = zboss_host_call(&d->h, call, p, n, m, 0);
-    if (rc) return rc;
-    if (m->hl.params_len < min) {
-        zboss_msg_free(m);
-        return ZBOSS_HOST_IO;
-    }
-    return 0;
+    return zboss_call(&d->h, id, req, rsp, 0);
 }
 
 /* ---------------------------------------------------------------- open */
@@ -58,19 +50,17 @@ static int identify(zboss_drv *d, zbh_device_info *info, char *err, size_t errle
 {
     int rc = ZBOSS_HOST_TIMEOUT;
     for (int attempt = 0; attempt < 5 && rc; attempt++)
-        rc = zboss_host_call(&d->h, ZBOSS_GET_ZIGBEE_ROLE, NULL, 0, NULL, 500);
+        rc = zboss_call(&d->h, ZBOSS_GET_ZIGBEE_ROLE, NULL, NULL, 500);
     if (rc) {
         char sb[ZBH_STEP_TEXT];
         snprintf(err, errlen, "no answer to GET_ZIGBEE_ROLE: %s (is it a ZBOSS NCP?)",
                  rc_text(rc, sb, sizeof(sb)));
         return -1;
     }
-    zboss_msg m;
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_MODULE_VERSION, NULL, 0, &m, 12), "GET_MODULE_VERSION",
+    zboss_module_version_rsp v;
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_GET_MODULE_VERSION, NULL, &v), "GET_MODULE_VERSION",
                          rc_text);
-    uint32_t fw = get_le32(m.hl.params), stack = get_le32(m.hl.params + 4),
-             proto = get_le32(m.hl.params + 8);
-    zboss_msg_free(&m);
+    uint32_t fw = v.fw, stack = v.stack, proto = v.protocol;
     snprintf(info->stack, sizeof(info->stack), "zboss");
     snprintf(info->profile, sizeof(info->profile), "ncp");
     snprintf(info->firmware, sizeof(info->firmware),
@@ -103,19 +93,14 @@ static void zboss_close(void *dv)
 
 /* ---------------------------------------------------------------- backup */
 
-/* NVRAM_READ: 0 with *m holding the response, 1 when the dataset was never written. */
-static int read_dataset(zboss_drv *d, uint16_t type, zboss_msg *m, zboss_nvram_read_rsp *r)
+/* NVRAM_READ into *r: 0, or 1 when the dataset was never written. */
+static int read_dataset(zboss_drv *d, uint16_t type, zboss_nvram_data_rsp *r)
 {
-    uint8_t p[2];
-    put_le16(p, type);
-    int rc = zboss_host_call(&d->h, ZBOSS_NVRAM_READ, p, 2, m, 0);
+    zboss_nvram_read_req q = {type};
+    int rc = call(d, ZBOSS_NVRAM_READ, &q, r);
     if (rc == ZBOSS_NOT_FOUND) return 1;
     if (rc) return rc;
-    if (zboss_nvram_read_rsp_decode(m->hl.params, m->hl.params_len, r) < 0 || r->type != type) {
-        zboss_msg_free(m);
-        return ZBOSS_HOST_IO;
-    }
-    return 0;
+    return r->type != type ? ZBOSS_HOST_IO : 0;
 }
 
 static void add_stack_specific(ocb_backup *b, uint8_t rx_on, uint8_t ed_timeout,
@@ -132,33 +117,30 @@ static void add_stack_specific(ocb_backup *b, uint8_t rx_on, uint8_t ed_timeout,
 
 static int read_devices(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
 {
-    zboss_msg m;
-    zboss_nvram_read_rsp r;
+    zboss_nvram_data_rsp *r = malloc(sizeof(*r));
     zboss_addr_map_entry *am = calloc(MAX_DEVICES, sizeof(*am));
     zboss_neighbour *nb = calloc(MAX_DEVICES, sizeof(*nb));
     zboss_aps_key *keys = calloc(MAX_DEVICES, sizeof(*keys));
     long n_am = 0, n_nb = -1, n_keys = 0;
-    int rc = am && nb && keys ? 0 : ZBOSS_HOST_IO;
+    int rc = r && am && nb && keys ? 0 : ZBOSS_HOST_IO;
     zbh_progress("zboss: reading the address map, neighbour table and APS keys");
-    if (!rc && (rc = read_dataset(d, ZBOSS_DS_ADDR_MAP, &m, &r)) == 0) {
-        n_am = zboss_addr_map_decode(r.data, r.len, am, MAX_DEVICES);
-        zboss_msg_free(&m);
-        if (n_am < 0) snprintf(err, errlen, "ADDR_MAP: %u bytes is not 4 + 16n", r.len);
+    if (!rc && (rc = read_dataset(d, ZBOSS_DS_ADDR_MAP, r)) == 0) {
+        n_am = zboss_addr_map_decode(r->data, r->data_len, am, MAX_DEVICES);
+        if (n_am < 0) snprintf(err, errlen, "ADDR_MAP: %u bytes is not 4 + 16n", r->data_len);
     }
     if (rc == 1) rc = 0;
-    if (!rc && n_am >= 0 && (rc = read_dataset(d, ZBOSS_DS_NEIGHBOUR_TBL, &m, &r)) == 0) {
-        n_nb = zboss_neighbour_decode(r.data, r.len, nb, MAX_DEVICES);
-        zboss_msg_free(&m);
+    if (!rc && n_am >= 0 && (rc = read_dataset(d, ZBOSS_DS_NEIGHBOUR_TBL, r)) == 0) {
+        n_nb = zboss_neighbour_decode(r->data, r->data_len, nb, MAX_DEVICES);
         if (n_nb < 0) { /* present but short: could not read, not "no neighbour table" */
-            snprintf(err, errlen, "NEIGHBOUR_TBL: %u bytes do not decode", r.len);
+            snprintf(err, errlen, "NEIGHBOUR_TBL: %u bytes do not decode", r->data_len);
             n_am = -1;
         }
     }
     if (rc == 1) rc = 0;
-    if (!rc && n_am >= 0 && (rc = read_dataset(d, ZBOSS_DS_APS_SECURE_DATA, &m, &r)) == 0) {
-        n_keys = zboss_aps_keys_decode(r.data, r.len, keys, MAX_DEVICES);
-        zboss_msg_free(&m);
-        if (n_keys < 0) snprintf(err, errlen, "APS_SECURE_DATA: %u bytes is not 4 + 28n", r.len);
+    if (!rc && n_am >= 0 && (rc = read_dataset(d, ZBOSS_DS_APS_SECURE_DATA, r)) == 0) {
+        n_keys = zboss_aps_keys_decode(r->data, r->data_len, keys, MAX_DEVICES);
+        if (n_keys < 0)
+            snprintf(err, errlen, "APS_SECURE_DATA: %u bytes is not 4 + 28n", r->data_len);
     }
     if (rc == 1) rc = 0;
     if (rc) {
@@ -180,6 +162,7 @@ static int read_devices(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
             }
         if (!ocb_find_device(b, dev.ieee) && ocb_add_device(b, &dev) < 0) rc = ZBOSS_HOST_IO;
     }
+    free(r);
     free(am);
     free(nb);
     free(keys);
@@ -188,81 +171,102 @@ static int read_devices(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
 
 static int read_joined(zboss_drv *d, int *joined, char *err, size_t errlen)
 {
-    zboss_msg m;
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_JOINED, NULL, 0, &m, 1), "GET_JOINED", rc_text);
-    *joined = m.hl.params[0] & 1;
-    zboss_msg_free(&m);
+    zboss_u8 v;
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_GET_JOINED, NULL, &v), "GET_JOINED", rc_text);
+    *joined = v.value & 1;
+    return 0;
+}
+
+/* GET_LOCAL_IEEE_ADDR (hosts send mac_if 0) */
+static int read_ieee(zboss_drv *d, uint64_t *ieee)
+{
+    zboss_local_ieee_req q = {.mac_if_len = 1};
+    zboss_local_ieee v;
+    int rc = call(d, ZBOSS_GET_LOCAL_IEEE_ADDR, &q, &v);
+    if (!rc) *ieee = v.ieee;
+    return rc;
+}
+
+/* The channel mask of page 0 (entries of other pages ignored). */
+static int read_channel_mask(zboss_drv *d, uint32_t *mask)
+{
+    zboss_chmask_list *l = malloc(sizeof(*l));
+    int rc = l ? call(d, ZBOSS_GET_ZIGBEE_CHANNEL_MASK, NULL, l) : ZBOSS_HOST_IO;
+    for (size_t i = 0; !rc && i < l->entries_len; i++)
+        if (l->entries[i].page == 0) *mask = l->entries[i].mask;
+    free(l);
+    return rc;
+}
+
+/* The NWK frame counter from IB_COUNTERS (left alone when the dataset was never written). */
+static int read_frame_counter(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
+{
+    zboss_nvram_data_rsp *r = malloc(sizeof(*r));
+    int rc = r ? read_dataset(d, ZBOSS_DS_IB_COUNTERS, r) : ZBOSS_HOST_IO;
+    if (rc == 0) {
+        zboss_ib_counters c;
+        int bad = zboss_ib_counters_decode(r->data, r->data_len, &c) < 0;
+        if (bad)
+            snprintf(err, errlen, "IB_COUNTERS: %u bytes do not decode", r->data_len);
+        else
+            b->network_key.frame_counter = c.nib_outgoing_fc;
+        free(r);
+        return bad ? -1 : 0;
+    }
+    free(r);
+    if (rc != 1) ZBH_RETURN_IF_FAILED(rc, "NVRAM_READ IB_COUNTERS", rc_text);
+    return 0;
+}
+
+/* The NCP settings kept in stack_specific.zboss. */
+static int read_settings(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
+{
+    zboss_u8 v[4];
+    static const uint16_t calls[4] = {ZBOSS_GET_RX_ON_WHEN_IDLE, ZBOSS_GET_ED_TIMEOUT,
+                                      ZBOSS_GET_MAX_CHILDREN, ZBOSS_GET_COORDINATOR_VERSION};
+    for (int i = 0; i < 4; i++)
+        ZBH_RETURN_IF_FAILED(call(d, calls[i], NULL, &v[i]), "reading the NCP settings", rc_text);
+    add_stack_specific(b, v[0].value, v[1].value, v[2].value, v[3].value);
     return 0;
 }
 
 /* The network parameters, keys, frame counter and NCP settings of a joined NCP into b. */
 static int read_parameters(zboss_drv *d, ocb_backup *b, char *err, size_t errlen)
 {
-    zboss_msg m;
-    static const uint8_t mac_if = 0;
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_LOCAL_IEEE_ADDR, &mac_if, 1, &m, 9),
-                         "GET_LOCAL_IEEE_ADDR", rc_text);
-    b->coordinator_ieee = get_le64(m.hl.params + 1);
-    zboss_msg_free(&m);
+    ZBH_RETURN_IF_FAILED(read_ieee(d, &b->coordinator_ieee), "GET_LOCAL_IEEE_ADDR", rc_text);
     /* §9.2: the NCP answers the reverse of the bytes it formed with; those were the EPID in
      * little-endian EUI-64 order, so the bytes read are the EPID most significant first */
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_EXTENDED_PAN_ID, NULL, 0, &m, 8), "GET_EXTENDED_PAN_ID",
+    zboss_epid e;
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_GET_EXTENDED_PAN_ID, NULL, &e), "GET_EXTENDED_PAN_ID",
                          rc_text);
-    b->extended_pan_id = (uint64_t)get_be32(m.hl.params) << 32 | get_be32(m.hl.params + 4);
-    zboss_msg_free(&m);
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_PAN_ID, NULL, 0, &m, 2), "GET_PAN_ID", rc_text);
-    b->pan_id = get_le16(m.hl.params);
-    zboss_msg_free(&m);
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_ZIGBEE_CHANNEL, NULL, 0, &m, 2), "GET_ZIGBEE_CHANNEL",
+    b->extended_pan_id = (uint64_t)get_be32(e.epid) << 32 | get_be32(e.epid + 4);
+    zboss_pan pan;
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_GET_PAN_ID, NULL, &pan), "GET_PAN_ID", rc_text);
+    b->pan_id = pan.pan_id;
+    zboss_channel_rsp ch;
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_GET_ZIGBEE_CHANNEL, NULL, &ch), "GET_ZIGBEE_CHANNEL",
                          rc_text);
-    b->channel = m.hl.params[1];
-    zboss_msg_free(&m);
+    b->channel = ch.channel;
     if (b->channel < 11 || b->channel > 26) {
         snprintf(err, errlen, "joined, but on channel %u", b->channel);
         return -1;
     }
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_ZIGBEE_CHANNEL_MASK, NULL, 0, &m, 1),
-                         "GET_ZIGBEE_CHANNEL_MASK", rc_text);
-    for (size_t i = 0; i < m.hl.params[0] && 1 + 5 * (i + 1) <= m.hl.params_len; i++)
-        if (m.hl.params[1 + 5 * i] == 0) b->channel_mask = get_le32(m.hl.params + 2 + 5 * i);
-    zboss_msg_free(&m);
+    ZBH_RETURN_IF_FAILED(read_channel_mask(d, &b->channel_mask), "GET_ZIGBEE_CHANNEL_MASK",
+                         rc_text);
     b->channel_mask = (b->channel_mask & 0x07FFF800) | 1u << b->channel;
     b->nwk_update_id = 0; /* no NCP call reads it (zigpy: config, default 0) */
     b->security_level = 5;
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_NWK_KEYS, NULL, 0, &m, 51), "GET_NWK_KEYS", rc_text);
-    memcpy(b->network_key.key, m.hl.params, 16);
-    b->network_key.sequence_number = m.hl.params[16];
-    zboss_msg_free(&m);
+    zboss_nwk_keys_rsp k;
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_GET_NWK_KEYS, NULL, &k), "GET_NWK_KEYS", rc_text);
+    memcpy(b->network_key.key, k.keys[0].key, 16);
+    b->network_key.sequence_number = k.keys[0].seq;
     static const uint8_t zero[16];
     if (!memcmp(b->network_key.key, zero, 16)) {
         snprintf(err, errlen, "joined, but the active network key is empty");
         return -1;
     }
-    zboss_nvram_read_rsp r;
-    int rc = read_dataset(d, ZBOSS_DS_IB_COUNTERS, &m, &r);
-    if (rc == 0) {
-        zboss_ib_counters c;
-        int bad = zboss_ib_counters_decode(r.data, r.len, &c) < 0;
-        unsigned len = r.len;
-        zboss_msg_free(&m);
-        if (bad) {
-            snprintf(err, errlen, "IB_COUNTERS: %u bytes do not decode", len);
-            return -1;
-        }
-        b->network_key.frame_counter = c.nib_outgoing_fc;
-    } else if (rc != 1) {
-        ZBH_RETURN_IF_FAILED(rc, "NVRAM_READ IB_COUNTERS", rc_text);
-    }
-    uint8_t v[4];
-    uint16_t calls[4] = {ZBOSS_GET_RX_ON_WHEN_IDLE, ZBOSS_GET_ED_TIMEOUT, ZBOSS_GET_MAX_CHILDREN,
-                         ZBOSS_GET_COORDINATOR_VERSION};
-    for (int i = 0; i < 4; i++) {
-        ZBH_RETURN_IF_FAILED(get(d, calls[i], NULL, 0, &m, 1), "reading the NCP settings", rc_text);
-        v[i] = m.hl.params[0];
-        zboss_msg_free(&m);
-    }
-    add_stack_specific(b, v[0], v[1], v[2], v[3]);
-    return 0;
+    if (read_frame_counter(d, b, err, errlen) < 0) return -1;
+    return read_settings(d, b, err, errlen);
 }
 
 /* "No network" only when the NCP answers GET_JOINED with 0; every failed call or short
@@ -296,7 +300,8 @@ static ocb_backup *zboss_read_network(void *dv, zbh_read_status *st, char *err, 
 static int reset_and_wait(zboss_drv *d, uint8_t option)
 {
     zboss_host_drain(&d->h);
-    int rc = zboss_host_send(&d->h, ZBOSS_NCP_RESET, &option, 1);
+    zboss_reset_req q = {option};
+    int rc = zboss_send(&d->h, ZBOSS_NCP_RESET, &q);
     if (rc) return rc;
     zboss_msg m;
     /* the reply comes after the reboot, TSN 0xFF (§7.1) */
@@ -308,19 +313,23 @@ static int reset_and_wait(zboss_drv *d, uint8_t option)
     return rc;
 }
 
+/* NVRAM_WRITE of one dataset, in the version the stack writes it with (§8.2). */
 static int nvram_write(zboss_drv *d, uint16_t type, const uint8_t *data, size_t len)
 {
-    size_t n = 7 + len;
-    if (ZBOSS_HL_REQ_HDR + n > NCP_MAX_MESSAGE) return ZBOSS_HOST_IO;
-    uint8_t *p = malloc(n);
-    if (!p) return ZBOSS_HOST_IO;
-    p[0] = 1;
-    put_le16(p + 1, type);
-    put_le16(p + 3, zboss_dataset_version(type));
-    put_le16(p + 5, (uint16_t)len);
-    memcpy(p + 7, data, len);
-    int rc = zboss_host_call(&d->h, ZBOSS_NVRAM_WRITE, p, n, NULL, 0);
-    free(p);
+    if (ZBOSS_HL_REQ_HDR + 7 + len > NCP_MAX_MESSAGE) return ZBOSS_HOST_IO;
+    zboss_nvram_dataset *ds = malloc(sizeof(*ds));
+    zboss_nvram_write_req *q = malloc(sizeof(*q));
+    int rc = ZBOSS_HOST_IO;
+    if (ds && q) {
+        *ds = (zboss_nvram_dataset){type, zboss_dataset_version(type), (uint16_t)len};
+        memcpy(ds->data, data, len);
+        long n = zs_encode_to(&zboss_nvram_dataset_layout, ds, q->datasets, sizeof(q->datasets));
+        q->count = 1;
+        q->datasets_len = (uint16_t)n;
+        if (n >= 0) rc = call(d, ZBOSS_NVRAM_WRITE, q, NULL);
+    }
+    free(ds);
+    free(q);
     return rc;
 }
 
@@ -361,7 +370,7 @@ static int write_devices(zboss_drv *d, const ocb_backup *b, char *err, size_t er
         if (dev->has_link_key) {
             keys[n_keys].ieee = dev->ieee;
             memcpy(keys[n_keys].key, dev->link_key.key, 16);
-            keys[n_keys++].flags = memcmp(dev->link_key.key, TC_STANDARD_KEY, 16)
+            keys[n_keys++].flags = memcmp(dev->link_key.key, ZBOSS_TC_STANDARD_KEY, 16)
                                        ? ZBOSS_APS_KEY_UNIQUE_VERIFIED
                                        : ZBOSS_APS_KEY_GLOBAL_VERIFIED;
         }
@@ -398,84 +407,85 @@ static int write_devices(zboss_drv *d, const ocb_backup *b, char *err, size_t er
     return rc;
 }
 
+/* Restore step 2: the identity, network settings, key and trust-centre policies. */
+static int write_settings(zboss_drv *d, const ocb_backup *b, char *err, size_t errlen)
+{
+    zboss_local_ieee ieee = {0, b->coordinator_ieee};
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_LOCAL_IEEE_ADDR, &ieee, NULL), "SET_LOCAL_IEEE_ADDR",
+                         rc_text);
+    zboss_role role = {0};
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_ZIGBEE_ROLE, &role, NULL), "SET_ZIGBEE_ROLE", rc_text);
+    zboss_epid e;
+    put_le64(e.epid, b->extended_pan_id); /* EUI-64 order; read back reversed (§9.2) */
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_EXTENDED_PAN_ID, &e, NULL), "SET_EXTENDED_PAN_ID",
+                         rc_text);
+    zboss_chmask mask = {0, b->channel_mask};
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_ZIGBEE_CHANNEL_MASK, &mask, NULL),
+                         "SET_ZIGBEE_CHANNEL_MASK", rc_text);
+    zboss_pan pan = {b->pan_id};
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_PAN_ID, &pan, NULL), "SET_PAN_ID", rc_text);
+    /* §9.4: only slot 0 keeps a key through formation; its sequence number is 0 */
+    if (b->network_key.sequence_number != 0)
+        LOG_WARN("zboss: the NCP cannot take key sequence number %u; the key goes in with 0",
+                 b->network_key.sequence_number);
+    zboss_set_nwk_key_req key = {.key_no = 0};
+    memcpy(key.key, b->network_key.key, 16);
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_NWK_KEY, &key, NULL), "SET_NWK_KEY", rc_text);
+    /* zigpy-zboss's trust-centre policies (§9.6) */
+    static const zboss_tc_policy_req policy[6] = {{0, 0}, {1, 0}, {2, 1}, {3, 0}, {4, 1}, {5, 0}};
+    for (int i = 0; i < 6; i++)
+        ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_TC_POLICY, &policy[i], NULL), "SET_TC_POLICY",
+                             rc_text);
+    return 0;
+}
+
+/* Restore step 3: formation on the backup's channel and EPID, its PAN, the NCP settings. */
+static int form(zboss_drv *d, const ocb_backup *b, char *err, size_t errlen)
+{
+    zboss_formation_req *f = calloc(1, sizeof(*f));
+    zboss_formation_rsp r;
+    if (!f) return -1;
+    f->channels_len = 1;
+    f->channels[0] = (zboss_chmask){0, 1u << b->channel};
+    f->scan_duration = 5;
+    put_le64(f->epid, b->extended_pan_id);
+    int rc = call(d, ZBOSS_NWK_FORMATION, f, &r);
+    free(f);
+    ZBH_RETURN_IF_FAILED(rc, "NWK_FORMATION", rc_text);
+    if (r.channel != b->channel) {
+        snprintf(err, errlen, "the NCP formed on channel %u instead of %u", r.channel, b->channel);
+        return -1;
+    }
+    if (r.pan_id != b->pan_id) {
+        zboss_pan pan = {b->pan_id};
+        ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_PAN_ID, &pan, NULL), "SET_PAN_ID", rc_text);
+    }
+    zboss_u8 v = {(uint8_t)settings_u8(b, "rx_on_when_idle", 1)};
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_RX_ON_WHEN_IDLE, &v, NULL), "SET_RX_ON_WHEN_IDLE",
+                         rc_text);
+    v.value = (uint8_t)settings_u8(b, "end_device_timeout", 8);
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_ED_TIMEOUT, &v, NULL), "SET_ED_TIMEOUT", rc_text);
+    v.value = (uint8_t)settings_u8(b, "max_children", 100);
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_SET_MAX_CHILDREN, &v, NULL), "SET_MAX_CHILDREN", rc_text);
+    return 0;
+}
+
 static int zboss_write_network(void *dv, const ocb_backup *b, const zbh_restore_opts *o, char *err,
                                size_t errlen)
 {
     zboss_drv *d = dv;
-    uint8_t p[32];
     (void)o; /* ZBOSS takes any IEEE: nothing to decide */
     LOG_INFO("zboss: restore 1/5: factory reset");
     ZBH_RETURN_IF_FAILED(reset_and_wait(d, 2), "NCP_RESET (factory reset)", rc_text);
 
     LOG_INFO("zboss: restore 2/5: identity and settings");
-    p[0] = 0;
-    put_le64(p + 1, b->coordinator_ieee);
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_LOCAL_IEEE_ADDR, p, 9, NULL, 0),
-                         "SET_LOCAL_IEEE_ADDR", rc_text);
-    p[0] = 0;
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_ZIGBEE_ROLE, p, 1, NULL, 0),
-                         "SET_ZIGBEE_ROLE", rc_text);
-    uint8_t epid[8];
-    put_le64(epid, b->extended_pan_id); /* EUI-64 order; read back reversed (§9.2) */
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_EXTENDED_PAN_ID, epid, 8, NULL, 0),
-                         "SET_EXTENDED_PAN_ID", rc_text);
-    p[0] = 0;
-    put_le32(p + 1, b->channel_mask);
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_ZIGBEE_CHANNEL_MASK, p, 5, NULL, 0),
-                         "SET_ZIGBEE_CHANNEL_MASK", rc_text);
-    put_le16(p, b->pan_id);
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_PAN_ID, p, 2, NULL, 0), "SET_PAN_ID",
-                         rc_text);
-    /* §9.4: only slot 0 keeps a key through formation; its sequence number is 0 */
-    if (b->network_key.sequence_number != 0)
-        LOG_WARN("zboss: the NCP cannot take key sequence number %u; the key goes in with 0",
-                 b->network_key.sequence_number);
-    memcpy(p, b->network_key.key, 16);
-    p[16] = 0;
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_NWK_KEY, p, 17, NULL, 0), "SET_NWK_KEY",
-                         rc_text);
-    /* zigpy-zboss's trust-centre policies (§9.6) */
-    static const uint8_t policy[6][2] = {{0, 0}, {1, 0}, {2, 1}, {3, 0}, {4, 1}, {5, 0}};
-    for (int i = 0; i < 6; i++) {
-        put_le16(p, policy[i][0]);
-        p[2] = policy[i][1];
-        ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_TC_POLICY, p, 3, NULL, 0),
-                             "SET_TC_POLICY", rc_text);
-    }
+    if (write_settings(d, b, err, errlen) < 0) return -1;
 
     LOG_INFO("zboss: restore 3/5: forming on channel %u, PAN %04x", b->channel, b->pan_id);
-    p[0] = 1;
-    p[1] = 0;
-    put_le32(p + 2, 1u << b->channel);
-    p[6] = 5;
-    p[7] = 0;
-    put_le16(p + 8, 0x0000);
-    memcpy(p + 10, epid, 8);
-    zboss_msg m;
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_NWK_FORMATION, p, 18, &m, 6), "NWK_FORMATION", rc_text);
-    uint16_t pan = get_le16(m.hl.params + 2);
-    uint8_t ch = m.hl.params[5];
-    zboss_msg_free(&m);
-    if (ch != b->channel) {
-        snprintf(err, errlen, "the NCP formed on channel %u instead of %u", ch, b->channel);
-        return -1;
-    }
-    if (pan != b->pan_id) {
-        put_le16(p, b->pan_id);
-        ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_PAN_ID, p, 2, NULL, 0), "SET_PAN_ID",
-                             rc_text);
-    }
-    p[0] = (uint8_t)settings_u8(b, "rx_on_when_idle", 1);
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_RX_ON_WHEN_IDLE, p, 1, NULL, 0),
-                         "SET_RX_ON_WHEN_IDLE", rc_text);
-    p[0] = (uint8_t)settings_u8(b, "end_device_timeout", 8);
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_ED_TIMEOUT, p, 1, NULL, 0),
-                         "SET_ED_TIMEOUT", rc_text);
-    p[0] = (uint8_t)settings_u8(b, "max_children", 100);
-    ZBH_RETURN_IF_FAILED(zboss_host_call(&d->h, ZBOSS_SET_MAX_CHILDREN, p, 1, NULL, 0),
-                         "SET_MAX_CHILDREN", rc_text);
+    if (form(d, b, err, errlen) < 0) return -1;
 
     LOG_INFO("zboss: restore 4/5: frame counter and %zu devices", b->n_devices);
+    uint8_t p[ZBOSS_IB_COUNTERS_SIZE];
     zboss_ib_counters c = {b->network_key.frame_counter, 0};
     zboss_ib_counters_encode(&c, p);
     ZBH_RETURN_IF_FAILED(nvram_write(d, ZBOSS_DS_IB_COUNTERS, p, ZBOSS_IB_COUNTERS_SIZE),
@@ -484,9 +494,8 @@ static int zboss_write_network(void *dv, const ocb_backup *b, const zbh_restore_
 
     LOG_INFO("zboss: restore 5/5: reset so the stack loads the datasets, and start");
     ZBH_RETURN_IF_FAILED(reset_and_wait(d, 0), "NCP_RESET", rc_text);
-    ZBH_RETURN_IF_FAILED(
-        zboss_host_call(&d->h, ZBOSS_NWK_START_WITHOUT_FORMATION, NULL, 0, NULL, 0),
-        "NWK_START_WITHOUT_FORMATION", rc_text);
+    ZBH_RETURN_IF_FAILED(call(d, ZBOSS_NWK_START_WITHOUT_FORMATION, NULL, NULL),
+                         "NWK_START_WITHOUT_FORMATION", rc_text);
     return 0;
 }
 
@@ -495,14 +504,9 @@ static int zboss_check_write(void *dv, const ocb_backup *b, const zbh_restore_op
                              uint64_t *device_ieee, char *err, size_t errlen)
 {
     zboss_drv *d = dv;
-    zboss_msg m;
-    static const uint8_t mac_if = 0;
     (void)b;
     (void)o;
-    ZBH_RETURN_IF_FAILED(get(d, ZBOSS_GET_LOCAL_IEEE_ADDR, &mac_if, 1, &m, 9),
-                         "GET_LOCAL_IEEE_ADDR", rc_text);
-    *device_ieee = get_le64(m.hl.params + 1);
-    zboss_msg_free(&m);
+    ZBH_RETURN_IF_FAILED(read_ieee(d, device_ieee), "GET_LOCAL_IEEE_ADDR", rc_text);
     return 0;
 }
 
@@ -562,7 +566,7 @@ static int zboss_probe_malformed(void *dv, char *detail, size_t len)
         return -1;
     }
     int st = rc;
-    if ((rc = zboss_host_call(&d->h, ZBOSS_GET_MODULE_VERSION, NULL, 0, NULL, 3000)) != 0) {
+    if ((rc = zboss_call(&d->h, ZBOSS_GET_MODULE_VERSION, NULL, NULL, 3000)) != 0) {
         snprintf(detail, len, "GET_MODULE_VERSION after malformed frames: %s",
                  rc < 0 ? zboss_host_strerror(rc) : "error status");
         return -1;
@@ -586,7 +590,7 @@ static int zboss_listen(void *dv, zbh_heard_fn fn, void *ctx, char *err, size_t 
 {
     zboss_drv *d = dv;
     char sb[ZBH_STEP_TEXT];
-    int rc = zboss_host_call(&d->h, ZBOSS_NWK_START_WITHOUT_FORMATION, NULL, 0, NULL, 0);
+    int rc = call(d, ZBOSS_NWK_START_WITHOUT_FORMATION, NULL, NULL);
     if (zboss_host_is_error(rc)) {
         snprintf(err, errlen, "NWK_START_WITHOUT_FORMATION: %s", rc_text(rc, sb, sizeof(sb)));
         return -1;

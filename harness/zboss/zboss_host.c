@@ -4,6 +4,7 @@
  * is written, so the NCP never has to retransmit (and never makes us see a message twice). */
 #include "zboss_host.h"
 #include "host_queue.h" /* the pending-frame queue */
+#include "zboss_schema.h"
 
 #include "clock.h"
 #include "log.h"
@@ -237,4 +238,48 @@ int zboss_host_call(zboss_host *h, uint16_t call_id, const uint8_t *params, size
     else
         zboss_msg_free(&tmp);
     return status;
+}
+
+/* ---------------------------------------------------------------- typed calls */
+
+/* `req` through the request layout of `call_id` into a new buffer (*out, freed by the caller):
+ * its length, or -1. */
+static long encode_req(uint16_t call_id, const void *req, uint8_t **out)
+{
+    const zs_cmd *row = zboss_cmd_row(call_id);
+    *out = NULL;
+    if (!row || !row->req) return -1;
+    size_t cap = (size_t)row->req->size + 1; /* a struct is never shorter than its payload */
+    *out = malloc(cap);
+    if (!*out) return -1;
+    return req ? zs_encode_to(row->req, req, *out, cap) : 0;
+}
+
+int zboss_send(zboss_host *h, uint16_t call_id, const void *req)
+{
+    uint8_t *p;
+    long n = encode_req(call_id, req, &p);
+    int rc = n < 0 ? ZBOSS_HOST_IO : zboss_host_send(h, call_id, p, (size_t)n);
+    free(p);
+    return rc;
+}
+
+int zboss_call(zboss_host *h, uint16_t call_id, const void *req, void *rsp, int timeout_ms)
+{
+    uint8_t *p;
+    zboss_msg m;
+    long n = encode_req(call_id, req, &p);
+    int rc = n < 0 ? ZBOSS_HOST_IO
+                   : zboss_host_call(h, call_id, p, (size_t)n, rsp ? &m : NULL, timeout_ms);
+    free(p);
+    if (rc || !rsp) return rc;
+    zs_err err;
+    const zs_layout *l = zboss_cmd_row(call_id)->rsp;
+    if (zs_decode(l, m.hl.params, m.hl.params_len, rsp, &err) < 0) {
+        LOG_DEBUG("zboss: %s answer of %zu bytes: %s at %s (byte %zu)",
+                  zboss_cmd_row(call_id)->name, m.hl.params_len, err.why, err.field, err.offset);
+        rc = ZBOSS_HOST_IO;
+    }
+    zboss_msg_free(&m);
+    return rc;
 }

@@ -52,8 +52,15 @@ void zboss_host_drain(zboss_host *h);
  * *rsp (if given) holds the response, freed by the caller with zboss_msg_free. */
 int zboss_host_call(zboss_host *h, uint16_t call_id, const uint8_t *params, size_t n,
                     zboss_msg *rsp, int timeout_ms);
+/* The typed form of zboss_host_call: `req` (the call's request struct, NULL for none) is
+ * encoded through its row in proto/zboss_schema.c and, on success, the answer decoded into
+ * `rsp` (the response struct; NULL: not read). A request or answer that does not fit its
+ * layout is ZBOSS_HOST_IO. */
+int zboss_call(zboss_host *h, uint16_t call_id, const void *req, void *rsp, int timeout_ms);
 /* Sends a request without waiting for a response (NCP_RESET). */
 int zboss_host_send(zboss_host *h, uint16_t call_id, const uint8_t *params, size_t n);
+/* zboss_host_send of a request struct through its row's layout. */
+int zboss_send(zboss_host *h, uint16_t call_id, const void *req);
 /* Waits for any response with `call_id` (the post-reset NCP_RESET reply carries TSN 0xFF). */
 int zboss_host_wait(zboss_host *h, uint16_t call_id, zboss_msg *out, int timeout_ms);
 /* The next indication (queued first). ZBOSS_HOST_OK or a transport error. */

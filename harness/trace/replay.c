@@ -5,15 +5,18 @@
  * (mt_host, ezsp_host, zboss_host), so the link layers (MT framing, ASH, ZBOSS LL) are the
  * ones the drivers use: start the link, one request and its direct answers, the next frame the
  * stick sends unasked. Frames go in and out in the trace's layout (vectors/traces/README.md),
- * so one comparison serves all three. The bytes a unit decides are declared in UNIT_FIELDS,
- * once, with their reason; the rest is the firmware's behaviour and must match. */
+ * so one comparison serves all three. The bytes a unit decides are declared once, by the
+ * schemas (declared_at); the rest is the firmware's behaviour and must match. */
 #include "replay.h"
 
 #include "ezsp_host.h"
 #include "ezsp_versions.h"
 #include "hex.h"
+#include "ezsp_schema.h"
 #include "mt_host.h"
+#include "mt_schema.h"
 #include "zboss_host.h"
+#include "zboss_schema.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,78 +33,6 @@ const char *zbh_rp_verdict_name(zbh_rp_verdict v)
 {
     return VERDICTS[v];
 }
-
-/* ---------------------------------------------------------------- declared unit fields */
-
-#define TO_END 0xFFFF
-#define ANY    (-1)
-
-/* A field of an answer that depends on the unit, not on the firmware. `cmd` is the answer's
- * key (rp_key); `sel_off` >= 0: only when the request's payload holds `sel` (u16 LE, or u8
- * when sel_len is 1) there; off/len in the answer's payload. */
-typedef struct unit_field {
-    zbt_stack stack;
-    uint16_t cmd;
-    int sel_off;
-    uint8_t sel_len;
-    uint16_t sel;
-    uint16_t off, len;
-    const char *name, *why;
-} unit_field;
-
-static const unit_field UNIT_FIELDS[] = {
-    /* Z-Stack (MT): the answer's CMD0 CMD1 */
-    {ZBT_ZNP, 0x6104, ANY, 0, 0, 0, 8, "SYS_GET_EXTADDR.ieee", "the unit's IEEE address"},
-    {ZBT_ZNP, 0x6700, ANY, 0, 0, 1, 8, "UTIL_GET_DEVICE_INFO.ieee", "the unit's IEEE address"},
-    {ZBT_ZNP, 0x610C, ANY, 0, 0, 0, 2, "SYS_RANDOM.value", "a random number"},
-    {ZBT_ZNP, 0x6108, 0, 2, 0x0001, 1, 8, "SYS_OSAL_NV_READ(EXTADDR).value",
-     "the unit's IEEE address"},
-    {ZBT_ZNP, 0x611C, 0, 2, 0x0001, 2, 8, "SYS_OSAL_NV_READ_EXT(EXTADDR).value",
-     "the unit's IEEE address"},
-    {ZBT_ZNP, 0x6606, 0, 1, 1, 1, 8, "ZB_GET_DEVICE_INFO(IEEE).value", "the unit's IEEE address"},
-    /* NWKKEY (0x0082) on 3.x.0: key[16], sequence, 3 bytes of struct padding, counter */
-    {ZBT_ZNP, 0x611C, 0, 2, 0x0082, 19, 3, "SYS_OSAL_NV_READ_EXT(NWKKEY).padding",
-     "alignment padding of the key struct: what the stack's RAM held (01 00 20, 82 00 20, a "
-     "copy of the key's first bytes on real sticks)"},
-    {ZBT_ZNP, 0x6108, 0, 2, 0x0082, 18, 3, "SYS_OSAL_NV_READ(NWKKEY).padding",
-     "alignment padding of the key struct: what the stack's RAM held"},
-    /* TCLK_SEED (0x0101 on 3.x): status, length, seed */
-    {ZBT_ZNP, 0x611C, 0, 2, 0x0101, 2, 16, "SYS_OSAL_NV_READ_EXT(TCLK_SEED).value",
-     "a random seed the stick drew when the network was formed"},
-    /* read by herdsman before it writes its own: a factory-new stick's random key and EPID */
-    {ZBT_ZNP, 0x611C, 0, 2, 0x0062, 2, 16, "SYS_OSAL_NV_READ_EXT(PRECFGKEY).value",
-     "a factory-new stick's own random key (until the host writes one)"},
-    {ZBT_ZNP, 0x611C, 0, 2, 0x002D, 2, 8, "SYS_OSAL_NV_READ_EXT(EXTENDED_PAN_ID).value",
-     "a factory-new stick's own EPID (until the host writes one)"},
-    /* NWK_SEC_MATERIAL_TABLE (ex item 7): status, length, frame counter, EPID */
-    {ZBT_ZNP, 0x6133, 1, 2, 0x0007, 2, 4, "SYS_NV_READ(NWK_SEC_MATERIAL).frame_counter",
-     "network frames the stick sent so far"},
-    {ZBT_ZNP, 0x6606, 0, 1, 6, 3, 6, "ZB_GET_DEVICE_INFO(PAN_ID).stale",
-     "after the 2-byte PAN ID, what the stack's buffer held (a real 1.2 stick: 09 8d 16)"},
-    /* EZSP: the response's frame id */
-    {ZBT_EZSP, 0x0026, ANY, 0, 0, 0, 8, "getEui64.eui64", "the unit's EUI64"},
-    {ZBT_EZSP, 0x0049, ANY, 0, 0, 0, TO_END, "getRandomNumber", "a random number"},
-    {ZBT_EZSP, 0x00F1, ANY, 0, 0, 0, TO_END, "readCounters", "traffic counted since the boot"},
-    {ZBT_EZSP, 0x0034, ANY, 0, 0, 1, 1, "sendUnicast.sequence", "APS messages sent since the boot"},
-    {ZBT_EZSP, 0x0036, ANY, 0, 0, 1, 1, "sendBroadcast.sequence",
-     "APS messages sent since the boot"},
-    {ZBT_EZSP, 0x0038, ANY, 0, 0, 1, 1, "sendMulticast.sequence",
-     "APS messages sent since the boot"},
-    /* getKey(TRUST_CENTER_LINK_KEY): status, bitmask u16, type, key[16], outgoing FC at 20 */
-    {ZBT_EZSP, 0x006A, 0, 1, 0x01, 20, 4, "getKey(TC link key).outgoingFrameCounter",
-     "APS frames sent with the key so far (a backup carries no TC key counter)"},
-    {ZBT_EZSP, 0x000B, ANY, 0, 0, 1, 16, "getMfgToken.data",
-     "the manufacturer's tokens (its name, board, EUI): the vendor's, not the firmware's"},
-    {ZBT_EZSP, 0x00AA, 0, 1, 0x03, 2, 1, "getValue(FREE_BUFFERS).value",
-     "packet buffers free at that instant"},
-    {ZBT_EZSP, 0x0091, ANY, 0, 0, 0, TO_END, "getStandaloneBootloaderVersionPlatMicroPhy",
-     "the chip and its bootloader: hardware, not the EmberZNet release"},
-    /* ZBOSS: the response's call id, payload after the status */
-    /* GET_LOCAL_IEEE_ADDR (0x000B): MAC interface, IEEE (a row under 0x0201, which is
-     * ZDO_NWK_ADDR_REQ, named it before: it matched no exchange of the corpus) */
-    {ZBT_ZBOSS, 0x000B, ANY, 0, 0, 1, 8, "GET_LOCAL_IEEE_ADDR.ieee", "the unit's IEEE address"},
-};
-#define N_UNIT_FIELDS (sizeof(UNIT_FIELDS) / sizeof(UNIT_FIELDS[0]))
 
 /* ---------------------------------------------------------------- frame keys per stack */
 
@@ -135,24 +66,84 @@ static int rp_key(zbt_stack st, const uint8_t *f, size_t n, uint16_t *cmd, size_
     return -1;
 }
 
-static const unit_field *declared_at(zbt_stack st, uint16_t cmd, const zbt_frame *req, size_t i)
+/* ---------------------------------------------------------------- declared unit fields */
+
+/* The bytes a unit decides (its IEEE, random numbers, counters, padding) are the schemas' to
+ * say, once: each command row's `unit` column (zs_is_unit over the field zs_walk finds at the
+ * byte), and for answers whose meaning depends on the request, the protocol's own query
+ * (mt_unit_in_answer: an NV item, a SAPI parameter; ezsp_unit_when: a key type, a value id). */
+
+typedef struct field_at {
+    size_t i;
+    char name[160];
+} field_at;
+
+static void find_field(void *ctx, const char *name, size_t off, size_t len)
+{
+    field_at *f = ctx;
+    if (!f->name[0] && f->i >= off && f->i < off + len)
+        snprintf(f->name, sizeof f->name, "%s", name);
+}
+
+/* `name` without "[i]" */
+static void plain(const char *name, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = name; *p && o + 1 < cap; p++) {
+        if (*p == '[') {
+            while (*p && *p != ']')
+                p++;
+            if (!*p) break;
+            continue;
+        }
+        out[o++] = *p;
+    }
+    out[o] = '\0';
+}
+
+static const zs_cmd *answer_row(zbt_stack st, uint16_t cmd, int ezsp)
+{
+    switch (st) {
+    case ZBT_ZNP: return mt_schema_of_answer((uint8_t)(cmd >> 8), (uint8_t)cmd);
+    case ZBT_EZSP: return ezsp_cmd_row(cmd, ezsp);
+    case ZBT_ZBOSS: return zboss_cmd_row(cmd);
+    }
+    return NULL;
+}
+
+/* Whether payload byte `i` of answer `ans` (payload at `aoff`, id `cmd`) is the unit's; its
+ * declared name goes to `out`. */
+static bool declared_at(zbt_stack st, int ezsp, uint16_t cmd, const zbt_frame *req,
+                        const zbt_frame *ans, size_t aoff, size_t i, char *out, size_t cap)
 {
     uint16_t rcmd = 0;
     size_t roff = 0;
     bool have_req = req->n && rp_key(st, req->b, req->n, &rcmd, &roff) == 0;
-    for (size_t k = 0; k < N_UNIT_FIELDS; k++) {
-        const unit_field *u = &UNIT_FIELDS[k];
-        if (u->stack != st || u->cmd != cmd) continue;
-        if (u->sel_off >= 0) {
-            size_t at = roff + (size_t)u->sel_off;
-            if (!have_req || at + u->sel_len > req->n) continue;
-            uint16_t v =
-                u->sel_len == 1 ? req->b[at] : (uint16_t)(req->b[at] | req->b[at + 1] << 8);
-            if (v != u->sel) continue;
-        }
-        if (i >= u->off && (u->len == TO_END || i < (size_t)u->off + u->len)) return u;
+    const uint8_t *rp = have_req ? req->b + roff : NULL;
+    size_t rn = have_req ? req->n - roff : 0;
+    mt_unit_range r;
+    if (st == ZBT_ZNP && have_req &&
+        mt_unit_in_answer(rp, rn, ans->b + aoff, ans->n - aoff, (uint8_t)(cmd >> 8), (uint8_t)cmd,
+                          &r) &&
+        i >= r.off && i < r.off + r.len) {
+        snprintf(out, cap, "%s", r.name);
+        return true;
     }
-    return NULL;
+    const zs_cmd *row = answer_row(st, cmd, ezsp);
+    field_at f = {i, ""};
+    if (!row || !row->rsp) return false;
+    zs_walk(row->rsp, ans->b + aoff, ans->n - aoff, find_field, &f);
+    if (!f.name[0]) return false;
+    char field[160];
+    plain(f.name, field, sizeof field);
+    const char *when = st == ZBT_EZSP && have_req ? ezsp_unit_when(cmd, rp, rn, field) : NULL;
+    if (when) {
+        snprintf(out, cap, "%s", when);
+        return true;
+    }
+    if (!zs_is_unit(row, f.name)) return false;
+    snprintf(out, cap, "%s.%s", row->name, field);
+    return true;
 }
 
 /* ---------------------------------------------------------------- one comparison */
@@ -160,6 +151,7 @@ static const unit_field *declared_at(zbt_stack st, uint16_t cmd, const zbt_frame
 typedef struct cmp {
     zbh_rp_verdict v;
     char detail[240];
+    int ezsp; /* the trace's EZSP version (the rows' layouts differ by it) */
 } cmp;
 
 static void worsen(cmp *c, zbh_rp_verdict v, const char *fmt, const char *a, size_t i,
@@ -203,22 +195,24 @@ static void compare_frame(zbt_stack st, const zbt_frame *req, const zbt_frame *w
         worsen(c, ZBH_RP_DIFFERENT, "%s: header byte %zu: want %02x, got %02x", what, i, a, b);
     }
     size_t pw = want->n - ow, pg = got->n - og;
+    char name[160];
     for (size_t i = 0; i < pw && i < pg; i++) {
         unsigned a = want->b[ow + i], b = got->b[og + i];
         if (a == b) continue;
-        const unit_field *u = declared_at(st, cw, req, i);
-        if (u)
-            worsen(c, ZBH_RP_DECLARED, "%s", u->name, 0, 0, 0);
+        if (declared_at(st, c->ezsp, cw, req, want, ow, i, name, sizeof name))
+            worsen(c, ZBH_RP_DECLARED, "%s", name, 0, 0, 0);
         else
             worsen(c, ZBH_RP_DIFFERENT, "%s: payload byte %zu: want %02x, got %02x", what, i, a, b);
     }
     if (pw != pg) {
-        const unit_field *u = declared_at(st, cw, req, pw < pg ? pw : pg);
-        if (u && u->len == TO_END)
-            worsen(c, ZBH_RP_DECLARED, "%s", u->name, 0, 0, 0);
+        /* a field of its own length (a counted or trailing one) that is the unit's */
+        size_t at = pw < pg ? pw : pg;
+        const zbt_frame *longer = pw < pg ? got : want;
+        if (declared_at(st, c->ezsp, cw, req, longer, pw < pg ? og : ow, at, name, sizeof name))
+            worsen(c, ZBH_RP_DECLARED, "%s", name, 0, 0, 0);
         else
             worsen(c, ZBH_RP_DIFFERENT, "%s: payload length (at byte %zu): want %u, got %u", what,
-                   pw < pg ? pw : pg, (unsigned)pw, (unsigned)pg);
+                   at, (unsigned)pw, (unsigned)pg);
     }
 }
 
@@ -573,7 +567,7 @@ int zbh_replay_trace(const zbt_trace *t, zbh_serial *s, FILE *out, zbh_rp_counts
     frames_free(&boot);
     zbt_frames pool = {0}; /* callbacks that came before the exchange that recorded them */
     for (size_t i = 0; i < t->n_ex; i++) {
-        cmp c = {ZBH_RP_IDENTICAL, ""};
+        cmp c = {ZBH_RP_IDENTICAL, "", t->ezsp & 0x1F};
         if ((rc = play(&io, t, i, &c, &pool)) != 0) {
             snprintf(err, errlen, "%s: exchange %zu: the link failed (%d)", t->name, i, rc);
             break;

@@ -7,6 +7,8 @@
 
 #include "ezsp_versions.h"
 
+#include <string.h>
+
 /* a layout over struct S from a list, K14 (v14+) or K8 (v8-v13) */
 #define EZ_LAYOUT_AS(lname, S, LIST, ROW)                                                          \
     static const zs_field lname##_fields[] = {LIST(ROW, S)};                                       \
@@ -350,4 +352,26 @@ size_t ezsp_secman_context_size(int version)
 const zs_cmd *ezsp_cmd_row(uint16_t frame_id, int version)
 {
     return zs_cmd_find(ezsp_commands, ezsp_n_commands, frame_id, (unsigned)version);
+}
+
+/* ---------------------------------------------------------------- request-selected unit fields */
+
+static const struct {
+    uint16_t id;
+    uint8_t sel_off, sel;
+    const char *field, *name;
+} UNIT_WHEN[] = {
+    {EZSP_ID_GET_KEY, 0, 0x01 /* EMBER_TRUST_CENTER_LINK_KEY */, "key.outgoing_frame_counter",
+     "getKey(TC link key).outgoingFrameCounter"},
+    {EZSP_ID_GET_VALUE, 0, 0x03 /* EZSP_VALUE_FREE_BUFFERS */, "value",
+     "getValue(FREE_BUFFERS).value"},
+};
+
+const char *ezsp_unit_when(uint16_t frame_id, const uint8_t *req, size_t req_len, const char *field)
+{
+    for (size_t i = 0; i < sizeof UNIT_WHEN / sizeof UNIT_WHEN[0]; i++)
+        if (UNIT_WHEN[i].id == frame_id && UNIT_WHEN[i].sel_off < req_len &&
+            req[UNIT_WHEN[i].sel_off] == UNIT_WHEN[i].sel && strcmp(UNIT_WHEN[i].field, field) == 0)
+            return UNIT_WHEN[i].name;
+    return NULL;
 }

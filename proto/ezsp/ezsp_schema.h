@@ -68,8 +68,8 @@
     X(S, BYTES, extended_pan_id, 8)                                                                \
     X(S, U16, pan_id)                                                                              \
     X(S, U8, radio_tx_power)                                                                       \
-    X(S, U8, radio_channel) X(S, U8, join_method) X(S, U16, nwk_manager_id)                        \
-        X(S, U8, nwk_update_id) X(S, U32, channels)
+    X(S, U8, radio_channel)                                                                        \
+    X(S, U8, join_method) X(S, U16, nwk_manager_id) X(S, U8, nwk_update_id) X(S, U32, channels)
 EZ_STRUCT(ezsp_network_params, EZSP_NETWORK_PARAMS)
 
 #define EZSP_INITIAL_SECURITY(X, S) /* EmberInitialSecurityState, 43 bytes */                      \
@@ -298,8 +298,9 @@ EZ_STRUCT2(ezsp_message_sent, EZ_MESSAGE_SENT)
     X(S, ARRAY, aps, 1, ezsp_aps_frame)                                                            \
     X(S, U16, sender)                                                                              \
     X(S, BYTES, sender_eui64, 8)                                                                   \
-    X(S, U8, binding_index) X(S, U8, address_index) X(S, U8, lqi) X(S, U8, rssi)                   \
-        X(S, U32, timestamp) X(S, LEN8, message, 255)
+    X(S, U8, binding_index)                                                                        \
+    X(S, U8, address_index) X(S, U8, lqi) X(S, U8, rssi) X(S, U32, timestamp)                      \
+        X(S, LEN8, message, 255)
 #define EZ_INCOMING_V8(X, S)                                                                       \
     X(S, U8, type)                                                                                 \
     X(S, ARRAY, aps, 1, ezsp_aps_frame)                                                            \
@@ -415,6 +416,14 @@ EZ_STRUCT(ezsp_extended_timeout_req, EZ_EXTENDED_TIMEOUT_REQ)
 extern const zs_cmd ezsp_commands[];
 extern const size_t ezsp_n_commands;
 const zs_cmd *ezsp_cmd_row(uint16_t frame_id, int version);
+
+/* An answer's field that is the unit's only for some requests (the rows' `unit` column holds
+ * those that always are): getKey's outgoing counter of the TC link key (a backup carries no TC
+ * key counter), getValue(FREE_BUFFERS) (buffers free at that instant). `field` as zs_walk names
+ * it without indices; the request's payload byte `sel_off` must hold `sel`. Returns the name
+ * the trace replay declares ("getKey(TC link key).outgoingFrameCounter"), or NULL. */
+const char *ezsp_unit_when(uint16_t frame_id, const uint8_t *req, size_t req_len,
+                           const char *field);
 
 /* the largest struct any row's layout fills (the dispatcher's and the driver's buffers) */
 #define EZSP_SCHEMA_MAX_STRUCT 1024

@@ -122,6 +122,7 @@ typedef struct zs_layout {
     extern const zs_layout name##_layout;
 /* In one .c file: the layout table. */
 #define ZS_LAYOUT(name, LIST)                                                                      \
+    _Static_assert(sizeof(name) <= UINT16_MAX, #name ": too large for zs_layout.size");         \
     static const zs_field name##_fields[] = {LIST(ZS_ROW, name)};                                  \
     const zs_layout name##_layout = {#name, name##_fields,                                         \
                                      (uint16_t)(sizeof name##_fields / sizeof(zs_field)),          \

@@ -11,6 +11,7 @@
 
 /* a layout over struct S from a list, K14 (v14+) or K8 (v8-v13) */
 #define EZ_LAYOUT_AS(lname, S, LIST, ROW)                                                          \
+    _Static_assert(sizeof(S) <= UINT16_MAX, #S ": too large for zs_layout.size");               \
     static const zs_field lname##_fields[] = {LIST(ROW, S)};                                       \
     const zs_layout lname##_layout = {#lname, lname##_fields,                                      \
                                       (uint16_t)(sizeof lname##_fields / sizeof(zs_field)),        \

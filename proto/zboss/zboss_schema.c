@@ -174,4 +174,3 @@ const zs_cmd *zboss_cmd_row(uint16_t id)
     return zs_cmd_find(zboss_cmds, zboss_n_cmds, id, 0);
 }
 
-_Static_assert(sizeof(zboss_nvram_data_rsp) < 0x10000, "zs_layout.size is a u16");

@@ -142,8 +142,7 @@ static bool declared_at(zbt_stack st, int ezsp, uint16_t cmd, const zbt_frame *r
         return true;
     }
     if (!zs_is_unit(row, f.name)) return false;
-    snprintf(out, cap, "%s.%s", row->name, field);
-    return true;
+    return snprintf(out, cap, "%s.%s", row->name, field) > 0; /* a long name is cut: it is read */
 }
 
 /* ---------------------------------------------------------------- one comparison */

@@ -69,7 +69,7 @@ expect_rc "zbharness roundtrip --time-scale 0 is a usage error" 2 "not a number 
 expect_rc "zbemu --time-scale 1.5 is a usage error" 2 "--time-scale: '1.5'" "$EMU" znp --time-scale 1.5
 expect_rc "zbemu --time-scale x is a usage error" 2 "--time-scale: 'x'" "$EMU" znp --time-scale x
 check "the emulator says it runs on a shortened clock" bash -c \
-  "timeout 5 '$EMU' zboss --time-scale 0.01 2>&1 >/dev/null | grep -m1 -q 'time scale 0.01'"
+  "timeout -k 3 5 '$EMU' zboss --time-scale 0.01 2>&1 >/dev/null | grep -m1 -q 'time scale 0.01'"
 
 echo "-- the golden check can fail"
 sed 's/\tPASS\t-$/\tPASS\tnetwork_key.key/' "$VEC/roundtrip/EXPECT.tsv" >"$WORK/wrong.tsv"

@@ -23,9 +23,11 @@ trap '[ -n "$emu" ] && kill "$emu" 2>/dev/null; rm -rf "$work"' EXIT
 start_emu() { # ARGS...: zbemu in the background; $port = the pty once it is up
   zbemu "$@" >"$work/port" 2>"$work/emu.log" &
   emu=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+  # up to 30 s: in CI this runs beside the release builds and the fuzzers on two CPUs, where
+  # an emulator once took over 5 s to print its port (alone it takes milliseconds)
+  for _ in $(seq 600); do [ -s "$work/port" ] && break; sleep 0.05; done
   port=$(head -n1 "$work/port")
-  [ -n "$port" ] || { cat "$work/emu.log" >&2; fail "zbemu $* printed no port"; }
+  [ -n "$port" ] || { cat "$work/emu.log" >&2; fail "zbemu $* printed no port in 30 s"; }
 }
 
 echo "== in the image: $(id) in $PWD, HOME=$HOME, $(grep -m1 "^PRETTY_NAME=" /etc/os-release)"

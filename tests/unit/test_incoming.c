@@ -111,5 +111,15 @@ Test(incoming, each_encoder_and_decoder_agree)
     cr_assert_eq(zboss_apsde_data_ind_decode(buf, n, &out), 0);
     same(&in, &out, 0, 1);
     cr_assert_eq(zboss_apsde_data_ind_decode(buf, n - 1, &out), -1, "data cut short");
+    /* a later release's longer parameter block (param_len 23): the data is found by param_len */
+    uint8_t longer[160];
+    memcpy(longer, buf, 24);
+    longer[0] = 23;
+    longer[24] = 0xAA;
+    longer[25] = 0xBB;
+    memcpy(longer + 26, buf + 24, n - 24);
+    cr_assert_eq(zboss_apsde_data_ind_decode(longer, n + 2, &out), 0);
+    same(&in, &out, 0, 1);
+    cr_assert(memcmp(out.data, ZCL, sizeof(ZCL)) == 0, "the data after the longer block");
     cr_assert_eq(mt_af_incoming_encode(&in, buf, 10), 0, "too small a buffer writes nothing");
 }

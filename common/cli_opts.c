@@ -6,14 +6,16 @@
 
 #define HELP_LEFT 20 /* the width of the "--name ARG" column */
 
-void zbh_opts_longs(const zbh_opt *rows, size_t n, struct option *out)
+/* getopt_long's table (n + 1 entries) from the rows */
+static void opts_longs(const zbh_opt *rows, size_t n, struct option *out)
 {
     for (size_t i = 0; i < n; i++)
         out[i] = (struct option){rows[i].name, rows[i].has_arg, NULL, rows[i].code};
     out[n] = (struct option){NULL, 0, NULL, 0};
 }
 
-void zbh_opts_shorts(const zbh_opt *rows, size_t n, char *out, size_t cap)
+/* getopt's short-option string of the rows with `letter` ("s:p:vh") */
+static void opts_shorts(const zbh_opt *rows, size_t n, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < n && o + 3 < cap; i++) {
@@ -63,8 +65,8 @@ int zbh_opts_parse(int argc, char **argv, int first, const zbh_opt *rows, size_t
     struct option longs[ZBH_OPTS_MAX + 1];
     char shorts[3 * ZBH_OPTS_MAX + 1];
     if (n > ZBH_OPTS_MAX) n = ZBH_OPTS_MAX;
-    zbh_opts_longs(rows, n, longs);
-    zbh_opts_shorts(rows, n, shorts, sizeof(shorts));
+    opts_longs(rows, n, longs);
+    opts_shorts(rows, n, shorts, sizeof(shorts));
     optind = first;
     int c;
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {

@@ -5,8 +5,7 @@
  *
  * A row either stores its value itself (ZBH_STR, ZBH_SET, ZBH_COUNT: a field of the command's
  * args struct, named by offsetof) or is handed to the command's own handler (checked numbers,
- * repeatable options, --help). Rows written before the store existed ({name, has_arg, code,
- * arg, help}) keep working: they are handled by the caller's own getopt loop. */
+ * repeatable options, --help); zbh_opts_parse is the one getopt loop of every command. */
 #ifndef ZB_CLI_OPTS_H
 #define ZB_CLI_OPTS_H
 
@@ -40,10 +39,6 @@ typedef struct zbh_opt {
 /* The most rows a table may have. */
 #define ZBH_OPTS_MAX 48
 
-/* Fills `out` (n + 1 entries) for getopt_long from the table. */
-void zbh_opts_longs(const zbh_opt *rows, size_t n, struct option *out);
-/* getopt's short-option string of the rows with `letter` ("s:p:vh"), into out (cap bytes). */
-void zbh_opts_shorts(const zbh_opt *rows, size_t n, char *out, size_t cap);
 /* The options part of --help, one row per option; a long left column puts the text under it. */
 void zbh_opts_help(FILE *f, const zbh_opt *rows, size_t n);
 

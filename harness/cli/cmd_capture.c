@@ -22,20 +22,23 @@
 
 typedef struct cap_args {
     const char *stack, *port, *out, *profile;
-    int baud;
+    int baud, verbose;
     zbt_stack st;
 } cap_args;
 
 static const zbh_opt ROWS[] = {
-    {"stack", 1, 's', "S", "znp (zstack) | ezsp (ember) | zboss"},
-    {"port", 1, 'p', "PATH", "the real stick: serial port or tcp://HOST:PORT (held\nexclusively)"},
-    {"output", 1, 'o', "FILE", "the trace (\"zbtrace 1\"), sanitised (default: stdout)"},
+    {"stack", 1, 's', "S", "znp (zstack) | ezsp (ember) | zboss", 1, ZBH_STR(cap_args, stack)},
+    {"port", 1, 'p', "PATH", "the real stick: serial port or tcp://HOST:PORT (held\nexclusively)",
+     1, ZBH_STR(cap_args, port)},
+    {"output", 1, 'o', "FILE", "the trace (\"zbtrace 1\"), sanitised (default: stdout)", 1,
+     ZBH_STR(cap_args, out)},
     {"profile", 1, 'P', "FILE",
-     "also write the emulator profile derived from it\n(zbemu --profile-file FILE)"},
+     "also write the emulator profile derived from it\n(zbemu --profile-file FILE)", 0,
+     ZBH_STR(cap_args, profile)},
     {"baud", 1, 'B', "N", "as for backup"},
     {"flow-control", 1, 'F', "F", "as for backup"},
-    {"verbose", 0, 'v', NULL, "log progress"},
-    {"help", 0, 'h', NULL, "this text"},
+    {"verbose", 0, 'v', NULL, "log progress", 1, ZBH_COUNT(cap_args, verbose)},
+    {"help", 0, 'h', NULL, "this text", 1},
 };
 #define N_ROWS (sizeof(ROWS) / sizeof(ROWS[0]))
 
@@ -53,26 +56,19 @@ static void help(void)
            "be used.\n");
 }
 
+/* the rows that are not stored as they are: the link options and --help */
+static int on_option(void *args, int c, const char *arg)
+{
+    if (c != 'h') return zbh_cli_link_option(c, arg, WHO, &((cap_args *)args)->baud);
+    help();
+    return -1;
+}
+
+/* argv -> a: ZBH_OK, -1 after --help, or the exit code after a message */
 static int parse(int argc, char **argv, cap_args *a)
 {
-    struct option longs[N_ROWS + 1];
-    zbh_opts_longs(ROWS, N_ROWS, longs);
     *a = (cap_args){.baud = 115200};
-    int c, rc = ZBH_OK, verbose = 0;
-    optind = 1;
-    while (rc == ZBH_OK && (c = getopt_long(argc, argv, "s:p:o:vh", longs, NULL)) != -1) {
-        switch (c) {
-        case 's': a->stack = optarg; break;
-        case 'p': a->port = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'P': a->profile = optarg; break;
-        case 'v': verbose++; break;
-        case 'B':
-        case 'F': rc = zbh_cli_link_option(c, optarg, WHO, &a->baud); break;
-        case 'h': help(); return -1;
-        default: return ZBH_USAGE;
-        }
-    }
+    int rc = zbh_opts_parse(argc, argv, 1, ROWS, N_ROWS, a, on_option);
     if (rc != ZBH_OK) return rc;
     if (optind < argc || !a->stack || !a->port) {
         fprintf(stderr, WHO ": %s (try --help)\n",
@@ -83,7 +79,7 @@ static int parse(int argc, char **argv, cap_args *a)
         fprintf(stderr, WHO ": --stack %s: expected znp, ezsp or zboss\n", a->stack);
         return ZBH_USAGE;
     }
-    zb_log_set_level(verbose ? ZB_LOG_INFO : ZB_LOG_WARN);
+    zb_log_set_level(a->verbose ? ZB_LOG_INFO : ZB_LOG_WARN);
     return ZBH_OK;
 }
 

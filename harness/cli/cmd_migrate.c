@@ -45,11 +45,14 @@ typedef struct mig_args {
 static const zbh_opt ROWS[] = {
     {"from", 1, 'f', "STACK:PORT", "the stick the network is on (read only, never erased)"},
     {"to", 1, 't', "STACK:PORT", "the stick the network moves to"},
-    {"dry-run", 0, 'n', NULL, "print the plan and stop: nothing is written"},
-    {"yes", 0, 'y', NULL, "go ahead without asking (a script's consent)"},
+    {"dry-run", 0, 'n', NULL, "print the plan and stop: nothing is written", 1,
+     ZBH_SET(mig_args, dry_run)},
+    {"yes", 0, 'y', NULL, "go ahead without asking (a script's consent)", 1,
+     ZBH_SET(mig_args, yes)},
     {"dir", 1, 'd', "DIR",
      "where the source backup and the target's pre-restore\nbackup go "
-     "(default .)"},
+     "(default .)",
+     0, ZBH_STR(mig_args, dir)},
     {"measure-seconds", 1, 'M', "N", "read the source's frame counter N s apart (default 10)"},
     {"swap-minutes", 1, 'W', "N",
      "how long the swap may take (default 5): the frames the\n"
@@ -57,24 +60,30 @@ static const zbh_opt ROWS[] = {
     {"counter-increment", 1, 'c', "N", "use N instead of the measured increment"},
     {"burn-ieee", 0, 'U', NULL,
      "EmberZNet target: burn the source's IEEE into the\n"
-     "write-once token (once, forever), as restore does"},
-    {"keep-ieee", 0, 'K', NULL, "the target keeps its own IEEE (a declared loss)"},
-    {"force", 0, 'F', NULL, "the target holds another network: back it up, overwrite it"},
+     "write-once token (once, forever), as restore does",
+     0, ZBH_SET(mig_args, burn_ieee)},
+    {"keep-ieee", 0, 'K', NULL, "the target keeps its own IEEE (a declared loss)", 0,
+     ZBH_SET(mig_args, keep_ieee)},
+    {"force", 0, 'F', NULL, "the target holds another network: back it up, overwrite it", 0,
+     ZBH_SET(mig_args, force)},
     {"z2m", 1, 'z', "DATA_DIR",
      "write the changes Zigbee2MQTT needs into\n"
-     "DATA_DIR/configuration.yaml (the old one kept)"},
-    {"zha", 0, 'a', NULL, "print the settings ZHA (zigpy) needs for the new stick"},
+     "DATA_DIR/configuration.yaml (the old one kept)",
+     0, ZBH_STR(mig_args, z2m)},
+    {"zha", 0, 'a', NULL, "print the settings ZHA (zigpy) needs for the new stick", 0,
+     ZBH_SET(mig_args, zha)},
     {"watch-seconds", 1, 'w', "N",
      "listen N s on the target afterwards (default 60; 0: only\n"
      "print the watch command)"},
-    {"watch-json", 1, 'j', "FILE", "the watch's result as JSON"},
+    {"watch-json", 1, 'j', "FILE", "the watch's result as JSON", 0, ZBH_STR(mig_args, watch_json)},
     {"unplug-timeout", 1, 'u', "N",
      "wait at most N s for the source to be unplugged\n"
      "(default 600)"},
     {"baud", 1, 'B', "N", "as for backup (both sticks)"},
-    {"quiet", 0, 'q', NULL, "no progress lines on stderr"},
-    {"verbose", 0, 'v', NULL, "log progress; twice: frame trace (keys redacted)"},
-    {"help", 0, 'h', NULL, "this text"},
+    {"quiet", 0, 'q', NULL, "no progress lines on stderr", 1},
+    {"verbose", 0, 'v', NULL, "log progress; twice: frame trace (keys redacted)", 1,
+     ZBH_COUNT(mig_args, verbose)},
+    {"help", 0, 'h', NULL, "this text", 1},
 };
 #define N_ROWS (sizeof(ROWS) / sizeof(ROWS[0]))
 
@@ -111,28 +120,20 @@ static int endpoint(const char *spec, const char *opt, char *stack, const char *
     return ZBH_USAGE;
 }
 
-static int parse_one(int c, mig_args *a)
+/* the rows that are not stored as they are: endpoints, checked counts, -B, -q and --help */
+static int on_option(void *args, int c, const char *arg)
 {
+    mig_args *a = args;
     switch (c) {
-    case 'f': return endpoint(optarg, "from", a->src_stack, &a->src_port);
-    case 't': return endpoint(optarg, "to", a->dst_stack, &a->dst_port);
-    case 'n': a->dry_run = 1; return ZBH_OK;
-    case 'y': a->yes = 1; return ZBH_OK;
-    case 'd': a->dir = optarg; return ZBH_OK;
-    case 'M': return count_opt("measure-seconds", optarg, 1, 1000, &a->measure_ms);
-    case 'W': return count_opt("swap-minutes", optarg, 1, 60, &a->swap_s);
-    case 'c': return count_opt("counter-increment", optarg, 0, 1, &a->increment);
-    case 'U': a->burn_ieee = 1; return ZBH_OK;
-    case 'K': a->keep_ieee = 1; return ZBH_OK;
-    case 'F': a->force = 1; return ZBH_OK;
-    case 'z': a->z2m = optarg; return ZBH_OK;
-    case 'a': a->zha = 1; return ZBH_OK;
-    case 'w': return count_opt("watch-seconds", optarg, 0, 1000, &a->watch_ms);
-    case 'j': a->watch_json = optarg; return ZBH_OK;
-    case 'u': return count_opt("unplug-timeout", optarg, 1, 1000, &a->unplug_ms);
-    case 'B': return zbh_cli_link_option('B', optarg, "zbharness migrate", &a->baud);
+    case 'f': return endpoint(arg, "from", a->src_stack, &a->src_port);
+    case 't': return endpoint(arg, "to", a->dst_stack, &a->dst_port);
+    case 'M': return count_opt("measure-seconds", arg, 1, 1000, &a->measure_ms);
+    case 'W': return count_opt("swap-minutes", arg, 1, 60, &a->swap_s);
+    case 'c': return count_opt("counter-increment", arg, 0, 1, &a->increment);
+    case 'w': return count_opt("watch-seconds", arg, 0, 1000, &a->watch_ms);
+    case 'u': return count_opt("unplug-timeout", arg, 1, 1000, &a->unplug_ms);
+    case 'B': return zbh_cli_link_option('B', arg, "zbharness migrate", &a->baud);
     case 'q': zbh_progress_set_quiet(1); return ZBH_OK;
-    case 'v': a->verbose++; return ZBH_OK;
     case 'h': help(); return -1;
     default: return ZBH_USAGE;
     }
@@ -140,18 +141,13 @@ static int parse_one(int c, mig_args *a)
 
 static int parse(int argc, char **argv, mig_args *a)
 {
-    struct option longs[N_ROWS + 1];
-    zbh_opts_longs(ROWS, N_ROWS, longs);
     *a = (mig_args){.baud = 115200,
                     .measure_ms = 10000,
                     .swap_s = 300,
                     .watch_ms = 60000,
                     .unplug_ms = 600000,
                     .increment = -1};
-    int c, rc = ZBH_OK;
-    optind = 1;
-    while (rc == ZBH_OK && (c = getopt_long(argc, argv, "nyqvh", longs, NULL)) != -1)
-        rc = parse_one(c, a);
+    int rc = zbh_opts_parse(argc, argv, 1, ROWS, N_ROWS, a, on_option);
     if (rc != ZBH_OK) return rc;
     const char *why = optind < argc                  ? "unexpected argument"
                       : !a->src_port || !a->dst_port ? "--from and --to are required"

@@ -36,24 +36,29 @@
 
 typedef struct tap_args {
     const char *stack, *port, *link, *out, *map;
-    int baud;
+    int baud, verbose;
     zbt_stack st;
 } tap_args;
 
 static const zbh_opt ROWS[] = {
-    {"stack", 1, 's', "S", "znp (zstack) | ezsp (ember) | zboss: how to decode the frames"},
-    {"port", 1, 'p', "PATH", "the real stick: serial port or tcp://HOST:PORT (held\nexclusively)"},
-    {"link", 1, 'l', "PATH", "where the host's port appears: a symlink to a pty, removed\nat exit"},
+    {"stack", 1, 's', "S", "znp (zstack) | ezsp (ember) | zboss: how to decode the frames", 1,
+     ZBH_STR(tap_args, stack)},
+    {"port", 1, 'p', "PATH", "the real stick: serial port or tcp://HOST:PORT (held\nexclusively)",
+     1, ZBH_STR(tap_args, port)},
+    {"link", 1, 'l', "PATH", "where the host's port appears: a symlink to a pty, removed\nat exit",
+     1, ZBH_STR(tap_args, link)},
     {"output", 1, 'o', "FILE",
      "the trace (\"zbtrace 1\"), rewritten atomically about once a\n"
-     "second and at exit (default: stdout, at exit only)"},
+     "second and at exit (default: stdout, at exit only)",
+     1, ZBH_STR(tap_args, out)},
     {"keep-map", 1, 'k', "FILE",
      "also write what each replaced value was (SECRET: mode 0600;\n"
-     "FILE must not exist)"},
+     "FILE must not exist)",
+     0, ZBH_STR(tap_args, map)},
     {"baud", 1, 'B', "N", "as for backup"},
     {"flow-control", 1, 'F', "F", "as for backup"},
-    {"verbose", 0, 'v', NULL, "log progress"},
-    {"help", 0, 'h', NULL, "this text"},
+    {"verbose", 0, 'v', NULL, "log progress", 1, ZBH_COUNT(tap_args, verbose)},
+    {"help", 0, 'h', NULL, "this text", 1},
 };
 #define N_ROWS (sizeof(ROWS) / sizeof(ROWS[0]))
 
@@ -72,27 +77,19 @@ static void help(void)
            "trace so far is written), 2 usage, a port or a file that cannot be used.\n");
 }
 
+/* the rows that are not stored as they are: the link options and --help */
+static int on_option(void *args, int c, const char *arg)
+{
+    if (c != 'h') return zbh_cli_link_option(c, arg, WHO, &((tap_args *)args)->baud);
+    help();
+    return -1;
+}
+
+/* argv -> a: ZBH_OK, -1 after --help, or the exit code after a message */
 static int parse(int argc, char **argv, tap_args *a)
 {
-    struct option longs[N_ROWS + 1];
-    zbh_opts_longs(ROWS, N_ROWS, longs);
     *a = (tap_args){.baud = 115200};
-    int c, rc = ZBH_OK, verbose = 0;
-    optind = 1;
-    while (rc == ZBH_OK && (c = getopt_long(argc, argv, "s:p:l:o:vh", longs, NULL)) != -1) {
-        switch (c) {
-        case 's': a->stack = optarg; break;
-        case 'p': a->port = optarg; break;
-        case 'l': a->link = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'k': a->map = optarg; break;
-        case 'v': verbose++; break;
-        case 'B':
-        case 'F': rc = zbh_cli_link_option(c, optarg, WHO, &a->baud); break;
-        case 'h': help(); return -1;
-        default: return ZBH_USAGE;
-        }
-    }
+    int rc = zbh_opts_parse(argc, argv, 1, ROWS, N_ROWS, a, on_option);
     if (rc != ZBH_OK) return rc;
     if (optind < argc || !a->stack || !a->port || !a->link) {
         fprintf(stderr, WHO ": %s (try --help)\n",
@@ -103,7 +100,7 @@ static int parse(int argc, char **argv, tap_args *a)
         fprintf(stderr, WHO ": --stack %s: expected znp, ezsp or zboss\n", a->stack);
         return ZBH_USAGE;
     }
-    zb_log_set_level(verbose ? ZB_LOG_INFO : ZB_LOG_WARN);
+    zb_log_set_level(a->verbose ? ZB_LOG_INFO : ZB_LOG_WARN);
     return ZBH_OK;
 }
 

@@ -28,20 +28,26 @@ typedef struct watch_args {
 } watch_args;
 
 static const zbh_opt ROWS[] = {
-    {"stack", 1, 's', "S", "znp (zstack) | ezsp (ember) | zboss | auto"},
-    {"port", 1, 'p', "PATH", "the stick: serial port, pty or tcp://HOST:PORT (held\nexclusively)"},
+    {"stack", 1, 's', "S", "znp (zstack) | ezsp (ember) | zboss | auto", 1,
+     ZBH_STR(watch_args, stack)},
+    {"port", 1, 'p', "PATH", "the stick: serial port, pty or tcp://HOST:PORT (held\nexclusively)",
+     1, ZBH_STR(watch_args, port)},
     {"backup", 1, 'b', "FILE",
      "the devices to expect (default: the stick's own tables);\n"
-     "its network must be the stick's"},
+     "its network must be the stick's",
+     1, ZBH_STR(watch_args, backup)},
     {"seconds", 1, 'S', "N", "listen N seconds (default 300)"},
     {"minutes", 1, 'm', "N", "listen N minutes"},
-    {"until-all", 0, 'a', NULL, "stop as soon as every expected device was heard"},
-    {"json", 1, 'j', "FILE", "also write the result as JSON to FILE (atomically, 0644)"},
+    {"until-all", 0, 'a', NULL, "stop as soon as every expected device was heard", 0,
+     ZBH_SET(watch_args, until_all)},
+    {"json", 1, 'j', "FILE", "also write the result as JSON to FILE (atomically, 0644)", 0,
+     ZBH_STR(watch_args, json)},
     {"baud", 1, 'B', "N", "as for backup"},
     {"flow-control", 1, 'F', "F", "as for backup"},
-    {"quiet", 0, 'q', NULL, "no progress lines on stderr"},
-    {"verbose", 0, 'v', NULL, "log progress; twice: frame trace (keys redacted)"},
-    {"help", 0, 'h', NULL, "this text"},
+    {"quiet", 0, 'q', NULL, "no progress lines on stderr", 1},
+    {"verbose", 0, 'v', NULL, "log progress; twice: frame trace (keys redacted)", 1,
+     ZBH_COUNT(watch_args, verbose)},
+    {"help", 0, 'h', NULL, "this text", 1},
 };
 #define N_ROWS (sizeof(ROWS) / sizeof(ROWS[0]))
 
@@ -75,30 +81,23 @@ static int parse_count(const char *opt, const char *s, long long unit, long long
     return ZBH_OK;
 }
 
+/* the rows that are not stored as they are: durations, the link options, -q and --help */
+static int on_option(void *args, int c, const char *arg)
+{
+    watch_args *a = args;
+    switch (c) {
+    case 'S': return parse_count("seconds", arg, 1000, &a->ms);
+    case 'm': return parse_count("minutes", arg, 60000, &a->ms);
+    case 'q': zbh_progress_set_quiet(1); return ZBH_OK;
+    case 'h': help(); return -1;
+    default: return zbh_cli_link_option(c, arg, "zbharness watch", &a->baud);
+    }
+}
+
 static int parse(int argc, char **argv, watch_args *a)
 {
-    struct option longs[N_ROWS + 1];
-    zbh_opts_longs(ROWS, N_ROWS, longs);
     *a = (watch_args){.baud = 115200, .ms = 300000};
-    int c, rc = ZBH_OK;
-    optind = 1;
-    while (rc == ZBH_OK && (c = getopt_long(argc, argv, "s:p:b:qvh", longs, NULL)) != -1) {
-        switch (c) {
-        case 's': a->stack = optarg; break;
-        case 'p': a->port = optarg; break;
-        case 'b': a->backup = optarg; break;
-        case 'j': a->json = optarg; break;
-        case 'a': a->until_all = 1; break;
-        case 'S': rc = parse_count("seconds", optarg, 1000, &a->ms); break;
-        case 'm': rc = parse_count("minutes", optarg, 60000, &a->ms); break;
-        case 'B':
-        case 'F': rc = zbh_cli_link_option(c, optarg, "zbharness watch", &a->baud); break;
-        case 'q': zbh_progress_set_quiet(1); break;
-        case 'v': a->verbose++; break;
-        case 'h': help(); return -1;
-        default: return ZBH_USAGE;
-        }
-    }
+    int rc = zbh_opts_parse(argc, argv, 1, ROWS, N_ROWS, a, on_option);
     if (rc != ZBH_OK) return rc;
     if (optind < argc || !a->stack || !a->port) {
         fprintf(stderr, "zbharness watch: %s (try --help)\n",

@@ -12,6 +12,7 @@
  * Each case runs the EZSP front end in a thread on one end of a socketpair and speaks ASH to
  * it through the harness's ezsp_host, the production code on both sides. */
 #include "emu.h"
+#include "ezsp_ncp.h"
 #include "ezsp_frontend.h"
 #include "ezsp.h"
 #include "ezsp_host.h"
@@ -23,42 +24,6 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
-
-typedef struct ncp {
-    emu *e;
-    pthread_t thread;
-    zbh_serial *s;
-    ezsp_host h;
-} ncp;
-
-static void *loop_main(void *arg)
-{
-    emu_run(arg);
-    return NULL;
-}
-
-static void ncp_start(ncp *n, int version)
-{
-    int sv[2];
-    char err[ZB_MSG_MAX] = "";
-    zb_log_set_level(ZB_LOG_WARN);
-    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    emu_options o = {.ezsp_version = version, .seed = 3, .host_fd = sv[0], .time_scale = 0.01};
-    n->e = emu_create(&emu_ezsp_frontend, &o, err, sizeof(err));
-    cr_assert_not_null(n->e, "%s", err);
-    cr_assert_eq(pthread_create(&n->thread, NULL, loop_main, n->e), 0);
-    n->s = zbh_serial_from_fd(sv[1], "ezsp", err, sizeof(err));
-    cr_assert_not_null(n->s, "%s", err);
-    ezsp_host_init(&n->h, n->s);
-    cr_assert_eq(ezsp_host_connect(&n->h, version), version);
-}
-
-static void ncp_stop(ncp *n)
-{
-    zbh_serial_close(n->s);
-    cr_assert_eq(pthread_join(n->thread, NULL), 0);
-    cr_assert_eq(emu_destroy(n->e), 0);
-}
 
 /* A command whose answer is a status (u8 before v14, u32 from v14: the row's layout, ezsp-ash.md
  * §4.1) that must be SUCCESS; req through the schema's row (ezsp_host_call). */

@@ -4,6 +4,7 @@
  * field by field, and encoded back to the same bytes. Then the emulator's answers to requests
  * shorter than their layout (the firmware's own error status), and the table's own rules. */
 #include "emu.h"
+#include "ezsp_ncp.h"
 #include "emu_commands.h"
 #include "ezsp_frontend.h"
 #include "ezsp_cmds.h" /* the emulator's command tables */
@@ -276,42 +277,6 @@ Test(ezsp_schema, table_rules)
 }
 
 /* ---- a short request to the emulator gets the firmware's error answer ---- */
-
-typedef struct ncp {
-    emu *e;
-    pthread_t thread;
-    zbh_serial *s;
-    ezsp_host h;
-} ncp;
-
-static void *loop_main(void *arg)
-{
-    emu_run(arg);
-    return NULL;
-}
-
-static void ncp_start(ncp *n, int version)
-{
-    int sv[2];
-    char err[ZB_MSG_MAX] = "";
-    zb_log_set_level(ZB_LOG_WARN);
-    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    emu_options o = {.ezsp_version = version, .seed = 3, .host_fd = sv[0], .time_scale = 0.01};
-    n->e = emu_create(&emu_ezsp_frontend, &o, err, sizeof(err));
-    cr_assert_not_null(n->e, "%s", err);
-    cr_assert_eq(pthread_create(&n->thread, NULL, loop_main, n->e), 0);
-    n->s = zbh_serial_from_fd(sv[1], "ezsp", err, sizeof(err));
-    cr_assert_not_null(n->s, "%s", err);
-    ezsp_host_init(&n->h, n->s);
-    cr_assert_eq(ezsp_host_connect(&n->h, version), version);
-}
-
-static void ncp_stop(ncp *n)
-{
-    zbh_serial_close(n->s);
-    cr_assert_eq(pthread_join(n->thread, NULL), 0);
-    cr_assert_eq(emu_destroy(n->e), 0);
-}
 
 typedef struct short_req {
     uint16_t id;
